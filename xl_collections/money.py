@@ -1,0 +1,228 @@
+"""Exact money: integer minor units per ISO 4217 currency.
+
+Inside the engine every amount is an ``int`` count of the currency's minor unit
+(cents for USD, yen for JPY, fils for KWD).  Signs follow CONTRACT §1: receivable
+documents positive, credits negative, payments positive amounts received.
+
+One way in (:func:`parse_amount`, :func:`parse_amount_series`) accepts what workbooks and
+exports really hold: Excel floats, ``1,234.56``, ``(1,234.56)``, ``1,234.56-``,
+``1.234,56`` under a decimal-comma setting, currency symbols and codes, ``CR``/``DR``
+suffixes, blanks.  Floats are rounded to the minor unit once, half away from zero.
+One way out: :func:`to_decimal` and :func:`format_amount`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+# ISO 4217 active codes with their minor unit (exponent).  Codes not listed here are unknown.
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR = "CLF UYW"
+_TWO = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP "
+    "BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD "
+    "FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD "
+    "KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD "
+    "NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP "
+    "SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED "
+    "VES WST XCD XCG YER ZAR ZMW ZWG"
+)
+MINOR_UNITS: dict[str, int] = {
+    **{c: 2 for c in _TWO.split()},
+    **{c: 0 for c in _ZERO.split()},
+    **{c: 3 for c in _THREE.split()},
+    **{c: 4 for c in _FOUR.split()},
+}
+
+_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₺": "TRY", "₽": "RUB"}
+
+
+def is_currency(code: object) -> bool:
+    """True when ``code`` is an active ISO 4217 alphabetic code (upper case)."""
+    return isinstance(code, str) and code in MINOR_UNITS
+
+
+def minor_unit(currency: str) -> int:
+    """Number of decimals of ``currency`` (ISO 4217 exponent). Unknown codes raise ValueError."""
+    try:
+        return MINOR_UNITS[currency]
+    except KeyError:
+        raise ValueError(f"unknown currency {currency!r} (expected an ISO 4217 code such as USD)") from None
+
+
+def scale(currency: str) -> int:
+    """10 ** minor_unit(currency): minor units per major unit."""
+    return 10 ** minor_unit(currency)
+
+
+def round_half_away(value: Decimal, places: int = 0) -> Decimal:
+    """Round a Decimal to ``places`` decimals, half away from zero (0.005 -> 0.01, -0.005 -> -0.01)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def decimal_to_minor(value: Decimal, currency: str) -> int:
+    """Decimal major units -> int minor units, rounded half away from zero."""
+    return int(round_half_away(value.scaleb(minor_unit(currency)), 0))
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    """int minor units -> Decimal major units with exactly the currency's decimals."""
+    places = minor_unit(currency)
+    return Decimal(int(minor)).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def format_amount(minor: int | None, currency: str) -> str:
+    """Plain machine-readable text for CSV: ``-1234.50`` (no thousands separators); '' for None."""
+    if minor is None or (isinstance(minor, float) and math.isnan(minor)) or minor is pd.NA:
+        return ""
+    return str(to_decimal(int(minor), currency))
+
+
+def to_float(minor: int, currency: str) -> float:
+    """Major units as float, only for writing to an Excel cell (the value Excel would hold)."""
+    return float(to_decimal(minor, currency))
+
+
+_NUM_RE = re.compile(r"^\d{1,3}(?:[,' \u00a0\u202f]\d{3})*(?:\.\d*)?$|^\d+(?:\.\d*)?$|^\.\d+$")
+_NUM_RE_COMMA = re.compile(r"^\d{1,3}(?:[.' \u00a0\u202f]\d{3})*(?:,\d*)?$|^\d+(?:,\d*)?$|^,\d+$")
+_CODE_RE = re.compile(r"^([A-Z]{3})\s*|\s*([A-Z]{3})$")
+
+
+class AmountError(ValueError):
+    """A value that is not an amount; ``expected`` says what would have been accepted."""
+
+    def __init__(self, value: object, expected: str):
+        super().__init__(f"{value!r} is not an amount: expected {expected}")
+        self.value = value
+        self.expected = expected
+
+
+def parse_amount(value: object, currency: str = "USD", *, decimal_comma: bool = False) -> int | None:
+    """Parse one cell into int minor units of ``currency``; None for a blank.
+
+    Accepts int/float/Decimal (floats rounded half away from zero to the minor unit), and
+    text: ``1,234.56``, ``(1,234.56)``, ``1,234.56-``, ``-1234.56``, ``$1,234.56``,
+    ``USD 1,234.56``, ``1,234.56 CR`` (credit, negative), ``1 234,56``/``1.234,56`` when
+    ``decimal_comma``.  Text with non-zero digits beyond the currency's decimals, or anything
+    else, raises :class:`AmountError`.
+    """
+    places = minor_unit(currency)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        raise AmountError(value, "a number, not TRUE/FALSE")
+    if isinstance(value, Integral):
+        return int(value) * 10**places
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            raise AmountError(value, "a finite number")
+        return decimal_to_minor(Decimal(repr(float(value))), currency)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise AmountError(value, "a finite number")
+        return decimal_to_minor(value, currency)
+    if not isinstance(value, str):
+        raise AmountError(value, "a number or amount text")
+    return _parse_text(value, currency, places, decimal_comma)
+
+
+def _expected(currency: str, decimal_comma: bool) -> str:
+    sample = "1.234,56" if decimal_comma else "1,234.56"
+    return f"an amount in {currency} such as {sample}, ({sample}) or {sample}-"
+
+
+def _parse_text(text: str, currency: str, places: int, decimal_comma: bool) -> int | None:
+    s = text.strip().replace("\u2212", "-").replace("\u00a0", " ")
+    if not s:
+        return None
+    neg = False
+    up = s.upper()
+    for suffix, sign in ((" CR", True), ("CR", True), (" DR", False), ("DR", False)):
+        if up.endswith(suffix) and len(up) > len(suffix):
+            s, neg = s[: -len(suffix)].strip(), sign
+            break
+    if s.startswith("(") and s.endswith(")"):
+        s, neg = s[1:-1].strip(), not neg
+    if s.endswith("-"):
+        s, neg = s[:-1].strip(), not neg
+    if s.startswith("-"):
+        s, neg = s[1:].strip(), not neg
+    elif s.startswith("+"):
+        s = s[1:].strip()
+    m = _CODE_RE.search(s.upper())
+    if m and (m.group(1) or m.group(2)) in MINOR_UNITS:
+        code = m.group(1) or m.group(2)
+        if code != currency:
+            raise AmountError(text, f"an amount in {currency}, not {code}")
+        s = (s[3:] if m.group(1) else s[:-3]).strip()
+    if s and s[0] in _SYMBOLS:
+        sym = _SYMBOLS[s[0]]
+        if sym is not None and sym != currency:
+            raise AmountError(text, f"an amount in {currency}, not {sym}")
+        s = s[1:].strip()
+    if s.startswith("-") and not neg:  # "$-12.00"
+        s, neg = s[1:].strip(), True
+    pattern = _NUM_RE_COMMA if decimal_comma else _NUM_RE
+    if not pattern.match(s):
+        raise AmountError(text, _expected(currency, decimal_comma))
+    if decimal_comma:
+        s = s.replace(".", "").replace(",", ".")
+    s = re.sub(r"[,' \u202f]", "", s)
+    try:
+        d = Decimal(s)
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise AmountError(text, _expected(currency, decimal_comma)) from None
+    scaled = d.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise AmountError(text, f"at most {places} decimals for {currency}")
+    minor = int(scaled)
+    return -minor if neg else minor
+
+
+def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decimal_comma: bool = False):
+    """Vectorised :func:`parse_amount` for a column.
+
+    Returns ``(minor, bad)``: ``minor`` a nullable ``Int64`` Series of minor units aligned with
+    ``values`` (<NA> for blanks and bad cells); ``bad`` a dict index -> AmountError for cells
+    that failed.  Numeric columns take a fast path (round to 6 decimals to drop binary noise,
+    then half away from zero); unknown currency codes are parsed with 2 decimals (the
+    currency itself is reported by the validator).
+    """
+    if isinstance(currencies, str):
+        currencies = pd.Series(currencies, index=values.index)
+    bad: dict = {}
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        exps = currencies.map(MINOR_UNITS).fillna(2).to_numpy(dtype="int64")
+        x = np.round(arr * (10.0**exps), 6)
+        r = np.sign(x) * np.floor(np.abs(x) + 0.5)
+        inf = np.isinf(r)
+        for idx in values.index[inf]:
+            bad[idx] = AmountError(values[idx], "a finite number")
+        r[inf] = np.nan
+        return pd.Series(pd.array(r, dtype="Float64"), index=values.index).astype("Int64"), bad
+    out = []
+    for idx, v, cur in zip(values.index, values.to_numpy(dtype=object), currencies.to_numpy(dtype=object)):
+        try:
+            out.append(parse_amount(v, cur if cur in MINOR_UNITS else "USD", decimal_comma=decimal_comma))
+        except AmountError as e:
+            bad[idx] = e
+            out.append(None)
+    return pd.Series(pd.array(out, dtype="Int64"), index=values.index), bad
+
+
+def convert(minor: int, currency: str, rate: Decimal, to_currency: str) -> int:
+    """Convert minor units of ``currency`` at ``rate`` (units of ``to_currency`` per one
+    unit of ``currency``) into minor units of ``to_currency``, rounded once, half away from zero."""
+    if currency == to_currency:
+        return int(minor)
+    major = to_decimal(minor, currency) * rate
+    return decimal_to_minor(major, to_currency)

@@ -1,0 +1,175 @@
+"""The canonical tables of CONTRACT §2, declared apart from the code that checks them.
+
+A canonical table is a pandas DataFrame with the contract's lower-case column names and
+these types (what every engine may rely on):
+
+=========  ==========================================================================
+kind       in the DataFrame
+=========  ==========================================================================
+text       Python ``str`` in an object column; a blank is ``""`` (never NaN).  Identifiers
+           stay text: ``00123`` is ``"00123"``.
+code       text, stripped and upper-cased (``doc_type``, ``status``, ``currency``, ``type``)
+date       ``datetime64[ns]`` at midnight; a blank optional date is ``NaT``
+money      integer **minor units of the row's currency** (``int64``; ``Int64`` with <NA> only
+           for optional columns where blank means "not given", e.g. ``credit_limit``)
+rate       ``decimal.Decimal`` in an object column (exact FX rates and percentages)
+=========  ==========================================================================
+
+Every canonical table also has ``source_row``: the 1-based row where the record stands in
+its source (Excel row number or CSV line number), so later steps can point at it, and
+``df.attrs["table"]`` / ``df.attrs["source"]`` (file and sheet).  Engines ignore columns
+they do not know.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEXT, CODE, DATE, MONEY, RATE = "text", "code", "date", "money", "rate"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = TEXT
+    required: bool = False
+    default: object = None          # value for a blank optional cell (None: leave blank)
+    choices: tuple[str, ...] = ()   # allowed codes, when the set is closed
+    aliases: tuple[str, ...] = ()   # other headers real exports use (compared normalised)
+    nullable_money: bool = False    # money where blank means "not given" (Int64 <NA>)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    sheet: str                       # the workbook's input sheet (CONTRACT §3)
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()     # columns whose values must be unique (after normalising)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+DOC_TYPES = ("INV", "DM", "CM", "PMT", "DED", "ADJ")
+STATUSES = ("OPEN", "DISPUTED", "PROMISED", "HOLD")
+ACTIVITY_TYPES = ("CALL", "EMAIL", "LETTER", "PROMISE", "DISPUTE", "NOTE")
+REASON_CODES = ("PRICING", "SHORTAGE", "DAMAGED", "RETURN", "PROMO", "TAX", "FREIGHT",
+                "DUPLICATE", "NO_PO", "PAID_NOT_APPLIED", "BANKRUPT", "OTHER")
+
+_CUSTOMER_ID = Column("customer_id", TEXT, True, aliases=(
+    "customer", "customer no", "customer number", "customer #", "cust id", "cust no", "cust #",
+    "customerid", "account", "account no", "account number", "debtor", "debtor no", "kunde",
+    "kundennummer", "debitor", "sold to", "sold-to", "bill to", "bill-to", "client id"))
+_DOCUMENT_NO = Column("document_no", TEXT, True, aliases=(
+    "document", "document no.", "document number", "doc no", "doc #", "doc number", "invoice",
+    "invoice no", "invoice no.", "invoice number", "invoice #", "inv no", "inv #", "invoicenumber",
+    "belegnummer", "beleg", "reference document", "ref doc", "bill no", "bill number"))
+_CURRENCY = Column("currency", CODE, aliases=("curr", "ccy", "currency code", "cur", "waehrung", "währung", "invoice currency", "doc currency"))
+_AMOUNT_ALIASES = ("amt", "document amount", "original amount", "invoice amount", "invoiceamount", "gross amount", "betrag", "orig amount")
+_DOC_DATE_ALIASES = ("doc date", "invoice date", "invoicedate", "date", "belegdatum", "posting date doc", "bill date", "inv date")
+
+OPEN_ITEMS = Table("open_items", "Open Items", (
+    _CUSTOMER_ID,
+    _DOCUMENT_NO,
+    Column("doc_type", CODE, default="INV", choices=DOC_TYPES, aliases=("type", "document type", "doc type", "belegart")),
+    Column("document_date", DATE, True, aliases=_DOC_DATE_ALIASES),
+    Column("due_date", DATE, aliases=("due", "due date", "duedate", "net due date", "faelligkeit", "fälligkeit", "net due")),
+    Column("amount", MONEY, aliases=_AMOUNT_ALIASES),
+    Column("open_amount", MONEY, True, aliases=("open", "open amount", "balance", "amount open", "remaining amount", "outstanding", "amount due", "balance due", "offener betrag", "open balance")),
+    _CURRENCY,
+    Column("po_number", TEXT, default="", aliases=("po", "po no", "po number", "po #", "purchase order", "customer po", "bestellnummer")),
+    Column("reference", TEXT, default="", aliases=("ref", "text", "description", "memo")),
+    Column("reason_code", CODE, default="", aliases=("reason", "reason code", "dispute reason")),
+    Column("status", CODE, default="OPEN", choices=STATUSES, aliases=("item status",)),
+), unique=("document_no",))
+
+CUSTOMERS = Table("customers", "Customers", (
+    _CUSTOMER_ID,
+    Column("customer_name", TEXT, True, aliases=("name", "customer name", "account name", "debtor name", "company", "kundenname")),
+    Column("credit_limit", MONEY, nullable_money=True, aliases=("limit", "credit limit", "creditlimit", "kreditlimit")),
+    Column("payment_terms", TEXT, default="", aliases=("terms", "payment terms", "terms code", "zahlungsbedingung")),
+    Column("collector", TEXT, default="", aliases=("collector", "analyst", "owner", "specialist")),
+    Column("region", TEXT, default="", aliases=("region", "territory", "country", "countrycode", "country code", "market")),
+    Column("risk_class", TEXT, default="", aliases=("risk", "risk class", "risk category", "rating")),
+    Column("parent_id", TEXT, default="", aliases=("parent", "parent id", "parent account", "group", "konzern")),
+    Column("email", TEXT, default="", aliases=("e-mail", "email address", "mail")),
+    Column("phone", TEXT, default="", aliases=("telephone", "tel", "phone number")),
+    Column("bank_accounts", TEXT, default="", aliases=("bank account", "iban", "ibans", "bank accounts")),
+    Column("open_orders", MONEY, nullable_money=True, aliases=("open orders", "orders", "backlog")),
+), unique=("customer_id",))
+
+PAYMENTS = Table("payments", "Payments", (
+    Column("payment_id", TEXT, True, aliases=("payment", "payment no", "payment number", "receipt", "receipt no", "check no", "check number", "cheque no", "transaction id", "bank ref")),
+    Column("value_date", DATE, True, aliases=("date", "payment date", "receipt date", "deposit date", "valuta", "value date", "booking date")),
+    Column("amount", MONEY, True, aliases=("amt", "payment amount", "amount received", "received", "credit", "betrag")),
+    _CURRENCY,
+    Column("payer_name", TEXT, default="", aliases=("payer", "remitter", "ordering party", "name", "payer name", "customer name", "auftraggeber")),
+    Column("payer_account", TEXT, default="", aliases=("account", "payer iban", "iban", "remitter account", "payer account", "from account")),
+    Column("reference", TEXT, default="", aliases=("remittance", "remittance text", "memo", "description", "details", "verwendungszweck", "payment reference", "ref")),
+    Column("customer_id", TEXT, default="", aliases=("customer", "customer no", "cust id", "customer number")),
+), unique=("payment_id",))
+
+REMITTANCE = Table("remittance", "Remittance", (
+    Column("payment_id", TEXT, True, aliases=("payment", "payment no", "check no", "receipt no")),
+    Column("document_no", TEXT, default="", aliases=_DOCUMENT_NO.aliases),
+    Column("amount_paid", MONEY, True, aliases=("paid", "amount paid", "payment amount", "amount")),
+    Column("discount_taken", MONEY, default=0, aliases=("discount", "discount taken", "cash discount", "skonto")),
+    Column("deduction_amount", MONEY, default=0, aliases=("deduction", "deduction amount", "short pay", "short paid")),
+    Column("deduction_reason", CODE, default="", aliases=("reason", "deduction reason", "reason code")),
+))
+
+REGISTER = Table("register", "Register", (
+    _DOCUMENT_NO, _CUSTOMER_ID,
+    Column("document_date", DATE, True, aliases=_DOC_DATE_ALIASES),
+    Column("amount", MONEY, True, aliases=_AMOUNT_ALIASES + ("total", "invoice total", "net amount")),
+    _CURRENCY,
+))
+
+LEDGER = Table("ledger", "Ledger", (
+    _DOCUMENT_NO, _CUSTOMER_ID,
+    Column("doc_type", CODE, default="INV", choices=DOC_TYPES, aliases=("type", "document type", "doc type")),
+    Column("document_date", DATE, True, aliases=_DOC_DATE_ALIASES),
+    Column("posting_date", DATE, aliases=("posting date", "posted", "gl date", "buchungsdatum")),
+    Column("amount", MONEY, True, aliases=_AMOUNT_ALIASES),
+    _CURRENCY,
+))
+
+GL = Table("gl", "GL", (
+    Column("period", TEXT, True, aliases=("fiscal period", "month", "periode")),
+    Column("account", TEXT, default="", aliases=("gl account", "account no", "konto")),
+    Column("opening_balance", MONEY, nullable_money=True, aliases=("opening", "opening balance", "begin balance", "beginning balance")),
+    Column("debits", MONEY, nullable_money=True, aliases=("debit", "dr")),
+    Column("credits", MONEY, nullable_money=True, aliases=("credit", "cr")),
+    Column("closing_balance", MONEY, True, aliases=("closing", "closing balance", "ending balance", "end balance", "balance")),
+    _CURRENCY,
+))
+
+ACTIVITY = Table("activity", "Activity", (
+    _CUSTOMER_ID,
+    Column("date", DATE, True, aliases=("activity date", "contact date")),
+    Column("type", CODE, True, choices=ACTIVITY_TYPES, aliases=("activity", "activity type", "action")),
+    Column("document_no", TEXT, default="", aliases=("invoice", "invoice no", "document")),
+    Column("amount", MONEY, nullable_money=True, aliases=("promised amount", "amount")),
+    Column("promise_date", DATE, aliases=("promise date", "promised date", "ptp date")),
+    Column("note", TEXT, default="", aliases=("notes", "comment", "comments", "text")),
+    Column("collector", TEXT, default="", aliases=("user", "analyst", "by")),
+))
+
+FX_RATES = Table("fx_rates", "FX Rates", (
+    Column("currency", CODE, True, aliases=("curr", "ccy", "from currency", "currency code")),
+    Column("rate", RATE, True, aliases=("fx rate", "exchange rate", "rate to usd", "kurs")),
+    Column("date", DATE, aliases=("rate date", "as of", "valid from")),
+))
+
+TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER, GL, ACTIVITY, FX_RATES)}
