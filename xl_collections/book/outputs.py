@@ -1,0 +1,104 @@
+"""Declarative sheet outputs: what an owned sheet should show, independent of the backend.
+
+A ``SheetOutput`` is a sheet made of optional note lines (text above the tables) and one or
+more ``TableBlock``s, each an Excel table (ListObject) or a plain range with a bold header,
+plus native charts.  Money columns in a block's DataFrame are **integer minor units** of the
+row's currency (``currency`` column, else ``df.attrs["currency"]``, else USD), named in
+``money_columns`` or ``df.attrs["money"]``; they are written as numbers in major units with
+an accounting format.  Dates are written as Excel dates; text is always written as text
+(``=SUM(A1)`` from data never becomes a formula).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+DEFAULT_TABLE_STYLE = "TableStyleMedium2"
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """Three-colour scale (low red -> mid yellow -> high green unless colours are given)."""
+    columns: tuple[str, ...]
+    colors: tuple[str, ...] = ("F8696B", "FFEB84", "63BE7B")
+
+
+@dataclass(frozen=True)
+class DataBar:
+    columns: tuple[str, ...]
+    color: str = "638EC6"
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """One table on a sheet.  ``start_row`` is the 1-based Excel row of its header (None: below
+    the notes / previous block, one blank row apart); ``start_col`` is 1-based (1 = column A)."""
+    df: pd.DataFrame
+    money_columns: tuple[str, ...] | None = None     # None: df.attrs["money"]
+    date_columns: tuple[str, ...] | None = None      # None: datetime64 columns
+    percent_columns: tuple[str, ...] = ()            # fractions: 0.25 shows as 25.0%
+    number_formats: dict = field(default_factory=dict)  # column -> Excel number format
+    table_name: str | None = None                    # Excel table (ListObject) name; None: plain range
+    style: str = DEFAULT_TABLE_STYLE
+    column_widths: dict = field(default_factory=dict)   # column -> width in characters
+    conditional: tuple = ()                          # ColorScale / DataBar
+    start_row: int | None = None
+    start_col: int = 1
+
+    def money(self) -> list[str]:
+        cols = self.money_columns if self.money_columns is not None else self.df.attrs.get("money", ())
+        return [c for c in cols if c in self.df.columns]
+
+    def dates(self) -> list[str]:
+        if self.date_columns is not None:
+            return [c for c in self.date_columns if c in self.df.columns]
+        return [c for c in self.df.columns if pd.api.types.is_datetime64_any_dtype(self.df[c].dtype)]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart of one block's columns (``block`` indexes ``SheetOutput.blocks``).
+    ``kind`` is ``bar`` (horizontal), ``column`` (vertical) or ``line``."""
+    categories_column: str
+    series_columns: tuple[str, ...]
+    kind: str = "column"
+    stacked: bool = True
+    title: str = ""
+    anchor: str = "K2"            # top-left cell
+    width_cols: int = 9
+    height_rows: int = 18
+    block: int = 0
+    max_points: int = 50          # the chart plots at most this many rows of the block
+
+
+@dataclass(frozen=True)
+class SheetOutput:
+    """An owned sheet, replaced whole on every write."""
+    name: str
+    blocks: tuple[TableBlock, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+    notes: tuple[str, ...] = ()   # text lines above the first block; the first is bold
+    freeze: bool = True           # freeze panes below the first block's header
+
+    def __post_init__(self):
+        # accept lists for convenience; keep the record hashable-ish and immutable
+        for name in ("blocks", "charts", "notes"):
+            v = getattr(self, name)
+            if not isinstance(v, tuple):
+                object.__setattr__(self, name, tuple(v))
+        if not self.name or len(self.name) > 31 or any(ch in self.name for ch in "[]:*?/\\"):
+            raise ValueError(f"invalid sheet name {self.name!r}")
+
+    def layout(self) -> list[int]:
+        """1-based header row of each block."""
+        rows, nxt = [], (len(self.notes) + 2 if self.notes else 1)
+        for b in self.blocks:
+            r = b.start_row or nxt
+            rows.append(r)
+            nxt = r + len(b.df) + 2
+        return rows
+
+
+def looks_like_formula(text: str) -> bool:
+    return bool(text) and text[0] in "=+-@"

@@ -1,0 +1,374 @@
+"""Raw cells -> canonical table, collecting every problem at once.
+
+:func:`validate` is pure: it takes a DataFrame of raw cell values whose columns are the
+headers as found in the source (any case, aliases, a user's column map) and returns the
+canonical table of :mod:`xl_collections.schema` plus a list of
+:class:`~xl_collections.errors.InputError` records, each naming file, sheet, row, column,
+the value found and what was expected.  Nothing is raised for bad data; the caller decides.
+
+Row numbers: when ``raw`` has a default RangeIndex, data row *i* (0-based) is source row
+``header_row + 1 + i``; any other index is taken as the source row numbers themselves.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from ..dates import parse_date_series
+from ..errors import InputError, InputErrors
+from ..money import MINOR_UNITS, parse_amount_series
+from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
+from ..terms import TermsError, parse_terms
+
+EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!",
+                          "#CONNECT!", "#BUSY!", "#N/A!"})
+
+
+def normalise_header(header: object) -> str:
+    """``' Invoice No. '`` -> ``'invoice no'``; ``'Document_No'`` -> ``'document no'``."""
+    s = str(header).strip().lower().replace("_", " ").replace("\n", " ")
+    s = re.sub(r"[.:()\[\]]", "", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def match_columns(headers: list, table: Table, column_map: dict | None = None,
+                  *, file: str = "", sheet: str = "", header_row: int | None = None):
+    """Decide which source column feeds which canonical column.
+
+    Order of precedence: the user's column map (source header -> canonical name), then the
+    canonical name itself, then the schema's aliases.  Returns ``(mapping, errors)`` with
+    ``mapping`` canonical name -> source header."""
+    errors: list[InputError] = []
+    by_norm: dict[str, list] = {}
+    for h in headers:
+        if h is None or (isinstance(h, float) and np.isnan(h)) or str(h).strip() == "":
+            continue
+        by_norm.setdefault(normalise_header(h), []).append(h)
+    mapping: dict[str, object] = {}
+    if column_map:
+        for src, dst in column_map.items():
+            dst_n = normalise_header(dst).replace(" ", "_")
+            if dst_n not in table.names:
+                errors.append(InputError(f"the column map names {dst!r}, which is not a column of {table.name}",
+                                         table.name, file, "Column Map", None, str(src), str(dst),
+                                         "one of " + ", ".join(table.names)))
+                continue
+            found = by_norm.get(normalise_header(src))
+            if found:
+                mapping[dst_n] = found[0]
+    for col in table.columns:
+        if col.name in mapping:
+            continue
+        for cand in (normalise_header(col.name),) + tuple(normalise_header(a) for a in col.aliases):
+            found = [h for h in by_norm.get(cand, []) if h not in mapping.values()]
+            if found:
+                mapping[col.name] = found[0]
+                break
+    for col in table.columns:
+        if col.required and col.name not in mapping:
+            alias = ", ".join(repr(a) for a in col.aliases[:4])
+            errors.append(InputError(f"required column {col.name!r} is missing", table.name, file, sheet,
+                                     header_row, col.name, "",
+                                     f"a header {col.name!r}" + (f" (or {alias}, or a Column Map entry)" if alias else "")))
+    return mapping, errors
+
+
+def _row_numbers(raw: pd.DataFrame, header_row: int) -> np.ndarray:
+    if isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0 and raw.index.step == 1:
+        return np.arange(len(raw), dtype="int64") + header_row + 1
+    return raw.index.to_numpy(dtype="int64")
+
+
+def _arrow_text(s: pd.Series):
+    """The column as a trimmed pyarrow string array when every cell is text or blank, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return None
+    try:
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+        return None
+    return pc.utf8_trim_whitespace(arr)
+
+
+def _is_blank(s: pd.Series) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if arr is not None:
+        return pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        return (s.isna() | s.map(lambda v: isinstance(v, str) and v.strip() == "")).to_numpy(dtype=bool)
+    return s.isna().to_numpy(dtype=bool)
+
+
+def _excel_errors(s: pd.Series) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if arr is not None:
+        hit = pc.is_in(pc.utf8_upper(arr), value_set=pa.array(sorted(EXCEL_ERRORS)))
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    if s.dtype == object:
+        return s.map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS).to_numpy(dtype=bool)
+    return np.zeros(len(s), dtype=bool)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Cells -> str ('' for blank); integral floats lose their '.0' (Excel stores 123 as 123.0)."""
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_float_dtype(s.dtype):
+        vals = s.to_numpy(dtype="float64", na_value=np.nan)
+        integral = np.isfinite(vals) & (np.floor(vals) == vals)
+        out = np.where(np.isnan(vals), "", s.astype(str).to_numpy(dtype=object))
+        out = np.where(integral, np.nan_to_num(vals).astype("int64").astype(str), out)
+        return pd.Series(out, index=s.index, dtype=object)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype(str).astype(object)
+    arr = _arrow_text(s)
+    if arr is not None:
+        return pd.Series(pc.fill_null(arr, "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+
+    def conv(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, pd.Timestamp):
+            return v.date().isoformat()
+        return str(v).strip()
+    return s.map(conv).astype(object)
+
+
+def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "", header_row: int = 1,
+             column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
+             decimal_comma: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
+    """Convert and check one table.  Returns ``(canonical_df, errors)``; when ``errors`` is not
+    empty the frame is partial and must not be used for results."""
+    table = TABLES[table_name]
+    errors: list[InputError] = []
+    rows_all = _row_numbers(raw, header_row)
+    mapping, map_errors = match_columns(list(raw.columns), table, column_map,
+                                        file=file, sheet=sheet, header_row=header_row)
+    errors += map_errors
+
+    def err(message, row, column, value="", expected=""):
+        errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
+                                 str(column), "" if value is None else str(value), expected))
+
+    # blank rows: trailing ones are dropped, ones in the middle are errors
+    data = raw[[h for h in mapping.values()]] if mapping else raw.iloc[:, :0]
+    blank_row = np.ones(len(raw), dtype=bool)
+    for h in raw.columns:
+        blank_row &= _is_blank(raw[h])
+    nonblank = np.flatnonzero(~blank_row)
+    last = nonblank[-1] + 1 if len(nonblank) else 0
+    for i in np.flatnonzero(blank_row[:last]):
+        err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
+    keep = ~blank_row
+    keep[last:] = False
+    data = data[keep]
+    rows = rows_all[keep]
+    src = {c: h for c, h in mapping.items()}
+
+    # Excel error values in any mapped column: reported once, then treated as blank
+    error_cells: dict[str, np.ndarray] = {}
+    for canon, h in src.items():
+        hit = _excel_errors(data[h])
+        if hit.any():
+            for i in np.flatnonzero(hit):
+                err("Excel error value in the cell", rows[i], h, data[h].iloc[i],
+                    f"a value for {canon} (fix the formula or the source)")
+            data = data.copy()
+            data.loc[data.index[hit], h] = None
+            error_cells[canon] = hit
+
+    out = pd.DataFrame(index=pd.RangeIndex(len(data)))
+    # currency first: money columns need it
+    if "currency" in table.names:
+        if "currency" in src:
+            cur = _text(data[src["currency"]]).str.upper().to_numpy(dtype=object)
+            cur = np.where(cur == "", reporting_currency, cur)
+            known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
+            for i in np.flatnonzero(~known):
+                err("unknown currency", rows[i], src["currency"], cur[i], "an ISO 4217 code such as USD, EUR, GBP")
+            out["currency"] = pd.Series(cur, dtype=object)
+        else:
+            out["currency"] = pd.Series([reporting_currency] * len(data), dtype=object)
+    currencies = out["currency"] if "currency" in out else pd.Series([reporting_currency] * len(data))
+
+    for col in table.columns:
+        if col.name == "currency":
+            continue
+        h = src.get(col.name)
+        if h is None:
+            out[col.name] = _missing_column(col, len(data))
+            continue
+        values = data[h].reset_index(drop=True)
+        blank = _is_blank(values)
+        if col.required:
+            for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
+                err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")
+        if col.kind in (TEXT, CODE):
+            txt = _text(values)
+            if col.kind == CODE:
+                txt = txt.str.upper().astype(object)
+            if col.default not in (None, ""):
+                txt = txt.where(txt != "", col.default)
+            if col.choices:
+                bad = ~txt.isin(col.choices + ("",)).to_numpy()
+                for i in np.flatnonzero(bad):
+                    err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices))
+            out[col.name] = txt
+        elif col.kind == DATE:
+            parsed, bad = parse_date_series(values, day_first=day_first)
+            for i, e in bad.items():
+                err(f"{col.name} is not a date", rows[i], h, e.value, e.expected)
+            out[col.name] = parsed.reset_index(drop=True)
+        elif col.kind == MONEY:
+            minor, bad = parse_amount_series(values, currencies.reset_index(drop=True), decimal_comma=decimal_comma)
+            for i, e in bad.items():
+                err(f"{col.name} is not an amount", rows[i], h, e.value, e.expected)
+            if col.nullable_money:
+                out[col.name] = minor
+            elif col.default is not None:
+                out[col.name] = minor.fillna(col.default).astype("int64")
+            elif col.required:
+                out[col.name] = minor.fillna(0).astype("int64")
+            else:
+                out[col.name] = minor
+        elif col.kind == RATE:
+            rates = []
+            for i, v in enumerate(values.to_numpy(dtype=object)):
+                if blank[i]:
+                    rates.append(None)
+                    continue
+                try:
+                    d = Decimal(repr(float(v))) if isinstance(v, float | int | np.floating | np.integer) else Decimal(str(v).strip().replace(",", "."))
+                    if not d.is_finite() or d <= 0:
+                        raise InvalidOperation
+                    rates.append(d)
+                except (InvalidOperation, ValueError):
+                    err(f"{col.name} is not a rate", rows[i], h, v, "a positive number such as 1.0855")
+                    rates.append(None)
+            out[col.name] = pd.Series(rates, dtype=object)
+
+    _table_rules(table, out, src, rows, err)
+    for name in table.unique:
+        if name not in out:
+            continue
+        key = out[name]
+        dup = key.duplicated(keep=False).to_numpy() & (key != "").to_numpy()
+        first_row = {}
+        for i in np.flatnonzero(dup):
+            k = key.iloc[i]
+            if k in first_row:
+                err(f"duplicate {name}", rows[i], src.get(name, name), k, f"each {name} once (also on row {first_row[k]})")
+            else:
+                first_row[k] = rows[i]
+    out = out[[c for c in table.names if c in out.columns]].copy()
+    out["source_row"] = rows.astype("int64")
+    out.attrs["table"] = table.name
+    out.attrs["source"] = {"file": file, "sheet": sheet}
+    out.attrs["reporting_currency"] = reporting_currency
+    return out, errors
+
+
+def _missing_column(col: Column, n: int) -> pd.Series:
+    if col.kind in (TEXT, CODE):
+        return pd.Series([col.default if col.default is not None else ""] * n, dtype=object)
+    if col.kind == DATE:
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if col.kind == MONEY:
+        if col.default is not None and not col.nullable_money:
+            return pd.Series(np.full(n, col.default, dtype="int64"))
+        return pd.Series(pd.array([None] * n, dtype="Int64"))
+    return pd.Series([None] * n, dtype=object)
+
+
+def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err) -> None:
+    """Rules that belong to one table rather than one column."""
+    if table.name in ("open_items", "register", "ledger") and "amount" in out:
+        if table.name == "open_items":
+            amt = out["amount"]
+            if amt.dtype != "int64":
+                out["amount"] = amt.fillna(out["open_amount"]).astype("int64")
+    if table.name == "payments" and "amount" in out:
+        for i in np.flatnonzero((out["amount"] <= 0).to_numpy()):
+            err("payment amount is not positive", rows[i], src.get("amount", "amount"), out["amount"].iloc[i],
+                "a positive amount received (refunds and returned payments do not belong in payments)")
+    if table.name == "customers" and "payment_terms" in out:
+        seen: dict[str, bool] = {}
+        for i, t in enumerate(out["payment_terms"].to_numpy(dtype=object)):
+            if t == "":
+                continue
+            if t not in seen:
+                try:
+                    parse_terms(t)
+                    seen[t] = True
+                except TermsError:
+                    seen[t] = False
+            if not seen[t]:
+                err("unknown payment terms", rows[i], src.get("payment_terms", "payment_terms"), t,
+                    "terms such as NET30, 2/10 NET30, EOM45, 15 MFI, DUE ON RECEIPT, COD")
+    if table.name == "gl" and "period" in out:
+        periods = []
+        for i, p in enumerate(out["period"].to_numpy(dtype=object)):
+            norm = normalise_period(p)
+            if norm is None and p != "":
+                err("period is not a month", rows[i], src.get("period", "period"), p, "a period such as 2026-10")
+            periods.append(norm or p)
+        out["period"] = pd.Series(periods, dtype=object)
+
+
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
+
+
+def normalise_period(value: str) -> str | None:
+    """``2026-10``, ``2026/10``, ``10/2026``, ``Oct 2026``, ``2026-10-31`` -> ``'2026-10'``; None if not a month."""
+    s = str(value).strip().upper()
+    m = re.match(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$", s) or re.match(r"^(\d{4})(\d{2})$", s)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+    else:
+        m = re.match(r"^(\d{1,2})[-/.](\d{4})$", s)
+        if m:
+            y, mo = int(m.group(2)), int(m.group(1))
+        else:
+            m = re.match(r"^([A-Z]{3})[A-Z]*[- ]?(\d{4})$", s)
+            if not m or m.group(1) not in _MONTHS:
+                return None
+            y, mo = int(m.group(2)), _MONTHS[m.group(1)]
+    return f"{y:04d}-{mo:02d}" if 1 <= mo <= 12 else None
+
+
+def canonical(df: pd.DataFrame, table_name: str, *, reporting_currency: str = "USD", day_first: bool = False,
+              decimal_comma: bool = False, column_map: dict | None = None, file: str = "<DataFrame>") -> pd.DataFrame:
+    """The canonical form of ``df``: returned as is when it already is one (``attrs["table"]``),
+    else validated; raises :class:`InputErrors` listing every problem.  For the Python API,
+    where callers hand in their own DataFrames (floats, Decimals and text amounts are fine)."""
+    if df is None:
+        return None
+    if df.attrs.get("table") == table_name:
+        return df
+    out, errors = validate(df, table_name, file=file, header_row=1, column_map=column_map,
+                           reporting_currency=reporting_currency, day_first=day_first, decimal_comma=decimal_comma)
+    if errors:
+        raise InputErrors(errors)
+    return out
+
+
+def empty(table_name: str, reporting_currency: str = "USD") -> pd.DataFrame:
+    """An empty canonical table (all columns, right types)."""
+    table = TABLES[table_name]
+    raw = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns})
+    out, _ = validate(raw, table_name, reporting_currency=reporting_currency)
+    return out
