@@ -1,0 +1,44 @@
+"""The collections workbook: which sheets are ours, and one interface over two backends.
+
+``open_book(path)`` opens the file headless (no Excel); ``as_workbook(obj)`` turns an
+``xlwings.Book`` into a ``LiveBook`` and passes our own books through.  Only the sheets in
+``OWNED_SHEETS`` (CONTRACT §3) are ever written; ``Audit Log`` only grows (``append_rows``).
+"""
+from __future__ import annotations
+
+import os
+
+from .base import BookError, Workbook, table_from_sheet
+from .headless import HeadlessBook
+from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
+
+OWNED_SHEETS = ("Close", "Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions",
+                "Recon", "Commentary", "Audit Log")
+APPEND_ONLY = ("Audit Log",)
+INPUT_SHEETS = ("Settings", "Column Map", "Open Items", "Customers", "Payments", "Remittance",
+                "Register", "Ledger", "GL", "Activity", "FX Rates")
+
+
+def open_book(path: str | os.PathLike) -> HeadlessBook:
+    return HeadlessBook(path)
+
+
+def as_workbook(obj) -> Workbook:
+    """An ``xlwings.Book`` -> ``LiveBook``; a HeadlessBook/LiveBook or a path -> as is / opened."""
+    if isinstance(obj, HeadlessBook):
+        return obj
+    from .live import LiveBook
+    if isinstance(obj, LiveBook):
+        return obj
+    if isinstance(obj, str | os.PathLike):
+        return open_book(obj)
+    return LiveBook(obj)
+
+
+def is_owned(sheet: str) -> bool:
+    return sheet.lower() in {s.lower() for s in OWNED_SHEETS}
+
+
+__all__ = ["OWNED_SHEETS", "APPEND_ONLY", "INPUT_SHEETS", "BookError", "ChartSpec", "ColorScale", "DataBar",
+           "HeadlessBook", "SheetOutput", "TableBlock", "Workbook", "as_workbook", "is_owned", "open_book",
+           "table_from_sheet"]

@@ -1,0 +1,560 @@
+"""Headless workbook: read with python-calamine, write only the sheets we own.
+
+On ``save`` the package is rebuilt part by part: every part we do not write is copied as
+its original compressed bytes; owned sheets are rendered fresh (inline strings, styles
+appended to ``styles.xml``), keep their ``sheetPr`` (VBA code name) and their buttons
+(drawing, legacy VML drawing, form controls), and replace their old tables and our own old
+charts.  New sheets are registered in ``workbook.xml``, its relationships and the content
+types, by inserting text so everything else in those parts keeps its bytes.
+
+Safe save: refused when Excel's lock file ``~$<name>`` is beside the workbook or the file
+changed since it was read; otherwise written to a temporary file in the same folder,
+flushed, the previous version kept as ``<name>.bak``, and renamed over the original in one
+step, so a crash leaves either the old or the new file, never half of one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import sys
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pandas as pd
+from lxml import etree
+
+from . import package as pk
+from .base import BookError, frame_from_rows, table_from_sheet
+from .outputs import SheetOutput, TableBlock
+from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
+                       parse_cell, render, sheet_chunks)
+from .styles import StyleBook
+
+KEEP_TAGS = {"drawing", "legacyDrawing", "legacyDrawingHF", "picture", "oleObjects", "controls",
+             "AlternateContent"}
+NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+
+
+def fingerprint(path: Path) -> tuple[int, int, str]:
+    st = path.stat()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return st.st_mtime_ns, st.st_size, h.hexdigest()
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Excel's owner files for ``path`` (``~$name``; Excel shortens long names by two characters)."""
+    names = {"~$" + path.name, "~$" + path.name[2:]}
+    return [path.with_name(n) for n in names if path.with_name(n).exists()]
+
+
+class HeadlessBook:
+    """A workbook file.  ``write_sheet`` buffers; ``save`` writes."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise BookError(f"{self.path}: no such workbook")
+        self._open()
+
+    # ---- reading ------------------------------------------------------------------------
+    def _open(self) -> None:
+        self._fingerprint = fingerprint(self.path)
+        self._cal = None
+        self._grids: dict[str, pd.DataFrame] = {}
+        self.pending: dict[str, SheetOutput] = {}
+        self.binary = self.path.suffix.lower() == ".xlsb"
+        self.pkg = pk.Package(self.path)
+        rels = pk.parse_rels(self.pkg.read("_rels/.rels"))
+        wb = [r for r in rels if r.get("Type", "").endswith("/officeDocument")]
+        if not wb:
+            raise BookError(f"{self.path}: not an Excel workbook (no officeDocument part)")
+        self.wb_part = pk.resolve("", wb[0]["Target"])
+        self.wb_rels_part = pk.rels_path(self.wb_part)
+        self.wb_rels = pk.parse_rels(self.pkg.read(self.wb_rels_part))
+        self._sheets: list[dict] = []
+        self._names: list[tuple[str, int | None, str]] = []
+        if not self.binary:
+            self._parse_workbook()
+
+    def _parse_workbook(self) -> None:
+        root = etree.fromstring(self.pkg.read(self.wb_part))
+        by_id = {r["Id"]: r for r in self.wb_rels}
+        for s in root.iter(f"{{{NS_MAIN}}}sheet"):
+            rel = by_id.get(s.get(f"{{{NS_R}}}id"), {})
+            self._sheets.append({"name": s.get("name"), "sheetId": int(s.get("sheetId")),
+                                 "part": pk.resolve(self.wb_part, rel["Target"]) if rel else None,
+                                 "type": rel.get("Type", "")})
+        for d in root.iter(f"{{{NS_MAIN}}}definedName"):
+            local = d.get("localSheetId")
+            self._names.append((d.get("name"), int(local) if local is not None else None, d.text or ""))
+
+    @property
+    def calamine(self):
+        if self._cal is None:
+            import python_calamine as pc
+            self._cal = pc.CalamineWorkbook.from_path(str(self.path), load_tables=not self.binary)
+        return self._cal
+
+    def sheet_names(self) -> list[str]:
+        names = list(self.calamine.sheet_names)
+        return names + [n for n in self.pending if n.lower() not in {x.lower() for x in names}]
+
+    def read_sheet(self, name: str) -> pd.DataFrame:
+        if name not in self._grids:
+            try:
+                sheet = self.calamine.get_sheet_by_name(name)
+            except Exception as e:  # calamine raises its own WorksheetNotFound
+                raise BookError(f"{self.path.name}: no sheet named {name!r}") from e
+            self._grids[name] = frame_from_rows(sheet.to_python(skip_empty_area=False))
+        return self._grids[name].copy()
+
+    def read_table(self, table_name: str) -> pd.DataFrame:
+        if self.binary:
+            raise BookError(f"{self.path.name}: Excel tables cannot be read from .xlsb files")
+        try:
+            t = self.calamine.get_table_by_name(table_name)
+        except Exception as e:
+            raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
+        rows = [[None if v == "" else v for v in r] for r in t.to_python()]
+        df = pd.DataFrame(rows, columns=[str(c) for c in t.columns], dtype=object)
+        df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
+        df.attrs["sheet"] = t.sheet
+        return df
+
+    def named_values(self) -> dict[str, object]:
+        names = [s["name"] for s in self._sheets]
+        out: dict[str, object] = {}
+        bare: dict[str, object] = {}
+        for name, local, ref in self._names:
+            if name.startswith("_xlnm.") or local is not None and local >= len(names):
+                continue
+            cell = _single_cell(ref)
+            if cell is None:
+                continue
+            sheet, (r, c) = cell
+            try:
+                grid = self.read_sheet(sheet)
+                v = grid.iat[r, c] if r < len(grid) and c < grid.shape[1] else None
+            except BookError:
+                continue
+            if local is None:
+                out[name] = v
+            else:
+                out[f"{names[local]}!{name}"] = v
+                bare.setdefault(name, v)
+        for k, v in bare.items():
+            out.setdefault(k, v)
+        return out
+
+    def status(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    # ---- writing ------------------------------------------------------------------------
+    def write_sheet(self, output: SheetOutput) -> None:
+        if self.binary:
+            raise BookError(f"{self.path.name}: .xlsb workbooks are read-only here; save the workbook as .xlsm")
+        for s in self._sheets:
+            if s["name"].lower() == output.name.lower() and s["type"] != pk.RT_WORKSHEET:
+                raise BookError(f"{self.path.name}: {output.name!r} is not a worksheet (chart sheet?)")
+        self.pending[output.name] = output
+
+    def append_rows(self, sheet: str, df: pd.DataFrame, *, table_name: str | None = None) -> None:
+        if sheet in self.pending:
+            old = self.pending[sheet].blocks[0].df if self.pending[sheet].blocks else pd.DataFrame()
+        elif sheet.lower() in {n.lower() for n in self.calamine.sheet_names}:
+            old = table_from_sheet(self.read_sheet(sheet))
+        else:
+            old = pd.DataFrame()
+        new = df.copy()
+        if not old.empty:
+            money = list(dict.fromkeys([*old.attrs.get("money", ()), *df.attrs.get("money", ())]))
+            new = pd.concat([old.reset_index(drop=True), df.reset_index(drop=True)], ignore_index=True)
+            new.attrs = {**df.attrs, "money": money}
+        name = table_name or "tbl" + re.sub(r"\W", "", sheet)
+        self.write_sheet(SheetOutput(sheet, [TableBlock(new, table_name=name)]))
+
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Write pending sheets (to ``path``, default the workbook itself) and return the path."""
+        target = Path(path) if path is not None else self.path
+        if self.binary:
+            raise BookError(f"{self.path.name}: .xlsb workbooks are read-only here")
+        if target.suffix.lower() != self.path.suffix.lower():
+            raise BookError(f"{target}: save as {self.path.suffix} (the same kind as {self.path.name})")
+        for p in {self.path, target}:
+            locks = lock_files(p)
+            if locks:
+                raise BookError(f"{p.name} is open in Excel ({locks[0].name} is beside it): close it there "
+                                f"first, or run the step from Excel; nothing was written")
+        if not self.path.exists() or fingerprint(self.path) != self._fingerprint:
+            raise BookError(f"{self.path.name} changed on disk since it was read: open it again and re-run; "
+                            f"nothing was written")
+        if not self.pending and target == self.path:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".~xlc-{target.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                self._write_package(f)
+                f.flush()
+                os.fsync(f.fileno())
+            if target.exists():
+                _backup(target)
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        self.pkg.close()
+        self.path = target
+        self._open()
+        return target
+
+    def close(self) -> None:
+        self.pkg.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---- the package ----------------------------------------------------------------------
+    def _write_package(self, f) -> None:
+        plan = _Plan(self)
+        for out in self.pending.values():
+            plan.sheet(out)
+        plan.finish()
+        w = pk.ZipWriter(f)
+        for name in self.pkg.names:
+            if name in plan.deleted:
+                continue
+            if name in plan.parts:
+                w.write(name, plan.parts.pop(name), self.pkg.infos[name].date_time, level=plan.level(name))
+            else:
+                w.copy_raw(*self.pkg.raw(name))
+        now = dt.datetime.now().timetuple()[:6]
+        for name, data in plan.parts.items():
+            w.write(name, data, now, level=plan.level(name))
+        w.close()
+
+
+class _Plan:
+    """What a save changes: new/replaced parts, deleted parts, content-type edits."""
+
+    def __init__(self, book: HeadlessBook):
+        self.book, self.pkg = book, book.pkg
+        self.parts: dict[str, object] = {}
+        self.deleted: set[str] = set()
+        self.ct_add: dict[str, str] = {}
+        self.big: set[str] = set()
+        styles_rel = [r for r in book.wb_rels if r.get("Type", "").endswith("/styles")]
+        if not styles_rel:
+            raise BookError(f"{book.path.name}: workbook has no styles part")
+        self.styles_part = pk.resolve(book.wb_part, styles_rel[0]["Target"])
+        self.styles = StyleBook(self.pkg.read(self.styles_part))
+        self.wb_xml = self.pkg.read(book.wb_part)
+        self.wb_rels_xml = self.pkg.read(book.wb_rels_part)
+        self.new_wb_rels: list[dict] = []
+        self.names = {n.lower() for n in self.pkg.names}
+        self.cleared_sheet_ids: set[int] = set()
+        self.tables = self._existing_tables()
+
+    def level(self, name: str) -> int:
+        return 1 if name in self.big else 6
+
+    def _free(self, pattern: str) -> str:
+        i = 1
+        while (pattern % i).lower() in self.names:
+            i += 1
+        self.names.add((pattern % i).lower())
+        return pattern % i
+
+    def _existing_tables(self) -> dict[str, tuple[int, str]]:
+        """part -> (id, name) of every table part in the package."""
+        out = {}
+        for n in self.pkg.names:
+            if re.match(r"xl/tables/[^/]+\.xml$", n, re.I) or n.lower().endswith(".xml") and "/tables/" in n.lower():
+                head = self.pkg.read(n)[:2000].decode("utf-8", "replace")
+                mid = re.search(r'\bid="(\d+)"', head)
+                nm = re.search(r'\bname="([^"]*)"', head)
+                out[n] = (int(mid.group(1)) if mid else 0, nm.group(1) if nm else "")
+        return out
+
+    def sheet(self, out: SheetOutput) -> None:
+        book = self.book
+        existing = next((s for s in book._sheets if s["name"].lower() == out.name.lower()), None)
+        if existing:
+            part = existing["part"]
+            self.cleared_sheet_ids.add(existing["sheetId"])
+        else:
+            part = self._free("xl/worksheets/sheet%d.xml")
+            sheet_id = max([s["sheetId"] for s in book._sheets] + [0]) + 1
+            rid = self._free_rid()
+            book._sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
+            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid)
+            self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
+            self.ct_add[part] = pk.CT_WORKSHEET
+        rels_part = pk.rels_path(part)
+        old_rels_xml = self.pkg.read(rels_part) if existing else None
+        old_rels = pk.parse_rels(old_rels_xml)
+        sheet_pr, kept, drawing_rid = (_kept_elements(self.pkg, part) if existing else (b"", [], None))
+
+        # old tables of this sheet go; their names may be reused
+        drop = set()
+        for r in old_rels:
+            if r.get("Type") == pk.RT_TABLE:
+                tpart = pk.resolve(part, r["Target"])
+                self._delete(tpart)
+                self.tables.pop(tpart, None)
+                drop.add(r["Id"])
+        rendered, blocks = render(out, self.styles)
+        taken = {name.lower(): p for p, (_, name) in self.tables.items()}
+        next_id = max([i for i, _ in self.tables.values()] + [0]) + 1
+        new_rels, table_rids = [], []
+        for t in rendered.tables:
+            if t.name.lower() in taken:
+                raise BookError(f"{book.path.name}: a table named {t.name!r} already exists ({taken[t.name.lower()]}); "
+                                f"rename it in Excel")
+            tpart = self._free("xl/tables/table%d.xml")
+            self.parts[tpart] = t.xml(next_id)
+            self.tables[tpart] = (next_id, t.name)
+            taken[t.name.lower()] = tpart
+            next_id += 1
+            self.ct_add[tpart] = pk.CT_TABLE
+            rid = _free_id(old_rels + new_rels, "rIdXlcT")
+            new_rels.append({"Id": rid, "Type": pk.RT_TABLE, "Target": pk.relative(part, tpart)})
+            table_rids.append(rid)
+
+        # charts: into the sheet's drawing (kept buttons/shapes stay; our old charts go)
+        old_drawing = next((r for r in old_rels if r["Id"] == drawing_rid), None)
+        if old_drawing is not None:
+            self._merge_drawing(pk.resolve(part, old_drawing["Target"]), rendered.charts)
+        elif rendered.charts:
+            dpart = self._free("xl/drawings/drawing%d.xml")
+            anchors, drels = [], []
+            for i, ch in enumerate(rendered.charts, 1):
+                cpart = self._chart_part(ch)
+                rid = f"rId{i}"
+                drels.append({"Id": rid, "Type": pk.RT_CHART, "Target": pk.relative(dpart, cpart)})
+                anchors.append(anchor_xml(ch, rid, i + 1))
+            self.parts[dpart] = drawing_xml(anchors)
+            self.parts[pk.rels_path(dpart)] = pk.rels_xml(drels)
+            self.ct_add[dpart] = pk.CT_DRAWING
+            drawing_rid = _free_id(old_rels + new_rels, "rIdXlcD")
+            new_rels.append({"Id": drawing_rid, "Type": pk.RT_DRAWING, "Target": pk.relative(part, dpart)})
+
+        self.parts[part] = sheet_chunks(out, rendered, blocks, sheet_pr=sheet_pr, kept=kept,
+                                        drawing_rid=drawing_rid, table_rids=table_rids)
+        self.big.add(part)
+        if drop or new_rels:
+            rels = pk.remove_rels(old_rels_xml, drop) if old_rels_xml else None
+            self.parts[rels_part] = pk.add_rels(rels, new_rels) if new_rels else rels
+
+    def _chart_part(self, ch) -> str:
+        cpart = self._free("xl/charts/chart%d.xml")
+        self.parts[cpart] = chart_xml(ch)
+        self.ct_add[cpart] = pk.CT_CHART
+        return cpart
+
+    def _merge_drawing(self, dpart: str, charts) -> None:
+        root = etree.fromstring(self.pkg.read(dpart))
+        drels_part = pk.rels_path(dpart)
+        drels_xml = self.pkg.read(drels_part)
+        drels = pk.parse_rels(drels_xml)
+        gone = set()
+        for anchor in list(root):
+            names = [e.get("name", "") for e in anchor.iter(f"{{{NS_XDR}}}cNvPr")]
+            if any(n.startswith(CHART_NAME_PREFIX) for n in names):
+                for c in anchor.iter(f"{{{NS_C}}}chart"):
+                    gone.add(c.get(f"{{{NS_R}}}id"))
+                root.remove(anchor)
+        if not gone and not charts:
+            return
+        for r in drels:
+            if r["Id"] in gone:
+                self._delete(pk.resolve(dpart, r["Target"]))
+        ids = [int(e.get("id")) for e in root.iter(f"{{{NS_XDR}}}cNvPr") if (e.get("id") or "").isdigit()]
+        next_shape = max(ids + [1]) + 1
+        new = []
+        for ch in charts:
+            cpart = self._chart_part(ch)
+            rid = _free_id(drels + new, "rIdXlcC")
+            new.append({"Id": rid, "Type": pk.RT_CHART, "Target": pk.relative(dpart, cpart)})
+            root.append(etree.fromstring(anchor_xml(ch, rid, next_shape)))
+            next_shape += 1
+        self.parts[dpart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        rels = pk.remove_rels(drels_xml, gone) if drels_xml else None
+        self.parts[drels_part] = pk.add_rels(rels, new) if new else rels
+
+    def _delete(self, part: str) -> None:
+        real = next((n for n in self.pkg.names if n.lower() == part.lower()), None)
+        if real:
+            self.deleted.add(real)
+            rp = pk.rels_path(real)
+            if self.pkg.has(rp):
+                self.deleted.add(next(n for n in self.pkg.names if n.lower() == rp.lower()))
+
+    def _free_rid(self) -> str:
+        return _free_id(pk.parse_rels(self.wb_rels_xml) + self.new_wb_rels, "rId")
+
+    def finish(self) -> None:
+        book = self.book
+        if self.new_wb_rels:
+            self.parts[book.wb_part] = self.wb_xml
+            self.parts[book.wb_rels_part] = pk.add_rels(self.wb_rels_xml, self.new_wb_rels)
+        if self.styles.changed:
+            self.parts[self.styles_part] = self.styles.to_bytes()
+        self._calc_chain()
+        ct = self.pkg.read("[Content_Types].xml")
+        ct2 = ct
+        if self.deleted:
+            ct2 = pk.content_types_remove(ct2, {n for n in self.deleted})
+        if self.ct_add:
+            ct2 = pk.content_types_add(ct2, self.ct_add)
+        if ct2 != ct:
+            self.parts["[Content_Types].xml"] = ct2
+        core = self._core_part()
+        if core:
+            xml = self.pkg.read(core)
+            now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            new = re.sub(rb"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)",
+                         lambda m: m.group(1) + now.encode() + m.group(2), xml)
+            if new != xml:
+                self.parts[core] = new
+
+    def _core_part(self) -> str | None:
+        for r in pk.parse_rels(self.pkg.read("_rels/.rels")):
+            if r.get("Type", "").endswith("/core-properties"):
+                return pk.resolve("", r["Target"])
+        return None
+
+    def _calc_chain(self) -> None:
+        """Drop calculation-chain entries of the sheets we rewrite (their formulas are gone)."""
+        rel = next((r for r in self.book.wb_rels if r.get("Type") == pk.RT_CALCCHAIN), None)
+        if rel is None or not self.cleared_sheet_ids:
+            return
+        part = pk.resolve(self.book.wb_part, rel["Target"])
+        xml = self.pkg.read(part)
+        if xml is None:
+            return
+        root = etree.fromstring(xml)
+        current, removed = None, False
+        for c in list(root):
+            if c.get("i") is not None:
+                current = int(c.get("i"))
+            elif current is None:
+                current = 0
+            if current in self.cleared_sheet_ids:
+                root.remove(c)
+                removed = True
+            elif c.get("i") is None:
+                c.set("i", str(current))   # its predecessor may be gone: make the sheet explicit
+        if not removed:
+            return
+        if len(root):
+            self.parts[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        else:
+            self._delete(part)
+            self.parts[self.book.wb_rels_part] = pk.remove_rels(
+                self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
+
+
+def _free_id(rels: list[dict], prefix: str) -> str:
+    ids = {r["Id"] for r in rels}
+    i = 1
+    while f"{prefix}{i}" in ids:
+        i += 1
+    return f"{prefix}{i}"
+
+
+def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
+    root = etree.fromstring(wb_xml)
+    rprefix = next((p for p, u in root.nsmap.items() if u == NS_R and p), None)
+    text = wb_xml.decode("utf-8")
+    m = re.search(r"</(\w+:)?sheets>", text)
+    if m is None:
+        raise BookError("workbook.xml has no <sheets>")
+    p = m.group(1) or ""
+    rattr = f'{rprefix}:id' if rprefix else f'xmlns:xlcr="{NS_R}" xlcr:id'
+    el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rattr}="{rid}"/>'
+    return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
+
+
+def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None]:
+    """From an owned sheet's previous XML: its sheetPr, the elements that carry buttons and
+    shapes, and the drawing's relationship id."""
+    sheet_pr, kept, drawing_rid = b"", [], None
+    data = pkg.read(part)
+    depth = 0
+    for event, el in etree.iterparse(_BytesReader(data), events=("start", "end"), huge_tree=True):
+        if event == "start":
+            depth += 1
+            continue
+        depth -= 1
+        if depth == 1:
+            tag = etree.QName(el).localname
+            if tag == "sheetPr":
+                sheet_pr = etree.tostring(el)
+            elif tag == "drawing":
+                drawing_rid = el.get(f"{{{NS_R}}}id")
+            elif tag in KEEP_TAGS:
+                kept.append(etree.tostring(el))
+            el.clear()
+        elif depth == 2 and etree.QName(el).localname == "row":
+            el.clear()
+    return sheet_pr, kept, drawing_rid
+
+
+class _BytesReader:
+    def __init__(self, data: bytes):
+        import io
+        self._f = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self._f.read(n)
+
+
+def _single_cell(ref: str) -> tuple[str, tuple[int, int]] | None:
+    ref = ref.strip().lstrip("=")
+    m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!:]+))!(\$?[A-Za-z]{1,3}\$?\d+)(?::(\$?[A-Za-z]{1,3}\$?\d+))?", ref)
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    a = parse_cell(m.group(3))
+    if m.group(4) and parse_cell(m.group(4)) != a:
+        return None
+    return sheet, a
+
+
+def _backup(target: Path) -> None:
+    """Keep the current file as ``<name>.bak`` (a hard link when possible: instant, no copy)."""
+    bak = target.with_name(target.name + ".bak")
+    tmp = target.with_name(f".~xlc-{target.name}.bak.tmp")
+    if tmp.exists():
+        tmp.unlink()
+    try:
+        os.link(target, tmp)
+    except OSError:
+        import shutil
+        shutil.copy2(target, tmp)
+    os.replace(tmp, bak)
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+

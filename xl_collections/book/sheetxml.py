@@ -1,0 +1,478 @@
+"""Render a ``SheetOutput`` as SpreadsheetML: the worksheet XML (streamed in chunks), its
+Excel tables and its chart/drawing parts.
+
+Every text cell is an inline string (``t="inlineStr"``), so the workbook's shared-string
+table is never touched and no text can become a formula.  Money (integer minor units) is
+written in major units with an accounting format chosen by the row's currency.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+import pandas as pd
+
+from ..money import MINOR_UNITS
+from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
+from .styles import DATE_FORMAT, PERCENT_FORMAT, StyleBook, accounting
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+ROOT_NS = (f'xmlns="{NS_MAIN}" xmlns:r="{NS_R}" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+           'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+           'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
+           'xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+           'mc:Ignorable="x14ac"')
+CHUNK_ROWS = 20000
+_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
+_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                      **{c: f"_x{c:04X}_" for c in (*range(0, 9), 11, 12, *range(14, 32))}})
+_XESC = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def col_letter(i: int) -> str:
+    """0-based column index -> letters (0 -> A)."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """``"K2"`` -> (row 1, col 10), both 0-based."""
+    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref.strip())
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def text_xml(s: str) -> str:
+    if "_x" in s:
+        s = _XESC.sub(r"_x005F_\1", s)
+    return s.translate(_ESC)
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+@dataclass
+class TablePart:
+    name: str
+    ref: str
+    columns: list[str]
+    style: str
+
+    def xml(self, table_id: int) -> bytes:
+        cols = "".join(f'<tableColumn id="{i}" name={quoteattr(_table_col(c))}/>' for i, c in enumerate(self.columns, 1))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<table xmlns="{NS_MAIN}" id="{table_id}" name={quoteattr(self.name)} '
+                f'displayName={quoteattr(self.name)} ref="{self.ref}" totalsRowShown="0">'
+                f'<autoFilter ref="{self.ref}"/><tableColumns count="{len(self.columns)}">{cols}</tableColumns>'
+                f'<tableStyleInfo name={quoteattr(self.style)} showFirstColumn="0" showLastColumn="0" '
+                f'showRowStripes="1" showColumnStripes="0"/></table>').encode()
+
+
+def _table_col(name: str) -> str:
+    return name.replace("\n", "_x000a_").replace("\r", "_x000d_")
+
+
+@dataclass
+class ChartPart:
+    spec: ChartSpec
+    sheet: str
+    cat_ref: str
+    series: list[tuple[str, str, str, list]]    # (name, name_ref, values_ref, values)
+    categories: list[str]
+    anchor: tuple[int, int, int, int]           # from col,row to col,row (0-based)
+
+
+@dataclass
+class Rendered:
+    tables: list[TablePart] = field(default_factory=list)
+    charts: list[ChartPart] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    max_row: int = 1
+    max_col: int = 1
+    note_style: int = 0
+
+
+class _Block:
+    """One table block prepared for streaming: per-column encoders and the header row."""
+
+    def __init__(self, block: TableBlock, header_row: int, styles: StyleBook):
+        self.b = block
+        self.df = block.df
+        self.row0 = header_row
+        self.col0 = block.start_col - 1
+        self.headers = _unique_headers([str(c) for c in self.df.columns])
+        self.letters = [col_letter(self.col0 + j) for j in range(len(self.headers))]
+        money, dates = set(block.money()), set(block.dates())
+        curs = _currencies(self.df)
+        self.encoders = []
+        for j, c in enumerate(self.df.columns):
+            fmt = block.number_formats.get(c)
+            if c in money:
+                self.encoders.append(_money_encoder(self.letters[j], curs, styles, fmt))
+            elif c in dates:
+                self.encoders.append(_date_encoder(self.letters[j], styles.xf(fmt or DATE_FORMAT)))
+            elif c in block.percent_columns:
+                self.encoders.append(_number_encoder(self.letters[j], styles.xf(fmt or PERCENT_FORMAT)))
+            else:
+                ds = styles.xf(DATE_FORMAT) if self.df[c].dtype == object else 0
+                self.encoders.append(_generic_encoder(self.letters[j], styles.xf(fmt) if fmt else 0, ds))
+        self.header_style = 0 if block.table_name else styles.xf(bold=True)
+
+    @property
+    def last_row(self) -> int:
+        return self.row0 + len(self.df)
+
+    def header_cells(self) -> str:
+        s = f' s="{self.header_style}"' if self.header_style else ""
+        return "".join(f'<c r="{L}{self.row0}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(h)}</t></is></c>'
+                       for L, h in zip(self.letters, self.headers))
+
+    def rows(self, start: int, stop: int) -> list[str]:
+        """Cell XML of data rows start..stop-1 (0-based within the frame), one string per row."""
+        rownums = [str(r) for r in range(self.row0 + 1 + start, self.row0 + 1 + stop)]
+        cols = [enc(self.df.iloc[start:stop, j], rownums, start) for j, enc in enumerate(self.encoders)]
+        return ["".join(cells) for cells in zip(*cols)] if cols else [""] * len(rownums)
+
+
+def _unique_headers(names: list[str]) -> list[str]:
+    out, seen = [], set()
+    for i, n in enumerate(names):
+        n = n.strip() or f"Column{i + 1}"
+        base, k = n, 2
+        while n.lower() in seen:
+            n, k = f"{base}{k}", k + 1
+        seen.add(n.lower())
+        out.append(n)
+    return out
+
+
+def _currencies(df: pd.DataFrame) -> np.ndarray:
+    default = df.attrs.get("currency", "USD")
+    if "currency" in df.columns:
+        return np.array([c if c in MINOR_UNITS else default for c in df["currency"].astype(object).tolist()], dtype=object)
+    return np.array([default] * len(df), dtype=object)
+
+
+def _attr(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _number_encoder(L: str, style: int):
+    sa = _attr(style)
+
+    def enc(s: pd.Series, rows, start):
+        vals = pd.to_numeric(s, errors="coerce").astype("float64").tolist()
+        return ["" if v != v or v in (math.inf, -math.inf) else f'<c r="{L}{r}"{sa}><v>{_num(v)}</v></c>'
+                for v, r in zip(vals, rows)]
+    return enc
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def _money_encoder(L: str, curs: np.ndarray, styles: StyleBook, fmt: str | None):
+    exps = np.array([MINOR_UNITS[c] for c in curs], dtype=np.int64) if len(curs) else np.zeros(0, np.int64)
+    by_exp = {int(e): styles.xf(fmt or accounting(int(e))) for e in (set(exps.tolist()) or {2})}
+
+    def enc(s: pd.Series, rows, start):
+        e = exps[start:start + len(s)]
+        raw = s.to_numpy(dtype=object)
+        out = []
+        for v, x, r in zip(raw.tolist(), e.tolist(), rows):
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                out.append("")
+                continue
+            if isinstance(v, Decimal):
+                txt = str(v)
+            else:
+                iv = int(v)
+                txt = str(iv) if x == 0 else repr(iv / 10 ** x) if abs(iv) < 2 ** 53 else str(Decimal(iv).scaleb(-x))
+            out.append(f'<c r="{L}{r}"{_attr(by_exp[x])}><v>{txt}</v></c>')
+        return out
+    return enc
+
+
+def _date_encoder(L: str, style: int):
+    sa = _attr(style)
+
+    def enc(s: pd.Series, rows, start):
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            arr = s.to_numpy(dtype="datetime64[ns]")
+            nat = np.isnat(arr)
+            serial = ((arr - _EPOCH) / np.timedelta64(1, "D")).tolist()
+        else:
+            serial, nat = [], []
+            for v in s.tolist():
+                t = _serial(v)
+                serial.append(t if t is not None else 0.0)
+                nat.append(t is None)
+        return ["" if n else f'<c r="{L}{r}"{sa}><v>{_num(v)}</v></c>' for v, n, r in zip(serial, nat, rows)]
+    return enc
+
+
+def _serial(v) -> float | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, dt.datetime | pd.Timestamp):
+        return (pd.Timestamp(v).to_datetime64() - _EPOCH) / np.timedelta64(1, "D")
+    if isinstance(v, dt.date):
+        return float((v - dt.date(1899, 12, 30)).days)
+    return None
+
+
+def _generic_encoder(L: str, style: int, date_style):
+    sa = _attr(style)
+
+    def cell(v, r):
+        if v is None or v is pd.NA or v is pd.NaT:
+            return ""
+        if isinstance(v, str):
+            return f'<c r="{L}{r}"{sa} t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>' if v else ""
+        if isinstance(v, bool | np.bool_):
+            return f'<c r="{L}{r}"{sa} t="b"><v>{int(v)}</v></c>'
+        if isinstance(v, int | np.integer):
+            return f'<c r="{L}{r}"{sa}><v>{int(v)}</v></c>'
+        if isinstance(v, float | np.floating):
+            v = float(v)
+            return "" if v != v or v in (math.inf, -math.inf) else f'<c r="{L}{r}"{sa}><v>{_num(v)}</v></c>'
+        if isinstance(v, Decimal):
+            return "" if not v.is_finite() else f'<c r="{L}{r}"{sa}><v>{v}</v></c>'
+        if isinstance(v, dt.date | pd.Timestamp | np.datetime64):
+            t = _serial(pd.Timestamp(v) if isinstance(v, np.datetime64) else v)
+            return "" if t is None else f'<c r="{L}{r}"{_attr(style or date_style)}><v>{_num(t)}</v></c>'
+        return cell(str(v), r)
+
+    def enc(s: pd.Series, rows, start):
+        if s.dtype.kind in "iu":
+            return [f'<c r="{L}{r}"{sa}><v>{v}</v></c>' for v, r in zip(s.tolist(), rows)]
+        if s.dtype.kind == "f":
+            return _number_encoder(L, style)(s, rows, start)
+        if s.dtype.kind == "b":
+            return [f'<c r="{L}{r}"{sa} t="b"><v>{int(v)}</v></c>' for v, r in zip(s.tolist(), rows)]
+        return [cell(v, r) for v, r in zip(s.tolist(), rows)]
+    return enc
+
+
+def render(out: SheetOutput, styles: StyleBook) -> tuple[Rendered, list[_Block]]:
+    """Prepare an output: lays out blocks, registers styles, collects tables and charts."""
+    rendered = Rendered(note_style=styles.xf(bold=True) if out.notes else 0)
+    blocks = [_Block(b, r, styles) for b, r in zip(out.blocks, out.layout())]
+    for blk in blocks:
+        ncols = len(blk.headers)
+        rendered.max_row = max(rendered.max_row, blk.last_row)
+        rendered.max_col = max(rendered.max_col, blk.col0 + ncols)
+        if blk.b.table_name and ncols:
+            ref = f"{blk.letters[0]}{blk.row0}:{blk.letters[-1]}{max(blk.last_row, blk.row0 + 1)}"
+            rendered.tables.append(TablePart(blk.b.table_name, ref, blk.headers, blk.b.style))
+        for j, c in enumerate(blk.df.columns):
+            w = blk.b.column_widths.get(c) or _auto_width(blk, j)
+            rendered.widths[blk.col0 + j] = max(rendered.widths.get(blk.col0 + j, 0), w)
+    if out.notes:
+        rendered.max_row = max(rendered.max_row, len(out.notes))
+    for spec in out.charts:
+        rendered.charts.append(_chart(out.name, blocks[spec.block], spec))
+    return rendered, blocks
+
+
+def _auto_width(blk: _Block, j: int) -> float:
+    head = len(blk.headers[j]) + 4   # room for the filter button
+    c = blk.df.columns[j]
+    if c in blk.b.money():
+        return max(head, 16)
+    if c in blk.b.dates():
+        return max(head, 12)
+    sample = blk.df.iloc[:200, j].tolist()
+    longest = max((len(str(v)) for v in sample if v is not None), default=0)
+    return float(min(60, max(head, longest + 2, 8)))
+
+
+def _chart(sheet: str, blk: _Block, spec: ChartSpec) -> ChartPart:
+    df = blk.df.iloc[:spec.max_points]
+    n = max(len(df), 1)
+    cols = list(blk.df.columns)
+    ci = cols.index(spec.categories_column)
+    q = quote_sheet(sheet)
+    first, last = blk.row0 + 1, blk.row0 + n
+
+    def ref(j):
+        L = blk.letters[j]
+        return f"{q}!${L}${first}:${L}${last}"
+    money = set(blk.b.money())
+    curs = _currencies(df)
+    series = []
+    for c in spec.series_columns:
+        j = cols.index(c)
+        vals = df[c].tolist()
+        if c in money:
+            vals = [None if pd.isna(v) else int(v) / 10 ** MINOR_UNITS[k] for v, k in zip(vals, curs)]
+        series.append((blk.headers[j], f"{q}!${blk.letters[j]}${blk.row0}", ref(j), vals))
+    row, col = parse_cell(spec.anchor)
+    return ChartPart(spec, sheet, ref(ci), series, [str(v) for v in df[spec.categories_column].tolist()],
+                     (col, row, col + spec.width_cols, row + spec.height_rows))
+
+
+def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, sheet_pr: bytes = b"",
+                 kept: list[bytes] = (), drawing_rid: str | None = None, table_rids: list[str] = ()):
+    """Yield the worksheet XML in byte chunks.  ``kept`` are elements carried over from the
+    previous version of the sheet (legacy drawing, controls, ...), already serialised."""
+    dim = f"A1:{col_letter(rendered.max_col - 1)}{rendered.max_row}"
+    views = '<sheetView workbookViewId="0">'
+    if out.freeze and blocks:
+        top = blocks[0].row0 + 1
+        views += (f'<pane ySplit="{top - 1}" topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/>'
+                  f'<selection pane="bottomLeft" activeCell="A{top}" sqref="A{top}"/>')
+    views += "</sheetView>"
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
+                   for i, w in sorted(rendered.widths.items()))
+    head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {ROOT_NS}>'
+            + sheet_pr.decode() + f'<dimension ref="{dim}"/><sheetViews>{views}</sheetViews>'
+            + '<sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/>'
+            + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+    yield head.encode()
+    # rows: notes first, then each block's header and data; blocks may sit side by side
+    row_parts: dict[int, list[str]] = {}
+    for i, line in enumerate(out.notes, 1):
+        row_parts.setdefault(i, []).append(
+            f'<c r="A{i}"{_attr(rendered.note_style if i == 1 else 0)} t="inlineStr">'
+            f'<is><t xml:space="preserve">{text_xml(line)}</t></is></c>')
+    for blk in blocks:
+        row_parts.setdefault(blk.row0, []).append(blk.header_cells())
+    simple = _non_overlapping(blocks)
+    if simple:
+        # fast path: blocks stacked vertically, stream each one's rows in chunks
+        pending = sorted(row_parts.items())
+        for blk in sorted(blocks, key=lambda b: b.row0):
+            while pending and pending[0][0] <= blk.row0:
+                r, parts = pending.pop(0)
+                yield f'<row r="{r}">{"".join(parts)}</row>'.encode()
+            for start in range(0, len(blk.df), CHUNK_ROWS):
+                stop = min(start + CHUNK_ROWS, len(blk.df))
+                rows = blk.rows(start, stop)
+                base = blk.row0 + 1 + start
+                yield "".join(f'<row r="{base + k}">{cells}</row>' for k, cells in enumerate(rows)).encode()
+        for r, parts in pending:
+            yield f'<row r="{r}">{"".join(parts)}</row>'.encode()
+    else:
+        for blk in blocks:
+            for k, cells in enumerate(blk.rows(0, len(blk.df))):
+                row_parts.setdefault(blk.row0 + 1 + k, []).append(cells)
+        for r in sorted(row_parts):
+            yield f'<row r="{r}">{"".join(row_parts[r])}</row>'.encode()
+    tail = "</sheetData>"
+    prio = 1
+    for blk in blocks:
+        for cf in blk.b.conditional:
+            for c in cf.columns:
+                if c not in blk.df.columns or len(blk.df) == 0:
+                    continue
+                L = blk.letters[list(blk.df.columns).index(c)]
+                sq = f"{L}{blk.row0 + 1}:{L}{blk.last_row}"
+                tail += f'<conditionalFormatting sqref="{sq}">{_cf_rule(cf, prio)}</conditionalFormatting>'
+                prio += 1
+    tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    if drawing_rid:
+        tail += f'<drawing r:id="{drawing_rid}"/>'
+    tail += "".join(k.decode() for k in kept)
+    if table_rids:
+        tail += f'<tableParts count="{len(table_rids)}">' + "".join(f'<tablePart r:id="{r}"/>' for r in table_rids) + "</tableParts>"
+    tail += "</worksheet>"
+    yield tail.encode()
+
+
+def _non_overlapping(blocks: list[_Block]) -> bool:
+    spans = sorted((b.row0, b.last_row) for b in blocks)
+    return all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
+
+
+def _cf_rule(cf, prio: int) -> str:
+    if isinstance(cf, ColorScale):
+        cfvo = '<cfvo type="min"/><cfvo type="percentile" val="50"/><cfvo type="max"/>' if len(cf.colors) == 3 else '<cfvo type="min"/><cfvo type="max"/>'
+        colors = "".join(f'<color rgb="FF{c}"/>' for c in cf.colors)
+        return f'<cfRule type="colorScale" priority="{prio}"><colorScale>{cfvo}{colors}</colorScale></cfRule>'
+    if isinstance(cf, DataBar):
+        return (f'<cfRule type="dataBar" priority="{prio}"><dataBar><cfvo type="min"/><cfvo type="max"/>'
+                f'<color rgb="FF{cf.color}"/></dataBar></cfRule>')
+    raise TypeError(f"unknown conditional format {cf!r}")
+
+
+# ---- drawing and chart parts -------------------------------------------------------------
+
+NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+CHART_NAME_PREFIX = "xl_collections chart"   # marks chart anchors we own inside a drawing
+
+
+def anchor_xml(chart: ChartPart, rid: str, shape_id: int) -> str:
+    c0, r0, c1, r1 = chart.anchor
+    return (f'<xdr:twoCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
+            f'<xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r0}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
+            f'<xdr:to><xdr:col>{c1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>'
+            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" '
+            f'name={quoteattr(f"{CHART_NAME_PREFIX} {shape_id}")}/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>'
+            f'<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
+            f'<a:graphicData uri="{NS_C}"><c:chart xmlns:c="{NS_C}" xmlns:r="{NS_R}" r:id="{rid}"/>'
+            f'</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>')
+
+
+def drawing_xml(anchors: list[str]) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="{NS_XDR}" '
+            f'xmlns:a="{NS_A}">' + "".join(anchors) + "</xdr:wsDr>").encode()
+
+
+def chart_xml(ch: ChartPart) -> bytes:
+    spec = ch.spec
+    kind = spec.kind
+    ncat = len(ch.categories)
+    cat_cache = "".join(f'<c:pt idx="{i}"><c:v>{escape(v)}</c:v></c:pt>' for i, v in enumerate(ch.categories))
+    sers = ""
+    for i, (name, name_ref, vref, vals) in enumerate(ch.series):
+        pts = "".join(f'<c:pt idx="{k}"><c:v>{_num(float(v))}</c:v></c:pt>' for k, v in enumerate(vals)
+                      if v is not None and not (isinstance(v, float) and v != v))
+        sers += (f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:strRef><c:f>{escape(name_ref)}</c:f>'
+                 f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{escape(name)}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
+                 + ("" if kind == "line" else "<c:invertIfNegative val=\"0\"/>")
+                 + f'<c:cat><c:strRef><c:f>{escape(ch.cat_ref)}</c:f><c:strCache><c:ptCount val="{ncat}"/>{cat_cache}'
+                 f'</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(vref)}</c:f><c:numCache>'
+                 f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(vals)}"/>{pts}</c:numCache></c:numRef></c:val>'
+                 + ('<c:smooth val="0"/>' if kind == "line" else "") + "</c:ser>")
+    axes = '<c:axId val="50010001"/><c:axId val="50010002"/>'
+    if kind == "line":
+        plot = f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>{sers}<c:marker val="1"/>{axes}</c:lineChart>'
+    else:
+        grouping = "stacked" if spec.stacked else "clustered"
+        overlap = '<c:overlap val="100"/>' if spec.stacked else ""
+        plot = (f'<c:barChart><c:barDir val="{"bar" if kind == "bar" else "col"}"/><c:grouping val="{grouping}"/>'
+                f'<c:varyColors val="0"/>{sers}<c:gapWidth val="150"/>{overlap}{axes}</c:barChart>')
+    cat_pos, val_pos = ("l", "b") if kind == "bar" else ("b", "l")
+    title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
+             f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if spec.title else '<c:autoTitleDeleted val="1"/>')
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c="{NS_C}" '
+            f'xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/><c:chart>{title}<c:plotArea><c:layout/>{plot}'
+            f'<c:catAx><c:axId val="50010001"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+            f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+            f'<c:crossAx val="50010002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
+            f'<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+            f'<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+            f'<c:axPos val="{val_pos}"/><c:majorGridlines/><c:numFmt formatCode="#,##0" sourceLinked="0"/>'
+            f'<c:tickLblPos val="nextTo"/><c:crossAx val="50010001"/><c:crosses val="autoZero"/>'
+            f'<c:crossBetween val="between"/></c:valAx></c:plotArea><c:legend><c:legendPos val="b"/>'
+            f'<c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
+            f'</c:chartSpace>').encode()

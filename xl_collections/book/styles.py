@@ -1,0 +1,136 @@
+"""Cell formats for owned sheets, appended to the workbook's own ``styles.xml``.
+
+Existing entries are never changed or reordered, so every cell of every other sheet keeps
+its style index; new number formats, one bold font and new cell formats (``xf``) are
+appended as text just before the closing tags, and identical formats are reused.
+"""
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# built-in number formats we may reference by id
+BUILTIN = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
+           "@": 49}
+
+
+def accounting(decimals: int) -> str:
+    frac = "." + "0" * decimals if decimals else ""
+    return f'_(* #,##0{frac}_);_(* (#,##0{frac});_(* "-"??_);_(@_)'
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+
+
+class StyleBook:
+    """Resolve (number format, bold) to a cell-format index in the workbook's styles.xml."""
+
+    def __init__(self, xml: bytes):
+        self.original = xml
+        root = etree.fromstring(xml)
+        self._prefix = root.prefix
+        q = lambda tag: f"{{{NS}}}{tag}"  # noqa: E731
+        self.numfmts = {e.get("formatCode"): int(e.get("numFmtId")) for e in root.iter(q("numFmt"))}
+        self._next_numfmt = max([163, *self.numfmts.values()]) + 1
+        fonts = root.find(q("fonts"))
+        xfs = root.find(q("cellXfs"))
+        self.n_fonts = len(fonts) if fonts is not None else 0
+        self.n_xfs = len(xfs) if xfs is not None else 0
+        if self.n_fonts == 0 or self.n_xfs == 0:
+            raise ValueError("styles.xml has no fonts or cellXfs")
+        self._base_font = etree.tostring(fonts[0]).decode()
+        self.bold_font = None
+        for i, f in enumerate(fonts):
+            if f.find(q("b")) is not None and _strip_b(etree.tostring(f).decode()) == _strip_b(self._base_font):
+                self.bold_font = i
+                break
+        self.xfs: dict[tuple, int] = {}
+        for i, x in enumerate(xfs):
+            if not len(x) and x.get("fillId", "0") == "0" and x.get("borderId", "0") == "0" and x.get("xfId", "0") == "0":
+                self.xfs.setdefault((int(x.get("numFmtId", "0")), int(x.get("fontId", "0"))), i)
+        self.new_numfmts: list[tuple[int, str]] = []
+        self.new_fonts: list[str] = []
+        self.new_xfs: list[tuple[int, int]] = []
+
+    def xf(self, num_format: str | None = None, bold: bool = False) -> int:
+        if num_format is None and not bold:
+            return 0
+        nid = self._numfmt(num_format or "General")
+        fid = self._bold() if bold else 0
+        key = (nid, fid)
+        if key not in self.xfs:
+            self.xfs[key] = self.n_xfs + len(self.new_xfs)
+            self.new_xfs.append(key)
+        return self.xfs[key]
+
+    def _numfmt(self, code: str) -> int:
+        if code in BUILTIN:
+            return BUILTIN[code]
+        if code not in self.numfmts:
+            self.numfmts[code] = self._next_numfmt
+            self.new_numfmts.append((self._next_numfmt, code))
+            self._next_numfmt += 1
+        return self.numfmts[code]
+
+    def _bold(self) -> int:
+        if self.bold_font is None:
+            m = re.match(r"<((?:\w+:)?font)\b[^>]*?(/?)>", self._base_font)
+            tag = m.group(1)
+            body = re.sub(r"\s+xmlns(:\w+)?=\"[^\"]*\"", "", self._base_font)
+            if m.group(2):   # <font/>
+                font = f"<{tag}><b/></{tag}>"
+            else:
+                font = re.sub(r"^<[^>]*>", f"<{tag}><b/>", body, count=1)
+            self.new_fonts.append(font)
+            self.bold_font = self.n_fonts
+        return self.bold_font
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_numfmts or self.new_fonts or self.new_xfs)
+
+    def to_bytes(self) -> bytes:
+        """styles.xml with the new entries appended (the original bytes when nothing is new)."""
+        if not self.changed:
+            return self.original
+        text = self.original.decode("utf-8")
+        p = f"{self._prefix}:" if self._prefix else ""
+        if self.new_numfmts:
+            items = "".join(f'<{p}numFmt numFmtId="{i}" formatCode={quoteattr(c)}/>' for i, c in self.new_numfmts)
+            text = _append(text, p, "numFmts", items, len(self.new_numfmts), create_after="styleSheet")
+        if self.new_fonts:
+            text = _append(text, p, "fonts", "".join(self.new_fonts), len(self.new_fonts))
+        if self.new_xfs:
+            anf, af = ' applyNumberFormat="1"', ' applyFont="1"'
+            items = "".join(f'<{p}xf numFmtId="{n}" fontId="{f}" fillId="0" borderId="0" xfId="0"'
+                            f'{anf if n else ""}{af if f else ""}/>' for n, f in self.new_xfs)
+            text = _append(text, p, "cellXfs", items, len(self.new_xfs))
+        return text.encode("utf-8")
+
+
+def _strip_b(font_xml: str) -> str:
+    s = re.sub(r"<(\w+:)?b\s*/>", "", font_xml)
+    return re.sub(r"\s+xmlns(:\w+)?=\"[^\"]*\"", "", s)
+
+
+def _append(text: str, p: str, tag: str, items: str, n: int, create_after: str | None = None) -> str:
+    """Insert ``items`` before ``</tag>`` and raise its count attribute by ``n``."""
+    open_re = re.compile(rf"<{re.escape(p)}{tag}\b([^>]*?)(/?)>")
+    m = open_re.search(text)
+    if m is None:
+        if create_after is None:
+            raise ValueError(f"styles.xml has no <{tag}>")
+        root = re.search(rf"<{re.escape(p)}{create_after}\b[^>]*>", text)
+        return text[:root.end()] + f'<{p}{tag} count="{n}">{items}</{p}{tag}>' + text[root.end():]
+    attrs = m.group(1)
+    cm = re.search(r'count="(\d+)"', attrs)
+    if cm:
+        attrs = attrs[:cm.start()] + f'count="{int(cm.group(1)) + n}"' + attrs[cm.end():]
+    if m.group(2):   # <tag/>: empty element
+        return text[:m.start()] + f"<{p}{tag}{attrs}>{items}</{p}{tag}>" + text[m.end():]
+    close = text.index(f"</{p}{tag}>", m.end())
+    return text[:m.start()] + f"<{p}{tag}{attrs}>" + text[m.end():close] + items + text[close:]
