@@ -1,0 +1,329 @@
+"""Payments from bank files: BAI2, SWIFT MT940, ISO 20022 camt.053 / camt.054.
+
+:func:`read_bank_file` turns the credits of a bank statement (money received) into rows
+of the canonical ``payments`` table; :func:`detect_format` says whether a file is one of
+these bank formats, by its content, not its name.  CSV payment lists are plain tables and
+go through the generic table reader.
+
+Money: ``amount`` is a positive int count of minor units of the row's ``currency``.  Debits
+(money paid out) are not payments: they are counted in ``summary`` and skipped.  Reversals
+(camt ``RvslInd``, MT940 ``RC``/``RD``) are skipped with a warning.  Each statement's
+opening balance + Σ entries (credits − debits) is checked against its closing balance; a
+difference is a warning, never an error.  A file that cannot be read (not a bank file,
+truncated, a malformed amount) raises :class:`~xl_collections.errors.InputErrors` naming
+the file and line, and nothing is returned.
+
+``payment_id`` is stable across re-reads of the same file: it is the bank's own reference
+for the entry (camt AcctSvcrRef / NtryRef / EndToEndId, BAI2 bank / customer reference,
+MT940 ``:61:`` bank reference), qualified when a file repeats it, and otherwise a hash of
+the entry's content (account, date, amount, text).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, InputErrors
+from ..money import format_amount
+from ..schema import PAYMENTS
+
+FORMATS = ("bai2", "mt940", "camt053", "camt054")
+_NO_REF = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "N/A", "NA", "0"})
+STATEMENT_COLUMNS = ["statement_id", "account", "currency", "opening", "closing",
+                     "entries_total", "credits", "debits", "reconciles", "source_row"]
+
+
+@dataclass
+class BankEntry:
+    """One booked entry (or one transaction of a split batch entry) as a reader found it.
+
+    ``amount`` is positive minor units of ``currency``; ``credit`` says the direction on the
+    account (True: money received).  ``refs`` are the bank's references, best first."""
+    line: int
+    statement: str
+    account: str
+    currency: str
+    amount: int
+    credit: bool
+    value_date: dt.date | None
+    refs: tuple[str, ...] = ()
+    payer_name: str = ""
+    payer_account: str = ""
+    reference: str = ""
+    reversal: bool = False
+    group: str = ""          # batch id shared by the parts of one split entry ("" if none)
+    payable: bool = True     # False: counted in the balance check only (the reader said why)
+
+
+@dataclass
+class StatementInfo:
+    """One statement (camt Stmt/Ntfctn, MT940 :20: block, BAI2 account in a group).
+    Balances are signed minor units (None when the file does not give them)."""
+    statement_id: str
+    account: str
+    currency: str
+    opening: int | None
+    closing: int | None
+    line: int
+
+
+@dataclass(frozen=True)
+class BankStatementResult:
+    """What :func:`read_bank_file` found.
+
+    ``payments``: the canonical payments table (credits only).  ``statements``: one row per
+    statement with ``opening``/``closing``/``entries_total`` in signed minor units of its
+    ``currency`` (``<NA>`` when not given) and ``reconciles`` (True/False, or <NA> when the
+    file gives no balances to check).  ``warnings``: reconciliation differences, reversals
+    and other oddities.  ``summary``: counts (credits, debits_skipped, reversals_skipped,
+    statements) and ``credit_totals`` per currency in minor units."""
+    payments: pd.DataFrame
+    statements: pd.DataFrame
+    warnings: list[InputError] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    format: str = ""
+
+
+# ---------------------------------------------------------------- format sniffing
+
+def _head(path: Path, size: int = 8192) -> str:
+    with open(path, "rb") as fh:
+        raw = fh.read(size)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return raw.decode("latin-1")
+
+
+def sniff(text: str) -> str | None:
+    """The bank format of a file's first few kilobytes of text, or None."""
+    s = text.lstrip("\ufeff \t\r\n\x00\x01")
+    if s.startswith("<") or s.startswith("<?xml"):
+        head = s[:4000]
+        if "BkToCstmrStmt" in head or "camt.053" in head:
+            return "camt053"
+        if "BkToCstmrDbtCdtNtfctn" in head or "camt.054" in head:
+            return "camt054"
+        return None
+    first = s.split("\n", 1)[0].strip()
+    if first.startswith("01,") and first.count(",") >= 4:
+        return "bai2"
+    lines = [ln.strip() for ln in s.splitlines()]
+    if any(ln.startswith(":20:") for ln in lines) and any(
+            ln.startswith((":60F:", ":60M:", ":61:", ":25:")) for ln in lines):
+        return "mt940"
+    return None
+
+
+def detect_format(path: str | Path) -> str | None:
+    """``"bai2"``, ``"mt940"``, ``"camt053"``, ``"camt054"`` or None, by content sniffing."""
+    p = Path(path)
+    try:
+        return sniff(_head(p))
+    except (OSError, IsADirectoryError):
+        return None
+
+
+def is_bank_file(path: str | Path) -> bool:
+    """True when :func:`detect_format` recognises ``path``."""
+    return detect_format(path) is not None
+
+
+# ---------------------------------------------------------------- reading
+
+def read_bank_file(path: str | Path, *, reporting_currency: str = "USD",
+                   file_label: str | None = None) -> BankStatementResult:
+    """Read a BAI2 / MT940 / camt.053 / camt.054 file into payments.
+
+    ``reporting_currency`` is the currency assumed where the file names none (BAI2 without
+    currency codes).  ``file_label`` is the name used in messages (default: the file name).
+    Raises :class:`InputErrors` when the file is not a bank file or cannot be read."""
+    p = Path(path)
+    label = file_label or p.name
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputErrors([InputError(f"cannot read the file: {e.strerror or e}", table="payments", file=label)]) from None
+    fmt = sniff(data[:8192].decode("latin-1"))
+    if fmt is None:
+        raise InputErrors([InputError("not a bank file", table="payments", file=label, row=1,
+                                      expected="BAI2, SWIFT MT940, ISO 20022 camt.053 or camt.054")])
+    if fmt == "bai2":
+        from .bai2_reader import read_bai2
+        entries, statements, warnings = read_bai2(data, label, default_currency=reporting_currency)
+    elif fmt == "mt940":
+        from .mt940_reader import read_mt940
+        entries, statements, warnings = read_mt940(data, label)
+    else:
+        from .camt_reader import read_camt
+        entries, statements, warnings = read_camt(data, label)
+    return assemble(entries, statements, warnings, label, fmt)
+
+
+def assemble(entries: list[BankEntry], statements: list[StatementInfo], warnings: list[InputError],
+             label: str, fmt: str) -> BankStatementResult:
+    """Reader output -> result: balance check, reversals, payment ids, the payments table."""
+    warnings = list(warnings)
+    st_rows = _check_statements(entries, statements, warnings, label)
+    credits: list[BankEntry] = []
+    debits = reversals = unpayable = 0
+    for e in entries:
+        if e.reversal:
+            reversals += 1
+            warnings.append(InputError(
+                f"reversal entry skipped ({'credit' if e.credit else 'debit'} of "
+                f"{format_amount(e.amount, e.currency)} {e.currency}); it is not a payment",
+                table="payments", file=label, row=e.line, value=e.refs[0] if e.refs else ""))
+        elif e.credit and not e.payable:
+            unpayable += 1
+        elif e.credit:
+            credits.append(e)
+        else:
+            debits += 1
+    ids = assign_ids(credits)
+    payments = _payments_frame(credits, ids, label)
+    totals: dict[str, int] = defaultdict(int)
+    for e in credits:
+        totals[e.currency] += e.amount
+    summary = {"format": fmt, "statements": len(statements), "credits": len(credits),
+               "debits_skipped": debits, "reversals_skipped": reversals,
+               "credits_skipped": unpayable,
+               "credit_totals": dict(sorted(totals.items()))}
+    return BankStatementResult(payments=payments, statements=st_rows, warnings=warnings,
+                               summary=summary, format=fmt)
+
+
+def _check_statements(entries, statements, warnings, label) -> pd.DataFrame:
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for e in entries:
+        s = sums[e.statement]
+        s[0] += e.amount if e.credit else -e.amount
+        s[1 if e.credit else 2] += 1
+    rows = []
+    for st in statements:
+        total, n_cr, n_dr = sums.get(st.statement_id, [0, 0, 0])
+        ok = None
+        if st.opening is not None and st.closing is not None:
+            expected = st.opening + total
+            ok = expected == st.closing
+            if not ok:
+                cur = st.currency
+                warnings.append(InputError(
+                    f"statement {st.statement_id} (account {st.account}) does not reconcile: "
+                    f"opening {format_amount(st.opening, cur)} + entries {format_amount(total, cur)} "
+                    f"= {format_amount(expected, cur)} {cur}, but the closing balance is "
+                    f"{format_amount(st.closing, cur)}",
+                    table="payments", file=label, row=st.line, value=format_amount(st.closing, cur),
+                    expected=f"closing balance {format_amount(expected, cur)}"))
+        rows.append({"statement_id": st.statement_id, "account": st.account, "currency": st.currency,
+                     "opening": st.opening, "closing": st.closing, "entries_total": total,
+                     "credits": n_cr, "debits": n_dr, "reconciles": ok, "source_row": st.line})
+    df = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+    for c in ("opening", "closing", "entries_total"):
+        df[c] = pd.array(df[c].tolist(), dtype="Int64")
+    df["reconciles"] = pd.array(df["reconciles"].tolist(), dtype="boolean")
+    df[["credits", "debits", "source_row"]] = df[["credits", "debits", "source_row"]].astype("int64")
+    df.attrs["money"] = {c: "currency" for c in ("opening", "closing", "entries_total")}
+    return df
+
+
+# ---------------------------------------------------------------- payment ids
+
+def _digest(*parts: object, n: int = 12) -> str:
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:n].upper()
+
+
+def _content_key(e: BankEntry) -> tuple:
+    return (e.account, e.currency, e.value_date.isoformat() if e.value_date else "", e.amount,
+            e.payer_account, e.payer_name, e.reference)
+
+
+def assign_ids(entries: list[BankEntry]) -> list[str]:
+    """Stable unique ids, in the order of ``entries``.
+
+    The first usable bank reference is the id.  Parts of a split batch entry share the
+    entry's reference and get ``/1``, ``/2`` … by position.  A reference repeated by
+    different entries is qualified by a hash of the entry's content; an entry without
+    reference gets ``H`` + a content hash; identical entries are numbered ``-2``, ``-3`` …
+    in file order."""
+    base: list[str] = []
+    for e in entries:
+        ref = next((r.strip() for r in e.refs if r and r.strip().upper() not in _NO_REF), "")
+        base.append(ref)
+    # split batches: several parts of one group share the group's reference
+    group_pos: dict[str, int] = Counter()
+    cand: list[str] = []
+    for e, ref in zip(entries, base):
+        if e.group:
+            group_pos[e.group] += 1
+            root = ref or "H" + _digest(e.group)
+            cand.append(f"{root}/{group_pos[e.group]}")
+        else:
+            cand.append(ref or "H" + _digest(*_content_key(e)))
+    counts = Counter(cand)
+    out: list[str] = []
+    for e, c in zip(entries, cand):
+        if counts[c] > 1:
+            c = f"{c}-{_digest(*_content_key(e), n=6)}"
+        out.append(c)
+    seen: Counter = Counter()
+    final = []
+    for c in out:
+        seen[c] += 1
+        final.append(c if seen[c] == 1 else f"{c}-{seen[c]}")
+    return final
+
+
+def _payments_frame(credits: list[BankEntry], ids: list[str], label: str) -> pd.DataFrame:
+    cols = PAYMENTS.names + ["source_row"]
+    df = pd.DataFrame({
+        "payment_id": pd.Series(ids, dtype=object),
+        "value_date": pd.Series(pd.to_datetime([e.value_date for e in credits]).astype("datetime64[ns]")
+                                if credits else [], dtype="datetime64[ns]"),
+        "amount": pd.Series([e.amount for e in credits], dtype="int64"),
+        "currency": pd.Series([e.currency for e in credits], dtype=object),
+        "payer_name": pd.Series([_clean(e.payer_name) for e in credits], dtype=object),
+        "payer_account": pd.Series([_clean(e.payer_account).replace(" ", "") for e in credits], dtype=object),
+        "reference": pd.Series([_clean(e.reference) for e in credits], dtype=object),
+        "customer_id": pd.Series([""] * len(credits), dtype=object),
+        "source_row": pd.Series([e.line for e in credits], dtype="int64"),
+    }, columns=cols)
+    df.attrs["table"] = "payments"
+    df.attrs["source"] = {"file": label, "sheet": ""}
+    df.attrs["money"] = {"amount": "currency"}
+    return df
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def join_text(*parts: str | None) -> str:
+    """Non-empty parts joined by a space, each once, whitespace collapsed."""
+    seen: list[str] = []
+    for p in parts:
+        t = _clean(p)
+        if t and not any(t in s for s in seen):
+            seen = [s for s in seen if s not in t]
+            seen.append(t)
+    return " ".join(seen)
+
+
+def to_date(value) -> dt.date | None:
+    """date / datetime / ISO text (``2017-04-01+02:00``, ``2014-12-31T13:15:00``) -> date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip()[:10])
+
+
+__all__ = ["BankEntry", "BankStatementResult", "StatementInfo", "FORMATS", "assemble", "assign_ids",
+           "detect_format", "is_bank_file", "join_text", "read_bank_file", "sniff", "to_date"]
