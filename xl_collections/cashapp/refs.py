@@ -1,0 +1,176 @@
+"""Reference text -> document-number keys, the way a cash-application specialist reads it.
+
+A document number is compared by its *key* (:func:`normalise_document_no`): upper case,
+punctuation and spaces removed, leading zeros of every number dropped, and the common
+prefixes ``INV``, ``INVOICE``, ``RE``, ``REF``, ``NO``, ``NR``, ``#`` dropped when a number
+follows.  ``INV-0012345``, ``inv 12345``, ``#12345`` and ``12345`` all have the key ``12345``.
+
+:func:`ocr_key` also folds OCR-style confusions (``O``->0, ``I``/``L``->1, ``S``->5,
+``B``->8) in the numeric part; :func:`candidates` cuts a free-text reference into the
+tokens worth looking up; :func:`explain` says in words how a token and a document
+number differ; :func:`reason_code` reads a deduction reason (CONTRACT §5) from text.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SPLIT = re.compile(r"[^0-9A-Z]+")
+_PREFIX = re.compile(r"^(?:INVOICE|INVNO|INV|REF|RE|NUMBER|NUM|NO|NR)+(?=\d)")
+_LEAD_ZEROS = re.compile(r"(?:(?<=^)|(?<=[A-Z]))0+(?=\d)")
+_OCR_CONFUSABLE = frozenset("OISBLZ")
+_OCR_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+@lru_cache(maxsize=1 << 18)
+def normalise_document_no(text: object) -> str:
+    """The comparison key of a document number (see the module docstring); ``""`` for blank.
+
+    >>> normalise_document_no("INV-0012345"), normalise_document_no("#12345"), normalise_document_no("CM-00042")
+    ('12345', '12345', 'CM42')
+    """
+    if text is None:
+        return ""
+    s = str(text).upper()
+    parts = [p for p in _SPLIT.split(s) if p]
+    if not parts:
+        return ""
+    key = "".join(_LEAD_ZEROS.sub("", p) for p in parts)
+    key = _PREFIX.sub("", key)
+    return _LEAD_ZEROS.sub("", key)
+
+
+def _ocr_fold_part(p: str) -> str:
+    """Fold confusable letters that stand in the numeric part of one alphanumeric run:
+    from the first digit on, and the confusable letters right before it."""
+    first = next((i for i, ch in enumerate(p) if ch.isdigit()), None)
+    if first is None:
+        return p
+    start = first
+    while start > 0 and p[start - 1] in _OCR_CONFUSABLE:
+        start -= 1
+    return p[:start] + p[start:].translate(_OCR_FOLD)
+
+
+@lru_cache(maxsize=1 << 18)
+def ocr_key(text: object) -> str:
+    """:func:`normalise_document_no` after folding OCR confusions in the numeric part:
+    ``INVO0l2345`` -> ``12345``.  Equal OCR keys are a weaker match than equal keys."""
+    if text is None:
+        return ""
+    s = str(text).upper()
+    parts = [_ocr_fold_part(p) for p in _SPLIT.split(s) if p]
+    return normalise_document_no(" ".join(parts))
+
+
+_TOKEN_SPLIT = re.compile(r"[\s,;:()\[\]{}<>|\"'+*=&]+")
+_SUB_SPLIT = re.compile(r"[-/._#\\]+")
+
+
+def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
+    """Tokens of a reference worth looking up, as ``(raw token, key)`` in reading order,
+    without repeats: every word, the parts of words joined by ``-/._#``, and adjacent pairs
+    of words (``INV 00123``, ``AB 12345``).  Keys shorter than 3 characters are skipped."""
+    if text is None:
+        return []
+    s = str(text).upper()
+    words = [w for w in _TOKEN_SPLIT.split(s) if w][:max_tokens]
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(raw: str) -> None:
+        k = normalise_document_no(raw)
+        if len(k) >= 3 and k not in seen:
+            seen.add(k)
+            out.append((raw, k))
+
+    for i, w in enumerate(words):
+        add(w)
+        parts = [p for p in _SUB_SPLIT.split(w) if p]
+        if len(parts) > 1:
+            for p in parts:
+                add(p)
+        if i + 1 < len(words):
+            add(w + " " + words[i + 1])
+    return out
+
+
+def is_confusable_variant(token: str, document_no: str) -> bool:
+    """True when ``token`` and ``document_no`` differ only by OCR confusions (not equal keys)."""
+    return normalise_document_no(token) != normalise_document_no(document_no) and ocr_key(token) == ocr_key(document_no)
+
+
+def explain(token: str, document_no: str) -> str:
+    """How ``token`` (as found in the text) relates to ``document_no``, in words:
+    ``'same text'``, ``'case/punctuation'``, ``'prefix dropped'``, ``'lost leading zeros'``,
+    ``'OCR confusion O->0'``, ``'one-character typo'``; joined by ``', '``."""
+    t, d = str(token).strip(), str(document_no).strip()
+    if t == d:
+        return "same text"
+    notes: list[str] = []
+    tk, dk = normalise_document_no(t), normalise_document_no(d)
+    if tk == dk:
+        tu = "".join(_SPLIT.split(t.upper()))
+        du = "".join(_SPLIT.split(d.upper()))
+        if tu == du:
+            notes.append("case/punctuation")
+        else:
+            tp, dp = _PREFIX.sub("", tu), _PREFIX.sub("", du)
+            if tp != tu or dp != du:
+                notes.append("prefix dropped")
+            if tp.lstrip("0") == dp.lstrip("0") and tp != dp or _zeros(tu) != _zeros(du):
+                notes.append("lost leading zeros")
+            if not notes:
+                notes.append("case/punctuation")
+        return ", ".join(notes)
+    if ocr_key(t) == ocr_key(d):
+        pairs = sorted({f"{a}->{b}" for a, b in _ocr_pairs(t.upper(), d.upper())})
+        return "OCR confusion " + " ".join(pairs) if pairs else "OCR confusion"
+    return "one-character typo"
+
+
+def _zeros(s: str) -> int:
+    return sum(len(m.group(0)) for m in _LEAD_ZEROS.finditer(s))
+
+
+def _ocr_pairs(t: str, d: str):
+    """(letter, digit) pairs that OCR folding changed in either text."""
+    pairs = []
+    for s in (t, d):
+        for p in _SPLIT.split(s):
+            folded = _ocr_fold_part(p)
+            pairs += [(a, b) for a, b in zip(p, folded) if a != b]
+    return pairs
+
+
+# -- deduction reasons read from free text (CONTRACT §5) --------------------------------
+_REASONS = (
+    ("DAMAGED", re.compile(r"\bDAMAGE[DS]?\b|\bBROKEN\b|\bDEFECT")),
+    ("SHORTAGE", re.compile(r"\bSHORT(?:AGE|\s*SHIP\w*|\s*DELIVER\w*)?\b|\bMISSING\b|\bSHORTPAID\b")),
+    ("PRICING", re.compile(r"\bPRIC(?:E|ING)\b|\bPRICE\s*DIFF|\bOVERCHARGE")),
+    ("PROMO", re.compile(r"\bPROMO\w*\b|\bCO-?OP\b|\bADVERTIS\w*|\bMDF\b|\bREBATE\b|\bSLOTTING\b")),
+    ("FREIGHT", re.compile(r"\bFREIGHT\b|\bSHIPPING\b|\bDELIVERY\s*CHARGE")),
+    ("TAX", re.compile(r"\bTAX\b|\bVAT\b|\bGST\b|\bWITHHOLDING\b")),
+    ("RETURN", re.compile(r"\bRETURN\w*\b|\bRMA\b")),
+)
+
+
+def reason_code(text: object) -> str:
+    """Deduction reason code read from ``text``; ``OTHER`` when nothing is recognised.
+
+    >>> reason_code("short paid: 2 cases damaged"), reason_code("freight not agreed"), reason_code("")
+    ('DAMAGED', 'FREIGHT', 'OTHER')
+    """
+    s = str(text or "").upper()
+    for code, rx in _REASONS:
+        if rx.search(s):
+            return code
+    return "OTHER"
+
+
+_PARTIAL = re.compile(r"\bPARTIAL\b|\bPART\s*PAY\w*|\bINSTAL+MENT\b|\bPARTIAL\s*PAY\w*|\bACOMPTE\b|\bTEILZAHLUNG\b")
+
+
+def says_partial(text: object) -> bool:
+    """True when the text says the payment is a partial payment or an instalment."""
+    return bool(_PARTIAL.search(str(text or "").upper()))
