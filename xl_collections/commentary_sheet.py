@@ -1,0 +1,227 @@
+"""The ``Commentary`` sheet and the aging history behind "change since last month".
+
+Layout of ``Commentary`` (all written by the program; the specialist's columns ride along):
+
+1. a title line and notes;
+2. ``Totals`` (bucket totals this close, prior close, change) and ``Ratios`` (% past due,
+   % over 90 days, DSO, CEI);
+3. ``Largest past due`` — the ten largest past-due customers;
+4. the customer rows (Excel table ``tblCommentary``): program columns
+   (:data:`~xl_collections.commentary.PROGRAM_COLUMNS` + bucket columns), then every other
+   column — the specialist's (``Analyst comment``, ``Next action``, ``Owner`` or any they add);
+5. ``Resolved`` (``tblResolved``): customers that dropped below the threshold, with the date
+   they left and their notes.
+
+The blocks are found again on the next refresh by their header rows, not by position, so
+re-sorting rows or adding columns on the sheet is safe.
+
+``Aging History`` (program-owned) keeps per-customer past due of the two latest month-end
+closes and the totals of the last 13, so the next month can show the change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .commentary import (PROGRAM_COLUMNS, RESOLVED_COLUMNS, CommentaryResult, bucket_labels,
+                         build_commentary, merge_with_previous)
+from .money import parse_amount
+
+COMMENTARY_SHEET = "Commentary"
+HISTORY_SHEET = "Aging History"
+HISTORY_MONTHS_DETAIL = 2     # closes kept per customer
+HISTORY_MONTHS_TOTAL = 13     # closes kept for the TOTAL row
+
+
+def _month(d) -> str:
+    return pd.Timestamp(d).strftime("%Y-%m")
+
+
+# ---------------------------------------------------------------- reading the previous sheet
+def _blocks(grid: pd.DataFrame) -> list[pd.DataFrame]:
+    """Every block of ``grid`` whose header row starts with ``customer_id``: a DataFrame with
+    that header, down to the first fully blank row."""
+    out = []
+    if grid is None or grid.empty:
+        return out
+    first = grid.columns[0]
+    rows = list(grid.index)
+    for pos, r in enumerate(rows):
+        if str(grid.at[r, first] or "").strip() != "customer_id":
+            continue
+        header = grid.loc[r]
+        cols = [c for c in grid.columns if header[c] is not None and str(header[c]).strip()]
+        body = []
+        for r2 in rows[pos + 1:]:
+            vals = grid.loc[r2, cols]
+            if vals.isna().all():
+                break
+            body.append(vals.tolist())
+        out.append(pd.DataFrame(body, columns=[str(header[c]).strip() for c in cols], dtype=object))
+    return out
+
+
+def _money_back(values, currency: str) -> list:
+    """Numbers read back from a money column (major units) -> int minor units."""
+    out = []
+    for v in values:
+        try:
+            out.append(parse_amount(v, currency))
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def read_commentary(grid: pd.DataFrame | None, currency: str = "USD") -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The previous customer rows and ``Resolved`` entries of a ``Commentary`` sheet grid
+    (as :meth:`Workbook.read_sheet` returns it); ``(None, None)`` when there is none."""
+    rows = resolved = None
+    for b in _blocks(grid):
+        b["customer_id"] = b["customer_id"].map(lambda v: "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        b = b[b["customer_id"].str.strip() != ""].reset_index(drop=True)
+        if "comment_status" in b.columns and rows is None:
+            if "past_due" in b:
+                b["past_due"] = _money_back(b["past_due"], currency)
+            rows = b
+        elif "resolved_on" in b.columns and resolved is None:
+            if "last_past_due" in b:
+                b["last_past_due"] = _money_back(b["last_past_due"], currency)
+            resolved = b
+    return rows, resolved
+
+
+# ---------------------------------------------------------------- aging history
+def history_rows(summary: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """This close's summary rows worth keeping: customers with anything past due, and TOTAL."""
+    labels = bucket_labels(summary)
+    keep = summary[(summary["past_due"] != 0) | (summary["customer_id"] == "TOTAL")]
+    out = keep[["customer_id", "total_open", "not_due", *labels, "past_due"]].copy()
+    out.insert(0, "as_of", pd.Timestamp(as_of))
+    return out.reset_index(drop=True)
+
+
+def read_history(grid: pd.DataFrame | None, currency: str = "USD") -> pd.DataFrame | None:
+    """The ``Aging History`` sheet back as a DataFrame (money in minor units)."""
+    if grid is None or grid.empty:
+        return None
+    header_row = grid.index[0]
+    header = [str(v).strip() if v is not None else "" for v in grid.loc[header_row]]
+    if not header or header[0] != "as_of":
+        return None
+    body = grid.loc[header_row + 1:].dropna(how="all")
+    df = pd.DataFrame(body.to_numpy(), columns=header)
+    df = df[[c for c in df.columns if c]]
+    df["as_of"] = pd.to_datetime(df["as_of"], errors="coerce")
+    df["customer_id"] = df["customer_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    for c in df.columns[2:]:
+        df[c] = pd.array(_money_back(df[c], currency), dtype="Int64")
+    return df.dropna(subset=["as_of"]).reset_index(drop=True)
+
+
+def update_history(history: pd.DataFrame | None, summary: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """History with this close replacing any earlier run of the same month; per-customer rows
+    of the last :data:`HISTORY_MONTHS_DETAIL` closes and TOTAL rows of the last
+    :data:`HISTORY_MONTHS_TOTAL` are kept.  Newest first."""
+    new = history_rows(summary, as_of)
+    if history is not None and len(history):
+        old = history[history["as_of"].map(_month) != _month(as_of)]
+        cols = list(new.columns)
+        old = old.reindex(columns=cols)
+        for c in cols[2:]:
+            old[c] = old[c].fillna(0)
+        h = pd.concat([new, old], ignore_index=True)
+    else:
+        h = new
+    months = sorted({_month(d) for d in h["as_of"]}, reverse=True)
+    detail_ok = set(months[:HISTORY_MONTHS_DETAIL])
+    total_ok = set(months[:HISTORY_MONTHS_TOTAL])
+    m = h["as_of"].map(_month)
+    h = h[(m.isin(detail_ok)) | ((h["customer_id"] == "TOTAL") & m.isin(total_ok))]
+    h = h.sort_values(["as_of", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+    for c in h.columns[2:]:
+        h[c] = h[c].astype("int64")
+    h.attrs = {"money": list(h.columns[2:]), "currency": summary["currency"].iloc[0] if len(summary) else "USD"}
+    return h
+
+
+def previous_close(history: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame | None:
+    """The latest close of an earlier month (rows with ``customer_id``, ``past_due`` …, ``as_of``)."""
+    if history is None or not len(history):
+        return None
+    earlier = history[history["as_of"].map(_month) < _month(as_of)]
+    if earlier.empty:
+        return None
+    latest = earlier["as_of"].max()
+    return earlier[earlier["as_of"] == latest].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the sheet
+def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd.DataFrame,
+                      as_of: dt.date, threshold: int):
+    """The ``Commentary`` sheet as a declarative :class:`~xl_collections.book.SheetOutput`."""
+    from .book.outputs import ColorScale, SheetOutput, TableBlock
+    from .money import format_amount
+
+    cur = result.currency
+    s = result.summary
+    money = s[s["kind"] == "money"][["measure", "value", "prior", "change"]].copy()
+    for c in ("value", "prior", "change"):
+        money[c] = pd.array([None if v is None or pd.isna(v) else int(v) for v in money[c]], dtype="Int64")
+    money.columns = ["measure", "this_close", "prior_close", "change"]
+    money.attrs = {"money": ["this_close", "prior_close", "change"], "currency": cur}
+    ratios = s[s["kind"] != "money"][["measure", "value", "prior", "change", "kind"]].copy()
+    for c in ("value", "prior", "change"):
+        ratios[c] = [None if v is None or pd.isna(v) else float(v) for v in ratios[c]]
+    ratios.columns = ["measure", "this_close", "prior_close", "change", "unit"]
+    ratios["unit"] = ratios["unit"].map({"percent": "%", "days": "days"}).fillna("")
+    labels = list(result.buckets)
+    program = [c for c in PROGRAM_COLUMNS if c in rows.columns]
+    program = program[:4] + labels + program[4:]
+    user = [c for c in rows.columns if c not in program]
+    body = rows[program + user].copy()
+    body.attrs = {"money": ["past_due", *labels, "change_vs_prior", "disputed", "deductions", "offsets"], "currency": cur}
+    res = resolved.copy()
+    res.attrs = {"money": ["last_past_due"], "currency": cur}
+    notes = (
+        f"Past-due commentary as of {pd.Timestamp(as_of).date().isoformat()} ({cur})",
+        f"One row per customer with past due of at least {cur} {format_amount(threshold, cur)}; figures tie to the Aging sheet.",
+        "Columns after latest_draft are yours: they stay on the same customer across refreshes. "
+        "An edited comment is kept (comment_status 'edited (kept)'); latest_draft shows the program's current draft.",
+    )
+    blocks = [
+        TableBlock(money, table_name="tblCommentaryTotals", column_widths={"measure": 18}),
+        TableBlock(ratios.reset_index(drop=True), number_formats={"this_close": "0.0", "prior_close": "0.0", "change": "0.0"},
+                   table_name="tblCommentaryRatios"),
+        TableBlock(result.top10, table_name="tblLargestPastDue", conditional=(ColorScale(("past_due",), ("FFFFFF", "FCD5B4", "F8696B")),)),
+        TableBlock(body.reset_index(drop=True), table_name="tblCommentary",
+                   column_widths={"comment": 80, "latest_draft": 40, "customer_name": 28, **{u: 30 for u in user}}),
+        TableBlock(res, table_name="tblResolved", column_widths={"comment": 60}),
+    ]
+    return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False)
+
+
+def history_output(history: pd.DataFrame):
+    from .book.outputs import SheetOutput, TableBlock
+    return SheetOutput(HISTORY_SHEET, blocks=(TableBlock(history, table_name="tblAgingHistory"),))
+
+
+def write_commentary(book, aging, *, as_of: dt.date, threshold: int, customers=None, activity=None,
+                     payments=None, kpis=None, currency: str = "USD") -> dict:
+    """The ``write_commentary`` step on a workbook (our :class:`~xl_collections.book.Workbook`
+    interface): read the previous ``Commentary`` and ``Aging History``, draft, carry the
+    specialist's work over, write both sheets.  Returns counts for the Close checklist."""
+    names = set(book.sheet_names())
+    prev_grid = book.read_sheet(COMMENTARY_SHEET) if COMMENTARY_SHEET in names else None
+    hist_grid = book.read_sheet(HISTORY_SHEET) if HISTORY_SHEET in names else None
+    prev_rows, prev_resolved = read_commentary(prev_grid, currency)
+    history = read_history(hist_grid, currency)
+    previous = previous_close(history, as_of)
+    result = build_commentary(aging, as_of=as_of, threshold=threshold, customers=customers, activity=activity,
+                              payments=payments, previous=previous, kpis=kpis, currency=currency)
+    rows, resolved = merge_with_previous(result.rows, prev_rows, prev_resolved, as_of)
+    book.write_sheet(commentary_output(result, rows, resolved, as_of, threshold))
+    book.write_sheet(history_output(update_history(history, aging.summary, as_of)))
+    return {"rows": len(rows), "resolved": len(resolved),
+            "edited_kept": int((rows["comment_status"] == "edited (kept)").sum()),
+            "past_due": int(rows["past_due"].sum()) if len(rows) else 0}
