@@ -1,0 +1,295 @@
+"""Receivables KPIs: DSO, countback DSO, best-possible DSO, ADD, CEI, % past due, % over 90.
+
+Every function takes amounts in one currency and one unit (integer minor units or Decimal
+major units — the same for all arguments of a call) and returns an exact ``Decimal``
+(unrounded), or ``None`` when the denominator is zero (the KPI is undefined, e.g. no credit
+sales in the period).  :func:`receivables_kpis` rounds for display: days to 0.1, percentages
+to 0.01.
+
+========================  ===========================================================  =====
+KPI                       formula                                                      unit
+========================  ===========================================================  =====
+DSO (period method)       AR / credit sales of the period × days in the period          days
+Countback DSO             walk back month by month: whole months while AR exceeds       days
+                          the month's credit sales, then the fraction AR left / sales
+                          of that month × its days
+Best-possible DSO         current (not yet due) AR / credit sales × days                 days
+ADD                       DSO − best-possible DSO (average days delinquent)              days
+CEI                       (begin AR + credit sales − end AR) /                           %
+                          (begin AR + credit sales − end current AR) × 100
+% past due                past-due AR / total AR × 100                                   %
+% over 90 days            AR more than 90 days past due / total AR × 100                 %
+========================  ===========================================================  =====
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from numbers import Number
+
+import numpy as np
+import pandas as pd
+
+from .money import format_amount, minor_unit
+
+HUNDRED = Decimal(100)
+DAYS_Q, PCT_Q = Decimal("0.1"), Decimal("0.01")
+
+
+def _d(x) -> Decimal:
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, float):
+        return Decimal(repr(x))
+    if isinstance(x, (int, np.integer)):
+        return Decimal(int(x))
+    if isinstance(x, Number):
+        return Decimal(str(x))
+    return Decimal(str(x))
+
+
+def _ratio(num, den) -> Decimal | None:
+    den = _d(den)
+    if den == 0:
+        return None
+    return _d(num) / den
+
+
+def dso(ar, credit_sales, days) -> Decimal | None:
+    """Period DSO in days: ``ar / credit_sales × days``.  ``ar``: receivables at the end of
+    the period; ``credit_sales``: credit sales (invoices and debit memos) billed in the
+    ``days``-long period ending on the same date; both in the same currency unit."""
+    r = _ratio(ar, credit_sales)
+    return None if r is None else r * _d(days)
+
+
+def best_possible_dso(current_ar, credit_sales, days) -> Decimal | None:
+    """Best-possible DSO in days: ``current_ar / credit_sales × days`` — the DSO if every
+    past-due item were paid; ``current_ar`` is the not-yet-due part of AR."""
+    return dso(current_ar, credit_sales, days)
+
+
+def add(dso_days, bpdso_days) -> Decimal | None:
+    """Average days delinquent: ``DSO − best-possible DSO`` (days)."""
+    if dso_days is None or bpdso_days is None:
+        return None
+    return _d(dso_days) - _d(bpdso_days)
+
+
+def countback_dso(ar_total, monthly_sales, month_days) -> Decimal | None:
+    """Countback DSO in days.  ``monthly_sales``: credit sales per month, newest first (the
+    current month first, month-to-date); ``month_days``: the days of each of those months
+    (a list aligned with ``monthly_sales``, or one number for all).  Walks back: while the AR
+    left exceeds a month's sales, that month's sales are subtracted and its days counted;
+    the month that exhausts AR counts ``AR left / its sales × its days``.  When the months
+    given run out first, the days of all of them are returned (a lower bound).  AR <= 0 -> 0."""
+    sales = [_d(s) for s in monthly_sales]
+    if isinstance(month_days, (int, float, Decimal, np.integer)):
+        days = [_d(month_days)] * len(sales)
+    else:
+        days = [_d(x) for x in month_days]
+        if len(days) != len(sales):
+            raise ValueError("month_days must have one entry per month of monthly_sales")
+    left = _d(ar_total)
+    total = Decimal(0)
+    if left <= 0:
+        return Decimal(0)
+    for s, n in zip(sales, days):
+        if s <= 0:
+            total += n
+            continue
+        if left > s:
+            left -= s
+            total += n
+        else:
+            return total + left / s * n
+    return total
+
+
+def cei(begin_ar, credit_sales, end_ar, end_current_ar) -> Decimal | None:
+    """Collection effectiveness index in %:
+    ``(begin_ar + credit_sales − end_ar) / (begin_ar + credit_sales − end_current_ar) × 100``.
+    What was collected over what could have been collected in the period; 100 % is perfect."""
+    r = _ratio(_d(begin_ar) + _d(credit_sales) - _d(end_ar), _d(begin_ar) + _d(credit_sales) - _d(end_current_ar))
+    return None if r is None else r * HUNDRED
+
+
+def pct_past_due(past_due, total_open) -> Decimal | None:
+    """% past due: ``past_due / total_open × 100``."""
+    r = _ratio(past_due, total_open)
+    return None if r is None else r * HUNDRED
+
+
+def pct_over_90(over_90, total_open) -> Decimal | None:
+    """% over 90 days: ``AR more than 90 days past due / total_open × 100``."""
+    r = _ratio(over_90, total_open)
+    return None if r is None else r * HUNDRED
+
+
+# --- the KPI table ---------------------------------------------------------------------------
+
+def _month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _prev_month(d: dt.date) -> dt.date:
+    return (d.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def credit_sales_in_reporting(register: pd.DataFrame, rates: dict, reporting_currency: str,
+                              as_of: dt.date, fx_rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Credit sales lines of the register in the reporting currency: ``document_date`` and
+    ``reporting_amount`` (int minor units, each document converted and rounded once).
+    Credit sales are the invoice/debit-memo lines: ``doc_type`` INV/DM when the register
+    has that column, else the positive amounts."""
+    from .aging import convert_minor, pick_rates
+    from .io.validate import canonical
+
+    reg = canonical(register, "register", reporting_currency=reporting_currency)
+    if "doc_type" in register.columns:
+        sel = register["doc_type"].astype(str).str.upper().isin(["INV", "DM"]).to_numpy()
+        reg = reg[sel[: len(reg)]] if len(sel) == len(reg) else reg[reg["amount"] > 0]
+    else:
+        reg = reg[reg["amount"] > 0]
+    currencies = [str(c) for c in pd.unique(reg["currency"])]
+    missing = [c for c in currencies if c not in rates]
+    if missing:
+        rates = {**rates, **pick_rates(fx_rates, missing, as_of, reporting_currency,
+                                       {c: reg.loc[reg["currency"] == c, "source_row"].tolist() for c in missing})}
+    amt = reg["amount"].to_numpy(dtype="int64")
+    out = amt.copy()
+    cur = reg["currency"].to_numpy(dtype=object)
+    for c in currencies:
+        if c != reporting_currency:
+            sel = cur == c
+            out[sel] = convert_minor(amt[sel], rates[c], minor_unit(c), minor_unit(reporting_currency))
+    return pd.DataFrame({"document_date": reg["document_date"].to_numpy(), "reporting_amount": out})
+
+
+def _sales_between(sales: pd.DataFrame, start: dt.date, end: dt.date) -> int:
+    d = sales["document_date"]
+    sel = (d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))
+    return int(sales.loc[sel, "reporting_amount"].sum())
+
+
+def _begin_ar(gl, prior_summary, period: str, rates: dict, cur: str):
+    """Begin AR of ``period`` (YYYY-MM) in minor units of ``cur`` and where it came from."""
+    if gl is not None and len(gl):
+        from .aging import convert_minor
+        from .io.validate import canonical
+
+        g = canonical(gl, "gl", reporting_currency=cur)
+        rows = g[g["period"] == period]
+        vals = rows["opening_balance"] if len(rows) else None
+        source = f"GL opening balance {period}"
+        if vals is None or vals.isna().all():
+            prev = _prev_month(dt.date(int(period[:4]), int(period[5:]), 1)).strftime("%Y-%m")
+            rows = g[g["period"] == prev]
+            vals = rows["closing_balance"] if len(rows) else None
+            source = f"GL closing balance {prev}"
+        if vals is not None and not vals.isna().all():
+            total = 0
+            for v, c in zip(vals, rows["currency"]):
+                if pd.isna(v):
+                    continue
+                v = int(v)
+                total += v if c == cur else int(convert_minor(np.array([v]), rates[c], minor_unit(c), minor_unit(cur))[0])
+            return total, source
+    if prior_summary is not None and len(prior_summary):
+        key = prior_summary.columns[0]
+        tot = prior_summary[prior_summary[key] == "TOTAL"]
+        row = tot.iloc[0] if len(tot) else None
+        value = int(row["total_open"]) if row is not None else int(prior_summary["total_open"].sum())
+        return value, "prior aging total_open"
+    return None, "no GL opening balance or prior aging"
+
+
+def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFrame | None = None,
+                     prior_summary: pd.DataFrame | None = None, *, as_of=None, period_days: int = 90,
+                     fx_rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The KPI table of the ``KPIs`` sheet: columns ``kpi, value, unit, formula, inputs``.
+
+    ``aging``: an :class:`~xl_collections.aging.AgingResult` (any ``by``).  ``register``:
+    the invoice register, for credit sales (converted to the reporting currency at the
+    aging's rates, or ``fx_rates`` for currencies the aging did not need).  DSO and
+    best-possible DSO use the credit sales of the ``period_days`` days ending on ``as_of``
+    (default the aging's as-of date).  Countback DSO walks back month by month from the
+    as-of month (month-to-date).  CEI covers the as-of month: begin AR is the GL
+    ``opening_balance`` of that period (else the previous period's ``closing_balance``,
+    else ``prior_summary``'s TOTAL ``total_open``), end AR the aging's total, end current AR
+    its ``not_due``.  ``value`` is a Decimal (days to 0.1, % to 0.01) or None when a KPI
+    cannot be computed from what was given (``inputs`` says why).
+    """
+    from .aging import to_date
+
+    as_of = to_date(as_of) if as_of is not None else aging.as_of
+    cur = aging.reporting_currency
+    key = aging.summary.columns[0]
+    tot = aging.summary[aging.summary[key] == "TOTAL"].iloc[0]
+    ar, current, past = int(tot["total_open"]), int(tot["not_due"]), int(tot["past_due"])
+    d = aging.detail
+    over90 = int(d.loc[d["days_past_due"] > 90, "reporting_amount"].sum()) if len(d) else 0
+
+    def m(x):
+        return f"{cur} {format_amount(x, cur)}"
+
+    rows = []
+
+    def put(kpi, value, unit, formula, inputs):
+        q = DAYS_Q if unit == "days" else PCT_Q
+        rows.append({"kpi": kpi, "value": None if value is None else value.quantize(q),
+                     "unit": unit, "formula": formula, "inputs": inputs})
+
+    sales = credit_sales_in_reporting(register, aging.rates, cur, as_of, fx_rates) if register is not None else None
+    if sales is not None:
+        start = as_of - dt.timedelta(days=period_days - 1)
+        period_sales = _sales_between(sales, start, as_of)
+        per = f"credit sales {start.isoformat()}..{as_of.isoformat()} {m(period_sales)}; days {period_days}"
+        v_dso = dso(ar, period_sales, period_days)
+        v_bp = best_possible_dso(current, period_sales, period_days)
+        put("DSO", v_dso, "days", "AR / credit sales × days", f"AR {m(ar)}; {per}")
+        # countback: month-to-date, then whole months back to the first month of the register
+        first = sales["document_date"].min()
+        months, mdays, labels = [], [], []
+        mstart, mend = _month_start(as_of), as_of
+        first_month = _month_start(first.date()) if pd.notna(first) else mstart
+        while mstart >= first_month:
+            months.append(_sales_between(sales, mstart, mend))
+            mdays.append((mend - mstart).days + 1)
+            labels.append(mstart.strftime("%Y-%m"))
+            mend = mstart - dt.timedelta(days=1)
+            mstart = _month_start(mend)
+        v_cb = countback_dso(ar, months, mdays) if months else None
+        used = "; ".join(f"{lab} {m(s)} ({n} d)" for lab, s, n in zip(labels, months, mdays))
+        note = " (AR exceeds all months given: a lower bound)" if months and ar > sum(months) else ""
+        put("Countback DSO", v_cb, "days", "months back while AR exceeds their credit sales, plus the fraction of the last",
+            f"AR {m(ar)}; credit sales newest first: {used}{note}")
+        put("Best-possible DSO", v_bp, "days", "current AR / credit sales × days", f"current AR {m(current)}; {per}")
+        put("ADD", add(v_dso, v_bp), "days", "DSO − best-possible DSO", "from DSO and best-possible DSO above")
+        period = as_of.strftime("%Y-%m")
+        begin, source = _begin_ar(gl, prior_summary, period, aging.rates, cur)
+        month_sales = _sales_between(sales, _month_start(as_of), as_of)
+        if begin is None:
+            put("CEI", None, "%", "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100",
+                f"not computed: {source}")
+        else:
+            put("CEI", cei(begin, month_sales, ar, current), "%",
+                "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100",
+                f"begin AR {m(begin)} ({source}); credit sales {period} {m(month_sales)}; end AR {m(ar)}; end current AR {m(current)}")
+    else:
+        for kpi, unit, formula in (("DSO", "days", "AR / credit sales × days"),
+                                   ("Countback DSO", "days", "months back while AR exceeds their credit sales, plus the fraction of the last"),
+                                   ("Best-possible DSO", "days", "current AR / credit sales × days"),
+                                   ("ADD", "days", "DSO − best-possible DSO"),
+                                   ("CEI", "%", "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100")):
+            put(kpi, None, unit, formula, "not computed: no invoice register (credit sales) given")
+    put("% past due", pct_past_due(past, ar), "%", "past-due AR / total AR × 100", f"past due {m(past)}; total AR {m(ar)}")
+    put("% over 90 days", pct_over_90(over90, ar), "%", "AR more than 90 days past due / total AR × 100",
+        f"over 90 days {m(over90)}; total AR {m(ar)}")
+    out = pd.DataFrame(rows, columns=["kpi", "value", "unit", "formula", "inputs"])
+    out.attrs = {"table": "kpis", "currency": cur, "as_of": as_of.isoformat()}
+    return out
+
+
+__all__ = ["dso", "countback_dso", "best_possible_dso", "add", "cei", "pct_past_due", "pct_over_90",
+           "receivables_kpis", "credit_sales_in_reporting"]
