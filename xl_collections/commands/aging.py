@@ -1,0 +1,66 @@
+"""``xl-collections aging``: age an open-item file and write the summary (CONTRACT §4).
+
+Reads ``--open-items`` (and ``--customers``, ``--fx``) with the readers, ages at ``--as-of``
+and writes ``--out`` (``.csv`` or ``.xlsx``) with exactly the contract's columns:
+``<by>, customer_name, currency, total_open, not_due, <buckets>, past_due`` and a final
+``TOTAL`` row, amounts in the reporting currency with its minor unit (two decimals for USD).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..aging import age, contract_columns
+from ..dates import DateError, parse_date
+from ..errors import UsageError
+from ..money import format_amount, is_currency
+from ..settings import parse_buckets
+
+
+def _options(args):
+    try:
+        as_of = parse_date(args.as_of, day_first=bool(getattr(args, "day_first", False)))
+    except DateError as e:
+        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
+    if as_of is None:
+        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    try:
+        edges = parse_buckets(args.buckets)
+    except ValueError as e:
+        raise UsageError(f"--buckets {e}") from None
+    currency = str(args.currency or "USD").strip().upper()
+    if not is_currency(currency):
+        raise UsageError(f"--currency {args.currency!r}: expected an ISO 4217 code such as USD")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--out {args.out}: expected a .csv or .xlsx file")
+    return as_of, edges, currency, out
+
+
+def run(args) -> int:
+    from ..io.readers import read_column_map, read_table
+    from ..io.write import write_table
+
+    as_of, edges, currency, out = _options(args)
+    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
+    day_first = bool(getattr(args, "day_first", False))
+
+    def read(path, table):
+        cmap = column_map
+        if cmap and all(isinstance(v, dict) for v in cmap.values()):  # a map per table
+            cmap = cmap.get(table) or None
+        return read_table(path, table, column_map=cmap, reporting_currency=currency, day_first=day_first)
+
+    open_items = read(args.open_items, "open_items")
+    customers = read(args.customers, "customers") if args.customers else None
+    fx = read(args.fx, "fx_rates") if args.fx else None
+    result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
+                 basis=args.basis, by=args.by, reporting_currency=currency)
+    summary = result.summary
+    cols = contract_columns(summary)
+    table = summary[cols].copy()
+    table.attrs = {**summary.attrs, "money": [c for c in summary.attrs["money"] if c in cols]}
+    write_table(table, out, sheet="Aging")
+    n = len(table) - 1
+    print(f"aged {len(result.detail):,} open items of {n:,} {args.by} group{'s' if n != 1 else ''} "
+          f"at {as_of.isoformat()}: past due {currency} {format_amount(int(table['past_due'].iloc[-1]), currency)} -> {out}")
+    return 0
