@@ -249,6 +249,7 @@ class _Plan:
 
     def __init__(self, book: HeadlessBook):
         self.book, self.pkg = book, book.pkg
+        self.sheets = [dict(s) for s in book._sheets]     # a failed save must leave the book as it was
         self.parts: dict[str, object] = {}
         self.deleted: set[str] = set()
         self.ct_add: dict[str, str] = {}
@@ -288,15 +289,15 @@ class _Plan:
 
     def sheet(self, out: SheetOutput) -> None:
         book = self.book
-        existing = next((s for s in book._sheets if s["name"].lower() == out.name.lower()), None)
+        existing = next((s for s in self.sheets if s["name"].lower() == out.name.lower()), None)
         if existing:
             part = existing["part"]
             self.cleared_sheet_ids.add(existing["sheetId"])
         else:
             part = self._free("xl/worksheets/sheet%d.xml")
-            sheet_id = max([s["sheetId"] for s in book._sheets] + [0]) + 1
+            sheet_id = max([s["sheetId"] for s in self.sheets] + [0]) + 1
             rid = self._free_rid()
-            book._sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
+            self.sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
             self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid)
             self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
             self.ct_add[part] = pk.CT_WORKSHEET

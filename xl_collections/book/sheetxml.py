@@ -32,7 +32,7 @@ ROOT_NS = (f'xmlns="{NS_MAIN}" xmlns:r="{NS_R}" '
 CHUNK_ROWS = 20000
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
-                      **{c: f"_x{c:04X}_" for c in (*range(0, 9), 11, 12, *range(14, 32))}})
+                      **{c: f"_x{c:04X}_" for c in (*range(0, 9), 11, 12, *range(13, 32), 0xFFFE, 0xFFFF)}})
 _XESC = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
