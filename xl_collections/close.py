@@ -1,0 +1,705 @@
+"""The month-end close over a collections workbook (live Excel or headless file).
+
+``run_close(book, steps=…)`` reads the settings and every input table (all problems at
+once: :class:`~xl_collections.errors.InputErrors`), then runs the steps in order:
+
+    validate -> cashapp -> aging -> kpis -> recon -> commentary
+
+Each step is a function ``state -> StepResult`` that fills ``state`` (the canonical inputs,
+results of earlier steps) and hands back the sheets it writes as declarative
+:class:`~xl_collections.book.SheetOutput` records; ``run_close`` writes them, updates the
+``Close`` checklist (one row per step: status, rows, amount, seconds, message) after every
+step, and appends one ``Audit Log`` row per step run (time, user, step, sha256 of every
+input table, counts and amounts).  A step that fails stops the close; the sheets of earlier
+steps stay as written.  Money inside is integer minor units; ``StepResult.amount`` is in
+minor units of the reporting currency (positive).
+
+Cash already applied (``AUTO`` rows on the existing ``Cash App`` sheet) is handed to the cash
+application as ``prior`` and is never applied again; the pro-forma aging ages the open
+items net of every ``AUTO`` application, earlier runs' included.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import importlib
+import inspect
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .errors import InputError, InputErrors
+from .money import MINOR_UNITS, parse_amount, to_decimal
+from .settings import Settings, from_named_values
+
+STEPS = ("validate", "cashapp", "aging", "kpis", "recon", "commentary")
+STEP_TITLES = {
+    "validate": "Check inputs and settings",
+    "cashapp": "Apply cash",
+    "aging": "Pro-forma aging",
+    "kpis": "KPIs (DSO, CEI, ADD, BPDSO)",
+    "recon": "Reconcile register, sub-ledger, GL",
+    "commentary": "Past-due commentary",
+}
+STEP_ALIASES = {"inputs": "validate", "cash": "cashapp", "cash_application": "cashapp", "apply_cash": "cashapp",
+                "refresh_aging": "aging", "kpi": "kpis", "reconcile": "recon", "reconciliation": "recon",
+                "write_commentary": "commentary"}
+STEP_SHEETS = {"cashapp": ("Cash App", "Unapplied", "Exceptions"), "aging": ("Aging", "Aging Detail"),
+               "kpis": ("KPIs",), "recon": ("Recon",), "commentary": ("Commentary",)}
+CHECKLIST_HEADER = ["step", "status", "rows", "amount", "seconds", "finished_utc", "sheets", "message"]
+CLOSE_NOTES = (
+    "Month-end close",
+    "1. Fill the input sheets (Open Items, Customers, Payments, ... header in row 1; your own headers: map them on Column Map).",
+    "2. Set the as-of date and the other yellow cells on Settings.",
+    "3. Click 'Run month-end close': it checks every input, applies cash, ages, computes KPIs, reconciles and comments.",
+    "   Each step's button on its own sheet (Aging, Cash App, Recon, Commentary) runs that step alone.",
+    "   The xlwings add-in's ribbon button 'Run main' does the same for the active sheet (Close: the whole close).",
+    "Input problems are listed below with sheet, row and column. Cash applied in an earlier run is never applied again.",
+    "Headless / CI: xl-collections close BOOK.xlsm  (same steps, same sheets; every run is added to Audit Log).",
+)
+DONE, FAILED, SKIPPED, NOT_RUN, NOT_AVAILABLE = "done", "FAILED", "skipped", "not run", "not available"
+
+
+@dataclass
+class StepResult:
+    step: str
+    status: str = NOT_RUN
+    rows: int | None = None
+    amount: int | None = None          # minor units of the reporting currency
+    seconds: float | None = None
+    message: str = ""
+    finished: dt.datetime | None = None
+    sheets: tuple[str, ...] = ()
+    outputs: list = field(default_factory=list)   # SheetOutput records to write
+
+
+@dataclass
+class CloseState:
+    settings: Settings
+    tables: dict[str, pd.DataFrame]
+    fingerprints: dict[str, str]
+    file: str = ""
+    book: object = None
+    prior_applications: pd.DataFrame | None = None
+    results: dict = field(default_factory=dict)
+    steps: dict[str, StepResult] = field(default_factory=dict)
+
+
+@dataclass
+class CloseReport:
+    state: CloseState
+    run_id: str
+    failed: StepResult | None = None
+
+    @property
+    def steps(self) -> list[StepResult]:
+        return [s for s in self.state.steps.values()]
+
+
+class StepFailed(Exception):
+    """A step raised: the close stopped there (its message is on the Close sheet)."""
+
+    def __init__(self, step: str, error: BaseException, report: "CloseReport | None" = None):
+        self.step, self.error, self.report = step, error, report
+        super().__init__(f"step {step!r} failed: {error}")
+
+
+# ------------------------------------------------------------------ steps selection
+
+
+def parse_steps(text: str | None) -> tuple[str, ...]:
+    """``"aging,recon"`` -> ("validate", "aging", "recon") in close order; None: all."""
+    if not text:
+        return STEPS
+    wanted = set()
+    for part in str(text).replace(";", ",").split(","):
+        p = part.strip().lower().replace("-", "_").replace(" ", "_")
+        if not p:
+            continue
+        p = STEP_ALIASES.get(p, p)
+        if p not in STEPS:
+            raise ValueError(f"unknown step {part.strip()!r}: expected some of {', '.join(STEPS)}")
+        wanted.add(p)
+    wanted.add("validate")
+    return tuple(s for s in STEPS if s in wanted)
+
+
+# ------------------------------------------------------------------ reading inputs
+
+
+def _readers():
+    try:
+        return importlib.import_module("xl_collections.io.readers")
+    except ModuleNotFoundError:
+        return None
+
+
+def _grid_table(grid: pd.DataFrame, table_name: str, *, file: str, sheet: str, column_map, settings: Settings):
+    """Raw sheet grid -> (canonical table, errors); header in the first non-empty row."""
+    rd = _readers()
+    if rd is not None and hasattr(rd, "table_from_grid"):
+        return rd.table_from_grid(grid, table_name, file=file, sheet=sheet, column_map=column_map,
+                                  reporting_currency=settings.reporting_currency, day_first=settings.day_first)
+    from .io.validate import validate
+    g = grid.dropna(how="all")
+    if g.empty:
+        raw, header_row = pd.DataFrame(), 1
+    else:
+        header_row = int(g.index[0])
+        header = grid.loc[header_row]
+        cols = [c for c in grid.columns if header[c] not in (None, "")]
+        raw = grid.loc[header_row + 1:, cols]
+        raw = raw[~raw.isna().all(axis=1)]
+        raw.columns = [str(header[c]) for c in cols]
+    return validate(raw, table_name, file=file, sheet=sheet, header_row=header_row, column_map=column_map,
+                    reporting_currency=settings.reporting_currency, day_first=settings.day_first)
+
+
+def _column_maps(book, file: str) -> tuple[dict[str, dict], list[InputError]]:
+    if "Column Map" not in book.sheet_names():
+        return {}, []
+    grid = book.read_sheet("Column Map")
+    rd = _readers()
+    if rd is not None and hasattr(rd, "column_map_from_grid"):
+        return rd.column_map_from_grid(grid, file=file, sheet="Column Map")
+    maps: dict[str, dict] = {}
+    errors: list[InputError] = []
+    g = grid.dropna(how="all")
+    if g.empty:
+        return {}, []
+    head = [str(v).strip().lower() if v is not None else "" for v in grid.loc[g.index[0]]]
+    try:
+        ti, si, ci = (head.index(h) for h in ("table", "source_column", "canonical_column"))
+    except ValueError:
+        return {}, [InputError("the Column Map sheet needs the headers table, source_column, canonical_column",
+                               "column_map", file, "Column Map", int(g.index[0]), "", "", "table, source_column, canonical_column")]
+    for r, row in grid.loc[g.index[0] + 1:].iterrows():
+        t, s, c = (row.iloc[i] for i in (ti, si, ci))
+        if all(v in (None, "") for v in (t, s, c)):
+            continue
+        t = str(t or "").strip().lower().replace(" ", "_")
+        if t not in schema.TABLES:
+            errors.append(InputError("unknown table in the column map", "column_map", file, "Column Map", int(r),
+                                     "table", str(t), "one of " + ", ".join(schema.TABLES)))
+            continue
+        if s in (None, "") or c in (None, ""):
+            errors.append(InputError("a column map row needs source_column and canonical_column", "column_map", file,
+                                     "Column Map", int(r), "source_column" if s in (None, "") else "canonical_column",
+                                     "", "a header and a canonical column name"))
+            continue
+        maps.setdefault(t, {})[str(s).strip()] = str(c).strip()
+    return maps, errors
+
+
+def fingerprint(df: pd.DataFrame, table_name: str) -> str:
+    """sha256 of a canonical table's content (schema columns, in row order; not source_row)."""
+    cols = [c for c in schema.TABLES[table_name].names if c in df.columns]
+    h = hashlib.sha256(("|".join(cols) + "\n").encode())
+    if len(df):
+        text = df[cols].astype(str).to_csv(index=False, header=False, lineterminator="\n")
+        h.update(text.encode())
+    return h.hexdigest()
+
+
+def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Settings, dict, list[InputError]]:
+    """Settings from the named cells and every input table of the workbook; all problems."""
+    from .dates import DateError, parse_date
+
+    file = book.path.name if getattr(book, "path", None) else ""
+    named = {k: v for k, v in book.named_values().items() if "!" not in k}
+    settings, errors = from_named_values(named, base, file=file)
+    if as_of not in (None, ""):
+        try:
+            d = parse_date(as_of, day_first=settings.day_first)
+            settings = settings.with_(as_of=d if isinstance(d, dt.date) else None)
+        except (DateError, ValueError):
+            errors.append(InputError("--as-of is not a date", "settings", file, "", None, "AsOfDate", str(as_of),
+                                     "a date such as 2026-10-31"))
+    if settings.as_of is None and not any(e.column == "AsOfDate" for e in errors):
+        errors.append(InputError("the as-of date is blank", "settings", file, "Settings", None, "AsOfDate", "",
+                                 "a date on Settings (named cell AsOfDate) or --as-of"))
+    maps, map_errors = _column_maps(book, file)
+    errors += map_errors
+    sheets = {s.lower(): s for s in book.sheet_names()}
+    tables: dict[str, pd.DataFrame] = {}
+    for t in schema.TABLES.values():
+        sheet = sheets.get(t.sheet.lower())
+        if sheet is None:
+            if t.name == "open_items":
+                errors.append(InputError("the Open Items sheet is missing", t.name, file, t.sheet, None, "", "",
+                                         "a sheet 'Open Items' with the open-item list"))
+            continue
+        grid = book.read_sheet(sheet)
+        if grid.dropna(how="all").shape[0] <= 1 and t.name != "open_items":
+            continue    # only a header (or nothing): the table is not given
+        df, errs = _grid_table(grid, t.name, file=file, sheet=sheet, column_map=maps.get(t.name), settings=settings)
+        errors += errs
+        if df is not None:
+            tables[t.name] = df
+    return settings, tables, errors
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _disp_money(values, currency: str) -> list:
+    """Minor units of ``currency`` -> Decimal major units (None for blank)."""
+    return [None if pd.isna(v) else to_decimal(int(v), currency) for v in values]
+
+
+def _outputs():
+    from .book.outputs import ChartSpec, ColorScale, SheetOutput, TableBlock
+    return ChartSpec, ColorScale, SheetOutput, TableBlock
+
+
+def _fmt_amount(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return ""
+    return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
+
+
+def _sum(df: pd.DataFrame | None, col: str) -> int:
+    if df is None or col not in df.columns or not len(df):
+        return 0
+    return int(pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64").sum())
+
+
+# ------------------------------------------------------------------ step: validate
+
+
+def step_validate(state: CloseState) -> StepResult:
+    n = sum(len(df) for df in state.tables.values())
+    given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
+    return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")
+
+
+# ------------------------------------------------------------------ step: cash application
+
+
+PRIOR_COLUMNS = ("payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence", "status")
+
+
+def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
+    """Applications already on the ``Cash App`` sheet (from earlier runs), money back to minor
+    units of their ``currency`` column (else the reporting currency)."""
+    if "cash app" not in {s.lower() for s in book.sheet_names()}:
+        return None
+    try:
+        df = book.read_table("tblCashApp")
+    except Exception:
+        from .book.base import table_from_sheet
+        df = table_from_sheet(book.read_sheet("Cash App"))
+    if df is None or df.empty or "payment_id" not in df.columns:
+        return None
+    df = df.reset_index(drop=True)
+    out = pd.DataFrame({c: df[c] if c in df.columns else "" for c in df.columns})
+    for c in ("payment_id", "document_no", "customer_id", "rule", "status", "currency"):
+        if c in out.columns:
+            out[c] = [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))) for v in out[c]]
+    cur = out["currency"] if "currency" in out.columns else pd.Series(settings.reporting_currency, index=out.index)
+    cur = cur.where(cur != "", settings.reporting_currency)
+    for c in [c for c in out.columns if c in ("applied_amount", "payment_amount", "discount", "deduction_amount",
+                                                "write_off", "open_before", "open_after")]:
+        out[c] = pd.array([parse_amount(v, k) if v not in (None, "") else 0 for v, k in zip(out[c], cur)], dtype="int64")
+    if "confidence" in out.columns:
+        out["confidence"] = [Decimal(str(v)) if v not in (None, "") else Decimal(0) for v in out["confidence"]]
+    out.attrs["money"] = [c for c in ("applied_amount",) if c in out.columns]
+    return out
+
+
+REVERSE_SCALE = ("63BE7B", "FFEB84", "F8696B")   # low green -> high red: big past-due buckets stand out
+ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
+CHART_TOP = 15
+
+
+def _reporting_display(df: pd.DataFrame, cols, currency: str) -> tuple[pd.DataFrame, dict]:
+    """Money columns held in the reporting currency (whatever the row's currency) -> Decimal
+    major units with an accounting format, so the sheet shows them in the right unit."""
+    out = df.copy()
+    fmt = "_(* #,##0_);_(* (#,##0);_(* \"-\"_);_(@_)" if MINOR_UNITS.get(currency, 2) == 0 else ACCOUNTING
+    for c in cols:
+        if c in out.columns:
+            out[c] = _disp_money(out[c], currency)
+    out.attrs = {**df.attrs, "money": [c for c in df.attrs.get("money", ()) if c not in cols and c in df.columns]}
+    return out, {c: fmt for c in cols if c in df.columns}
+
+
+def open_items_after(state: CloseState) -> pd.DataFrame:
+    """The open items after cash application: this run's result, else net of the AUTO
+    applications already on the Cash App sheet (signed minor units of the item's currency)."""
+    cash = state.results.get("cashapp")
+    if cash is not None:
+        return cash.open_items_after
+    oi = state.tables["open_items"]
+    prior = state.prior_applications
+    if prior is None or prior.empty or "status" not in prior.columns:
+        return oi
+    auto = prior[prior["status"].astype(str).str.upper() == "AUTO"]
+    if auto.empty:
+        return oi
+    applied = auto.groupby("document_no")["applied_amount"].sum()
+    out = oi.copy()
+    take = out["document_no"].map(applied).fillna(0).astype("int64")
+    out["open_amount"] = (out["open_amount"] - take).astype("int64")
+    out = out[out["open_amount"] != 0]
+    out.attrs = dict(oi.attrs)
+    return out
+
+
+def aging_result(state: CloseState):
+    """The pro-forma aging (memoised: the KPIs and the commentary use it too)."""
+    if "aging" not in state.results:
+        from .aging import age
+        s = state.settings
+        state.results["aging"] = age(open_items_after(state), s.as_of, customers=state.tables.get("customers"),
+                                     fx_rates=state.tables.get("fx_rates"), buckets=s.aging_buckets,
+                                     basis=s.aging_basis, reporting_currency=s.reporting_currency)
+    return state.results["aging"]
+
+
+def aging_outputs(res, settings: Settings) -> list:
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    cur = settings.reporting_currency
+    summary = res.summary
+    labels = list(res.labels)
+    money = [c for c in summary.columns if c in (*labels, "total_open", "past_due", "disputed", "credits",
+                                                 "collectable_past_due")]
+    summ = summary.copy()
+    summ.attrs = {**summary.attrs, "money": money, "currency": cur}
+    body = summ[summ["customer_id"] != "TOTAL"] if "customer_id" in summ.columns else summ.iloc[:-1]
+    top = body.sort_values(["past_due", "total_open"], ascending=False).head(CHART_TOP)
+    name = top["customer_name"].where(top["customer_name"].astype(str) != "", top["customer_id"]) \
+        if "customer_name" in top.columns else top.iloc[:, 0]
+    chart_df = pd.DataFrame({"customer": [str(v)[:40] for v in name]})
+    for c in labels:
+        chart_df[c] = top[c].to_numpy()
+    chart_df.attrs = {"money": labels, "currency": cur}
+    notes = (f"Aging as of {res.as_of} (pro-forma: after this close's cash application), by {res.basis} date, "
+             f"in {cur}",
+             f"Buckets: days past due {', '.join(labels)}. TOTAL is the last row. "
+             f"The chart shows the {CHART_TOP} customers with the most past due.")
+    block0 = TableBlock(summ, money_columns=tuple(money), table_name="tblAging",
+                        conditional=(ColorScale(tuple(res.buckets), REVERSE_SCALE),))
+    col = len(summ.columns) + 2
+    block1 = TableBlock(chart_df, money_columns=tuple(labels), table_name="tblAgingTop", start_row=len(notes) + 2,
+                        start_col=col, style="TableStyleLight9")
+    from .book.sheetxml import col_letter
+    anchor = f"{col_letter(col - 1)}{len(notes) + len(chart_df) + 5}"
+    chart = ChartSpec("customer", tuple(labels), kind="bar", stacked=True, block=1, anchor=anchor,
+                      title=f"Aging by bucket ({cur}), top {CHART_TOP} customers by past due", width_cols=10,
+                      height_rows=22)
+    aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes)
+    detail, fmts = _reporting_display(res.detail, ["reporting_amount"], cur)
+    if "fx_rate" in detail.columns:
+        detail["fx_rate"] = [None if v is None else float(v) for v in detail["fx_rate"]]
+        fmts["fx_rate"] = "0.000000"
+    detail_sheet = SheetOutput("Aging Detail", [TableBlock(detail, table_name="tblAgingDetail", number_formats=fmts,
+                                                           conditional=(ColorScale(("days_past_due",), REVERSE_SCALE),))])
+    return [aging_sheet, detail_sheet]
+
+
+def step_aging(state: CloseState) -> StepResult:
+    res = aging_result(state)
+    tot = res.total
+    cur = state.settings.reporting_currency
+    msg = (f"total open {_fmt_amount(int(tot['total_open']), cur)}, past due {_fmt_amount(int(tot['past_due']), cur)}"
+           f" ({len(res.summary) - 1:,} customers)")
+    return StepResult("aging", DONE, rows=len(res.detail), amount=int(tot["total_open"]), message=msg,
+                      outputs=aging_outputs(res, state.settings))
+
+
+def step_kpis(state: CloseState) -> StepResult:
+    from .kpi import receivables_kpis
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    res = aging_result(state)
+    k = receivables_kpis(res, state.tables.get("register"), state.tables.get("gl"), as_of=state.settings.as_of,
+                         fx_rates=state.tables.get("fx_rates"))
+    state.results["kpis"] = k
+    disp = k.copy()
+    disp["value"] = [None if v is None else float(v) for v in disp["value"]]
+    out = SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0#"},
+                                          column_widths={"formula": 60, "inputs": 90})],
+                      notes=(f"Receivables KPIs as of {state.settings.as_of} ({state.settings.reporting_currency})",))
+    shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
+    return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])
+
+
+def _call(fn, *args, **kwargs):
+    """Call an engine with the keyword arguments it accepts (engines grow options)."""
+    params = inspect.signature(fn).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return fn(*args, **kwargs)
+    return fn(*args, **{k: v for k, v in kwargs.items() if k in params})
+
+
+def _frame(x) -> pd.DataFrame | None:
+    return x if isinstance(x, pd.DataFrame) else None
+
+
+def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """Applications to show: earlier runs' AUTO rows the engine did not repeat, then this
+    run's rows (the engine returns only new work for payments not applied before)."""
+    if prior is None or prior.empty or "status" not in prior.columns:
+        return new
+    keep = prior[prior["status"].astype(str).str.upper() == "AUTO"]
+    if len(new) and {"payment_id", "document_no"} <= set(new.columns):
+        seen = set(zip(new["payment_id"].astype(str), new["document_no"].astype(str)))
+        keep = keep[[(p, d) not in seen for p, d in zip(keep["payment_id"], keep["document_no"])]]
+    if keep.empty:
+        return new
+    cols = list(new.columns) if len(new.columns) else list(keep.columns)
+    keep = keep[[c for c in cols if c in keep.columns]]
+    out = pd.concat([keep, new], ignore_index=True) if len(new) else keep.reset_index(drop=True)
+    out.attrs = dict(new.attrs) or dict(prior.attrs)
+    return out
+
+
+def step_cashapp(state: CloseState) -> StepResult:
+    payments = state.tables.get("payments")
+    if payments is None or payments.empty:
+        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
+    try:
+        from .cashapp import apply_cash
+    except ImportError:
+        return StepResult("cashapp", NOT_AVAILABLE, message="the cash application engine is not installed")
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    s = state.settings
+    res = _call(apply_cash, state.tables["open_items"], payments, customers=state.tables.get("customers"),
+                remittance=state.tables.get("remittance"), prior=state.prior_applications,
+                fx_rates=state.tables.get("fx_rates"), settings=s, as_of=s.as_of,
+                reporting_currency=s.reporting_currency, currency=s.reporting_currency,
+                tolerance=s.match_tolerance, tolerance_pct=s.match_tolerance_pct,
+                min_confidence=s.auto_apply_min_confidence)
+    state.results["cashapp"] = res
+    apps = _merge_prior(state.prior_applications, res.applications)
+    money_cur = apps.attrs.get("currency", s.reporting_currency)
+    apps.attrs.setdefault("currency", money_cur)
+    if "confidence" in apps.columns:
+        apps = apps.copy()
+        apps["confidence"] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
+                              for v in apps["confidence"]]
+    blocks = [TableBlock(apps, table_name="tblCashApp", number_formats={"confidence": "0.00"})]
+    posting = _frame(getattr(res, "posting", None))
+    if posting is not None and len(posting):
+        blocks.append(TableBlock(posting, table_name="tblCashPosting", style="TableStyleLight9"))
+    notes = (f"Cash application as of {s.as_of}: AUTO rows are applied; REVIEW rows are proposals for a person.",
+             "Rows of earlier runs stay here: their payments are never applied again.")
+    outs = [SheetOutput("Cash App", blocks, notes=notes)]
+    outs.append(SheetOutput("Unapplied", [TableBlock(res.unapplied, table_name="tblUnapplied")]))
+    exc_blocks = [TableBlock(res.exceptions, table_name="tblExceptions")]
+    ded = _frame(getattr(res, "deductions", None))
+    if ded is not None and len(ded):
+        exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9"))
+    outs.append(SheetOutput("Exceptions", exc_blocks))
+    new = res.applications
+    auto = new[new["status"].astype(str).str.upper() == "AUTO"] if "status" in new.columns else new
+    applied = _sum(auto, "applied_amount")
+    n_pay = len(payments)
+    n_auto_pay = auto["payment_id"].nunique() if "payment_id" in auto.columns else 0
+    prior_pay = 0
+    if state.prior_applications is not None and not state.prior_applications.empty:
+        prior_pay = state.prior_applications.loc[state.prior_applications["status"].astype(str).str.upper() == "AUTO",
+                                                  "payment_id"].nunique()
+    state.results["cash_summary"] = {"applied": applied, "auto_payments": int(n_auto_pay), "payments": n_pay,
+                                     "prior_payments": int(prior_pay), "review": int(len(new) - len(auto)),
+                                     "unapplied": len(res.unapplied), "exceptions": len(res.exceptions)}
+    rate = n_auto_pay / max(n_pay - prior_pay, 1)
+    msg = (f"{n_auto_pay:,} of {n_pay - prior_pay:,} new payments auto-applied ({rate:.0%}); "
+           f"{len(new) - len(auto):,} to review; {len(res.unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
+           + (f"; {prior_pay:,} applied in earlier runs" if prior_pay else ""))
+    return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
+
+
+def step_recon(state: CloseState) -> StepResult:
+    register = state.tables.get("register")
+    if register is None or register.empty:
+        return StepResult("recon", SKIPPED, rows=0, message="no invoice register on the Register sheet")
+    try:
+        from .recon import reconcile
+    except ImportError:
+        return StepResult("recon", NOT_AVAILABLE, message="the reconciliation engine is not installed")
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    s = state.settings
+    period = s.as_of.strftime("%Y-%m")
+    res = _call(reconcile, state.tables["open_items"], register, ledger=state.tables.get("ledger"),
+                gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
+                reporting_currency=s.reporting_currency, currency=s.reporting_currency, as_of=s.as_of)
+    state.results["recon"] = res
+    notes = [f"Reconciliation for {period}: invoice register ↔ AR sub-ledger ↔ GL ({s.reporting_currency})"]
+    extra = getattr(res, "notes", None)
+    if isinstance(extra, (list, tuple)):
+        notes += [str(n) for n in extra]
+    elif isinstance(extra, str) and extra:
+        notes += extra.splitlines()
+    blocks = []
+    for name, tname in (("rollforward", "tblRollforward"), ("gl_tieout", "tblGLTieout"), ("breaks", "tblBreaks")):
+        df = _frame(getattr(res, name, None))
+        if df is not None:
+            blocks.append(TableBlock(df, table_name=tname, style="TableStyleMedium2" if name == "breaks" else "TableStyleLight9"))
+    out = SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False)
+    breaks = res.breaks
+    amt = int(pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().sum()) \
+        if len(breaks) and "difference" in breaks.columns else 0
+    kinds = breaks["break_type"].value_counts().to_dict() if len(breaks) and "break_type" in breaks.columns else {}
+    msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
+    return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])
+
+
+def step_commentary(state: CloseState) -> StepResult:
+    """COMMENTARY HOOK (issue 8): runs ``xl_collections.commentary_sheet.write_commentary`` when
+    that module exists; otherwise the step is skipped with status "not available"."""
+    try:
+        mod = importlib.import_module("xl_collections.commentary_sheet")
+        write = mod.write_commentary
+    except (ModuleNotFoundError, AttributeError):
+        return StepResult("commentary", NOT_AVAILABLE, message="xl_collections.commentary is not installed yet")
+    s = state.settings
+    res = aging_result(state)
+    counts = write(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
+                   customers=state.tables.get("customers"), activity=state.tables.get("activity"),
+                   payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
+                   currency=s.reporting_currency)
+    sheets = tuple(n for n in ("Commentary", "Aging History") if n in set(state.book.sheet_names()))
+    msg = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if k != "past_due")
+    return StepResult("commentary", DONE, rows=int(counts.get("rows", 0)), amount=counts.get("past_due"),
+                      message=msg, sheets=sheets or ("Commentary",))
+
+
+STEP_FUNCTIONS = {"validate": step_validate, "cashapp": step_cashapp, "aging": step_aging, "kpis": step_kpis,
+                  "recon": step_recon, "commentary": step_commentary}
+
+
+# ------------------------------------------------------------------ the checklist and the audit log
+
+
+def close_sheet_rows(steps: dict[str, StepResult], currency: str = "USD") -> list[list]:
+    rows = []
+    for s in STEPS:
+        r = steps.get(s) or StepResult(s)
+        rows.append([s, r.status, r.rows, None if r.amount is None else float(to_decimal(r.amount, currency)),
+                     None if r.seconds is None else round(r.seconds, 2),
+                     r.finished.strftime("%Y-%m-%d %H:%M:%S") if r.finished else "",
+                     ", ".join(r.sheets) or ", ".join(STEP_SHEETS.get(s, ())),
+                     r.message or STEP_TITLES[s]])
+    return rows
+
+
+def close_sheet(steps: dict[str, StepResult], settings: Settings | None, problems: list[InputError] = ()):
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    cur = settings.reporting_currency if settings else "USD"
+    df = pd.DataFrame(close_sheet_rows(steps, cur), columns=CHECKLIST_HEADER)
+    df["rows"] = df["rows"].astype("Int64")
+    blocks = [TableBlock(df, money_columns=(), table_name="tblClose",
+                         number_formats={"amount": '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)', "seconds": "0.00"},
+                         column_widths={"step": 14, "status": 14, "message": 90, "sheets": 30})]
+    if problems:
+        p = pd.DataFrame([{"sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
+                           "problem": e.message, "expected": e.expected} for e in problems])
+        p["row"] = p["row"].astype("Int64")
+        blocks.append(TableBlock(p, table_name="tblInputProblems", style="TableStyleMedium3"))
+    notes = CLOSE_NOTES + ((f"As of {settings.as_of}  ·  reporting currency {cur}",) if settings and settings.as_of else ())
+    return SheetOutput("Close", blocks, notes=notes)
+
+
+def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.DataFrame:
+    from .template import AUDIT_HEADER
+
+    st = report.state
+    cur = st.settings.reporting_currency
+    rows = []
+    for r in st.steps.values():
+        if r.status == NOT_RUN:
+            continue
+        row = {"run_id": report.run_id, "time_utc": now.strftime("%Y-%m-%d %H:%M:%S"), "user": user, "step": r.step,
+               "status": r.status, "rows": r.rows, "amount": None if r.amount is None else float(to_decimal(r.amount, cur)),
+               "currency": cur, "seconds": None if r.seconds is None else round(r.seconds, 3), "message": r.message}
+        for t in schema.TABLES:
+            row[f"sha256_{t}"] = st.fingerprints.get(t, "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=AUDIT_HEADER)
+
+
+# ------------------------------------------------------------------ the close
+
+
+def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, user: str | None = None,
+              on_refused=None) -> CloseReport:
+    """Run the selected steps (``parse_steps``; validate always runs) on ``book`` (a
+    :class:`~xl_collections.book.Workbook`).  Raises :class:`InputErrors` when the inputs are
+    refused (nothing written; ``on_refused(problems, settings)`` is called first, so a live
+    workbook can show them) and :class:`StepFailed` when a step raised (its sheets and the
+    checklist say so).  The caller saves a headless book."""
+    wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    user = user or _user()
+    run_id = now.strftime("%Y%m%dT%H%M%S")
+    book.status("Close: reading inputs…")
+    t0 = time.perf_counter()
+    settings, tables, problems = read_inputs(book, as_of=as_of)
+    if problems:
+        if on_refused is not None:
+            on_refused(problems, settings)
+        raise InputErrors(problems)
+    fps = {k: fingerprint(v, k) for k, v in tables.items()}
+    state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
+    state.prior_applications = prior_applications(book, settings)
+    report = CloseReport(state, run_id)
+    first = True
+    for i, s in enumerate(wanted, 1):
+        book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]}…")
+        start = time.perf_counter() if not first else t0
+        first = False
+        try:
+            res = STEP_FUNCTIONS[s](state)
+        except InputErrors:
+            raise
+        except Exception as e:  # noqa: BLE001 - a failing step is reported on the Close sheet
+            res = StepResult(s, FAILED, message=f"{type(e).__name__}: {e}")
+            res.seconds = time.perf_counter() - start
+            res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
+            state.steps[s] = res
+            report.failed = res
+            book.write_sheet(close_sheet(state.steps, settings))
+            book.append_rows("Audit Log", audit_rows(report, user=user, now=now), table_name="tblAuditLog")
+            raise StepFailed(s, e, report) from e
+        for out in res.outputs:
+            book.write_sheet(out)
+        res.seconds = time.perf_counter() - start
+        res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
+        if res.outputs:
+            res.sheets = tuple(o.name for o in res.outputs)
+        res.outputs = []
+        state.steps[s] = res
+        book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]} — {res.status} ({res.seconds:.1f} s)")
+        book.write_sheet(close_sheet(state.steps, settings))
+    book.append_rows("Audit Log", audit_rows(report, user=user, now=now), table_name="tblAuditLog")
+    book.status("Close: done")
+    return report
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def summary_lines(report: CloseReport) -> list[str]:
+    """One line per step, for the terminal."""
+    cur = report.state.settings.reporting_currency
+    out = []
+    for r in report.steps:
+        amt = f"  {_fmt_amount(r.amount, cur)}" if r.amount is not None else ""
+        rows = f"  {r.rows:,} rows" if r.rows is not None else ""
+        secs = f"  {r.seconds:.2f} s" if r.seconds is not None else ""
+        out.append(f"{r.step:<11} {r.status:<13}{rows}{amt}{secs}  {r.message}".rstrip())
+    return out
+
+
+__all__ = ["STEPS", "StepResult", "CloseState", "CloseReport", "StepFailed", "run_close", "read_inputs",
+           "parse_steps", "fingerprint", "close_sheet", "summary_lines", "prior_applications"]

@@ -1,0 +1,501 @@
+"""The collections workbook template (CONTRACT §3), built with xlsxwriter.
+
+The VBA is not ours: it is the Excel-made project inside the *installed* xlwings
+(``quickstart_standalone.xlsm``: its ``Module1.SampleCall`` runs
+``RunPython "import <workbook name>; <workbook name>.main()"`` and the embedded ``xlwings``
+module makes it work without the add-in).  It is taken at build time, checked, and added
+with ``add_vba_project``; the codenames of the workbook and of the first sheets are the
+ones that project's document modules carry.  The form buttons on ``Close`` call
+``SampleCall``, so a click imports ``<name>.py`` beside the workbook, which hands over to
+:func:`xl_collections.macros.main`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import keyword
+import re
+import struct
+import sys
+import zipfile
+from pathlib import Path
+
+from . import schema
+from .settings import NAMED_CELLS, Settings
+
+VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
+VBA_MACRO = "SampleCall"
+
+INPUT_SHEETS = [t.sheet for t in schema.TABLES.values()]
+OUTPUT_SHEETS = ["Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon",
+                 "Commentary", "Audit Log"]
+SHEET_ORDER = ["Close", "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
+
+# names a workbook may not take: its shim ``<name>.py`` would shadow them on import
+RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",
+                  "python_calamine", "main", "macros", "test", "tests"}
+
+SETTING_HELP = {
+    "AsOfDate": ("a date", "The close's as-of date: items are aged and the period is taken at this date."),
+    "ReportingCurrency": ("ISO 4217 code", "Currency of the reports; other currencies convert with FX Rates."),
+    "AgingBasis": ("due or document", "Age from the due date (due) or from the document date (document)."),
+    "AgingBuckets": ("e.g. 0,30,60,90,120", "Increasing whole days, comma separated: the bucket edges."),
+    "MatchTolerance": ("amount >= 0", "Largest difference (reporting currency) still auto-applied."),
+    "MatchTolerancePct": ("percent 0..100", "Largest difference as a percent of the payment (0.5 = 0.5 %)."),
+    "AutoApplyMinConfidence": ("0..1", "Matches at or above this confidence are applied; below it they go to review."),
+    "CommentaryThreshold": ("amount >= 0", "Customers with at least this past-due amount get commentary."),
+    "DayFirst": ("TRUE or FALSE", "Read text dates such as 03/04/2026 as day-first (3 April)."),
+}
+STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Reconcile",
+                "Commentary": "Write commentary"}
+COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
+AUDIT_HEADER = ["run_id", "time_utc", "user", "step", "status", "rows", "amount", "currency", "seconds",
+                "message", *[f"sha256_{t}" for t in schema.TABLES]]
+
+
+class TemplateError(ValueError):
+    """The workbook cannot be built as asked (bad name, VBA project not usable)."""
+
+
+# ---------------------------------------------------------------- names
+
+
+def check_book_name(path: str | Path) -> str:
+    """The workbook's stem must work as a Python module name (the VBA imports it) and must not
+    shadow a module the close needs.  Returns the module name."""
+    p = Path(path)
+    if p.suffix.lower() != ".xlsm":
+        raise TemplateError(f"{p.name}: the workbook must be an .xlsm file (it holds the VBA of its buttons)")
+    name = p.stem
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise TemplateError(
+            f"{p.name}: the workbook name must work as a Python module name (letters, digits and "
+            f"underscores, not starting with a digit), because its buttons run 'import {name}'")
+    if name in RESERVED_NAMES or name in sys.stdlib_module_names:
+        raise TemplateError(f"{p.name}: '{name}' would shadow the Python module of the same name; choose another name")
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin and not _is_shim(spec.origin):
+        raise TemplateError(f"{p.name}: '{name}' is already an importable module ({spec.origin}); choose another name")
+    return name
+
+
+def _is_shim(origin: str) -> bool:
+    """A module found on the path that is just an earlier shim of ours (fine to replace)."""
+    try:
+        return "from xl_collections.macros import main" in Path(origin).read_text(encoding="utf-8")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def shim_text(module: str) -> str:
+    return (
+        f'"""Buttons of {module}.xlsm: xlwings runs ``import {module}; {module}.main()``, which hands\n'
+        'over to the collections close (written by `xl-collections new-book`; keep it beside the workbook)."""\n'
+        "from xl_collections.macros import main  # noqa: F401  (the workbook's buttons call main)\n\n"
+        'if __name__ == "__main__":\n'
+        "    import xlwings as xw\n\n"
+        f'    xw.Book("{module}.xlsm").set_mock_caller()\n'
+        "    main()\n")
+
+
+# ---------------------------------------------------------------- the VBA project
+
+
+def xlwings_dir() -> Path:
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.origin:
+        raise TemplateError("xlwings is not installed: the workbook's VBA comes from it")
+    return Path(spec.origin).parent
+
+
+def vba_project(source: str | Path | None = None) -> tuple[bytes, dict]:
+    """``xl/vbaProject.bin`` of xlwings' Excel-made workbook and its codenames
+    (``{"workbook": "ThisWorkbook", "sheets": ["Sheet1", "Sheet2"]}``), checked: its
+    ``SampleCall`` must run ``RunPython "import <name>; <name>.main()"``."""
+    src = Path(source) if source else xlwings_dir() / VBA_SOURCE_BOOK
+    with zipfile.ZipFile(src) as z:
+        vba = z.read("xl/vbaProject.bin")
+        wb_xml = z.read("xl/workbook.xml").decode("utf-8")
+        sheet_xml = [z.read(n).decode("utf-8") for n in sorted(z.namelist())
+                     if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+    m = re.search(r'<workbookPr\b[^>]*\bcodeName="([^"]+)"', wb_xml)
+    codenames = {"workbook": m.group(1) if m else "ThisWorkbook",
+                 "sheets": [c.group(1) for x in sheet_xml if (c := re.search(r'<sheetPr\b[^>]*\bcodeName="([^"]+)"', x))]}
+    modules = vba_modules(vba)
+    code = "\n".join(modules.values())
+    if not re.search(rf"Sub\s+{VBA_MACRO}\s*\(", code) or not re.search(
+            r'RunPython\s+"import "\s*&\s*(\w+)\s*&\s*";"\s*&\s*\1\s*&\s*"\.main\(\)"', code):
+        raise TemplateError(f"{src}: its VBA has no {VBA_MACRO} that runs 'import <name>; <name>.main()'")
+    missing = [n for n in [codenames["workbook"], *codenames["sheets"]] if n not in modules]
+    if missing:
+        raise TemplateError(f"{src}: the VBA project has no document module for {', '.join(missing)}")
+    return vba, codenames
+
+
+def _cfb_streams(data: bytes) -> dict[str, bytes]:
+    """Streams of an OLE compound file by path (``VBA/dir``); enough for a vbaProject.bin."""
+    if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise TemplateError("vbaProject.bin is not an OLE compound file")
+    ssz = 1 << struct.unpack_from("<H", data, 30)[0]
+    msz = 1 << struct.unpack_from("<H", data, 32)[0]
+    n_fat, dir_start, _, cutoff, mfat_start, n_mfat, difat_start, n_difat = struct.unpack_from("<IIIIIIII", data, 44)
+
+    def sector(i):
+        return data[512 + i * ssz: 512 + (i + 1) * ssz]
+
+    difat = list(struct.unpack_from("<109I", data, 76))
+    d = difat_start
+    for _ in range(n_difat):
+        s = sector(d)
+        difat += struct.unpack_from(f"<{ssz // 4 - 1}I", s)
+        d = struct.unpack_from("<I", s, ssz - 4)[0]
+    fat = []
+    for f in difat[:n_fat]:
+        fat += struct.unpack(f"<{ssz // 4}I", sector(f))
+
+    def chain(start, table):
+        out, i, seen = [], start, set()
+        while i < 0xFFFFFFFA and i not in seen:
+            seen.add(i)
+            out.append(i)
+            i = table[i]
+        return out
+
+    def read(start):
+        return b"".join(sector(i) for i in chain(start, fat))
+
+    dirs = read(dir_start)
+    entries = []
+    for k in range(len(dirs) // 128):
+        e = dirs[k * 128:(k + 1) * 128]
+        nlen = struct.unpack_from("<H", e, 64)[0]
+        name = e[:max(nlen - 2, 0)].decode("utf-16-le")
+        typ = e[66]
+        left, right, child = struct.unpack_from("<III", e, 68)
+        start, size = struct.unpack_from("<IQ", e, 116)
+        entries.append((name, typ, left, right, child, start, size & 0xFFFFFFFF))
+    root = entries[0]
+    ministream = read(root[5])
+    minifat = []
+    if n_mfat:
+        mf = read(mfat_start)
+        minifat = list(struct.unpack(f"<{len(mf) // 4}I", mf))
+    out: dict[str, bytes] = {}
+
+    def walk(idx, prefix):
+        if idx >= len(entries) or idx == 0xFFFFFFFF:
+            return
+        name, typ, left, right, child, start, size = entries[idx]
+        walk(left, prefix)
+        walk(right, prefix)
+        if typ == 1:
+            walk(child, prefix + name + "/")
+        elif typ == 2:
+            if size < cutoff:
+                buf = b"".join(ministream[i * msz:(i + 1) * msz] for i in chain(start, minifat))
+            else:
+                buf = read(start)
+            out[prefix + name] = buf[:size]
+
+    walk(root[4], "")
+    return out
+
+
+def _ovba_decompress(data: bytes) -> bytes:
+    """MS-OVBA 2.4.1 decompression."""
+    if not data or data[0] != 1:
+        raise TemplateError("VBA stream is not compressed as MS-OVBA expects")
+    out = bytearray()
+    pos = 1
+    while pos < len(data):
+        header = struct.unpack_from("<H", data, pos)[0]
+        size = (header & 0x0FFF) + 3
+        end = min(pos + size, len(data))
+        pos += 2
+        start = len(out)
+        if not header & 0x8000:
+            out += data[pos:pos + 4096]
+            pos += 4096
+            continue
+        while pos < end:
+            flags = data[pos]
+            pos += 1
+            for bit in range(8):
+                if pos >= end:
+                    break
+                if not flags & (1 << bit):
+                    out.append(data[pos])
+                    pos += 1
+                    continue
+                token = struct.unpack_from("<H", data, pos)[0]
+                pos += 2
+                dlen = len(out) - start
+                nbits = max((dlen - 1).bit_length(), 4)
+                length = (token & (0xFFFF >> nbits)) + 3
+                offset = (token >> (16 - nbits)) + 1
+                for _ in range(length):
+                    out.append(out[-offset])
+    return bytes(out)
+
+
+def vba_modules(vba: bytes) -> dict[str, str]:
+    """Module name -> VBA source text of a vbaProject.bin."""
+    streams = _cfb_streams(vba)
+    dirs = _ovba_decompress(streams["VBA/dir"])
+    modules, pos, name, stream = {}, 0, None, None
+    while pos + 6 <= len(dirs):
+        rid, size = struct.unpack_from("<HI", dirs, pos)
+        pos += 6
+        if rid == 0x0009:      # PROJECTVERSION: its size field lies (4, data is 6)
+            size = 6
+        body = dirs[pos:pos + size]
+        pos += size
+        if rid == 0x0019:
+            name = body.decode("latin-1")
+        elif rid == 0x001A:
+            stream = body.decode("latin-1")
+        elif rid == 0x0031 and name:
+            offset = struct.unpack_from("<I", body)[0]
+            raw = streams.get(f"VBA/{stream or name}", b"")
+            modules[name] = _ovba_decompress(raw[offset:]).decode("latin-1") if raw else ""
+            name = stream = None
+    return modules
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def _setting_values(s: Settings) -> dict[str, object]:
+    from .money import to_decimal
+
+    return {
+        "AsOfDate": s.as_of,
+        "ReportingCurrency": s.reporting_currency,
+        "AgingBasis": s.aging_basis,
+        "AgingBuckets": ",".join(str(b) for b in s.aging_buckets),
+        "MatchTolerance": float(to_decimal(s.match_tolerance, s.reporting_currency)),
+        "MatchTolerancePct": float(s.match_tolerance_pct),
+        "AutoApplyMinConfidence": float(s.auto_apply_min_confidence),
+        "CommentaryThreshold": float(to_decimal(s.commentary_threshold, s.reporting_currency)),
+        "DayFirst": bool(s.day_first),
+    }
+
+
+def _validation(name: str) -> dict:
+    kind, text = SETTING_HELP[name]
+    base = {"input_title": name[:32], "input_message": text[:255], "error_title": f"{name} is not valid"[:32],
+            "error_message": f"Expected {kind}."}
+    if name == "AsOfDate":
+        return base | {"validate": "date", "criteria": ">=", "value": dt.date(1900, 1, 1)}
+    if name == "ReportingCurrency":
+        return base | {"validate": "length", "criteria": "==", "value": 3}
+    if name == "AgingBasis":
+        return base | {"validate": "list", "source": ["due", "document"]}
+    if name == "DayFirst":
+        return base | {"validate": "list", "source": ["TRUE", "FALSE"]}
+    if name == "AutoApplyMinConfidence":
+        return base | {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1}
+    if name == "MatchTolerancePct":
+        return base | {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100}
+    if name in ("MatchTolerance", "CommentaryThreshold"):
+        return base | {"validate": "decimal", "criteria": ">=", "value": 0}
+    return base | {"validate": "any"}   # AgingBuckets: text, checked by the close
+
+
+SETTINGS_FIRST_ROW = 3   # Excel row of AsOfDate
+
+
+def settings_cells() -> dict[str, str]:
+    """Named cell -> its address on ``Settings`` (``$B$3`` ...)."""
+    return {name: f"$B${SETTINGS_FIRST_ROW + i}" for i, name in enumerate(NAMED_CELLS)}
+
+
+def build_template(path: str | Path, *, settings: Settings | None = None,
+                   created: dt.datetime | None = None, vba_source: str | Path | None = None,
+                   inputs: dict | None = None) -> Path:
+    """Write the collections workbook to ``path`` (an ``.xlsm``).  ``inputs`` (table name ->
+    canonical or display DataFrame) pre-fills input sheets (the demo); ``created`` pins
+    docProps' date (the kept template is reproducible)."""
+    import xlsxwriter
+
+    from .close import close_sheet_rows, CLOSE_NOTES, CHECKLIST_HEADER
+
+    path = Path(path)
+    settings = settings or Settings()
+    vba, codenames = vba_project(vba_source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    wb.set_properties({"title": "Collections workbook", "subject": "AR month-end close",
+                       "author": "xl-collections", "comments": "Built by xl-collections from the template",
+                       "created": created or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)})
+    wb.set_vba_name(codenames["workbook"])
+    wb.add_vba_project(io.BytesIO(vba), is_stream=True)
+
+    bold = wb.add_format({"bold": True})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    head = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_color": "#595959"})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFF2CC", "border": 1})
+    input_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
+    num_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "#,##0.00"})
+
+    sheets = {}
+    for i, name in enumerate(SHEET_ORDER):
+        ws = wb.add_worksheet(name)
+        sheets[name] = ws
+        ws.set_vba_name(codenames["sheets"][i] if i < len(codenames["sheets"]) else f"Sheet{i + 1}")
+
+    # Close: how to use + checklist + the buttons
+    ws = sheets["Close"]
+    ws.activate()
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 6, 14)
+    ws.set_column(7, 7, 60)
+    for r, line in enumerate(CLOSE_NOTES):
+        ws.write_string(r, 0, line, title if r == 0 else None)
+    hr = len(CLOSE_NOTES) + 1
+    for j, h in enumerate(CHECKLIST_HEADER):
+        ws.write_string(hr, j, h, head)
+    for i, row in enumerate(close_sheet_rows({}), start=hr + 1):
+        for j, v in enumerate(row):
+            if v is not None and v != "":
+                ws.write(i, j, v)
+    ws.freeze_panes(hr + 1, 0)
+    ws.insert_button(f"J{hr + 2}", {"macro": VBA_MACRO, "caption": "Run month-end close",
+                                    "width": 190, "height": 36, "x_offset": 4})
+    for sheet, caption in STEP_BUTTONS.items():
+        sheets[sheet].insert_button("J1", {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
+                                           "x_offset": 4, "y_offset": 2})
+
+    # Settings: named cells with validation
+    ws = sheets["Settings"]
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 90)
+    ws.write_string(0, 0, "Settings of the close (named cells; change the yellow cells)", title)
+    for j, h in enumerate(["setting", "value", "meaning"]):
+        ws.write_string(1, j, h, head)
+    values = _setting_values(settings)
+    cells = settings_cells()
+    for i, name in enumerate(NAMED_CELLS):
+        r = SETTINGS_FIRST_ROW - 1 + i
+        ws.write_string(r, 0, name, bold)
+        v = values[name]
+        if name == "AsOfDate":
+            if v:
+                ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), date_fmt)
+            else:
+                ws.write_blank(r, 1, None, date_fmt)
+        elif isinstance(v, bool):
+            ws.write_boolean(r, 1, v, input_fmt)
+        elif isinstance(v, float):
+            ws.write_number(r, 1, v, num_fmt if name in ("MatchTolerance", "CommentaryThreshold") else input_fmt)
+        else:
+            ws.write_string(r, 1, str(v), input_fmt)
+        ws.write_string(r, 2, SETTING_HELP[name][1], wrap)
+        ws.data_validation(r, 1, r, 1, _validation(name))
+        wb.define_name(name, f"=Settings!{cells[name]}")
+
+    # Column Map
+    ws = sheets["Column Map"]
+    ws.set_column(0, 2, 26)
+    for j, h in enumerate(COLUMN_MAP_HEADER):
+        ws.write_string(0, j, h, head)
+    ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": list(schema.TABLES),
+                                        "input_title": "table", "input_message": "The input table the header belongs to."})
+    ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
+                           "Common aliases are recognised without an entry here.")
+    ws.freeze_panes(1, 0)
+
+    # Input sheets: schema headers (and the demo's data)
+    for table in schema.TABLES.values():
+        ws = sheets[table.sheet]
+        for j, col in enumerate(table.columns):
+            ws.write_string(0, j, col.name, head)
+            ws.set_column(j, j, max(12, len(col.name) + 3))
+        ws.freeze_panes(1, 0)
+        df = (inputs or {}).get(table.name)
+        if df is not None and len(df):
+            _write_input(wb, ws, table, df)
+
+    # Audit Log header (append-only; the close adds rows)
+    ws = sheets["Audit Log"]
+    for j, h in enumerate(AUDIT_HEADER):
+        ws.write_string(0, j, h, head)
+    ws.freeze_panes(1, 0)
+
+    # xlwings.conf, as xlwings' quickstart lays it out (settings from A1 down, no gaps)
+    ws = sheets["xlwings.conf"]
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 14)
+    conf = [("Interpreter_Win", "python"), ("Interpreter_Mac", None), ("PYTHONPATH", None),
+            ("Conda Path", None), ("Conda Env", None), ("UDF Modules", "udfs"),
+            ("Debug UDFs", False), ("Use UDF Server", False), ("Show Console", False)]
+    for r, (k, v) in enumerate(conf):
+        ws.write_string(r, 0, k)
+        if isinstance(v, bool):
+            ws.write_boolean(r, 1, v)
+        elif v is not None:
+            ws.write_string(r, 1, v)
+    notes = ["Instructions:",
+             "These settings override the xlwings add-in and xlwings.conf files (settings start in A1; keep rows 1-9 without gaps).",
+             "Interpreter_Win / Interpreter_Mac: the Python that has xl_collections installed, e.g. C:\\Users\\me\\.venv\\Scripts\\pythonw.exe.",
+             "PYTHONPATH: extra folders to import from (the workbook's own folder is always searched).",
+             "UDF Modules: udfs (the collections worksheet functions).",
+             "If you delete a row, xlwings falls back to the add-in's or the xlwings.conf file's value."]
+    for r, line in enumerate(notes, start=12):
+        ws.write_string(r, 0, line, bold if r == 12 else None)
+    wb.close()
+    return path
+
+
+def _write_input(wb, ws, table, df) -> None:
+    """Canonical table -> the input sheet's cells (money as major units, dates as dates)."""
+    import pandas as pd
+
+    from .io.write import to_display
+
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money_fmt = wb.add_format({"num_format": "#,##0.00;-#,##0.00"})
+    kinds = {c.name: c.kind for c in table.columns}
+    d = df.copy()
+    if not d.attrs.get("money"):
+        d.attrs["money"] = [c for c, k in kinds.items() if k == schema.MONEY and c in d.columns]
+    d.attrs.setdefault("currency", "USD")
+    disp = to_display(d)
+    cols = [c for c in table.names if c in disp.columns]
+    for j, c in enumerate(table.names):
+        if c not in cols:
+            continue
+        kind = kinds[c]
+        for i, v in enumerate(disp[c].tolist(), start=1):
+            if v is None or v == "" or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+                continue
+            if kind == schema.DATE:
+                ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date_fmt)
+            elif kind == schema.MONEY:
+                ws.write_number(i, j, float(v), money_fmt)
+            elif kind == schema.RATE:
+                ws.write_number(i, j, float(v))
+            else:
+                ws.write_string(i, j, str(v))
+
+
+# ---------------------------------------------------------------- drift check
+
+NOISE_PARTS = {"docProps/core.xml"}      # created/modified timestamps
+
+
+def compare_books(a: str | Path, b: str | Path, ignore: set[str] = NOISE_PARTS) -> list[str]:
+    """Parts that differ between two workbook packages (missing on either side included)."""
+    with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+        na, nb = set(za.namelist()), set(zb.namelist())
+        diff = sorted((na ^ nb) - ignore)
+        diff += sorted(n for n in na & nb if n not in ignore and za.read(n) != zb.read(n))
+    return diff
