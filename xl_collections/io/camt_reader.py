@@ -12,38 +12,111 @@ statement check.
 """
 from __future__ import annotations
 
+import io
+import re
+from decimal import Decimal
+
 from lxml import etree
 
 from ..errors import InputError, InputErrors
-from ..money import AmountError, is_currency, parse_amount
+from ..money import MINOR_UNITS, AmountError, is_currency, parse_amount
 from .bankfiles import BankEntry, StatementInfo, join_text, to_date
 
+_PLAIN = re.compile(r"\d{1,18}(?:\.\d{1,5})?")
 _MESSAGES = {"BkToCstmrStmt": "Stmt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
 
 
-def _local(root) -> None:
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            el.tag = etree.QName(el).localname
+class _Item:
+    """One element's text, ``Ccy`` attribute and line."""
+    __slots__ = ("text", "ccy", "sourceline")
+
+    def __init__(self, text, ccy, line):
+        self.text, self.ccy, self.sourceline = text, ccy, line
+
+    def get(self, key: str, default=None):
+        return self.ccy if key == "Ccy" and self.ccy is not None else default
 
 
-def _t(el, path: str) -> str:
-    """Text of the first element at ``path`` below ``el`` ('' when absent)."""
-    if el is None:
-        return ""
-    found = el.find(path)
-    return (found.text or "").strip() if found is not None else ""
+class _Node:
+    """The elements below one element (a statement, balance, entry or transaction), by
+    local-name path (``"ValDt/Dt"``), in document order; nested statements' entries,
+    entries' transactions get nodes of their own."""
+    __slots__ = ("line", "paths", "children")
+
+    def __init__(self, line: int):
+        self.line = line
+        self.paths: dict[str, list[_Item]] = {}
+        self.children: list[_Node] = []
+
+    def all(self, path: str) -> list:
+        return self.paths.get(path, [])
+
+    def first(self, path: str):
+        found = self.paths.get(path)
+        return found[0] if found else None
+
+    def t(self, path: str) -> str:
+        """Text of the first element at ``path`` ('' when absent)."""
+        found = self.paths.get(path)
+        return (found[0].text or "").strip() if found else ""
+
+    def texts(self, path: str) -> list[str]:
+        return [(x.text or "").strip() for x in self.paths.get(path, []) if (x.text or "").strip()]
+
+    def date(self, path: str):
+        return to_date(self.t(path + "/Dt") or self.t(path + "/DtTm") or None)
 
 
-def _all(el, path: str) -> list[str]:
-    return [(x.text or "").strip() for x in el.findall(path) if (x.text or "").strip()]
+# which element opens a node of its own, by the name of the node it sits in
+_OWN = {"stmt": {"Bal": "bal", "Ntry": "ntry"}, "ntry": {"TxDtls": "tx"}, "bal": {}, "tx": {}}
 
 
-def _date(el, path: str):
-    node = el.find(path)
-    if node is None:
-        return None
-    return to_date(_t(node, "Dt") or _t(node, "DtTm") or None)
+def _collect(data: bytes, label: str):
+    """One streaming pass: (message name, [statement nodes]); a statement node's children
+    are its balances and entries (kind in ``node.paths['#kind']``), an entry's its TxDtls."""
+    names: list[str] = []
+    paths: list[str] = []                            # path of each open element below its node
+    owners: list[tuple[_Node, int, str]] = []       # (node, depth of its element, kind)
+    message = ""
+    statements: list[_Node] = []
+    try:
+        for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
+                                         no_network=True, remove_comments=True, remove_pis=True):
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag.rpartition("}")[2]
+            if event == "start":
+                names.append(name)
+                depth = len(names)
+                paths.append(f"{paths[-1]}/{name}" if owners and owners[-1][1] < depth - 1 else name)
+                if depth <= 2 and name in _MESSAGES and not message:
+                    message = name
+                elif message and not owners and name == _MESSAGES[message] and names[-2] == message:
+                    node = _Node(el.sourceline)
+                    statements.append(node)
+                    owners.append((node, depth, "stmt"))
+                elif owners and name in _OWN[owners[-1][2]]:
+                    parent = owners[-1][0]
+                    kind = _OWN[owners[-1][2]][name]
+                    node = _Node(el.sourceline)
+                    node.paths["#kind"] = [_Item(kind, None, el.sourceline)]
+                    parent.children.append(node)
+                    owners.append((node, depth, kind))
+                continue
+            depth = len(names)
+            if owners and owners[-1][1] == depth:
+                owners.pop()
+                if name in ("Ntry", "Bal"):
+                    el.clear(keep_tail=True)
+            elif owners:
+                owners[-1][0].paths.setdefault(paths[-1], []).append(_Item(el.text, el.get("Ccy"), el.sourceline))
+            names.pop()
+            paths.pop()
+    except etree.XMLSyntaxError as e:
+        raise InputErrors([InputError(f"not a well-formed XML file: {e.msg}", table="payments", file=label,
+                                      row=e.lineno, expected="a complete ISO 20022 camt.053/camt.054 document")]) from None
+    return message, statements
 
 
 class _Errors(list):
@@ -55,6 +128,10 @@ def _amount(node, label, errors: _Errors, what: str):
     """(minor units, currency) of an ``Amt``-like element, or (None, ccy) after recording an error."""
     ccy = (node.get("Ccy") or "").strip().upper()
     text = (node.text or "").strip()
+    if _PLAIN.fullmatch(text) and ccy in MINOR_UNITS:   # the XML schema's decimal: 1234.56
+        scaled = Decimal(text).scaleb(MINOR_UNITS[ccy])
+        if scaled == scaled.to_integral_value():
+            return int(scaled), ccy
     if not is_currency(ccy):
         errors.add(label, f"{what}: unknown currency", node.sourceline, ccy, "an ISO 4217 code in the Ccy attribute")
         return None, ccy
@@ -69,9 +146,9 @@ def _amount(node, label, errors: _Errors, what: str):
     return value, ccy
 
 
-def _tx_amount(tx, ccy: str):
+def _tx_amount(tx: _Node, ccy: str):
     for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt"):
-        node = tx.find(path)
+        node = tx.first(path)
         if node is not None and (node.get("Ccy") or "").strip().upper() == ccy:
             try:
                 return parse_amount((node.text or "").strip(), ccy)
@@ -80,74 +157,64 @@ def _tx_amount(tx, ccy: str):
     return None
 
 
-def _payer(tx) -> tuple[str, str]:
-    parties = tx.find("RltdPties")
-    if parties is None:
-        return "", ""
-    name = _t(parties, "Dbtr/Nm") or _t(parties, "Dbtr/Pty/Nm") or _t(parties, "UltmtDbtr/Nm") \
-        or _t(parties, "UltmtDbtr/Pty/Nm")
-    acct = _t(parties, "DbtrAcct/Id/IBAN") or _t(parties, "DbtrAcct/Id/Othr/Id")
+def _payer(tx: _Node) -> tuple[str, str]:
+    name = (tx.t("RltdPties/Dbtr/Nm") or tx.t("RltdPties/Dbtr/Pty/Nm") or tx.t("RltdPties/UltmtDbtr/Nm")
+            or tx.t("RltdPties/UltmtDbtr/Pty/Nm"))
+    acct = tx.t("RltdPties/DbtrAcct/Id/IBAN") or tx.t("RltdPties/DbtrAcct/Id/Othr/Id")
     return name, acct
 
 
-def _remittance(tx) -> str:
-    e2e = _t(tx, "Refs/EndToEndId")
+def _remittance(tx: _Node) -> str:
+    e2e = tx.t("Refs/EndToEndId")
     if e2e.upper() in ("NOTPROVIDED", "NOT PROVIDED", "NONREF"):
         e2e = ""
-    return join_text(*_all(tx, "RmtInf/Ustrd"), *_all(tx, "RmtInf/Strd/CdtrRefInf/Ref"),
-                     *_all(tx, "RmtInf/Strd/RfrdDocInf/Nb"), *_all(tx, "RmtInf/Strd/AddtlRmtInf"),
-                     _t(tx, "AddtlTxInf"), e2e)
+    return join_text(*tx.texts("RmtInf/Ustrd"), *tx.texts("RmtInf/Strd/CdtrRefInf/Ref"),
+                     *tx.texts("RmtInf/Strd/RfrdDocInf/Nb"), *tx.texts("RmtInf/Strd/AddtlRmtInf"),
+                     tx.t("AddtlTxInf"), e2e)
 
 
-def _tx_refs(tx) -> list[str]:
-    return [_t(tx, p) for p in ("Refs/AcctSvcrRef", "Refs/TxId", "Refs/EndToEndId", "Refs/InstrId")]
+def _tx_refs(tx: _Node) -> list[str]:
+    return [tx.t(p) for p in ("Refs/AcctSvcrRef", "Refs/TxId", "Refs/EndToEndId", "Refs/InstrId")]
 
 
 def read_camt(data: bytes, label: str):
     """Bytes of a camt.053/.054 file -> (entries, statements, warnings); raises InputErrors."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as e:
-        raise InputErrors([InputError(f"not a well-formed XML file: {e.msg}", table="payments", file=label,
-                                      row=e.lineno, expected="a complete ISO 20022 camt.053/camt.054 document")]) from None
-    _local(root)
-    msg = root if root.tag in _MESSAGES else next((c for c in root if c.tag in _MESSAGES), None)
-    if msg is None:
-        raise InputErrors([InputError("not a camt.053 or camt.054 message", table="payments", file=label,
-                                      row=root.sourceline, value=root.tag,
+    message, stmt_nodes = _collect(data, label)
+    if not message:
+        raise InputErrors([InputError("not a camt.053 or camt.054 message", table="payments", file=label, row=1,
                                       expected="Document/BkToCstmrStmt or Document/BkToCstmrDbtCdtNtfctn")])
     errors = _Errors()
     warnings: list[InputError] = []
     entries: list[BankEntry] = []
     statements: list[StatementInfo] = []
     seen_ids: dict[str, int] = {}
-    for n, st in enumerate(msg.findall(_MESSAGES[msg.tag]), start=1):
-        account = _t(st, "Acct/Id/IBAN") or _t(st, "Acct/Id/Othr/Id")
-        sid = _t(st, "Id") or f"{account or 'statement'}#{n}"
+    for n, st in enumerate(stmt_nodes, start=1):
+        account = st.t("Acct/Id/IBAN") or st.t("Acct/Id/Othr/Id")
+        sid = st.t("Id") or f"{account or 'statement'}#{n}"
         if sid in seen_ids:
             seen_ids[sid] += 1
             sid = f"{sid}#{seen_ids[sid]}"
         else:
             seen_ids[sid] = 1
-        first_amt = st.find("Ntry/Amt")
-        currency = (_t(st, "Acct/Ccy") or (st.find("Bal/Amt").get("Ccy") if st.find("Bal/Amt") is not None else "")
-                    or (first_amt.get("Ccy") if first_amt is not None else "") or "").upper()
+        bals = [c for c in st.children if c.t("#kind") == "bal"]
+        ntries = [c for c in st.children if c.t("#kind") == "ntry"]
+        amts = [b.first("Amt") for b in bals + ntries if b.first("Amt") is not None]
+        currency = (st.t("Acct/Ccy") or (amts[0].get("Ccy") if amts else "") or "").strip().upper()
         opening = closing = None
         bal_ccys = set()
-        for bal in st.findall("Bal"):
-            code = _t(bal, "Tp/CdOrPrtry/Cd") or _t(bal, "Tp/CdOrPrtry/Prtry")
+        for bal in bals:
+            code = bal.t("Tp/CdOrPrtry/Cd") or bal.t("Tp/CdOrPrtry/Prtry")
             if code not in ("OPBD", "PRCD", "CLBD"):
                 continue
-            node = bal.find("Amt")
+            node = bal.first("Amt")
             if node is None:
-                errors.add(label, f"balance {code} has no amount", bal.sourceline)
+                errors.add(label, f"balance {code} has no amount", bal.line)
                 continue
             value, ccy = _amount(node, label, errors, f"balance {code}")
             if value is None:
                 continue
             bal_ccys.add(ccy)
-            if _t(bal, "CdtDbtInd") == "DBIT":
+            if bal.t("CdtDbtInd") == "DBIT":
                 value = -value
             if code == "CLBD":
                 closing = value if closing is None else closing
@@ -156,66 +223,65 @@ def read_camt(data: bytes, label: str):
         if bal_ccys and bal_ccys != {currency}:
             warnings.append(InputError(
                 f"statement {sid}: balances in {', '.join(sorted(bal_ccys))} for an account in {currency}; "
-                "the balance check was not made", table="payments", file=label, row=st.sourceline))
+                "the balance check was not made", table="payments", file=label, row=st.line))
             opening = closing = None
-        statements.append(StatementInfo(sid, account, currency, opening, closing, st.sourceline))
-        fallback_date = to_date(_t(st, "FrToDt/ToDtTm") or _t(st, "CreDtTm") or None)
-        for ntry in st.findall("Ntry"):
+        statements.append(StatementInfo(sid, account, currency, opening, closing, st.line))
+        fallback_date = to_date(st.t("FrToDt/ToDtTm") or st.t("CreDtTm") or None)
+        for ntry in ntries:
             entries.extend(_entry(ntry, sid, account, fallback_date, label, errors, warnings))
     if errors:
         raise InputErrors(errors)
     return entries, statements, warnings
 
 
-def _entry(ntry, sid, account, fallback_date, label, errors: _Errors, warnings) -> list[BankEntry]:
-    line = ntry.sourceline
-    amt = ntry.find("Amt")
+def _entry(ntry: _Node, sid, account, fallback_date, label, errors: _Errors, warnings) -> list[BankEntry]:
+    line = ntry.line
+    amt = ntry.first("Amt")
     if amt is None:
         errors.add(label, "entry without an amount (Ntry/Amt)", line)
         return []
     amount, ccy = _amount(amt, label, errors, "entry amount")
-    ind = _t(ntry, "CdtDbtInd")
+    ind = ntry.t("CdtDbtInd")
     if ind not in ("CRDT", "DBIT"):
         errors.add(label, "entry without a credit/debit indicator", line, ind, "CdtDbtInd CRDT or DBIT")
         return []
     if amount is None:
         return []
-    status = _t(ntry, "Sts/Cd") or _t(ntry, "Sts")
-    if status and status not in ("BOOK",):
+    status = ntry.t("Sts/Cd") or ntry.t("Sts")
+    if status and status != "BOOK":
         warnings.append(InputError(f"entry with status {status} skipped (only booked entries are payments)",
                                    table="payments", file=label, row=line))
         return []
     credit = ind == "CRDT"
-    reversal = _t(ntry, "RvslInd").lower() in ("true", "1")
-    value_date = _date(ntry, "ValDt") or _date(ntry, "BookgDt") or fallback_date
+    reversal = ntry.t("RvslInd").lower() in ("true", "1")
+    value_date = ntry.date("ValDt") or ntry.date("BookgDt") or fallback_date
     if value_date is None:
         errors.add(label, "entry without a value or booking date", line, expected="ValDt or BookgDt")
         return []
-    entry_refs = [_t(ntry, "AcctSvcrRef"), _t(ntry, "NtryRef")]
-    txs = ntry.findall("NtryDtls/TxDtls")
+    entry_refs = [ntry.t("AcctSvcrRef"), ntry.t("NtryRef")]
+    txs = ntry.children
     base = dict(statement=sid, account=account, currency=ccy, credit=credit, value_date=value_date,
                 reversal=reversal)
+    payers = [_payer(tx) for tx in txs]
+    texts = [_remittance(tx) for tx in txs]
     if len(txs) > 1 and not reversal:
         parts = [_tx_amount(tx, ccy) for tx in txs]
         if all(p is not None and p > 0 for p in parts) and sum(parts) == amount:
-            out = []
-            for tx, part in zip(txs, parts):
-                name, acct = _payer(tx)
-                out.append(BankEntry(line=tx.sourceline, amount=part, refs=tuple(entry_refs + _tx_refs(tx)),
-                                     payer_name=name, payer_account=acct, reference=_remittance(tx),
-                                     group=f"{sid}@{line}", **base))
-            return out
+            return [BankEntry(line=tx.line, amount=part, refs=tuple(entry_refs + _tx_refs(tx)),
+                              payer_name=name, payer_account=acct, reference=text,
+                              group=f"{sid}@{line}", **base)
+                    for tx, part, (name, acct), text in zip(txs, parts, payers, texts)]
         if credit:
             warnings.append(InputError(
                 f"batch entry of {len(txs)} transactions kept as one payment: their amounts do not add up "
                 "to the entry amount", table="payments", file=label, row=line))
-    names = [n for n in (_payer(tx)[0] for tx in txs) if n]
-    accts = [a for a in (_payer(tx)[1] for tx in txs) if a]
+    names = {n for n, _ in payers if n}
+    accts = {a for _, a in payers if a}
     refs = list(entry_refs)
     if len(txs) == 1:
         refs += _tx_refs(txs[0])
-    text = join_text(*(_remittance(tx) for tx in txs)) or _t(ntry, "AddtlNtryInf")
+    text = join_text(*texts) or ntry.t("AddtlNtryInf")
     return [BankEntry(line=line, amount=amount, refs=tuple(refs),
-                      payer_name=names[0] if len(set(names)) == 1 else "",
-                      payer_account=accts[0] if len(set(accts)) == 1 else "",
+                      payer_name=names.pop() if len(names) == 1 else "",
+                      payer_account=accts.pop() if len(accts) == 1 else "",
                       reference=text, **base)]
