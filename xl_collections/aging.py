@@ -136,15 +136,16 @@ def convert_minor(minor: np.ndarray, rate: Decimal, from_places: int, to_places:
         t, s = np.divmod(low * p, q)
         up = np.where(m >= 0, 2 * s >= q, 2 * s > q)
         return h * p + t + up
-    obj = m.astype(object)
-    h, low = np.divmod(obj, q)
-    t, s = np.divmod(low * p, q)
-    out = h * p + t + np.where(m >= 0, 2 * s >= q, 2 * s > q).astype(object)
-    return out.astype("int64")
+    out = []
+    for v in m.tolist():
+        f, s = divmod(v * p, q)
+        out.append(f + int(2 * s >= q if v >= 0 else 2 * s > q))
+    return np.array(out, dtype="int64")
 
 
 def pick_rates(fx_rates: pd.DataFrame | None, currencies, as_of: dt.date, reporting_currency: str,
-               need_rows: dict | None = None) -> dict[str, Decimal]:
+               need_rows: dict | None = None, need_source: dict | None = None,
+               need_table: str = "open_items") -> dict[str, Decimal]:
     """Rate per currency: the latest rate dated on or before ``as_of``, else the undated one;
     1 for the reporting currency.  Raises InputErrors for currencies without a rate (naming the
     rows in ``need_rows[currency]``) and for conflicting rates on the same date."""
@@ -177,7 +178,8 @@ def pick_rates(fx_rates: pd.DataFrame | None, currencies, as_of: dt.date, report
             errors.append(InputError(
                 f"no FX rate for {cur} dated on or before {as_of.isoformat()} (nor undated)"
                 + (f"; needed by open_items rows {shown}" if need else ""),
-                "open_items", "", "", need[0] if need else None, "currency", cur,
+                need_table, (need_source or {}).get("file", ""), (need_source or {}).get("sheet", ""),
+                need[0] if need else None, "currency", cur,
                 f"a row in fx_rates with currency {cur} (units of {reporting_currency} per 1 {cur})"))
             continue
         rates[cur] = chosen
@@ -296,7 +298,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
             for k, c in enumerate(kuniq):
                 if c != reporting_currency:
                     need_rows[c] = [int(r) for r in src_rows[kcodes == k]]
-    rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows)
+    rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
     to_places = minor_unit(reporting_currency)
     reporting = open_minor.copy()
     for k, c in enumerate(kuniq):

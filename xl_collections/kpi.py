@@ -155,7 +155,8 @@ def credit_sales_in_reporting(register: pd.DataFrame, rates: dict, reporting_cur
     missing = [c for c in currencies if c not in rates]
     if missing:
         rates = {**rates, **pick_rates(fx_rates, missing, as_of, reporting_currency,
-                                       {c: reg.loc[reg["currency"] == c, "source_row"].tolist() for c in missing})}
+                                       {c: reg.loc[reg["currency"] == c, "source_row"].tolist() for c in missing},
+                                       reg.attrs.get("source"), "register")}
     amt = reg["amount"].to_numpy(dtype="int64")
     out = amt.copy()
     cur = reg["currency"].to_numpy(dtype=object)

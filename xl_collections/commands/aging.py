@@ -37,22 +37,27 @@ def _options(args):
 
 
 def run(args) -> int:
-    from ..io.readers import read_column_map, read_table
+    from ..errors import InputErrors
+    from ..io.readers import load_table, read_column_map
     from ..io.write import write_table
 
     as_of, edges, currency, out = _options(args)
     column_map = read_column_map(args.map) if getattr(args, "map", None) else None
     day_first = bool(getattr(args, "day_first", False))
+    errors = []
 
     def read(path, table):
-        cmap = column_map
-        if cmap and all(isinstance(v, dict) for v in cmap.values()):  # a map per table
-            cmap = cmap.get(table) or None
-        return read_table(path, table, column_map=cmap, reporting_currency=currency, day_first=day_first)
+        if not path:
+            return None
+        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first)
+        errors.extend(errs)
+        return df
 
     open_items = read(args.open_items, "open_items")
-    customers = read(args.customers, "customers") if args.customers else None
-    fx = read(args.fx, "fx_rates") if args.fx else None
+    customers = read(args.customers, "customers")
+    fx = read(args.fx, "fx_rates")
+    if errors:  # every problem in every file, at once
+        raise InputErrors(errors)
     result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
                  basis=args.basis, by=args.by, reporting_currency=currency)
     summary = result.summary
