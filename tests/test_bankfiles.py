@@ -298,3 +298,25 @@ def test_camt_genkgo_robustness():
     assert recon_warnings(r53) == []
     r54 = read("camt/genkgo_camt054.v4.xml")
     assert r54.payments.empty and r54.summary["debits_skipped"] == 1
+
+
+# ------------------------------------------------------------------ wrappers real files arrive in
+
+def test_byte_order_mark_and_swift_envelope(tmp_path):
+    bom = tmp_path / "bom.xml"
+    bom.write_bytes(b"\xef\xbb\xbf" + (EXT / "camt" / "oca_test-camt054.xml").read_bytes())
+    assert detect_format(bom) == "camt054"
+    assert read_bank_file(bom).payments["amount"].tolist() == [500]
+    env = tmp_path / "swift.fin"
+    body = (EXT / "mt940" / "mbank_mt940.sta").read_bytes().replace(b"\x01", b"").replace(b"\x03", b"")
+    env.write_bytes(b"{1:F01BANKDEFFXXXX0000000000}{2:O940BANKDEFFXXXXN}{4:\r\n" + body + b"\r\n-}")
+    r = read_bank_file(env)
+    assert r.payments["payment_id"].tolist() == ["MB170119012058", "MB170119012085", "MB170119012121"]
+    assert r.statements["reconciles"].tolist() == [True]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_payments_are_already_canonical(path):
+    from xl_collections.io.validate import canonical
+    p = read_bank_file(path).payments
+    pd.testing.assert_frame_equal(canonical(p, "payments")[list(p.columns)], p)

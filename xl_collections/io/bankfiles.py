@@ -101,7 +101,7 @@ def _head(path: Path, size: int = 8192) -> str:
 
 def sniff(text: str) -> str | None:
     """The bank format of a file's first few kilobytes of text, or None."""
-    s = text.lstrip("\ufeff \t\r\n\x00\x01")
+    s = text.removeprefix("\xef\xbb\xbf").lstrip("\ufeff \t\r\n\x00\x01")
     if s.startswith("<") or s.startswith("<?xml"):
         head = s[:4000]
         if "BkToCstmrStmt" in head or "camt.053" in head:
