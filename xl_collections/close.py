@@ -86,6 +86,7 @@ class CloseState:
     file: str = ""
     book: object = None
     prior_applications: pd.DataFrame | None = None
+    last_cash_inputs: dict | None = None      # fingerprints of the run that made the Cash App sheet
     results: dict = field(default_factory=dict)
     steps: dict[str, StepResult] = field(default_factory=dict)
 
@@ -196,6 +197,27 @@ def _column_maps(book, file: str) -> tuple[dict[str, dict], list[InputError]]:
     return maps, errors
 
 
+def settings_fingerprint(s: Settings) -> str:
+    return hashlib.sha256(repr(s).encode()).hexdigest()
+
+
+def last_cash_inputs(book) -> dict | None:
+    """Input fingerprints of the last run whose cash application is done (Audit Log)."""
+    if "audit log" not in {n.lower() for n in book.sheet_names()}:
+        return None
+    try:
+        log = book.read_table("tblAuditLog")
+    except Exception:  # noqa: BLE001 - an Audit Log without our table: no history
+        return None
+    if log is None or log.empty or "step" not in log.columns:
+        return None
+    done = log[(log["step"] == "cashapp") & (log["status"] == DONE)]
+    if done.empty:
+        return None
+    last = done.iloc[-1]
+    return {t: str(last.get(f"sha256_{t}") or "") for t in (*CASH_INPUTS, "settings")}
+
+
 def fingerprint(df: pd.DataFrame, table_name: str) -> str:
     """sha256 of a canonical table's content (schema columns, in row order; not source_row)."""
     cols = [c for c in schema.TABLES[table_name].names if c in df.columns]
@@ -257,6 +279,26 @@ def _outputs():
     return ChartSpec, ColorScale, SheetOutput, TableBlock
 
 
+def _plain(df: pd.DataFrame, money=()) -> pd.DataFrame:
+    """Nullable integer columns that are not money -> object with None for blanks (what every
+    backend writes as an empty cell)."""
+    cols = [c for c in df.columns if str(df[c].dtype) in ("Int64", "Int32", "boolean") and c not in money]
+    if not cols:
+        return df
+    out = df.copy()
+    for c in cols:
+        out[c] = pd.Series([None if v is pd.NA else (bool(v) if isinstance(v, (bool, np.bool_)) else int(v))
+                            for v in df[c]], index=df.index, dtype=object)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _plain_output(out):
+    from dataclasses import replace
+    blocks = tuple(replace(b, df=_plain(b.df, b.money())) for b in out.blocks)
+    return replace(out, blocks=blocks)
+
+
 def _fmt_amount(minor: int | None, currency: str) -> str:
     if minor is None:
         return ""
@@ -303,12 +345,16 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
             out[c] = [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))) for v in out[c]]
     cur = out["currency"] if "currency" in out.columns else pd.Series(settings.reporting_currency, index=out.index)
     cur = cur.where(cur != "", settings.reporting_currency)
-    for c in [c for c in out.columns if c in ("applied_amount", "payment_amount", "discount", "deduction_amount",
-                                                "write_off", "open_before", "open_after")]:
+    for c in [c for c in out.columns if c in ("applied_amount", "discount_amount", "deduction_amount",
+                                                "write_off_amount")]:
         out[c] = pd.array([parse_amount(v, k) if v not in (None, "") else 0 for v, k in zip(out[c], cur)], dtype="int64")
     if "confidence" in out.columns:
         out["confidence"] = [Decimal(str(v)) if v not in (None, "") else Decimal(0) for v in out["confidence"]]
-    out.attrs["money"] = [c for c in ("applied_amount",) if c in out.columns]
+    if "value_date" in out.columns:
+        out["value_date"] = pd.to_datetime(out["value_date"], errors="coerce").astype("datetime64[ns]")
+    out.attrs["money"] = [c for c in ("applied_amount", "write_off_amount", "discount_amount", "deduction_amount")
+                          if c in out.columns]
+    out.attrs["currency"] = settings.reporting_currency
     return out
 
 
@@ -329,26 +375,68 @@ def _reporting_display(df: pd.DataFrame, cols, currency: str) -> tuple[pd.DataFr
     return out, {c: fmt for c in cols if c in df.columns}
 
 
-def open_items_after(state: CloseState) -> pd.DataFrame:
-    """The open items after cash application: this run's result, else net of the AUTO
-    applications already on the Cash App sheet (signed minor units of the item's currency)."""
-    cash = state.results.get("cashapp")
-    if cash is not None:
-        return cash.open_items_after
-    oi = state.tables["open_items"]
-    prior = state.prior_applications
+CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
+
+
+def net_of_prior(open_items: pd.DataFrame, prior: pd.DataFrame | None) -> pd.DataFrame:
+    """Open items less what earlier runs' AUTO applications cleared from them (applied +
+    discount + write-off + deduction, minor units of the item's currency)."""
     if prior is None or prior.empty or "status" not in prior.columns:
-        return oi
+        return open_items
     auto = prior[prior["status"].astype(str).str.upper() == "AUTO"]
     if auto.empty:
-        return oi
-    applied = auto.groupby("document_no")["applied_amount"].sum()
-    out = oi.copy()
-    take = out["document_no"].map(applied).fillna(0).astype("int64")
+        return open_items
+    cleared = sum(auto[c] for c in ("applied_amount", "discount_amount", "write_off_amount", "deduction_amount")
+                  if c in auto.columns)
+    by_doc = cleared.groupby(auto["document_no"]).sum()
+    out = open_items.copy()
+    take = out["document_no"].map(by_doc).fillna(0).astype("int64")
     out["open_amount"] = (out["open_amount"] - take).astype("int64")
     out = out[out["open_amount"] != 0]
-    out.attrs = dict(oi.attrs)
+    out.attrs = dict(open_items.attrs)
     return out
+
+
+def cash_prior(state: CloseState) -> pd.DataFrame | None:
+    """The applications the cash engine must not repeat.  None when the Cash App sheet was
+    made by a run on these very inputs (Audit Log fingerprints): then the application is
+    recomputed whole — the same result, nothing applied twice — so a re-run gives identical
+    sheets.  Otherwise the earlier AUTO rows: their payments are skipped and the open items
+    are taken net of what they cleared."""
+    prior = state.prior_applications
+    if prior is None or prior.empty:
+        return None
+    last = state.last_cash_inputs
+    now = {t: state.fingerprints.get(t, "") for t in CASH_INPUTS} | {"settings": settings_fingerprint(state.settings)}
+    return None if last == now else prior
+
+
+def cash_result(state: CloseState):
+    """The cash application of this close (memoised; ``None`` without payments)."""
+    if "cashapp" not in state.results:
+        payments = state.tables.get("payments")
+        if payments is None or payments.empty:
+            return None
+        from .cashapp import apply_cash
+        prior = cash_prior(state)
+        state.results["cash_prior"] = prior
+        state.results["cashapp"] = _call(
+            apply_cash, net_of_prior(state.tables["open_items"], prior), payments,
+            customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
+            prior_applications=prior, settings=state.settings)
+    return state.results["cashapp"]
+
+
+def open_items_after(state: CloseState) -> pd.DataFrame:
+    """The open items after cash application (this close's, with earlier runs' taken into
+    account); the input open items when there is no cash to apply."""
+    try:
+        cash = cash_result(state)
+    except ImportError:
+        cash = None
+    if cash is not None:
+        return cash.open_items_after
+    return net_of_prior(state.tables["open_items"], state.prior_applications)
 
 
 def aging_result(state: CloseState):
@@ -464,54 +552,48 @@ def step_cashapp(state: CloseState) -> StepResult:
     if payments is None or payments.empty:
         return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
     try:
-        from .cashapp import apply_cash
+        res = cash_result(state)
     except ImportError:
         return StepResult("cashapp", NOT_AVAILABLE, message="the cash application engine is not installed")
     ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     s = state.settings
-    res = _call(apply_cash, state.tables["open_items"], payments, customers=state.tables.get("customers"),
-                remittance=state.tables.get("remittance"), prior=state.prior_applications,
-                fx_rates=state.tables.get("fx_rates"), settings=s, as_of=s.as_of,
-                reporting_currency=s.reporting_currency, currency=s.reporting_currency,
-                tolerance=s.match_tolerance, tolerance_pct=s.match_tolerance_pct,
-                min_confidence=s.auto_apply_min_confidence)
-    state.results["cashapp"] = res
-    apps = _merge_prior(state.prior_applications, res.applications)
-    money_cur = apps.attrs.get("currency", s.reporting_currency)
-    apps.attrs.setdefault("currency", money_cur)
-    if "confidence" in apps.columns:
-        apps = apps.copy()
-        apps["confidence"] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
-                              for v in apps["confidence"]]
+    prior = state.results.get("cash_prior")
+    apps = _merge_prior(prior, res.applications)
+    apps.attrs.setdefault("currency", s.reporting_currency)
     blocks = [TableBlock(apps, table_name="tblCashApp", number_formats={"confidence": "0.00"})]
     posting = _frame(getattr(res, "posting", None))
     if posting is not None and len(posting):
         blocks.append(TableBlock(posting, table_name="tblCashPosting", style="TableStyleLight9"))
-    notes = (f"Cash application as of {s.as_of}: AUTO rows are applied; REVIEW rows are proposals for a person.",
-             "Rows of earlier runs stay here: their payments are never applied again.")
-    outs = [SheetOutput("Cash App", blocks, notes=notes)]
-    outs.append(SheetOutput("Unapplied", [TableBlock(res.unapplied, table_name="tblUnapplied")]))
+    notes = (f"Cash application as of {s.as_of}: AUTO rows are applied, REVIEW rows are proposals.",
+             "Rows of earlier runs stay: their payments are never applied again.")
+    unapplied = res.unapplied
+    if len(unapplied) and "reason" in unapplied.columns:
+        unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
+        unapplied.attrs = dict(res.unapplied.attrs)
+    outs = [SheetOutput("Cash App", blocks, notes=notes),
+            SheetOutput("Unapplied", [TableBlock(unapplied, table_name="tblUnapplied")])]
     exc_blocks = [TableBlock(res.exceptions, table_name="tblExceptions")]
     ded = _frame(getattr(res, "deductions", None))
     if ded is not None and len(ded):
         exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9"))
     outs.append(SheetOutput("Exceptions", exc_blocks))
     new = res.applications
-    auto = new[new["status"].astype(str).str.upper() == "AUTO"] if "status" in new.columns else new
+    is_auto = new["status"].astype(str).str.upper() == "AUTO" if "status" in new.columns else pd.Series(True, index=new.index)
+    auto = new[is_auto]
     applied = _sum(auto, "applied_amount")
-    n_pay = len(payments)
-    n_auto_pay = auto["payment_id"].nunique() if "payment_id" in auto.columns else 0
-    prior_pay = 0
-    if state.prior_applications is not None and not state.prior_applications.empty:
-        prior_pay = state.prior_applications.loc[state.prior_applications["status"].astype(str).str.upper() == "AUTO",
-                                                  "payment_id"].nunique()
-    state.results["cash_summary"] = {"applied": applied, "auto_payments": int(n_auto_pay), "payments": n_pay,
-                                     "prior_payments": int(prior_pay), "review": int(len(new) - len(auto)),
-                                     "unapplied": len(res.unapplied), "exceptions": len(res.exceptions)}
-    rate = n_auto_pay / max(n_pay - prior_pay, 1)
-    msg = (f"{n_auto_pay:,} of {n_pay - prior_pay:,} new payments auto-applied ({rate:.0%}); "
-           f"{len(new) - len(auto):,} to review; {len(res.unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
-           + (f"; {prior_pay:,} applied in earlier runs" if prior_pay else ""))
+    prior_ids = set()
+    if prior is not None and not prior.empty:
+        prior_ids = set(prior.loc[prior["status"].astype(str).str.upper() == "AUTO", "payment_id"])
+    n_new = int((~payments["payment_id"].isin(prior_ids)).sum())
+    n_auto = int(auto["payment_id"].nunique()) if "payment_id" in auto.columns else 0
+    rate = n_auto / n_new if n_new else 0.0
+    state.results["cash_summary"] = {"applied": applied, "auto_payments": n_auto, "payments": n_new,
+                                     "auto_rate": rate, "prior_payments": len(prior_ids),
+                                     "review": int((~is_auto).sum()), "unapplied": len(unapplied),
+                                     "exceptions": len(res.exceptions)}
+    msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int((~is_auto).sum()):,} to review; "
+           f"{len(unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
+           + (f"; {len(prior_ids):,} applied in earlier runs, not again" if prior_ids else ""))
     return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
 
 
@@ -593,14 +675,14 @@ def close_sheet(steps: dict[str, StepResult], settings: Settings | None, problem
     ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     cur = settings.reporting_currency if settings else "USD"
     df = pd.DataFrame(close_sheet_rows(steps, cur), columns=CHECKLIST_HEADER)
-    df["rows"] = df["rows"].astype("Int64")
+    df["rows"] = pd.Series([r[2] for r in close_sheet_rows(steps, cur)], dtype=object)
     blocks = [TableBlock(df, money_columns=(), table_name="tblClose",
                          number_formats={"amount": '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)', "seconds": "0.00"},
                          column_widths={"step": 14, "status": 14, "message": 90, "sheets": 30})]
     if problems:
         p = pd.DataFrame([{"sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
                            "problem": e.message, "expected": e.expected} for e in problems])
-        p["row"] = p["row"].astype("Int64")
+        p["row"] = pd.Series([None if v is None else int(v) for v in p["row"]], dtype=object)
         blocks.append(TableBlock(p, table_name="tblInputProblems", style="TableStyleMedium3"))
     notes = CLOSE_NOTES + ((f"As of {settings.as_of}  ·  reporting currency {cur}",) if settings and settings.as_of else ())
     return SheetOutput("Close", blocks, notes=notes)
@@ -620,6 +702,7 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
                "currency": cur, "seconds": None if r.seconds is None else round(r.seconds, 3), "message": r.message}
         for t in schema.TABLES:
             row[f"sha256_{t}"] = st.fingerprints.get(t, "")
+        row["sha256_settings"] = settings_fingerprint(st.settings)
         rows.append(row)
     return pd.DataFrame(rows, columns=AUDIT_HEADER)
 
@@ -648,6 +731,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     fps = {k: fingerprint(v, k) for k, v in tables.items()}
     state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
     state.prior_applications = prior_applications(book, settings)
+    state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
     report = CloseReport(state, run_id)
     first = True
     for i, s in enumerate(wanted, 1):
@@ -668,7 +752,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
             book.append_rows("Audit Log", audit_rows(report, user=user, now=now), table_name="tblAuditLog")
             raise StepFailed(s, e, report) from e
         for out in res.outputs:
-            book.write_sheet(out)
+            book.write_sheet(_plain_output(out))
         res.seconds = time.perf_counter() - start
         res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
         if res.outputs:

@@ -51,7 +51,7 @@ STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Re
                 "Commentary": "Write commentary"}
 COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
 AUDIT_HEADER = ["run_id", "time_utc", "user", "step", "status", "rows", "amount", "currency", "seconds",
-                "message", *[f"sha256_{t}" for t in schema.TABLES]]
+                "message", *[f"sha256_{t}" for t in schema.TABLES], "sha256_settings"]
 
 
 class TemplateError(ValueError):
