@@ -1,0 +1,137 @@
+"""Receivables KPIs on hand-worked examples (the arithmetic is written next to each assert)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from xl_collections import kpi
+from xl_collections.aging import age
+
+AS_OF = dt.date(2026, 10, 31)
+D = Decimal
+
+
+def test_dso():
+    # AR 450,000 / credit sales 900,000 over 90 days -> 0.5 × 90 = 45 days
+    assert kpi.dso(450_000, 900_000, 90) == D(45)
+    # in cents: 1,234.56 / 3,000.00 × 30 = 12.3456 days
+    assert kpi.dso(123456, 300000, 30) == D("12.3456")
+    assert kpi.dso(100, 0, 90) is None
+
+
+def test_best_possible_dso_and_add():
+    # current AR 300,000 / 900,000 × 90 = 30 days; ADD = 45 − 30 = 15 days
+    bp = kpi.best_possible_dso(300_000, 900_000, 90)
+    assert bp == D(30)
+    assert kpi.add(kpi.dso(450_000, 900_000, 90), bp) == D(15)
+    assert kpi.add(None, bp) is None
+
+
+def test_countback_dso():
+    # AR 250; Oct sales 100 (31 d) -> left 150, 31 d; Sep 120 (30 d) -> left 30, 61 d;
+    # Aug 60 (31 d): 30 / 60 × 31 = 15.5 -> 76.5 days
+    assert kpi.countback_dso(250, [100, 120, 60], [31, 30, 31]) == D("76.5")
+    # AR exactly the first month's sales: 100 / 100 × 31 = 31 days
+    assert kpi.countback_dso(100, [100, 50], [31, 30]) == D(31)
+    # AR beyond every month given: all their days, a lower bound: 31 + 30 = 61
+    assert kpi.countback_dso(1000, [100, 50], [31, 30]) == D(61)
+    # a month without sales is walked over: 0 (30 d) then 40 / 80 × 31 = 15.5 -> 45.5
+    assert kpi.countback_dso(40, [0, 80], [30, 31]) == D("45.5")
+    assert kpi.countback_dso(-5, [10], 30) == 0
+    assert kpi.countback_dso(15, [10, 10], 30) == D(45)  # 30 + 5/10 × 30
+    with pytest.raises(ValueError):
+        kpi.countback_dso(1, [1, 2], [30])
+
+
+def test_cei():
+    # begin 500 + sales 1,000 − end 600 = 900 collected; 500 + 1,000 − current 300 = 1,200 collectable
+    # 900 / 1,200 × 100 = 75 %
+    assert kpi.cei(500, 1000, 600, 300) == D(75)
+    assert kpi.cei(0, 0, 0, 0) is None
+
+
+def test_percentages():
+    # 250 past due of 1,000 -> 25 %; 40 over 90 of 1,000 -> 4 %
+    assert kpi.pct_past_due(250, 1000) == D(25)
+    assert kpi.pct_over_90(40, 1000) == D(4)
+    assert kpi.pct_past_due(1, 0) is None
+    # 1.5 / 4.5 = 33.333… %: unrounded Decimal (28 significant digits); the table rounds to 0.01
+    assert kpi.pct_past_due(D("1.5"), D("4.5")).quantize(D("0.01")) == D("33.33")
+
+
+def _aging():
+    oi = pd.DataFrame({
+        "customer_id": ["C1", "C1", "C2", "C3"],
+        "document_no": ["1", "2", "3", "4"],
+        "document_date": ["2026-09-01", "2026-10-01", "2026-06-01", "2026-10-05"],
+        "due_date": ["2026-10-01", "2026-10-31", "2026-07-01", "2026-11-04"],
+        "open_amount": [1000, 500, 300, 200],
+        "currency": ["USD", "USD", "USD", "EUR"],
+    })
+    fx = pd.DataFrame({"currency": ["EUR"], "rate": ["1.5"]})
+    return age(oi, AS_OF, fx_rates=fx)
+
+
+def _register():
+    return pd.DataFrame({
+        "document_no": ["1", "2", "3", "4", "5", "6"],
+        "customer_id": ["C1", "C1", "C2", "C3", "C2", "C2"],
+        "document_date": ["2026-09-01", "2026-10-01", "2026-06-01", "2026-10-05", "2026-08-15", "2026-10-10"],
+        "amount": [1000, 1500, 300, 200, -50, 100],
+        "currency": ["USD", "USD", "USD", "EUR", "USD", "USD"],
+    })
+
+
+def test_receivables_kpis_table():
+    res = _aging()
+    # AR: 1,000 (30 d, 1-30) + 500 (0 d, not due) + 300 (122 d, 121+) + 200 EUR × 1.5 = 300 (not due) = 2,100
+    # current 800, past due 1,300, over 90 = 300
+    gl = pd.DataFrame({"period": ["2026-10"], "opening_balance": [1200], "closing_balance": [2100]})
+    t = kpi.receivables_kpis(res, _register(), gl).set_index("kpi")
+    assert list(t.columns) == ["value", "unit", "formula", "inputs"]
+    # credit sales 2026-08-03..2026-10-31 (positive only): 1,000 + 1,500 + 300 (EUR 200 × 1.5) + 100 = 2,900
+    # DSO = 2,100 / 2,900 × 90 = 65.17… -> 65.2
+    assert t.loc["DSO", "value"] == D("65.2") and t.loc["DSO", "unit"] == "days"
+    # BPDSO = 800 / 2,900 × 90 = 24.83 -> 24.8 ; ADD = 65.172… − 24.827… = 40.34… -> 40.3
+    assert t.loc["Best-possible DSO", "value"] == D("24.8")
+    assert t.loc["ADD", "value"] == D("40.3")
+    # countback: Oct sales 1,500 + 300 + 100 = 1,900 >= AR 2,100? no: 2,100 > 1,900 -> 31 d, left 200;
+    # Sep 1,000: 200 / 1,000 × 30 = 6 -> 37 days
+    assert t.loc["Countback DSO", "value"] == D("37.0")
+    # CEI: (1,200 + 1,900 − 2,100) / (1,200 + 1,900 − 800) × 100 = 1,000 / 2,300 × 100 = 43.478… -> 43.48
+    assert t.loc["CEI", "value"] == D("43.48") and t.loc["CEI", "unit"] == "%"
+    assert "GL opening balance 2026-10" in t.loc["CEI", "inputs"]
+    # % past due 1,300 / 2,100 = 61.904… -> 61.90 ; % over 90: 300 / 2,100 = 14.285… -> 14.29
+    assert t.loc["% past due", "value"] == D("61.90")
+    assert t.loc["% over 90 days", "value"] == D("14.29")
+    assert "USD 2100.00" in t.loc["DSO", "inputs"]
+
+
+def test_begin_ar_from_previous_close_or_prior_aging():
+    res = _aging()
+    gl = pd.DataFrame({"period": ["2026-09"], "closing_balance": [1100]})
+    t = kpi.receivables_kpis(res, _register(), gl).set_index("kpi")
+    # (1,100 + 1,900 − 2,100) / (1,100 + 1,900 − 800) × 100 = 900 / 2,200 = 40.909… -> 40.91
+    assert t.loc["CEI", "value"] == D("40.91") and "closing balance 2026-09" in t.loc["CEI", "inputs"]
+    prior = res.summary.copy()
+    prior.loc[prior.index[-1], "total_open"] = 150000  # prior TOTAL 1,500.00
+    t = kpi.receivables_kpis(res, _register(), prior_summary=prior).set_index("kpi")
+    # (1,500 + 1,900 − 2,100) / (1,500 + 1,900 − 800) = 1,300 / 2,600 = 50 %
+    assert t.loc["CEI", "value"] == D("50.00")
+    t = kpi.receivables_kpis(res, _register()).set_index("kpi")
+    assert t.loc["CEI", "value"] is None and "not computed" in t.loc["CEI", "inputs"]
+
+
+def test_without_register_only_the_aging_kpis():
+    t = kpi.receivables_kpis(_aging()).set_index("kpi")
+    assert t.loc["DSO", "value"] is None and "no invoice register" in t.loc["DSO", "inputs"]
+    assert t.loc["% past due", "value"] == D("61.90")
+
+
+def test_period_days():
+    t = kpi.receivables_kpis(_aging(), _register(), period_days=30).set_index("kpi")
+    # 2026-10-02..2026-10-31: 300 (EUR) + 100 = 400 ; 2,100 / 400 × 30 = 157.5
+    assert t.loc["DSO", "value"] == D("157.5")
