@@ -1,0 +1,127 @@
+"""Read an open-items sheet into the canonical table: our reader vs pandas+openpyxl.
+
+    python benchmarks/read_open_items.py            # 200,000 rows: both readers, the ratio
+    python benchmarks/read_open_items.py --rows 1000000   # our reader only: time and peak RSS
+    python benchmarks/read_open_items.py --small    # 5,000 rows, quick smoke run
+
+The sheet is generated with xlsxwriter (constant_memory): a two-line title block, then the
+header in row 4 with export-style headers (``Customer``, ``Invoice Number``, ``Invoice Date``,
+``Due Date``, ``Amount``, ``Open Amount``, ``Currency``, ``PO Number``, ``Reference``,
+``Status``), dates as Excel dates, amounts as numbers, document numbers as zero-padded text.
+Each measurement runs in a fresh subprocess so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEADERS = ["Customer", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Open Amount",
+           "Currency", "PO Number", "Reference", "Status"]
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    import random
+
+    import xlsxwriter
+
+    rnd = random.Random(seed)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Open Items")
+    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money = wb.add_format({"num_format": "#,##0.00"})
+    ws.write_string(0, 0, "ACME Corp — AR open items as of 2026-10-31")
+    ws.write_string(1, 0, "Exported from the ledger")
+    for c, h in enumerate(HEADERS):
+        ws.write_string(3, c, h)
+    base = dt.date(2025, 11, 1)
+    curs = ["USD"] * 8 + ["EUR", "GBP"]
+    for i in range(rows):
+        r = 4 + i
+        d = base + dt.timedelta(days=rnd.randrange(365))
+        amount = rnd.randrange(1000, 5_000_000) / 100
+        open_amount = amount if rnd.random() < 0.8 else round(amount * rnd.random(), 2)
+        ws.write_string(r, 0, f"C{rnd.randrange(1, 20000):05d}")
+        ws.write_string(r, 1, f"{i + 1:010d}")
+        ws.write_datetime(r, 2, dt.datetime.combine(d, dt.time()), datefmt)
+        ws.write_datetime(r, 3, dt.datetime.combine(d + dt.timedelta(days=30), dt.time()), datefmt)
+        ws.write_number(r, 4, amount, money)
+        ws.write_number(r, 5, open_amount, money)
+        ws.write_string(r, 6, curs[i % 10])
+        ws.write_string(r, 7, f"PO-{rnd.randrange(10**6):06d}")
+        ws.write_string(r, 8, f"Order {rnd.randrange(10**5)} shipped")
+        ws.write_string(r, 9, "OPEN")
+    wb.close()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+
+
+def measure(kind: str, path: str) -> dict:
+    """One run in this process: read + validate; seconds, rows, errors, peak RSS."""
+    t0 = time.perf_counter()
+    if kind == "ours":
+        from xl_collections.io.readers import load_table
+        df, errors = load_table(path, "open_items")
+    else:
+        import pandas as pd
+
+        from xl_collections.io.validate import validate
+        raw = pd.read_excel(path, sheet_name="Open Items", header=3, engine="openpyxl", dtype=object)
+        df, errors = validate(raw, "open_items", file=Path(path).name, sheet="Open Items", header_row=4)
+    seconds = time.perf_counter() - t0
+    return {"kind": kind, "seconds": seconds, "rows": len(df), "errors": len(errors),
+            "open_amount_sum": int(df["open_amount"].sum()), "peak_rss_mb": _peak_rss_mb()}
+
+
+def run_child(kind: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=200_000)
+    ap.add_argument("--small", action="store_true", help="5,000 rows (smoke run)")
+    ap.add_argument("--keep", metavar="FILE", help="generate into / reuse FILE")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(*args.child)))
+        return 0
+    rows = 5_000 if args.small else args.rows
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(args.keep) if args.keep else Path(tmp.name) / f"open_items_{rows}.xlsx"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path, rows)
+        print(f"generated {rows:,} rows in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.1f} MB)")
+    ours = run_child("ours", path)
+    print(f"xl_collections read_table : {ours['seconds']:7.2f} s  peak RSS {ours['peak_rss_mb']:7.0f} MB  "
+          f"rows {ours['rows']:,}  errors {ours['errors']}")
+    if rows <= 300_000:
+        theirs = run_child("openpyxl", path)
+        print(f"pandas.read_excel(openpyxl)+validate: {theirs['seconds']:7.2f} s  peak RSS {theirs['peak_rss_mb']:7.0f} MB  "
+              f"rows {theirs['rows']:,}  errors {theirs['errors']}")
+        assert theirs["open_amount_sum"] == ours["open_amount_sum"], "the two paths disagree"
+        print(f"ratio: {theirs['seconds'] / ours['seconds']:.1f}x faster")
+    else:
+        ok = ours["seconds"] < 15 and ours["peak_rss_mb"] < 2048
+        print(f"target (< 15 s, < 2 GB): {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,404 @@
+"""Read the canonical tables (CONTRACT §2) from .csv, .xlsx, .xlsm, .xlsb and bank files.
+
+Three layers, pure where possible:
+
+* :func:`table_from_grid` (pure): a grid of raw cells (integer columns, index = Excel row)
+  -> the header row found (even below a title block), merged header cells resolved, blank
+  columns dropped, column types settled -> :func:`~xl_collections.io.validate.validate`.
+* :func:`load_table`: a file -> ``(canonical_df, errors)``; every problem is an
+  :class:`~xl_collections.errors.InputError` (file, sheet, row, column, value, expected).
+* :func:`read_table`: the same, raising :class:`~xl_collections.errors.InputErrors`.
+
+Money in the result is int64 minor units of each row's currency (see
+:mod:`xl_collections.schema`).  Nothing here writes files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, InputErrors
+from ..schema import TABLES, Table
+from . import sources
+from .validate import match_columns, normalise_header, validate
+
+HEADER_SCAN_ROWS = 30
+MAP_TABLE = ("table", "table name", "canonical table", "input", "sheet")
+MAP_SOURCE = ("source_column", "source column", "source", "source header", "header", "from", "column in file")
+MAP_CANONICAL = ("canonical_column", "canonical column", "canonical", "canonical name", "to", "column")
+
+
+# ------------------------------------------------------------------ pure: grid -> table
+
+def _is_blank_value(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and v != v)
+
+
+def _header_text(v) -> str:
+    if _is_blank_value(v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def find_header_row(grid: pd.DataFrame, table_name: str, column_map: dict | None = None,
+                    max_rows: int = HEADER_SCAN_ROWS):
+    """Label (Excel row) of the header row of ``table_name`` in ``grid``: among the first
+    ``max_rows`` non-blank rows, the one naming the most required columns, then the most
+    columns (canonical names, aliases, the column map); the earliest on a tie.  When no row
+    names any column, the first non-blank row.  None for an empty grid."""
+    table = TABLES[table_name]
+    best, best_score, first = None, (0, 0), None
+    seen = 0
+    for label, row in zip(grid.index[:max_rows * 4], grid.to_numpy(dtype=object)[:max_rows * 4]):
+        headers = [_header_text(v) for v in row]
+        if not any(headers):
+            continue
+        first = label if first is None else first
+        seen += 1
+        mapping, _ = match_columns(headers, table, column_map)
+        score = (sum(1 for c in table.required if c in mapping), len(mapping))
+        if score > best_score:
+            best, best_score = label, score
+        if seen >= max_rows:
+            break
+    return best if best is not None else first
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NUMBER_TYPES = {float, int, np.float64, np.int64}
+_DATE_TYPES = {dt.date, dt.datetime, pd.Timestamp}
+
+
+def type_column(values: np.ndarray) -> pd.Series:
+    """Raw cells of one column -> the most specific pandas column that loses nothing the
+    validator needs: numbers-or-blank -> float64 (NaN blank), dates-or-blank ->
+    datetime64[ns] at midnight (NaT blank), text-or-blank -> object str ("" blank), anything
+    else -> object as is (None -> "").  The validator's fast paths take the typed columns."""
+    vals = values if values.dtype == object else values.astype(object)
+    kinds = set(map(type, vals))
+    blank_kinds = {type(None)}
+    if str in kinds and not any(type(v) is str and v.strip() != "" for v in vals):
+        blank_kinds.add(str)
+    rest = kinds - blank_kinds
+    if rest and rest <= _NUMBER_TYPES:
+        if len(blank_kinds) == 1 and type(None) not in kinds:
+            return pd.Series(vals.astype("float64"))
+        out = vals.copy()
+        out[np.fromiter((type(v) in blank_kinds for v in vals), dtype=bool, count=len(vals))] = np.nan
+        return pd.Series(out.astype("float64"))
+    if rest and rest <= _DATE_TYPES:
+        ords = np.fromiter((v.toordinal() if type(v) not in blank_kinds else 0 for v in vals),
+                           dtype="int64", count=len(vals))
+        days = (ords - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
+        days[ords == 0] = np.datetime64("NaT")
+        return pd.Series(days)
+    if type(None) in kinds:
+        vals = np.array(["" if v is None else v for v in vals], dtype=object)
+    return pd.Series(vals, dtype=object)
+
+
+def _resolve_merged(cells: np.ndarray, labels: np.ndarray, header_row, headers: list[str], data: np.ndarray,
+                    table: Table, column_map, merged, err) -> None:
+    """A header cell merged across columns: the header goes to the one column below it that
+    holds data; merged over several columns that hold data, it is ambiguous -> an error when
+    the header names a canonical column."""
+    for r0, c0, r1, c1 in merged:
+        if not (r0 <= header_row <= r1) or c1 <= c0 or c0 >= len(headers):
+            continue
+        c1 = min(c1, len(headers) - 1)
+        top = np.flatnonzero(labels == r0)
+        text = headers[c0] or (_header_text(cells[top[0], c0]) if len(top) else "")
+        if not text:
+            continue
+        cols = list(range(c0, c1 + 1))
+        if any(headers[c] for c in cols[1:]):
+            continue
+        with_data = [c for c in cols if c < data.shape[1] and not all(_is_blank_value(v) for v in data[:, c])]
+        if len(with_data) <= 1:
+            target = with_data[0] if with_data else c0
+            for c in cols:
+                headers[c] = ""
+            headers[target] = text
+            continue
+        mapping, _ = match_columns([text], table, column_map)
+        if mapping:
+            err(f"header {text!r} is merged across columns {_col_letter(c0)}:{_col_letter(c1)} and "
+                f"{len(with_data)} of them hold data", header_row, text, text,
+                "one header cell per column: unmerge the header and name each column")
+
+
+def table_from_grid(grid: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "",
+                    column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
+                    decimal_comma: bool = False, header_row=None) -> tuple[pd.DataFrame, list[InputError]]:
+    """Grid of raw cells (columns 0..n-1, index = Excel row numbers) -> ``(canonical_df, errors)``.
+
+    The header row is found by :func:`find_header_row` unless ``header_row`` (a grid label)
+    is given; rows above it are ignored.  Columns without a header are ignored (blank ones
+    dropped); a header merged across several columns goes to the one holding data
+    (``grid.attrs["merged"]``: ``(first_row, first_col, last_row, last_col)`` in grid labels);
+    two columns with the same header that names a canonical column are an error.
+    ``column_map`` maps source header -> canonical column (:func:`read_column_map`).  Money
+    comes back as int64 minor units of each row's currency; errors name Excel rows."""
+    return table_from_cells(grid.to_numpy(dtype=object), grid.index.to_numpy(), table_name, file=file, sheet=sheet,
+                            merged=grid.attrs.get("merged"), column_map=column_map,
+                            reporting_currency=reporting_currency, day_first=day_first,
+                            decimal_comma=decimal_comma, header_row=header_row)
+
+
+def table_from_cells(cells: np.ndarray, labels, table_name: str, *, file: str = "", sheet: str = "",
+                     merged=None, column_map: dict | None = None, reporting_currency: str = "USD",
+                     day_first: bool = False, decimal_comma: bool = False,
+                     header_row=None) -> tuple[pd.DataFrame, list[InputError]]:
+    """:func:`table_from_grid` on a 2-D object array and its row labels (no DataFrame copy)."""
+    table = TABLES[table_name]
+    errors: list[InputError] = []
+    labels = np.asarray(labels)
+
+    def err(message, row, column, value="", expected=""):
+        errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
+                                 str(column), "" if value is None else str(value), expected))
+
+    if header_row is None:
+        header_row = find_header_row(pd.DataFrame(cells[:HEADER_SCAN_ROWS * 4], index=labels[:HEADER_SCAN_ROWS * 4],
+                                                  dtype=object), table_name, column_map)
+    if header_row is None:
+        err("the sheet is empty", None, "", "", f"a header row naming the columns of {table.name}: "
+            + ", ".join(table.required))
+        return _empty_result(table_name, reporting_currency, file, sheet), errors
+    pos = int(np.flatnonzero(labels == header_row)[0])
+    headers = [_header_text(v) for v in cells[pos]]
+    body = cells[pos + 1:]
+    rows = labels[pos + 1:]
+    _resolve_merged(cells, labels, header_row, headers, body, table, column_map, merged or [], err)
+
+    keep: dict[str, int] = {}
+    seen_norm: dict[str, int] = {}
+    mapping, _ = match_columns([h for h in headers if h], table, column_map)
+    mapped_sources = {normalise_header(h) for h in mapping.values()}
+    for c, h in enumerate(headers):
+        if not h:
+            continue
+        n = normalise_header(h)
+        if n in seen_norm:
+            if n in mapped_sources:
+                err(f"two columns are headed {h!r} ({_col_letter(seen_norm[n])} and {_col_letter(c)})",
+                    header_row, h, h, "one column per header: rename one of them, or map it in the Column Map")
+            continue
+        seen_norm[n] = c
+        keep[h] = c
+    index = pd.Index(rows.astype("int64"))
+    cols = {}
+    for h, c in keep.items():
+        col = type_column(body[:, c]) if body.shape[0] else pd.Series([], dtype=object)
+        col.index = index
+        cols[h] = col
+    frame = pd.DataFrame(cols, index=index) if cols else pd.DataFrame(index=index)
+    del body
+    out, verrs = validate(frame, table_name, file=file, sheet=sheet, header_row=int(header_row),
+                          column_map=column_map, reporting_currency=reporting_currency, day_first=day_first,
+                          decimal_comma=decimal_comma)
+    return out, errors + verrs
+
+
+def _empty_result(table_name: str, reporting_currency: str, file: str, sheet: str) -> pd.DataFrame:
+    from .validate import empty
+    out = empty(table_name, reporting_currency)
+    out.attrs["source"] = {"file": file, "sheet": sheet}
+    return out
+
+
+# ------------------------------------------------------------------ column map
+
+def _map_from_frame(grid: pd.DataFrame, label: str, sheet: str) -> tuple[dict, list[InputError]]:
+    raw = grid.to_numpy(dtype=object)
+    errors: list[InputError] = []
+    for pos in range(min(len(raw), HEADER_SCAN_ROWS)):
+        heads = [normalise_header(_header_text(v)) for v in raw[pos]]
+        src = next((heads.index(a) for a in MAP_SOURCE if a in heads), None)
+        dst = next((heads.index(a) for a in MAP_CANONICAL if a in heads and heads.index(a) != src), None)
+        if src is not None and dst is not None:
+            tab = next((heads.index(a) for a in MAP_TABLE if a in heads), None)
+            break
+    else:
+        return {}, [InputError("no column map header found", "", label, sheet, None, "", "",
+                               "a header row with columns table, source_column, canonical_column")]
+    out: dict[str, dict[str, str]] = {}
+    for i in range(pos + 1, len(raw)):
+        r = raw[i]
+        s, d = _header_text(r[src]), _header_text(r[dst])
+        t = _header_text(r[tab]) if tab is not None else ""
+        if not s and not d:
+            continue
+        row = int(grid.index[i])
+        tname = normalise_header(t).replace(" ", "_") if t else ""
+        by_sheet = {normalise_header(tb.sheet).replace(" ", "_"): tb.name for tb in TABLES.values()}
+        tname = by_sheet.get(tname, tname)
+        if tname and tname not in TABLES:
+            errors.append(InputError("unknown table in the column map", "", label, sheet, row, "table", t,
+                                     "one of " + ", ".join(TABLES)))
+            continue
+        if not s or not d:
+            errors.append(InputError("incomplete column map entry", "", label, sheet, row,
+                                     "source_column" if not s else "canonical_column", s or d,
+                                     "both a source header and a canonical column"))
+            continue
+        canon = normalise_header(d).replace(" ", "_")
+        targets = [tname] if tname else [tb for tb in TABLES if canon in TABLES[tb].names]
+        if not targets:
+            errors.append(InputError("unknown canonical column in the column map", "", label, sheet, row,
+                                     "canonical_column", d, "a column of " + (tname or "a canonical table")))
+            continue
+        for tb in targets:
+            if canon not in TABLES[tb].names:
+                errors.append(InputError(f"{d!r} is not a column of {tb}", tb, label, sheet, row,
+                                         "canonical_column", d, "one of " + ", ".join(TABLES[tb].names)))
+                continue
+            out.setdefault(tb, {})[s] = canon
+    return out, errors
+
+
+def load_column_map(path_or_grid, *, sheet: str | None = None) -> tuple[dict, list[InputError]]:
+    """Like :func:`read_column_map`, returning ``(mapping, errors)`` instead of raising."""
+    if isinstance(path_or_grid, pd.DataFrame):
+        grid = path_or_grid
+        if not all(isinstance(c, (int, np.integer)) for c in grid.columns):   # a frame with headers
+            grid = pd.concat([pd.DataFrame([list(grid.columns)], index=[0]),
+                              pd.DataFrame(grid.to_numpy(dtype=object), index=range(1, len(grid) + 1))])
+            grid.columns = range(grid.shape[1])
+        return _map_from_frame(grid, "<Column Map>", sheet or "Column Map")
+    p = Path(path_or_grid)
+    label = p.name
+    try:
+        if p.suffix.lower() in sources.EXCEL_SUFFIXES:
+            grid, sheet_name = sources.read_sheet_grid(p, sheet, default_sheet="Column Map", label=label)
+        else:
+            if not p.exists():
+                raise sources._fail("file not found", label, expected=f"an existing file ({p})")
+            grid, sheet_name = sources.read_csv_grid(p, label=label), ""
+    except InputErrors as e:
+        return {}, e.errors
+    return _map_from_frame(grid, label, sheet_name)
+
+
+def read_column_map(path_or_grid, *, sheet: str | None = None) -> dict[str, dict[str, str]]:
+    """The column map: ``{table_name: {source_header: canonical_column}}`` from a CSV/Excel file
+    (``--map FILE``; an Excel file's ``Column Map`` sheet, else its first) or a grid /
+    DataFrame.  Columns ``table``, ``source_column``, ``canonical_column`` (also ``source`` /
+    ``canonical``); ``table`` may be a table name (``open_items``) or its sheet name
+    (``Open Items``), and may be left blank to apply the entry to every table that has that
+    column.  Raises :class:`InputErrors` listing every bad entry."""
+    mapping, errors = load_column_map(path_or_grid, sheet=sheet)
+    if errors:
+        raise InputErrors(errors)
+    return mapping
+
+
+def _map_for(column_map, table_name: str) -> dict | None:
+    """Accept either one table's map ``{source: canonical}`` or the whole ``read_column_map``
+    result ``{table: {source: canonical}}``."""
+    if not column_map:
+        return None
+    if all(isinstance(v, dict) for v in column_map.values()):
+        return column_map.get(table_name) or None
+    return column_map
+
+
+# ------------------------------------------------------------------ files
+
+def load_table(path, table_name: str, *, sheet: str | None = None, table: str | None = None,
+               column_map: dict | None = None, reporting_currency: str | None = None, day_first: bool | None = None,
+               decimal_comma: bool | None = None, settings=None,
+               file_label: str | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+    """Read one canonical table from a file: ``(canonical_df, errors)``.
+
+    ``path``: .csv/.txt/.tsv (encoding and delimiter detected, every cell read as text),
+    .xlsx/.xlsm/.xlsb (python-calamine; pyxlsb as the .xlsb fallback), or for ``payments``
+    a BAI2 / MT940 / camt.053 / camt.054 bank file.  ``sheet`` names the worksheet (default:
+    the table's own sheet, e.g. ``Open Items``, when the workbook has it, else the first);
+    ``table`` names an Excel table (ListObject) instead.  ``column_map``: source header ->
+    canonical column, for this table or keyed by table name.  ``settings`` (a
+    :class:`~xl_collections.settings.Settings`) supplies ``reporting_currency``, ``day_first``
+    and ``decimal_comma`` where they are not given (defaults USD, False, False).  When
+    ``errors`` is not empty the frame must not be used."""
+    if table_name not in TABLES:
+        raise ValueError(f"unknown table {table_name!r}; expected one of {', '.join(TABLES)}")
+    if reporting_currency is None:
+        reporting_currency = getattr(settings, "reporting_currency", None) or "USD"
+    if day_first is None:
+        day_first = bool(getattr(settings, "day_first", False))
+    if decimal_comma is None:
+        decimal_comma = bool(getattr(settings, "decimal_comma", False))
+    p = Path(path)
+    label = file_label or p.name
+    cmap = _map_for(column_map, table_name)
+    kw = dict(column_map=cmap, reporting_currency=reporting_currency, day_first=day_first,
+              decimal_comma=decimal_comma)
+    schema = TABLES[table_name]
+    try:
+        if not p.exists():
+            raise sources._fail("file not found", label, table_name, expected=f"an existing file ({p})")
+        if p.is_dir():
+            raise sources._fail("is a folder, not a file", label, table_name, expected="a .csv, .xlsx, .xlsm or .xlsb file")
+        suffix = p.suffix.lower()
+        if table_name == "payments" and suffix not in sources.EXCEL_SUFFIXES:
+            bank = _bank_payments(p, label, reporting_currency)
+            if bank is not None:
+                return bank, []
+        if suffix in sources.EXCEL_SUFFIXES:
+            if table:
+                grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name)
+                return table_from_grid(grid, table_name, file=label, sheet=sheet_name, header_row=hrow, **kw)
+            cells, sheet_name, merged = sources.read_sheet_cells(p, sheet, default_sheet=schema.sheet, label=label,
+                                                                 table=table_name)
+            return table_from_cells(cells, np.arange(1, len(cells) + 1), table_name, file=label, sheet=sheet_name,
+                                    merged=merged, **kw)
+        if suffix == ".xls":
+            raise sources._fail("the old .xls format is not read", label, table_name,
+                                expected="the workbook saved as .xlsx, .xlsm or .xlsb, or a CSV export")
+        _check_not_zip(p, label, table_name)
+        cells, lines, _ = sources.read_csv_cells(p, label=label)
+        return table_from_cells(cells, np.asarray(lines, dtype="int64"), table_name, file=label, sheet="", **kw)
+    except InputErrors as e:
+        return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
+
+
+def _check_not_zip(p: Path, label: str, table_name: str) -> None:
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        raise sources._fail(f"looks like an Excel workbook but is named {p.suffix or 'without extension'}", label,
+                            table_name, expected="the file renamed to .xlsx/.xlsm/.xlsb")
+
+
+def _bank_payments(p: Path, label: str, reporting_currency: str):
+    try:
+        from . import bankfiles
+    except ImportError:
+        return None
+    if bankfiles.detect_format(p) is None:
+        return None
+    result = bankfiles.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)
+    return getattr(result, "payments", result)
+
+
+def read_table(path, table_name: str, **kwargs) -> pd.DataFrame:
+    """:func:`load_table`, raising :class:`InputErrors` (every problem at once) instead of
+    returning errors."""
+    df, errors = load_table(path, table_name, **kwargs)
+    if errors:
+        raise InputErrors(errors)
+    return df

@@ -1,0 +1,451 @@
+"""Files -> raw cell grids.  The I/O edge of the readers; no validation here.
+
+A *grid* is a DataFrame of raw cell values with integer columns ``0..n-1`` and
+index = the row number as the user sees it (Excel row, or CSV line), exactly what
+``xl_collections.book`` backends return from ``read_sheet``.  Blank cells are ``""`` or
+None.  Excel error cells (``#N/A``, ``#DIV/0!`` …) are their error text, so the validator
+reports them: python-calamine returns them as ``""``, so :func:`xlsx_error_cells` /
+:func:`xlsb_error_cells` find them in the file itself and :func:`read_sheet_grid` puts
+their text back.  ``grid.attrs["merged"]`` lists merged ranges as
+``(first_row, first_col, last_row, last_col)`` in grid labels, where the format has them.
+
+Problems opening a file raise :class:`~xl_collections.errors.InputErrors` naming the
+file (and the sheets found), never a bare traceback.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, InputErrors
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
+XLSB_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+               0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def _fail(message: str, file: str, table: str = "", sheet: str = "", expected: str = "") -> InputErrors:
+    return InputErrors([InputError(message, table, file, sheet, None, "", "", expected)])
+
+
+# ------------------------------------------------------------------ grids
+
+def cells_from_rows(rows: list[list]) -> np.ndarray:
+    """List of row lists (ragged allowed) -> 2-D object array (short rows padded with "")."""
+    width = max((len(r) for r in rows), default=0)
+    if rows and any(len(r) != width for r in rows):
+        rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
+    arr = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        arr[:] = rows
+    return arr
+
+
+def grid_from_cells(cells: np.ndarray, index) -> pd.DataFrame:
+    """2-D object array -> grid DataFrame (object columns 0..n-1, the given index)."""
+    return pd.DataFrame(cells, index=pd.Index(index, dtype="int64"), columns=range(cells.shape[1]), dtype=object)
+
+
+def grid_from_rows(rows: list[list], first_row: int = 1) -> pd.DataFrame:
+    """List of row lists (ragged allowed) -> grid with index ``first_row, first_row+1, …``."""
+    cells = cells_from_rows(rows)
+    return grid_from_cells(cells, range(first_row, first_row + len(cells)))
+
+
+# ------------------------------------------------------------------ CSV
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding): UTF-16 with a BOM, UTF-8 (with or without BOM), else cp1252
+    (latin-1 for the five bytes cp1252 leaves undefined)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str, candidates: str = ",;\t|") -> str:
+    """The delimiter that splits the first lines into the most consistent number (> 1) of fields;
+    title lines above the header (one field) do not disturb it.  Default ``,``."""
+    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for d in candidates:
+        counts: dict[int, int] = {}
+        for fields in csv.reader(lines, delimiter=d):
+            if len(fields) > 1:
+                counts[len(fields)] = counts.get(len(fields), 0) + 1
+        if not counts:
+            continue
+        width, lines_with = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if (lines_with, width) > best_score:
+            best, best_score = d, (lines_with, width)
+    return best
+
+
+def read_csv_grid(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
+    """A CSV/TXT file as a grid of text (``00123`` stays ``"00123"``); index = line number
+    where each record starts.  Encoding and delimiter are detected."""
+    cells, index, delim = read_csv_cells(path, label=label)
+    grid = grid_from_cells(cells, index)
+    grid.attrs["delimiter"] = delim
+    return grid
+
+
+def read_csv_cells(path: str | Path, *, label: str | None = None) -> tuple[np.ndarray, list[int], str]:
+    """:func:`read_csv_grid` as ``(cells, line_numbers, delimiter)``."""
+    p = Path(path)
+    label = label or p.name
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise _fail(f"cannot read the file: {e.strerror or e}", label) from None
+    text, _ = decode_text(data)
+    if "\x00" in text[:4096]:
+        raise _fail("not a text file (binary content)", label, expected="a CSV file with a header row")
+    delim = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows, starts, prev = [], [], 0
+    try:
+        for rec in reader:
+            rows.append(rec)
+            starts.append(prev + 1)
+            prev = reader.line_num
+    except csv.Error as e:
+        raise _fail(f"cannot read the file as CSV near line {reader.line_num}: {e}", label) from None
+    return cells_from_rows(rows), starts, delim
+
+
+# ------------------------------------------------------------------ Excel (calamine, pyxlsb)
+
+def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bool = False):
+    """python-calamine workbook; unreadable files raise InputErrors naming the file."""
+    from python_calamine import CalamineWorkbook
+
+    p = Path(path)
+    label = label or p.name
+    if not p.exists():
+        raise _fail("file not found", label, expected=f"an existing file ({p})")
+    try:
+        return CalamineWorkbook.from_path(str(p), load_tables=load_tables)
+    except Exception as e:  # calamine's own errors (zip, xml, password) and OSError
+        raise _fail(f"cannot open the workbook: {type(e).__name__}: {e}", label,
+                    expected="an .xlsx, .xlsm or .xlsb file saved by Excel") from None
+
+
+def resolve_sheet(names: list[str], wanted: str | None, default: str | None, label: str, table: str = "") -> str:
+    """Pick a sheet: ``wanted`` (must exist, case-insensitive), else ``default`` when present,
+    else the first sheet."""
+    by_lower = {n.lower(): n for n in names}
+    if wanted is not None:
+        found = by_lower.get(str(wanted).strip().lower())
+        if found is None:
+            raise InputErrors([InputError(f"no sheet named {wanted!r}", table, label, str(wanted), None, "", "",
+                                          "one of the sheets " + ", ".join(repr(n) for n in names))])
+        return found
+    if default and default.lower() in by_lower:
+        return by_lower[default.lower()]
+    if not names:
+        raise _fail("the workbook has no sheets", label, table)
+    return names[0]
+
+
+def read_sheet_grid(path: str | Path, sheet: str | None = None, *, default_sheet: str | None = None,
+                    label: str | None = None, table: str = "") -> tuple[pd.DataFrame, str]:
+    """One worksheet of an .xlsx/.xlsm/.xlsb as a grid (index = Excel row), with Excel error
+    cells as their text.  Returns ``(grid, sheet_name)``.  For .xlsb, pyxlsb is the fallback
+    when calamine cannot read the file."""
+    cells, name, merged = read_sheet_cells(path, sheet, default_sheet=default_sheet, label=label, table=table)
+    grid = grid_from_cells(cells, range(1, len(cells) + 1))
+    grid.attrs["merged"] = merged
+    return grid, name
+
+
+def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_sheet: str | None = None,
+                     label: str | None = None, table: str = "") -> tuple[np.ndarray, str, list]:
+    """:func:`read_sheet_grid` as ``(cells, sheet_name, merged)``: cells a 2-D object array whose
+    row *i* is Excel row *i + 1*."""
+    p = Path(path)
+    label = label or p.name
+    binary = p.suffix.lower() == ".xlsb"
+    try:
+        wb = open_workbook(p, label=label)
+    except InputErrors:
+        if not binary or not p.exists():
+            raise
+        return _read_xlsb_pyxlsb(p, sheet, default_sheet, label, table)
+    name = resolve_sheet(list(wb.sheet_names), sheet, default_sheet, label, table)
+    try:
+        sh = wb.get_sheet_by_name(name)
+        rows = sh.to_python(skip_empty_area=False)
+        merged = sh.merged_cell_ranges
+    except Exception as e:
+        if binary:
+            return _read_xlsb_pyxlsb(p, name, default_sheet, label, table)
+        raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
+    try:
+        errors = xlsb_error_cells(p, name) if binary else xlsx_error_cells(p, name)
+    except Exception:  # a package we cannot walk: calamine's values stand
+        errors = {}
+    _patch(rows, errors)
+    cells = cells_from_rows(rows)
+    del rows
+    return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
+
+
+def read_table_grid(path: str | Path, table_name: str, *, label: str | None = None,
+                    table: str = "") -> tuple[pd.DataFrame, str, int]:
+    """An Excel table (ListObject) of an .xlsx/.xlsm as a grid whose first row is the table's
+    header.  Returns ``(grid, sheet_name, header_row)``."""
+    p = Path(path)
+    label = label or p.name
+    if p.suffix.lower() == ".xlsb":
+        raise _fail(f"Excel tables cannot be read by name from .xlsb files (table {table_name!r})", label, table,
+                    expected="the sheet name instead (--sheet), or the workbook saved as .xlsx/.xlsm")
+    wb = open_workbook(p, label=label, load_tables=True)
+    names = list(wb.table_names or [])
+    by_lower = {n.lower(): n for n in names}
+    found = by_lower.get(str(table_name).strip().lower())
+    if found is None:
+        raise _fail(f"no Excel table named {table_name!r}", label, table,
+                    expected=("one of the tables " + ", ".join(repr(n) for n in names)) if names
+                    else "an Excel table (the workbook has none); give the sheet instead")
+    t = wb.get_table_by_name(found)
+    header_row = t.start[0]            # data starts on the row after the header (0-based start)
+    col0 = t.start[1]
+    rows = [list(t.columns)] + [list(r) for r in t.to_python()]
+    try:
+        errors = xlsx_error_cells(p, t.sheet)
+    except Exception:
+        errors = {}
+    for (r, c), text in errors.items():
+        i, j = r - header_row, c - col0
+        if 1 <= i < len(rows) and 0 <= j < len(rows[i]):
+            rows[i][j] = text
+    return grid_from_rows(rows, first_row=header_row), t.sheet, header_row
+
+
+def _patch(rows: list[list], errors: dict) -> None:
+    """Put error texts into a 0-based list-of-rows grid; keys are (Excel row, 0-based col)."""
+    for (r, c), text in errors.items():
+        while len(rows) < r:
+            rows.append([""] * (len(rows[0]) if rows else 0))
+        row = rows[r - 1]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = text
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str, binary: bool) -> str:
+    """Zip member of a sheet, from xl/workbook.xml (.xlsx) or pyxlsb's workbook.bin parse."""
+    rels_name = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
+    rels = {el.attrib["Id"]: el.attrib["Target"] for el in ET.fromstring(zf.read(rels_name))}
+    if binary:
+        from pyxlsb import Workbook
+
+        wb = Workbook(zf)
+        target = dict((n.lower(), t) for n, t in wb._sheets)[sheet.lower()]
+    else:
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+              "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+        root = ET.fromstring(zf.read("xl/workbook.xml"))
+        rid_by_name = {s.attrib["name"].lower(): s.attrib["{%s}id" % ns["r"]] for s in root.iterfind("m:sheets/m:sheet", ns)}
+        target = rels[rid_by_name[sheet.lower()]]
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def col_index(letters: str) -> int:
+    """``A`` -> 0, ``Z`` -> 25, ``AA`` -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def xlsx_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
+    """``{(excel_row, col0): "#N/A", …}`` for the error cells (``t="e"``) of one sheet of an
+    .xlsx/.xlsm.  Streams the sheet XML; only the neighbourhood of each hit is parsed."""
+    out: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, sheet, binary=False)
+        with zf.open(part) as fh:
+            tail = b""
+            while True:
+                chunk = fh.read(1 << 24)
+                if not chunk:
+                    break
+                buf = tail + chunk
+                cut = buf.rfind(b"</c>")
+                cut = 0 if cut < 0 else cut + 4
+                head, tail = buf[:cut], buf[cut:]
+                if b't="e"' in head:
+                    _scan_errors(head, out)
+            if tail and b't="e"' in tail:
+                _scan_errors(tail, out)
+    return out
+
+
+def _scan_errors(buf: bytes, out: dict) -> None:
+    pos = 0
+    while True:
+        hit = buf.find(b't="e"', pos)
+        if hit < 0:
+            return
+        start = buf.rfind(b"<", 0, hit)
+        m = _CELL_TAG.match(buf, start)
+        pos = hit + 5
+        if not m:
+            continue
+        ref = _REF.search(m.group(0))
+        end = buf.find(b"</c>", m.end())
+        v = _VALUE.search(buf, m.end(), end if end >= 0 else len(buf))
+        if ref and v:
+            out[(int(ref.group(2)), col_index(ref.group(1).decode()))] = v.group(1).decode("utf-8", "replace")
+
+
+def xlsb_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Error cells of one .xlsb sheet (BrtCellError / BrtFmlaError records), keyed like
+    :func:`xlsx_error_cells`."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(_sheet_part(zf, sheet, binary=True))
+    return xlsb_errors_in(data)
+
+
+_ERR_SET = rb"[\x00\x07\x0f\x17\x1d\x24\x2a\x2b]"
+# record header of BrtCellError (id 3, length 9) or BrtFmlaError (id 11, length >= 15), then
+# col (< 16384, little-endian), iStyleRef + flags (4 bytes), the error byte
+_ERR_CANDIDATE = re.compile(rb"(?:\x03\x09|\x0b(?:[\x0f-\x7f]|[\x80-\xff][\x00-\x7f]))"
+                            rb"(?=[\x00-\xff][\x00-\x3f]\x00\x00[\x00-\xff]{4}" + _ERR_SET + rb")", re.DOTALL)
+
+
+def _record_at(data: bytes, i: int) -> tuple[int, int, int]:
+    """(record id, body start, body length) of the record whose header starts at ``i``."""
+    rid = data[i]
+    i += 1
+    if rid & 0x80:
+        rid |= data[i] << 8
+        i += 1
+    b = data[i]
+    ln, shift = b & 0x7F, 7
+    i += 1
+    while b & 0x80:
+        b = data[i]
+        ln |= (b & 0x7F) << shift
+        shift += 7
+        i += 1
+    return rid, i, ln
+
+
+_FIXED_LEN = {0x01: 8, 0x02: 12, 0x03: 9, 0x04: 9, 0x05: 16, 0x07: 12}   # cell records of fixed size
+_CELL_IDS = frozenset(range(0x01, 0x0E))
+
+
+def _row_header(data: bytes, q: int) -> int | None:
+    """Row index (0-based) when a plausible BrtRowHdr starts at ``q``, else None."""
+    ln = data[q + 1]
+    if data[q] != 0 or ln < 17 or ln >= 0x80 or (ln - 17) % 8:
+        return None
+    body = q + 2
+    if int.from_bytes(data[body + 13:body + 17], "little") != (ln - 17) // 8:
+        return None
+    row = int.from_bytes(data[body:body + 4], "little")
+    return row if row < 1048576 else None
+
+
+def xlsb_errors_in(data: bytes, *, window: int = 1 << 13) -> dict[tuple[int, int], str]:
+    """Error cells in a BIFF12 sheet stream, without walking every record: candidates are found
+    by their byte pattern, and each is confirmed by walking from a row header before it
+    (BrtRowHdr, nearest first, within ``window`` bytes) through well-formed cell records that
+    land exactly on it; that header gives the row.  Cost grows with the number of candidates,
+    not with the sheet size (:func:`xlsb_walk_errors` is the exhaustive reference)."""
+    out: dict[tuple[int, int], str] = {}
+    for m in _ERR_CANDIDATE.finditer(data):
+        p = m.start()
+        lo = max(0, p - window)
+        q = p
+        while True:
+            q = data.rfind(b"\x00", lo, q)
+            if q < 0:
+                break
+            row = _row_header(data, q)
+            if row is None:
+                continue
+            i = q + 2 + data[q + 1]
+            ok = True
+            try:
+                while i < p:
+                    rid, body, n = _record_at(data, i)
+                    if rid not in _CELL_IDS or _FIXED_LEN.get(rid, n) != n:
+                        ok = False
+                        break
+                    i = body + n
+            except IndexError:
+                ok = False
+            if ok and i == p:
+                _, body, _ = _record_at(data, p)
+                col = int.from_bytes(data[body:body + 4], "little")
+                out[(row + 1, col)] = XLSB_ERRORS[data[body + 8]]
+                break
+    return out
+
+
+def xlsb_walk_errors(data: bytes) -> dict[tuple[int, int], str]:
+    """Reference implementation of :func:`xlsb_errors_in`: walks every record (slow; tests)."""
+    out: dict[tuple[int, int], str] = {}
+    i, n, row = 0, len(data), -1
+    while i < n:
+        rid, body, ln = _record_at(data, i)
+        if rid == 0x00:
+            row = int.from_bytes(data[body:body + 4], "little")
+        elif rid in (0x03, 0x0B):
+            out[(row + 1, int.from_bytes(data[body:body + 4], "little"))] = XLSB_ERRORS.get(data[body + 8], "#N/A")
+        i = body + ln
+    return out
+
+
+def _read_xlsb_pyxlsb(p: Path, sheet: str | None, default_sheet: str | None, label: str, table: str):
+    """Fallback .xlsb reader.  pyxlsb gives dates as serial numbers (the validator reads them)
+    and errors as hex codes, mapped here to their text."""
+    try:
+        from pyxlsb import open_workbook as open_xlsb
+        with open_xlsb(str(p)) as wb:
+            name = resolve_sheet(list(wb.sheets), sheet, default_sheet, label, table)
+            with wb.get_sheet(name) as sh:
+                rows = []
+                for r in sh.rows():
+                    rows.append([_xlsb_value(c.v) for c in r])
+    except InputErrors:
+        raise
+    except Exception as e:
+        raise _fail(f"cannot open the workbook: {type(e).__name__}: {e}", label, table,
+                    expected="an .xlsb file saved by Excel") from None
+    return cells_from_rows(rows), name, []
+
+
+_PYXLSB_ERRORS = {hex(code): text for code, text in XLSB_ERRORS.items()}  # pyxlsb: hex(error byte)
+
+
+def _xlsb_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, str) and v in _PYXLSB_ERRORS:
+        return _PYXLSB_ERRORS[v]
+    return v
