@@ -238,3 +238,63 @@ def test_ids_are_unique_and_deterministic(entries):
     ids = assign_ids(entries)
     assert len(ids) == len(entries) and len(set(ids)) == len(ids)
     assert all(ids) and assign_ids(list(entries)) == ids
+
+
+# ------------------------------------------------------------------ round trip through all three formats
+
+def _mt940(opening, rows):
+    def bal(tag, v, day):
+        return f":{tag}:{'C' if v >= 0 else 'D'}2610{day}EUR{abs(v) // 100},{abs(v) % 100:02d}"
+    out = [":20:RT", ":25:DE89370400440532013000", ":28C:1/1", bal("60F", opening, "30")]
+    for i, (credit, cents, ref) in enumerate(rows):
+        out.append(f":61:2610311031{'C' if credit else 'D'}{cents // 100},{cents % 100:02d}NTRFNONREF" + (f"//{ref}" if ref else ""))
+        out.append(f":86:166?00GUTSCHRIFT?20SVWZ+INV {i}?32PAYER {i}")
+    out.append(bal("62F", opening + sum(c if cr else -c for cr, c, _ in rows), "31"))
+    return "\n".join(out) + "\n-\n"
+
+
+def _camt(opening, rows):
+    closing = opening + sum(c if cr else -c for cr, c, _ in rows)
+    body = "\n".join(ntry(f"{c // 100}.{c % 100:02d}", "CRDT" if cr else "DBIT", ref=ref, txs=tx(ustrd=f"INV {i}"))
+                     for i, (cr, c, ref) in enumerate(rows))
+
+    def dec(v):
+        return f"{abs(v) // 100}.{abs(v) % 100:02d}"
+    text = camt(body, opening=dec(opening), closing=dec(closing))
+    if opening < 0:
+        text = text.replace(f"<Amt Ccy=\"EUR\">{dec(opening)}</Amt><CdtDbtInd>CRDT", f"<Amt Ccy=\"EUR\">{dec(opening)}</Amt><CdtDbtInd>DBIT", 1)
+    if closing < 0:
+        text = text.replace(f"<Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{dec(closing)}</Amt><CdtDbtInd>CRDT",
+                            f"<Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{dec(closing)}</Amt><CdtDbtInd>DBIT")
+    return text
+
+
+def _bai2(opening, rows):
+    closing = opening + sum(c if cr else -c for cr, c, _ in rows)
+    details = [f"16,{'165' if cr else '475'},{c},0,{ref},,INV {i}/" for i, (cr, c, ref) in enumerate(rows)]
+    total = opening + closing + sum(c for _, c, _ in rows)
+    n_acct = len(details) + 2
+    return "\n".join(["01,B,C,261031,0800,1,,,2/", "02,C,B,1,261031,,EUR,2/",
+                      f"03,5550001,,010,{opening:+d},,,015,{closing:+d},,/", *details,
+                      f"49,{total},{n_acct}/", f"98,{total},1,{n_acct + 2}/", f"99,{total},1,{n_acct + 4}/"]) + "\n"
+
+
+_rows = st.lists(st.tuples(st.booleans(), st.integers(1, 10**9),
+                           st.sampled_from(["", "", "REF-A", "REF-B"])), max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(opening=st.integers(-10**9, 10**9), rows=_rows)
+def test_round_trip_every_format(tmp_path_factory, opening, rows):
+    d = tmp_path_factory.mktemp("rt")
+    credits = [c for cr, c, _ in rows if cr]
+    for name, make in (("s.sta", _mt940), ("s.xml", _camt), ("s.bai", _bai2)):
+        p = d / name
+        p.write_text(make(opening, rows), encoding="utf-8")
+        r = read_bank_file(p)
+        assert r.payments["amount"].tolist() == credits, name
+        assert r.payments["payment_id"].is_unique, name
+        assert r.summary["debits_skipped"] == len(rows) - len(credits), name
+        assert r.statements["reconciles"].tolist() == [True], name
+        assert r.warnings == [], name
+        assert read_bank_file(p).payments["payment_id"].tolist() == r.payments["payment_id"].tolist()
