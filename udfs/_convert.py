@@ -89,7 +89,7 @@ def as_decimal(value, name: str) -> Decimal:
 
 def rows_of(values) -> list[list]:
     """Whatever xlwings passed for a range -> a list of rows."""
-    if values is None:
+    if values is None or (isinstance(values, (list, tuple)) and not values):
         return []
     if isinstance(values, (list, tuple)):
         if values and all(isinstance(r, (list, tuple)) for r in values):
