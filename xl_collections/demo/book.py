@@ -1,0 +1,178 @@
+"""``generate``: the whole demo book as canonical tables, plus the ground truth; ``write_csv``."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io.write import write_table
+from ..money import to_decimal
+from ..settings import Settings
+from ._common import canonical_table, convert_minor
+from .activity import make_activity
+from .cash import make_payments
+from .customers import credit_limits, make_customers
+from .items import make_items
+from .ledgers import make_fx, make_gl, plant
+
+TABLE_NAMES = ("open_items", "customers", "payments", "remittance", "register", "ledger", "gl", "activity", "fx_rates")
+MONEY_COLUMNS = {
+    "open_items": ["amount", "open_amount"], "customers": ["credit_limit", "open_orders"],
+    "payments": ["amount"], "remittance": ["amount_paid", "discount_taken", "deduction_amount"],
+    "register": ["amount"], "ledger": ["amount"],
+    "gl": ["opening_balance", "debits", "credits", "closing_balance"], "activity": ["amount"], "fx_rates": [],
+}
+
+
+@dataclass(frozen=True, eq=False)
+class DemoBook:
+    """A generated AR book.  The nine contract tables are canonical (as
+    :func:`xl_collections.io.validate.validate` returns them); the rest is ground truth.
+
+    ``truth``: which payment pays what (see :mod:`xl_collections.demo.cash`).
+    ``planted``: the register/ledger breaks, one row each, ``tieout_effect`` their share of
+    ``gl_tieout['difference']`` (see :mod:`xl_collections.demo.ledgers`).
+    ``gl_tieout``: period, subledger_total, gl_balance, difference (= subledger - GL),
+    explained, unexplained, in reporting-currency minor units.
+    ``normalised_pairs``: register numbers that agree with the ledger only after
+    normalisation (not breaks).  ``promises``: every promise to pay with its outcome
+    (KEPT, BROKEN, PENDING)."""
+    open_items: pd.DataFrame
+    customers: pd.DataFrame
+    payments: pd.DataFrame
+    remittance: pd.DataFrame
+    register: pd.DataFrame
+    ledger: pd.DataFrame
+    gl: pd.DataFrame
+    activity: pd.DataFrame
+    fx_rates: pd.DataFrame
+    truth: pd.DataFrame
+    planted: pd.DataFrame
+    settings: Settings
+    gl_tieout: dict = field(default_factory=dict)
+    normalised_pairs: pd.DataFrame | None = None
+    promises: pd.DataFrame | None = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The nine canonical input tables by contract name."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    @property
+    def period(self) -> str:
+        return self.gl_tieout["period"]
+
+
+def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
+             as_of: dt.date = dt.date(2026, 10, 31), reporting_currency: str = "USD",
+             payments: int | None = None, breaks_per_type: int = 3) -> DemoBook:
+    """Generate a deterministic AR book of ``items`` open items (100 … 1,000,000).
+
+    ``customers`` defaults to ``items // 30`` (at least 10), ``payments`` to ``items // 10``
+    (at least 10); ``breaks_per_type`` planted register/ledger breaks of each type (fewer
+    when the period is too small).  Same arguments, same book."""
+    if items < 20:
+        raise ValueError("items must be at least 20")
+    rep = reporting_currency.upper()
+    n_c = customers if customers is not None else max(10, items // 30)
+    n_p = payments if payments is not None else max(10, items // 10)
+    rng = np.random.default_rng(seed)
+    cust = make_customers(rng, n_c)
+    fx_raw, rates = make_fx(rng, as_of, rep)
+    allitems = make_items(rng, cust, items + breaks_per_type, as_of)
+    register, ledger, planted, pairs, removed, involved = plant(
+        rng, allitems, cust, as_of=as_of, reporting=rep, rates=rates, per_type=breaks_per_type)
+    is_open = ~allitems["cleared"].to_numpy()
+    is_open[removed] = False
+    surplus = int(is_open.sum()) - items
+    if surplus > 0:                           # keep exactly `items` open items
+        doc = allitems["document_date"].to_numpy().astype("datetime64[D]")
+        spare = np.flatnonzero(is_open & ~allitems["document_no"].isin(involved).to_numpy()
+                               & (doc < np.datetime64(as_of.replace(day=1), "D")))
+        is_open[rng.choice(spare, size=min(surplus, len(spare)), replace=False)] = False
+    oi = allitems[is_open].reset_index(drop=True)
+    cleared = allitems[allitems["cleared"].to_numpy()].reset_index(drop=True)
+    pay_raw, rem_raw, truth, paid = make_payments(rng, oi, cust, n_payments=n_p, as_of=as_of, reporting=rep,
+                                                  rates=rates, exclude=involved)
+    act_raw, promises, kept = make_activity(rng, oi, cust, cleared, truth, pay_raw, paid, as_of=as_of)
+    if kept:
+        oi.loc[kept, "status"] = "PROMISED"
+
+    # exposure, credit limits, tie-out, GL
+    open_rep = convert_minor(oi["open_amount"].to_numpy(), oi["currency"].to_numpy(), rates, rep)
+    exposure = np.bincount(oi["ci"].to_numpy(), weights=open_rep, minlength=n_c)
+    cust = cust.assign(credit_limit=credit_limits(rng, exposure))
+    subledger = int(open_rep.sum())
+    explained = int(planted["tieout_effect"].sum())
+    unexplained = int(rng.integers(10_000, 500_000)) * (1 if rng.random() < 0.5 else -1)
+    gl_balance = subledger - explained - unexplained
+    reg_amt = np.asarray(register["amount"])
+    pos = reg_amt > 0
+    billed = int(convert_minor(reg_amt[pos], np.asarray(register["currency"])[pos], rates, rep).sum())
+    gl_raw = make_gl(rng, as_of=as_of, reporting=rep, closing=gl_balance, billed=billed)
+    period = gl_raw["period"][-1]
+    tieout = {"period": period, "subledger_total": subledger, "gl_balance": gl_balance,
+              "difference": subledger - gl_balance, "explained": explained, "unexplained": unexplained,
+              "currency": rep}
+
+    oi = oi.sort_values(["customer_id", "document_date", "document_no"], kind="stable").reset_index(drop=True)
+    cols = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "amount", "open_amount",
+            "currency", "po_number", "reference", "reason_code", "status"]
+    raw_oi = {c: (oi[c].to_numpy().astype("datetime64[D]") if c.endswith("_date") else oi[c].to_numpy()) for c in cols}
+    ccols = ["customer_id", "customer_name", "credit_limit", "payment_terms", "collector", "region", "risk_class",
+             "parent_id", "email", "phone", "bank_accounts", "open_orders"]
+    t = {
+        "open_items": canonical_table("open_items", raw_oi, rep),
+        "customers": canonical_table("customers", {c: cust[c].to_numpy() for c in ccols}, rep),
+        "payments": canonical_table("payments", pay_raw, rep),
+        "remittance": canonical_table("remittance", rem_raw, rep),
+        "register": canonical_table("register", register, rep),
+        "ledger": canonical_table("ledger", ledger, rep),
+        "gl": canonical_table("gl", gl_raw, rep),
+        "activity": canonical_table("activity", act_raw, rep),
+        "fx_rates": canonical_table("fx_rates", fx_raw, rep),
+    }
+    truth = truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True)
+    truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
+    return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep),
+                    gl_tieout=tieout, normalised_pairs=pairs, promises=promises,
+                    params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,
+                            "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})
+
+
+def _format(minor: pd.Series, currency: pd.Series) -> list:
+    return ["" if pd.isna(v) else str(to_decimal(int(v), c)) for v, c in zip(minor, currency)]
+
+
+def write_csv(book: DemoBook, out_dir: str | os.PathLike) -> list[Path]:
+    """One CSV per contract table (``open_items.csv`` …, contract headers, money as decimal
+    text, dates ISO), plus ``truth.csv``, ``planted_breaks.csv`` and ``planted_gl.csv``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rep = book.settings.reporting_currency
+    paths = []
+    for name, df in book.tables.items():
+        d = df.drop(columns=["source_row"])
+        d.attrs = {"money": MONEY_COLUMNS[name], "currency": rep}
+        paths.append(write_table(d, out / f"{name}.csv"))
+    truth = book.truth.copy()
+    for col in ("applied_amount", "discount_amount", "deduction_amount"):
+        truth[col] = _format(truth[col], truth["currency"])
+    truth["cash_amount"] = _format(truth["cash_amount"], truth["payment_currency"])
+    truth.attrs = {}
+    paths.append(write_table(truth, out / "truth.csv"))
+    planted = book.planted.copy()
+    for col in ("amount", "register_amount", "ledger_amount"):
+        planted[col] = _format(planted[col], planted["currency"])
+    planted["tieout_effect"] = _format(planted["tieout_effect"], pd.Series([rep] * len(planted)))
+    planted.attrs = {}
+    paths.append(write_table(planted, out / "planted_breaks.csv"))
+    g = book.gl_tieout
+    gl = pd.DataFrame([{k: (str(to_decimal(v, rep)) if isinstance(v, int) else v) for k, v in g.items()}])
+    paths.append(write_table(gl, out / "planted_gl.csv"))
+    return paths
