@@ -456,7 +456,8 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
 
 
 def _write_input(wb, ws, table, df) -> None:
-    """Canonical table -> the input sheet's cells (money as major units, dates as dates)."""
+    """Canonical table -> the input sheet's cells (money as major units, dates as dates).
+    A frame with ``attrs["raw"]`` is written as it is (its own headers; tests of bad input)."""
     import pandas as pd
 
     from .io.write import to_display
@@ -464,27 +465,35 @@ def _write_input(wb, ws, table, df) -> None:
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     money_fmt = wb.add_format({"num_format": "#,##0.00;-#,##0.00"})
     kinds = {c.name: c.kind for c in table.columns}
-    d = df.copy()
-    if not d.attrs.get("money"):
-        d.attrs["money"] = [c for c, k in kinds.items() if k == schema.MONEY and c in d.columns]
-    d.attrs.setdefault("currency", "USD")
-    disp = to_display(d)
-    cols = [c for c in table.names if c in disp.columns]
-    for j, c in enumerate(table.names):
-        if c not in cols:
+    if df.attrs.get("raw"):
+        disp, names = df, [str(c) for c in df.columns]
+        for j in range(len(table.names)):
+            ws.write_blank(0, j, None)
+        for j, c in enumerate(names):
+            ws.write_string(0, j, c)
+    else:
+        d = df.copy()
+        if not d.attrs.get("money"):
+            d.attrs["money"] = [c for c, k in kinds.items() if k == schema.MONEY and c in d.columns]
+        d.attrs.setdefault("currency", "USD")
+        disp, names = to_display(d), table.names
+    for j, c in enumerate(names):
+        if c not in disp.columns:
             continue
-        kind = kinds[c]
+        kind = kinds.get(c, schema.TEXT)
         for i, v in enumerate(disp[c].tolist(), start=1):
-            if v is None or v == "" or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+            if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v == "":
                 continue
-            if kind == schema.DATE:
-                ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date_fmt)
+            if isinstance(v, str):
+                ws.write_string(i, j, v)
+            elif isinstance(v, dt.date):
+                ws.write_datetime(i, j, v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time()), date_fmt)
             elif kind == schema.MONEY:
                 ws.write_number(i, j, float(v), money_fmt)
-            elif kind == schema.RATE:
-                ws.write_number(i, j, float(v))
+            elif isinstance(v, bool):
+                ws.write_boolean(i, j, v)
             else:
-                ws.write_string(i, j, str(v))
+                ws.write_number(i, j, float(v))
 
 
 # ---------------------------------------------------------------- drift check

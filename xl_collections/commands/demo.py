@@ -1,0 +1,104 @@
+"""``xl-collections demo [--out DIR] [--items N] [--customers N] [--seed S] [--csv-only]``:
+generate a demo AR book, write its tables as CSV to ``DIR/data/``, build the collections
+workbook ``DIR/collections_demo.xlsm`` (with its ``collections_demo.py`` shim) filled with
+them, run the month-end close headless and print what it found."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..errors import UsageError
+
+BOOK_NAME = "collections_demo.xlsm"
+DEFAULT_ITEMS = 3000
+
+
+def demo_tables(book) -> dict:
+    """Canonical tables of a generated DemoBook, by table name."""
+    from ..schema import TABLES
+    tables = getattr(book, "tables", None)
+    if callable(tables):
+        tables = tables()
+    if isinstance(tables, dict):
+        return {k: v for k, v in tables.items() if k in TABLES and v is not None}
+    return {k: getattr(book, k) for k in TABLES if getattr(book, k, None) is not None}
+
+
+def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int | None = None, seed: int = 7,
+                    csv_only: bool = False):
+    """Generate, write CSVs and (unless ``csv_only``) the filled workbook; returns (demo, book path)."""
+    from .. import demo as demo_mod
+    from ..template import build_template, shim_text
+
+    kw = {"seed": seed, "items": items or DEFAULT_ITEMS}
+    if customers:
+        kw["customers"] = customers
+    demo = demo_mod.generate(**kw)
+    data = out_dir / "data"
+    demo_mod.write_csv(demo, data)
+    if csv_only:
+        return demo, None
+    path = out_dir / BOOK_NAME
+    for p in (path, path.with_suffix(".py")):
+        if p.exists():
+            p.unlink()
+    build_template(path, settings=demo.settings, inputs=demo_tables(demo))
+    path.with_suffix(".py").write_text(shim_text(path.stem), encoding="utf-8")
+    return demo, path
+
+
+def summary(report) -> list[str]:
+    """The demo's closing lines: aging totals, cash applied and auto-match rate, breaks, commentary."""
+    from ..close import _fmt_amount
+    st = report.state
+    cur = st.settings.reporting_currency
+    lines = []
+    aging = st.results.get("aging")
+    if aging is not None:
+        tot = aging.total
+        buckets = "  ".join(f"{b} {_fmt_amount(int(tot[b]), cur)}" for b in aging.labels)
+        lines.append(f"Aging as of {aging.as_of}: total open {_fmt_amount(int(tot['total_open']), cur)}, "
+                     f"past due {_fmt_amount(int(tot['past_due']), cur)}")
+        lines.append(f"  {buckets}")
+    cash = st.results.get("cash_summary")
+    if cash:
+        lines.append(f"Cash applied: {_fmt_amount(cash['applied'], cur)} from {cash['auto_payments']:,} of "
+                     f"{cash['payments']:,} payments (auto-match rate {cash['auto_rate']:.1%}); "
+                     f"{cash['review']:,} proposals to review, {cash['unapplied']:,} unapplied, {cash['exceptions']:,} exceptions")
+    recon = st.results.get("recon")
+    if recon is not None:
+        lines.append(f"Reconciliation: {len(recon.breaks):,} breaks found")
+    com = st.steps.get("commentary")
+    if com is not None:
+        lines.append(f"Commentary: {com.rows or 0:,} rows" if com.status == "done" else f"Commentary: {com.status}")
+    return lines
+
+
+def run(args) -> int:
+    from ..book import open_book
+    from ..close import summary_lines
+    from ..macros import month_end_close
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: expected a folder")
+    for opt in ("items", "customers"):
+        v = getattr(args, opt, None)
+        if v is not None and v < 1:
+            raise UsageError(f"--{opt} {v}: expected a positive number")
+    t0 = time.perf_counter()
+    demo, path = build_demo_book(out, items=args.items, customers=args.customers, seed=args.seed,
+                                 csv_only=args.csv_only)
+    print(f"demo data: {out / 'data'} (CSV, one file per table)")
+    if path is None:
+        return 0
+    print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
+    with open_book(path) as book:
+        report = month_end_close(book)
+        book.save()
+    for line in summary_lines(report):
+        print("  " + line)
+    for line in summary(report):
+        print(line)
+    print(f"done in {time.perf_counter() - t0:.1f} s — open {path} in Excel: the Close sheet holds the finished close")
+    return 0
