@@ -81,34 +81,55 @@ def _col_letter(i: int) -> str:
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _NUMBER_TYPES = {float, int, np.float64, np.int64}
 _DATE_TYPES = {dt.date, dt.datetime, pd.Timestamp}
+_TEXT_DTYPE = pd.StringDtype("pyarrow")
 
 
 def type_column(values: np.ndarray) -> pd.Series:
     """Raw cells of one column -> the most specific pandas column that loses nothing the
     validator needs: numbers-or-blank -> float64 (NaN blank), dates-or-blank ->
-    datetime64[ns] at midnight (NaT blank), text-or-blank -> object str ("" blank), anything
-    else -> object as is (None -> "").  The validator's fast paths take the typed columns."""
+    datetime64[ns] at midnight (NaT blank), text-or-blank -> pyarrow-backed str ("" blank),
+    anything else -> object as is (None -> "").  The validator's fast paths take these."""
     vals = values if values.dtype == object else values.astype(object)
     kinds = set(map(type, vals))
     blank_kinds = {type(None)}
     if str in kinds and not any(type(v) is str and v.strip() != "" for v in vals):
         blank_kinds.add(str)
     rest = kinds - blank_kinds
+    blank = None
+    if kinds & blank_kinds and rest:
+        blank = np.zeros(len(vals), dtype=bool)
+        if str in blank_kinds:
+            blank |= np.fromiter(map(_blank_str, vals), dtype=bool, count=len(vals))
+        if type(None) in kinds:
+            blank |= vals == None  # noqa: E711 - elementwise on an object array
     if rest and rest <= _NUMBER_TYPES:
-        if len(blank_kinds) == 1 and type(None) not in kinds:
+        if blank is None:
             return pd.Series(vals.astype("float64"))
         out = vals.copy()
-        out[np.fromiter((type(v) in blank_kinds for v in vals), dtype=bool, count=len(vals))] = np.nan
+        out[blank] = np.nan
         return pd.Series(out.astype("float64"))
     if rest and rest <= _DATE_TYPES:
-        ords = np.fromiter((v.toordinal() if type(v) not in blank_kinds else 0 for v in vals),
-                           dtype="int64", count=len(vals))
+        src = vals
+        if blank is not None:
+            src = vals.copy()
+            src[blank] = dt.date(1970, 1, 1)
+        ords = np.fromiter(map(dt.date.toordinal, src), dtype="int64", count=len(src))
         days = (ords - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
-        days[ords == 0] = np.datetime64("NaT")
+        if blank is not None:
+            days[blank] = np.datetime64("NaT")
         return pd.Series(days)
+    if rest <= {str}:
+        if type(None) in kinds:
+            vals = vals.copy()
+            vals[blank] = ""
+        return pd.Series(pd.array(vals, dtype=_TEXT_DTYPE))
     if type(None) in kinds:
         vals = np.array(["" if v is None else v for v in vals], dtype=object)
     return pd.Series(vals, dtype=object)
+
+
+def _blank_str(v) -> bool:
+    return type(v) is str and (v == "" or v.isspace())
 
 
 def _resolve_merged(cells: np.ndarray, labels: np.ndarray, header_row, headers: list[str], data: np.ndarray,

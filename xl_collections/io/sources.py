@@ -19,6 +19,7 @@ import csv
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -41,8 +42,9 @@ def _fail(message: str, file: str, table: str = "", sheet: str = "", expected: s
 
 def cells_from_rows(rows: list[list]) -> np.ndarray:
     """List of row lists (ragged allowed) -> 2-D object array (short rows padded with "")."""
-    width = max((len(r) for r in rows), default=0)
-    if rows and any(len(r) != width for r in rows):
+    lengths = set(map(len, rows))
+    width = max(lengths, default=0)
+    if len(lengths) > 1:
         rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
     arr = np.empty((len(rows), width), dtype=object)
     if rows and width:
@@ -186,19 +188,23 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
             raise
         return _read_xlsb_pyxlsb(p, sheet, default_sheet, label, table)
     name = resolve_sheet(list(wb.sheet_names), sheet, default_sheet, label, table)
+    # the error-cell scan runs beside calamine's parse (both release the GIL for most of it)
+    scan: dict = {}
+    worker = threading.Thread(target=_scan_into, args=(scan, p, name, binary), daemon=True)
+    worker.start()
     try:
         sh = wb.get_sheet_by_name(name)
         rows = sh.to_python(skip_empty_area=False)
         merged = sh.merged_cell_ranges
+        del sh
+        wb.close()
     except Exception as e:
+        worker.join()
         if binary:
             return _read_xlsb_pyxlsb(p, name, default_sheet, label, table)
         raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
-    try:
-        errors = xlsb_error_cells(p, name) if binary else xlsx_error_cells(p, name)
-    except Exception:  # a package we cannot walk: calamine's values stand
-        errors = {}
-    _patch(rows, errors)
+    worker.join()
+    _patch(rows, scan.get("errors", {}))
     cells = cells_from_rows(rows)
     del rows
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
@@ -234,6 +240,13 @@ def read_table_grid(path: str | Path, table_name: str, *, label: str | None = No
         if 1 <= i < len(rows) and 0 <= j < len(rows[i]):
             rows[i][j] = text
     return grid_from_rows(rows, first_row=header_row), t.sheet, header_row
+
+
+def _scan_into(out: dict, p: Path, sheet: str, binary: bool) -> None:
+    try:
+        out["errors"] = xlsb_error_cells(p, sheet) if binary else xlsx_error_cells(p, sheet)
+    except Exception:  # a package we cannot walk: calamine's values stand
+        out["errors"] = {}
 
 
 def _patch(rows: list[list], errors: dict) -> None:

@@ -90,6 +90,11 @@ def _arrow_text(s: pd.Series):
 
     if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
         return None
+    if getattr(s.dtype, "storage", None) == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
+        # already Arrow-backed (the readers' text columns): no round trip through Python objects
+        arr = pa.chunked_array(s.array.__arrow_array__()).combine_chunks()
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            return pc.utf8_trim_whitespace(arr)
     try:
         arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
@@ -121,9 +126,16 @@ def _excel_errors(s: pd.Series) -> np.ndarray:
     return np.zeros(len(s), dtype=bool)
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """Cells -> str ('' for blank); integral floats lose their '.0' (Excel stores 123 as 123.0)."""
+def _text(s: pd.Series, upper: bool = False) -> pd.Series:
+    """Cells -> str ('' for blank); integral floats lose their '.0' (Excel stores 123 as 123.0);
+    ``upper``: upper-cased (codes)."""
     import pyarrow.compute as pc
+
+    if upper:
+        arr = _arrow_text(s)
+        if arr is not None:
+            return pd.Series(pc.fill_null(pc.utf8_upper(arr), "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+        return _text(s).str.upper().astype(object)
 
     if pd.api.types.is_float_dtype(s.dtype):
         vals = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -218,9 +230,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
                 err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")
         if col.kind in (TEXT, CODE):
-            txt = _text(values)
-            if col.kind == CODE:
-                txt = txt.str.upper().astype(object)
+            txt = _text(values, upper=col.kind == CODE)
             if col.default not in (None, ""):
                 txt = txt.where(txt != "", col.default)
             if col.choices:
