@@ -165,13 +165,12 @@ def own_book(seed: int = 3, n: int = 400):
 
 
 def demo_book(tmp_path):
+    """The demo book (``xl_collections.demo``), written as the CSVs ``xl-collections demo`` writes."""
     demo = pytest.importorskip("xl_collections.demo")
-    generate = getattr(demo, "generate", None)
-    if generate is None:
-        pytest.skip("xl_collections.demo.generate not available yet")
-    book = generate(customers=60, items=600, seed=7)
-    tables = book if isinstance(book, dict) else getattr(book, "tables", None) or vars(book)
-    return tables["open_items"], tables.get("customers"), tables.get("fx_rates"), getattr(book, "as_of", None) or tables.get("as_of")
+    book = demo.generate(items=600, seed=7)
+    demo.write_csv(book, tmp_path)
+    paths = {n: tmp_path / f"{n}.csv" for n in ("open_items", "customers", "fx_rates")}
+    return book, paths, book.settings.as_of.isoformat()
 
 
 def to_range(df: pd.DataFrame) -> list[list]:
@@ -189,20 +188,17 @@ def test_command_api_and_udf_agree_to_the_cent(book, tmp_path):
         for name, df in (("open_items", oi), ("customers", cust), ("fx_rates", fx)):
             paths[name] = tmp_path / f"{name}.csv"
             df.to_csv(paths[name], index=False)
+        canonical = None
     else:
-        from xl_collections.io.write import write_table
-
-        oi, cust, fx, as_of_demo = demo_book(tmp_path)
-        as_of = str(as_of_demo or as_of)[:10]
-        paths = {}
-        for name, df in (("open_items", oi), ("customers", cust), ("fx_rates", fx)):
-            paths[name] = write_table(df, tmp_path / f"{name}.csv")
+        demo, paths, as_of = demo_book(tmp_path)
+        canonical = demo.tables
     out = tmp_path / "aging.csv"
     assert main(["aging", "--open-items", str(paths["open_items"]), "--customers", str(paths["customers"]),
                  "--fx", str(paths["fx_rates"]), "--as-of", as_of, "--out", str(out)]) == 0
     command = read_csv(out)
 
-    tables = {n: read_table(p, n) for n, p in paths.items()}
+    # the API on the generator's own canonical tables (the demo) or on the files read back
+    tables = canonical or {n: read_table(p, n) for n, p in paths.items()}
     res = age(tables["open_items"], as_of, customers=tables["customers"], fx_rates=tables["fx_rates"])
     api = res.summary[CONTRACT]
     assert command[0] == CONTRACT
