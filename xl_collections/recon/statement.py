@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from ..errors import InputError, InputErrors
-from ..io import validate as _validate
+from ..io.validate import canonical as _canonical, validate as _validate_table
 from ..money import format_amount
 from ..schema import CODE, DATE, MONEY, TABLES, TEXT, Column, Table
 from .keys import document_keys
@@ -50,7 +50,7 @@ PAYMENT_TYPES = ("PMT", "PAY", "PAYMENT", "RCPT", "RECEIPT", "CHK", "CHQ", "CHEC
 
 
 @contextmanager
-def _registered(table: Table):
+def registered(table: Table = STATEMENT):
     """``validate`` looks tables up in ``schema.TABLES``; the statement is ours alone, so it is
     registered only while it is validated or read."""
     had = TABLES.get(table.name)
@@ -67,8 +67,8 @@ def _registered(table: Table):
 def validate_statement(raw: pd.DataFrame, **kwargs) -> tuple[pd.DataFrame, list[InputError]]:
     """:func:`xl_collections.io.validate.validate` for the statement table, plus its own rule:
     each line needs an amount (``amount``, or ``debit``/``credit``); ``amount`` is filled."""
-    with _registered(STATEMENT):
-        out, errors = _validate.validate(raw, "statement", **kwargs)
+    with registered(STATEMENT):
+        out, errors = _validate_table(raw, "statement", **kwargs)
     return finish_statement(out, errors, kwargs.get("file", ""), kwargs.get("sheet", ""))
 
 
@@ -90,7 +90,7 @@ def finish_statement(out: pd.DataFrame, errors: list[InputError], file: str = ""
 def read_statement(path, *, column_map=None, reporting_currency="USD", day_first=False, sheet=None) -> pd.DataFrame:
     """Read a statement file (CSV/Excel) into the canonical statement table; InputErrors on refusal."""
     from ..io.readers import load_table
-    with _registered(STATEMENT):
+    with registered(STATEMENT):
         out, errors = load_table(path, "statement", sheet=sheet, column_map=column_map,
                                  reporting_currency=reporting_currency, day_first=day_first)
     src = out.attrs.get("source") or {}
@@ -133,7 +133,7 @@ def _keys(values) -> np.ndarray:
 def reconcile_statement(open_items: pd.DataFrame, statement: pd.DataFrame, customer_id: str, *,
                         reporting_currency: str = "USD") -> StatementResult:
     """Reconcile ``customer_id``'s statement of account against our open items (module docstring)."""
-    oi = _validate.canonical(open_items, "open_items", reporting_currency=reporting_currency, file="<open_items>")
+    oi = _canonical(open_items, "open_items", reporting_currency=reporting_currency, file="<open_items>")
     st = canonical_statement(statement, reporting_currency)
     cid = str(customer_id).strip().upper()
     ours = oi[oi["customer_id"].astype(str).str.strip().str.upper() == cid].reset_index(drop=True)
@@ -155,16 +155,16 @@ def reconcile_statement(open_items: pd.DataFrame, statement: pd.DataFrame, custo
         i = by_key.get((t_key[j], t_cur[j]), -1) if t_key[j] else -1
         if i >= 0 and not taken[i]:
             partner[j], taken[i] = i, True
-    for j in np.flatnonzero(partner < 0):
+    for j in np.flatnonzero(partner < 0):   # a payment that names an invoice is not that invoice
         i = by_key.get((t_ref[j], t_cur[j]), -1) if t_ref[j] else -1
-        if i >= 0 and not taken[i]:
+        if i >= 0 and not taken[i] and np.sign(t_amt[j]) == np.sign(o_amt[i]):
             partner[j], taken[i], via_ref[j] = i, True, True
     st_type = st["type"].to_numpy(dtype=object)
     st_doc, st_ref = st["document_no"].to_numpy(dtype=object), st["reference"].to_numpy(dtype=object)
     o_doc = ours["document_no"].to_numpy(dtype=object)
     o_type = ours["doc_type"].to_numpy(dtype=object)
     open_by_amount: dict[tuple, list] = {}
-    for i in np.flatnonzero(~taken):
+    for i in np.argsort(taken, kind="stable"):     # items not on their statement first
         open_by_amount.setdefault((int(o_amt[i]), o_cur[i]), []).append(o_doc[i])
 
     recs = []
@@ -181,7 +181,7 @@ def reconcile_statement(open_items: pd.DataFrame, statement: pd.DataFrame, custo
                 recs.append(("AMOUNT_DIFFERENCE", o_doc[i], o_doc[i], st_doc[j], o_amt[i], t_amt[j], diff, o_cur[i],
                              "; ".join(h for h in (hint, how) if h), ours["source_row"][i], st["source_row"][j]))
         else:
-            hint = _theirs_hint(int(t_amt[j]), st_type[j], t_cur[j], open_by_amount)
+            hint = _theirs_hint(int(t_amt[j]), st_type[j], t_cur[j], open_by_amount, t_ref[j])
             recs.append(("ONLY_THEIRS", st_doc[j] or st_ref[j], "", st_doc[j], None, t_amt[j], int(t_amt[j]), t_cur[j], hint,
                          None, st["source_row"][j]))
     for i in np.flatnonzero(~taken):
@@ -245,8 +245,10 @@ def _difference_hint(theirs: int, ours_open: int, ours_original: int, cur: str) 
     return ""
 
 
-def _theirs_hint(amount: int, typ: str, cur: str, open_by_amount: dict) -> str:
+def _theirs_hint(amount: int, typ: str, cur: str, open_by_amount: dict, ref_key: str = "") -> str:
     same = open_by_amount.get((-amount, cur), [])
+    named = [d for d in same if ref_key and _keys([d])[0] == ref_key]
+    same = named + [d for d in same if d not in named]
     if amount < 0 and (typ in PAYMENT_TYPES or same or not typ):
         hint = "looks like a payment we have not applied"
         if same:
