@@ -305,6 +305,23 @@ def _fmt_amount(minor: int | None, currency: str) -> str:
     return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
 
 
+def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> int:
+    """Sum of a money column held in each row's ``currency``, in minor units of the
+    reporting currency (per-row exact conversion at the as-of rates, then summed)."""
+    if df is None or col not in df.columns or not len(df):
+        return 0
+    from .aging import convert_minor, pick_rates
+    s = state.settings
+    cur = df["currency"].astype(str) if "currency" in df.columns else pd.Series(s.reporting_currency, index=df.index)
+    cur = cur.where(cur != "", s.reporting_currency)
+    rates = pick_rates(state.tables.get("fx_rates"), sorted(set(cur)), s.as_of, s.reporting_currency)
+    to = MINOR_UNITS.get(s.reporting_currency, 2)
+    total = 0
+    for c, part in df[col].groupby(cur):
+        total += int(convert_minor(part.to_numpy(dtype="int64"), rates[c], MINOR_UNITS.get(c, 2), to).sum())
+    return total
+
+
 def _sum(df: pd.DataFrame | None, col: str) -> int:
     if df is None or col not in df.columns or not len(df):
         return 0
@@ -580,7 +597,7 @@ def step_cashapp(state: CloseState) -> StepResult:
     new = res.applications
     is_auto = new["status"].astype(str).str.upper() == "AUTO" if "status" in new.columns else pd.Series(True, index=new.index)
     auto = new[is_auto]
-    applied = _sum(auto, "applied_amount")
+    applied = _reporting_sum(auto, "applied_amount", state)
     prior_ids = set()
     if prior is not None and not prior.empty:
         prior_ids = set(prior.loc[prior["status"].astype(str).str.upper() == "AUTO", "payment_id"])
@@ -625,10 +642,15 @@ def step_recon(state: CloseState) -> StepResult:
             blocks.append(TableBlock(df, table_name=tname, style="TableStyleMedium2" if name == "breaks" else "TableStyleLight9"))
     out = SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False)
     breaks = res.breaks
-    amt = int(pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().sum()) \
-        if len(breaks) and "difference" in breaks.columns else 0
+    amt = 0
+    if len(breaks) and "difference" in breaks.columns:
+        diff = breaks.assign(difference=pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().astype("int64"))
+        amt = _reporting_sum(diff, "difference", state)
     kinds = breaks["break_type"].value_counts().to_dict() if len(breaks) and "break_type" in breaks.columns else {}
     msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
+    tie = _frame(getattr(res, "gl_tieout", None))
+    if tie is not None and len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
+        msg = f"GL unexplained {_fmt_amount(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
     return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])
 
 

@@ -416,11 +416,13 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     # Input sheets: schema headers (and the demo's data)
     for table in schema.TABLES.values():
         ws = sheets[table.sheet]
+        df = (inputs or {}).get(table.name)
+        raw = df is not None and df.attrs.get("raw")
         for j, col in enumerate(table.columns):
-            ws.write_string(0, j, col.name, head)
+            if not raw:
+                ws.write_string(0, j, col.name, head)
             ws.set_column(j, j, max(12, len(col.name) + 3))
         ws.freeze_panes(1, 0)
-        df = (inputs or {}).get(table.name)
         if df is not None and len(df):
             _write_input(wb, ws, table, df)
 
@@ -467,8 +469,6 @@ def _write_input(wb, ws, table, df) -> None:
     kinds = {c.name: c.kind for c in table.columns}
     if df.attrs.get("raw"):
         disp, names = df, [str(c) for c in df.columns]
-        for j in range(len(table.names)):
-            ws.write_blank(0, j, None)
         for j, c in enumerate(names):
             ws.write_string(0, j, c)
     else:

@@ -1,0 +1,331 @@
+"""The month-end close headless on the demo workbook: sheets, tables, chart, totals that tie
+to the aging command, idempotent re-runs that never apply cash twice, the user's parts of
+the file untouched, refused inputs that leave the file as it was, dispatch of main()."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from xl_collections import close as close_mod
+from xl_collections import macros
+from xl_collections.book import OWNED_SHEETS, open_book
+from xl_collections.cli import main as cli
+from xl_collections.close import STEPS, StepFailed, parse_steps, run_close
+from xl_collections.commands.demo import build_demo_book, demo_tables
+from xl_collections.errors import InputErrors
+from xl_collections.io.write import write_table
+from xl_collections.template import build_template
+
+OUTPUT_SHEETS = ("Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon", "Commentary")
+TABLES = {"tblClose", "tblAging", "tblAgingTop", "tblAgingDetail", "tblKPIs", "tblCashApp", "tblUnapplied",
+          "tblExceptions", "tblBreaks", "tblGLTieout", "tblRollforward", "tblAuditLog"}
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sheet_part(z: zipfile.ZipFile, name: str) -> str:
+    wb = z.read("xl/workbook.xml").decode()
+    rid = re.search(rf'<sheet [^>]*name="{re.escape(name)}"[^>]*r:id="([^"]+)"', wb).group(1)
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rel = next(r for r in re.findall(r"<Relationship [^>]*/>", rels) if f'Id="{rid}"' in r)
+    target = re.search(r'Target="([^"]+)"', rel).group(1)
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def run_cli_close(path: Path, *extra) -> int:
+    return cli(["close", str(path), *extra])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = tmp_path_factory.mktemp("demo")
+    gen, path = build_demo_book(d, items=500, seed=11)
+    template = d / "template_copy.xlsm"
+    shutil.copy(path, template)
+    assert run_cli_close(path) == 0
+    first = d / "after_first.xlsm"
+    shutil.copy(path, first)
+    assert run_cli_close(path) == 0
+    return {"gen": gen, "dir": d, "template": template, "first": first, "second": path}
+
+
+def grid(path: Path, sheet: str) -> pd.DataFrame:
+    return open_book(path).read_sheet(sheet)
+
+
+def test_every_output_sheet_with_its_tables_formats_and_chart(demo):
+    book = open_book(demo["first"])
+    names = book.sheet_names()
+    for s in ("Close", *OUTPUT_SHEETS, "Audit Log"):
+        assert s in names
+    with zipfile.ZipFile(demo["first"]) as z:
+        tables = {re.search(r'displayName="([^"]+)"', z.read(n).decode()).group(1)
+                  for n in z.namelist() if n.startswith("xl/tables/")}
+        assert TABLES <= tables
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        aging = z.read(sheet_part(z, "Aging")).decode()
+        styles = z.read("xl/styles.xml").decode()
+    assert any('barDir val="bar"' in c and 'grouping val="stacked"' in c and re.search(r"'?Aging'?!", c) for c in charts)
+    assert "<colorScale>" in aging and 'state="frozen"' in aging
+    assert "_(* #,##0.00_)" in styles or "#,##0.00" in styles
+    checklist = book.read_table("tblClose")
+    assert checklist["step"].tolist() == list(STEPS)
+    assert set(checklist["status"]) == {"done"}
+
+
+def _total(df: pd.DataFrame) -> dict:
+    row = df[df["customer_id"] == "TOTAL"].iloc[0]
+    return {c: Decimal(str(row[c])).quantize(Decimal("0.01")) for c in
+            ("total_open", "not_due", "1-30", "31-60", "61-90", "91-120", "121+", "past_due")}
+
+
+def test_aging_total_equals_the_aging_command_on_the_same_open_items(demo, tmp_path):
+    # the pro-forma open items (after this close's cash application) through the aging command
+    book = open_book(demo["template"])
+    report = run_close(book, steps="validate,cashapp,aging")
+    after = report.state.results["cashapp"].open_items_after.drop(columns=["source_row"])
+    after.attrs = {"money": ["amount", "open_amount"], "currency": "USD"}
+    write_table(after, tmp_path / "open_items_after.csv")
+    data = demo["dir"] / "data"
+    out = tmp_path / "aging.csv"
+    assert cli(["aging", "--open-items", str(tmp_path / "open_items_after.csv"), "--customers", str(data / "customers.csv"),
+                "--fx", str(data / "fx_rates.csv"), "--as-of", "2026-10-31", "--out", str(out)]) == 0
+    with open(out, newline="") as f:
+        cmd = pd.DataFrame(list(csv.DictReader(f)))
+    sheet = open_book(demo["first"]).read_table("tblAging")
+    assert _total(sheet) == _total(cmd)
+    assert _total(sheet)["total_open"] == Decimal(int(report.state.results["aging"].total["total_open"])) / 100
+
+
+def test_aging_total_without_payments_equals_the_aging_command_on_the_demo_csv(demo, tmp_path):
+    tables = {k: v for k, v in demo_tables(demo["gen"]).items() if k != "payments"}
+    path = build_template(tmp_path / "no_cash.xlsm", settings=demo["gen"].settings, inputs=tables)
+    assert run_cli_close(path, "--steps", "aging") == 0
+    data = demo["dir"] / "data"
+    out = tmp_path / "aging.csv"
+    assert cli(["aging", "--open-items", str(data / "open_items.csv"), "--customers", str(data / "customers.csv"),
+                "--fx", str(data / "fx_rates.csv"), "--as-of", "2026-10-31", "--out", str(out)]) == 0
+    with open(out, newline="") as f:
+        cmd = pd.DataFrame(list(csv.DictReader(f)))
+    assert _total(open_book(path).read_table("tblAging")) == _total(cmd)
+
+
+def test_second_run_gives_identical_outputs_and_applies_no_cash_twice(demo):
+    for s in OUTPUT_SHEETS:
+        a, b = grid(demo["first"], s), grid(demo["second"], s)
+        pd.testing.assert_frame_equal(a, b, obj=s)
+    log1 = open_book(demo["first"]).read_table("tblAuditLog")
+    log2 = open_book(demo["second"]).read_table("tblAuditLog")
+    assert len(log2) == 2 * len(log1) == 2 * len(STEPS)
+    fps = [c for c in log1.columns if c.startswith("sha256_")]
+    assert (log2[fps].iloc[:len(log1)].to_numpy() == log2[fps].iloc[len(log1):].to_numpy()).all()
+    apps = open_book(demo["second"]).read_table("tblCashApp")
+    auto = apps[apps["status"] == "AUTO"]
+    assert not auto.duplicated(["payment_id", "document_no"]).any()
+    pays = demo["gen"].payments.set_index("payment_id")["amount"]
+    applied = (auto.groupby("payment_id")["applied_amount"].sum() * 100).round()
+    assert (applied <= pays.reindex(applied.index)).all()
+
+
+def test_a_new_payment_after_a_close_never_reapplies_earlier_cash(demo, tmp_path):
+    gen = demo["gen"]
+    first = open_book(demo["first"])
+    apps = first.read_table("tblCashApp")
+    paid_docs = set(apps.loc[apps["status"] == "AUTO", "document_no"])
+    oi = gen.open_items
+    target = oi[(oi["doc_type"] == "INV") & (oi["currency"] == "USD") & ~oi["document_no"].isin(paid_docs)].iloc[0]
+    new = pd.DataFrame([{"payment_id": "PNEW1", "value_date": pd.Timestamp("2026-10-30"),
+                         "amount": int(target["open_amount"]), "currency": "USD", "payer_name": "",
+                         "payer_account": "", "reference": f"payment of invoice {target['document_no']}",
+                         "customer_id": target["customer_id"]}])
+    tables = demo_tables(gen)
+    pays = pd.concat([tables["payments"].drop(columns=["source_row"]), new], ignore_index=True)
+    tables["payments"] = pays
+    path = build_template(tmp_path / "next_day.xlsm", settings=gen.settings, inputs=tables)
+    # carry the first close's Cash App and Audit Log over, as if the user had added the payment
+    from xl_collections.book import SheetOutput, TableBlock
+    book = open_book(path)
+    book.write_sheet(SheetOutput("Cash App", [TableBlock(apps.reset_index(drop=True), table_name="tblCashApp")]))
+    book.write_sheet(SheetOutput("Audit Log", [TableBlock(first.read_table("tblAuditLog").reset_index(drop=True),
+                                                          table_name="tblAuditLog")]))
+    book.save()
+    assert run_cli_close(path) == 0
+    after = open_book(path)
+    apps2 = after.read_table("tblCashApp")
+    old = apps[apps["status"] == "AUTO"].reset_index(drop=True)
+    kept = apps2[apps2["payment_id"].isin(set(old["payment_id"])) & (apps2["status"] == "AUTO")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept[old.columns], old, check_dtype=False)      # once, as they were
+    mine = apps2[apps2["payment_id"] == "PNEW1"]
+    assert mine["document_no"].tolist() == [target["document_no"]] and mine["status"].tolist() == ["AUTO"]
+    unapplied = after.read_table("tblUnapplied")
+    assert "ALREADY_APPLIED" not in set(unapplied["reason"])
+    # the aging is net of both runs' cash: the new payment's invoice is gone
+    detail = after.read_table("tblAgingDetail")
+    assert target["document_no"] not in set(detail["document_no"]) and not set(old["document_no"]) & set(
+        detail.loc[detail["doc_type"] == "INV", "document_no"]) - set(
+        oi.loc[oi["open_amount"] > 0, "document_no"])
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_vba_buttons_and_every_user_part_byte_identical_after_the_close(demo):
+    before, after = _parts(demo["template"]), _parts(demo["second"])
+    with zipfile.ZipFile(demo["template"]) as z:
+        owned = {sheet_part(z, s) for s in OWNED_SHEETS if s in open_book(demo["template"]).sheet_names()}
+        close_xml = z.read(sheet_part(z, "Close")).decode()
+    volatile = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
+                "docProps/core.xml", "docProps/app.xml"}
+    owned_rels = {p.replace("worksheets/", "worksheets/_rels/") + ".rels" for p in owned}
+    checked = 0
+    for name, data in before.items():
+        if name in owned or name in owned_rels or name in volatile or name.startswith(("xl/tables/", "xl/charts/")):
+            continue
+        if name.startswith("xl/drawings/drawing"):
+            continue
+        assert after.get(name) == data, name
+        checked += 1
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    vml = [n for n in before if n.endswith(".vml")]
+    assert len(vml) == 6 and all(after[n] == before[n] for n in vml)
+    ribbon = [n for n in before if "customUI" in n]
+    assert all(after[n] == before[n] for n in ribbon)
+    with zipfile.ZipFile(demo["second"]) as z:
+        new_close = z.read(sheet_part(z, "Close")).decode()
+    rid = re.search(r'<legacyDrawing [^>]*r:id="([^"]+)"', close_xml).group(1)
+    assert re.search(rf'<legacyDrawing\b[^>]*r:id="{rid}"', new_close)                  # the button stays
+    rels = after[sheet_part(zipfile.ZipFile(demo["second"]), "Close").replace("worksheets/", "worksheets/_rels/") + ".rels"]
+    assert re.search(rf'Id="{rid}"[^>]*vmlDrawing|vmlDrawing[^>]*Id="{rid}"', rels.decode())
+    assert 'codeName="Sheet1"' in new_close
+    assert checked >= 14
+
+
+def test_libreoffice_opens_the_result_and_renders_the_chart(demo, tmp_path):
+    if not shutil.which("soffice") or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice / poppler not installed")
+    src = tmp_path / "closed.xlsm"
+    shutil.copy(demo["second"], src)
+    r = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                       capture_output=True, timeout=240)
+    pdf = tmp_path / "closed.pdf"
+    assert r.returncode == 0 and pdf.exists(), r.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Aging by bucket" in text           # the chart's title, drawn by LibreOffice
+    assert "TOTAL" in text and "Month-end close" in text
+
+
+class ActiveSheetBook:
+    """Stands in for ``xw.Book.caller()``: our headless book with an active sheet (this
+    machine has no Excel, and the headless backend is not an xlwings engine)."""
+
+    def __init__(self, path, sheet):
+        self.book = open_book(path)
+        self.sheets = type("Sheets", (), {"active": type("Sheet", (), {"name": sheet})()})()
+
+    def __getattr__(self, name):
+        return getattr(self.book, name)
+
+
+@pytest.mark.parametrize("sheet,steps", [
+    ("Close", list(STEPS)), ("Aging", ["validate", "aging", "kpis"]), ("KPIs", ["validate", "aging", "kpis"]),
+    ("Cash App", ["validate", "cashapp", "aging"]), ("Recon", ["validate", "recon"]),
+    ("Commentary", ["validate", "commentary"]), ("Open Items", ["validate"]), ("Settings", ["validate"])])
+def test_main_dispatches_on_the_active_sheet(demo, tmp_path, monkeypatch, sheet, steps):
+    path = tmp_path / "b.xlsm"
+    shutil.copy(demo["template"], path)
+    seen = {}
+    real = close_mod.run_close
+
+    def spy(book, **kw):
+        seen["book"] = book
+        r = real(book, **kw)
+        seen["steps"] = [s.step for s in r.steps]
+        return r
+    monkeypatch.setattr(close_mod, "run_close", spy)
+    caller = ActiveSheetBook(path, sheet)
+    import xlwings as xw
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: caller), raising=False)
+    monkeypatch.setattr(macros, "_book", lambda b: b.book if isinstance(b, ActiveSheetBook) else b)
+    macros.main()
+    assert seen["steps"] == steps
+    assert macros.action_for_sheet(sheet) in macros.__all__
+
+
+def _bad_book(tmp_path, demo) -> Path:
+    tables = demo_tables(demo["gen"])
+    from xl_collections.io.write import to_display
+    oi = tables["open_items"].drop(columns=["source_row", "open_amount"]).head(20).copy()
+    oi.attrs = {"money": ["amount"], "currency": "USD"}
+    oi = to_display(oi)
+    oi.attrs["raw"] = True
+    pays = tables["payments"].drop(columns=["source_row"]).head(5).copy()
+    pays.attrs = {"money": ["amount"], "currency": "USD"}
+    pays = to_display(pays).astype(object)
+    pays.loc[1, "amount"] = "twelve hundred"
+    pays.attrs["raw"] = True
+    tables.update(open_items=oi, payments=pays)
+    return build_template(tmp_path / "bad_inputs.xlsm", settings=demo["gen"].settings, inputs=tables)
+
+
+def test_bad_inputs_leave_the_workbook_untouched_and_name_the_cells(demo, tmp_path, capsys):
+    path = _bad_book(tmp_path, demo)
+    digest = sha(path)
+    assert run_cli_close(path) == 1
+    err = capsys.readouterr().err
+    assert "sheet 'Open Items'" in err and "'open_amount'" in err and "missing" in err
+    assert "sheet 'Payments', row 3, column 'amount'" in err and "twelve hundred" in err
+    assert sha(path) == digest
+    assert not list(tmp_path.glob("*.bak")) and not list(tmp_path.glob(".~xlc*"))
+    with pytest.raises(InputErrors) as e:
+        macros.month_end_close(open_book(path))
+    assert {x.sheet for x in e.value.errors} >= {"Open Items", "Payments"}
+
+
+def test_blank_as_of_date_is_refused_unless_given(demo, tmp_path, capsys):
+    tables = {k: v for k, v in demo_tables(demo["gen"]).items() if k in ("open_items", "customers", "fx_rates")}
+    path = build_template(tmp_path / "no_date.xlsm", inputs=tables)
+    assert run_cli_close(path, "--steps", "aging") == 1
+    assert "AsOfDate" in capsys.readouterr().err
+    assert run_cli_close(path, "--steps", "aging", "--as-of", "2026-10-31", "--out", str(tmp_path / "out.xlsm")) == 0
+    assert open_book(tmp_path / "out.xlsm").read_table("tblClose")["status"].tolist()[:3] == ["done", "not run", "done"]
+
+
+def test_a_failing_step_stops_the_close_and_keeps_earlier_sheets(demo, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fails.xlsm"
+    shutil.copy(demo["template"], path)
+
+    def boom(state):
+        raise RuntimeError("KPI engine exploded")
+    monkeypatch.setitem(close_mod.STEP_FUNCTIONS, "kpis", boom)
+    with pytest.raises(StepFailed):
+        run_close(open_book(path))
+    assert run_cli_close(path) == 1
+    assert "KPI engine exploded" in capsys.readouterr().err
+    book = open_book(path)
+    status = dict(zip(*[book.read_table("tblClose")[c] for c in ("step", "status")]))
+    assert status == {"validate": "done", "cashapp": "done", "aging": "done", "kpis": "FAILED", "recon": "not run",
+                      "commentary": "not run"}
+    assert "KPI engine exploded" in " ".join(book.read_table("tblClose")["message"].astype(str))
+    assert len(book.read_table("tblAging")) > 1
+    assert book.read_table("tblAuditLog")["status"].tolist() == ["done", "done", "done", "FAILED"]
+
+
+def test_parse_steps():
+    assert parse_steps(None) == STEPS
+    assert parse_steps("aging, reconciliation") == ("validate", "aging", "recon")
+    with pytest.raises(ValueError):
+        parse_steps("aging,posting")
+    assert cli(["close", "nowhere.xlsm"]) == 2
