@@ -168,6 +168,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     table = TABLES[table_name]
     errors: list[InputError] = []
     rows_all = _row_numbers(raw, header_row)
+    absent: dict[str, np.ndarray] = {}
     mapping, map_errors = match_columns(list(raw.columns), table, column_map,
                                         file=file, sheet=sheet, header_row=header_row)
     errors += map_errors
@@ -252,6 +253,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             elif col.default is not None:
                 out[col.name] = minor.fillna(col.default).astype("int64")
             elif col.required:
+                absent[col.name] = minor.isna().to_numpy(dtype=bool)   # already reported (blank/bad/error)
                 out[col.name] = minor.fillna(0).astype("int64")
             else:
                 out[col.name] = minor
@@ -271,7 +273,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                     rates.append(None)
             out[col.name] = pd.Series(rates, dtype=object)
 
-    _table_rules(table, out, src, rows, err)
+    _table_rules(table, out, src, rows, err, absent)
     for name in table.unique:
         if name not in out:
             continue
@@ -304,15 +306,18 @@ def _missing_column(col: Column, n: int) -> pd.Series:
     return pd.Series([None] * n, dtype=object)
 
 
-def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err) -> None:
-    """Rules that belong to one table rather than one column."""
+def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, absent: dict | None = None) -> None:
+    """Rules that belong to one table rather than one column.  ``absent``: per required money
+    column, the cells that had no usable value (already reported; not checked again)."""
+    absent = absent or {}
     if table.name in ("open_items", "register", "ledger") and "amount" in out:
         if table.name == "open_items":
             amt = out["amount"]
             if amt.dtype != "int64":
-                out["amount"] = amt.fillna(out["open_amount"]).astype("int64")
+                out["amount"] = amt.fillna(out["open_amount"]).fillna(0).astype("int64")
     if table.name == "payments" and "amount" in out:
-        for i in np.flatnonzero((out["amount"] <= 0).to_numpy()):
+        not_positive = (out["amount"] <= 0).to_numpy(dtype=bool) & ~absent.get("amount", np.zeros(len(out), dtype=bool))
+        for i in np.flatnonzero(not_positive):
             err("payment amount is not positive", rows[i], src.get("amount", "amount"), out["amount"].iloc[i],
                 "a positive amount received (refunds and returned payments do not belong in payments)")
     if table.name == "customers" and "payment_terms" in out:
