@@ -360,3 +360,23 @@ def test_buckets_add_up_and_totals_agree_across_groupings(rows, edges, basis):
     for by in ("region", "collector", "currency", "parent_id"):
         other = age(oi, AS_OF, customers=cust, fx_rates=fx, buckets=edges, basis=basis, by=by).summary
         assert other.iloc[-1, 3:].tolist() == s.iloc[-1, 3:].tolist()
+
+
+def test_a_rate_dated_after_the_as_of_date_is_not_used():
+    oi = items(("C1", days_ago(1), 1.0, {"currency": "EUR"}), ("C2", days_ago(1), 2.0, {"currency": "EUR"}))
+    fx = pd.DataFrame({"currency": ["EUR"], "rate": ["1.1"], "date": ["2026-11-05"]})
+    with pytest.raises(InputErrors) as e:
+        age(oi, AS_OF, fx_rates=fx)
+    (err,) = e.value.errors
+    assert err.value == "EUR" and "rows 2, 3" in err.message and "on or before 2026-10-31" in err.message
+
+
+def test_commentary_style_consumers_see_the_pinned_shapes():
+    """Other steps rely on these: TOTAL last, bucket labels between not_due and past_due,
+    detail days_past_due/reporting_amount/doc_type/status."""
+    res = age(items(("C1", days_ago(95), 10.0, {"doc_type": "INV", "status": "OPEN"})), AS_OF)
+    s = res.summary
+    assert s["customer_id"].iloc[-1] == "TOTAL"
+    cols = list(s.columns)
+    assert cols[cols.index("not_due") + 1: cols.index("past_due")] == list(res.buckets)
+    assert int(res.detail.loc[res.detail["days_past_due"] > 90, "reporting_amount"].sum()) == 1000

@@ -51,7 +51,7 @@ TOTAL = "TOTAL"
 _INT64_SAFE = 2**62
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AgingResult:
     """What :func:`age` returns.
 
@@ -291,14 +291,12 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     # FX, exact per currency
     kcodes, kuniq = pd.factorize(oi["currency"], sort=False)
     kuniq = [str(c) for c in kuniq]
-    need_rows: dict[str, list[int]] = {}
-    if any(c != reporting_currency for c in kuniq):
-        if fx is None or not all(c in set(fx["currency"]) for c in kuniq if c != reporting_currency):
-            src_rows = oi["source_row"].to_numpy() if "source_row" in oi else np.arange(n) + 2
-            for k, c in enumerate(kuniq):
-                if c != reporting_currency:
-                    need_rows[c] = [int(r) for r in src_rows[kcodes == k]]
-    rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
+    try:
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency)
+    except InputErrors:  # again, now naming the rows that need each missing rate
+        src_rows = oi["source_row"].to_numpy() if "source_row" in oi else np.arange(n) + 2
+        need_rows = {c: [int(r) for r in src_rows[kcodes == k]] for k, c in enumerate(kuniq)}
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
     to_places = minor_unit(reporting_currency)
     reporting = open_minor.copy()
     for k, c in enumerate(kuniq):
@@ -319,7 +317,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     if cust is not None:
         for f in CUSTOMER_FIELDS:
             detail[f] = pd.Series(master[f][ccodes], dtype=object) if n else pd.Series([], dtype=object)
-    detail.attrs = {"table": "aging_detail", "money": ["amount", "open_amount", "reporting_amount"],
+    detail.attrs = {**oi.attrs, "table": "aging_detail", "money": ["amount", "open_amount", "reporting_amount"],
                     "currency": reporting_currency,
                     "money_currency": {"reporting_amount": reporting_currency},
                     "as_of": as_of.isoformat(), "basis": basis}
