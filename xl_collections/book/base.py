@@ -8,12 +8,28 @@ header below a title block and name the Excel row of every problem.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from .outputs import SheetOutput
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while millions of cells are allocated (it would
+    rescan them again and again; nothing built here forms reference cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class BookError(Exception):
@@ -50,8 +66,13 @@ class Workbook(Protocol):
 def frame_from_rows(rows: list[list], first_row: int = 1) -> pd.DataFrame:
     """Raw cell grid -> DataFrame (object values, None for empty, index = Excel row)."""
     width = max((len(r) for r in rows), default=0)
-    data = [[None if v == "" else v for v in r] + [None] * (width - len(r)) for r in rows]
-    df = pd.DataFrame(data, columns=range(width), dtype=object)
+    if rows and all(len(r) == width for r in rows):
+        arr = np.empty((len(rows), width), dtype=object)
+        arr[:] = rows
+        arr[arr == ""] = None
+    else:
+        arr = [[None if v == "" else v for v in r] + [None] * (width - len(r)) for r in rows]
+    df = pd.DataFrame(arr, columns=range(width), dtype=object)
     df.index = pd.RangeIndex(first_row, first_row + len(df))
     return df
 

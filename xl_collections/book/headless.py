@@ -26,7 +26,7 @@ import pandas as pd
 from lxml import etree
 
 from . import package as pk
-from .base import BookError, frame_from_rows, table_from_sheet
+from .base import BookError, frame_from_rows, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
                        parse_cell, render, sheet_chunks)
@@ -111,7 +111,8 @@ class HeadlessBook:
                 sheet = self.calamine.get_sheet_by_name(name)
             except Exception as e:  # calamine raises its own WorksheetNotFound
                 raise BookError(f"{self.path.name}: no sheet named {name!r}") from e
-            self._grids[name] = frame_from_rows(sheet.to_python(skip_empty_area=False))
+            with no_gc():
+                self._grids[name] = frame_from_rows(sheet.to_python(skip_empty_area=False))
         return self._grids[name].copy()
 
     def read_table(self, table_name: str) -> pd.DataFrame:
@@ -199,7 +200,7 @@ class HeadlessBook:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".~xlc-{target.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as f:
+            with open(tmp, "wb") as f, no_gc():
                 self._write_package(f)
                 f.flush()
                 os.fsync(f.fileno())
