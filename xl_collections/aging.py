@@ -194,8 +194,14 @@ def _customer_lookup(customers: pd.DataFrame | None, uniques: np.ndarray) -> dic
     out = {f: np.full(n, "", dtype=object) for f in CUSTOMER_FIELDS + ("payment_terms",)}
     if customers is None or not len(customers) or not n:
         return out
-    master = customers.drop_duplicates("customer_id", keep="first")
-    pos = pd.Index(master["customer_id"]).get_indexer(uniques)
+    ids = customers["customer_id"].to_numpy(dtype=object)
+    index = pd.Index(ids, dtype=object)
+    if index.is_unique:
+        master = customers
+    else:
+        keep = ~index.duplicated(keep="first")
+        master, index = customers[keep], index[keep]
+    pos = index.get_indexer(pd.Index(uniques, dtype=object))
     found = pos >= 0
     for f in out:
         if f in master.columns:
@@ -271,7 +277,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     oi = oi.reset_index(drop=True)
     n = len(oi)
 
-    ccodes, cuniq = pd.factorize(oi["customer_id"], sort=False)
+    ccodes, cuniq = pd.factorize(oi["customer_id"], sort=True)  # codes are ranks: the key order
     cuniq = np.asarray(cuniq, dtype=object)
     master = _customer_lookup(cust, cuniq)
 
@@ -289,7 +295,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     bidx = np.searchsorted(bounds, days, side="left")
 
     # FX, exact per currency
-    kcodes, kuniq = pd.factorize(oi["currency"], sort=False)
+    kcodes, kuniq = pd.factorize(oi["currency"], sort=True)
     kuniq = [str(c) for c in kuniq]
     try:
         rates = pick_rates(fx, kuniq, as_of, reporting_currency)
@@ -331,7 +337,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
         per_customer = master[by].copy()
         if by == "parent_id":
             per_customer = np.where(per_customer == "", cuniq, per_customer).astype(object)
-        gk, keys = pd.factorize(pd.Series(per_customer, dtype=object), sort=False)
+        gk, keys = pd.factorize(pd.Series(per_customer, dtype=object), sort=True)
         keys = np.asarray(keys, dtype=object)
         gcodes = gk[ccodes] if n else np.zeros(0, "int64")
         if by == "parent_id":
@@ -350,6 +356,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
 def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, by="customer_id",
               reporting_currency="USD") -> pd.DataFrame:
     """Sum per group and bucket (exact int64), sort by past_due descending then key, add TOTAL.
+    ``keys`` must be in ascending order (``gcodes`` index into them).
 
     The first column is named by ``by``, except ``by="currency"`` whose first column is
     ``item_currency`` (``currency`` always holds the reporting currency).  ``customer_name``
@@ -369,7 +376,8 @@ def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, b
     past_due = matrix[:, 1:].sum(axis=1)
     total_open = matrix.sum(axis=1)
     key_col = "item_currency" if by == "currency" else by
-    order = np.lexsort((np.asarray(pd.Series(keys[:g], dtype=object).rank(method="first").to_numpy()), -past_due[:g])) if g else np.zeros(0, "int64")
+    # keys come sorted (factorize(sort=True)), so a key's position is its rank
+    order = np.lexsort((np.arange(g), -past_due[:g])) if g else np.zeros(0, "int64")
     order = np.append(order, g)
     matrix[g] = matrix[:g].sum(axis=0)
     extra[g] = extra[:g].sum(axis=0)
