@@ -316,7 +316,7 @@ def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, e
             if amt.dtype != "int64":
                 out["amount"] = amt.fillna(out["open_amount"]).fillna(0).astype("int64")
     if table.name == "payments" and "amount" in out:
-        not_positive = (out["amount"] <= 0).to_numpy(dtype=bool) & ~absent.get("amount", np.zeros(len(out), dtype=bool))
+        not_positive = (out["amount"] <= 0).fillna(False).to_numpy(dtype=bool) & ~absent.get("amount", np.zeros(len(out), dtype=bool))
         for i in np.flatnonzero(not_positive):
             err("payment amount is not positive", rows[i], src.get("amount", "amount"), out["amount"].iloc[i],
                 "a positive amount received (refunds and returned payments do not belong in payments)")

@@ -1,0 +1,141 @@
+"""dates.py: Excel serials, datetimes and text dates; every accepted form, every rejection."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xl_collections.dates import DateError, expected_text, from_serial, parse_date, parse_date_series, to_serial
+
+D = dt.date
+
+
+@pytest.mark.parametrize("serial, day", [
+    (1, D(1900, 1, 1)), (59, D(1900, 2, 28)), (61, D(1900, 3, 1)), (45000, D(2023, 3, 15)),
+    (46326, D(2026, 10, 31)), (2958465, D(9999, 12, 31)), (46326.75, D(2026, 10, 31)),
+])
+def test_from_serial(serial, day):
+    assert from_serial(serial) == day
+
+
+@pytest.mark.parametrize("serial", [0, -1, 60, 2958466])
+def test_from_serial_rejects(serial):
+    with pytest.raises(DateError):
+        from_serial(serial)
+
+
+@given(st.dates(min_value=D(1900, 1, 1), max_value=D(9999, 12, 31)))
+def test_serial_round_trip(day):
+    assert from_serial(to_serial(day)) == day
+
+
+def test_to_serial_known_values():
+    assert to_serial(D(1900, 1, 1)) == 1 and to_serial(D(1900, 3, 1)) == 61 and to_serial(D(2026, 10, 31)) == 46326
+
+
+@pytest.mark.parametrize("value, day_first, day", [
+    ("2026-10-31", False, D(2026, 10, 31)),
+    (" 2026-10-31 ", False, D(2026, 10, 31)),
+    ("2026/10/31", False, D(2026, 10, 31)),
+    ("20261031", False, D(2026, 10, 31)),
+    ("31.10.2026", False, D(2026, 10, 31)),
+    ("31.10.26", False, D(2026, 10, 31)),
+    ("31-Oct-2026", False, D(2026, 10, 31)),
+    ("31-Oct-26", False, D(2026, 10, 31)),
+    ("31 Oct 2026", False, D(2026, 10, 31)),
+    ("Oct 31, 2026", False, D(2026, 10, 31)),
+    ("Oct 31 2026", False, D(2026, 10, 31)),
+    ("31 October 2026", False, D(2026, 10, 31)),
+    ("October 31, 2026", False, D(2026, 10, 31)),
+    ("10/31/2026", False, D(2026, 10, 31)),
+    ("1/2/2013", False, D(2013, 1, 2)),
+    ("10/31/26", False, D(2026, 10, 31)),
+    ("10-31-2026", False, D(2026, 10, 31)),
+    ("31/10/2026", True, D(2026, 10, 31)),
+    ("1/2/2013", True, D(2013, 2, 1)),
+    ("31/10/26", True, D(2026, 10, 31)),
+    ("31-10-2026", True, D(2026, 10, 31)),
+    ("2026-10-31", True, D(2026, 10, 31)),          # ISO is ISO whatever the setting
+    ("2026-10-31T13:45:00", False, D(2026, 10, 31)),
+    ("2026-10-31 13:45", False, D(2026, 10, 31)),
+    (dt.datetime(2026, 10, 31, 23, 59), False, D(2026, 10, 31)),
+    (D(2026, 10, 31), False, D(2026, 10, 31)),
+    (pd.Timestamp("2026-10-31 08:00"), False, D(2026, 10, 31)),
+    (np.datetime64("2026-10-31"), False, D(2026, 10, 31)),
+    (46326, False, D(2026, 10, 31)),
+    (46326.5, False, D(2026, 10, 31)),
+    (np.int64(46326), False, D(2026, 10, 31)),
+    (np.float64(46326.0), False, D(2026, 10, 31)),
+])
+def test_parse_date_accepts(value, day_first, day):
+    assert parse_date(value, day_first=day_first) == day
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", float("nan"), pd.NaT, pd.NA, np.datetime64("NaT")])
+def test_parse_date_blanks(value):
+    assert parse_date(value) is None
+
+
+@pytest.mark.parametrize("value, day_first", [
+    ("31/10/2026", False), ("10/31/2026", True), ("2026-02-30", False), ("2026-13-01", False),
+    ("hello", False), ("#N/A", False), (True, False), (0, False), (60, False), (2958466, False),
+    ("13/13/2026", False), ("2026.10.31.5", False), (object(), False), ("31.02.2026", False),
+])
+def test_parse_date_rejects(value, day_first):
+    with pytest.raises(DateError) as exc:
+        parse_date(value, day_first=day_first)
+    assert "date" in exc.value.expected
+
+
+def test_expected_text_names_the_setting():
+    assert "10/31/2026" in expected_text(False) and "31/10/2026" in expected_text(True)
+
+
+def test_parse_date_series_text_mixed_and_errors_by_index():
+    values = pd.Series(["2026-10-31", "10/31/2026", "", None, "nope", 46326, dt.datetime(2026, 10, 31, 5),
+                        D(2026, 10, 31), "31-Oct-2026"], index=range(100, 109), dtype=object)
+    out, bad = parse_date_series(values)
+    assert str(out.dtype) == "datetime64[ns]"
+    assert list(bad) == [104] and bad[104].value == "nope"
+    ok = [i for i in values.index if i not in (102, 103, 104)]
+    assert (out[ok] == pd.Timestamp("2026-10-31")).all()
+    assert out[[102, 103, 104]].isna().all()
+
+
+def test_parse_date_series_numeric_serials():
+    out, bad = parse_date_series(pd.Series([46326.0, np.nan, 1.0, 60.0, 61.0, 0.0, 46326.99]))
+    assert out[0] == pd.Timestamp("2026-10-31") and pd.isna(out[1])
+    assert out[2] == pd.Timestamp("1900-01-01") and out[4] == pd.Timestamp("1900-03-01")
+    assert out[6] == pd.Timestamp("2026-10-31")
+    assert sorted(bad) == [3, 5] and pd.isna(out[3]) and pd.isna(out[5])
+
+
+def test_parse_date_series_datetimes_are_normalised():
+    s = pd.Series(pd.to_datetime(["2026-10-31 13:00", None]))
+    out, bad = parse_date_series(s)
+    assert bad == {} and out[0] == pd.Timestamp("2026-10-31") and pd.isna(out[1])
+    tz = pd.Series(pd.to_datetime(["2026-10-31 23:00"]).tz_localize("Europe/Berlin"))
+    out, _ = parse_date_series(tz)
+    assert out[0] == pd.Timestamp("2026-10-31") and out.dt.tz is None
+
+
+def test_parse_date_series_day_first():
+    out, bad = parse_date_series(pd.Series(["31/10/2026", "01/02/2026"], dtype=object), day_first=True)
+    assert bad == {} and list(out) == [pd.Timestamp("2026-10-31"), pd.Timestamp("2026-02-01")]
+    out, bad = parse_date_series(pd.Series(["31/10/2026"], dtype=object))
+    assert list(bad) == [0]
+
+
+FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%d-%b-%Y", "%b %d, %Y", "%Y/%m/%d"]
+
+
+@given(st.dates(min_value=D(1901, 1, 1), max_value=D(2099, 12, 31)), st.sampled_from(FORMATS))
+def test_series_agrees_with_scalar(day, fmt):
+    text = day.strftime(fmt)
+    out, bad = parse_date_series(pd.Series([text, to_serial(day)], dtype=object))
+    assert bad == {}
+    assert parse_date(text) == day == out[0].date() == out[1].date()
