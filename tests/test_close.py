@@ -227,38 +227,45 @@ def test_libreoffice_opens_the_result_and_renders_the_chart(demo, tmp_path):
     assert "TOTAL" in text and "Month-end close" in text
 
 
-class ActiveSheetBook:
-    """Stands in for ``xw.Book.caller()``: our headless book with an active sheet (this
-    machine has no Excel, and the headless backend is not an xlwings engine)."""
+class _SheetImpl:
+    def __init__(self, name):
+        self.name = name
+
+
+class _SheetsImpl:
+    def __init__(self, name):
+        self.active = _SheetImpl(name)
+
+
+class HeadlessImpl:
+    """The least of an xlwings engine's book: enough for ``xw.Book(impl=…)`` to answer
+    ``sheets.active.name`` (this machine has no Excel; the headless backend is not an xlwings
+    engine), carrying our headless book for the macros."""
 
     def __init__(self, path, sheet):
-        self.book = open_book(path)
-        self.sheets = type("Sheets", (), {"active": type("Sheet", (), {"name": sheet})()})()
-
-    def __getattr__(self, name):
-        return getattr(self.book, name)
+        self.headless = open_book(path)
+        self.sheets = _SheetsImpl(sheet)
 
 
 @pytest.mark.parametrize("sheet,steps", [
     ("Close", list(STEPS)), ("Aging", ["validate", "aging", "kpis"]), ("KPIs", ["validate", "aging", "kpis"]),
     ("Cash App", ["validate", "cashapp", "aging"]), ("Recon", ["validate", "recon"]),
     ("Commentary", ["validate", "commentary"]), ("Open Items", ["validate"]), ("Settings", ["validate"])])
-def test_main_dispatches_on_the_active_sheet(demo, tmp_path, monkeypatch, sheet, steps):
+def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, monkeypatch, sheet, steps):
+    import xlwings as xw
     path = tmp_path / "b.xlsm"
     shutil.copy(demo["template"], path)
     seen = {}
     real = close_mod.run_close
 
     def spy(book, **kw):
-        seen["book"] = book
         r = real(book, **kw)
         seen["steps"] = [s.step for s in r.steps]
         return r
     monkeypatch.setattr(close_mod, "run_close", spy)
-    caller = ActiveSheetBook(path, sheet)
-    import xlwings as xw
-    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: caller), raising=False)
-    monkeypatch.setattr(macros, "_book", lambda b: b.book if isinstance(b, ActiveSheetBook) else b)
+    monkeypatch.setattr(macros, "_book", lambda b: b.impl.headless if isinstance(b, xw.Book) else b)
+    monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
+    xw.Book(impl=HeadlessImpl(path, sheet)).set_mock_caller()
     macros.main()
     assert seen["steps"] == steps
     assert macros.action_for_sheet(sheet) in macros.__all__

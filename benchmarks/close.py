@@ -1,0 +1,87 @@
+"""Benchmark: the full headless month-end close on a demo workbook.
+
+    python benchmarks/close.py            # 100,000 open items, 30,000 payments
+    python benchmarks/close.py --small    # 5,000 items, 1,500 payments (quick check)
+
+Builds the workbook first (not timed: ``xl-collections demo``'s generator + the template),
+then, in a fresh process, opens it, runs every step of the close and saves, printing the
+seconds of each step, the total and the peak memory (RSS) of that process.
+Targets: total under 60 s, peak memory under 2 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def build(path: Path, items: int, payments: int, seed: int) -> None:
+    from xl_collections import demo
+    from xl_collections.commands.demo import demo_tables
+    from xl_collections.template import build_template
+
+    t = time.perf_counter()
+    book = demo.generate(items=items, payments=payments, seed=seed)
+    build_template(path, settings=book.settings, inputs=demo_tables(book))
+    print(f"built {path.name}: {items:,} open items, {payments:,} payments "
+          f"({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s (not timed)", flush=True)
+
+
+def close(path: Path) -> dict:
+    from xl_collections.book import open_book
+    from xl_collections.close import run_close
+
+    t0 = time.perf_counter()
+    book = open_book(path)
+    report = run_close(book)
+    t_steps = time.perf_counter()
+    book.save()
+    t_end = time.perf_counter()
+    steps = {s.step: round(s.seconds or 0.0, 2) for s in report.steps}
+    return {"steps": steps, "save": round(t_end - t_steps, 2), "total": round(t_end - t0, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "status": {s.step: s.status for s in report.steps},
+            "rows": {s.step: s.rows for s in report.steps}}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", action="store_true")
+    ap.add_argument("--items", type=int)
+    ap.add_argument("--payments", type=int)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(close(Path(a.child))))
+        return 0
+    items = a.items or (5_000 if a.small else 100_000)
+    payments = a.payments or (1_500 if a.small else 30_000)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "bench_close.xlsm"
+        build(path, items, payments, a.seed)
+        out = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True)
+        if out.returncode:
+            print(out.stderr[-3000:])
+            return 1
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{'step':<12}{'seconds':>9}  {'rows':>9}  status")
+    for s, secs in r["steps"].items():
+        rows = r["rows"][s]
+        print(f"{s:<12}{secs:>9.2f}  {rows if rows is not None else '':>9}  {r['status'][s]}")
+    print(f"{'save':<12}{r['save']:>9.2f}")
+    print(f"{'TOTAL':<12}{r['total']:>9.2f}   (target < 60 s)")
+    print(f"peak memory {r['peak_rss_mb']:,.0f} MB (target < 2,048 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
