@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ._common import DAY, d64
+from ._common import DAY, d64, frame
 
 CONTACT_MIX = {"CALL": 0.35, "EMAIL": 0.40, "LETTER": 0.10, "NOTE": 0.15}
 CONTACTS_PER_PAST_DUE_CUSTOMER = 1.5   # Poisson mean
@@ -52,9 +52,10 @@ def make_activity(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     promises = []
 
     def add(c, date, typ, doc, amount, pdate, note):
-        parts.append(pd.DataFrame({"customer_id": c, "date": date.astype("datetime64[D]"), "type": typ,
-                                   "document_no": doc, "amount": pd.array(amount, dtype="Int64"),
-                                   "promise_date": pdate.astype("datetime64[D]"), "note": note}))
+        parts.append(frame({"customer_id": np.asarray(c, dtype=object), "date": date.astype("datetime64[D]"),
+                            "type": np.full(len(c), typ, dtype=object) if isinstance(typ, str) else np.asarray(typ, dtype=object), "document_no": np.asarray(doc, dtype=object),
+                            "amount": pd.array(amount, dtype="Int64"), "promise_date": pdate.astype("datetime64[D]"),
+                            "note": np.asarray(note, dtype=object)}))
 
     def lo_clip(d, floor):
         return np.maximum(np.maximum(d, floor), asof - 89 * DAY)
@@ -107,7 +108,7 @@ def make_activity(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
             promises.append((c, d, p, int(a), "KEPT", ""))
     # broken: promise date passed, still open, no payment
     cand = np.flatnonzero((status == "OPEN") & (due < asof - 30 * DAY) & (open_amt > 0)
-                          & ~pd.Series(docno).isin(paid_by.index).to_numpy() & (doc_date < asof - 90 * DAY))
+                          & ~pd.Series(docno, dtype=object).isin(set(paid_by.index)).to_numpy() & (doc_date < asof - 90 * DAY))
     cand = np.setdiff1d(cand, np.array(kept_pos, dtype=np.int64))
     if len(cand):
         k = min(len(cand), max(2, int(round(len(cand) * SHARE_BROKEN))))
@@ -139,7 +140,7 @@ def make_activity(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     raw["date"] = act["date"].to_numpy().astype("datetime64[D]")
     raw["promise_date"] = act["promise_date"].to_numpy().astype("datetime64[D]")
     raw["amount"] = act["amount"].array
-    raw["collector"] = act["customer_id"].map(collector).fillna("").to_numpy(dtype=object)
+    raw["collector"] = pd.Series(act["customer_id"].to_numpy(dtype=object)).map(collector.to_dict()).fillna("").to_numpy(dtype=object)
     prom = pd.DataFrame(promises, columns=["customer_id", "document_no", "promise_date", "amount", "outcome", "payment_id"])
     prom["promise_date"] = pd.to_datetime(prom["promise_date"]).astype("datetime64[ns]")
     prom["amount"] = prom["amount"].astype("int64")

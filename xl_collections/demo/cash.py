@@ -183,13 +183,13 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     numeric = oi["numeric"].to_numpy()
     dtype = oi["doc_type"].to_numpy()
     eligible = (np.isin(dtype, ["INV", "DM"]) & np.isin(oi["status"].to_numpy(), ["OPEN", "PROMISED"])
-                & (open_amt > 0) & ~np.isin(docno, list(exclude)))
+                & (open_amt > 0) & ~pd.Series(docno, dtype=object).isin(exclude).to_numpy())
     accounts = cust["accounts"].to_list()
     has_acc = np.array([len(a) > 0 for a in accounts])
     cust_amt_n = oi.groupby(["ci", "open_amount"])["open_amount"].transform("size").to_numpy()
     cond = {
         "LOST_ZEROS": np.where(numeric & (dtype == "INV"), seq < 10**7, seq < 10**6),
-        "OCR": pd.Series(docno).str.contains("[0158]", regex=True).to_numpy(),
+        "OCR": np.any([np.isin(seq // 10**k % 10, [0, 1, 5, 8]) for k in range(7)], axis=0),
         "SHORT_PAY": open_amt >= 5_000,
         "PARTIAL": open_amt >= 5_000,
         "DISCOUNT": ((oi["terms"].to_numpy() == "2/10 NET30") & (dtype == "INV") & (open_amt == amount)
@@ -223,14 +223,15 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
         multi = size[size >= 2].index.to_numpy()
         chosen = multi[rng.permutation(len(multi))][:k]
         want = pd.Series(np.minimum(rng.integers(2, 6 if kind == "MULTI" else 7, len(chosen)), size[chosen].to_numpy()), index=chosen)
+        slot = pd.Series(np.arange(len(chosen)), index=chosen)
         sel = frame[frame["ci"].isin(chosen)]
-        sel = sel[sel["rank"] < sel["ci"].map(want)]
-        out = [g["pos"].tolist() for _, g in sel.groupby("ci", sort=False)]
-        order = {c: i for i, c in enumerate(chosen.tolist())}
-        out.sort(key=lambda lst: order[ci[lst[0]]])
-        for lst in out:
-            used[lst] = True
-        return out
+        sel = sel[sel["rank"].to_numpy() < sel["ci"].map(want).to_numpy()]
+        sl = sel["ci"].map(slot).to_numpy()
+        o = np.lexsort((sel["rank"].to_numpy(), sl))
+        pos_sorted, sl = sel["pos"].to_numpy()[o], sl[o]
+        used[pos_sorted] = True
+        cuts = np.flatnonzero(np.diff(sl)) + 1
+        return [a.tolist() for a in np.split(pos_sorted, cuts)]
 
     order = ["DISCOUNT", "CURRENCY_DIFF", "PAYER_ONLY_AMOUNT", "LOST_ZEROS", "PO_ONLY", "MULTI", "REMITTANCE",
              "OCR", "SHORT_PAY", "PARTIAL", "PREFIX", "TYPO", "OVERPAY", "UNKNOWN_PAYER", "EXACT_REF"]
@@ -248,8 +249,15 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     groups = [groups[i] for i in rng.permutation(len(groups))]
     P = len(groups)
     U = rng.random((P, 8))
+    U_list = U.tolist()
     first = np.array([g[0] if g else -1 for _, g in groups])
-    latest = np.array([doc_date[g].max() if g else p_start for _, g in groups], dtype="datetime64[D]")
+    lens = np.array([len(g) for _, g in groups], dtype=np.int64)
+    flat = np.fromiter((p for _, g in groups for p in g), dtype=np.int64, count=int(lens.sum()))
+    latest = np.full(P, p_start, dtype="datetime64[D]")
+    if len(flat):
+        starts = np.r_[0, np.cumsum(lens)[:-1]]
+        nz = lens > 0
+        latest[nz] = np.maximum.reduceat(doc_date[flat].astype(np.int64), starts[nz]).astype("datetime64[D]")
     lo = np.maximum(latest, p_start)
     hi = np.full(P, asof)
     is_disc = np.array([k == "DISCOUNT" for k, _ in groups])
@@ -262,6 +270,10 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     order_p = np.lexsort((np.arange(P), value))
     groups = [groups[i] for i in order_p]
     value, U, first = value[order_p], U[order_p], first[order_p]
+    U_list = U.tolist()
+    open_l = open_amt.tolist()
+    po_l = oi["po_number"].to_numpy()
+    lz_l = cond["LOST_ZEROS"].tolist()
     ym = str(asof.astype("datetime64[M]")).replace("-", "")
     pid = np.array([f"BNK-{ym}-{i + 1:06d}" for i in range(P)], dtype=object)
 
@@ -285,7 +297,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     paid: list[tuple] = []
     reasons = list(REASON_WORDS)
     for j, (kind, g) in enumerate(groups):
-        u = U[j]
+        u = U_list[j]
         pay_id = pid[j]
         if not g:                                          # UNIDENTIFIED
             amt = int(round(float(np.exp(np.log(1500) + (u[1] - 0.5) * 3)) * 100))
@@ -300,7 +312,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
         c = int(ci[i0])
         doc = docno[i0]
         ccy = cur[i0]
-        opn = int(open_amt[i0])
+        opn = open_l[i0]
         pay_cur = ccy
         rows = []                                          # (pos, applied, discount, deduction, reason, cash)
         if kind == "EXACT_REF":
@@ -321,7 +333,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
             cash = int(convert_minor(np.array([opn]), np.array([ccy], dtype=object), rates, reporting)[0])
             ref, rows = doc, [(i0, opn, 0, 0, "", cash)]
         elif kind == "PO_ONLY":
-            po = oi["po_number"].iat[i0]
+            po = po_l[i0]
             ref = _pick((f"PO {po}", f"PO#{po}", f"P.O. {po}", po, f"PURCHASE ORDER {po}"), u[1])
             rows = [(i0, opn, 0, 0, "", opn)]
         elif kind == "PAYER_ONLY_AMOUNT":
@@ -353,24 +365,25 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
             parts = []
             for n_, pos in enumerate(g):
                 d_ = docno[pos]
-                v = U[(j + n_ + 1) % P, 7]
+                v = U_list[(j + n_ + 1) % P][7]
                 if v < 0.6:
                     parts.append(d_)
-                elif v < 0.8 and cond["LOST_ZEROS"][pos]:
+                elif v < 0.8 and lz_l[pos]:
                     parts.append(ref_lost_zeros(d_, v))
                 else:
                     parts.append(_split(d_)[1])
-                rows.append((pos, int(open_amt[pos]), 0, 0, "", int(open_amt[pos])))
+                rows.append((pos, open_l[pos], 0, 0, "", open_l[pos]))
             sep = _pick((", ", " ", "; ", " / ", " & ", ","), u[1])
             ref = ("INVOICES " if u[2] < 0.3 else "") + sep.join(parts)
         elif kind == "REMITTANCE":
             ref = _pick(("SEE REMITTANCE ADVICE", "REMITTANCE SENT BY EMAIL", f"ACH CTX {len(g)} ADDENDA",
                          f"PMT ADVICE {pay_id}"), u[1])
             for n_, pos in enumerate(g):
-                o = int(open_amt[pos])
-                v = U[(j + n_ + 1) % P]
+                o = open_l[pos]
+                v = U_list[(j + n_ + 1) % P]
                 d_ = docno[pos]
-                advised = d_ if v[6] < 0.8 else (ref_lost_zeros(d_, v[5]) if cond["LOST_ZEROS"][pos] else d_.lower())
+                pre, digits = _split(d_)
+                advised = d_ if v[6] < 0.8 else (pre + digits.lstrip("0") if lz_l[pos] else d_.lower())
                 if v[7] < SHARE_REMITTANCE_DEDUCTION and o >= 5_000:
                     reason = _pick(reasons, v[4])
                     ded = max(500, int(o * (0.02 + 0.1 * v[3])))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._common import frame
+
 # region -> (share of customers, document currency, numeric document numbers?, collectors,
 #            legal-form suffixes, e-mail top-level domain, bank account style)
 REGIONS = {
@@ -108,7 +110,7 @@ def make_customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
         others = np.setdiff1d(np.arange(1, n), heads)
         children = rng.choice(others, size=min(n_child, len(others)), replace=False)
         parent[children] = ids[heads[rng.integers(0, len(heads), len(children))]]
-    return pd.DataFrame({
+    return frame({
         "customer_id": ids,
         "customer_name": np.array(names, dtype=object),
         "payment_terms": terms,

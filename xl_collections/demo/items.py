@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..terms import parse_terms
-from ._common import DAY, d64, month_end, month_start
+from ._common import DAY, d64, frame, month_end, month_start
 
 DOC_TYPE_MIX = {"INV": 0.86, "CM": 0.04, "DM": 0.02, "PMT": 0.03, "DED": 0.04, "ADJ": 0.01}
 STATUS_MIX = {"DISPUTED": 0.04, "PROMISED": 0.03, "HOLD": 0.01}   # of invoices and debit memos
@@ -43,6 +43,28 @@ def due_dates(doc: np.ndarray, terms: np.ndarray) -> np.ndarray:
             out[m] = np.minimum(nxt + (T.day_of_next_month - 1), month_end(nxt))
         else:
             out[m] = (month_end(d) if T.eom else d) + T.net_days
+    return out
+
+
+def _fmt(numbers: np.ndarray, prefix: str, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded numbers, vectorised (pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    s = pc.utf8_lpad(pa.array(numbers, type=pa.int64()).cast(pa.string()), width, "0")
+    if prefix:
+        s = pc.binary_join_element_wise(pa.scalar(prefix), s, "")
+    return np.asarray(s.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def doc_numbers(seq: np.ndarray, dtype: np.ndarray, numeric: np.ndarray) -> np.ndarray:
+    """``INV0012345`` / ``00012345`` (invoices of prefix-less regions) / ``CM0012345`` …"""
+    out = np.empty(len(seq), dtype=object)
+    plain = (dtype == "INV") & numeric
+    out[plain] = _fmt(seq[plain], "", 8)
+    for t in pd.unique(dtype[~plain]):
+        m = (dtype == t) & ~plain
+        out[m] = _fmt(seq[m], t, 7)
     return out
 
 
@@ -92,10 +114,9 @@ def make_items(rng: np.random.Generator, cust: pd.DataFrame, n_open: int, as_of:
     numeric = cust["numeric_docs"].to_numpy()[ci]
     terms = cust["payment_terms"].to_numpy()[ci]
     cust_ids = cust["customer_id"].to_numpy()[ci]
-    docno = np.array([f"{s:08d}" if (t == "INV" and num) else f"{t}{s:07d}"
-                      for s, t, num in zip(seq.tolist(), dtype.tolist(), numeric.tolist())], dtype=object)
+    docno = doc_numbers(seq, dtype, numeric)
 
-    median = pd.Series(dtype).map(MEDIAN).to_numpy(dtype=float)
+    median = pd.Series(dtype, dtype=object).map(MEDIAN).to_numpy(dtype=float)
     major = rng.lognormal(np.log(median), 1.0)
     major = np.clip(major, 5.0, 5_000_000.0)
     amount = np.round(major * 100).astype(np.int64)
@@ -115,8 +136,7 @@ def make_items(rng: np.random.Generator, cust: pd.DataFrame, n_open: int, as_of:
 
     po = np.array([""] * n, dtype=object)
     has_po = (dtype == "INV") & (rng.random(n) < SHARE_PO)
-    po_num = (seq[has_po] * 7919 + 1234567) % 10**8
-    po[has_po] = [f"45{p:08d}" for p in po_num.tolist()]
+    po[has_po] = _fmt((seq[has_po] * 7919 + 1234567) % 10**8, "45", 8)
 
     status = np.array(["OPEN"] * n, dtype=object)
     reason = np.array([""] * n, dtype=object)
@@ -139,7 +159,7 @@ def make_items(rng: np.random.Generator, cust: pd.DataFrame, n_open: int, as_of:
     pmt = dtype == "PMT"
     reference[pmt] = "Unapplied cash"
     reference[adj] = "Small balance adjustment"
-    return pd.DataFrame({
+    return frame({
         "ci": ci, "customer_id": cust_ids, "document_no": docno, "doc_type": dtype,
         "document_date": doc, "due_date": due, "amount": amount, "open_amount": open_amount,
         "currency": currency, "po_number": po, "reference": reference, "reason_code": reason,
