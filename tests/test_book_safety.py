@@ -130,3 +130,23 @@ def test_audit_log_only_grows(book_path):
     log = open_book(book_path).read_table("tblAuditLog")
     assert log["run"].tolist() == [0, 1, 2] and log["who"].tolist() == ["=cmd"] * 3
     assert zipfile.ZipFile(book_path).testzip() is None
+
+
+def test_table_name_taken_by_a_user_table_is_refused(tmp_path):
+    src = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "excel" / "xlwings_tables.xlsx"
+    if not src.exists():
+        pytest.skip("../shared/external/excel is not available")
+    p = tmp_path / "t.xlsx"
+    shutil.copy(src, p)
+    p.chmod(0o644)
+    before = digest(p)
+    book = open_book(p)
+    book.write_sheet(SheetOutput("Aging", [TableBlock(pd.DataFrame({"a": [1]}), table_name="table1")]))
+    with pytest.raises(BookError, match="already exists"):
+        book.save()
+    assert digest(p) == before and leftovers(tmp_path) == []
+
+
+def test_invalid_table_name():
+    with pytest.raises(ValueError, match="table name"):
+        TableBlock(pd.DataFrame({"a": [1]}), table_name="Aging Table")

@@ -14,6 +14,7 @@ step, so a crash leaves either the old or the new file, never half of one.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -199,25 +200,40 @@ class HeadlessBook:
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".~xlc-{target.name}.{os.getpid()}.tmp")
+        released = False
         try:
             with open(tmp, "wb") as f, no_gc():
                 self._write_package(f)
                 f.flush()
                 os.fsync(f.fileno())
+            st = self.path.stat()
+            if (st.st_mtime_ns, st.st_size) != self._fingerprint[:2]:
+                raise BookError(f"{self.path.name} changed on disk while saving: nothing was written")
+            self.close()                 # Windows cannot replace a file we hold open
+            released = True
             if target.exists():
                 _backup(target)
             os.replace(tmp, target)
             _fsync_dir(target.parent)
+        except BaseException:
+            if released:                 # reopen the (unchanged) original, keep the pending sheets
+                pending = self.pending
+                self._open()
+                self.pending = pending
+            raise
         finally:
             if tmp.exists():
                 tmp.unlink()
-        self.pkg.close()
         self.path = target
         self._open()
         return target
 
     def close(self) -> None:
         self.pkg.close()
+        if self._cal is not None:
+            with contextlib.suppress(Exception):
+                self._cal.close()
+            self._cal = None
 
     def __enter__(self):
         return self

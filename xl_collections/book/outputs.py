@@ -10,6 +10,7 @@ an accounting format.  Dates are written as Excel dates; text is always written 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,6 +46,13 @@ class TableBlock:
     conditional: tuple = ()                          # ColorScale / DataBar
     start_row: int | None = None
     start_col: int = 1
+
+    def __post_init__(self):
+        n = self.table_name
+        if n is not None and (not re.fullmatch(r"[A-Za-z_\\][A-Za-z0-9_.]{0,254}", n)
+                              or re.fullmatch(r"[A-Za-z]{1,3}\d+|[RrCc]", n)):
+            raise ValueError(f"invalid Excel table name {n!r}: letters, digits, _ and . only, "
+                             f"starting with a letter, and not a cell reference")
 
     def money(self) -> list[str]:
         cols = self.money_columns if self.money_columns is not None else self.df.attrs.get("money", ())
