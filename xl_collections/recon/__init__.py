@@ -97,9 +97,9 @@ def reconcile(open_items: pd.DataFrame, register: pd.DataFrame, *, ledger: pd.Da
     if stand_in:
         led = _ledger_from_open_items(oi)
         notes.append("no ledger given: the open items stand in; cleared documents could not be checked")
-    currencies = set(oi["currency"]) | set(reg["currency"]) | set(led["currency"])
+    currencies = set(pd.unique(oi["currency"])) | set(pd.unique(reg["currency"])) | set(pd.unique(led["currency"]))
     if gl_ is not None:
-        currencies |= set(gl_["currency"])
+        currencies |= set(pd.unique(gl_["currency"]))
     # the tie-out and the roll-forward need every rate; the break list works with what there is
     rates = rates_for(fx, currencies, as_of_day, rc, strict=gl_ is not None)
     missing = sorted(c for c in currencies if c not in rates and c != rc)

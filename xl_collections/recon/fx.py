@@ -36,12 +36,12 @@ def to_reporting(minor, currency, rates: dict[str, Decimal], reporting_currency:
     """``(amounts, ok)``: int64 reporting-currency minor units per item, and a bool mask of the
     items that could be converted (currency with a rate); unconvertible items hold 0."""
     a = np.asarray(pd.Series(minor).to_numpy(dtype="int64"))
-    cur = pd.Series(currency).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(currency, dtype=object).to_numpy(dtype=object))
     out = np.zeros(len(a), dtype="int64")
     ok = np.zeros(len(a), dtype=bool)
     to_places = minor_unit(reporting_currency)
-    for c in pd.unique(cur):
-        sel = cur == c
+    for k, c in enumerate(uniques):
+        sel = codes == k
         if c == reporting_currency:
             out[sel], ok[sel] = a[sel], True
         elif c in rates:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..money import format_amount
+from ..money import MINOR_UNITS
 from .fx import to_reporting
 from .keys import document_keys
 
@@ -96,11 +96,24 @@ def _first_positions(code: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndar
 
 
 def _fmt(minor: np.ndarray, cur: np.ndarray) -> list[str]:
-    return [f"{format_amount(int(m), c)} {c}" for m, c in zip(minor, cur)]
+    """``-1234.50 USD``: decimal text of minor units with the currency's decimals."""
+    out = []
+    for m, c in zip(np.asarray(minor).tolist(), cur):
+        p = MINOR_UNITS.get(c, 2)
+        if p:
+            q, r = divmod(abs(m), 10 ** p)
+            out.append(f"{'-' if m < 0 else ''}{q}.{r:0{p}d} {c}")
+        else:
+            out.append(f"{m} {c}")
+    return out
 
 
 def _dates(d: np.ndarray) -> list[str]:
-    return [str(x)[:10] if not pd.isna(x) else "no date" for x in d]
+    txt = np.datetime_as_string(np.asarray(d, dtype="datetime64[ns]"), unit="D")
+    return np.where(txt == "NaT", "no date", txt).tolist()
+
+
+_TEXT = ("break_type", "document_no", "customer_id", "detail", "currency")
 
 
 class _Collector:
@@ -127,7 +140,7 @@ class _Collector:
                          "_effect": np.zeros(n, dtype="int64"), "_effect_ok": np.ones(n, dtype=bool),
                          "normalised": np.zeros(n, dtype=bool)}.get(c)
                 f[c] = v
-            frames.append(pd.DataFrame(f))
+            frames.append(pd.DataFrame({c: pd.Series(v, dtype=object) if c in _TEXT else v for c, v in f.items()}))
         if frames:
             out = pd.concat(frames, ignore_index=True)
         else:
@@ -149,7 +162,8 @@ class _Collector:
 
 
 def _i64(a) -> pd.arrays.IntegerArray:
-    return pd.array(np.asarray(a, dtype="int64"), dtype="Int64")
+    v = np.asarray(a, dtype="int64")
+    return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
 
 
 def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, rates: dict,
@@ -183,8 +197,11 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     col = _Collector()
     rc = reporting_currency
 
-    def conv(amount, cur):
-        return to_reporting(amount, cur, rates, rc)
+    def cR(i):   # reporting-currency amounts of register rows i: (amounts, convertible)
+        return to_reporting(R.amount[i], R.cur[i], rates, rc)
+
+    def cL(i):
+        return to_reporting(L.amount[i], L.cur[i], rates, rc)
 
     # --- pairs: first occurrence on each side
     ri = np.flatnonzero(~dupR)
@@ -202,8 +219,9 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     amt_diff = ~cur_diff & (R.amount[pr] != L.amount[pl])
     per_diff = R.per[pr] != L.per[pl]
     both_done = (R.per[pr] <= P) & (L.per[pl] <= P)   # else the PERIOD_MISMATCH carries the effect
-    norm_note = np.where(normalised, pd.Series(L.doc[pl], dtype=object).map(
-        lambda d: f"; paired with ledger document {d!r} after normalising the number").to_numpy(dtype=object), "")
+    norm_note = np.full(len(pr), "", dtype=object)
+    ni = np.flatnonzero(normalised)
+    norm_note[ni] = [f"; paired with ledger document {d!r} after normalising the number" for d in L.doc[pl[ni]]]
 
     def pair_cols(sel, **extra):
         r, l_ = pr[sel], pl[sel]
@@ -214,8 +232,6 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
         cols.update(extra)
         return cols, r, l_
 
-    rR, okR = conv(R.amount, R.cur)
-    rL, okL = conv(L.amount, L.cur)
 
     # PERIOD_MISMATCH: moves the tie-out only when one side posted after the period
     sel = per_diff
@@ -224,8 +240,9 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     cols["detail"] = np.array([f"register dated {a} ({pa_}), ledger posted {b} ({pb}){nn}" for a, pa_, b, pb, nn in zip(
         _dates(R.date[r]), _period_text(R.per[r]), _dates(L.date[l_]), _period_text(L.per[l_]), norm_note[sel])],
         dtype=object)
-    cols["_effect"] = np.where(reg_done & ~led_done, -rR[r], np.where(led_done & ~reg_done, rL[l_], 0))
-    cols["_effect_ok"] = np.where(reg_done & ~led_done, okR[r], np.where(led_done & ~reg_done, okL[l_], True))
+    (xr, okr), (xl, okl) = cR(r), cL(l_)
+    cols["_effect"] = np.where(reg_done & ~led_done, -xr, np.where(led_done & ~reg_done, xl, 0))
+    cols["_effect_ok"] = np.where(reg_done & ~led_done, okr, np.where(led_done & ~reg_done, okl, True))
     col.add("PERIOD_MISMATCH", int(sel.sum()), **cols)
 
     # AMOUNT_MISMATCH
@@ -233,8 +250,9 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     cols, r, l_ = pair_cols(sel)
     cols["detail"] = np.array([f"register {a}, ledger {b}{nn}" for a, b, nn in zip(
         _fmt(R.amount[r], R.cur[r]), _fmt(L.amount[l_], L.cur[l_]), norm_note[sel])], dtype=object)
-    cols["_effect"] = np.where(both_done[sel], rL[l_] - rR[r], 0)
-    cols["_effect_ok"] = okR[r] & okL[l_]
+    (xr, okr), (xl, okl) = cR(r), cL(l_)
+    cols["_effect"] = np.where(both_done[sel], xl - xr, 0)
+    cols["_effect_ok"] = okr & okl
     col.add("AMOUNT_MISMATCH", int(sel.sum()), **cols)
 
     # CUSTOMER_MISMATCH (no effect on the totals)
@@ -248,17 +266,18 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     # CURRENCY_MISMATCH: amounts in the reporting currency where rates allow
     sel = cur_diff
     cols, r, l_ = pair_cols(sel)
-    both = okR[r] & okL[l_]
-    cols["register_amount"] = pd.array(np.where(both, rR[r], 0), dtype="Int64")
-    cols["ledger_amount"] = pd.array(np.where(both, rL[l_], 0), dtype="Int64")
-    cols["difference"] = pd.array(np.where(both, rL[l_] - rR[r], 0), dtype="Int64")
+    (xr, okr), (xl, okl) = cR(r), cL(l_)
+    both = okr & okl
+    cols["register_amount"] = pd.array(np.where(both, xr, 0), dtype="Int64")
+    cols["ledger_amount"] = pd.array(np.where(both, xl, 0), dtype="Int64")
+    cols["difference"] = pd.array(np.where(both, xl - xr, 0), dtype="Int64")
     for c in ("register_amount", "ledger_amount", "difference"):
         cols[c][~both] = pd.NA
     cols["currency"] = np.full(len(r), rc, dtype=object)
     cols["detail"] = np.array([f"register {a}, ledger {b}" + (f" (amounts shown in {rc})" if ok else f" (no FX rate to compare them in {rc})") + nn
                                for a, b, ok, nn in zip(_fmt(R.amount[r], R.cur[r]), _fmt(L.amount[l_], L.cur[l_]), both, norm_note[sel])],
                               dtype=object)
-    cols["_effect"] = np.where(both_done[sel] & both, rL[l_] - rR[r], 0)
+    cols["_effect"] = np.where(both_done[sel] & both, xl - xr, 0)
     cols["_effect_ok"] = both
     col.add("CURRENCY_MISMATCH", int(sel.sum()), **cols)
 
@@ -272,12 +291,13 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
             notes.append(f"{len(r)} register document(s) of {period} are not among the open items: cleared, or "
                          f"not posted — could not be checked without a ledger ({shown})")
     else:
+        xr, okr = cR(r)
         col.add("MISSING_IN_LEDGER", len(r), document_no=R.doc[r], customer_id=R.cust[r],
                 register_amount=_i64(R.amount[r]), difference=_i64(-R.amount[r]), currency=R.cur[r],
                 register_row=_i64(R.row[r]),
                 detail=np.array([f"in the register, dated {d}, but not posted to the ledger" for d in _dates(R.date[r])],
                                 dtype=object),
-                _effect=-rR[r], _effect_ok=okR[r])
+                _effect=-xr, _effect_ok=okr)
     if out_of_period:
         notes.append(f"{out_of_period} register row(s) dated outside {period} with no ledger document were left out")
 
@@ -286,15 +306,16 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     rhas[R.code] = True
     li = np.flatnonzero(~dupL & ~rhas[L.code] & inL)
     if L.doc_type is not None:
-        billing = np.isin(L.doc_type[li], BILLING_DOC_TYPES)
+        billing = pd.Series(L.doc_type[li], dtype=object).isin(BILLING_DOC_TYPES).to_numpy()
         li = li[billing]
     what = "open item" if stand_in else "ledger"
+    xl, okl = cL(li)
     col.add("MISSING_IN_REGISTER", len(li), document_no=L.doc[li], customer_id=L.cust[li],
             ledger_amount=_i64(L.amount[li]), difference=_i64(L.amount[li]), currency=L.cur[li],
             ledger_row=_i64(L.row[li]),
             detail=np.array([f"{what} {t} posted {d} but not in the register" for t, d in zip(
                 L.doc_type[li] if L.doc_type is not None else ["document"] * len(li), _dates(L.date[li]))], dtype=object),
-            _effect=rL[li], _effect_ok=okL[li])
+            _effect=xl, _effect_ok=okl)
 
     # duplicates on either side
     for side, dup, first, inside, name, effect_sign in ((R, dupR, firstR, inR, "register", -1), (L, dupL, firstL, inL, "ledger", 1)):
@@ -306,38 +327,29 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
                            for rw, fd, fr, nn in zip(side.row[d], side.doc[f], side.row[f], norm)], dtype=object)
         amount_col = "register_amount" if name == "register" else "ledger_amount"
         row_col = "register_row" if name == "register" else "ledger_row"
-        conv_amt, conv_ok = (rR, okR) if name == "register" else (rL, okL)
+        conv_amt, conv_ok = cR(d) if name == "register" else cL(d)
         if name == "register":
-            eff = -conv_amt[d]                 # the GL got it twice
+            eff = -conv_amt                    # the GL got it twice
         elif open_count is not None:           # the sub-ledger holds it twice only if it is open twice
-            eff = np.where(open_count[side.code[d]] > 1, conv_amt[d], 0)
+            eff = np.where(open_count[side.code[d]] > 1, conv_amt, 0)
         else:
-            eff = conv_amt[d]
+            eff = conv_amt
         col.add(f"DUPLICATE_IN_{name.upper()}", len(d), document_no=side.doc[d], customer_id=side.cust[d],
                 **{amount_col: _i64(side.amount[d]), row_col: _i64(side.row[d])},
                 difference=_i64(effect_sign * side.amount[d]), currency=side.cur[d], normalised=norm, detail=detail,
-                _effect=eff, _effect_ok=conv_ok[d])
+                _effect=eff, _effect_ok=conv_ok)
 
     # POSSIBLE_DUPLICATE_BILLING: different numbers, same customer, amount, currency and date
     r = ri[inR[ri]]
-    if len(r):
-        frame = pd.DataFrame({"c": R.cust[r], "a": R.amount[r], "k": R.cur[r], "d": R.date[r]})
-        again = frame.duplicated(keep="first").to_numpy()
-        if again.any():
-            firsts = frame.groupby(["c", "a", "k", "d"], sort=False, dropna=False).ngroup().to_numpy()
-            head = {}
-            for pos, g in zip(r[~again], firsts[~again]):
-                head.setdefault(g, pos)
-            rr = r[again]
-            hh = np.array([head[g] for g in firsts[again]], dtype="int64")
-            partner = firstL[R.code[rr]]
-            led = _masked(L.amount, partner)
-            col.add("POSSIBLE_DUPLICATE_BILLING", len(rr), document_no=R.doc[rr], customer_id=R.cust[rr],
-                    register_amount=_i64(R.amount[rr]), ledger_amount=led, difference=_i64(np.zeros(len(rr))),
-                    currency=R.cur[rr], register_row=_i64(R.row[rr]),
-                    ledger_row=_masked(L.row, partner),
-                    detail=np.array([f"same customer, amount and date ({d}) as document {R.doc[h]!r} (register row {R.row[h]})"
-                                     for h, d in zip(hh, _dates(R.date[rr]))], dtype=object))
+    rr, hh = _look_alikes(R, r)
+    if len(rr):
+        partner = firstL[R.code[rr]]
+        col.add("POSSIBLE_DUPLICATE_BILLING", len(rr), document_no=R.doc[rr], customer_id=R.cust[rr],
+                register_amount=_i64(R.amount[rr]), ledger_amount=_masked(L.amount, partner),
+                difference=_i64(np.zeros(len(rr))), currency=R.cur[rr], register_row=_i64(R.row[rr]),
+                ledger_row=_masked(L.row, partner),
+                detail=np.array([f"same customer, amount and date ({d}) as document {R.doc[h]!r} (register row {R.row[h]})"
+                                 for h, d in zip(hh, _dates(R.date[rr]))], dtype=object))
     checked = np.zeros(nL, dtype=bool)
     checked[pl] = True
     ignored = int((~inL & ~checked).sum())
@@ -347,7 +359,32 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     return breaks, effect, effect_ok, notes
 
 
+def _look_alikes(R: _Side, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``r`` with the same customer, amount, currency and date as an earlier row of
+    ``r`` (source order), and for each that earlier row."""
+    if len(r) < 2:
+        return r[:0], r[:0]
+    cust = pd.factorize(R.cust[r])[0].astype("int64")
+    cur = pd.factorize(R.cur[r])[0].astype("int64")
+    day = R.date[r].astype("datetime64[D]").astype("int64")
+    day = day - day.min()
+    key = (cust * (int(cur.max()) + 1) + cur) * (int(day.max()) + 1) + day   # one int per (customer, currency, date)
+    amount = R.amount[r]
+    cand = np.flatnonzero(pd.DataFrame({"k": key, "a": amount}).duplicated(keep=False).to_numpy())
+    if not len(cand):
+        return r[:0], r[:0]
+    r, cust, cur, day, amount = r[cand], cust[cand], cur[cand], day[cand], amount[cand]
+    order = np.lexsort((np.arange(len(r)), day, amount, cur, cust))
+    same = np.zeros(len(r), dtype=bool)
+    o1, o0 = order[1:], order[:-1]
+    same[1:] = (cust[o1] == cust[o0]) & (cur[o1] == cur[o0]) & (day[o1] == day[o0]) & (amount[o1] == amount[o0])
+    if not same.any():
+        return r[:0], r[:0]
+    head = np.maximum.accumulate(np.where(same, 0, np.arange(len(r))))
+    return r[order[same]], r[order[head[same]]]
+
+
 def _masked(values: np.ndarray, idx: np.ndarray) -> pd.arrays.IntegerArray:
-    out = pd.array(np.where(idx >= 0, values[np.maximum(idx, 0)], 0), dtype="Int64")
-    out[idx < 0] = pd.NA
-    return out
+    """values[idx], blank where idx < 0."""
+    v = np.where(idx >= 0, values[np.maximum(idx, 0)], 0).astype("int64")
+    return pd.arrays.IntegerArray(v, idx < 0)

@@ -57,18 +57,19 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
 
     led = ledger[in_period]
     amounts, ok = to_reporting(led["amount"], led["currency"], rates, rc)
-    doc_type = led["doc_type"].to_numpy(dtype=object) if "doc_type" in led else np.full(len(led), "INV", dtype=object)
+    doc_type = led["doc_type"] if "doc_type" in led else pd.Series("INV", index=led.index, dtype=object)
+    present = set(pd.unique(doc_type))
     what = "open items dated" if stand_in else "ledger documents posted"
-    missing_fx = sorted(set(led["currency"].to_numpy(dtype=object)[~ok]))
+    missing_fx = sorted(pd.unique(led["currency"].to_numpy(dtype=object)[~ok]))
     known = set()
     for name, types in MOVEMENT_LINES:
         if name == "FX revaluation":
             lines.append(_fx_revaluation(open_items, led, period, rates, fx_rates, rc))
             continue
         if name == "other adjustments":
-            types = tuple(sorted(set(doc_type) - known)) or types
+            types = tuple(sorted(present - known)) or types
         known |= set(types)
-        sel = np.isin(doc_type, types)
+        sel = doc_type.isin(types).to_numpy()
         lines.append((name, int(amounts[sel].sum()) if ok[sel].all() else None,
                       f"{int(sel.sum())} {what} in {period} with doc_type {', '.join(types)}"))
     if missing_fx:
@@ -91,7 +92,7 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
 
 def _fx_revaluation(open_items, led, period, rates, fx_rates, rc) -> tuple[str, int | None, str]:
     name = "FX revaluation"
-    foreign = sorted((set(open_items["currency"]) | set(led["currency"])) - {rc})
+    foreign = sorted((set(pd.unique(open_items["currency"])) | set(pd.unique(led["currency"]))) - {rc})
     if not foreign:
         return name, 0, f"no items in a currency other than {rc}"
     if fx_rates is None or "date" not in fx_rates or not fx_rates["date"].notna().any():
