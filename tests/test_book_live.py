@@ -125,3 +125,29 @@ def test_as_workbook_passes_headless_books_through(tmp_path):
     shutil.copy(Path(xlwings.__file__).parent / "quickstart_standalone.xlsm", p)
     book = as_workbook(p)
     assert isinstance(book, HeadlessBook) and as_workbook(book) is book
+
+
+def test_mock_caller_runs_a_macro_headless(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import xlwings as xw
+
+    from xl_collections.book.xwbridge import mock_caller
+
+    p = tmp_path / "Collections.xlsm"
+    shutil.copy(Path(xw.__file__).parent / "quickstart_standalone.xlsm", p)
+
+    def macro(book: xw.Book) -> None:          # as xl_collections.macros will be written
+        wb = as_workbook(book)
+        wb.write_sheet(SheetOutput("KPIs", [TableBlock(pd.DataFrame({"kpi": ["DSO"], "value": [40.0]}))]))
+        wb.save()
+
+    mock_caller(p)
+    try:
+        caller = xw.Book.caller()
+        assert caller.name == "Collections.xlsm" and caller.fullname == str(p)
+        macro(caller)
+    finally:
+        del xw.Book._mock_caller
+    assert "KPIs" in as_workbook(p).sheet_names()
