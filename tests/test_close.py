@@ -336,3 +336,26 @@ def test_parse_steps():
     with pytest.raises(ValueError):
         parse_steps("aging,posting")
     assert cli(["close", "nowhere.xlsm"]) == 2
+
+
+def test_column_map_sheet_maps_the_users_headers_and_its_mistakes_are_reported(demo, tmp_path, capsys):
+    from xl_collections.io.write import to_display
+    tables = {k: v for k, v in demo_tables(demo["gen"]).items() if k in ("open_items", "customers", "fx_rates")}
+    oi = tables["open_items"].drop(columns=["source_row"])
+    oi.attrs = {"money": ["amount", "open_amount"], "currency": "USD"}
+    oi = to_display(oi).rename(columns={"document_no": "Beleg Nr X", "open_amount": "Rest EUR-Äquivalent"})
+    oi.attrs["raw"] = True
+    cmap = pd.DataFrame({"table": ["Open Items", "open_items"], "source_column": ["Beleg Nr X", "Rest EUR-Äquivalent"],
+                         "canonical_column": ["document_no", "open_amount"]})
+    path = build_template(tmp_path / "mapped.xlsm", settings=demo["gen"].settings,
+                          inputs={**tables, "open_items": oi, "column_map": cmap})
+    assert run_cli_close(path, "--steps", "aging") == 0
+    total = open_book(path).read_table("tblAging").iloc[-1]
+    assert total["customer_id"] == "TOTAL" and total["total_open"] != 0
+    bad = cmap.copy()
+    bad.loc[1, "canonical_column"] = "open_amt"
+    path2 = build_template(tmp_path / "mapped_bad.xlsm", settings=demo["gen"].settings,
+                           inputs={**tables, "open_items": oi, "column_map": bad})
+    assert run_cli_close(path2, "--steps", "aging") == 1
+    err = capsys.readouterr().err
+    assert "sheet 'Column Map', row 3, column 'canonical_column'" in err and "open_amt" in err

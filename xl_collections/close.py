@@ -133,68 +133,27 @@ def parse_steps(text: str | None) -> tuple[str, ...]:
 # ------------------------------------------------------------------ reading inputs
 
 
-def _readers():
-    try:
-        return importlib.import_module("xl_collections.io.readers")
-    except ModuleNotFoundError:
-        return None
-
-
 def _grid_table(grid: pd.DataFrame, table_name: str, *, file: str, sheet: str, column_map, settings: Settings):
-    """Raw sheet grid -> (canonical table, errors); header in the first non-empty row."""
-    rd = _readers()
-    if rd is not None and hasattr(rd, "table_from_grid"):
-        return rd.table_from_grid(grid, table_name, file=file, sheet=sheet, column_map=column_map,
-                                  reporting_currency=settings.reporting_currency, day_first=settings.day_first)
-    from .io.validate import validate
-    g = grid.dropna(how="all")
-    if g.empty:
-        raw, header_row = pd.DataFrame(), 1
-    else:
-        header_row = int(g.index[0])
-        header = grid.loc[header_row]
-        cols = [c for c in grid.columns if header[c] not in (None, "")]
-        raw = grid.loc[header_row + 1:, cols]
-        raw = raw[~raw.isna().all(axis=1)]
-        raw.columns = [str(header[c]) for c in cols]
-    return validate(raw, table_name, file=file, sheet=sheet, header_row=header_row, column_map=column_map,
-                    reporting_currency=settings.reporting_currency, day_first=settings.day_first)
+    """Raw sheet grid -> (canonical table, errors naming Excel rows)."""
+    from .io.readers import table_from_grid
+    return table_from_grid(grid, table_name, file=file, sheet=sheet, column_map=column_map,
+                           reporting_currency=settings.reporting_currency, day_first=settings.day_first,
+                           decimal_comma=settings.decimal_comma)
 
 
 def _column_maps(book, file: str) -> tuple[dict[str, dict], list[InputError]]:
-    if "Column Map" not in book.sheet_names():
+    """The ``Column Map`` sheet: ``{table: {source header: canonical column}}`` and its problems."""
+    from dataclasses import replace
+
+    from .io.readers import load_column_map
+    sheet = next((s for s in book.sheet_names() if s.lower() == "column map"), None)
+    if sheet is None:
         return {}, []
-    grid = book.read_sheet("Column Map")
-    rd = _readers()
-    if rd is not None and hasattr(rd, "column_map_from_grid"):
-        return rd.column_map_from_grid(grid, file=file, sheet="Column Map")
-    maps: dict[str, dict] = {}
-    errors: list[InputError] = []
-    g = grid.dropna(how="all")
-    if g.empty:
+    grid = book.read_sheet(sheet)
+    if grid.dropna(how="all").empty:
         return {}, []
-    head = [str(v).strip().lower() if v is not None else "" for v in grid.loc[g.index[0]]]
-    try:
-        ti, si, ci = (head.index(h) for h in ("table", "source_column", "canonical_column"))
-    except ValueError:
-        return {}, [InputError("the Column Map sheet needs the headers table, source_column, canonical_column",
-                               "column_map", file, "Column Map", int(g.index[0]), "", "", "table, source_column, canonical_column")]
-    for r, row in grid.loc[g.index[0] + 1:].iterrows():
-        t, s, c = (row.iloc[i] for i in (ti, si, ci))
-        if all(v in (None, "") for v in (t, s, c)):
-            continue
-        t = str(t or "").strip().lower().replace(" ", "_")
-        if t not in schema.TABLES:
-            errors.append(InputError("unknown table in the column map", "column_map", file, "Column Map", int(r),
-                                     "table", str(t), "one of " + ", ".join(schema.TABLES)))
-            continue
-        if s in (None, "") or c in (None, ""):
-            errors.append(InputError("a column map row needs source_column and canonical_column", "column_map", file,
-                                     "Column Map", int(r), "source_column" if s in (None, "") else "canonical_column",
-                                     "", "a header and a canonical column name"))
-            continue
-        maps.setdefault(t, {})[str(s).strip()] = str(c).strip()
-    return maps, errors
+    maps, errors = load_column_map(grid, sheet=sheet)
+    return maps, [replace(e, file=file) for e in errors]
 
 
 def settings_fingerprint(s: Settings) -> str:

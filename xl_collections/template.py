@@ -412,6 +412,11 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
                            "Common aliases are recognised without an entry here.")
     ws.freeze_panes(1, 0)
+    cmap = (inputs or {}).get("column_map")
+    if cmap is not None:
+        for i, row in enumerate(cmap[COLUMN_MAP_HEADER].itertuples(index=False), start=1):
+            for j, v in enumerate(row):
+                ws.write_string(i, j, str(v))
 
     # Input sheets: schema headers (and the demo's data)
     for table in schema.TABLES.values():
