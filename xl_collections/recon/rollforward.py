@@ -72,6 +72,9 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
         sel = doc_type.isin(types).to_numpy()
         lines.append((name, int(amounts[sel].sum()) if ok[sel].all() else None,
                       f"{int(sel.sum())} {what} in {period} with doc_type {', '.join(types)}"))
+    if not stand_in and len(led) and "PMT" not in present:
+        notes.append(f"roll-forward: the ledger has no cash (PMT) documents in {period}; cash applied could not be "
+                     "listed and stays in the unexplained line")
     if missing_fx:
         notes.append(f"roll-forward: movements in {', '.join(missing_fx)} have no FX rate")
     if stand_in:
