@@ -278,3 +278,11 @@ def test_books_that_agree_have_no_break_whatever_the_numbering(docs, rnd):
     led = led.sample(frac=1.0, random_state=rnd.randint(0, 10**6)).reset_index(drop=True)
     r = run(reg, led)
     assert r.breaks.empty, r.breaks[CONTRACT_COLUMNS]
+
+
+def test_numbers_with_nothing_left_after_normalising_pair_only_as_written():
+    reg, led, _ = books()
+    reg.loc[0, "Invoice No"] = "-"
+    led.loc[0, "document_no"] = "#"
+    r = run(reg, led)
+    assert found(r) == [("MISSING_IN_LEDGER", "-"), ("MISSING_IN_REGISTER", "#")]

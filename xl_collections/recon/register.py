@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..money import MINOR_UNITS
@@ -183,7 +184,11 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
     parts = [register["document_no"], ledger["document_no"]]
     if open_items is not None and not stand_in:
         parts.append(open_items["document_no"])
-    keys = document_keys(pd.concat(parts, ignore_index=True))
+    raw = pd.concat(parts, ignore_index=True)
+    keys = document_keys(raw)
+    blank = pc.equal(keys, "")
+    if pc.any(blank).as_py():   # nothing left after normalising ("-", "#"): such numbers pair only as written
+        keys = pc.if_else(blank, pc.binary_join_element_wise("\x00", pa.array(raw.astype(str).to_numpy(dtype=object), pa.string()), ""), keys)
     enc = pc.dictionary_encode(keys)
     codes = enc.indices.to_numpy(zero_copy_only=False).astype("int64")
     ncodes = len(enc.dictionary)
