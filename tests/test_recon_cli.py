@@ -143,3 +143,21 @@ def test_demo_planted_breaks_found_and_no_other():
     t = r.gl_tieout.iloc[0]
     for k in ("subledger_total", "gl_balance", "difference", "explained", "unexplained"):
         assert int(t[k]) == book.gl_tieout[k], k
+
+
+def test_statement_recon_with_a_column_map_for_the_statement(files, capsys):
+    # their payables export: their Credit is what they owe us (our debit), their Debit what they paid
+    stmt = write(files["tmp"] / "ap_export.csv", [
+        ["Vendor Invoice", "Posting Date", "Their Debit", "Their Credit"],
+        ["INV-0001", "2026-10-02", "", "1000.00"],
+        ["INV-0002", "2026-10-05", "", "250.00"],
+    ])
+    cmap = write(files["tmp"] / "stmt_map.csv", [["table", "source", "canonical"],
+                                                 ["statement", "Their Credit", "debit"],
+                                                 ["statement", "Their Debit", "credit"]])
+    out = files["tmp"] / "st"
+    code = main(["statement-recon", "--open-items", files["oi"], "--statement", stmt, "--customer", "00123",
+                 "--map", cmap, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert [r["our_document_no"] for r in read(out / "matched.csv")] == ["INV-0001", "INV-0002"]
+    assert {r["line"]: r["amount"] for r in read(out / "balance.csv")}["difference (theirs - ours)"] == "0.00"
