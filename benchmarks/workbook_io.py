@@ -7,7 +7,7 @@ reads the inputs and writes three owned output sheets of N rows (``Aging Detail`
 
     python benchmarks/workbook_io.py            # 100,000 rows, both contenders
     python benchmarks/workbook_io.py --small    # 1,000 rows, quick check
-    python benchmarks/workbook_io.py --rows 1000000 --skip-openpyxl
+    python benchmarks/workbook_io.py --rows 1000000 --skip-openpyxl [--input /tmp/in1m.xlsx]
 """
 from __future__ import annotations
 
@@ -147,15 +147,17 @@ def main() -> None:
     ap.add_argument("--skip-openpyxl", action="store_true")
     ap.add_argument("--child", choices=["headless", "openpyxl"])
     ap.add_argument("--file")
+    ap.add_argument("--input", help="reuse (or build once) the input workbook at this path")
     a = ap.parse_args()
     if a.child:
         child(a.child, Path(a.file))
         return
     rows = 1000 if a.small else a.rows
     with tempfile.TemporaryDirectory() as d:
-        src = Path(d) / "bench.xlsx"
+        src = Path(a.input) if a.input else Path(d) / "bench.xlsx"
         t = time.perf_counter()
-        make_input(src, rows)
+        if not src.exists():
+            make_input(src, rows)
         print(f"input: {rows:,} rows + chart sheet, {src.stat().st_size / 1e6:.1f} MB (built in {time.perf_counter() - t:.1f} s)")
         results = {}
         for which in ["headless"] + ([] if a.skip_openpyxl else ["openpyxl"]):
