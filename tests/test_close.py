@@ -359,3 +359,22 @@ def test_column_map_sheet_maps_the_users_headers_and_its_mistakes_are_reported(d
     assert run_cli_close(path2, "--steps", "aging") == 1
     err = capsys.readouterr().err
     assert "sheet 'Column Map', row 3, column 'canonical_column'" in err and "open_amt" in err
+
+
+def test_in_excel_refused_inputs_are_listed_on_the_close_sheet(demo, tmp_path, monkeypatch):
+    path = _bad_book(tmp_path, demo)
+    book = open_book(path)
+    monkeypatch.setattr(macros, "_is_live", lambda wb: True)      # as LiveBook would: show, do not raise
+    result = macros.main(ActiveBook(book, "Close"))
+    assert isinstance(result, InputErrors)
+    out = book.pending["Close"]
+    checklist, problems = out.blocks[0].df, out.blocks[1].df
+    assert checklist.loc[0, "status"] == "FAILED"
+    assert ("Payments", 3, "amount") in set(zip(problems["sheet"], problems["row"], problems["column"]))
+    assert "open_amount" in set(problems["column"])
+
+
+class ActiveBook:
+    def __init__(self, book, sheet):
+        self.book = book
+        self.sheets = type("Sheets", (), {"active": type("Sheet", (), {"name": sheet})()})()

@@ -281,12 +281,6 @@ def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> in
     return total
 
 
-def _sum(df: pd.DataFrame | None, col: str) -> int:
-    if df is None or col not in df.columns or not len(df):
-        return 0
-    return int(pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64").sum())
-
-
 # ------------------------------------------------------------------ step: validate
 
 
@@ -297,9 +291,6 @@ def step_validate(state: CloseState) -> StepResult:
 
 
 # ------------------------------------------------------------------ step: cash application
-
-
-PRIOR_COLUMNS = ("payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence", "status")
 
 
 def prior_applications(book, settings: Settings) -> pd.DataFrame | None:

@@ -25,6 +25,9 @@ INPUT_ACTION = "check_inputs"
 
 def _book(book):
     from .book import as_workbook
+    inner = getattr(book, "book", None)          # a stand-in caller wrapping one of our books
+    if inner is not None and not hasattr(book, "app"):
+        book = inner
     return as_workbook(book)
 
 
