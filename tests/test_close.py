@@ -378,3 +378,31 @@ class ActiveBook:
     def __init__(self, book, sheet):
         self.book = book
         self.sheets = type("Sheets", (), {"active": type("Sheet", (), {"name": sheet})()})()
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["D1", "D2", "D3", "D4"]), st.integers(1, 10_000),
+                          st.sampled_from(["AUTO", "REVIEW"])), max_size=8))
+def test_net_of_prior_takes_off_exactly_what_auto_rows_cleared(apps):
+    oi = pd.DataFrame({"document_no": ["D1", "D2", "D3", "D4"], "open_amount": [10_000, 20_000, 30_000, -500],
+                       "currency": "USD"})
+    prior = pd.DataFrame(apps, columns=["document_no", "applied_amount", "status"])
+    prior["discount_amount"] = 0
+    after = close_mod.net_of_prior(oi, prior)
+    auto = prior[prior["status"] == "AUTO"]
+    assert after["open_amount"].sum() == oi["open_amount"].sum() - auto["applied_amount"].sum()
+    assert (after["open_amount"] != 0).all()
+    untouched = set(oi["document_no"]) - set(auto["document_no"])
+    assert set(after.loc[after["document_no"].isin(untouched), "document_no"]) == untouched
+
+
+def test_fingerprint_ignores_source_rows_but_not_content(demo):
+    oi = demo["gen"].open_items
+    fp = close_mod.fingerprint(oi, "open_items")
+    assert close_mod.fingerprint(oi.assign(source_row=oi["source_row"] + 5), "open_items") == fp
+    changed = oi.copy()
+    changed.loc[changed.index[0], "open_amount"] += 1
+    assert close_mod.fingerprint(changed, "open_items") != fp
