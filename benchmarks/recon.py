@@ -13,7 +13,6 @@ is scored the same way.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from decimal import Decimal
 

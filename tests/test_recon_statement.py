@@ -3,7 +3,6 @@ the balance difference explained exactly by those lines."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

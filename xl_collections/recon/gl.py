@@ -8,7 +8,6 @@ converted and rounded on its own); ``gl_balance``: the GL ``closing_balance`` of
 All int minor units of the reporting currency."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .fx import to_reporting

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from ..errors import InputError, InputErrors
 from ..io.validate import canonical as _canonical, validate as _validate_table
