@@ -423,3 +423,26 @@ def test_large_book_generates():
     assert (b.planted.groupby("break_type").size() == 5).all()
     t = b.truth
     assert (t.groupby("payment_id")["cash_amount"].sum() == b.payments.set_index("payment_id")["amount"]).all()
+
+
+# ------------------------------------------------------------------ invariants over seeds and sizes
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), items=st.integers(60, 500), per_type=st.integers(1, 4))
+def test_invariants_hold_for_any_seed_and_size(seed, items, per_type):
+    b = generate(items=items, seed=seed, breaks_per_type=per_type)
+    assert len(b.open_items) == items and b.open_items["document_no"].is_unique
+    t, pay, oi = b.truth, b.payments.set_index("payment_id"), b.open_items.set_index("document_no")
+    assert (t.groupby("payment_id")["cash_amount"].sum() == pay.loc[t["payment_id"].unique(), "amount"]).all()
+    docs = t[t["document_no"] != ""]
+    assert docs["document_no"].is_unique and docs["document_no"].isin(oi.index).all()
+    assert ((docs["applied_amount"] + docs["discount_amount"] + docs["deduction_amount"]).to_numpy()
+            <= oi.loc[docs["document_no"], "open_amount"].to_numpy()).all()
+    planted = {(x, norm(d)) for x, d in zip(b.planted["break_type"], b.planted["document_no"])}
+    assert _recon(b.register, b.ledger) == planted
+    g = b.gl_tieout
+    assert g["difference"] == g["explained"] + g["unexplained"] == g["subledger_total"] - g["gl_balance"]
+    assert g["explained"] == b.planted["tieout_effect"].sum()
