@@ -286,3 +286,12 @@ def test_numbers_with_nothing_left_after_normalising_pair_only_as_written():
     led.loc[0, "document_no"] = "#"
     r = run(reg, led)
     assert found(r) == [("MISSING_IN_LEDGER", "-"), ("MISSING_IN_REGISTER", "#")]
+
+
+def test_empty_ledger_and_gl_sheets_count_as_not_given():
+    from xl_collections.io.validate import empty
+
+    reg, _, oi = books()
+    r = reconcile(oi, reg, ledger=empty("ledger"), gl=empty("gl"), period=PERIOD)
+    assert not any(t == "MISSING_IN_LEDGER" for t in r.breaks["break_type"])
+    assert any("open items stand in" in n for n in r.notes) and any("no GL given" in n for n in r.notes)

@@ -70,7 +70,8 @@ def reconcile(open_items: pd.DataFrame, register: pd.DataFrame, *, ledger: pd.Da
     tie the sub-ledger to the GL control account and roll AR forward.
 
     ``ledger``: the sub-ledger documents posted in the period (open or cleared); without it
-    the open items stand in and cleared documents cannot be checked (a note says so).
+    (or when it is empty) the open items stand in and cleared documents cannot be checked
+    (a note says so).  An empty ``gl`` is no GL.
     ``as_of``: the date of the open-item list and of the closing FX rates (default: the last
     day of the period).  Money in the results: int minor units (see the tables' docs)."""
     rc = reporting_currency
@@ -91,6 +92,9 @@ def reconcile(open_items: pd.DataFrame, register: pd.DataFrame, *, ledger: pd.Da
     if errors:
         raise InputErrors(errors)
     oi, reg, led, gl_, fx = (tables[k] for k in ("open_items", "register", "ledger", "gl", "fx_rates"))
+    # an empty Ledger or GL sheet means "not given" (a workbook always has the sheets)
+    led = led if led is not None and len(led) else None
+    gl_ = gl_ if gl_ is not None and len(gl_) else None
     notes: list[str] = []
     stand_in = led is None
     if stand_in:
@@ -100,7 +104,7 @@ def reconcile(open_items: pd.DataFrame, register: pd.DataFrame, *, ledger: pd.Da
     if gl_ is not None:
         currencies |= set(pd.unique(gl_["currency"]))
     # the tie-out and the roll-forward need every rate; the break list works with what there is
-    rates = rates_for(fx, currencies, as_of_day, rc, strict=gl_ is not None)
+    rates = rates_for(fx, currencies, as_of_day, rc, strict=gl_ is not None and (gl_["period"] == period).any())
     missing = sorted(c for c in currencies if c not in rates and c != rc)
     if missing:
         notes.append(f"no FX rate for {', '.join(missing)}: totals in {rc} that need it are left blank")
