@@ -237,14 +237,18 @@ class _SheetsImpl:
         self.active = _SheetImpl(name)
 
 
-class HeadlessImpl:
-    """The least of an xlwings engine's book: enough for ``xw.Book(impl=…)`` to answer
-    ``sheets.active.name`` (this machine has no Excel; the headless backend is not an xlwings
-    engine), carrying our headless book for the macros."""
+def caller_on_sheet(path: Path, sheet: str):
+    """``xw.Book.set_mock_caller`` with a headless book (the book layer's xlwings bridge) whose
+    active sheet is ``sheet``, as when a button on that sheet is clicked."""
+    import xlwings as xw
 
-    def __init__(self, path, sheet):
-        self.headless = open_book(path)
-        self.sheets = _SheetsImpl(sheet)
+    from xl_collections.book.headless import HeadlessBook
+    from xl_collections.book.xwbridge import HeadlessBookImpl
+    impl = HeadlessBookImpl(HeadlessBook(path))
+    impl.sheets = _SheetsImpl(sheet)          # the bridge answers no sheets; the active one is all main() asks
+    book = xw.Book(impl=impl)
+    book.set_mock_caller()
+    return book
 
 
 @pytest.mark.parametrize("sheet,steps", [
@@ -263,9 +267,8 @@ def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, 
         seen["steps"] = [s.step for s in r.steps]
         return r
     monkeypatch.setattr(close_mod, "run_close", spy)
-    monkeypatch.setattr(macros, "_book", lambda b: b.impl.headless if isinstance(b, xw.Book) else b)
     monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
-    xw.Book(impl=HeadlessImpl(path, sheet)).set_mock_caller()
+    caller_on_sheet(path, sheet)
     macros.main()
     assert seen["steps"] == steps
     assert macros.action_for_sheet(sheet) in macros.__all__
@@ -362,10 +365,12 @@ def test_column_map_sheet_maps_the_users_headers_and_its_mistakes_are_reported(d
 
 
 def test_in_excel_refused_inputs_are_listed_on_the_close_sheet(demo, tmp_path, monkeypatch):
+    import xlwings as xw
     path = _bad_book(tmp_path, demo)
-    book = open_book(path)
+    monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
+    book = caller_on_sheet(path, "Close").impl.book
     monkeypatch.setattr(macros, "_is_live", lambda wb: True)      # as LiveBook would: show, do not raise
-    result = macros.main(ActiveBook(book, "Close"))
+    result = macros.main()
     assert isinstance(result, InputErrors)
     out = book.pending["Close"]
     checklist, problems = out.blocks[0].df, out.blocks[1].df
@@ -373,11 +378,6 @@ def test_in_excel_refused_inputs_are_listed_on_the_close_sheet(demo, tmp_path, m
     assert ("Payments", 3, "amount") in set(zip(problems["sheet"], problems["row"], problems["column"]))
     assert "open_amount" in set(problems["column"])
 
-
-class ActiveBook:
-    def __init__(self, book, sheet):
-        self.book = book
-        self.sheets = type("Sheets", (), {"active": type("Sheet", (), {"name": sheet})()})()
 
 
 from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
