@@ -3,12 +3,7 @@
 ``apply_cash(open_items, payments, ...)`` is the entry point (CONTRACT §4); the reference
 reading lives in :mod:`.refs` (``normalise_document_no`` is shared with reconciliation).
 """
+from .engine import CashAppResult, apply_cash
 from .refs import normalise_document_no, ocr_key, reason_code
 
-__all__ = ["normalise_document_no", "ocr_key", "reason_code"]
-try:  # the engine lands after the reference helpers
-    from .engine import CashAppResult, apply_cash  # noqa: F401
-    __all__ += ["CashAppResult", "apply_cash"]
-except ImportError as _e:  # pragma: no cover
-    if "engine" not in str(_e):
-        raise
+__all__ = ["CashAppResult", "apply_cash", "normalise_document_no", "ocr_key", "reason_code"]

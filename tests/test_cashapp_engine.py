@@ -1,0 +1,312 @@
+"""apply_cash: each rule of the cascade on small books that look like real AR extracts."""
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from xl_collections.cashapp import apply_cash
+from xl_collections.cashapp.engine import APPLICATION_COLUMNS
+from xl_collections.errors import InputErrors
+from xl_collections.settings import Settings
+
+CUSTOMERS = pd.DataFrame({
+    "Customer No": ["C100", "C200", "C300", "C400", "C410", "C500"],
+    "Customer Name": ["Acme Tools, Inc.", "Beta Foods GmbH", "Gamma Logistics LLC", "Delta Retail Group",
+                      "Delta Retail West", "Omega Supply Co."],
+    "Payment Terms": ["NET30", "NET30", "2/10 NET30", "NET45", "NET45", "NET30"],
+    "Bank Accounts": ["DE89 3704 0044 0532 0130 00", "", "", "GB29NWBK60161331926819", "", ""],
+    "Parent": ["", "", "", "", "C400", ""],
+})
+
+OPEN_ITEMS = pd.DataFrame({
+    "Customer": ["C100", "C100", "C100", "C100", "C200", "C200", "C200", "C300", "C300", "C400", "C410",
+                 "C500", "C500", "C500"],
+    "Invoice Number": ["INV0012345", "INV0012346", "INV0012347", "CM0000901", "INV0020001", "INV0020002",
+                       "INV0020003", "INV0030001", "INV0030002", "INV0040001", "INV0041001",
+                       "INV0050001", "INV0050002", "INV0050003"],
+    "Type": ["INV", "INV", "INV", "CM", "INV", "INV", "INV", "INV", "INV", "INV", "INV", "INV", "INV", "INV"],
+    "Invoice Date": ["2026-08-01", "2026-08-15", "2026-09-01", "2026-09-10", "2026-08-01", "2026-08-20",
+                     "2026-09-05", "2026-10-20", "2026-10-01", "2026-09-01", "2026-09-02",
+                     "2026-09-01", "2026-09-02", "2026-09-03"],
+    "Open Amount": ["1,250.00", "300.00", "450.00", "-50.00", "1000.00", "2000.00", "333.33", "500.00",
+                    "700.00", "900.00", "4000.00", "100.00", "200.00", "300.00"],
+    "PO": ["", "", "PO-7788", "", "", "", "", "", "", "", "", "", "", ""],
+    "Currency": ["USD"] * 11 + ["EUR"] * 3,
+})
+
+
+def pay(*rows, columns=("payment_id", "value_date", "amount", "payer_name", "reference")):
+    return pd.DataFrame(list(rows), columns=list(columns))
+
+
+def run(payments, **kw):
+    kw.setdefault("customers", CUSTOMERS)
+    return apply_cash(OPEN_ITEMS, payments, **kw)
+
+
+def apps_of(res, pid):
+    a = res.applications
+    return a[a["payment_id"] == pid].reset_index(drop=True)
+
+
+def test_contract_columns_first():
+    res = run(pay(("P1", "2026-10-25", 1250.00, "ACME TOOLS", "INV0012345")))
+    assert list(res.applications.columns[:7]) == ["payment_id", "document_no", "customer_id", "applied_amount",
+                                                  "rule", "confidence", "status"]
+    assert list(res.applications.columns) == APPLICATION_COLUMNS
+    assert list(res.unapplied.columns[:3]) == ["payment_id", "amount_unapplied", "reason"]
+    assert list(res.exceptions.columns[:3]) == ["payment_id", "reason", "detail"]
+    assert set(res.applications.attrs["money"]) == {"applied_amount", "write_off_amount", "discount_amount",
+                                                    "deduction_amount"}
+    assert res.applications["applied_amount"].dtype == "int64"
+
+
+def test_exact_reference_with_lost_zeros_and_prefix_is_auto_with_evidence():
+    res = run(pay(("P1", "2026-10-25", 1250.00, "ACME TOOLS", "Payment INV 12345 thank you")))
+    a = apps_of(res, "P1")
+    assert a.loc[0, ["document_no", "applied_amount", "status", "rule"]].tolist() == ["INV0012345", 125000, "AUTO", "DOC_REF"]
+    ev = a.loc[0, "evidence"]
+    assert 'reference "INV 12345" ~ document_no INV0012345' in ev and "lost leading zeros" in ev
+    assert "amount 1,250.00 = open amount" in ev
+    assert res.unapplied.empty
+
+
+def test_several_invoices_in_one_reference_and_a_credit_memo():
+    res = run(pay(("P1", "2026-10-25", 1950.00, "Acme", "INV12345/12346, INV-0012347 less CM901")))
+    a = apps_of(res, "P1")
+    assert dict(zip(a["document_no"], a["applied_amount"])) == {
+        "INV0012345": 125000, "INV0012346": 30000, "INV0012347": 45000, "CM0000901": -5000}
+    assert set(a["status"]) == {"AUTO"}
+    assert a["applied_amount"].sum() == 195000
+
+
+def test_ocr_confusion_needs_confirmation_by_amount_or_customer():
+    # amount confirms: INVOO12346 is INV0012346 (300.00)
+    res = run(pay(("P1", "2026-10-25", 300.00, "", "INVOO12346")))
+    a = apps_of(res, "P1")
+    assert a.loc[0, "document_no"] == "INV0012346" and a.loc[0, "status"] == "AUTO"
+    assert "OCR confusion O->0" in a.loc[0, "evidence"]
+    # neither amount nor customer confirms: not matched
+    res = run(pay(("P2", "2026-10-25", 123.00, "Unknown Payer Ltd", "INVOO12346")))
+    assert apps_of(res, "P2").empty
+    assert res.unapplied.loc[0, "reason"] == "UNKNOWN_PAYER"
+
+
+def test_one_character_typo_confirmed_by_amount():
+    res = run(pay(("P1", "2026-10-25", 2000.00, "", "Rechnung 20020")))   # 20002 with a typo... 20020
+    a = apps_of(res, "P1")
+    assert a.loc[0, "document_no"] == "INV0020002"
+    assert "one-character typo" in a.loc[0, "evidence"]
+
+
+def test_payer_by_bank_account_then_exact_amount():
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-25"], "amount": [450.00],
+                      "payer_account": ["DE89370400440532013000"], "reference": ["ACH CREDIT"]})
+    res = run(p)
+    a = apps_of(res, "P1")
+    assert a.loc[0, ["document_no", "rule", "status"]].tolist() == ["INV0012347", "AMOUNT_EXACT", "AUTO"]
+    assert "bank_accounts of C100" in a.loc[0, "evidence"]
+
+
+def test_combination_of_open_items_unique_is_auto_and_ambiguous_is_review():
+    res = run(pay(("P1", "2026-10-25", 2333.33, "Beta Foods", "")))
+    a = apps_of(res, "P1")
+    assert set(a["document_no"]) == {"INV0020002", "INV0020003"}
+    assert set(a["status"]) == {"AUTO"} and set(a["rule"]) == {"AMOUNT_COMBINATION"}
+    # 300 = 100 + 200 = 300 (one item of exactly 300 wins) ; 500 = 200 + 300 only ; 400 = 100 + 300 only
+    res = run(pay(("P2", "2026-10-25", 300.00, "Omega Supply", "")).assign(currency="EUR"))
+    assert apps_of(res, "P2").loc[0, "rule"] == "AMOUNT_EXACT"
+
+
+def test_ambiguous_combination_goes_to_review():
+    items = pd.DataFrame({"customer_id": ["K"] * 4, "document_no": ["A1", "A2", "A3", "A4"],
+                          "document_date": ["2026-09-01"] * 4, "open_amount": [100, 200, 150, 150]})
+    cus = pd.DataFrame({"customer_id": ["K"], "customer_name": ["Kappa"]})
+    res = apply_cash(items, pay(("P1", "2026-10-01", 300, "Kappa", "")), customers=cus)
+    a = apps_of(res, "P1")
+    assert (a["status"] == "REVIEW").all()
+    assert res.unapplied.loc[0, "reason"] == "AMBIGUOUS"
+    assert res.unapplied.loc[0, "amount_unapplied"] == 30000
+    assert (res.exceptions["reason"] == "AMBIGUOUS").any()
+    assert res.posting["posting_type"].tolist() == ["ON_ACCOUNT"]
+
+
+def test_short_payment_within_tolerance_is_written_off():
+    res = run(pay(("P1", "2026-10-25", 1248.00, "Acme Tools", "INV0012345")),
+              settings=Settings(match_tolerance=500, match_tolerance_pct=Decimal("0.5")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["applied_amount"], a["write_off_amount"], a["status"]) == (124800, 200, "AUTO")
+    assert res.unapplied.empty and res.deductions.empty
+    assert "written off" in a["evidence"]
+
+
+def test_larger_short_payment_raises_a_deduction_with_reason_from_text():
+    res = run(pay(("P1", "2026-10-25", 1000.00, "Acme Tools", "INV0012345 less 250.00 damaged goods")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["applied_amount"], a["deduction_amount"], a["status"]) == (100000, 25000, "AUTO")
+    d = res.deductions.iloc[0]
+    assert d[["customer_id", "document_no", "related_document_no", "amount", "reason_code", "payment_id"]].tolist() == [
+        "C100", "DED-P1-1", "INV0012345", 25000, "DAMAGED", "P1"]
+    after = res.open_items_after.set_index("document_no")
+    assert "INV0012345" not in after.index
+    assert after.loc["DED-P1-1", ["doc_type", "open_amount", "reason_code"]].tolist() == ["DED", 25000, "DAMAGED"]
+    assert set(res.posting["posting_type"]) == {"APPLICATION", "DEDUCTION"}
+
+
+def test_short_payment_with_unknown_payer_is_only_proposed():
+    res = run(pay(("P1", "2026-10-25", 1000.00, "ZZ Factoring", "INV0012345 damaged")))
+    a = apps_of(res, "P1").iloc[0]
+    assert a["status"] == "REVIEW" and a["confidence"] < 0.9
+    assert res.unapplied.iloc[0][["reason", "amount_unapplied"]].tolist() == ["REVIEW", 100000]
+    assert res.deductions.empty
+
+
+def test_early_payment_discount_per_terms():
+    # C300 has 2/10 NET30; INV0030001 dated 2026-10-20, paid 2026-10-25 less 2 %
+    res = run(pay(("P1", "2026-10-25", 490.00, "Gamma Logistics", "")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["document_no"], a["applied_amount"], a["discount_amount"], a["rule"]) == ("INV0030001", 49000, 1000, "AMOUNT_DISCOUNT")
+    assert "2% to 2026-10-30" in a["evidence"]
+    # too late for the discount: 490 against 500 is a short payment on the named invoice
+    res = run(pay(("P2", "2026-11-15", 490.00, "Gamma Logistics", "INV0030001")))
+    a = apps_of(res, "P2").iloc[0]
+    assert a["discount_amount"] == 0 and a["deduction_amount"] == 1000
+
+
+def test_overpayment_leaves_the_excess_on_account():
+    res = run(pay(("P1", "2026-10-25", 1300.00, "Acme Tools", "INV0012345")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["applied_amount"], a["status"]) == (125000, "AUTO")
+    u = res.unapplied.iloc[0]
+    assert u[["reason", "amount_unapplied", "customer_id"]].tolist() == ["ON_ACCOUNT", 5000, "C100"]
+    after = res.open_items_after.set_index("document_no")
+    assert after.loc["PMT-P1", ["doc_type", "open_amount", "customer_id"]].tolist() == ["PMT", -5000, "C100"]
+
+
+def test_po_number_in_reference():
+    res = run(pay(("P1", "2026-10-25", 450.00, "", "PO 7788")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["document_no"], a["rule"], a["status"]) == ("INV0012347", "PO_REF", "AUTO")
+
+
+def test_remittance_lines_applied_as_advised_and_differences_flagged():
+    rem = pd.DataFrame({"payment_id": ["P1", "P1", "P2"], "document_no": ["INV-12345", "12346", "INV0020001"],
+                        "amount_paid": [1250.00, 250.00, 900.00], "deduction_amount": [0, 50.00, 0],
+                        "deduction_reason": ["", "PRICING", ""]})
+    res = run(pay(("P1", "2026-10-25", 1500.00, "Acme", "see advice"), ("P2", "2026-10-25", 900.00, "Beta", "")),
+              remittance=rem)
+    a = apps_of(res, "P1")
+    assert dict(zip(a["document_no"], a["applied_amount"])) == {"INV0012345": 125000, "INV0012346": 25000}
+    assert a.set_index("document_no").loc["INV0012346", "deduction_amount"] == 5000
+    assert set(a["rule"]) == {"REMITTANCE"} and set(a["status"]) == {"AUTO"}
+    assert res.deductions.set_index("related_document_no").loc["INV0012346", "reason_code"] == "PRICING"
+    b = apps_of(res, "P2").iloc[0]
+    assert (b["applied_amount"], b["status"]) == (90000, "AUTO")          # partial, as advised
+    assert ((res.exceptions["payment_id"] == "P2") & (res.exceptions["reason"] == "REMITTANCE_DIFFERS")).any()
+    assert res.open_items_after.set_index("document_no").loc["INV0020001", "open_amount"] == 10000
+
+
+def test_remittance_total_above_payment_is_review():
+    rem = pd.DataFrame({"payment_id": ["P1"], "document_no": ["INV0012345"], "amount_paid": [1250.00]})
+    res = run(pay(("P1", "2026-10-25", 1000.00, "Acme", "")), remittance=rem)
+    assert (apps_of(res, "P1")["status"] == "REVIEW").all()
+    assert res.unapplied.iloc[0]["reason"] == "REVIEW"
+
+
+def test_currency_differs():
+    res = run(pay(("P1", "2026-10-25", 100.00, "Omega Supply", "INV0050001")))   # payment USD, invoice EUR
+    assert res.applications.empty
+    assert res.unapplied.iloc[0][["reason", "customer_id"]].tolist() == ["CURRENCY_DIFFERS", "C500"]
+
+
+def test_unknown_payer_and_no_candidate():
+    res = run(pay(("P1", "2026-10-25", 77.00, "Nobody In Particular", "TRANSFER 991"),
+                  ("P2", "2026-10-25", 77.00, "Acme Tools", "TRANSFER 991")))
+    u = res.unapplied.set_index("payment_id")
+    assert u.loc["P1", "reason"] == "UNKNOWN_PAYER" and u.loc["P2", "reason"] == "NO_CANDIDATE"
+    assert u.loc["P2", "customer_id"] == "C100"
+    assert res.posting.set_index("payment_id").loc["P1", "posting_type"] == "UNAPPLIED"
+    pmt = res.open_items_after[res.open_items_after["doc_type"] == "PMT"]
+    assert pmt["customer_id"].tolist() == ["C100"]
+
+
+def test_fuzzy_payer_name():
+    res = run(pay(("P1", "2026-10-25", 900.00, "DELTA RETAIL GRUOP", "")))
+    a = apps_of(res, "P1").iloc[0]
+    assert a["document_no"] == "INV0040001"
+    assert 'payer "DELTA RETAIL GRUOP" ~ customer_name "Delta Retail Group"' in a["evidence"]
+
+
+def test_fuzzy_payer_tie_is_no_match():
+    cus = pd.DataFrame({"customer_id": ["N1", "N2"], "customer_name": ["Nordic Paper AB", "Nordic Papers AB"]})
+    items = pd.DataFrame({"customer_id": ["N1", "N2"], "document_no": ["X1", "X2"],
+                          "document_date": ["2026-09-01"] * 2, "open_amount": [100, 100]})
+    res = apply_cash(items, pay(("P1", "2026-10-01", 100, "NORDIC PAPERZ", "")), customers=cus)
+    u = res.unapplied.iloc[0]
+    assert u["reason"] == "UNKNOWN_PAYER" and "tie" in u["detail"]
+
+
+def test_reference_names_another_customers_invoice_is_review():
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-25"], "amount": [1000.00],
+                      "customer_id": ["C100"], "reference": ["INV0020001"]})
+    res = run(p)
+    assert (apps_of(res, "P1")["status"] == "REVIEW").all()
+    assert (res.exceptions["reason"] == "CUSTOMER_MISMATCH").any()
+
+
+def test_parent_may_pay_for_its_subsidiary():
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-25"], "amount": [4000.00],
+                      "payer_account": ["GB29 NWBK 6016 1331 9268 19"], "reference": ["INV41001"]})
+    a = apps_of(run(p), "P1").iloc[0]
+    assert (a["document_no"], a["customer_id"], a["status"]) == ("INV0041001", "C410", "AUTO")
+
+
+def test_two_payments_for_the_same_invoice_do_not_both_apply():
+    res = run(pay(("P1", "2026-10-25", 1250.00, "Acme", "INV0012345"), ("P2", "2026-10-26", 1250.00, "Acme", "INV0012345")))
+    auto = res.applications[res.applications["status"] == "AUTO"]
+    assert auto["payment_id"].tolist() == ["P1"]
+    u = res.unapplied.set_index("payment_id").loc["P2"]
+    assert u["amount_unapplied"] == 125000
+    assert (res.exceptions["reason"] == "POSSIBLE_DUPLICATE_PAYMENT").any()
+
+
+def test_prior_applications_are_never_applied_again():
+    payments = pay(("P1", "2026-10-25", 1250.00, "Acme", "INV0012345"))
+    first = run(payments)
+    again = run(payments, prior_applications=first.applications)
+    assert again.applications.empty
+    u = again.unapplied.iloc[0]
+    assert (u["reason"], u["amount_unapplied"]) == ("ALREADY_APPLIED", 125000)
+    assert (again.exceptions["reason"] == "ALREADY_APPLIED").all()
+    assert again.posting.empty
+
+
+def test_auto_threshold_is_a_setting():
+    res = run(pay(("P1", "2026-10-25", 1250.00, "ACME TOOLS", "INV0012345")),
+              settings=Settings(auto_apply_min_confidence=Decimal("0.999")))
+    assert (res.applications["status"] == "REVIEW").all()
+
+
+def test_refused_inputs_raise_input_errors():
+    with pytest.raises(InputErrors) as e:
+        run(pay(("P1", "not a date", 10, "", ""), ("P1", "2026-10-25", -5, "", "")))
+    msgs = " ".join(x.message for x in e.value.errors)
+    assert "value_date is not a date" in msgs and "duplicate payment_id" in msgs
+
+
+def test_posting_cash_equals_cash_received():
+    res = run(pay(("P1", "2026-10-25", 1300.00, "Acme Tools", "INV0012345"),
+                  ("P2", "2026-10-25", 1000.00, "Acme Tools", "INV0012346 INV12347 short shipped"),
+                  ("P3", "2026-10-25", 55.00, "Nobody", "")))
+    cash = res.posting[res.posting["posting_type"].isin(["APPLICATION", "ON_ACCOUNT", "UNAPPLIED"])]
+    assert cash["amount"].sum() == 130000 + 100000 + 5500
+
+
+def test_open_items_after_is_a_canonical_open_items_table():
+    from xl_collections.io.validate import canonical
+    res = run(pay(("P1", "2026-10-25", 1000.00, "Acme Tools", "INV0012345 freight")))
+    after = res.open_items_after
+    assert after.attrs["table"] == "open_items"
+    assert canonical(after, "open_items") is after
+    assert after["document_no"].is_unique
+    assert after["open_amount"].dtype == "int64"

@@ -1,0 +1,953 @@
+"""Cash application: apply payments to open items by an ordered cascade of rules.
+
+``apply_cash(open_items, payments, ...)`` is pure: canonical DataFrames in, a
+:class:`CashAppResult` of DataFrames out.  Money is integer minor units of the payment's
+currency everywhere (``attrs["money"]`` names the money columns of each result).
+
+Per payment, the first rule that finds something decides:
+
+1. ``REMITTANCE``  remittance-advice lines: applied as advised, amounts checked.
+2. ``DOC_REF``     document numbers read from the reference (exact keys, then OCR-style and
+                   one-character variants where the amount or the customer confirms).
+3. ``PO_REF``      purchase-order numbers / other references of open items.
+4. ``AMOUNT_*``    amounts within the identified payer's open items: one item of exactly
+                   that amount, one with the earned early-payment discount, all open items,
+                   one combination of items, one item short within tolerance.
+5. otherwise unapplied with a reason.
+
+Cash identity, exact per payment: sum of ``applied_amount`` of its AUTO applications +
+sum of its ``amount_unapplied`` = the amount received.  ``write_off_amount``,
+``discount_amount`` and ``deduction_amount`` are not cash: with ``applied_amount`` they make
+up what the application clears from the document (never more than its open amount).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import OSA
+
+from ..io.validate import canonical
+from ..money import to_decimal
+from ..schema import REASON_CODES, TABLES
+from ..settings import Settings
+from ..terms import TermsError, parse_terms
+from . import amounts as am
+from .payer import Payer, PayerIndex
+from .refs import (candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+                   reason_code, says_partial)
+
+# -- confidences (documented in docs/cashapp.md) ----------------------------------------
+C_EXACT, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.90, 0.95, 0.93
+F_AMOUNT_EQUAL, F_TOLERANCE = 1.0, 0.99
+F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT = 0.96, 0.88, 0.85
+C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
+C_PO, C_PO_COMBO = 0.95, 0.92
+C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
+C_AMOUNT_ONLY = 0.5
+C_CONFLICT = 0.6
+
+APPLICATION_COLUMNS = ["payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence",
+                       "status", "evidence", "currency", "value_date", "write_off_amount", "discount_amount",
+                       "deduction_amount"]
+UNAPPLIED_COLUMNS = ["payment_id", "amount_unapplied", "reason", "currency", "payer_name", "reference",
+                     "detail", "customer_id"]
+EXCEPTION_COLUMNS = ["payment_id", "reason", "detail", "customer_id", "document_no"]
+DEDUCTION_COLUMNS = ["customer_id", "document_no", "related_document_no", "amount", "reason_code",
+                     "payment_id", "currency", "value_date"]
+POSTING_COLUMNS = ["payment_id", "posting_type", "customer_id", "document_no", "amount", "currency",
+                   "value_date", "text"]
+
+_AMOUNTISH = re.compile(r"^[\d.,']+[.,]\d{2}$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _day(value) -> int:
+    """A date / Timestamp / datetime64 as days since 1970-01-01."""
+    return int(np.datetime64(value, "D").astype("int64"))
+
+
+def _fuzzy_worthy(raw: str, key: str) -> bool:
+    """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
+    and dates never."""
+    return len(key) >= 5 and sum(ch.isdigit() for ch in key) >= 4 and not _AMOUNTISH.match(raw.strip())
+
+
+@dataclass(frozen=True)
+class CashAppResult:
+    """Result tables of :func:`apply_cash` (money: int minor units of the row's currency)."""
+    applications: pd.DataFrame
+    unapplied: pd.DataFrame
+    exceptions: pd.DataFrame
+    deductions: pd.DataFrame
+    open_items_after: pd.DataFrame
+    posting: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result files of the ``cashapp`` command, by name."""
+        return {"applications": self.applications, "unapplied": self.unapplied, "exceptions": self.exceptions,
+                "deductions": self.deductions, "posting": self.posting}
+
+
+@dataclass
+class _Alloc:
+    item: int
+    applied: int
+    discount: int = 0
+    write_off: int = 0
+    deduction: int = 0
+    reason_code: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class _Outcome:
+    rule: str
+    allocs: list[_Alloc]
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+    customer: str = ""
+    ambiguous: bool = False
+    review_reason: str = "REVIEW"
+    excess_reason: str = "ON_ACCOUNT"
+    excess_detail: str = ""
+    exceptions: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Book:
+    """The open items as Python lists, indexed by document key, customer, PO and amount."""
+
+    def __init__(self, oi: pd.DataFrame):
+        oi = oi.reset_index(drop=True)
+        self.df = oi
+        n = len(oi)
+        self.doc: list[str] = oi["document_no"].tolist()
+        self.cust: list[str] = oi["customer_id"].tolist()
+        self.cur: list[str] = oi["currency"].tolist()
+        self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
+        self.rem: list[int] = list(self.open)
+        self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
+        self.consumed_by: dict[int, str] = {}
+        # document key -> items (a list only where the key is shared), in document_no order
+        self.key: list[str] = normalise_document_nos(oi["document_no"])
+        keys = pd.Series(self.key, dtype=object)
+        dup = keys.duplicated(keep=False).to_numpy()
+        self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
+        for i in np.flatnonzero(dup).tolist():
+            lst = self._by_key.setdefault(self.key[i], [])
+            lst.append(i)
+        for v in self._by_key.values():
+            if isinstance(v, list):
+                v.sort(key=self.doc.__getitem__)
+        self._by_key.pop("", None)
+        # customer -> items; sorted oldest first (document date, due date, document_no) on first use
+        codes, _ = pd.factorize(oi["customer_id"])
+        self.due: list[int] = (oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64")
+                               if "due_date" in oi else self.ddate.astype("int64")).tolist()
+        order = np.argsort(codes, kind="stable")
+        oc = codes[order]
+        bounds = (np.flatnonzero(np.diff(oc)) + 1).tolist() if n else []
+        order_l = order.tolist()
+        self._by_cust: dict[str, list[int]] = {}
+        for st, en in zip([0] + bounds, bounds + [n]):
+            if en > st:
+                self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
+        self._cust_sorted: set[str] = set()
+        self.by_po: dict[str, list[int]] = {}
+        for col in ("po_number", "reference"):
+            if col not in oi:
+                continue
+            vals = oi[col]
+            nz = np.flatnonzero((vals != "").to_numpy())
+            if not len(nz):
+                continue
+            for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
+                if len(k) >= 4:
+                    lst = self.by_po.setdefault(k, [])
+                    if not lst or lst[-1] != i:
+                        lst.append(i)
+        for k, lst in self.by_po.items():
+            if len(lst) > 1:
+                lst.sort(key=self.doc.__getitem__)
+        self._by_amount: dict | None = None
+        self._ocr: dict[int, str] = {}
+        self.day: list[int] = self.ddate.astype("int64").tolist()     # document date, days since 1970
+
+    def by_amount(self, currency: str, amount: int) -> list[int]:
+        """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
+        if self._by_amount is None:
+            opened = np.asarray(self.open, dtype=np.int64)
+            curs = np.asarray(self.cur, dtype=object)
+            self._by_amount = {}
+            for c in pd.unique(curs):
+                idx = np.flatnonzero((curs == c) & (opened > 0))
+                order = idx[np.argsort(opened[idx], kind="stable")]
+                self._by_amount[c] = (opened[order], order)
+        got = self._by_amount.get(currency)
+        if got is None:
+            return []
+        vals, order = got
+        lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
+        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
+
+    def hits(self, key: str) -> list[int]:
+        """Items whose document key is ``key`` (in document_no order)."""
+        v = self._by_key.get(key)
+        return [] if v is None else [v] if isinstance(v, int) else v
+
+    def has_key(self, key: str) -> bool:
+        return key in self._by_key
+
+    def customers(self):
+        return self._by_cust.keys()
+
+    def of_customer(self, customer: str) -> list[int]:
+        """The customer's items, oldest first (document date, due date, document_no)."""
+        lst = self._by_cust.get(customer)
+        if lst is None:
+            return []
+        if customer not in self._cust_sorted:
+            day, due, doc = self.day, self.due, self.doc
+            lst.sort(key=lambda i: (day[i], due[i], doc[i]))
+            self._cust_sorted.add(customer)
+        return lst
+
+    def ocr(self, i: int) -> str:
+        k = self._ocr.get(i)
+        if k is None:
+            k = self._ocr[i] = ocr_key(self.doc[i])
+        return k
+
+    def date(self, i: int) -> dt.date:
+        return self.ddate[i].astype(dt.date)
+
+
+def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
+               remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
+               settings: Settings = Settings()) -> CashAppResult:
+    """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
+
+    ``prior_applications`` is a previous run's applications table: its payments (rows with
+    status AUTO, or without a status) are never applied again.  Returns a
+    :class:`CashAppResult`; nothing is changed in place."""
+    kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
+              decimal_comma=settings.decimal_comma)
+    oi = canonical(open_items, "open_items", **kw)
+    pay = canonical(payments, "payments", **kw)
+    cus = canonical(customers, "customers", **kw) if customers is not None else None
+    rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
+    run = _Run(oi, cus, rem, prior_applications, settings)
+    order = pay.sort_values(["value_date", "payment_id"], kind="stable")
+    for p in order.itertuples(index=False):
+        run.apply(p)
+    return run.result(oi)
+
+
+class _Run:
+    def __init__(self, oi, cus, rem, prior, settings: Settings):
+        self.s = settings
+        self.min_conf = float(settings.auto_apply_min_confidence)
+        self.book = _Book(oi)
+        self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
+        self.remit: dict[str, list] = {}
+        if rem is not None and len(rem):
+            r = rem.sort_values(["payment_id", "source_row"], kind="stable") if "source_row" in rem else rem
+            for line in r.itertuples(index=False):
+                self.remit.setdefault(line.payment_id, []).append(line)
+        self.prior: dict[str, str] = {}
+        if prior is not None and len(prior):
+            status = prior["status"].astype(str).str.upper().tolist() if "status" in prior else ["AUTO"] * len(prior)
+            for pid, st in zip(prior["payment_id"].astype(str).tolist(), status):
+                if st.strip() in ("AUTO", "", "NAN", "APPLIED"):
+                    self.prior[pid.strip()] = st
+        self.apps: list[tuple] = []
+        self.unapplied: list[tuple] = []
+        self.exceptions: list[tuple] = []
+        self.deductions: list[tuple] = []
+        self.posting: list[tuple] = []
+        self.pmt_credits: list[tuple] = []
+        self._disc_terms: dict = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def fmt(self, minor: int, cur: str) -> str:
+        try:
+            return f"{to_decimal(minor, cur):,}"
+        except ValueError:
+            return str(minor)
+
+    def tol(self, amount: int, cur: str) -> int:
+        return am.tolerance(amount, cur, self.s)
+
+    def discount(self, i: int, value_date) -> tuple[int, str]:
+        """Early-payment discount item ``i`` earns if paid on ``value_date``: ``(minor units,
+        note)``, ``(0, '')`` when the customer's terms give none or the date has passed."""
+        b = self.book
+        c = b.cust[i]
+        t = self._disc_terms.get(c, False)
+        if t is False:
+            t = None
+            text = self.payers.terms.get(c, "")
+            if text:
+                try:
+                    t = parse_terms(text)
+                except TermsError:
+                    t = None
+                if t is not None and not t.discount_pct:
+                    t = None
+            self._disc_terms[c] = t
+        if t is None or b.rem[i] <= 0:
+            return 0, ""
+        last = b.day[i] + t.discount_days
+        if _day(value_date) > last:
+            return 0, ""
+        return (am.discount_amount(b.rem[i], t.discount_pct),
+                f"{t.discount_pct.normalize()}% to {(_EPOCH + dt.timedelta(days=last)).isoformat()}")
+
+    # -- one payment -------------------------------------------------------------------------
+    def apply(self, p) -> None:
+        pid, amt, cur = p.payment_id, int(p.amount), p.currency
+        if pid in self.prior:
+            self._unapplied(p, amt, "ALREADY_APPLIED", "applied in an earlier run (prior_applications): never applied twice", "")
+            self.exceptions.append((pid, "ALREADY_APPLIED", "payment already applied in an earlier run; not applied again", "", ""))
+            return
+        payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
+        notes = [payer_note] if payer_note else []
+        pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
+        out = None
+        for name, rule in (("remittance", self._remittance), ("doc", self._doc_refs), ("po", self._po_refs),
+                           ("amounts", self._amounts), ("amount_only", self._amount_only)):
+            if name == "remittance" and pid not in self.remit:
+                continue
+            if name == "amounts" and payer is None or name == "amount_only" and payer is not None:
+                continue
+            out = rule(p, payer, notes)
+            if out is not None and not out.allocs:
+                pending += out.exceptions
+                if name != "remittance":
+                    break
+                out = None
+                continue
+            if out is not None:
+                break
+        if out is None or not out.allocs:
+            cust = (out.customer if out else "") or (payer.customer_id if payer else "")
+            reason = (out.excess_reason if out else "") or ("NO_CANDIDATE" if cust else "UNKNOWN_PAYER")
+            detail = "; ".join(n for n in notes if n) or ("no open item matches" if cust else "payer not identified")
+            if payer:
+                detail = payer.evidence + "; " + detail
+            self._unapplied(p, amt, reason, detail, cust)
+            for r, d in pending:
+                self.exceptions.append((pid, r, d, cust, ""))
+            return
+        out.exceptions = pending + out.exceptions
+        self._commit(p, payer, out)
+
+    def _commit(self, p, payer: Payer | None, out: _Outcome) -> None:
+        b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
+        conf = round(max(0.0, min(1.0, out.confidence)), 3)
+        auto = (not out.ambiguous) and conf >= self.min_conf
+        status = "AUTO" if auto else "REVIEW"
+        cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
+        head = "; ".join(e for e in out.evidence if e)
+        cash = 0
+        n_ded = 0
+        for a in out.allocs:
+            i = a.item
+            ev = "; ".join(x for x in (a.evidence, head) if x)
+            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, ev, cur, p.value_date,
+                              a.write_off, a.discount, a.deduction))
+            cash += a.applied
+            if not auto:
+                continue
+            cleared = a.applied + a.discount + a.write_off + a.deduction
+            b.rem[i] -= cleared
+            if b.rem[i] == 0:
+                b.consumed_by[i] = pid
+            text = f"payment {pid} to {b.doc[i]}"
+            if a.applied:
+                self.posting.append((pid, "APPLICATION", b.cust[i], b.doc[i], a.applied, cur, p.value_date, text))
+            if a.discount:
+                self.posting.append((pid, "DISCOUNT", b.cust[i], b.doc[i], a.discount, cur, p.value_date,
+                                     f"early-payment discount on {b.doc[i]}"))
+            if a.write_off:
+                self.posting.append((pid, "WRITE_OFF", b.cust[i], b.doc[i], a.write_off, cur, p.value_date,
+                                     f"short payment within tolerance written off on {b.doc[i]}"))
+            if a.deduction:
+                n_ded += 1
+                ded_no = f"DED-{pid}-{n_ded}"
+                code = a.reason_code or "OTHER"
+                self.deductions.append((b.cust[i], ded_no, b.doc[i], a.deduction, code, pid, cur, p.value_date))
+                self.posting.append((pid, "DEDUCTION", b.cust[i], ded_no, a.deduction, cur, p.value_date,
+                                     f"deduction {code} raised from short payment of {b.doc[i]}"))
+        if auto:
+            rest = amt - cash
+            if rest:
+                self._unapplied(p, rest, out.excess_reason or "ON_ACCOUNT",
+                                out.excess_detail or f"{self.fmt(rest, cur)} left after applying", cust)
+            for r, d in out.exceptions:
+                self.exceptions.append((pid, r, d, cust, ""))
+        else:
+            reason = "AMBIGUOUS" if out.ambiguous else "REVIEW"
+            docs = ", ".join(b.doc[a.item] for a in out.allocs)
+            detail = f"proposed {out.rule} to {docs} (confidence {conf:.2f}): {head}"
+            self._unapplied(p, amt, reason, detail, cust)
+            self.exceptions.append((pid, reason, detail, cust, docs))
+            for r, d in out.exceptions:
+                self.exceptions.append((pid, r, d, cust, ""))
+
+    def _unapplied(self, p, amount: int, reason: str, detail: str, customer: str) -> None:
+        if amount == 0:
+            return
+        pid, cur = p.payment_id, p.currency
+        self.unapplied.append((pid, amount, reason, cur, p.payer_name, p.reference, detail, customer))
+        if reason == "ALREADY_APPLIED":
+            return
+        kind = "ON_ACCOUNT" if customer else "UNAPPLIED"
+        self.posting.append((pid, kind, customer, "", amount, cur, p.value_date,
+                             f"{reason.lower().replace('_', ' ')}: {detail}"[:250]))
+        if customer:
+            self.pmt_credits.append((pid, customer, amount, cur, p.value_date, reason))
+
+    # -- rule 1: remittance advice -----------------------------------------------------------
+    def _resolve(self, token: str, payer: Payer | None, cur: str, amount: int | None) -> tuple[int | None, str, float]:
+        """One document number (from a remittance line) -> item, how, confidence."""
+        b = self.book
+        key = normalise_document_no(token)
+        hits = b.hits(key)
+        if hits:
+            i = self._choose(hits, payer, cur)
+            if i is not None:
+                return i, explain(token, b.doc[i]), C_EXACT
+            return None, f'document "{token}" matches {len(hits)} open items', 0.0
+        conf_set = self._confirm_set(payer.customer_id if payer else "", cur, amount)
+        found = self._fuzzy(token, key, conf_set)
+        if len(found) == 1:
+            i, how = found[0]
+            return i, how, C_REMIT_FUZZY
+        return None, f'document "{token}" not found among the open items', 0.0
+
+    def _remittance(self, p, payer, notes) -> _Outcome | None:
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        lines = self.remit[p.payment_id]
+        allocs: list[_Alloc] = []
+        exc: list[tuple[str, str]] = []
+        conf = C_REMIT
+        unresolved = 0
+        taken: dict[int, int] = defaultdict(int)
+        total_paid = sum(int(x.amount_paid) for x in lines)
+        review = False
+        cust = payer.customer_id if payer else ""
+        for ln in lines:
+            paid, disc_t = int(ln.amount_paid), int(ln.discount_taken)
+            ded_t = int(ln.deduction_amount)
+            i, how, c = self._resolve(ln.document_no, payer, cur, paid + disc_t + ded_t) if ln.document_no else (None, "no document number on the line", 0.0)
+            if i is None:
+                unresolved += paid
+                exc.append(("REMITTANCE_DIFFERS", f"remittance line {ln.document_no or '(blank)'} {self.fmt(paid, cur)}: {how}"))
+                continue
+            if b.cur[i] != cur:
+                unresolved += paid
+                exc.append(("CURRENCY_DIFFERS", f"remittance line {b.doc[i]} is in {b.cur[i]}, the payment in {cur}"))
+                continue
+            conf = min(conf, c)
+            cust = cust or b.cust[i]
+            open_now = b.rem[i] - taken[i]
+            ev = f'remittance line "{ln.document_no}" ~ document_no {b.doc[i]} ({how}); paid {self.fmt(paid, cur)}'
+            if paid + disc_t + ded_t > open_now or open_now <= 0:
+                review = True
+                exc.append(("REMITTANCE_DIFFERS", f"remittance line {b.doc[i]} clears {self.fmt(paid + disc_t + ded_t, cur)}"
+                                                  f" but {self.fmt(open_now, cur)} is open"))
+                allocs.append(_Alloc(i, min(paid, max(open_now, 0)), evidence=ev))
+                continue
+            a = _Alloc(i, paid, evidence=ev)
+            if disc_t:
+                earned, note = self.discount(i, p.value_date)
+                if disc_t <= earned + self.tol(earned, cur):
+                    a.discount = disc_t
+                    a.evidence += f"; discount {self.fmt(disc_t, cur)} earned ({note})"
+                else:
+                    a.deduction += disc_t
+                    a.reason_code = "OTHER"
+                    a.evidence += f"; discount {self.fmt(disc_t, cur)} not earned: raised as deduction"
+                    exc.append(("DISCOUNT_NOT_EARNED", f"{b.doc[i]}: discount {self.fmt(disc_t, cur)} taken, "
+                                                       f"{self.fmt(earned, cur)} earned by {p.value_date.date()}"))
+            if ded_t:
+                a.deduction += ded_t
+                code = ln.deduction_reason if ln.deduction_reason in REASON_CODES else reason_code(ln.deduction_reason or p.reference)
+                a.reason_code = code
+                a.evidence += f"; deduction {self.fmt(ded_t, cur)} ({code}) as advised"
+            left = open_now - a.applied - a.discount - a.deduction
+            if 0 < left <= self.tol(open_now, cur):
+                a.write_off = left
+                a.evidence += f"; short {self.fmt(left, cur)} written off (within tolerance)"
+            elif left > 0:
+                a.evidence += f"; {self.fmt(left, cur)} stays open (partial payment as advised)"
+                exc.append(("REMITTANCE_DIFFERS", f"{b.doc[i]}: advised {self.fmt(paid, cur)} of {self.fmt(open_now, cur)} open;"
+                                                  f" {self.fmt(left, cur)} stays open"))
+            taken[i] += a.applied + a.discount + a.deduction + a.write_off
+            allocs.append(a)
+        if not allocs:
+            notes.append("remittance lines name no open item")
+            return _Outcome("REMITTANCE", [], 0.0, customer=cust, excess_reason="NO_CANDIDATE" if cust else "UNKNOWN_PAYER",
+                            exceptions=exc) if exc else None
+        evidence = [payer.evidence] if payer else []
+        out = _Outcome("REMITTANCE", allocs, conf, evidence, customer=cust, exceptions=exc)
+        cash = sum(a.applied for a in allocs)
+        if total_paid > amt or cash > amt:
+            out.confidence = C_CONFLICT
+            out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}"))
+        elif total_paid < amt:
+            out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}:"
+                                                         f" {self.fmt(amt - cash, cur)} left unapplied"))
+            out.excess_detail = f"remittance advises {self.fmt(total_paid, cur)} of {self.fmt(amt, cur)} received"
+        if unresolved:
+            out.excess_reason = "NO_CANDIDATE"
+        if review:
+            out.confidence = min(out.confidence, C_CONFLICT)
+        if not cust:
+            out.excess_reason = "NO_CANDIDATE"
+        return out
+
+    # -- rule 2: document numbers in the reference ------------------------------------------
+    def _choose(self, hits: list[int], payer: Payer | None, cur: str) -> int | None:
+        if len(hits) == 1:
+            return hits[0]
+        b = self.book
+        pool = hits
+        for keep in (lambda i: b.cur[i] == cur,
+                     lambda i: payer is not None and self.payers.related(payer.customer_id, b.cust[i]),
+                     lambda i: b.rem[i] != 0):
+            narrowed = [i for i in pool if keep(i)]
+            if narrowed:
+                pool = narrowed
+            if len(pool) == 1:
+                return pool[0]
+        return None
+
+    def _confirm_set(self, customer: str | set, cur: str, amount: int | None) -> list[int]:
+        b = self.book
+        custs = {customer} if isinstance(customer, str) else customer
+        items: list[int] = []
+        for c in sorted(x for x in custs if x):
+            items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] > 0]
+        if amount:
+            items += b.by_amount(cur, amount)
+        return sorted(set(items))
+
+    def _fuzzy(self, raw: str, key: str, pool: list[int]) -> list[tuple[int, str]]:
+        """Items of ``pool`` whose number is an OCR-style or one-character variant of ``raw``."""
+        if not pool or not _fuzzy_worthy(raw, key):
+            return []
+        b = self.book
+        ok = ocr_key(raw)
+        found: list[tuple[int, str]] = []
+        for i in pool:
+            k = b.key[i]
+            if k == key:
+                continue
+            if abs(len(k) - len(ok)) <= 1 and b.ocr(i) == ok:
+                found.append((i, explain(raw, b.doc[i])))
+            elif abs(len(k) - len(key)) <= 1 and len(k) >= 5 and OSA.distance(k, key, score_cutoff=1) <= 1:
+                found.append((i, "one-character typo"))
+        found.sort(key=lambda x: b.doc[x[0]])
+        return found
+
+    def _doc_refs(self, p, payer: Payer | None, notes: list[str]) -> _Outcome | None:
+        b, cur, amt, pid = self.book, p.currency, int(p.amount), p.payment_id
+        toks = candidates(p.reference)
+        if not toks:
+            return None
+        hits: list[tuple[int, str, float, str]] = []     # item, raw token, confidence, how
+        seen: set[int] = set()
+        hit_keys: set[str] = set()
+        ambiguous_tokens: list[str] = []
+        for raw, key in toks:
+            lst = b.hits(key)
+            if not lst:
+                continue
+            i = self._choose(lst, payer, cur)
+            if i is None:
+                ambiguous_tokens.append(f'reference "{raw}" matches {len(lst)} documents '
+                                        f'({", ".join(b.doc[j] for j in lst[:3])})')
+                continue
+            hit_keys.add(key)
+            if i in seen:
+                continue
+            seen.add(i)
+            c = C_EXACT if len(key) >= 5 else C_SHORT_KEY
+            hits.append((i, raw, c, explain(raw, b.doc[i])))
+        # OCR-style and one-character variants, only within the confirming customers / amount
+        explained = hits and sum(b.rem[i] for i, *_ in hits if b.cur[i] == cur) == amt
+        fuzzy_toks = [] if explained else [
+            (raw, key) for raw, key in toks
+            if " " not in raw and not b.has_key(key) and key not in b.by_po and _fuzzy_worthy(raw, key)]
+        pool = []
+        if fuzzy_toks:
+            custs = {b.cust[i] for i, *_ in hits}
+            if payer:
+                custs.add(payer.customer_id)
+            pool = self._confirm_set(custs, cur, amt)
+        if pool:
+            for raw, key in fuzzy_toks:
+                found = [(i, how) for i, how in self._fuzzy(raw, key, pool) if i not in seen]
+                if len(found) == 1:
+                    i, how = found[0]
+                    seen.add(i)
+                    hits.append((i, raw, C_OCR if how.startswith("OCR") else C_TYPO, how))
+                elif len(found) > 1:
+                    ambiguous_tokens.append(f'reference "{raw}" is close to {len(found)} documents '
+                                            f'({", ".join(b.doc[j] for j, _ in found[:3])})')
+        if not hits:
+            if ambiguous_tokens:
+                notes.extend(ambiguous_tokens)
+            return None
+        evidence = [payer.evidence] if payer else []
+        # currency
+        other_cur = [h for h in hits if b.cur[h[0]] != cur]
+        hits = [h for h in hits if b.cur[h[0]] == cur]
+        if other_cur and not hits:
+            i = other_cur[0][0]
+            notes.append(f"reference names {b.doc[i]} in {b.cur[i]}; the payment is in {cur}")
+            return _Outcome("DOC_REF", [], 0.0, customer=b.cust[i], excess_reason="CURRENCY_DIFFERS",
+                            exceptions=[("CURRENCY_DIFFERS", f"reference names {b.doc[i]} ({b.cur[i]}), payment in {cur}")])
+        # documents already cleared earlier in this run
+        cleared = [h for h in hits if b.rem[h[0]] == 0]
+        hits = [h for h in hits if b.rem[h[0]] != 0]
+        if cleared and not hits:
+            i = cleared[0][0]
+            by = b.consumed_by.get(i, "")
+            d = f"reference names {b.doc[i]}, already cleared" + (f" by payment {by} in this run" if by else "")
+            notes.append(d)
+            return _Outcome("DOC_REF", [], 0.0, customer=b.cust[i], excess_reason="NO_CANDIDATE",
+                            exceptions=[("POSSIBLE_DUPLICATE_PAYMENT", d)])
+        cust_of = {b.cust[h[0]] for h in hits}
+        ev_docs = {h[0]: f'reference "{h[1]}" ~ document_no {b.doc[h[0]]} ({h[3]})' for h in hits}
+        base = min(h[2] for h in hits)
+        exc: list[tuple[str, str]] = []
+        if ambiguous_tokens:
+            exc.append(("AMBIGUOUS", "; ".join(ambiguous_tokens)))
+        related = payer is not None and all(self.payers.related(payer.customer_id, c) for c in cust_of)
+        conflict = (payer is not None and not related) or len(cust_of) > 1 and not all(
+            self.payers.related(a, c) for a in cust_of for c in cust_of)
+        customer = payer.customer_id if (payer and related) else sorted(cust_of)[0]
+        out = self._allocate([h[0] for h in hits], p, base, ev_docs, confirmed=related, customer=customer,
+                             rule="DOC_REF", evidence=evidence)
+        out.exceptions = exc + out.exceptions
+        if cleared:
+            out.exceptions.append(("POSSIBLE_DUPLICATE_PAYMENT", "; ".join(
+                f"{b.doc[h[0]]} already cleared" for h in cleared)))
+        if conflict:
+            out.confidence = min(out.confidence, C_CONFLICT)
+            who = payer.customer_id if payer else "?"
+            out.exceptions.append(("CUSTOMER_MISMATCH", f"payer identified as {who}; referenced documents belong to "
+                                                        f"{', '.join(sorted(cust_of))}"))
+        if ambiguous_tokens:
+            out.confidence = min(out.confidence, 0.85)
+        return out
+
+    def _allocate(self, items: list[int], p, base: float, ev_docs: dict[int, str], *, confirmed: bool,
+                  customer: str, rule: str, evidence: list[str]) -> _Outcome:
+        """Named documents and the payment amount: full, discount, write-off, deduction, excess."""
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        order = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
+        pos = [i for i in order if b.rem[i] > 0]
+        neg = [i for i in order if b.rem[i] < 0]
+        total = sum(b.rem[i] for i in order)
+        allocs = [_Alloc(i, b.rem[i], evidence=ev_docs.get(i, "")) for i in order]
+        last = {a.item: a for a in allocs}
+        n = len(order)
+        what = "open amount" if n == 1 else f"sum of {n} open items"
+        out = _Outcome(rule, allocs, base, list(evidence), customer=customer)
+        if total <= 0 or not pos:
+            out.confidence = C_CONFLICT
+            out.evidence.append(f"named documents net to {self.fmt(total, cur)}")
+            return out
+        if amt == total:
+            out.evidence.append(f"amount {self.fmt(amt, cur)} = {what}")
+            return out
+        # earned early-payment discounts
+        discs = [(i, *self.discount(i, p.value_date)) for i in pos]
+        disc_total = sum(d for _, d, _ in discs)
+        last_d = [d for _, d, _ in discs if d][-1] if disc_total else 0
+        if disc_total and abs(total - disc_total - amt) <= len(pos) and last_d + (total - disc_total - amt) >= 0:
+            diff = total - disc_total - amt
+            for i, d, note in discs:
+                a = last[i]
+                a.discount = d
+                a.applied = b.rem[i] - d
+            a = last[[i for i, d, _ in discs if d][-1]]
+            a.discount += diff
+            a.applied -= diff
+            notes = sorted({note for _, d, note in discs if d})
+            out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} {self.fmt(total, cur)} less earned discount "
+                                f"{self.fmt(disc_total + diff, cur)} ({', '.join(notes)})")
+            return out
+        alt = self._other_exact(amt, cur, customer, set(order), p.value_date)
+        if alt is not None:
+            out.ambiguous = True
+            out.evidence.append(f"amount {self.fmt(amt, cur)} differs from {what} {self.fmt(total, cur)} "
+                                f"but equals the open amount of {b.doc[alt]}")
+            return out
+        if amt < total:
+            short = total - amt
+            tail = last[pos[-1]]
+            tol = self.tol(total, cur)
+            if short <= tol and short <= b.rem[pos[-1]]:
+                tail.write_off = short
+                tail.applied -= short
+                out.confidence = base * F_TOLERANCE
+                out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} {self.fmt(total, cur)} less "
+                                    f"{self.fmt(short, cur)} written off (tolerance {self.fmt(tol, cur)})")
+                return out
+            if says_partial(p.reference):
+                # partial payment: oldest first, the rest stays open
+                left = amt - sum(b.rem[i] for i in neg)
+                for a in allocs:
+                    if b.rem[a.item] > 0:
+                        a.applied = max(0, min(b.rem[a.item], left))
+                        left -= a.applied
+                out.allocs = [a for a in allocs if a.applied != 0]
+                out.confidence = base * (F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED)
+                out.evidence.append(f"partial payment {self.fmt(amt, cur)} of {what} {self.fmt(total, cur)} "
+                                    f"(reference says partial): oldest first, the rest stays open")
+                return out
+            if len(pos) > 1 and short >= min(b.rem[i] for i in pos) or short > b.rem[pos[-1]]:
+                out.confidence = min(base, C_CONFLICT)
+                out.evidence.append(f"amount {self.fmt(amt, cur)} is {self.fmt(short, cur)} short of {what} "
+                                    f"{self.fmt(total, cur)}: not all named documents seem paid")
+                return out
+            code = reason_code(p.reference)
+            tail.deduction = short
+            tail.applied -= short
+            tail.reason_code = code
+            f = F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED
+            if short * 2 > total:
+                f = min(f, F_LARGE_SHORT)
+            out.confidence = base * f
+            out.evidence.append(f"amount {self.fmt(amt, cur)} is {self.fmt(short, cur)} short of {what} "
+                                f"{self.fmt(total, cur)}: deduction {code} raised on {b.doc[pos[-1]]} (over tolerance "
+                                f"{self.fmt(tol, cur)})")
+            return out
+        excess = amt - total
+        out.confidence = base * (F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED)
+        out.excess_reason = "ON_ACCOUNT"
+        out.excess_detail = f"overpayment: {self.fmt(excess, cur)} over {what} {self.fmt(total, cur)} left on account"
+        out.evidence.append(f"amount {self.fmt(amt, cur)} exceeds {what} {self.fmt(total, cur)}: "
+                            f"{self.fmt(excess, cur)} on account")
+        return out
+
+    def _other_exact(self, amt: int, cur: str, customer: str, exclude: set[int], value_date) -> int | None:
+        """Another open item of ``customer`` whose open amount (or less its earned discount)
+        is exactly the payment: evidence that the reference may name the wrong document."""
+        b = self.book
+        for i in b.of_customer(customer):
+            if i in exclude or b.cur[i] != cur or b.rem[i] <= 0:
+                continue
+            if b.rem[i] == amt:
+                return i
+            d, _ = self.discount(i, value_date)
+            if d and b.rem[i] - d == amt:
+                return i
+        return None
+
+    # -- rule 3: PO numbers and other references --------------------------------------------
+    def _po_refs(self, p, payer: Payer | None, notes: list[str]) -> _Outcome | None:
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        if not b.by_po:
+            return None
+        group: list[int] = []
+        raws: list[str] = []
+        for raw, _ in candidates(p.reference):
+            k = po_key(raw)
+            lst = b.by_po.get(k)
+            if not lst:
+                continue
+            items = [i for i in lst if b.cur[i] == cur and b.rem[i] > 0 and i not in group]
+            if payer is not None:
+                rel = [i for i in items if self.payers.related(payer.customer_id, b.cust[i])]
+                items = rel
+            if items:
+                group += items
+                raws.append(raw)
+        if not group:
+            return None
+        custs = {b.cust[i] for i in group}
+        if len(custs) > 1 and not all(self.payers.related(a, c) for a in custs for c in custs):
+            notes.append(f'reference "{raws[0]}" matches PO/reference of {len(custs)} customers')
+            return None
+        customer = payer.customer_id if payer else sorted(custs)[0]
+        group = sorted(group, key=lambda i: (b.ddate[i], b.doc[i]))
+        bonus = 0.02 if payer else 0.0
+        evidence = ([payer.evidence] if payer else []) + [f'reference "{", ".join(raws)}" = PO/reference of '
+                                                          f'{len(group)} open item{"s" if len(group) > 1 else ""}']
+        ev = {i: f"po/reference of {b.doc[i]}" for i in group}
+        total = sum(b.rem[i] for i in group)
+        if total == amt:
+            evidence.append(f"amount {self.fmt(amt, cur)} = open amount" + (f" of all {len(group)}" if len(group) > 1 else ""))
+            return _Outcome("PO_REF", [_Alloc(i, b.rem[i], evidence=ev[i]) for i in group], C_PO + bonus, evidence, customer=customer)
+        single = [i for i in group if b.rem[i] == amt]
+        if len(single) == 1:
+            evidence.append(f"amount {self.fmt(amt, cur)} = open amount of {b.doc[single[0]]}")
+            return _Outcome("PO_REF", [_Alloc(single[0], amt, evidence=ev[single[0]])], C_PO + bonus, evidence, customer=customer)
+        if len(single) > 1:
+            evidence.append(f"{len(single)} items of this PO have the open amount {self.fmt(amt, cur)}")
+            return _Outcome("PO_REF", [_Alloc(single[0], amt, evidence=ev[single[0]])], C_PO, evidence,
+                            customer=customer, ambiguous=True)
+        disc = [(i, *self.discount(i, p.value_date)) for i in group]
+        dhit = [(i, d, note) for i, d, note in disc if d and b.rem[i] - d == amt]
+        if len(dhit) == 1:
+            i, d, note = dhit[0]
+            evidence.append(f"amount {self.fmt(amt, cur)} = open amount of {b.doc[i]} less earned discount {self.fmt(d, cur)} ({note})")
+            return _Outcome("PO_REF", [_Alloc(i, amt, discount=d, evidence=ev[i])], C_PO + bonus, evidence, customer=customer)
+        combos, complete = am.combinations([b.rem[i] for i in group], amt)
+        if combos:
+            chosen = [group[j] for j in combos[0]]
+            unique = len(combos) == 1 and complete
+            evidence.append(f"amount {self.fmt(amt, cur)} = sum of {len(chosen)} of its open items"
+                            + ("" if unique else " (more than one combination)"))
+            return _Outcome("PO_REF", [_Alloc(i, b.rem[i], evidence=ev[i]) for i in chosen], C_PO_COMBO + bonus,
+                            evidence, customer=customer, ambiguous=not unique)
+        notes.append(f'reference "{raws[0]}" = PO/reference of {len(group)} open items but the amounts do not match')
+        return None
+
+    # -- rule 4: amounts within the identified customer -------------------------------------
+    def _amounts(self, p, payer: Payer, notes: list[str]) -> _Outcome | None:
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        c = payer.customer_id
+        items = [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] != 0]
+        pos = [i for i in items if b.rem[i] > 0]
+        if not pos:
+            notes.append(f"customer {c} has no open item in {cur}")
+            return None
+        idc = payer.confidence
+        ev0 = [payer.evidence]
+        exact = [i for i in pos if b.rem[i] == amt]
+        if exact:
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount of {b.doc[exact[0]]}"
+                        + (f" (and of {len(exact) - 1} other item{'s' if len(exact) > 2 else ''})" if len(exact) > 1 else
+                           " (the only open item of that amount)")]
+            return _Outcome("AMOUNT_EXACT", [_Alloc(exact[0], amt)], C_AMT_EXACT * idc, ev, customer=c,
+                            ambiguous=len(exact) > 1)
+        dhit = []
+        for i in pos:
+            d, note = self.discount(i, p.value_date)
+            if d and b.rem[i] - d == amt:
+                dhit.append((i, d, note))
+        if dhit:
+            i, d, note = dhit[0]
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less earned "
+                        f"discount {self.fmt(d, cur)} ({note})"]
+            return _Outcome("AMOUNT_DISCOUNT", [_Alloc(i, amt, discount=d)], C_AMT_DISCOUNT * idc, ev, customer=c,
+                            ambiguous=len(dhit) > 1)
+        if len(items) >= 2 and sum(b.rem[i] for i in items) == amt:
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = all {len(items)} open items of {c}"]
+            return _Outcome("AMOUNT_ALL_OPEN", [_Alloc(i, b.rem[i]) for i in items], C_AMT_ALL * idc, ev, customer=c)
+        combos, complete = am.combinations([b.rem[i] for i in pos], amt)
+        if combos:
+            chosen = [pos[j] for j in combos[0]]
+            unique = len(combos) == 1 and complete
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = sum of {len(chosen)} open items "
+                        f"({', '.join(b.doc[i] for i in chosen)})" + ("" if unique else "; more than one combination fits")]
+            return _Outcome("AMOUNT_COMBINATION", [_Alloc(i, b.rem[i]) for i in chosen], C_AMT_COMBO * idc, ev,
+                            customer=c, ambiguous=not unique)
+        near = [i for i in pos if 0 < b.rem[i] - amt <= self.tol(b.rem[i], cur)]
+        if near:
+            i = near[0]
+            short = b.rem[i] - amt
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less "
+                        f"{self.fmt(short, cur)} written off (within tolerance)"]
+            return _Outcome("AMOUNT_TOLERANCE", [_Alloc(i, amt, write_off=short)], C_AMT_TOL * idc, ev, customer=c,
+                            ambiguous=len(near) > 1)
+        notes.append(f"no open item or combination of {c} matches {self.fmt(amt, cur)}")
+        return None
+
+    def _amount_only(self, p, payer, notes: list[str]) -> _Outcome | None:
+        """Unknown payer: a proposal (never AUTO) when exactly one open item in the book has the amount."""
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        hits = b.by_amount(cur, amt)
+        if len(hits) != 1:
+            return None
+        i = hits[0]
+        return _Outcome("AMOUNT_ONLY", [_Alloc(i, amt)], C_AMOUNT_ONLY,
+                        [f"payer not identified; amount {self.fmt(amt, cur)} = open amount of {b.doc[i]} "
+                         f"(the only open item of that amount)"], customer=b.cust[i])
+
+    # -- results -----------------------------------------------------------------------------
+    def result(self, oi: pd.DataFrame) -> CashAppResult:
+        rc = self.s.reporting_currency
+
+        def frame(rows, cols, money, dates=()):
+            df = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+            for c in money:
+                df[c] = df[c].astype("int64")
+            for c in dates:
+                df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+            df.attrs["money"] = list(money)
+            df.attrs["currency"] = rc
+            return df
+
+        apps = frame(self.apps, APPLICATION_COLUMNS,
+                     ["applied_amount", "write_off_amount", "discount_amount", "deduction_amount"], ["value_date"])
+        apps["confidence"] = apps["confidence"].astype("float64")
+        apps = apps.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        unap = frame(self.unapplied, UNAPPLIED_COLUMNS, ["amount_unapplied"])
+        unap = unap.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        exc = frame(self.exceptions, EXCEPTION_COLUMNS, [])
+        exc = exc.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        ded = frame(self.deductions, DEDUCTION_COLUMNS, ["amount"], ["value_date"])
+        ded = ded.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True)
+        post = frame(self.posting, POSTING_COLUMNS, ["amount"], ["value_date"])
+        post = post.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        for df in (apps, unap, exc, ded, post):
+            df.attrs["money"] = [c for c in df.attrs["money"]]
+        return CashAppResult(apps, unap, exc, ded, self._open_after(oi), post)
+
+    def _open_after(self, oi: pd.DataFrame) -> pd.DataFrame:
+        b = self.book
+        after = b.df.copy()
+        after["open_amount"] = np.asarray(b.rem, dtype="int64")
+        after = after[after["open_amount"] != 0]
+        cols = list(after.columns)
+        new = []
+        used = set(b.doc)
+        for cust, ded_no, rel, amount, code, pid, cur, vd in self.deductions:
+            new.append({"customer_id": cust, "document_no": ded_no, "doc_type": "DED", "document_date": vd,
+                        "due_date": vd, "amount": amount, "open_amount": amount, "currency": cur,
+                        "reference": rel, "reason_code": code, "status": "OPEN"})
+            used.add(ded_no)
+        for pid, cust, amount, cur, vd, reason in self.pmt_credits:
+            doc = f"PMT-{pid}"
+            k = 2
+            while doc in used:
+                doc, k = f"PMT-{pid}-{k}", k + 1
+            used.add(doc)
+            new.append({"customer_id": cust, "document_no": doc, "doc_type": "PMT", "document_date": vd,
+                        "due_date": vd, "amount": -amount, "open_amount": -amount, "currency": cur,
+                        "reference": pid, "reason_code": "", "status": "OPEN"})
+        if new:
+            add = pd.DataFrame(new)
+            for c in cols:
+                if c not in add:
+                    col = TABLES["open_items"].column(c) if c in TABLES["open_items"].names else None
+                    add[c] = 0 if c == "source_row" else ("" if col is None or col.kind in ("text", "code") else pd.NaT)
+            add = add[cols]
+            for c in ("document_date", "due_date"):
+                if c in add:
+                    add[c] = pd.to_datetime(add[c]).astype(after[c].dtype)
+            after = pd.concat([after, add], ignore_index=True)
+        after = after.reset_index(drop=True)
+        for c in ("amount", "open_amount", "source_row"):
+            if c in after:
+                after[c] = after[c].astype("int64")
+        after.attrs = dict(oi.attrs)
+        after.attrs["table"] = "open_items"
+        after.attrs["money"] = ["amount", "open_amount"]
+        return after
