@@ -24,8 +24,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .commentary import (PROGRAM_COLUMNS, RESOLVED_COLUMNS, CommentaryResult, bucket_labels,
-                         build_commentary, merge_with_previous)
+from .commentary import (PROGRAM_COLUMNS, CommentaryResult, bucket_labels, build_commentary,
+                         fmt_money, merge_with_previous)
 from .money import parse_amount
 
 COMMENTARY_SHEET = "Commentary"
@@ -161,7 +161,6 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
                       as_of: dt.date, threshold: int):
     """The ``Commentary`` sheet as a declarative :class:`~xl_collections.book.SheetOutput`."""
     from .book.outputs import ColorScale, SheetOutput, TableBlock
-    from .money import format_amount
 
     cur = result.currency
     s = result.summary
@@ -185,7 +184,7 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
     res.attrs = {"money": ["last_past_due"], "currency": cur}
     notes = (
         f"Past-due commentary as of {pd.Timestamp(as_of).date().isoformat()} ({cur})",
-        f"One row per customer with past due of at least {cur} {format_amount(threshold, cur)}; figures tie to the Aging sheet.",
+        f"One row per customer with past due of at least {fmt_money(threshold, cur)}; figures tie to the Aging sheet.",
         "Columns after latest_draft are yours: they stay on the same customer across refreshes. "
         "An edited comment is kept (comment_status 'edited (kept)'); latest_draft shows the program's current draft.",
     )
