@@ -15,7 +15,7 @@ import pandas as pd
 from ..money import MINOR_UNITS
 from .base import frame_from_rows, table_from_sheet
 from .outputs import SheetOutput, TableBlock, looks_like_formula
-from .sheetxml import col_letter, parse_cell
+from .sheetxml import parse_cell
 from .styles import DATE_FORMAT, PERCENT_FORMAT, accounting
 
 CHART_TYPES = {("bar", True): "bar_stacked", ("bar", False): "bar_clustered",
@@ -193,5 +193,3 @@ def _display_rows(block: TableBlock) -> list[list]:
                          for v in s.tolist()])
     return [list(r) for r in zip(*cols)]
 
-
-__all__ = ["LiveBook", "col_letter"]
