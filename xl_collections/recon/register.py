@@ -134,10 +134,8 @@ class _Collector:
             for c in BREAK_COLUMNS + ["_effect", "_effect_ok"]:
                 v = p.get(c)
                 if v is None:
-                    v = {"register_amount": pd.array([pd.NA] * n, dtype="Int64"),
-                         "ledger_amount": pd.array([pd.NA] * n, dtype="Int64"),
-                         "register_row": pd.array([pd.NA] * n, dtype="Int64"),
-                         "ledger_row": pd.array([pd.NA] * n, dtype="Int64"),
+                    blank = pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
+                    v = {"register_amount": blank, "ledger_amount": blank, "register_row": blank, "ledger_row": blank,
                          "_effect": np.zeros(n, dtype="int64"), "_effect_ok": np.ones(n, dtype=bool),
                          "normalised": np.zeros(n, dtype=bool)}.get(c)
                 f[c] = v
@@ -375,7 +373,10 @@ def _look_alikes(R: _Side, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     day = day - day.min()
     key = (cust * (int(cur.max()) + 1) + cur) * (int(day.max()) + 1) + day   # one int per (customer, currency, date)
     amount = R.amount[r]
-    cand = np.flatnonzero(pd.DataFrame({"k": key, "a": amount}).duplicated(keep=False).to_numpy())
+    # candidates: a hash of (key, amount) seen twice; the exact comparison below drops collisions
+    with np.errstate(over="ignore"):
+        h = (key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ amount.astype(np.uint64)
+    cand = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
     if not len(cand):
         return r[:0], r[:0]
     r, cust, cur, day, amount = r[cand], cust[cand], cur[cand], day[cand], amount[cand]

@@ -58,7 +58,8 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
     led = ledger[in_period]
     amounts, ok = to_reporting(led["amount"], led["currency"], rates, rc)
     doc_type = led["doc_type"] if "doc_type" in led else pd.Series("INV", index=led.index, dtype=object)
-    present = set(pd.unique(doc_type))
+    type_code, type_names = pd.factorize(doc_type.to_numpy(dtype=object))
+    present = set(type_names)
     what = "open items dated" if stand_in else "ledger documents posted"
     missing_fx = sorted(pd.unique(led["currency"].to_numpy(dtype=object)[~ok]))
     known = set()
@@ -69,7 +70,7 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
         if name == "other adjustments":
             types = tuple(sorted(present - known)) or types
         known |= set(types)
-        sel = doc_type.isin(types).to_numpy()
+        sel = np.isin(type_code, [k for k, t in enumerate(type_names) if t in types])
         lines.append((name, int(amounts[sel].sum()) if ok[sel].all() else None,
                       f"{int(sel.sum())} {what} in {period} with doc_type {', '.join(types)}"))
     if not stand_in and len(led) and "PMT" not in present:
