@@ -323,3 +323,24 @@ def test_xlsb_is_read_only(name, tmp_path):
     assert sheets and not book.read_sheet(sheets[0]).empty
     with pytest.raises(Exception, match="read-only"):
         book.write_sheet(outputs()[0])
+
+
+@pytest.mark.skipif(not EXCEL_FILES, reason="../shared/external/excel is not available")
+def test_calc_chain_loses_the_rewritten_sheets_formulas(tmp_path):
+    src = EXTERNAL / "xlwings_simulation.xlsm"
+    for owned, chain_kept in (("LICENSE", True), ("Simulation", False)):
+        dst = tmp_path / f"{owned}.xlsm"
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o644)
+        book = open_book(dst)
+        book.write_sheet(SheetOutput(owned, [TableBlock(pd.DataFrame({"x": ["=A1"]}))]))
+        book.save()
+        assert_preserved(src, dst, [owned])
+        z = zipfile.ZipFile(dst)
+        assert ("xl/calcChain.xml" in z.namelist()) is chain_kept
+        if chain_kept:
+            assert z.read("xl/calcChain.xml") == zipfile.ZipFile(src).read("xl/calcChain.xml")
+        else:
+            assert b"calcChain" not in z.read("xl/_rels/workbook.xml.rels")
+            assert b"calcChain" not in z.read("[Content_Types].xml")
+        openpyxl.load_workbook(dst)
