@@ -78,6 +78,10 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
     when the period is too small).  Same arguments, same book."""
     if items < 20:
         raise ValueError("items must be at least 20")
+    if customers is not None and customers < 2:
+        raise ValueError("customers must be at least 2")
+    if payments is not None and payments < 0:
+        raise ValueError("payments must not be negative")
     rep = reporting_currency.upper()
     n_c = customers if customers is not None else max(10, items // 30)
     n_p = payments if payments is not None else max(10, items // 10)

@@ -260,7 +260,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
         latest[nz] = np.maximum.reduceat(doc_date[flat].astype(np.int64), starts[nz]).astype("datetime64[D]")
     lo = np.maximum(latest, p_start)
     hi = np.full(P, asof)
-    is_disc = np.array([k == "DISCOUNT" for k, _ in groups])
+    is_disc = np.array([k == "DISCOUNT" for k, _ in groups], dtype=bool)
     hi[is_disc] = np.minimum(asof, latest[is_disc] + 10 * DAY)
     span = ((hi - lo) / DAY).astype(np.int64) + 1
     value = lo + (U[:, 0] * span).astype(np.int64) * DAY
