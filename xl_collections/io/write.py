@@ -2,7 +2,9 @@
 
 Result DataFrames carry money as integer minor units (like every table inside the engine)
 and name their money columns in ``df.attrs["money"]``; the currency of each row is its
-``currency`` column, else ``df.attrs["currency"]``.  Here, at the edge, money becomes
+``currency`` column, else ``df.attrs["currency"]`` — except for columns named in
+``df.attrs["money_currency"]`` (column -> currency), which are in that one currency
+whatever the row's (e.g. an aging detail's ``reporting_amount``).  Here, at the edge, money becomes
 decimal text (CSV) or a number with an accounting format (XLSX).  Text is always written
 as text: a value such as ``=SUM(A1)`` from the data never becomes a formula.
 """
@@ -31,8 +33,12 @@ def to_display(df: pd.DataFrame) -> pd.DataFrame:
     ``datetime.date``; for writing and for people, not for arithmetic in the engine."""
     out = df.copy()
     curs = _currencies(df)
+    fixed = df.attrs.get("money_currency", {}) or {}
     for col in money_columns(df):
-        out[col] = [None if pd.isna(v) else to_decimal(int(v), c) for v, c in zip(df[col], curs)]
+        if col in fixed:
+            out[col] = [None if pd.isna(v) else to_decimal(int(v), fixed[col]) for v in df[col]]
+        else:
+            out[col] = [None if pd.isna(v) else to_decimal(int(v), c) for v, c in zip(df[col], curs)]
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col].dtype):
             out[col] = [None if pd.isna(v) else v.date() for v in out[col]]
