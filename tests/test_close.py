@@ -406,3 +406,17 @@ def test_fingerprint_ignores_source_rows_but_not_content(demo):
     changed = oi.copy()
     changed.loc[changed.index[0], "open_amount"] += 1
     assert close_mod.fingerprint(changed, "open_items") != fp
+
+
+def test_demo_command_builds_closes_and_summarises(tmp_path, capsys):
+    out = tmp_path / "demo_out"
+    assert cli(["demo", "--out", str(out), "--items", "300", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    for needle in ("Aging as of 2026-10-31: total open", "auto-match rate", "breaks found", "Commentary:"):
+        assert needle in text
+    assert sorted(p.name for p in out.iterdir()) == ["collections_demo.py", "collections_demo.xlsm", "data"]
+    assert (out / "data" / "open_items.csv").exists()
+    status = open_book(out / "collections_demo.xlsm").read_table("tblClose")["status"].tolist()
+    assert status == ["done"] * len(STEPS)
+    assert cli(["demo", "--out", str(tmp_path / "csv"), "--items", "300", "--csv-only"]) == 0
+    assert [p.name for p in (tmp_path / "csv").iterdir()] == ["data"]

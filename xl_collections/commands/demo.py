@@ -96,6 +96,9 @@ def run(args) -> int:
     with open_book(path) as book:
         report = month_end_close(book)
         book.save()
+    bak = path.with_name(path.name + ".bak")     # the unclosed copy we just built: not worth keeping
+    if bak.exists():
+        bak.unlink()
     for line in summary_lines(report):
         print("  " + line)
     for line in summary(report):
