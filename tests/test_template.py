@@ -15,8 +15,8 @@ import pytest
 from xl_collections import schema
 from xl_collections.book import open_book
 from xl_collections.settings import NAMED_CELLS, Settings, from_named_values
-from xl_collections.template import (SHEET_ORDER, TemplateError, build_template, check_book_name, compare_books,
-                                     vba_modules, vba_project, xlwings_dir)
+from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, TemplateError, build_template, built_with_xlwings,
+                                     check_book_name, compare_books, vba_modules, vba_project, xlwings_dir)
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = ROOT / "workbooks" / "ar_close.xlsm"
@@ -34,7 +34,10 @@ def test_kept_template_is_what_the_code_builds(tmp_path):
     finally:
         sys.path.pop(0)
     fresh = bt.build(tmp_path / KEPT.name)
-    assert compare_books(KEPT, fresh) == [], "run: python workbooks/build_template.py"
+    ignore = set(NOISE_PARTS)
+    if built_with_xlwings(KEPT) != built_with_xlwings(fresh):      # another xlwings here: its VBA differs
+        ignore.add("xl/vbaProject.bin")
+    assert compare_books(KEPT, fresh, ignore) == [], "run: python workbooks/build_template.py"
     assert (tmp_path / "ar_close.py").read_text() == (ROOT / "workbooks" / "ar_close.py").read_text()
 
 

@@ -105,6 +105,22 @@ def shim_text(module: str) -> str:
 # ---------------------------------------------------------------- the VBA project
 
 
+def _xlwings_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("xlwings")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def built_with_xlwings(path: str | Path) -> str | None:
+    """The xlwings version whose VBA a workbook built here carries (from its properties)."""
+    with zipfile.ZipFile(path) as z:
+        core = z.read("docProps/core.xml").decode("utf-8") if "docProps/core.xml" in z.namelist() else ""
+    m = re.search(r"VBA of xlwings ([\w.+-]+)", core)
+    return m.group(1) if m else None
+
+
 def xlwings_dir() -> Path:
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.origin:
@@ -331,7 +347,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
     wb.set_properties({"title": "Collections workbook", "subject": "AR month-end close",
-                       "author": "xl-collections", "comments": "Built by xl-collections from the template",
+                       "author": "xl-collections", "comments": f"Built by xl-collections; VBA of xlwings {_xlwings_version()}",
                        "created": created or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)})
     wb.set_vba_name(codenames["workbook"])
     wb.add_vba_project(io.BytesIO(vba), is_stream=True)
