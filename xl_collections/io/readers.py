@@ -15,6 +15,7 @@ Money in the result is int64 minor units of each row's currency (see
 from __future__ import annotations
 
 import datetime as dt
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -132,23 +133,76 @@ def _blank_str(v) -> bool:
     return type(v) is str and (v == "" or v.isspace())
 
 
-def _resolve_merged(cells: np.ndarray, labels: np.ndarray, header_row, headers: list[str], data: np.ndarray,
-                    table: Table, column_map, merged, err) -> None:
+def _column_kind(s: pd.Series) -> str:
+    if pd.api.types.is_float_dtype(s.dtype):
+        return "num"
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return "date"
+    if isinstance(s.dtype, pd.StringDtype):
+        return "text"
+    return "obj"
+
+
+def _as_objects(s: pd.Series) -> np.ndarray:
+    """A typed chunk back to raw cell objects (blank -> "")."""
+    kind = _column_kind(s)
+    if kind == "num":
+        arr = s.to_numpy(dtype=object)
+        arr[s.isna().to_numpy()] = ""
+        return arr
+    if kind == "date":
+        arr = np.array([d.date() if d is not pd.NaT else "" for d in s], dtype=object)
+        return arr
+    if kind == "text":
+        return s.to_numpy(dtype=object, na_value="")
+    return s.to_numpy(dtype=object)
+
+
+def combine_chunks(parts: list[pd.Series]) -> pd.Series:
+    """Typed chunks of one column -> one column; chunks of different kinds fall back to raw
+    objects (so a text cell in row 900,000 of a number column is still seen as it is)."""
+    if not parts:
+        return pd.Series([], dtype=object)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    kinds = {_column_kind(p) for p in parts}
+    if len(kinds) == 1 and kinds != {"obj"}:
+        return pd.concat(parts, ignore_index=True)
+    return pd.Series(np.concatenate([_as_objects(p) for p in parts]), dtype=object)
+
+
+def _blank_column(s: pd.Series) -> bool:
+    kind = _column_kind(s)
+    if kind in ("num", "date"):
+        return bool(s.isna().all())
+    if kind == "text":
+        import pyarrow.compute as pc
+        arr = pc.utf8_trim_whitespace(pa_array(s))
+        return bool(pc.all(pc.fill_null(pc.equal(arr, ""), True)).as_py() is not False)
+    return all(_is_blank_value(v) for v in s)
+
+
+def pa_array(s: pd.Series):
+    import pyarrow as pa
+    return pa.chunked_array(s.array.__arrow_array__()).combine_chunks()
+
+
+def _resolve_merged(top_cells: dict, header_row, headers: list[str], columns: list[pd.Series], table: Table,
+                    column_map, merged, err, col_offset: int = 0) -> None:
     """A header cell merged across columns: the header goes to the one column below it that
     holds data; merged over several columns that hold data, it is ambiguous -> an error when
-    the header names a canonical column."""
+    the header names a canonical column.  ``top_cells``: {(row label, col): value} above the data."""
     for r0, c0, r1, c1 in merged:
-        if not (r0 <= header_row <= r1) or c1 <= c0 or c0 >= len(headers):
+        if not (r0 <= header_row <= r1) or c1 <= c0 or c0 < 0 or c0 >= len(headers):
             continue
         c1 = min(c1, len(headers) - 1)
-        top = np.flatnonzero(labels == r0)
-        text = headers[c0] or (_header_text(cells[top[0], c0]) if len(top) else "")
+        text = headers[c0] or _header_text(top_cells.get((r0, c0)))
         if not text:
             continue
         cols = list(range(c0, c1 + 1))
         if any(headers[c] for c in cols[1:]):
             continue
-        with_data = [c for c in cols if c < data.shape[1] and not all(_is_blank_value(v) for v in data[:, c])]
+        with_data = [c for c in cols if c < len(columns) and not _blank_column(columns[c])]
         if len(with_data) <= 1:
             target = with_data[0] if with_data else c0
             for c in cols:
@@ -157,7 +211,7 @@ def _resolve_merged(cells: np.ndarray, labels: np.ndarray, header_row, headers: 
             continue
         mapping, _ = match_columns([text], table, column_map)
         if mapping:
-            err(f"header {text!r} is merged across columns {_col_letter(c0)}:{_col_letter(c1)} and "
+            err(f"header {text!r} is merged across columns {_col_letter(c0 + col_offset)}:{_col_letter(c1 + col_offset)} and "
                 f"{len(with_data)} of them hold data", header_row, text, text,
                 "one header cell per column: unmerge the header and name each column")
 
@@ -174,37 +228,93 @@ def table_from_grid(grid: pd.DataFrame, table_name: str, *, file: str = "", shee
     two columns with the same header that names a canonical column are an error.
     ``column_map`` maps source header -> canonical column (:func:`read_column_map`).  Money
     comes back as int64 minor units of each row's currency; errors name Excel rows."""
-    return table_from_cells(grid.to_numpy(dtype=object), grid.index.to_numpy(), table_name, file=file, sheet=sheet,
-                            merged=grid.attrs.get("merged"), column_map=column_map,
-                            reporting_currency=reporting_currency, day_first=day_first,
-                            decimal_comma=decimal_comma, header_row=header_row)
+    return table_from_rows(grid.to_numpy(dtype=object), table_name, labels=grid.index.to_numpy(), file=file,
+                           sheet=sheet, merged=grid.attrs.get("merged"), column_map=column_map,
+                           reporting_currency=reporting_currency, day_first=day_first,
+                           decimal_comma=decimal_comma, header_row=header_row)
 
 
-def table_from_cells(cells: np.ndarray, labels, table_name: str, *, file: str = "", sheet: str = "",
-                     merged=None, column_map: dict | None = None, reporting_currency: str = "USD",
-                     day_first: bool = False, decimal_comma: bool = False,
-                     header_row=None) -> tuple[pd.DataFrame, list[InputError]]:
-    """:func:`table_from_grid` on a 2-D object array and its row labels (no DataFrame copy)."""
+CHUNK_ROWS = 1 << 16
+
+
+def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1, width: int | None = None,
+                    col_offset: int = 0, file: str = "", sheet: str = "", merged=None, error_cells: dict | None = None,
+                    column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
+                    decimal_comma: bool = False, header_row=None,
+                    release=None) -> tuple[pd.DataFrame, list[InputError]]:
+    """:func:`table_from_grid` on a stream of rows (lists, tuples or a 2-D array), consumed in
+    chunks so that a million-row sheet never exists as one grid of Python objects.
+
+    ``labels``: the row labels (Excel rows / CSV lines), else consecutive from ``first_label``.
+    ``error_cells``: {(label, col): "#N/A"} put into the cells as they stream by.
+    ``col_offset``: the Excel column of each row's first cell (for messages naming columns).
+    ``release``: called once the rows are consumed (to free the source before validation)."""
     table = TABLES[table_name]
     errors: list[InputError] = []
-    labels = np.asarray(labels)
 
     def err(message, row, column, value="", expected=""):
         errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
                                  str(column), "" if value is None else str(value), expected))
 
+    it = iter(rows)
+    head = [list(r) for r in islice(it, HEADER_SCAN_ROWS * 4)]
+    labels = None if labels is None else np.asarray(labels)
+    head_labels = labels[:len(head)] if labels is not None else np.arange(first_label, first_label + len(head))
+    if error_cells:
+        _patch_rows(head, head_labels, error_cells)
+    if width is None:
+        width = max((len(r) for r in head), default=0)
     if header_row is None:
-        header_row = find_header_row(pd.DataFrame(cells[:HEADER_SCAN_ROWS * 4], index=labels[:HEADER_SCAN_ROWS * 4],
-                                                  dtype=object), table_name, column_map)
+        header_row = find_header_row(_frame(head, head_labels, width), table_name, column_map)
     if header_row is None:
         err("the sheet is empty", None, "", "", f"a header row naming the columns of {table.name}: "
             + ", ".join(table.required))
         return _empty_result(table_name, reporting_currency, file, sheet), errors
-    pos = int(np.flatnonzero(labels == header_row)[0])
-    headers = [_header_text(v) for v in cells[pos]]
-    body = cells[pos + 1:]
-    rows = labels[pos + 1:]
-    _resolve_merged(cells, labels, header_row, headers, body, table, column_map, merged or [], err)
+    hits = np.flatnonzero(head_labels == header_row)
+    if not len(hits):
+        raise ValueError(f"header row {header_row} is not among the first {len(head)} rows")
+    pos = int(hits[0])
+    headers = [_header_text(v) for v in head[pos]] + [""] * max(0, width - len(head[pos]))
+    top_cells = {(head_labels[i], c): v for i in range(pos + 1) for c, v in enumerate(head[i])}
+
+    parts: list[list[pd.Series]] = [[] for _ in range(width)]
+    n_body = 0
+
+    def take(chunk: list, chunk_labels: np.ndarray):
+        nonlocal n_body
+        if not chunk:
+            return
+        if error_cells:
+            _patch_rows(chunk, chunk_labels, error_cells)
+        cells = _cells(chunk, width)
+        for c in range(width):
+            parts[c].append(type_column(cells[:, c]))
+        n_body += len(chunk)
+
+    body_start = pos + 1
+    take(head[body_start:], head_labels[body_start:])
+    next_label = (int(head_labels[-1]) + 1) if len(head) else first_label
+    while True:
+        chunk = list(islice(it, CHUNK_ROWS))
+        if not chunk:
+            break
+        if labels is not None:
+            start = len(head) + (n_body - (len(head) - body_start))
+            chunk_labels = labels[start:start + len(chunk)]
+        else:
+            chunk_labels = np.arange(next_label, next_label + len(chunk))
+        next_label += len(chunk)
+        take(chunk, chunk_labels)
+    del head, it, rows
+    if release is not None:
+        release()
+    columns = [combine_chunks(p) for p in parts]
+    del parts
+    if labels is not None:
+        row_labels = labels[body_start:body_start + n_body]
+    else:
+        row_labels = np.arange(int(header_row) + 1, int(header_row) + 1 + n_body)
+    _resolve_merged(top_cells, header_row, headers, columns, table, column_map, merged or [], err, col_offset)
 
     keep: dict[str, int] = {}
     seen_norm: dict[str, int] = {}
@@ -216,23 +326,56 @@ def table_from_cells(cells: np.ndarray, labels, table_name: str, *, file: str = 
         n = normalise_header(h)
         if n in seen_norm:
             if n in mapped_sources:
-                err(f"two columns are headed {h!r} ({_col_letter(seen_norm[n])} and {_col_letter(c)})",
+                err(f"two columns are headed {h!r} ({_col_letter(seen_norm[n] + col_offset)} and "
+                    f"{_col_letter(c + col_offset)})",
                     header_row, h, h, "one column per header: rename one of them, or map it in the Column Map")
             continue
         seen_norm[n] = c
         keep[h] = c
-    index = pd.Index(rows.astype("int64"))
+    index = pd.Index(np.asarray(row_labels, dtype="int64"))
     cols = {}
     for h, c in keep.items():
-        col = type_column(body[:, c]) if body.shape[0] else pd.Series([], dtype=object)
+        col = columns[c] if c < len(columns) else pd.Series([""] * n_body, dtype=object)
         col.index = index
         cols[h] = col
-    frame = pd.DataFrame(cols, index=index) if cols else pd.DataFrame(index=index)
-    del body
+    del columns
+    frame = pd.DataFrame(cols, index=index, copy=False) if cols else pd.DataFrame(index=index)
+    del cols
     out, verrs = validate(frame, table_name, file=file, sheet=sheet, header_row=int(header_row),
                           column_map=column_map, reporting_currency=reporting_currency, day_first=day_first,
                           decimal_comma=decimal_comma)
     return out, errors + verrs
+
+
+def _frame(rows: list, labels, width: int) -> pd.DataFrame:
+    return pd.DataFrame(_cells(rows, width), index=pd.Index(labels), dtype=object)
+
+
+def _cells(rows: list, width: int) -> np.ndarray:
+    if set(map(len, rows)) - {width}:
+        rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
+    arr = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        arr[:] = rows
+    return arr
+
+
+def _patch_rows(rows: list, labels, error_cells: dict) -> None:
+    if not len(rows):
+        return
+    lo, hi = int(labels[0]), int(labels[-1])
+    pos = {int(lab): i for i, lab in enumerate(labels)} if (hi - lo + 1) != len(rows) else None
+    for (r, c), text in error_cells.items():
+        if lo <= r <= hi:
+            i = pos.get(r) if pos is not None else r - lo
+            if i is None:
+                continue
+            row = rows[i]
+            if not isinstance(row, list):
+                row = rows[i] = list(row)
+            if len(row) <= c:
+                row.extend([""] * (c + 1 - len(row)))
+            row[c] = text
 
 
 def _empty_result(table_name: str, reporting_currency: str, file: str, sheet: str) -> pd.DataFrame:
@@ -383,16 +526,17 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
             if table:
                 grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name)
                 return table_from_grid(grid, table_name, file=label, sheet=sheet_name, header_row=hrow, **kw)
-            cells, sheet_name, merged = sources.read_sheet_cells(p, sheet, default_sheet=schema.sheet, label=label,
-                                                                 table=table_name)
-            return table_from_cells(cells, np.arange(1, len(cells) + 1), table_name, file=label, sheet=sheet_name,
-                                    merged=merged, **kw)
+            with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name) as src:
+                rows, src.rows = src.rows, iter(())
+                return table_from_rows(rows, table_name, width=src.width, col_offset=src.col_offset, file=label,
+                                       sheet=src.name, merged=src.merged, error_cells=src.error_cells,
+                                       release=src.close, **kw)
         if suffix == ".xls":
             raise sources._fail("the old .xls format is not read", label, table_name,
                                 expected="the workbook saved as .xlsx, .xlsm or .xlsb, or a CSV export")
         _check_not_zip(p, label, table_name)
         cells, lines, _ = sources.read_csv_cells(p, label=label)
-        return table_from_cells(cells, np.asarray(lines, dtype="int64"), table_name, file=label, sheet="", **kw)
+        return table_from_rows(cells, table_name, labels=np.asarray(lines, dtype="int64"), file=label, sheet="", **kw)
     except InputErrors as e:
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
 

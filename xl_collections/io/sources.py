@@ -210,6 +210,84 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
 
 
+class SheetRows:
+    """One worksheet as a stream of rows, for readers that must not hold a million-row sheet as
+    Python objects twice.  Use as a context manager::
+
+        with SheetRows(path, "Open Items") as src:
+            for row in src.rows: ...      # lists; row i is Excel row first_row + i
+
+    ``col_offset``: Excel column index of each row's first cell (calamine starts rows at the
+    first used column); ``error_cells``: {(excel_row, col - col_offset): "#N/A"} to put into the
+    rows (calamine reads error cells as ""); ``merged``: merged ranges, columns relative to
+    ``col_offset``."""
+
+    def __init__(self, path, sheet: str | None = None, *, default_sheet: str | None = None,
+                 label: str | None = None, table: str = ""):
+        self.path, self.sheet, self.default_sheet = Path(path), sheet, default_sheet
+        self.label, self.table = label or Path(path).name, table
+        self.rows, self.width, self.name, self.first_row, self.col_offset = iter(()), 0, "", 1, 0
+        self.merged: list = []
+        self.error_cells: dict = {}
+        self._wb = None
+
+    def __enter__(self) -> "SheetRows":
+        p, label, table = self.path, self.label, self.table
+        binary = p.suffix.lower() == ".xlsb"
+        try:
+            wb = open_workbook(p, label=label)
+        except InputErrors:
+            if not binary or not p.exists():
+                raise
+            return self._fallback(None)
+        self._wb = wb
+        name = resolve_sheet(list(wb.sheet_names), self.sheet, self.default_sheet, label, table)
+        scan: dict = {}
+        worker = threading.Thread(target=_scan_into, args=(scan, p, name, binary), daemon=True)
+        worker.start()
+        try:
+            sh = wb.get_sheet_by_name(name)
+            start = sh.start or (0, 0)
+            self.col_offset = start[1]
+            self.width = sh.width if sh.start else 0
+            merged = sh.merged_cell_ranges
+            self.rows = sh.iter_rows() if sh.start else iter(())
+        except Exception as e:
+            worker.join()
+            if binary:
+                return self._fallback(name)
+            raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
+        worker.join()
+        off = self.col_offset
+        self.name = name
+        self.merged = [(r0 + 1, c0 - off, r1 + 1, c1 - off) for (r0, c0), (r1, c1) in (merged or [])]
+        self.error_cells = {(r, c - off): t for (r, c), t in scan.get("errors", {}).items() if c >= off}
+        return self
+
+    def _fallback(self, name):
+        cells, self.name, _ = _read_xlsb_pyxlsb(self.path, name or self.sheet, self.default_sheet, self.label, self.table)
+        self.rows, self.width = iter(cells), cells.shape[1]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Free the workbook (the parsed sheet goes once its row iterator is dropped too)."""
+        self.rows = iter(())
+        if self._wb is not None:
+            try:
+                self._wb.close()
+            except Exception:
+                pass
+            self._wb = None
+
+
+def sheet_rows(path, sheet: str | None = None, **kw) -> SheetRows:
+    """:class:`SheetRows` for ``path``/``sheet`` (use with ``with``)."""
+    return SheetRows(path, sheet, **kw)
+
+
 def read_table_grid(path: str | Path, table_name: str, *, label: str | None = None,
                     table: str = "") -> tuple[pd.DataFrame, str, int]:
     """An Excel table (ListObject) of an .xlsx/.xlsm as a grid whose first row is the table's

@@ -188,7 +188,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
     keep = ~blank_row
     keep[last:] = False
-    data = data[keep]
+    if not keep.all():                 # the usual case (no blank rows) copies nothing
+        data = data[keep]
     rows = rows_all[keep]
     src = {c: h for c, h in mapping.items()}
 
@@ -208,7 +209,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     # currency first: money columns need it
     if "currency" in table.names:
         if "currency" in src:
-            cur = _text(data[src["currency"]]).str.upper().to_numpy(dtype=object)
+            cur = _text(data[src["currency"]], upper=True).to_numpy(dtype=object)
             cur = np.where(cur == "", reporting_currency, cur)
             known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
             for i in np.flatnonzero(~known):
