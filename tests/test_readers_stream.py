@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xl_collections.io import load_table
+from xl_collections.io import read_table as read_table_fn
 from xl_collections.io import readers
 from xl_collections.io.readers import combine_chunks, table_from_rows, type_column
 
@@ -120,3 +125,41 @@ def test_read_table_from_grid_stream_is_deterministic(small_chunks):
     one, _ = table_from_rows(iter(rows), "payments")
     two, _ = table_from_rows(np.array([r + [""] * (4 - len(r)) for r in rows], dtype=object), "payments")
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_xlsb_falls_back_to_pyxlsb_when_calamine_cannot_open_it(monkeypatch):
+    from xl_collections.io import sources
+
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "excel" / "xlwings_engines.xlsb"
+    if not path.exists():
+        pytest.skip("external Excel files not present")
+
+    def refuse(*a, **k):
+        raise sources._fail("cannot open the workbook: simulated", path.name)
+
+    monkeypatch.setattr(sources, "open_workbook", refuse)
+    df, errors = load_table(path, "fx_rates", sheet="Sheet2", column_map={"aa": "currency", "bb": "rate"})
+    assert [(e.row, e.column, e.value) for e in errors] == [(2, "aa", "11.1")]   # 11.1 is no currency code
+    assert df["rate"].tolist() == [Decimal("22.2")]
+
+
+ids = st.text(alphabet="0123456789ABC-", min_size=1, max_size=12)
+cents = st.integers(min_value=-10**12, max_value=10**12)
+
+
+@given(st.lists(st.tuples(ids, cents), min_size=1, max_size=30, unique_by=lambda t: t[0]),
+       st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_csv_round_trip_keeps_ids_and_exact_amounts(tmp_path, records, sep, encoding):
+    from xl_collections.money import format_amount
+
+    p = tmp_path / "pays.csv"
+    lines = [sep.join(["Payment No", "Value Date", "Amount"])]
+    for pid, c in records:
+        amount = format_amount(abs(c) + 1, "USD")
+        lines.append(sep.join([pid, "2026-10-31", f'"{amount}"' if sep == "," else amount]))
+    p.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    df = read_table_fn(p, "payments")
+    assert df["payment_id"].tolist() == [pid for pid, _ in records]
+    assert df["amount"].tolist() == [abs(c) + 1 for _, c in records]
+    assert df["source_row"].tolist() == list(range(2, 2 + len(records)))
