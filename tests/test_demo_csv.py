@@ -53,3 +53,23 @@ def test_csv_round_trip_through_read_table(written):
     for t in TABLE_NAMES:
         again = readers.read_table(out / f"{t}.csv", t)
         pd.testing.assert_frame_equal(again, getattr(book, t))
+
+
+def test_csv_text_is_what_write_table_writes(written, tmp_path):
+    from xl_collections.demo import MONEY_COLUMNS
+    from xl_collections.io.write import write_table
+
+    book, out, _ = written
+    for t in TABLE_NAMES:
+        d = getattr(book, t).drop(columns=["source_row"])
+        d.attrs = {"money": MONEY_COLUMNS[t], "currency": book.settings.reporting_currency}
+        ref = write_table(d, tmp_path / f"{t}.csv")
+        assert (out / f"{t}.csv").read_bytes() == ref.read_bytes(), t
+
+
+def test_money_text_in_other_minor_units():
+    from xl_collections.demo.book import _format
+
+    got = _format(pd.Series(pd.array([-5, 0, 123456, None, 7], dtype="Int64")),
+                  pd.Series(["USD", "USD", "JPY", "USD", "KWD"]))
+    assert got.tolist() == ["-0.05", "0.00", "123456", "", "0.007"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.write import write_table
-from ..money import to_decimal
+from ..money import MINOR_UNITS, to_decimal
 from ..settings import Settings
 from ._common import canonical_table, convert_minor
 from .activity import make_activity
@@ -149,8 +149,53 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
                             "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})
 
 
-def _format(minor: pd.Series, currency: pd.Series) -> list:
-    return ["" if pd.isna(v) else str(to_decimal(int(v), c)) for v, c in zip(minor, currency)]
+def _format(minor: pd.Series, currency: pd.Series) -> pd.Series:
+    """Minor units -> decimal text of each row's currency (``-1234.50``; "" for blank),
+    vectorised; the same text as ``str(money.to_decimal(minor, currency))``."""
+    minor = pd.Series(minor).reset_index(drop=True)
+    na = minor.isna().to_numpy()
+    ints = minor.to_numpy(dtype="int64", na_value=0) if minor.dtype != object else np.array(
+        [0 if pd.isna(v) else int(v) for v in minor], dtype=np.int64)
+    exps = pd.Series(np.asarray(currency, dtype=object)).map(MINOR_UNITS).to_numpy(dtype=np.int64)
+    out = np.empty(len(ints), dtype=object)
+    a = np.abs(ints)
+    for e in np.unique(exps):
+        m = exps == e
+        whole = pd.Series(a[m] // 10**int(e)).astype(str).to_numpy(dtype=object)
+        if e:
+            frac = pd.Series(a[m] % 10**int(e)).astype(str).str.zfill(int(e)).to_numpy(dtype=object)
+            whole = whole + "." + frac
+        out[m] = np.where(ints[m] < 0, "-" + whole, whole)
+    out[na] = ""
+    return pd.Series(out, dtype=object)
+
+
+def _write(df: pd.DataFrame, path: Path) -> Path:
+    """Write text columns as they are (atomic, like :func:`xl_collections.io.write.write_table`)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_csv(tmp, index=False, lineterminator="\n")
+    os.replace(tmp, path)
+    return path
+
+
+def csv_frame(df: pd.DataFrame, table_name: str, reporting_currency: str) -> pd.DataFrame:
+    """A canonical table as the text its CSV holds: money as decimal text in the row's
+    currency (the reporting currency when the table has no ``currency``), dates ISO, rates
+    as written; the same as ``write_table`` renders with ``attrs['money']`` set."""
+    out = df.drop(columns=["source_row"], errors="ignore").reset_index(drop=True)
+    cur = out["currency"] if "currency" in out else pd.Series([reporting_currency] * len(out))
+    data = {}
+    for col in out.columns:
+        s = out[col]
+        if col in MONEY_COLUMNS.get(table_name, ()):
+            data[col] = _format(s, cur)
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+            data[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), "")
+        elif s.dtype == object:
+            data[col] = s.map(str) if table_name == "fx_rates" and col == "rate" else s
+        else:
+            data[col] = s
+    return pd.DataFrame(data)
 
 
 def write_csv(book: DemoBook, out_dir: str | os.PathLike) -> list[Path]:
@@ -161,21 +206,19 @@ def write_csv(book: DemoBook, out_dir: str | os.PathLike) -> list[Path]:
     rep = book.settings.reporting_currency
     paths = []
     for name, df in book.tables.items():
-        d = df.drop(columns=["source_row"])
-        d.attrs = {"money": MONEY_COLUMNS[name], "currency": rep}
-        paths.append(write_table(d, out / f"{name}.csv"))
-    truth = book.truth.copy()
+        paths.append(_write(csv_frame(df, name, rep), out / f"{name}.csv"))
+    truth = book.truth.copy().reset_index(drop=True)
     for col in ("applied_amount", "discount_amount", "deduction_amount"):
         truth[col] = _format(truth[col], truth["currency"])
     truth["cash_amount"] = _format(truth["cash_amount"], truth["payment_currency"])
     truth.attrs = {}
-    paths.append(write_table(truth, out / "truth.csv"))
-    planted = book.planted.copy()
+    paths.append(_write(truth, out / "truth.csv"))
+    planted = book.planted.copy().reset_index(drop=True)
     for col in ("amount", "register_amount", "ledger_amount"):
         planted[col] = _format(planted[col], planted["currency"])
     planted["tieout_effect"] = _format(planted["tieout_effect"], pd.Series([rep] * len(planted)))
     planted.attrs = {}
-    paths.append(write_table(planted, out / "planted_breaks.csv"))
+    paths.append(_write(planted, out / "planted_breaks.csv"))
     g = book.gl_tieout
     gl = pd.DataFrame([{k: (str(to_decimal(v, rep)) if isinstance(v, int) else v) for k, v in g.items()}])
     paths.append(write_table(gl, out / "planted_gl.csv"))
