@@ -76,8 +76,8 @@ def _pick(seq, u: float):
 
 
 def _money(minor: int) -> str:
-    s = f"{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
-    return s
+    """``120.00``, ``1,120.00``: an amount as people write it in remittance text."""
+    return f"{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
 
 
 def ref_prefix(doc: str, u: float) -> str:
@@ -249,8 +249,6 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     groups = [groups[i] for i in rng.permutation(len(groups))]
     P = len(groups)
     U = rng.random((P, 8))
-    U_list = U.tolist()
-    first = np.array([g[0] if g else -1 for _, g in groups])
     lens = np.array([len(g) for _, g in groups], dtype=np.int64)
     flat = np.fromiter((p for _, g in groups for p in g), dtype=np.int64, count=int(lens.sum()))
     latest = np.full(P, p_start, dtype="datetime64[D]")
@@ -269,8 +267,11 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     value = np.where(value - back >= lo, value - back, value)
     order_p = np.lexsort((np.arange(P), value))
     groups = [groups[i] for i in order_p]
-    value, U, first = value[order_p], U[order_p], first[order_p]
+    value, U = value[order_p], U[order_p]
     U_list = U.tolist()
+    lens_sorted = [len(g) for _, g in groups]
+    doc_offset = np.r_[0, np.cumsum(lens_sorted)].tolist()
+    W = rng.random((doc_offset[-1], 8)).tolist()          # per paid document (MULTI, REMITTANCE)
     open_l = open_amt.tolist()
     po_l = oi["po_number"].to_numpy()
     lz_l = cond["LOST_ZEROS"].tolist()
@@ -365,7 +366,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
             parts = []
             for n_, pos in enumerate(g):
                 d_ = docno[pos]
-                v = U_list[(j + n_ + 1) % P][7]
+                v = W[doc_offset[j] + n_][7]
                 if v < 0.6:
                     parts.append(d_)
                 elif v < 0.8 and lz_l[pos]:
@@ -380,7 +381,7 @@ def make_payments(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
                          f"PMT ADVICE {pay_id}"), u[1])
             for n_, pos in enumerate(g):
                 o = open_l[pos]
-                v = U_list[(j + n_ + 1) % P]
+                v = W[doc_offset[j] + n_]
                 d_ = docno[pos]
                 pre, digits = _split(d_)
                 advised = d_ if v[6] < 0.8 else (pre + digits.lstrip("0") if lz_l[pos] else d_.lower())
