@@ -97,3 +97,26 @@ def test_styles_are_appended_and_reused():
 def test_bad_sheet_names_refused(bad):
     with pytest.raises(ValueError):
         SheetOutput(bad)
+
+
+def test_nullable_integer_blanks_are_empty_cells(tmp_path):
+    """A bug found in the close: <NA> of an Int64 column was written into the sheet XML."""
+    import zipfile
+
+    import xlsxwriter
+
+    path = tmp_path / "n.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("Input")
+    wb.close()
+    df = pd.DataFrame({"days": pd.array([3, None], dtype="Int64"), "amt": pd.array([100, None], dtype="Int64"),
+                       "rate": pd.array([1.5, None], dtype="Float64")})
+    df.attrs = {"money": ["amt"], "currency": "USD"}
+    book = open_book(path)
+    book.write_sheet(SheetOutput("Aging", blocks=[TableBlock(df)]))
+    book.save()
+    with zipfile.ZipFile(path) as z:
+        xml = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("NA" in x for x in xml)
+    grid = open_book(path).read_sheet("Aging")
+    assert grid.loc[2].tolist() == [3, 1.0, 1.5] and list(grid.index) == [1, 2]   # row 3 is all blank

@@ -299,8 +299,8 @@ def _generic_encoder(L: str, style: int, date_style):
             if all(type(v) is str for v in vals):
                 return [f'<c r="{L}{r}"{sa} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>' if v else ""
                         for v, r in zip(texts_xml(vals), rows)]
-        if s.dtype.kind in "iu":
-            return [f'<c r="{L}{r}"{sa}><v>{v}</v></c>' for v, r in zip(s.tolist(), rows)]
+        if s.dtype.kind in "iu":   # nullable Int64 holds <NA>: an empty cell, never the text "<NA>"
+            return [f'<c r="{L}{r}"{sa}><v>{v}</v></c>' if v is not pd.NA else "" for v, r in zip(s.tolist(), rows)]
         if s.dtype.kind == "f":
             return _number_encoder(L, style)(s, rows, start)
         if s.dtype.kind == "b":
