@@ -29,7 +29,6 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 
 from . import schema
@@ -228,34 +227,9 @@ def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Sett
 # ------------------------------------------------------------------ helpers
 
 
-def _disp_money(values, currency: str) -> list:
-    """Minor units of ``currency`` -> Decimal major units (None for blank)."""
-    return [None if pd.isna(v) else to_decimal(int(v), currency) for v in values]
-
-
 def _outputs():
     from .book.outputs import ChartSpec, ColorScale, SheetOutput, TableBlock
     return ChartSpec, ColorScale, SheetOutput, TableBlock
-
-
-def _plain(df: pd.DataFrame, money=()) -> pd.DataFrame:
-    """Nullable integer columns that are not money -> object with None for blanks (what every
-    backend writes as an empty cell)."""
-    cols = [c for c in df.columns if str(df[c].dtype) in ("Int64", "Int32", "boolean") and c not in money]
-    if not cols:
-        return df
-    out = df.copy()
-    for c in cols:
-        out[c] = pd.Series([None if v is pd.NA else (bool(v) if isinstance(v, (bool, np.bool_)) else int(v))
-                            for v in df[c]], index=df.index, dtype=object)
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def _plain_output(out):
-    from dataclasses import replace
-    blocks = tuple(replace(b, df=_plain(b.df, b.money())) for b in out.blocks)
-    return replace(out, blocks=blocks)
 
 
 def _fmt_amount(minor: int | None, currency: str) -> str:
@@ -328,18 +302,6 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
 REVERSE_SCALE = ("63BE7B", "FFEB84", "F8696B")   # low green -> high red: big past-due buckets stand out
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 CHART_TOP = 15
-
-
-def _reporting_display(df: pd.DataFrame, cols, currency: str) -> tuple[pd.DataFrame, dict]:
-    """Money columns held in the reporting currency (whatever the row's currency) -> Decimal
-    major units with an accounting format, so the sheet shows them in the right unit."""
-    out = df.copy()
-    fmt = "_(* #,##0_);_(* (#,##0);_(* \"-\"_);_(@_)" if MINOR_UNITS.get(currency, 2) == 0 else ACCOUNTING
-    for c in cols:
-        if c in out.columns:
-            out[c] = _disp_money(out[c], currency)
-    out.attrs = {**df.attrs, "money": [c for c in df.attrs.get("money", ()) if c not in cols and c in df.columns]}
-    return out, {c: fmt for c in cols if c in df.columns}
 
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
@@ -449,7 +411,8 @@ def aging_outputs(res, settings: Settings) -> list:
                       title=f"Aging by bucket ({cur}), top {CHART_TOP} customers by past due", width_cols=10,
                       height_rows=22)
     aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes)
-    detail, fmts = _reporting_display(res.detail, ["reporting_amount"], cur)
+    detail, fmts = res.detail.copy(), {}   # reporting_amount renders in the reporting currency (attrs money_currency)
+    detail.attrs = dict(res.detail.attrs)
     if "fx_rate" in detail.columns:
         detail["fx_rate"] = [None if v is None else float(v) for v in detail["fx_rate"]]
         fmts["fx_rate"] = "0.000000"
@@ -724,7 +687,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
             book.append_rows("Audit Log", audit_rows(report, user=user, now=now), table_name="tblAuditLog")
             raise StepFailed(s, e, report) from e
         for out in res.outputs:
-            book.write_sheet(_plain_output(out))
+            book.write_sheet(out)
         res.seconds = time.perf_counter() - start
         res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
         if res.outputs:

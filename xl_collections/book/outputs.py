@@ -3,7 +3,8 @@
 A ``SheetOutput`` is a sheet made of optional note lines (text above the tables) and one or
 more ``TableBlock``s, each an Excel table (ListObject) or a plain range with a bold header,
 plus native charts.  Money columns in a block's DataFrame are **integer minor units** of the
-row's currency (``currency`` column, else ``df.attrs["currency"]``, else USD), named in
+row's currency (``currency`` column, else ``df.attrs["currency"]``, else USD; a column named
+in ``df.attrs["money_currency"]`` is in that one currency), named in
 ``money_columns`` or ``df.attrs["money"]``; they are written as numbers in major units with
 an accounting format.  Dates are written as Excel dates; text is always written as text
 (``=SUM(A1)`` from data never becomes a formula).

@@ -144,7 +144,9 @@ class _Block:
         for j, c in enumerate(self.df.columns):
             fmt = block.number_formats.get(c)
             if c in money:
-                self.encoders.append(_money_encoder(self.letters[j], curs, styles, fmt))
+                fixed = (self.df.attrs.get("money_currency") or {}).get(c)   # e.g. reporting_amount
+                col_curs = np.full(len(self.df), fixed, dtype=object) if fixed in MINOR_UNITS else curs
+                self.encoders.append(_money_encoder(self.letters[j], col_curs, styles, fmt))
             elif c in dates:
                 self.encoders.append(_date_encoder(self.letters[j], styles.xf(fmt or DATE_FORMAT)))
             elif c in block.percent_columns:
