@@ -284,6 +284,7 @@ def main(argv=None) -> int:
     ap.add_argument("--generator", choices=("auto", "demo", "own"), default="auto")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--show-wrong", type=int, default=0, help="print this many wrong AUTO payments")
+    ap.add_argument("--show-missed", metavar="KIND", help="print missed payments of this kind (with the engine's reason)")
     a = ap.parse_args(argv)
     items, payments = (30_000, 3_000) if a.small else (1_000_000, 100_000) if a.large else (300_000, 30_000)
     t0 = time.perf_counter()
@@ -343,6 +344,18 @@ def main(argv=None) -> int:
                       "\n   got ", got[pid], "\n   want", want.get(pid))
                 shown += 1
                 if shown >= a.show_wrong:
+                    break
+    if a.show_missed:
+        pays = pay.set_index("payment_id")
+        un = res.unapplied.set_index("payment_id")
+        shown = 0
+        for pid in kinds[kinds == a.show_missed].index:
+            if got.get(pid, []) != want.get(pid, []) and pid not in got:
+                detail = un.loc[[pid], ["reason", "detail"]].values.tolist() if pid in un.index else ""
+                print(pid, pays.loc[pid, ["amount", "payer_name", "payer_account", "reference"]].tolist(),
+                      "\n   want", want.get(pid), "\n   ", detail)
+                shown += 1
+                if shown >= 12:
                     break
     return 0
 

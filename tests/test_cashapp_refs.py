@@ -64,4 +64,5 @@ def test_reason_code(text, code):
 
 def test_says_partial():
     assert says_partial("partial payment inv 123") and says_partial("instalment 2 of 3")
+    assert says_partial("INV1 1ST INSTALLMENT") and says_partial("on account INV1")
     assert not says_partial("INV 123")

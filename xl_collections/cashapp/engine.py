@@ -33,17 +33,17 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 
 from ..io.validate import canonical
-from ..money import to_decimal
+from ..money import MINOR_UNITS
 from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from .payer import Payer, PayerIndex
-from .refs import (candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+from .refs import (AMOUNT_OR_DATE, candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
                    reason_code, says_partial)
 
 # -- confidences (documented in docs/cashapp.md) ----------------------------------------
-C_EXACT, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.90, 0.95, 0.93
+C_EXACT, C_TAIL, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
 F_AMOUNT_EQUAL, F_TOLERANCE = 1.0, 0.99
 F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT = 0.96, 0.88, 0.85
 C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
@@ -63,7 +63,6 @@ DEDUCTION_COLUMNS = ["customer_id", "document_no", "related_document_no", "amoun
 POSTING_COLUMNS = ["payment_id", "posting_type", "customer_id", "document_no", "amount", "currency",
                    "value_date", "text"]
 
-_AMOUNTISH = re.compile(r"^[\d.,']+[.,]\d{2}$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -78,7 +77,7 @@ def _day(value) -> int:
 def _fuzzy_worthy(raw: str, key: str) -> bool:
     """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
     and dates never."""
-    return len(key) >= 5 and sum(ch.isdigit() for ch in key) >= 4 and not _AMOUNTISH.match(raw.strip())
+    return len(key) >= 4 and sum(ch.isdigit() for ch in key) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
 
 
 @dataclass(frozen=True)
@@ -120,6 +119,8 @@ class _Outcome:
     excess_reason: str = "ON_ACCOUNT"
     excess_detail: str = ""
     exceptions: list[tuple[str, str]] = field(default_factory=list)
+    amount_confirmed: bool = False      # the amount equals the documents' open amount (less earned discount)
+    overridable: bool = False           # a later rule that can be applied may replace this proposal
 
 
 class _Book:
@@ -161,6 +162,8 @@ class _Book:
             if en > st:
                 self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
         self._cust_sorted: set[str] = set()
+        d_ = self.ddate.astype("int64")
+        self.sortkey: list[int] = (d_ * (1 << 24) + (np.asarray(self.due, dtype=np.int64) - d_ + (1 << 23))).tolist()
         self.by_po: dict[str, list[int]] = {}
         for col in ("po_number", "reference"):
             if col not in oi:
@@ -170,7 +173,7 @@ class _Book:
             if not len(nz):
                 continue
             for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
-                if len(k) >= 4:
+                if len(k) >= 4 and any(ch.isdigit() for ch in k):
                     lst = self.by_po.setdefault(k, [])
                     if not lst or lst[-1] != i:
                         lst.append(i)
@@ -179,6 +182,7 @@ class _Book:
                 lst.sort(key=self.doc.__getitem__)
         self._by_amount: dict | None = None
         self._ocr: dict[int, str] = {}
+        self._by_tail: dict[str, list[int]] | None = None
         self.day: list[int] = self.ddate.astype("int64").tolist()     # document date, days since 1970
 
     def by_amount(self, currency: str, amount: int) -> list[int]:
@@ -215,10 +219,34 @@ class _Book:
         if lst is None:
             return []
         if customer not in self._cust_sorted:
-            day, due, doc = self.day, self.due, self.doc
-            lst.sort(key=lambda i: (day[i], due[i], doc[i]))
+            sk, doc = self.sortkey, self.doc
+            lst.sort(key=sk.__getitem__)
+            j, n = 0, len(lst)
+            while j < n - 1:            # equal dates: document_no decides
+                if sk[lst[j]] == sk[lst[j + 1]]:
+                    e = j + 1
+                    while e < n - 1 and sk[lst[e + 1]] == sk[lst[j]]:
+                        e += 1
+                    lst[j:e + 1] = sorted(lst[j:e + 1], key=doc.__getitem__)
+                    j = e
+                j += 1
             self._cust_sorted.add(customer)
         return lst
+
+    def tail_hits(self, digits: str) -> list[int]:
+        """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
+        if self._by_tail is None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            keys = pa.array(self.key, type=pa.string())
+            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
+            self._by_tail = {}
+            for i, t in enumerate(tails):
+                if t:
+                    self._by_tail.setdefault(t, []).append(i)
+            for v in self._by_tail.values():
+                v.sort(key=self.doc.__getitem__)
+        return self._by_tail.get(digits, [])
 
     def ocr(self, i: int) -> str:
         k = self._ocr.get(i)
@@ -259,7 +287,8 @@ class _Run:
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
         self.remit: dict[str, list] = {}
         if rem is not None and len(rem):
-            r = rem.sort_values(["payment_id", "source_row"], kind="stable") if "source_row" in rem else rem
+            r = rem.sort_values(["payment_id", "document_no", "amount_paid", "discount_taken", "deduction_amount",
+                                 "deduction_reason"], kind="stable")
             for line in r.itertuples(index=False):
                 self.remit.setdefault(line.payment_id, []).append(line)
         self.prior: dict[str, str] = {}
@@ -278,23 +307,20 @@ class _Run:
 
     # -- helpers ---------------------------------------------------------------------------
     def fmt(self, minor: int, cur: str) -> str:
-        try:
-            return f"{to_decimal(minor, cur):,}"
-        except ValueError:
-            return str(minor)
+        """``1,250.00``: an amount for the evidence text."""
+        exp = MINOR_UNITS.get(cur, 2)
+        q, r = divmod(abs(int(minor)), 10 ** exp)
+        return ("-" if minor < 0 else "") + f"{q:,}" + (f".{r:0{exp}d}" if exp else "")
 
     def tol(self, amount: int, cur: str) -> int:
         return am.tolerance(amount, cur, self.s)
 
-    def discount(self, i: int, value_date) -> tuple[int, str]:
-        """Early-payment discount item ``i`` earns if paid on ``value_date``: ``(minor units,
-        note)``, ``(0, '')`` when the customer's terms give none or the date has passed."""
-        b = self.book
-        c = b.cust[i]
-        t = self._disc_terms.get(c, False)
+    def disc_terms(self, customer: str):
+        """The customer's parsed terms when they give an early-payment discount, else None."""
+        t = self._disc_terms.get(customer, False)
         if t is False:
             t = None
-            text = self.payers.terms.get(c, "")
+            text = self.payers.terms.get(customer, "")
             if text:
                 try:
                     t = parse_terms(text)
@@ -302,7 +328,14 @@ class _Run:
                     t = None
                 if t is not None and not t.discount_pct:
                     t = None
-            self._disc_terms[c] = t
+            self._disc_terms[customer] = t
+        return t
+
+    def discount(self, i: int, value_date) -> tuple[int, str]:
+        """Early-payment discount item ``i`` earns if paid on ``value_date``: ``(minor units,
+        note)``, ``(0, '')`` when the customer's terms give none or the date has passed."""
+        b = self.book
+        t = self.disc_terms(b.cust[i])
         if t is None or b.rem[i] <= 0:
             return 0, ""
         last = b.day[i] + t.discount_days
@@ -321,7 +354,9 @@ class _Run:
         payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
         notes = [payer_note] if payer_note else []
         pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
-        out = None
+        chosen = proposal = empty = None
+        # the first rule whose outcome may be applied wins; a mere proposal waits for a later rule
+        # that can be applied (an ambiguous or remittance-based proposal ends the search)
         for name, rule in (("remittance", self._remittance), ("doc", self._doc_refs), ("po", self._po_refs),
                            ("amounts", self._amounts), ("amount_only", self._amount_only)):
             if name == "remittance" and pid not in self.remit:
@@ -329,14 +364,25 @@ class _Run:
             if name == "amounts" and payer is None or name == "amount_only" and payer is not None:
                 continue
             out = rule(p, payer, notes)
-            if out is not None and not out.allocs:
+            if out is None:
+                continue
+            if not out.allocs:
                 pending += out.exceptions
                 if name != "remittance":
+                    empty = out
                     break
-                out = None
                 continue
-            if out is not None:
+            if self._auto_ok(out):
+                chosen = out
                 break
+            if proposal is None:
+                proposal = out
+            if out.ambiguous or name == "remittance" or not out.overridable:
+                break
+        if chosen is not None and proposal is not None:
+            docs = ", ".join(self.book.doc[a.item] for a in proposal.allocs)
+            chosen.evidence.append(f"not used: {proposal.rule} to {docs} (confidence {proposal.confidence:.2f})")
+        out = chosen or proposal or empty
         if out is None or not out.allocs:
             cust = (out.customer if out else "") or (payer.customer_id if payer else "")
             reason = (out.excess_reason if out else "") or ("NO_CANDIDATE" if cust else "UNKNOWN_PAYER")
@@ -350,10 +396,13 @@ class _Run:
         out.exceptions = pending + out.exceptions
         self._commit(p, payer, out)
 
+    def _auto_ok(self, out: _Outcome) -> bool:
+        return not out.ambiguous and round(max(0.0, min(1.0, out.confidence)), 3) >= self.min_conf
+
     def _commit(self, p, payer: Payer | None, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
         conf = round(max(0.0, min(1.0, out.confidence)), 3)
-        auto = (not out.ambiguous) and conf >= self.min_conf
+        auto = self._auto_ok(out)
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
         head = "; ".join(e for e in out.evidence if e)
@@ -553,7 +602,7 @@ class _Run:
             k = b.key[i]
             if k == key:
                 continue
-            if abs(len(k) - len(ok)) <= 1 and b.ocr(i) == ok:
+            if abs(len(k) - len(ok)) <= 1 and (k if k.isdigit() else b.ocr(i)) == ok:
                 found.append((i, explain(raw, b.doc[i])))
             elif abs(len(k) - len(key)) <= 1 and len(k) >= 5 and OSA.distance(k, key, score_cutoff=1) <= 1:
                 found.append((i, "one-character typo"))
@@ -571,6 +620,9 @@ class _Run:
         ambiguous_tokens: list[str] = []
         for raw, key in toks:
             lst = b.hits(key)
+            tail = False
+            if not lst and key.isdigit():
+                lst, tail = b.tail_hits(key), True      # 0025352 for DM0025352
             if not lst:
                 continue
             i = self._choose(lst, payer, cur)
@@ -582,13 +634,29 @@ class _Run:
             if i in seen:
                 continue
             seen.add(i)
-            c = C_EXACT if len(key) >= 5 else C_SHORT_KEY
+            c = C_TAIL if tail else C_EXACT if len(key) >= 5 else C_SHORT_KEY
             hits.append((i, raw, c, explain(raw, b.doc[i])))
+        # every exact hit is in another currency, or of another customer than a surely known payer:
+        # a typo may have made another document's number - look for a variant the payer/amount confirms
+        def disconfirmed(i: int) -> bool:
+            return b.cur[i] != cur or (payer is not None and payer.confidence >= 0.97
+                                       and not self.payers.related(payer.customer_id, b.cust[i]))
+        if hits and all(disconfirmed(h[0]) for h in hits) and len(hits) == 1:
+            pool = self._confirm_set({payer.customer_id} if payer else set(), cur, amt)
+            i0, raw0 = hits[0][0], hits[0][1]
+            found = self._fuzzy(raw0, normalise_document_no(raw0), pool) if pool else []
+            if len(found) == 1:
+                i, how = found[0]
+                other = f"{b.doc[i0]} of {b.cust[i0]} in {b.cur[i0]}"
+                hits = [(i, raw0, C_TYPO, f"{how}; the number as written is {other}")]
+                seen = {i}
         # OCR-style and one-character variants, only within the confirming customers / amount
         explained = hits and sum(b.rem[i] for i, *_ in hits if b.cur[i] == cur) == amt
         fuzzy_toks = [] if explained else [
             (raw, key) for raw, key in toks
-            if " " not in raw and not b.has_key(key) and key not in b.by_po and _fuzzy_worthy(raw, key)]
+            if " " not in raw and key not in hit_keys and not b.has_key(key) and key not in b.by_po
+            and _fuzzy_worthy(raw, key)]
+        fuzzy_hit: set[str] = set()
         pool = []
         if fuzzy_toks:
             custs = {b.cust[i] for i, *_ in hits}
@@ -601,6 +669,7 @@ class _Run:
                 if len(found) == 1:
                     i, how = found[0]
                     seen.add(i)
+                    fuzzy_hit.add(key)
                     hits.append((i, raw, C_OCR if how.startswith("OCR") else C_TYPO, how))
                 elif len(found) > 1:
                     ambiguous_tokens.append(f'reference "{raw}" is close to {len(found)} documents '
@@ -651,6 +720,16 @@ class _Run:
                                                         f"{', '.join(sorted(cust_of))}"))
         if ambiguous_tokens:
             out.confidence = min(out.confidence, 0.85)
+        # document-like numbers of the reference that match nothing: a named document may be missing
+        unresolved = [raw for raw, key in toks if " " not in raw and key not in hit_keys and key not in fuzzy_hit
+                      and key not in b.by_po and _fuzzy_worthy(raw, key)]
+        if unresolved and not out.amount_confirmed:
+            out.confidence = min(out.confidence, 0.85)
+            out.evidence.append(f'reference also has {", ".join(unresolved[:3])}, which matches no open item')
+        # the reference names only documents of other customers than a surely known payer: a later
+        # rule (the payer's own open items) may still apply the payment
+        out.overridable = conflict and payer is not None and payer.confidence >= 0.97 and not any(
+            self.payers.related(payer.customer_id, c) for c in cust_of)
         return out
 
     def _allocate(self, items: list[int], p, base: float, ev_docs: dict[int, str], *, confirmed: bool,
@@ -672,6 +751,7 @@ class _Run:
             return out
         if amt == total:
             out.evidence.append(f"amount {self.fmt(amt, cur)} = {what}")
+            out.amount_confirmed = True
             return out
         # earned early-payment discounts
         discs = [(i, *self.discount(i, p.value_date)) for i in pos]
@@ -686,6 +766,7 @@ class _Run:
             a = last[[i for i, d, _ in discs if d][-1]]
             a.discount += diff
             a.applied -= diff
+            out.amount_confirmed = True
             notes = sorted({note for _, d, note in discs if d})
             out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} {self.fmt(total, cur)} less earned discount "
                                 f"{self.fmt(disc_total + diff, cur)} ({', '.join(notes)})")
@@ -748,11 +829,14 @@ class _Run:
         """Another open item of ``customer`` whose open amount (or less its earned discount)
         is exactly the payment: evidence that the reference may name the wrong document."""
         b = self.book
+        has_disc = self.disc_terms(customer) is not None
         for i in b.of_customer(customer):
-            if i in exclude or b.cur[i] != cur or b.rem[i] <= 0:
+            if b.rem[i] <= 0 or i in exclude or b.cur[i] != cur:
                 continue
             if b.rem[i] == amt:
                 return i
+            if not has_disc:
+                continue
             d, _ = self.discount(i, value_date)
             if d and b.rem[i] - d == amt:
                 return i
@@ -837,7 +921,7 @@ class _Run:
             return _Outcome("AMOUNT_EXACT", [_Alloc(exact[0], amt)], C_AMT_EXACT * idc, ev, customer=c,
                             ambiguous=len(exact) > 1)
         dhit = []
-        for i in pos:
+        for i in (pos if self.disc_terms(c) is not None else ()):
             d, note = self.discount(i, p.value_date)
             if d and b.rem[i] - d == amt:
                 dhit.append((i, d, note))

@@ -9,13 +9,16 @@ unidentified than given to the wrong customer.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 # Confidence of each way of knowing the payer (applied to rules that rely on the payer).
-BY_ID, BY_ACCOUNT, BY_NAME = 1.0, 0.99, 0.97
+BY_ID, BY_ACCOUNT, BY_NAME, BY_TRUNCATED = 1.0, 0.99, 0.97, 0.96
 FUZZY_MIN_SCORE = 90.0      # token-sorted ratio of normalised names, 0-100
 FUZZY_MIN_MARGIN = 4.0      # the best must beat the second best (another customer) by this
 
@@ -23,13 +26,20 @@ _LEGAL = {"INC", "INCORPORATED", "LLC", "LLP", "LP", "LTD", "LIMITED", "CORP", "
           "PLC", "GMBH", "AG", "KG", "SA", "SAS", "SARL", "SRL", "SPA", "BV", "NV", "AB", "AS", "OY", "PTY",
           "THE", "AND", "ET", "UND", "DBA", "MBH", "SE", "KGAA", "OHG", "EV", "CIE"}
 _NON_WORD = re.compile(r"[^0-9A-Z]+")
+# common abbreviations in bank payer names, spelt out before comparing
+_ABBREV = {"INTL": "INTERNATIONAL", "NATL": "NATIONAL", "AMER": "AMERICAN", "CONSOL": "CONSOLIDATED",
+           "INDS": "INDUSTRIES", "IND": "INDUSTRIES", "DIST": "DISTRIBUTION", "DISTR": "DISTRIBUTION",
+           "MFG": "MANUFACTURING", "BROS": "BROTHERS", "ASSOC": "ASSOCIATES", "SVCS": "SERVICES",
+           "SVC": "SERVICES", "SYS": "SYSTEMS", "TECH": "TECHNOLOGIES", "MGMT": "MANAGEMENT", "GRP": "GROUP",
+           "HLDGS": "HOLDINGS", "PHARM": "PHARMA", "LABS": "LABORATORIES", "LAB": "LABORATORIES",
+           "SUPP": "SUPPLY", "ELEC": "ELECTRIC", "INSTR": "INSTRUMENTS", "EQUIP": "EQUIPMENT",
+           "LOG": "LOGISTICS", "COMP": "COMPONENTS", "ENG": "ENGINEERING", "CTR": "CENTER", "MKTG": "MARKETING"}
 
 
 def normalise_name(name: object) -> str:
     """``'The ACME Tools, Inc.'`` -> ``'ACME TOOLS'``: upper case, punctuation and legal forms dropped."""
-    s = str(name or "").upper().replace("&", " AND ")
-    s = s.replace("G.M.B.H", "GMBH").replace("L.L.C", "LLC")
-    words = [w for w in _NON_WORD.split(s) if w]
+    s = str(name or "").upper().replace("&", " AND ").replace(".", "")      # S.A. -> SA, B.V. -> BV
+    words = [_ABBREV.get(w, w) for w in _NON_WORD.split(s) if w]
     kept = [w for w in words if w not in _LEGAL]
     return " ".join(kept or words)
 
@@ -37,6 +47,15 @@ def normalise_name(name: object) -> str:
 def normalise_account(account: object) -> str:
     """IBAN / account number without spaces, dashes and case: ``'de89 3704-0044'`` -> ``'DE8937040044'``."""
     return _NON_WORD.sub("", str(account or "").upper())
+
+
+def _blocking_keys(name: str) -> list[str]:
+    """Each word of 3+ letters and its first three letters (``^ACM``)."""
+    keys = []
+    for w in set(name.split()):
+        if len(w) >= 3:
+            keys += [w, "^" + w[:3]]
+    return keys
 
 
 @dataclass(frozen=True)
@@ -58,8 +77,9 @@ class PayerIndex:
         self.ids: set[str] = set(known_ids or ())
         self._by_account: dict[str, set[str]] = {}
         self._by_name: dict[str, set[str]] = {}
-        self._by_word: dict[str, set[str]] = {}
+        self._by_word: dict[str, list[str]] = {}     # blocking key -> normalised names
         self._fuzzy_cache: dict[str, tuple[Payer | None, str]] = {}
+        self._sorted_names: list[str] | None = None
         if customers is None or len(customers) == 0:
             return
         cols = customers.columns
@@ -84,12 +104,10 @@ class PayerIndex:
             self.norm[cid] = n
             if n:
                 self._by_name.setdefault(n, set()).add(cid)
-        for n, cids in self._by_name.items():
-            for w in n.split():
-                if len(w) >= 3:
-                    self._by_word.setdefault(w, set()).update(cids)
-                    self._by_word.setdefault("^" + w[:3], set()).update(cids)
-        self._common = {w for w, c in self._by_word.items() if len(c) > max(50, len(self.ids) // 20)}
+        for n in self._by_name:
+            for k in _blocking_keys(n):
+                self._by_word.setdefault(k, []).append(n)
+        self._common = {w for w, c in self._by_word.items() if len(c) > max(50, len(self._by_name) // 20)}
 
     def related(self, a: str, b: str) -> bool:
         """Same customer, or one is the other's parent, or both share a parent."""
@@ -126,6 +144,9 @@ class PayerIndex:
             if len(exact) > 1:
                 notes.append(f'payer "{name}" is the name of {len(exact)} customers ({", ".join(sorted(exact)[:3])})')
                 return None, "; ".join(notes)
+            payer = self._truncated(n, name)
+            if payer:
+                return payer, ""
             payer, note = self._fuzzy(n, name)
             if payer:
                 return payer, ""
@@ -133,19 +154,36 @@ class PayerIndex:
                 notes.append(note)
         return None, "; ".join(notes)
 
+    def _truncated(self, n: str, raw: str) -> Payer | None:
+        """Banks cut payer names (often at 18 or 35 characters): a name of 12+ characters that
+        begins exactly one customer name (and is not a whole name) identifies that customer."""
+        if len(n) < 12:
+            return None
+        if self._sorted_names is None:
+            self._sorted_names = sorted(self._by_name)
+        lo = bisect_left(self._sorted_names, n)
+        hits = []
+        for name in self._sorted_names[lo:lo + 3]:
+            if not name.startswith(n):
+                break
+            hits.append(name)
+        if len(hits) != 1 or len(self._by_name[hits[0]]) != 1:
+            return None
+        (c,) = self._by_name[hits[0]]
+        return Payer(c, BY_TRUNCATED, "truncated name",
+                     f'payer "{raw}" is the beginning of customer_name "{self.names[c]}" (name cut by the bank)')
+
     def _fuzzy(self, n: str, raw: str) -> tuple[Payer | None, str]:
         hit = self._fuzzy_cache.get(n)
         if hit is not None:
             return hit
-        cands: set[str] = set()
-        for w in n.split():
-            if len(w) >= 3:
-                for k in (w, "^" + w[:3]):
-                    if k not in self._common:
-                        cands |= self._by_word.get(k, set())
+        # candidates: names sharing all but one word with the payer (a word or its first 3 letters)
+        keys = [k for k in _blocking_keys(n) if k not in self._common and k in self._by_word]
+        cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
+        need = max(1, len(keys) - 2)
+        choices = sorted(name for name, c in cnt.most_common(64) if c >= need)
         result: tuple[Payer | None, str] = (None, "")
-        if cands:
-            choices = sorted({self.norm[c] for c in cands})
+        if choices:
             best = process.extract(n, choices, scorer=fuzz.token_sort_ratio, limit=3, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MIN_MARGIN)
             if best and best[0][1] >= FUZZY_MIN_SCORE:
                 top_name, top_score = best[0][0], best[0][1]
@@ -153,7 +191,7 @@ class PayerIndex:
                 second = best[1][1] if len(best) > 1 else 0.0
                 if len(owners) == 1 and top_score - second >= FUZZY_MIN_MARGIN:
                     (c,) = owners
-                    conf = round(BY_NAME * top_score / 100.0, 3)
+                    conf = round(BY_NAME - (100.0 - top_score) / 200.0, 3)
                     result = (Payer(c, conf, "fuzzy name",
                                     f'payer "{raw}" ~ customer_name "{self.names[c]}" (name similarity {top_score:.0f}%)'), "")
                 else:

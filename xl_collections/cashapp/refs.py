@@ -35,6 +35,8 @@ def normalise_document_no(text: object) -> str:
     if text is None:
         return ""
     s = str(text).upper()
+    if s.isdigit() and s.isascii():
+        return s.lstrip("0") or ("0" if s else "")
     parts = [p for p in _SPLIT.split(s) if p]
     if not parts:
         return ""
@@ -115,15 +117,21 @@ def ocr_key(text: object) -> str:
 
 _TOKEN_SPLIT = re.compile(r"[\s,;:()\[\]{}<>|\"'+*=&]+")
 _SUB_SPLIT = re.compile(r"[-/._#\\]+")
+AMOUNT_OR_DATE = re.compile(r"^[-+]?[\d.,']*\d[.,]\d{2}-?$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+_AMOUNT_IN_TEXT = re.compile(
+    r"(?<![\w/#-])(?:[-+$€£]\s?)?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)[.,]\d{2}(?![\w/-])"      # 1,250.00  145.38  1.250,00
+    r"|(?<![\w/#-])\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?![\w/-])")                           # 2026-10-31  31.10.2026
+_PAIR_HEAD = re.compile(r"^(?:[A-Z]{1,8}\.?|\d+)$")      # "INV 00123", "AB 12345", "2024 00123"
 
 
 def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
     """Tokens of a reference worth looking up, as ``(raw token, key)`` in reading order,
-    without repeats: every word, the parts of words joined by ``-/._#``, and adjacent pairs
-    of words (``INV 00123``, ``AB 12345``).  Keys shorter than 3 characters are skipped."""
+    without repeats: every word, the parts of words joined by ``-/._#``, and a short word or
+    number followed by a word with digits (``INV 00123``, ``AB 12345``).  Keys shorter than 3
+    characters are skipped."""
     if text is None:
         return []
-    s = str(text).upper()
+    s = _AMOUNT_IN_TEXT.sub(" ", str(text).upper())
     words = [w for w in _TOKEN_SPLIT.split(s) if w][:max_tokens]
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -135,12 +143,14 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
             out.append((raw, k))
 
     for i, w in enumerate(words):
+        if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
+            continue
         add(w)
         parts = [p for p in _SUB_SPLIT.split(w) if p]
         if len(parts) > 1:
             for p in parts:
                 add(p)
-        if i + 1 < len(words):
+        if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
             add(w + " " + words[i + 1])
     return out
 
@@ -173,6 +183,8 @@ def explain(token: str, document_no: str) -> str:
             if not notes:
                 notes.append("case/punctuation")
         return ", ".join(notes)
+    if dk.endswith(tk) and dk[: len(dk) - len(tk)].isalpha():
+        return f"document prefix {dk[: len(dk) - len(tk)]} missing" + (", lost leading zeros" if _zeros(d.upper()) else "")
     if ocr_key(t) == ocr_key(d):
         pairs = sorted({f"{a}->{b}" for a, b in _ocr_pairs(t.upper(), d.upper())})
         return "OCR confusion " + " ".join(pairs) if pairs else "OCR confusion"
@@ -194,14 +206,14 @@ def _ocr_pairs(t: str, d: str):
 
 
 # -- deduction reasons read from free text (CONTRACT §5) --------------------------------
-_REASONS = (
-    ("DAMAGED", re.compile(r"\bDAMAGE[DS]?\b|\bBROKEN\b|\bDEFECT")),
-    ("SHORTAGE", re.compile(r"\bSHORT(?:AGE|\s*SHIP\w*|\s*DELIVER\w*)?\b|\bMISSING\b|\bSHORTPAID\b")),
-    ("PRICING", re.compile(r"\bPRIC(?:E|ING)\b|\bPRICE\s*DIFF|\bOVERCHARGE")),
+_REASONS = (      # the first that matches wins: specific causes before the generic "short"
+    ("DAMAGED", re.compile(r"\bDAMAGE[DS]?\b|\bDMG\b|\bBROKEN\b|\bDEFECT")),
+    ("PRICING", re.compile(r"\bPRIC(?:E|ES|ING)\b|\bOVERCHARGE")),
     ("PROMO", re.compile(r"\bPROMO\w*\b|\bCO-?OP\b|\bADVERTIS\w*|\bMDF\b|\bREBATE\b|\bSLOTTING\b")),
-    ("FREIGHT", re.compile(r"\bFREIGHT\b|\bSHIPPING\b|\bDELIVERY\s*CHARGE")),
+    ("FREIGHT", re.compile(r"\bFREIGHT\b|\bSHIPPING\s+CHARGE|\bDELIVERY\s*CHARGE")),
     ("TAX", re.compile(r"\bTAX\b|\bVAT\b|\bGST\b|\bWITHHOLDING\b")),
     ("RETURN", re.compile(r"\bRETURN\w*\b|\bRMA\b")),
+    ("SHORTAGE", re.compile(r"\bSHORTAGE\b|\bSHORT[\s-]*SHIP\w*|\bSHORT[\s-]*DELIVER\w*|\bQTY\s+SHORT\b|\bMISSING\b")),
 )
 
 
@@ -218,7 +230,7 @@ def reason_code(text: object) -> str:
     return "OTHER"
 
 
-_PARTIAL = re.compile(r"\bPARTIAL\b|\bPART\s*PAY\w*|\bINSTAL+MENT\b|\bPARTIAL\s*PAY\w*|\bACOMPTE\b|\bTEILZAHLUNG\b")
+_PARTIAL = re.compile(r"\bPARTIAL\b|\bPART\s*PAY\w*|\bINSTAL+MENTS?\b|\bON\s+ACCOUNT\b|\bACOMPTE\b|\bTEILZAHLUNG\b")
 
 
 def says_partial(text: object) -> bool:
