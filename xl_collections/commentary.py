@@ -98,9 +98,10 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
             return pd.Series([()] * len(ids), index=ids, dtype=object)
         g = frame.assign(reason=frame["reason_code"].where(frame["reason_code"] != "", "no reason code")) \
             .groupby(["customer_id", "reason"], sort=True)["reporting_amount"].agg(["sum", "count"]).reset_index()
-        out = {cid: tuple((r, int(a), int(n)) for r, a, n in zip(grp["reason"], grp["sum"], grp["count"]))
-               for cid, grp in g.groupby("customer_id", sort=False)}
-        return pd.Series([out.get(c, ()) for c in ids], index=ids, dtype=object)
+        out: dict[str, list] = {}
+        for cid, r, a, n in zip(g["customer_id"], g["reason"], g["sum"], g["count"]):
+            out.setdefault(cid, []).append((r, int(a), int(n)))
+        return pd.Series([tuple(out.get(c, ())) for c in ids], index=ids, dtype=object)
 
     disputed = d[(d["status"] == "DISPUTED") & (d["reporting_amount"] > 0)]
     facts["disputed"] = disputed.groupby("customer_id")["reporting_amount"].sum().reindex(ids).fillna(0).astype("int64")
@@ -252,9 +253,8 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     labels = bucket_labels(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
                            payments=payments, previous=previous)
-    facts["draft"] = [draft_comment(r, currency, labels) for _, r in facts.iterrows()]
-
-    chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True])
+    chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()
+    chosen["draft"] = [draft_comment(r, currency, labels) for r in chosen.to_dict("records")]
     rows = pd.DataFrame({
         "customer_id": chosen["customer_id"].to_numpy(dtype=object),
         "customer_name": chosen["customer_name"].to_numpy(dtype=object),
