@@ -18,7 +18,7 @@ from ._common import DAY, d64, frame, month_end, month_start
 DOC_TYPE_MIX = {"INV": 0.86, "CM": 0.04, "DM": 0.02, "PMT": 0.03, "DED": 0.04, "ADJ": 0.01}
 STATUS_MIX = {"DISPUTED": 0.04, "PROMISED": 0.03, "HOLD": 0.01}   # of invoices and debit memos
 # (share, min days, max days) since the document date, invoices and debit memos
-AGE_MIX = ((0.50, 0, 45), (0.22, 45, 100), (0.16, 100, 180), (0.12, 180, 400))
+AGE_MIX = ((0.62, 0, 40), (0.18, 40, 75), (0.08, 75, 120), (0.07, 120, 200), (0.05, 200, 400))
 SHARE_PARTIAL = 0.12                 # invoices already partly paid (open < amount)
 SHARE_PO = 0.75                      # invoices carrying the customer's PO number
 CLEARED_PER_OPEN_PERIOD = 0.3        # cleared period billing documents per open one
