@@ -247,8 +247,8 @@ def plant(rng: np.random.Generator, items: pd.DataFrame, cust: pd.DataFrame, *, 
 
 def make_gl(rng: np.random.Generator, *, as_of: dt.date, reporting: str, closing: int, billed: int):
     """Control account for the 13 months up to the as-of month.  The current month closes at
-    ``closing`` and debits ``billed`` (the register's receivable documents converted);
-    every month satisfies opening + debits - credits = closing, and opens where the last closed."""
+    ``closing`` and debits ``billed`` (the register's receivable documents converted), earlier
+    months bill within 10 % of that; every month satisfies opening + debits - credits = closing, and opens where the last closed."""
     months = (d64(as_of).astype("datetime64[M]") - np.arange(GL_MONTHS - 1, -1, -1))
     n = len(months)
     close = np.zeros(n, dtype=np.int64)
@@ -257,7 +257,7 @@ def make_gl(rng: np.random.Generator, *, as_of: dt.date, reporting: str, closing
     close[-1] = closing
     for j in range(n - 1, -1, -1):
         opening[j] = int(round(close[j] * rng.uniform(0.95, 1.05)))
-        debit[j] = billed if j == n - 1 else int(round(abs(close[j]) * rng.uniform(0.3, 0.45)))
+        debit[j] = billed if j == n - 1 else int(round(billed * rng.uniform(0.9, 1.1)))
         if j:
             close[j - 1] = opening[j]
     credit = opening + debit - close
