@@ -515,3 +515,26 @@ def test_old_xls_and_renamed_workbooks_are_refused_clearly(tmp_path, messy_xlsx)
     renamed.write_bytes(messy_xlsx.read_bytes())
     err = load_table(renamed, "open_items")[1][0]
     assert err.message.startswith("looks like an Excel workbook") and err.file == "export.csv"
+
+
+@needs_excel
+def test_excel_table_total_row_is_not_a_record():
+    from xl_collections.io.sources import read_table_grid
+
+    grid, sheet, header_row = read_table_grid(EXCEL / "xlwings_engines.xlsm", "Table2")
+    assert (sheet, header_row) == ("Sheet 1", 14)
+    assert grid.index.tolist() == [14, 15, 16]          # row 17 is the table's Total Row
+    assert grid.loc[16].tolist() == [4.4, 5.5, 6.6]
+
+
+def test_excel_table_with_total_row_written_by_xlsxwriter(tmp_path):
+    p = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("Open Items")
+    ws.add_table(0, 0, 3, 3, {"name": "tblItems", "total_row": True, "columns": [
+        {"header": "customer_id", "total_string": "Total"}, {"header": "document_no"},
+        {"header": "document_date"}, {"header": "open_amount", "total_function": "sum"}],
+        "data": [["C1", "001", "2026-10-01", 10.5], ["C2", "002", "2026-10-02", 4.5]]})
+    wb.close()
+    df = read_table(p, "open_items", table="tblItems")
+    assert df["document_no"].tolist() == ["001", "002"] and df["open_amount"].tolist() == [1050, 450]

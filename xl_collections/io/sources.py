@@ -309,6 +309,9 @@ def read_table_grid(path: str | Path, table_name: str, *, label: str | None = No
     header_row = t.start[0]            # data starts on the row after the header (0-based start)
     col0 = t.start[1]
     rows = [list(t.columns)] + [list(r) for r in t.to_python()]
+    totals = _totals_row_count(p, found)
+    if totals and len(rows) > totals:  # the table's Total Row is not a record
+        rows = rows[:-totals]
     try:
         errors = xlsx_error_cells(p, t.sheet)
     except Exception:
@@ -325,6 +328,21 @@ def _scan_into(out: dict, p: Path, sheet: str, binary: bool) -> None:
         out["errors"] = xlsb_error_cells(p, sheet) if binary else xlsx_error_cells(p, sheet)
     except Exception:  # a package we cannot walk: calamine's values stand
         out["errors"] = {}
+
+
+def _totals_row_count(path: Path, table_name: str) -> int:
+    """``totalsRowCount`` of an Excel table (its Total Row), from the table part; 0 if none."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if not (name.startswith("xl/tables/") and name.endswith(".xml")):
+                    continue
+                root = ET.fromstring(zf.read(name))
+                if table_name.lower() in (root.attrib.get("name", "").lower(), root.attrib.get("displayName", "").lower()):
+                    return int(root.attrib.get("totalsRowCount", "0") or 0)
+    except (zipfile.BadZipFile, ET.ParseError, ValueError, OSError):
+        return 0
+    return 0
 
 
 def _patch(rows: list[list], errors: dict) -> None:
