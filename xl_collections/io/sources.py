@@ -309,9 +309,9 @@ def read_table_grid(path: str | Path, table_name: str, *, label: str | None = No
     header_row = t.start[0]            # data starts on the row after the header (0-based start)
     col0 = t.start[1]
     rows = [list(t.columns)] + [list(r) for r in t.to_python()]
-    totals = _totals_row_count(p, found)
-    if totals and len(rows) > totals:  # the table's Total Row is not a record
-        rows = rows[:-totals]
+    n_data = _table_data_rows(p, found)
+    if n_data is not None:             # a Total Row is not a record (calamine keeps it in some files)
+        rows = rows[:1 + n_data]
     try:
         errors = xlsx_error_cells(p, t.sheet)
     except Exception:
@@ -330,19 +330,27 @@ def _scan_into(out: dict, p: Path, sheet: str, binary: bool) -> None:
         out["errors"] = {}
 
 
-def _totals_row_count(path: Path, table_name: str) -> int:
-    """``totalsRowCount`` of an Excel table (its Total Row), from the table part; 0 if none."""
+def _table_data_rows(path: Path, table_name: str) -> int | None:
+    """Number of data rows of an Excel table from its part: the rows of ``ref`` less the header
+    row (``headerRowCount``, default 1) and the Total Row (``totalsRowCount``); None if unknown."""
     try:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if not (name.startswith("xl/tables/") and name.endswith(".xml")):
                     continue
                 root = ET.fromstring(zf.read(name))
-                if table_name.lower() in (root.attrib.get("name", "").lower(), root.attrib.get("displayName", "").lower()):
-                    return int(root.attrib.get("totalsRowCount", "0") or 0)
+                if table_name.lower() not in (root.attrib.get("name", "").lower(),
+                                              root.attrib.get("displayName", "").lower()):
+                    continue
+                m = re.match(r"^[A-Z]+(\d+):[A-Z]+(\d+)$", root.attrib.get("ref", ""))
+                if not m:
+                    return None
+                rows = int(m.group(2)) - int(m.group(1)) + 1
+                return max(0, rows - int(root.attrib.get("headerRowCount", "1") or 1)
+                           - int(root.attrib.get("totalsRowCount", "0") or 0))
     except (zipfile.BadZipFile, ET.ParseError, ValueError, OSError):
-        return 0
-    return 0
+        return None
+    return None
 
 
 def _patch(rows: list[list], errors: dict) -> None:
