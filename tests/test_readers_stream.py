@@ -163,3 +163,14 @@ def test_csv_round_trip_keeps_ids_and_exact_amounts(tmp_path, records, sep, enco
     assert df["payment_id"].tolist() == [pid for pid, _ in records]
     assert df["amount"].tolist() == [abs(c) + 1 for _, c in records]
     assert df["source_row"].tolist() == list(range(2, 2 + len(records)))
+
+
+def test_ragged_csv_title_line_and_trailing_commas(tmp_path):
+    p = tmp_path / "register.csv"
+    p.write_text("Invoice register, October 2026\n"
+                 "Invoice No;Customer;Invoice Date;Total\n"
+                 "000123;C1;2026-10-01;1.234,50;;\n"
+                 "000124;C2;2026-10-02;99\n", encoding="utf-8")
+    df = read_table_fn(p, "register", decimal_comma=True)
+    assert df["document_no"].tolist() == ["000123", "000124"]
+    assert df["amount"].tolist() == [123450, 9900] and df["source_row"].tolist() == [3, 4]
