@@ -309,7 +309,7 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     if release is not None:
         release()
     columns = [combine_chunks(p) for p in parts]
-    del parts
+    parts.clear()
     if labels is not None:
         row_labels = labels[body_start:body_start + n_body]
     else:
