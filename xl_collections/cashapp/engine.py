@@ -173,7 +173,7 @@ class _Book:
             if not len(nz):
                 continue
             for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
-                if len(k) >= 4 and any(ch.isdigit() for ch in k):
+                if len(k) >= 4 and not k.isalpha():
                     lst = self.by_po.setdefault(k, [])
                     if not lst or lst[-1] != i:
                         lst.append(i)

@@ -80,6 +80,7 @@ class PayerIndex:
         self._by_word: dict[str, list[str]] = {}     # blocking key -> normalised names
         self._fuzzy_cache: dict[str, tuple[Payer | None, str]] = {}
         self._sorted_names: list[str] | None = None
+        self._common: set[str] = set()
         if customers is None or len(customers) == 0:
             return
         cols = customers.columns
