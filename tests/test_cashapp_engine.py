@@ -310,3 +310,61 @@ def test_open_items_after_is_a_canonical_open_items_table():
     assert canonical(after, "open_items") is after
     assert after["document_no"].is_unique
     assert after["open_amount"].dtype == "int64"
+
+
+def test_short_payment_with_the_difference_stated_needs_no_known_payer():
+    res = run(pay(("P1", "2026-10-25", 1172.00, "", "RE INV0012345 LESS 78.00 FREIGHT")))
+    a = apps_of(res, "P1").iloc[0]
+    assert (a["status"], a["deduction_amount"]) == ("AUTO", 7800)
+    assert "the reference states the difference" in a["evidence"]
+    assert res.deductions.iloc[0]["reason_code"] == "FREIGHT"
+
+
+def test_amounts_and_dates_in_the_text_are_not_document_numbers():
+    items = pd.DataFrame({"customer_id": ["K1", "K2"], "document_no": ["INV0016733", "INV0014538"],
+                          "document_date": ["2026-10-01"] * 2, "open_amount": [1722.52, 500.00]})
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-20"], "amount": [1577.14],
+                      "customer_id": ["K1"], "reference": ["INV0016733 - price variance ded 145.38 of 2026-10-01"]})
+    a = apply_cash(items, p)
+    assert a.applications["document_no"].tolist() == ["INV0016733"]
+    assert a.applications["status"].tolist() == ["AUTO"]
+
+
+def test_number_without_its_letter_prefix():
+    items = pd.DataFrame({"customer_id": ["K1", "K1"], "document_no": ["INV0019677", "DM0025352"],
+                          "document_date": ["2026-10-01"] * 2, "open_amount": [100.00, 57.07]})
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-20"], "amount": [157.07],
+                      "reference": ["INV0019677,0025352"]})
+    a = apply_cash(items, p).applications
+    assert sorted(a["document_no"]) == ["DM0025352", "INV0019677"] and set(a["status"]) == {"AUTO"}
+    assert "document prefix DM missing" in a.set_index("document_no").loc["DM0025352", "evidence"]
+
+
+def test_typo_that_hits_another_customers_document():
+    """INV0029767 was meant (C100's 300.00); the customer typed INV0029768, which is another customer's invoice."""
+    items = pd.DataFrame({"customer_id": ["C100", "C200"], "document_no": ["INV0029767", "INV0029768"],
+                          "document_date": ["2026-10-01"] * 2, "open_amount": [300.00, 999.00]})
+    cus = pd.DataFrame({"customer_id": ["C100", "C200"], "customer_name": ["Acme Tools Inc", "Beta Foods"],
+                        "bank_accounts": ["DE89370400440532013000", ""]})
+    p = pd.DataFrame({"payment_id": ["P1"], "value_date": ["2026-10-20"], "amount": [300.00],
+                      "payer_account": ["DE89370400440532013000"], "reference": ["INV0029768"]})
+    a = apply_cash(items, p, customers=cus).applications.iloc[0]
+    assert (a["document_no"], a["status"]) == ("INV0029767", "AUTO")
+    assert "one-character typo" in a["evidence"] and "INV0029768 of C200" in a["evidence"]
+
+
+def test_payer_names_cut_or_abbreviated_by_the_bank():
+    cus = pd.DataFrame({"customer_id": ["K1", "K2"],
+                        "customer_name": ["Oakridge International Supply LLC", "Apex National Motors Ltd"]})
+    items = pd.DataFrame({"customer_id": ["K1", "K2"], "document_no": ["A1", "B1"],
+                          "document_date": ["2026-10-01"] * 2, "open_amount": [10.00, 20.00]})
+    p = pd.DataFrame({"payment_id": ["P1", "P2"], "value_date": ["2026-10-20"] * 2, "amount": [10.00, 20.00],
+                      "payer_name": ["OAKRIDGE INTERNATI", "APEX NATL MOTORS"], "reference": ["", ""]})
+    a = apply_cash(items, p, customers=cus).applications.set_index("payment_id")
+    assert a.loc["P1", "document_no"] == "A1" and "beginning of customer_name" in a.loc["P1", "evidence"]
+    assert a.loc["P2", "document_no"] == "B1" and a.loc["P2", "status"] == "AUTO"
+
+
+def test_write_off_needs_a_known_payer():
+    res = run(pay(("P1", "2026-10-25", 1248.00, "Nobody Known", "ACH CREDIT 12345")))
+    assert (res.applications["status"] == "REVIEW").all()

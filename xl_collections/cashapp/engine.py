@@ -39,13 +39,13 @@ from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from .payer import Payer, PayerIndex
-from .refs import (AMOUNT_OR_DATE, candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+from .refs import (AMOUNT_OR_DATE, amounts_in_text, candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
                    reason_code, says_partial)
 
 # -- confidences (documented in docs/cashapp.md) ----------------------------------------
 C_EXACT, C_TAIL, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
 F_AMOUNT_EQUAL, F_TOLERANCE = 1.0, 0.99
-F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT = 0.96, 0.88, 0.85
+F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT, F_STATED = 0.96, 0.88, 0.85, 0.97
 C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
 C_PO, C_PO_COMBO = 0.95, 0.92
 C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
@@ -721,8 +721,9 @@ class _Run:
         if ambiguous_tokens:
             out.confidence = min(out.confidence, 0.85)
         # document-like numbers of the reference that match nothing: a named document may be missing
+        in_pairs = {w for h in hits for w in h[1].split(" ")[1:]}      # "0008 4710": 4710 is used
         unresolved = [raw for raw, key in toks if " " not in raw and key not in hit_keys and key not in fuzzy_hit
-                      and key not in b.by_po and _fuzzy_worthy(raw, key)]
+                      and raw not in in_pairs and key not in b.by_po and _fuzzy_worthy(raw, key)]
         if unresolved and not out.amount_confirmed:
             out.confidence = min(out.confidence, 0.85)
             out.evidence.append(f'reference also has {", ".join(unresolved[:3])}, which matches no open item')
@@ -784,7 +785,7 @@ class _Run:
             if short <= tol and short <= b.rem[pos[-1]]:
                 tail.write_off = short
                 tail.applied -= short
-                out.confidence = base * F_TOLERANCE
+                out.confidence = base * (F_TOLERANCE if confirmed else F_OFF_UNCONFIRMED)
                 out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} {self.fmt(total, cur)} less "
                                     f"{self.fmt(short, cur)} written off (tolerance {self.fmt(tol, cur)})")
                 return out
@@ -812,10 +813,13 @@ class _Run:
             f = F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED
             if short * 2 > total:
                 f = min(f, F_LARGE_SHORT)
+            stated = short in amounts_in_text(p.reference, cur)
+            if stated:          # the payer wrote down exactly this difference
+                f = max(f, F_STATED)
             out.confidence = base * f
             out.evidence.append(f"amount {self.fmt(amt, cur)} is {self.fmt(short, cur)} short of {what} "
-                                f"{self.fmt(total, cur)}: deduction {code} raised on {b.doc[pos[-1]]} (over tolerance "
-                                f"{self.fmt(tol, cur)})")
+                                f"{self.fmt(total, cur)}" + (" (the reference states the difference)" if stated else "")
+                                + f": deduction {code} raised on {b.doc[pos[-1]]} (over tolerance {self.fmt(tol, cur)})")
             return out
         excess = amt - total
         out.confidence = base * (F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED)

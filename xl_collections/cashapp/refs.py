@@ -155,6 +155,26 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
     return out
 
 
+def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
+    """Amounts written in a reference (``LESS 78.00``, ``ded 1,250.00``) in minor units of
+    ``currency``; the ones that do not parse are left out."""
+    from ..money import AmountError, parse_amount
+
+    out = []
+    for m in _AMOUNT_IN_TEXT.finditer(str(text or "").upper()):
+        s = m.group(0).strip().lstrip("+$€£").strip()
+        if re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", s):
+            continue                                    # a date
+        comma_decimal = bool(re.search(r",\d{2}$", s)) and not re.search(r"\.\d{2}$", s)
+        try:
+            v = parse_amount(s.lstrip("-"), currency, decimal_comma=comma_decimal)
+        except (AmountError, ValueError):
+            continue
+        if v:
+            out.append(v)
+    return out
+
+
 def is_confusable_variant(token: str, document_no: str) -> bool:
     """True when ``token`` and ``document_no`` differ only by OCR confusions (not equal keys)."""
     return normalise_document_no(token) != normalise_document_no(document_no) and ocr_key(token) == ocr_key(document_no)
