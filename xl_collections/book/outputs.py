@@ -21,9 +21,12 @@ DEFAULT_TABLE_STYLE = "TableStyleMedium2"
 
 @dataclass(frozen=True)
 class ColorScale:
-    """Three-colour scale (low red -> mid yellow -> high green unless colours are given)."""
+    """Three-colour scale (low red -> mid yellow -> high green unless colours are given; two
+    colours make a two-colour scale).  ``low`` pins the low colour to that number (e.g. 0:
+    everything at or below zero gets the low colour) instead of the column's minimum."""
     columns: tuple[str, ...]
     colors: tuple[str, ...] = ("F8696B", "FFEB84", "63BE7B")
+    low: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class DataBar:
 @dataclass(frozen=True)
 class TableBlock:
     """One table on a sheet.  ``start_row`` is the 1-based Excel row of its header (None: below
-    the notes / previous block, one blank row apart); ``start_col`` is 1-based (1 = column A)."""
+    the notes / previous block, one blank row apart, plus a row for its ``title``);
+    ``start_col`` is 1-based (1 = column A)."""
     df: pd.DataFrame
     money_columns: tuple[str, ...] | None = None     # None: df.attrs["money"]
     date_columns: tuple[str, ...] | None = None      # None: datetime64 columns
@@ -47,6 +51,9 @@ class TableBlock:
     conditional: tuple = ()                          # ColorScale / DataBar
     start_row: int | None = None
     start_col: int = 1
+    title: str = ""                                  # bold line just above the header row
+    wrap_columns: tuple[str, ...] = ()               # wrapped text; the block's cells align top
+    total_row: bool = False                          # last row is a total: bold, outside conditional formats
 
     def __post_init__(self):
         n = self.table_name
@@ -68,7 +75,7 @@ class TableBlock:
 @dataclass(frozen=True)
 class ChartSpec:
     """A native chart of one block's columns (``block`` indexes ``SheetOutput.blocks``).
-    ``kind`` is ``bar`` (horizontal), ``column`` (vertical) or ``line``."""
+    ``kind`` is ``bar`` (horizontal, first row at the top), ``column`` (vertical) or ``line``."""
     categories_column: str
     series_columns: tuple[str, ...]
     kind: str = "column"
@@ -79,6 +86,7 @@ class ChartSpec:
     height_rows: int = 18
     block: int = 0
     max_points: int = 50          # the chart plots at most this many rows of the block
+    colors: tuple[str, ...] = ()  # fill colour (RRGGBB) per series; () = the theme's
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,9 @@ class SheetOutput:
         """1-based header row of each block."""
         rows, nxt = [], (len(self.notes) + 2 if self.notes else 1)
         for b in self.blocks:
-            r = b.start_row or nxt
+            r = b.start_row or (nxt + 1 if b.title else nxt)
+            if b.title and r < 2:
+                raise ValueError(f"block titled {b.title!r} needs its header below row 1")
             rows.append(r)
             nxt = r + len(b.df) + 2
         return rows

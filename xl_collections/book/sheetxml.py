@@ -138,23 +138,41 @@ class _Block:
         self.col0 = block.start_col - 1
         self.headers = _unique_headers([str(c) for c in self.df.columns])
         self.letters = [col_letter(self.col0 + j) for j in range(len(self.headers))]
+        self.encoders = self._encoders(styles, bold=False)
+        # the total row (last row) is encoded again in bold
+        self.total_encoders = self._encoders(styles, bold=True) if block.total_row else None
+        self.header_style = 0 if block.table_name else styles.xf(bold=True)
+        self.title_style = styles.xf(bold=True) if block.title else 0
+
+    def _encoders(self, styles: StyleBook, bold: bool) -> list:
+        block = self.b
         money, dates = set(block.money()), set(block.dates())
+        wraps = set(block.wrap_columns)
         curs = _currencies(self.df)
-        self.encoders = []
+        out = []
         for j, c in enumerate(self.df.columns):
             fmt = block.number_formats.get(c)
+            align = "wrap" if c in wraps else ("top" if wraps else None)
+
+            def xf(f, align=align):
+                return styles.xf(f, bold, align)
             if c in money:
                 fixed = (self.df.attrs.get("money_currency") or {}).get(c)   # e.g. reporting_amount
                 col_curs = np.full(len(self.df), fixed, dtype=object) if fixed in MINOR_UNITS else curs
-                self.encoders.append(_money_encoder(self.letters[j], col_curs, styles, fmt))
+                out.append(_money_encoder(self.letters[j], col_curs, xf, fmt))
             elif c in dates:
-                self.encoders.append(_date_encoder(self.letters[j], styles.xf(fmt or DATE_FORMAT)))
+                out.append(_date_encoder(self.letters[j], xf(fmt or DATE_FORMAT)))
             elif c in block.percent_columns:
-                self.encoders.append(_number_encoder(self.letters[j], styles.xf(fmt or PERCENT_FORMAT)))
+                out.append(_number_encoder(self.letters[j], xf(fmt or PERCENT_FORMAT)))
             else:
-                ds = styles.xf(DATE_FORMAT) if self.df[c].dtype == object else 0
-                self.encoders.append(_generic_encoder(self.letters[j], styles.xf(fmt) if fmt else 0, ds))
-        self.header_style = 0 if block.table_name else styles.xf(bold=True)
+                ds = xf(fmt or DATE_FORMAT) if self.df[c].dtype == object else 0
+                out.append(_generic_encoder(self.letters[j], xf(fmt) if (fmt or bold or align) else 0, ds))
+        return out
+
+    @property
+    def data_last_row(self) -> int:
+        """Last Excel row of the data, the total row excluded."""
+        return self.last_row - (1 if self.b.total_row and len(self.df) else 0)
 
     @property
     def last_row(self) -> int:
@@ -167,8 +185,15 @@ class _Block:
 
     def rows(self, start: int, stop: int) -> list[str]:
         """Cell XML of data rows start..stop-1 (0-based within the frame), one string per row."""
+        if self.total_encoders is not None and stop == len(self.df) and stop > start:
+            return self._rows(start, stop - 1, self.encoders) + self._rows(stop - 1, stop, self.total_encoders)
+        return self._rows(start, stop, self.encoders)
+
+    def _rows(self, start: int, stop: int, encoders) -> list[str]:
         rownums = [str(r) for r in range(self.row0 + 1 + start, self.row0 + 1 + stop)]
-        cols = [enc(self.df.iloc[start:stop, j], rownums, start) for j, enc in enumerate(self.encoders)]
+        if stop <= start:
+            return []
+        cols = [enc(self.df.iloc[start:stop, j], rownums, start) for j, enc in enumerate(encoders)]
         return ["".join(cells) for cells in zip(*cols)] if cols else [""] * len(rownums)
 
 
@@ -215,9 +240,10 @@ def _num(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
-def _money_encoder(L: str, curs: np.ndarray, styles: StyleBook, fmt: str | None):
+def _money_encoder(L: str, curs: np.ndarray, xf, fmt: str | None):
+    """``xf(number_format) -> style index``."""
     exps = np.array([MINOR_UNITS[c] for c in curs], dtype=np.int64) if len(curs) else np.zeros(0, np.int64)
-    by_exp = {int(e): styles.xf(fmt or accounting(int(e))) for e in (set(exps.tolist()) or {2})}
+    by_exp = {int(e): xf(fmt or accounting(int(e))) for e in (set(exps.tolist()) or {2})}
 
     def enc(s: pd.Series, rows, start):
         e = exps[start:start + len(s)]
@@ -292,7 +318,7 @@ def _generic_encoder(L: str, style: int, date_style):
             return "" if not v.is_finite() else f'<c r="{L}{r}"{sa}><v>{v}</v></c>'
         if isinstance(v, dt.date | pd.Timestamp | np.datetime64):
             t = _serial(pd.Timestamp(v) if isinstance(v, np.datetime64) else v)
-            return "" if t is None else f'<c r="{L}{r}"{_attr(style or date_style)}><v>{_num(t)}</v></c>'
+            return "" if t is None else f'<c r="{L}{r}"{_attr(date_style or style)}><v>{_num(t)}</v></c>'
         return cell(str(v), r)
 
     def enc(s: pd.Series, rows, start):
@@ -335,6 +361,10 @@ def render(out: SheetOutput, styles: StyleBook) -> tuple[Rendered, list[_Block]]
 def _auto_width(blk: _Block, j: int) -> float:
     head = len(blk.headers[j]) + 4   # room for the filter button
     c = blk.df.columns[j]
+    if c in blk.b.wrap_columns:
+        sample = blk.df.iloc[:200, j].tolist()
+        longest = max((len(str(v)) for v in sample if v is not None), default=0)
+        return float(min(50, max(head, longest + 2, 12)))
     if c in blk.b.money():
         return max(head, 16)
     if c in blk.b.dates():
@@ -387,14 +417,23 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
             + '<sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/>'
             + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
     yield head.encode()
-    # rows: notes first, then each block's header and data; blocks may sit side by side
-    row_parts: dict[int, list[str]] = {}
+    # rows: notes first, then each block's title, header and data; blocks may sit side by
+    # side: a row's parts are (first column, cells) and are written in column order
+    row_parts: dict[int, list[tuple[int, str]]] = {}
     for i, line in enumerate(out.notes, 1):
-        row_parts.setdefault(i, []).append(
+        row_parts.setdefault(i, []).append((0,
             f'<c r="A{i}"{_attr(rendered.note_style if i == 1 else 0)} t="inlineStr">'
-            f'<is><t xml:space="preserve">{text_xml(line)}</t></is></c>')
+            f'<is><t xml:space="preserve">{text_xml(line)}</t></is></c>'))
     for blk in blocks:
-        row_parts.setdefault(blk.row0, []).append(blk.header_cells())
+        if blk.b.title:
+            r = blk.row0 - 1
+            row_parts.setdefault(r, []).append((blk.col0,
+                f'<c r="{col_letter(blk.col0)}{r}"{_attr(blk.title_style)} t="inlineStr">'
+                f'<is><t xml:space="preserve">{text_xml(blk.b.title)}</t></is></c>'))
+        row_parts.setdefault(blk.row0, []).append((blk.col0, blk.header_cells()))
+
+    def row_xml(r, parts):
+        return f'<row r="{r}">{"".join(x for _, x in sorted(parts, key=lambda p: p[0]))}</row>'
     simple = _non_overlapping(blocks)
     if simple:
         # fast path: blocks stacked vertically, stream each one's rows in chunks
@@ -402,29 +441,29 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
         for blk in sorted(blocks, key=lambda b: b.row0):
             while pending and pending[0][0] <= blk.row0:
                 r, parts = pending.pop(0)
-                yield f'<row r="{r}">{"".join(parts)}</row>'.encode()
+                yield row_xml(r, parts).encode()
             for start in range(0, len(blk.df), CHUNK_ROWS):
                 stop = min(start + CHUNK_ROWS, len(blk.df))
                 rows = blk.rows(start, stop)
                 base = blk.row0 + 1 + start
                 yield "".join(f'<row r="{base + k}">{cells}</row>' for k, cells in enumerate(rows)).encode()
         for r, parts in pending:
-            yield f'<row r="{r}">{"".join(parts)}</row>'.encode()
+            yield row_xml(r, parts).encode()
     else:
         for blk in blocks:
             for k, cells in enumerate(blk.rows(0, len(blk.df))):
-                row_parts.setdefault(blk.row0 + 1 + k, []).append(cells)
+                row_parts.setdefault(blk.row0 + 1 + k, []).append((blk.col0, cells))
         for r in sorted(row_parts):
-            yield f'<row r="{r}">{"".join(row_parts[r])}</row>'.encode()
+            yield row_xml(r, row_parts[r]).encode()
     tail = "</sheetData>"
     prio = 1
     for blk in blocks:
         for cf in blk.b.conditional:
             for c in cf.columns:
-                if c not in blk.df.columns or len(blk.df) == 0:
+                if c not in blk.df.columns or blk.data_last_row <= blk.row0:
                     continue
                 L = blk.letters[list(blk.df.columns).index(c)]
-                sq = f"{L}{blk.row0 + 1}:{L}{blk.last_row}"
+                sq = f"{L}{blk.row0 + 1}:{L}{blk.data_last_row}"
                 tail += f'<conditionalFormatting sqref="{sq}">{_cf_rule(cf, prio)}</conditionalFormatting>'
                 prio += 1
     tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
@@ -438,13 +477,14 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
 
 
 def _non_overlapping(blocks: list[_Block]) -> bool:
-    spans = sorted((b.row0, b.last_row) for b in blocks)
+    spans = sorted((b.row0 - (1 if b.b.title else 0), b.last_row) for b in blocks)
     return all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
 
 
 def _cf_rule(cf, prio: int) -> str:
     if isinstance(cf, ColorScale):
-        cfvo = '<cfvo type="min"/><cfvo type="percentile" val="50"/><cfvo type="max"/>' if len(cf.colors) == 3 else '<cfvo type="min"/><cfvo type="max"/>'
+        low = '<cfvo type="min"/>' if cf.low is None else f'<cfvo type="num" val="{_num(float(cf.low))}"/>'
+        cfvo = low + ('<cfvo type="percentile" val="50"/><cfvo type="max"/>' if len(cf.colors) == 3 else '<cfvo type="max"/>')
         colors = "".join(f'<color rgb="FF{c}"/>' for c in cf.colors)
         return f'<cfRule type="colorScale" priority="{prio}"><colorScale>{cfvo}{colors}</colorScale></cfRule>'
     if isinstance(cf, DataBar):
@@ -487,9 +527,15 @@ def chart_xml(ch: ChartPart) -> bytes:
     for i, (name, name_ref, vref, vals) in enumerate(ch.series):
         pts = "".join(f'<c:pt idx="{k}"><c:v>{_num(float(v))}</c:v></c:pt>' for k, v in enumerate(vals)
                       if v is not None and not (isinstance(v, float) and v != v))
+        color = spec.colors[i] if i < len(spec.colors) else None
+        sp = ""
+        if color:
+            fill = f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
+            sp = (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></c:spPr>'
+                  if kind == "line" else f'<c:spPr>{fill}</c:spPr>')
         sers += (f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:strRef><c:f>{escape(name_ref)}</c:f>'
                  f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{escape(name)}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
-                 + ("" if kind == "line" else "<c:invertIfNegative val=\"0\"/>")
+                 + sp + ("" if kind == "line" else "<c:invertIfNegative val=\"0\"/>")
                  + f'<c:cat><c:strRef><c:f>{escape(ch.cat_ref)}</c:f><c:strCache><c:ptCount val="{ncat}"/>{cat_cache}'
                  f'</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(vref)}</c:f><c:numCache>'
                  f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(vals)}"/>{pts}</c:numCache></c:numRef></c:val>'
@@ -503,17 +549,19 @@ def chart_xml(ch: ChartPart) -> bytes:
         plot = (f'<c:barChart><c:barDir val="{"bar" if kind == "bar" else "col"}"/><c:grouping val="{grouping}"/>'
                 f'<c:varyColors val="0"/>{sers}<c:gapWidth val="150"/>{overlap}{axes}</c:barChart>')
     cat_pos, val_pos = ("l", "b") if kind == "bar" else ("b", "l")
+    # horizontal bars: the block's first row at the top, the value axis still at the bottom
+    cat_orient, val_crosses = ("maxMin", "max") if kind == "bar" else ("minMax", "autoZero")
     title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
              f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if spec.title else '<c:autoTitleDeleted val="1"/>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c="{NS_C}" '
             f'xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/><c:chart>{title}<c:plotArea><c:layout/>{plot}'
-            f'<c:catAx><c:axId val="50010001"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+            f'<c:catAx><c:axId val="50010001"/><c:scaling><c:orientation val="{cat_orient}"/></c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
             f'<c:crossAx val="50010002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
             f'<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
             f'<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
             f'<c:axPos val="{val_pos}"/><c:majorGridlines/><c:numFmt formatCode="#,##0" sourceLinked="0"/>'
-            f'<c:tickLblPos val="nextTo"/><c:crossAx val="50010001"/><c:crosses val="autoZero"/>'
+            f'<c:tickLblPos val="nextTo"/><c:crossAx val="50010001"/><c:crosses val="{val_crosses}"/>'
             f'<c:crossBetween val="between"/></c:valAx></c:plotArea><c:legend><c:legendPos val="b"/>'
             f'<c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
             f'</c:chartSpace>').encode()

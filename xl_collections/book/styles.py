@@ -2,7 +2,9 @@
 
 Existing entries are never changed or reordered, so every cell of every other sheet keeps
 its style index; new number formats, one bold font and new cell formats (``xf``) are
-appended as text just before the closing tags, and identical formats are reused.
+appended as text just before the closing tags, and identical formats are reused.  A cell
+format is (number format, bold, alignment) with alignment ``None``, ``"top"`` (vertical
+top) or ``"wrap"`` (wrapped text, vertical top).
 """
 from __future__ import annotations
 
@@ -50,18 +52,23 @@ class StyleBook:
                 break
         self.xfs: dict[tuple, int] = {}
         for i, x in enumerate(xfs):
-            if not len(x) and x.get("fillId", "0") == "0" and x.get("borderId", "0") == "0" and x.get("xfId", "0") == "0":
-                self.xfs.setdefault((int(x.get("numFmtId", "0")), int(x.get("fontId", "0"))), i)
+            if x.get("fillId", "0") == "0" and x.get("borderId", "0") == "0" and x.get("xfId", "0") == "0":
+                align = _alignment(x)
+                if align != "other":
+                    self.xfs.setdefault((int(x.get("numFmtId", "0")), int(x.get("fontId", "0")), align), i)
         self.new_numfmts: list[tuple[int, str]] = []
         self.new_fonts: list[str] = []
-        self.new_xfs: list[tuple[int, int]] = []
+        self.new_xfs: list[tuple[int, int, str | None]] = []
 
-    def xf(self, num_format: str | None = None, bold: bool = False) -> int:
-        if num_format is None and not bold:
+    def xf(self, num_format: str | None = None, bold: bool = False, align: str | None = None) -> int:
+        """Index of the cell format; ``align`` is None, ``"top"`` or ``"wrap"`` (wrap + top)."""
+        if align not in (None, "top", "wrap"):
+            raise ValueError(f"unknown alignment {align!r}")
+        if num_format is None and not bold and align is None:
             return 0
         nid = self._numfmt(num_format or "General")
         fid = self._bold() if bold else 0
-        key = (nid, fid)
+        key = (nid, fid, align)
         if key not in self.xfs:
             self.xfs[key] = self.n_xfs + len(self.new_xfs)
             self.new_xfs.append(key)
@@ -107,9 +114,28 @@ class StyleBook:
         if self.new_xfs:
             anf, af = ' applyNumberFormat="1"', ' applyFont="1"'
             items = "".join(f'<{p}xf numFmtId="{n}" fontId="{f}" fillId="0" borderId="0" xfId="0"'
-                            f'{anf if n else ""}{af if f else ""}/>' for n, f in self.new_xfs)
+                            f'{anf if n else ""}{af if f else ""}' + (_ALIGN[a].format(p=p) if a else "/>")
+                            for n, f, a in self.new_xfs)
             text = _append(text, p, "cellXfs", items, len(self.new_xfs))
         return text.encode("utf-8")
+
+
+_ALIGN = {"top": ' applyAlignment="1"><{p}alignment vertical="top"/></{p}xf>',
+          "wrap": ' applyAlignment="1"><{p}alignment vertical="top" wrapText="1"/></{p}xf>'}
+
+
+def _alignment(xf) -> str | None:
+    """None (no children), "top", "wrap" for the alignments we write, else "other"."""
+    if not len(xf):
+        return None
+    if len(xf) != 1 or etree.QName(xf[0]).localname != "alignment":
+        return "other"
+    a = dict(xf[0].attrib)
+    if a == {"vertical": "top"}:
+        return "top"
+    if a == {"vertical": "top", "wrapText": "1"}:
+        return "wrap"
+    return "other"
 
 
 def _strip_b(font_xml: str) -> str:
