@@ -195,7 +195,7 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
     try:
         sh = wb.get_sheet_by_name(name)
         rows = sh.to_python(skip_empty_area=False)
-        merged = sh.merged_cell_ranges
+        merged = getattr(sh, "merged_cell_ranges", None)
         del sh
         wb.close()
     except Exception as e:
@@ -250,7 +250,7 @@ class SheetRows:
             start = sh.start or (0, 0)
             self.col_offset = start[1]
             self.width = sh.width if sh.start else 0
-            merged = sh.merged_cell_ranges
+            merged = getattr(sh, "merged_cell_ranges", None)   # newer python-calamine only
             self.rows = sh.iter_rows() if sh.start else iter(())
         except Exception as e:
             worker.join()
