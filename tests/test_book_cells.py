@@ -120,3 +120,19 @@ def test_nullable_integer_blanks_are_empty_cells(tmp_path):
     assert not any("NA" in x for x in xml)
     grid = open_book(path).read_sheet("Aging")
     assert grid.loc[2].tolist() == [3, 1.0, 1.5] and list(grid.index) == [1, 2]   # row 3 is all blank
+
+
+def test_excel_error_cells_read_as_their_text(tmp_path):
+    """An input sheet with #N/A must be reported by the close, so read_sheet may not turn it into a blank."""
+    import xlsxwriter
+
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Open Items")
+    ws.write_row(0, 0, ["customer_id", "open_amount"])
+    ws.write_row(1, 0, ["C1", 10])
+    ws.write_formula(2, 1, "=NA()", None, "#N/A")
+    ws.write_string(2, 0, "C2")
+    wb.close()
+    grid = open_book(path).read_sheet("Open Items")
+    assert grid.at[3, 1] == "#N/A" and grid.at[2, 1] == 10

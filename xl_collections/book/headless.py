@@ -113,7 +113,15 @@ class HeadlessBook:
             except Exception as e:  # calamine raises its own WorksheetNotFound
                 raise BookError(f"{self.path.name}: no sheet named {name!r}") from e
             with no_gc():
-                self._grids[name] = frame_from_rows(sheet.to_python(skip_empty_area=False))
+                grid = frame_from_rows(sheet.to_python(skip_empty_area=False))
+            # calamine gives Excel error cells (#N/A, #DIV/0! …) as blanks: put their text back
+            # so an input with an error value is reported, never read as empty
+            from ..io.sources import xlsb_error_cells, xlsx_error_cells
+            errors = (xlsb_error_cells if self.binary else xlsx_error_cells)(self.path, name)
+            for (row, col), text in errors.items():
+                if row in grid.index and col in grid.columns:
+                    grid.at[row, col] = text
+            self._grids[name] = grid
         return self._grids[name].copy()
 
     def read_table(self, table_name: str) -> pd.DataFrame:
