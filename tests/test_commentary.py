@@ -73,7 +73,7 @@ def test_draft_comment_word_for_word():
         "Unused credit memos USD 300.00 could offset past-due invoices. "
         "Promise of 2026-10-12 to pay USD 5,000.00 for INV100 by 2026-10-25 was broken. "
         "Promise to pay USD 1,000.00 by 2026-11-10 (made 2026-10-20). "
-        "Last contact: call on 2026-10-05 by Ana. "
+        "Last contact: 2026-10-20 (promise, Ana). "
         "Over credit limit by USD 2,320.00 (exposure USD 7,320.00, limit USD 5,000.00).")
     assert by_id.at["C004", "comment"] == (
         "Past due USD 4,200.00 (1-30 days USD 4,200.00). Oldest item INV400 is 30 days past due. "
@@ -82,7 +82,15 @@ def test_draft_comment_word_for_word():
         "Past due USD 1,300.00 (1-30 days USD -200.00, 31-60 days USD 1,500.00). "
         "Oldest item INV300 is 47 days past due. "
         "Unapplied cash USD 200.00 could offset past-due invoices. "
-        "Last contact: email on 2026-10-28 by Ana.")
+        "Last contact: 2026-10-28 (email, Ana).")
+    # many promises of one state are summed up, broken ones first
+    many = canonical(pd.DataFrame(
+        [["C004", f"2026-10-{d:02d}", "PROMISE", "", "100", f"2026-11-{d:02d}", "", "Bo"] for d in (3, 1, 2)]
+        + [["C004", "2026-09-01", "PROMISE", "INV400", "4200", "2026-09-20", "", "Bo"]],
+        columns=["customer_id", "date", "type", "document_no", "amount", "promise_date", "note", "collector"]), "activity")
+    c4 = build_commentary(aging, as_of=OCT31, threshold=100000, activity=many).rows.set_index("customer_id").at["C004", "comment"]
+    assert ("Promise of 2026-09-01 to pay USD 4,200.00 for INV400 by 2026-09-20 was broken. "
+            "3 promises to pay open for USD 300.00, the next by 2026-11-01. Last contact: 2026-10-03 (promise, Bo).") in c4
     # deterministic: same data, same words
     again = build_commentary(aging, as_of=OCT31, threshold=100000, customers=CUSTOMERS, activity=ACTIVITY)
     assert again.rows["comment"].tolist() == res.rows["comment"].tolist()

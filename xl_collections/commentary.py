@@ -39,7 +39,8 @@ PROGRAM_COLUMNS = (
 USER_COLUMNS_DEFAULT = ("Analyst comment", "Next action", "Owner")
 RESOLVED_COLUMNS = ("customer_id", "customer_name", "resolved_on", "last_past_due", "comment")
 PROMISE_GRACE_DAYS = 3   # a payment up to 3 days after the promised date still keeps the promise
-CONTACT_TYPES = ("CALL", "EMAIL", "LETTER")
+CONTACT_TYPES = ("CALL", "EMAIL", "LETTER", "PROMISE", "DISPUTE")   # a promise or dispute is taken in a contact
+LIST_AT_MOST = 2   # promises of one state listed one by one up to this many, else summed up
 
 
 def fmt_money(minor: int, currency: str) -> str:
@@ -135,7 +136,7 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         act = activity[activity["customer_id"].isin(ids) & (activity["date"] <= pd.Timestamp(as_of))]
         contacts = act[act["type"].isin(CONTACT_TYPES)].sort_values(["date", "source_row"] if "source_row" in act else ["date"])
         last = contacts.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-        text = {cid: f"{r['type'].lower()} on {_day(r['date'])}" + (f" by {r['collector']}" if r["collector"] else "")
+        text = {cid: f"{_day(r['date'])} ({r['type'].lower()}" + (f", {r['collector']})" if r["collector"] else ")")
                 for cid, r in last.iterrows()}
         facts["last_contact"] = [text.get(c, "") for c in ids]
         facts["promises"] = _promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
@@ -211,18 +212,7 @@ def draft_comment(f: dict | pd.Series, currency: str, labels: list[str]) -> str:
     if offsets:
         text = " and ".join(offsets)
         parts.append(text[0].upper() + text[1:] + " could offset past-due invoices.")
-    for state, amount, pdate, made, doc in f["promises"]:
-        what = m(amount) if amount is not None else "payment"
-        target = f" for {doc}" if doc else ""
-        when = _day(pdate) if pdate is not None else "an open date"
-        if state == "due":
-            parts.append(f"Promise to pay {what}{target} by {when} (made {_day(made)}).")
-        elif state == "kept":
-            parts.append(f"Promise of {_day(made)} to pay {what}{target} by {when} was kept.")
-        elif state == "broken":
-            parts.append(f"Promise of {_day(made)} to pay {what}{target} by {when} was broken.")
-        else:
-            parts.append(f"Promise of {_day(made)} to pay {what}{target} by {when}: payment not confirmed.")
+    parts += _promise_sentences(f["promises"], m)
     parts.append(f"Last contact: {f['last_contact']}." if f["last_contact"] else "No contact logged.")
     limit = f.get("credit_limit")
     if limit is not None and not pd.isna(limit):
@@ -233,6 +223,42 @@ def draft_comment(f: dict | pd.Series, currency: str, labels: list[str]) -> str:
         n = int(f["items_on_hold"])
         parts.append(f"{n} item{'s' if n != 1 else ''} on hold.")
     return " ".join(parts)
+
+
+def _promise_sentences(promises, m) -> list[str]:
+    """Broken promises first, then open, kept and unconfirmed ones: each listed when there are
+    at most :data:`LIST_AT_MOST` of that state, else counted and summed in one sentence."""
+    by_state: dict[str, list] = {}
+    for p in promises:
+        by_state.setdefault(p[0], []).append(p)
+    out = []
+    for state in ("broken", "due", "kept", "unconfirmed"):
+        items = by_state.get(state, [])
+        if not items:
+            continue
+        if len(items) > LIST_AT_MOST:
+            total = sum(a for _, a, *_ in items if a is not None)
+            amount = f" for {m(total)}" if any(a is not None for _, a, *_ in items) else ""
+            if state == "due":
+                nxt = min((p for p in items if p[2] is not None), key=lambda p: p[2], default=None)
+                when = f", the next by {_day(nxt[2])}" if nxt is not None else ""
+                out.append(f"{len(items)} promises to pay open{amount}{when}.")
+            elif state == "unconfirmed":
+                out.append(f"{len(items)} promises past their date{amount}: payment not confirmed.")
+            else:
+                out.append(f"{len(items)} promises {state}{amount}.")
+            continue
+        for _, amount, pdate, made, doc in items:
+            what = m(amount) if amount is not None else "payment"
+            target = f" for {doc}" if doc else ""
+            when = _day(pdate) if pdate is not None else "an open date"
+            if state == "due":
+                out.append(f"Promise to pay {what}{target} by {when} (made {_day(made)}).")
+            elif state == "unconfirmed":
+                out.append(f"Promise of {_day(made)} to pay {what}{target} by {when}: payment not confirmed.")
+            else:
+                out.append(f"Promise of {_day(made)} to pay {what}{target} by {when} was {state}.")
+    return out
 
 
 def _reasons(items, m) -> str:
