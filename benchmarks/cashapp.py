@@ -49,7 +49,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xl_collections.cashapp import apply_cash, normalise_document_no  # noqa: E402
+from xl_collections.cashapp import apply_cash  # noqa: E402
 from xl_collections.io.validate import canonical  # noqa: E402
 from xl_collections.settings import Settings  # noqa: E402
 

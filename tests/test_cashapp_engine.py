@@ -368,3 +368,10 @@ def test_payer_names_cut_or_abbreviated_by_the_bank():
 def test_write_off_needs_a_known_payer():
     res = run(pay(("P1", "2026-10-25", 1248.00, "Nobody Known", "ACH CREDIT 12345")))
     assert (res.applications["status"] == "REVIEW").all()
+
+
+def test_payer_whose_open_items_are_in_another_currency():
+    res = run(pay(("P1", "2026-10-25", 100.00, "Omega Supply", "")))       # C500 bills in EUR, pays USD
+    u = res.unapplied.iloc[0]
+    assert (u["reason"], u["customer_id"]) == ("CURRENCY_DIFFERS", "C500")
+    assert (res.exceptions["reason"] == "CURRENCY_DIFFERS").any()

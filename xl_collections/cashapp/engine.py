@@ -23,7 +23,6 @@ up what the application clears from the document (never more than its open amoun
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -346,7 +345,7 @@ class _Run:
 
     # -- one payment -------------------------------------------------------------------------
     def apply(self, p) -> None:
-        pid, amt, cur = p.payment_id, int(p.amount), p.currency
+        pid, amt = p.payment_id, int(p.amount)
         if pid in self.prior:
             self._unapplied(p, amt, "ALREADY_APPLIED", "applied in an earlier run (prior_applications): never applied twice", "")
             self.exceptions.append((pid, "ALREADY_APPLIED", "payment already applied in an earlier run; not applied again", "", ""))
@@ -610,7 +609,7 @@ class _Run:
         return found
 
     def _doc_refs(self, p, payer: Payer | None, notes: list[str]) -> _Outcome | None:
-        b, cur, amt, pid = self.book, p.currency, int(p.amount), p.payment_id
+        b, cur, amt = self.book, p.currency, int(p.amount)
         toks = candidates(p.reference)
         if not toks:
             return None
@@ -913,7 +912,12 @@ class _Run:
         items = [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] != 0]
         pos = [i for i in items if b.rem[i] > 0]
         if not pos:
-            notes.append(f"customer {c} has no open item in {cur}")
+            others = sorted({b.cur[i] for i in b.of_customer(c) if b.rem[i] > 0 and b.cur[i] != cur})
+            notes.append(f"customer {c} has no open item in {cur}" + (f" (only in {', '.join(others)})" if others else ""))
+            if others:
+                return _Outcome("AMOUNT_EXACT", [], 0.0, customer=c, excess_reason="CURRENCY_DIFFERS",
+                                exceptions=[("CURRENCY_DIFFERS", f"payment in {cur}; {c}'s open items are in "
+                                                                 f"{', '.join(others)}")])
             return None
         idc = payer.confidence
         ev0 = [payer.evidence]
