@@ -255,9 +255,12 @@ def _edit_distance(a: str, b: str) -> int:
 # ------------------------------------------------------------------ register, ledger, GL
 
 def _recon(register: pd.DataFrame, ledger: pd.DataFrame) -> set[tuple[str, str]]:
-    """A plain reference reconciliation: (break type, normalised document) pairs."""
+    """A plain reference reconciliation: (break type, normalised document) pairs.  Only the
+    ledger's billing documents (INV, DM, CM) are expected in the register: cash, deductions
+    and write-offs never are."""
     found = set()
     reg = register.assign(key=register["document_no"].map(norm))
+    ledger = ledger[ledger["doc_type"].isin(["INV", "DM", "CM"])]
     led = ledger.assign(key=ledger["document_no"].map(norm))
     for k in reg.loc[reg["key"].duplicated(), "key"]:
         found.add(("DUPLICATE_IN_REGISTER", k))
@@ -341,10 +344,35 @@ def test_normalised_pairs_are_not_breaks(book):
 def test_register_is_the_period_and_ledger_holds_cleared_documents(book):
     period = pd.Period(AS_OF, "M")
     assert (book.register["document_date"].dt.to_period("M") == period).all()
-    assert set(book.ledger["doc_type"]) <= {"INV", "DM", "CM"}
-    cleared = ~book.ledger["document_no"].isin(book.open_items["document_no"])
-    assert cleared.sum() > 100
+    assert set(book.ledger["doc_type"]) == {"INV", "DM", "CM", "PMT", "DED", "ADJ"}
+    billing = book.ledger[book.ledger["doc_type"].isin(["INV", "DM", "CM"])]
+    cleared = ~billing["document_no"].isin(book.open_items["document_no"])
+    assert cleared.sum() > 50
     assert (book.ledger["posting_date"] >= book.ledger["document_date"]).all()
+    assert (book.ledger["posting_date"] <= pd.Timestamp(AS_OF)).all()
+    assert book.ledger["posting_date"].is_monotonic_increasing
+
+
+def test_ledger_carries_the_periods_cash_deductions_and_write_offs(book):
+    """Every ledger amount is its effect on AR: receipts negative, deductions raised positive,
+    write-offs negative; the open PMT/DED/ADJ items of the period are posted as they are."""
+    led, oi = book.ledger, book.open_items
+    first = pd.Timestamp(AS_OF.replace(day=1))
+    for t, sign in (("PMT", -1), ("DED", 1)):
+        assert (np.sign(led.loc[led["doc_type"] == t, "amount"]) == sign).all(), t
+    assert (led.loc[(led["doc_type"] == "ADJ") & ~led["document_no"].isin(oi["document_no"]), "amount"] < 0).all()
+    others = oi[oi["doc_type"].isin(["PMT", "DED", "ADJ"]) & (oi["document_date"] >= first)]
+    assert len(others) > 10
+    posted = led.set_index("document_no").loc[others["document_no"]]
+    assert (posted["amount"].to_numpy() == others["amount"].to_numpy()).all()
+    assert (posted["doc_type"].to_numpy() == others["doc_type"].to_numpy()).all()
+    assert led["document_no"][~led["document_no"].isin(book.planted.loc[
+        book.planted["break_type"] == "DUPLICATE_IN_LEDGER", "document_no"])].is_unique
+    # the month's cash is about the month's billings (steady state)
+    cash = -sum(to_rep(book, a, c) for a, c in zip(led.loc[led["doc_type"] == "PMT", "amount"],
+                                                    led.loc[led["doc_type"] == "PMT", "currency"]))
+    billed = sum(to_rep(book, a, c) for a, c in zip(book.register["amount"], book.register["currency"]) if a > 0)
+    assert 0.8 * billed < cash < 1.2 * billed
 
 
 def test_gl_ties_to_the_subledger_by_the_planted_difference(book):

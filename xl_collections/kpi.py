@@ -173,6 +173,118 @@ def _sales_between(sales: pd.DataFrame, start: dt.date, end: dt.date) -> int:
     return int(sales.loc[sel, "reporting_amount"].sum())
 
 
+def _month_end(d: dt.date) -> dt.date:
+    return (_month_start(d) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _gl_debits(gl, rates: dict, cur: str, as_of: dt.date, fx_rates) -> dict[str, int]:
+    """GL ``debits`` per period (``YYYY-MM`` -> minor units of ``cur``), summed over accounts;
+    periods whose debits are blank (or in a currency without a rate) are left out."""
+    if gl is None or not len(gl):
+        return {}
+    from .aging import convert_minor, pick_rates
+    from .io.validate import canonical
+
+    g = canonical(gl, "gl", reporting_currency=cur)
+    if "debits" not in g:
+        return {}
+    g = g[g["debits"].notna()]
+    need = sorted({str(c) for c in pd.unique(g["currency"])} - set(rates) - {cur})
+    if need:
+        try:
+            rates = {**rates, **pick_rates(fx_rates, need, as_of, cur, need_table="fx_rates")}
+        except Exception:  # a currency without a rate: those periods are not known
+            pass
+    out: dict[str, int] = {}
+    bad: set[str] = set()
+    for period, v, c in zip(g["period"], g["debits"], g["currency"]):
+        if c != cur and c not in rates:
+            bad.add(period)
+            continue
+        v = int(v) if c == cur else int(convert_minor(np.array([int(v)]), rates[c], minor_unit(c), minor_unit(cur))[0])
+        out[period] = out.get(period, 0) + v
+    return {k: v for k, v in out.items() if k not in bad}
+
+
+def credit_sales_by_month(aging, register: pd.DataFrame | None = None, gl: pd.DataFrame | None = None, *,
+                          as_of=None, fx_rates: pd.DataFrame | None = None, months: int = 13) -> pd.DataFrame:
+    """Credit sales per calendar month, newest first, as far back as the sources reach.
+
+    Columns: ``month`` (``YYYY-MM``), ``first_day``, ``last_day`` (the as-of date for the
+    as-of month: month-to-date), ``days``, ``credit_sales`` (int minor units of the aging's
+    reporting currency), ``source``.  The register (its INV/DM lines, else its positive
+    lines, each converted and rounded once) gives every month from the month of its first
+    line up to the as-of month — except that a month before the as-of month which the register
+    only partly covers (its first line is after the 1st) is taken from the GL when the GL has
+    it.  Earlier months come from the GL ``debits`` of each period (what was billed to the AR
+    control account, summed over accounts and converted).  The walk back stops at the first
+    month no source gives, or after ``months`` months."""
+    from .aging import to_date
+
+    as_of = to_date(as_of) if as_of is not None else aging.as_of
+    cur = aging.reporting_currency
+    sales = credit_sales_in_reporting(register, aging.rates, cur, as_of, fx_rates) if register is not None else None
+    debits = _gl_debits(gl, aging.rates, cur, as_of, fx_rates)
+    reg_from = None
+    if sales is not None and len(sales):
+        dates = sales.loc[sales["document_date"] <= pd.Timestamp(as_of), "document_date"]
+        first = dates.min().date() if len(dates) else as_of
+        reg_from = _month_start(first)
+        if reg_from < _month_start(as_of) and first.day > 1 and reg_from.strftime("%Y-%m") in debits:
+            reg_from = _month_end(first) + dt.timedelta(days=1)
+    elif sales is not None:
+        reg_from = _month_start(as_of)
+    rows = []
+    mstart, mend = _month_start(as_of), as_of
+    while len(rows) < months:
+        label = mstart.strftime("%Y-%m")
+        if reg_from is not None and mstart >= reg_from:
+            value, source = _sales_between(sales, mstart, mend), "register"
+        elif label in debits:
+            value = debits[label]
+            source = f"GL debits {label}" + (" (month to date)" if mend < _month_end(mstart) else "")
+        else:
+            break
+        rows.append({"month": label, "first_day": mstart, "last_day": mend, "days": (mend - mstart).days + 1,
+                     "credit_sales": value, "source": source})
+        mend = mstart - dt.timedelta(days=1)
+        mstart = _month_start(mend)
+    out = pd.DataFrame(rows, columns=["month", "first_day", "last_day", "days", "credit_sales", "source"])
+    out["month"] = out["month"].astype(object)
+    out["source"] = out["source"].astype(object)
+    out["credit_sales"] = out["credit_sales"].astype("int64")
+    out.attrs = {"money": ["credit_sales"], "currency": cur}
+    return out
+
+
+def window_sales(monthly: pd.DataFrame, sales: pd.DataFrame | None, start: dt.date, as_of: dt.date):
+    """Credit sales of ``start..as_of`` from ``monthly`` (:func:`credit_sales_by_month`):
+    ``(amount, first_day_covered, parts)``.  Register months count the days of the window
+    exactly; a GL month only partly inside the window counts its debits × days inside / its
+    days, rounded half away from zero.  ``parts``: one text per month used."""
+    from .money import round_half_away
+
+    total, covered, parts = 0, None, []
+    for r in monthly.itertuples():
+        if r.last_day < start:
+            break
+        lo = max(r.first_day, start)
+        if r.source == "register":
+            v = _sales_between(sales, lo, r.last_day)
+            note = "register" + ("" if lo == r.first_day else f" from {lo.isoformat()}")
+        else:
+            inside = (r.last_day - lo).days + 1
+            if inside == r.days:
+                v, note = int(r.credit_sales), r.source
+            else:
+                v = int(round_half_away(Decimal(int(r.credit_sales)) * inside / r.days, 0))
+                note = f"{r.source} × {inside}/{r.days} d"
+        total += v
+        covered = lo
+        parts.append((r.month, v, note))
+    return total, covered, parts
+
+
 def _begin_ar(gl, prior_summary, period: str, rates: dict, cur: str):
     """Begin AR of ``period`` (YYYY-MM) in minor units of ``cur`` and where it came from."""
     if gl is not None and len(gl):
@@ -210,16 +322,20 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
                      fx_rates: pd.DataFrame | None = None) -> pd.DataFrame:
     """The KPI table of the ``KPIs`` sheet: columns ``kpi, value, unit, formula, inputs``.
 
-    ``aging``: an :class:`~xl_collections.aging.AgingResult` (any ``by``).  ``register``:
-    the invoice register, for credit sales (converted to the reporting currency at the
-    aging's rates, or ``fx_rates`` for currencies the aging did not need).  DSO and
-    best-possible DSO use the credit sales of the ``period_days`` days ending on ``as_of``
-    (default the aging's as-of date).  Countback DSO walks back month by month from the
-    as-of month (month-to-date).  CEI covers the as-of month: begin AR is the GL
-    ``opening_balance`` of that period (else the previous period's ``closing_balance``,
-    else ``prior_summary``'s TOTAL ``total_open``), end AR the aging's total, end current AR
-    its ``not_due``.  ``value`` is a Decimal (days to 0.1, % to 0.01) or None when a KPI
-    cannot be computed from what was given (``inputs`` says why).
+    ``aging``: an :class:`~xl_collections.aging.AgingResult` (any ``by``).  Credit sales come
+    per month from :func:`credit_sales_by_month`: the invoice ``register`` for the months it
+    covers, the GL ``debits`` of each period for earlier months (converted to the reporting
+    currency at the aging's rates, or ``fx_rates`` for currencies the aging did not need);
+    ``inputs`` names the source of every month used.  DSO and best-possible DSO use the
+    credit sales of the ``period_days`` days ending on ``as_of`` (default the aging's as-of
+    date) — a GL month partly inside the window counts pro rata of its days — or of the
+    shorter window the sources cover (``inputs`` says so).  Countback DSO walks back month by
+    month from the as-of month (month-to-date) through every month the sources give, and says
+    when AR exceeds them all (a lower bound).  CEI covers the as-of month: begin AR is the GL
+    ``opening_balance`` of that period (else the previous period's ``closing_balance``, else
+    ``prior_summary``'s TOTAL ``total_open``), end AR the aging's total, end current AR its
+    ``not_due``.  ``value`` is a Decimal (days to 0.1, % to 0.01) or None when a KPI cannot be
+    computed from what was given (``inputs`` says why).
     """
     from .aging import to_date
 
@@ -242,48 +358,55 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
                      "unit": unit, "formula": formula, "inputs": inputs})
 
     sales = credit_sales_in_reporting(register, aging.rates, cur, as_of, fx_rates) if register is not None else None
-    if sales is not None:
+    monthly = credit_sales_by_month(aging, register, gl, as_of=as_of, fx_rates=fx_rates)
+    if len(monthly) and monthly["first_day"].iat[0] == _month_start(as_of):
         start = as_of - dt.timedelta(days=period_days - 1)
-        period_sales = _sales_between(sales, start, as_of)
-        per = f"credit sales {start.isoformat()}..{as_of.isoformat()} {m(period_sales)}; days {period_days}"
-        v_dso = dso(ar, period_sales, period_days)
-        v_bp = best_possible_dso(current, period_sales, period_days)
+        period_sales, covered, parts = window_sales(monthly, sales, start, as_of)
+        days = (as_of - covered).days + 1
+        short = (f" (window shortened from {period_days} days: credit sales known from {covered.isoformat()})"
+                 if covered > start else "")
+        per = (f"credit sales {covered.isoformat()}..{as_of.isoformat()} {m(period_sales)} = "
+               + " + ".join(f"{mo} {m(v)} ({note})" for mo, v, note in parts) + f"; days {days}{short}")
+        v_dso = dso(ar, period_sales, days)
+        v_bp = best_possible_dso(current, period_sales, days)
         put("DSO", v_dso, "days", "AR / credit sales × days", f"AR {m(ar)}; {per}")
-        # countback: month-to-date, then whole months back to the first month of the register
-        first = sales["document_date"].min()
-        months, mdays, labels = [], [], []
-        mstart, mend = _month_start(as_of), as_of
-        first_month = _month_start(first.date()) if pd.notna(first) else mstart
-        while mstart >= first_month:
-            months.append(_sales_between(sales, mstart, mend))
-            mdays.append((mend - mstart).days + 1)
-            labels.append(mstart.strftime("%Y-%m"))
-            mend = mstart - dt.timedelta(days=1)
-            mstart = _month_start(mend)
-        v_cb = countback_dso(ar, months, mdays) if months else None
-        used = "; ".join(f"{lab} {m(s)} ({n} d)" for lab, s, n in zip(labels, months, mdays))
-        note = " (AR exceeds all months given: a lower bound)" if months and ar > sum(months) else ""
+        months = [int(x) for x in monthly["credit_sales"]]
+        mdays = [int(x) for x in monthly["days"]]
+        v_cb = countback_dso(ar, months, mdays)
+        need = int(np.searchsorted(np.cumsum(months), ar, side="left")) + 1 if ar > 0 else 1
+        need = min(need, len(months))
+        used = "; ".join(f"{r.month} {m(int(r.credit_sales))} ({r.days} d, {r.source})"
+                         for r in monthly.iloc[:need].itertuples())
+        if ar > sum(months):
+            note = f" (AR exceeds the credit sales of all {len(months)} months the sources give: a lower bound)"
+        else:
+            note = f" ({len(months) - need} earlier month(s) given, not needed)" if need < len(months) else ""
         put("Countback DSO", v_cb, "days", "months back while AR exceeds their credit sales, plus the fraction of the last",
             f"AR {m(ar)}; credit sales newest first: {used}{note}")
         put("Best-possible DSO", v_bp, "days", "current AR / credit sales × days", f"current AR {m(current)}; {per}")
         put("ADD", add(v_dso, v_bp), "days", "DSO − best-possible DSO", "from DSO and best-possible DSO above")
         period = as_of.strftime("%Y-%m")
         begin, source = _begin_ar(gl, prior_summary, period, aging.rates, cur)
-        month_sales = _sales_between(sales, _month_start(as_of), as_of)
+        month_sales = months[0]
         if begin is None:
             put("CEI", None, "%", "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100",
                 f"not computed: {source}")
         else:
             put("CEI", cei(begin, month_sales, ar, current), "%",
                 "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100",
-                f"begin AR {m(begin)} ({source}); credit sales {period} {m(month_sales)}; end AR {m(ar)}; end current AR {m(current)}")
+                f"begin AR {m(begin)} ({source}); credit sales {period} {m(month_sales)} ({monthly['source'].iat[0]}); "
+                f"end AR {m(ar)}; end current AR {m(current)}")
     else:
+        why = ("not computed: no invoice register nor GL debits (credit sales) given" if register is None
+               else "not computed: no credit sales for the as-of month")
+        if register is None and gl is None:
+            why = "not computed: no invoice register (credit sales) given"
         for kpi, unit, formula in (("DSO", "days", "AR / credit sales × days"),
                                    ("Countback DSO", "days", "months back while AR exceeds their credit sales, plus the fraction of the last"),
                                    ("Best-possible DSO", "days", "current AR / credit sales × days"),
                                    ("ADD", "days", "DSO − best-possible DSO"),
                                    ("CEI", "%", "(begin AR + credit sales − end AR) / (begin AR + credit sales − end current AR) × 100")):
-            put(kpi, None, unit, formula, "not computed: no invoice register (credit sales) given")
+            put(kpi, None, unit, formula, why)
     put("% past due", pct_past_due(past, ar), "%", "past-due AR / total AR × 100", f"past due {m(past)}; total AR {m(ar)}")
     put("% over 90 days", pct_over_90(over90, ar), "%", "AR more than 90 days past due / total AR × 100",
         f"over 90 days {m(over90)}; total AR {m(ar)}")
@@ -293,4 +416,4 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
 
 
 __all__ = ["dso", "countback_dso", "best_possible_dso", "add", "cei", "pct_past_due", "pct_over_90",
-           "receivables_kpis", "credit_sales_in_reporting"]
+           "receivables_kpis", "credit_sales_in_reporting", "credit_sales_by_month", "window_sales"]

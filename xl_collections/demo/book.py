@@ -17,7 +17,7 @@ from .activity import make_activity
 from .cash import make_payments
 from .customers import credit_limits, make_customers
 from .items import make_items
-from .ledgers import make_fx, make_gl, plant
+from .ledgers import make_fx, make_gl, period_postings, plant, rollforward_parts
 
 TABLE_NAMES = ("open_items", "customers", "payments", "remittance", "register", "ledger", "gl", "activity", "fx_rates")
 MONEY_COLUMNS = {
@@ -118,7 +118,17 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
     reg_amt = np.asarray(register["amount"])
     pos = reg_amt > 0
     billed = int(convert_minor(reg_amt[pos], np.asarray(register["currency"])[pos], rates, rep).sum())
-    gl_raw = make_gl(rng, as_of=as_of, reporting=rep, closing=gl_balance, billed=billed)
+    # the sub-ledger's cash, deductions and write-offs of the period; the GL opens where the
+    # roll-forward (opening + the period's postings + FX revaluation) leaves exactly the planted
+    # unexplained difference to the sub-ledger
+    others = period_postings(rng, oi, ledger, cust, as_of=as_of, reporting=rep, rates=rates,
+                             first_seq=int(allitems["seq"].max()) + 1)
+    ledger = {k: np.concatenate([np.asarray(ledger[k]), np.asarray(others[k])]) for k in ledger}
+    by_post = np.lexsort((np.arange(len(ledger["amount"])), ledger["posting_date"]))
+    ledger = {k: v[by_post] for k, v in ledger.items()}
+    movements, fx_reval = rollforward_parts(oi, ledger, fx_raw, as_of=as_of, reporting=rep, rates=rates)
+    gl_raw = make_gl(rng, as_of=as_of, reporting=rep, closing=gl_balance, billed=billed,
+                     opening=subledger - unexplained - movements - fx_reval)
     period = gl_raw["period"][-1]
     tieout = {"period": period, "subledger_total": subledger, "gl_balance": gl_balance,
               "difference": subledger - gl_balance, "explained": explained, "unexplained": unexplained,
@@ -141,12 +151,23 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
         "activity": canonical_table("activity", act_raw, rep),
         "fx_rates": canonical_table("fx_rates", fx_raw, rep),
     }
-    truth = truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True)
+    truth = _object_text(truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True))
     truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
+    planted, pairs, promises = _object_text(planted), _object_text(pairs), _object_text(promises)
     return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep),
                     gl_tieout=tieout, normalised_pairs=pairs, promises=promises,
                     params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,
                             "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})
+
+
+def _object_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as object columns, like the canonical tables (pandas 3 infers ``str``)."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_string_dtype(out[col].dtype) and out[col].dtype != object:
+            out[col] = out[col].astype(object)
+    out.attrs = dict(df.attrs)
+    return out
 
 
 def _format(minor: pd.Series, currency: pd.Series) -> pd.Series:

@@ -17,8 +17,8 @@ REGIONS = {
     "UK":         (0.08, "GBP", False, ("Olivia Hughes",), ("Ltd", "PLC", "Limited"), "co.uk", "GB"),
     "Canada":     (0.07, "CAD", True, ("Marc Tremblay",), ("Inc", "Ltd", "Corp"), "ca", "CA"),
 }
-TERMS_MIX = {"NET30": 0.35, "NET45": 0.15, "NET60": 0.12, "2/10 NET30": 0.12, "EOM45": 0.10,
-             "15 MFI": 0.08, "DUE ON RECEIPT": 0.08}
+TERMS_MIX = {"NET30": 0.25, "NET45": 0.22, "NET60": 0.20, "2/10 NET30": 0.10, "EOM45": 0.14,
+             "15 MFI": 0.05, "DUE ON RECEIPT": 0.04}
 RISK_MIX = {"A": 0.3, "B": 0.4, "C": 0.2, "D": 0.1}
 SHARE_TWO_ACCOUNTS = 0.12            # customers paying from two accounts
 SHARE_NO_ACCOUNT = 0.03              # customers with no known bank account

@@ -17,11 +17,14 @@ from ._common import DAY, d64, frame, month_end, month_start
 
 DOC_TYPE_MIX = {"INV": 0.86, "CM": 0.04, "DM": 0.02, "PMT": 0.03, "DED": 0.04, "ADJ": 0.01}
 STATUS_MIX = {"DISPUTED": 0.04, "PROMISED": 0.03, "HOLD": 0.01}   # of invoices and debit memos
-# (share, min days, max days) since the document date, invoices and debit memos
-AGE_MIX = ((0.62, 0, 40), (0.18, 40, 75), (0.08, 75, 120), (0.07, 120, 200), (0.05, 200, 400))
+# invoices and debit memos by days past their terms: (share, min, max days past due); None = not
+# yet due (dated within the customer's terms).  About two thirds within terms, a thin tail.
+AGE_MIX = ((0.66, None, None), (0.19, 1, 30), (0.06, 31, 60), (0.03, 61, 90), (0.02, 91, 120), (0.04, 121, 330))
+# days from document date to due date, roughly, per terms (EOM45 and 15 MFI vary with the day)
+TERMS_DAYS = {"NET30": 30, "NET45": 45, "NET60": 60, "2/10 NET30": 30, "EOM45": 60, "15 MFI": 30, "DUE ON RECEIPT": 0}
 SHARE_PARTIAL = 0.12                 # invoices already partly paid (open < amount)
 SHARE_PO = 0.75                      # invoices carrying the customer's PO number
-CLEARED_PER_OPEN_PERIOD = 0.3        # cleared period billing documents per open one
+CLEARED_PER_OPEN_PERIOD = 0.08       # cleared period billing documents per open one (paid early)
 FIRST_DOC_NUMBER = 12345
 DEDUCTION_REASONS = ("SHORTAGE", "PRICING", "PROMO", "DAMAGED", "FREIGHT", "TAX", "RETURN")
 DISPUTE_REASONS = ("PRICING", "DAMAGED", "RETURN", "SHORTAGE", "NO_PO", "DUPLICATE", "PAID_NOT_APPLIED", "OTHER")
@@ -87,9 +90,13 @@ def make_items(rng: np.random.Generator, cust: pd.DataFrame, n_open: int, as_of:
     billing = (dtype == "INV") | (dtype == "DM")
     age = np.empty(n_open, dtype=np.int64)
     band = rng.choice(len(AGE_MIX), size=n_open, p=[a[0] for a in AGE_MIX])
+    net = pd.Series(cust["payment_terms"].to_numpy()[ci], dtype=object).map(TERMS_DAYS).fillna(30).to_numpy(dtype=np.int64)
     for b, (_, lo, hi) in enumerate(AGE_MIX):
         m = band == b
-        age[m] = rng.integers(lo, hi, m.sum())
+        if lo is None:                         # within terms: dated 0 … net days ago
+            age[m] = np.floor(rng.random(m.sum()) * (net[m] + 1)).astype(np.int64)
+        else:
+            age[m] = net[m] + rng.integers(lo, hi + 1, m.sum())
     other = ~billing
     age[other] = rng.integers(0, 200, other.sum())
     # open billing documents of the period decide how many cleared ones the ledger gets

@@ -28,8 +28,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ._common import DAY, RATE_SCALE, convert_minor, d64, month_end, month_start, rate_decimal
-from .items import due_dates
+from ._common import DAY, RATE_PLACES, RATE_SCALE, convert_minor, d64, month_end, month_start, rate_decimal
+from .items import doc_numbers, due_dates
 
 BREAK_TYPES = ("MISSING_IN_LEDGER", "MISSING_IN_REGISTER", "AMOUNT_MISMATCH", "CUSTOMER_MISMATCH",
                "PERIOD_MISMATCH", "CURRENCY_MISMATCH", "DUPLICATE_IN_REGISTER", "DUPLICATE_IN_LEDGER",
@@ -146,7 +146,8 @@ def plant(rng: np.random.Generator, items: pd.DataFrame, cust: pd.DataFrame, *, 
             chosen[t] = take(open_pool, k)
     # normalised pairs: one in three on a prefix-less (leading-zero) number when there is one
     norm_zero = take(open_pool, -(-k // 3), lambda i: bool(numeric[i]))
-    norm_other = take(open_pool, k - len(norm_zero))
+    norm_other = take(open_pool, k - len(norm_zero), lambda i: not bool(numeric[i]))   # case, punctuation
+    norm_other += take(open_pool, k - len(norm_zero) - len(norm_other))
 
     other_cur = "EUR" if reporting != "EUR" else "USD"
     reg_doc = items["document_no"].to_numpy().copy()
@@ -245,21 +246,25 @@ def plant(rng: np.random.Generator, items: pd.DataFrame, cust: pd.DataFrame, *, 
     return register, ledger, planted, pairs_df, np.array(chosen["MISSING_IN_LEDGER"], dtype=np.int64), involved
 
 
-def make_gl(rng: np.random.Generator, *, as_of: dt.date, reporting: str, closing: int, billed: int):
-    """Control account for the 13 months up to the as-of month.  The current month closes at
-    ``closing`` and debits ``billed`` (the register's receivable documents converted), earlier
-    months bill within 10 % of that; every month satisfies opening + debits - credits = closing, and opens where the last closed."""
+def make_gl(rng: np.random.Generator, *, as_of: dt.date, reporting: str, closing: int, billed: int,
+            opening: int | None = None):
+    """Control account for the 13 months up to the as-of month.  The current month opens at
+    ``opening`` (default: within 5 % of ``closing``), closes at ``closing`` and debits
+    ``billed`` (the register's receivable documents converted); earlier months bill within
+    10 % of that and open within 5 % of where they close; every month satisfies
+    opening + debits - credits = closing, and opens where the last closed."""
     months = (d64(as_of).astype("datetime64[M]") - np.arange(GL_MONTHS - 1, -1, -1))
     n = len(months)
     close = np.zeros(n, dtype=np.int64)
-    opening = np.zeros(n, dtype=np.int64)
+    opening_ = np.zeros(n, dtype=np.int64)
     debit = np.zeros(n, dtype=np.int64)
     close[-1] = closing
     for j in range(n - 1, -1, -1):
-        opening[j] = int(round(close[j] * rng.uniform(0.95, 1.05)))
+        opening_[j] = opening if (j == n - 1 and opening is not None) else int(round(close[j] * rng.uniform(0.95, 1.05)))
         debit[j] = billed if j == n - 1 else int(round(billed * rng.uniform(0.9, 1.1)))
         if j:
-            close[j - 1] = opening[j]
+            close[j - 1] = opening_[j]
+    opening = opening_
     credit = opening + debit - close
     low = credit < 0
     debit[low] -= credit[low]
@@ -268,3 +273,133 @@ def make_gl(rng: np.random.Generator, *, as_of: dt.date, reporting: str, closing
             "account": np.array([GL_ACCOUNT] * n, dtype=object),
             "opening_balance": opening, "debits": debit, "credits": credit, "closing_balance": close,
             "currency": np.array([reporting] * n, dtype=object)}
+
+
+# ------------------------------------------------------------------ the period's other postings
+
+POSTING_TYPES = ("PMT", "DED", "ADJ")     # ledger documents besides billing ones
+CASH_PER_BILLING = (0.90, 1.05)          # the month's receipts per month's billings (reporting currency)
+SHARE_OLD_PAYERS = 0.5                   # customers paying documents billed before the period
+WRITE_OFFS_PER_CUSTOMER = 0.05           # small-balance write-offs of documents already cleared
+
+
+def period_postings(rng: np.random.Generator, oi: pd.DataFrame, billing: dict, cust: pd.DataFrame, *,
+                    as_of: dt.date, reporting: str, rates: dict[str, int], first_seq: int) -> dict:
+    """The sub-ledger's non-billing postings of the as-of month, as raw ledger columns.
+
+    Sign convention: every ledger amount is its effect on the AR balance (document currency).
+    ``PMT`` cash receipts applied are negative, ``DED`` deductions raised (a short payment
+    kept as its own receivable) positive, ``ADJ`` write-offs negative (small debit
+    adjustments positive).  What is posted:
+
+    * the open PMT (unapplied cash), DED and ADJ items dated in the period, as they are;
+    * one receipt per customer and currency settling the period's billing postings that are
+      no longer open (``billing`` rows absent from ``oi``, a cleared document posted twice
+      settled twice) and the paid part of the period's partly paid open documents;
+    * receipts for documents billed before the period (no longer in the data), so that the
+      month's cash is ``CASH_PER_BILLING`` times its billings;
+    * a few small write-offs of documents already cleared.
+    Numbers continue the global sequence from ``first_seq``."""
+    asof = d64(as_of)
+    p_start = month_start(np.array([asof]))[0]
+    span = int((asof - p_start) / DAY) + 1
+    doc = oi["document_date"].to_numpy().astype("datetime64[D]")
+    typ = oi["doc_type"].to_numpy(dtype=object)
+    in_p = doc >= p_start
+    parts = []
+
+    def add(customer, dtype_, date, amount, currency, docno=None):
+        parts.append({"document_no": docno, "customer_id": np.asarray(customer, dtype=object),
+                      "doc_type": np.asarray(dtype_, dtype=object), "document_date": np.asarray(date, dtype="datetime64[D]"),
+                      "amount": np.asarray(amount, dtype=np.int64), "currency": np.asarray(currency, dtype=object)})
+
+    m = in_p & np.isin(typ, POSTING_TYPES)
+    add(oi["customer_id"].to_numpy()[m], typ[m], doc[m], oi["amount"].to_numpy()[m], oi["currency"].to_numpy()[m],
+        oi["document_no"].to_numpy()[m])
+    # receipts settling the period's documents
+    led_doc = np.asarray(billing["document_no"], dtype=object)
+    gone = ~pd.Series(led_doc, dtype=object).isin(set(oi["document_no"])).to_numpy()
+    settled = pd.DataFrame({"customer_id": np.asarray(billing["customer_id"], dtype=object)[gone],
+                            "currency": np.asarray(billing["currency"], dtype=object)[gone],
+                            "paid": np.asarray(billing["amount"], dtype=np.int64)[gone]})
+    part = in_p & np.isin(typ, ("INV", "DM")) & (oi["open_amount"].to_numpy() != oi["amount"].to_numpy())
+    settled = pd.concat([settled, pd.DataFrame({
+        "customer_id": oi["customer_id"].to_numpy(dtype=object)[part], "currency": oi["currency"].to_numpy(dtype=object)[part],
+        "paid": (oi["amount"].to_numpy() - oi["open_amount"].to_numpy())[part]})], ignore_index=True)
+    rec = settled.groupby(["customer_id", "currency"], sort=True)["paid"].sum().reset_index()
+    rec = rec[rec["paid"] > 0]          # credits settled against older documents move no cash
+    add(rec["customer_id"], np.full(len(rec), "PMT", dtype=object), p_start + rng.integers(0, span, len(rec)) * DAY,
+        -rec["paid"].to_numpy(dtype=np.int64), rec["currency"])
+    # receipts for documents billed before the period
+    bill_amt = np.asarray(billing["amount"], dtype=np.int64)
+    bill_cur = np.asarray(billing["currency"], dtype=object)
+    billed = int(convert_minor(bill_amt, bill_cur, rates, reporting).sum())
+    so_far = sum(int(convert_minor(p["amount"], p["currency"], rates, reporting)[p["doc_type"] == "PMT"].sum()) for p in parts)
+    old = -int(round(billed * rng.uniform(*CASH_PER_BILLING))) - so_far
+    n_c = len(cust)
+    k = max(1, int(round(n_c * SHARE_OLD_PAYERS)))
+    who = rng.choice(n_c, size=k, replace=False, p=cust["weight"].to_numpy())
+    share = rng.dirichlet(np.ones(k))
+    if old < 0:
+        cur = cust["currency"].to_numpy(dtype=object)[who]
+        rate = np.array([rates[c] for c in cur], dtype=np.float64)
+        minor = np.round(old * share * RATE_SCALE / rate).astype(np.int64)
+        keep = minor < 0
+        add(cust["customer_id"].to_numpy(dtype=object)[who][keep], np.full(int(keep.sum()), "PMT", dtype=object),
+            p_start + rng.integers(0, span, int(keep.sum())) * DAY, minor[keep], cur[keep])
+    # small-balance write-offs
+    n_w = max(1, int(round(n_c * WRITE_OFFS_PER_CUSTOMER)))
+    w = rng.choice(n_c, size=n_w, p=cust["weight"].to_numpy())
+    add(cust["customer_id"].to_numpy(dtype=object)[w], np.full(n_w, "ADJ", dtype=object),
+        p_start + rng.integers(0, span, n_w) * DAY, -np.round(np.clip(rng.lognormal(np.log(40.0), 0.8, n_w), 1, 500) * 100).astype(np.int64),
+        cust["currency"].to_numpy(dtype=object)[w])
+
+    out = {k: np.concatenate([p[k] for p in parts]) for k in ("customer_id", "doc_type", "document_date", "amount", "currency")}
+    docno = np.empty(len(out["amount"]), dtype=object)
+    given = np.concatenate([np.ones(len(parts[0]["amount"]), bool)] + [np.zeros(len(p["amount"]), bool) for p in parts[1:]])
+    docno[given] = parts[0]["document_no"]
+    new = np.flatnonzero(~given)
+    order = new[np.lexsort((out["customer_id"][new].astype(str), out["document_date"][new]))]
+    seq = first_seq + np.arange(len(order), dtype=np.int64)
+    docno[order] = doc_numbers(seq, out["doc_type"][order], np.zeros(len(order), bool))
+    out["document_no"] = docno
+    out["posting_date"] = out["document_date"].copy()
+    return out
+
+
+def _rate_on(fx_raw: dict, currency: str, day: np.datetime64) -> int | None:
+    """Rate x 10**6 of ``currency`` dated on or before ``day`` (the latest), else None."""
+    cur = np.asarray(fx_raw["currency"], dtype=object)
+    dates = np.asarray(fx_raw["date"], dtype="datetime64[D]")
+    m = (cur == currency) & ~np.isnat(dates) & (dates <= day)
+    if not m.any():
+        return None
+    i = np.flatnonzero(m)[np.argmax(dates[m])]
+    return int(fx_raw["rate"][i].scaleb(RATE_PLACES))
+
+
+def rollforward_parts(oi: pd.DataFrame, ledger: dict, fx_raw: dict, *, as_of: dt.date, reporting: str,
+                      rates: dict[str, int]) -> tuple[int, int]:
+    """``(movements, fx_revaluation)`` of the as-of month in reporting-currency minor units, as
+    the roll-forward counts them: the ledger postings dated (posting date) in the period,
+    each converted at the as-of rate; the opening foreign balances (open amount minus the
+    period's postings, per currency) revalued from the rates of the day before the period to
+    the as-of rates."""
+    asof = d64(as_of)
+    p_start = month_start(np.array([asof]))[0]
+    post = np.asarray(ledger["posting_date"], dtype="datetime64[D]")
+    inp = (post >= p_start) & (post <= month_end(np.array([asof]))[0])
+    amt = np.asarray(ledger["amount"], dtype=np.int64)[inp]
+    cur = np.asarray(ledger["currency"], dtype=object)[inp]
+    movements = int(convert_minor(amt, cur, rates, reporting).sum())
+    fx = 0
+    foreign = sorted((set(oi["currency"]) | set(cur.tolist())) - {reporting})
+    for c in foreign:
+        r0 = _rate_on(fx_raw, c, p_start - DAY)
+        if r0 is None or r0 == rates[c]:
+            continue
+        bal = int(oi.loc[oi["currency"] == c, "open_amount"].sum()) - int(amt[cur == c].sum())
+        one = np.array([bal], dtype=np.int64)
+        cc = np.array([c], dtype=object)
+        fx += int(convert_minor(one, cc, rates, reporting)[0]) - int(convert_minor(one, cc, {**rates, c: r0}, reporting)[0])
+    return movements, fx

@@ -3,11 +3,21 @@
     opening AR + billings + credit memos + cash applied + write-offs + FX revaluation
       + other adjustments + unexplained difference = closing AR
 
-Amounts are signed contributions in int minor units of the reporting currency (credit
-memos, cash and write-offs are negative as posted).  Opening AR is the GL's opening
-balance of the period (else its closing balance of the month before); the movements are
-the ledger documents posted in the period, by ``doc_type``; closing AR is the sub-ledger
-total (open items).  The unexplained difference is what is left: it is never forced to 0.
+Sign convention: a ledger ``amount`` is the document's effect on the AR balance, in its
+currency — invoices and debit memos positive; credit memos, cash receipts applied (``PMT``)
+and write-offs (``ADJ``) negative; deductions raised (``DED``: a short payment kept as its
+own receivable) positive.  The lines add up these signed amounts as they are (nothing is
+flipped); ledger documents of a type the sign convention expects negative but posted
+positive (or the reverse for billings) are counted as posted and named in a note.
+
+Lines, by ``doc_type``: billings ``INV``, ``DM``; credit memos ``CM``; cash applied
+``PMT``; write-offs ``ADJ``; other adjustments ``DED`` and every other type.  Amounts are
+int minor units of the reporting currency.  Opening AR is the GL's opening balance of the
+period (else its closing balance of the month before); the movements are the ledger
+documents posted in the period; closing AR is the sub-ledger total (open items).  The
+unexplained difference is what is left: it is never forced to 0 — it is the difference
+between the GL and the sub-ledger at the opening of the period, plus anything the ledger
+did not post.
 
 FX: movements and closing are converted at the closing rates; when ``fx_rates`` also has
 a rate set dated before the period, the opening foreign balances (closing minus the
@@ -30,6 +40,9 @@ from .gl import gl_amount, gl_rows, subledger_total
 ROLLFORWARD_COLUMNS = ["line", "amount", "source"]
 MOVEMENT_LINES = (("billings", ("INV", "DM")), ("credit memos", ("CM",)), ("cash applied", ("PMT",)),
                   ("write-offs", ("ADJ",)), ("FX revaluation", ()), ("other adjustments", ("DED",)))
+TYPE_WORDS = {"INV": "invoices", "DM": "debit memos", "CM": "credit memos", "PMT": "cash receipts",
+              "ADJ": "write-offs/adjustments", "DED": "deductions raised"}
+EXPECTED_SIGN = {"INV": 1, "DM": 1, "CM": -1, "PMT": -1}   # ADJ and DED go either way
 
 
 def previous_period(period: str) -> str:
@@ -71,8 +84,18 @@ def rollforward(open_items: pd.DataFrame, ledger: pd.DataFrame, in_period: np.nd
             types = tuple(sorted(present - known)) or types
         known |= set(types)
         sel = np.isin(type_code, [k for k, t in enumerate(type_names) if t in types])
+        words = [TYPE_WORDS[t] for t in types if t in TYPE_WORDS]
         lines.append((name, int(amounts[sel].sum()) if ok[sel].all() else None,
-                      f"{int(sel.sum())} {what} in {period} with doc_type {', '.join(types)}"))
+                      f"{int(sel.sum())} {what} in {period} with doc_type {', '.join(types)}"
+                      + (f" ({', '.join(words)})" if words else "")))
+    raw = led["amount"].to_numpy(dtype="int64")
+    for t, sign in EXPECTED_SIGN.items():
+        if t in present:
+            wrong = int(((doc_type.to_numpy(dtype=object) == t) & (np.sign(raw) == -sign)).sum())
+            if wrong:
+                notes.append(f"roll-forward: {wrong} {t} document(s) in {period} are posted "
+                             f"{'negative' if sign > 0 else 'positive'}; amounts are effects on AR "
+                             f"({TYPE_WORDS[t]} {'positive' if sign > 0 else 'negative'}) and are counted as posted")
     if not stand_in and len(led) and "PMT" not in present:
         notes.append(f"roll-forward: the ledger has no cash (PMT) documents in {period}; cash applied could not be "
                      "listed and stays in the unexplained line")
