@@ -108,14 +108,17 @@ def test_payer_by_bank_account_then_exact_amount():
     assert "bank_accounts of C100" in a.loc[0, "evidence"]
 
 
-def test_combination_of_open_items_unique_is_auto_and_ambiguous_is_review():
-    res = run(pay(("P1", "2026-10-25", 2333.33, "Beta Foods", "")))
+def test_unique_combination_of_open_items_is_auto():
+    res = run(pay(("P1", "2026-10-25", 2333.33, "Beta Foods", "")))          # 2,000.00 + 333.33
     a = apps_of(res, "P1")
     assert set(a["document_no"]) == {"INV0020002", "INV0020003"}
     assert set(a["status"]) == {"AUTO"} and set(a["rule"]) == {"AMOUNT_COMBINATION"}
-    # 300 = 100 + 200 = 300 (one item of exactly 300 wins) ; 500 = 200 + 300 only ; 400 = 100 + 300 only
+
+
+def test_one_item_of_exactly_the_amount_wins_over_combinations():
+    # 300 = INV0050003, also 100 + 200: the single item of exactly that amount is taken
     res = run(pay(("P2", "2026-10-25", 300.00, "Omega Supply", "")).assign(currency="EUR"))
-    assert apps_of(res, "P2").loc[0, "rule"] == "AMOUNT_EXACT"
+    assert apps_of(res, "P2").loc[0, ["document_no", "rule"]].tolist() == ["INV0050003", "AMOUNT_EXACT"]
 
 
 def test_ambiguous_combination_goes_to_review():

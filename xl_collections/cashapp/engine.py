@@ -838,7 +838,7 @@ class _Run:
                 continue
             if b.rem[i] == amt:
                 return i
-            if not has_disc:
+            if not has_disc or not (amt < b.rem[i] <= amt + amt // 4):      # a discount is a few percent
                 continue
             d, _ = self.discount(i, value_date)
             if d and b.rem[i] - d == amt:
@@ -930,6 +930,8 @@ class _Run:
                             ambiguous=len(exact) > 1)
         dhit = []
         for i in (pos if self.disc_terms(c) is not None else ()):
+            if not (amt < b.rem[i] <= amt + amt // 4):
+                continue
             d, note = self.discount(i, p.value_date)
             if d and b.rem[i] - d == amt:
                 dhit.append((i, d, note))
