@@ -122,6 +122,7 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
         remaining = remaining[~hit]
     others = obj[~is_str]
     rest = list(remaining.items()) + [(i, v) for i, v in others.items()]
+    found_idx, found = [], []
     for idx, v in rest:
         try:
             d = parse_date(v, day_first=day_first)
@@ -129,5 +130,11 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
             bad[idx] = e
             continue
         if d is not None:
-            out[idx] = pd.Timestamp(d)
+            found_idx.append(idx)
+            found.append(pd.Timestamp(d))
+    if found and values.index.is_unique:    # one assignment instead of one per cell
+        out[found_idx] = pd.to_datetime(pd.Series(found, dtype=object)).astype("datetime64[ns]").to_numpy()
+    else:
+        for idx, d in zip(found_idx, found):
+            out[idx] = d
     return out.dt.normalize(), bad

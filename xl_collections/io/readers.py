@@ -256,6 +256,8 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
         errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
                                  str(column), "" if value is None else str(value), expected))
 
+    # a 2-D array (a grid) is sliced in blocks instead of being walked row by row
+    grid = rows if isinstance(rows, np.ndarray) and rows.ndim == 2 and not error_cells else None
     it = iter(rows)
     head = [list(r) for r in islice(it, HEADER_SCAN_ROWS * 4)]
     labels = None if labels is None else np.asarray(labels)
@@ -282,7 +284,7 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
 
     def take(chunk: list, chunk_labels: np.ndarray):
         nonlocal n_body
-        if not chunk:
+        if not len(chunk):
             return
         if error_cells:
             _patch_rows(chunk, chunk_labels, error_cells)
@@ -294,9 +296,14 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     body_start = pos + 1
     take(head[body_start:], head_labels[body_start:])
     next_label = (int(head_labels[-1]) + 1) if len(head) else first_label
+    consumed = len(head)
     while True:
-        chunk = list(islice(it, CHUNK_ROWS))
-        if not chunk:
+        if grid is not None:
+            chunk = grid[consumed:consumed + CHUNK_ROWS]
+            consumed += len(chunk)
+        else:
+            chunk = list(islice(it, CHUNK_ROWS))
+        if not len(chunk):
             break
         if labels is not None:
             start = len(head) + (n_body - (len(head) - body_start))
@@ -305,7 +312,7 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
             chunk_labels = np.arange(next_label, next_label + len(chunk))
         next_label += len(chunk)
         take(chunk, chunk_labels)
-    del head, it, rows
+    del head, it, rows, grid
     if release is not None:
         release()
     columns = [combine_chunks(p) for p in parts]
@@ -351,7 +358,9 @@ def _frame(rows: list, labels, width: int) -> pd.DataFrame:
     return pd.DataFrame(_cells(rows, width), index=pd.Index(labels), dtype=object)
 
 
-def _cells(rows: list, width: int) -> np.ndarray:
+def _cells(rows, width: int) -> np.ndarray:
+    if isinstance(rows, np.ndarray) and rows.ndim == 2 and rows.shape[1] == width and rows.dtype == object:
+        return rows
     if set(map(len, rows)) - {width}:
         rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
     arr = np.empty((len(rows), width), dtype=object)

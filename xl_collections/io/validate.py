@@ -11,6 +11,7 @@ Row numbers: when ``raw`` has a default RangeIndex, data row *i* (0-based) is so
 """
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -30,9 +31,20 @@ EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM
 
 def normalise_header(header: object) -> str:
     """``' Invoice No. '`` -> ``'invoice no'``; ``'Document_No'`` -> ``'document no'``."""
+    if type(header) is str:       # the usual case; the header scan asks for the same texts again and again
+        return _normalise_text(header)
+    return _normalise(header)
+
+
+def _normalise(header: object) -> str:
     s = str(header).strip().lower().replace("_", " ").replace("\n", " ")
-    s = re.sub(r"[.:()\[\]]", "", s)
-    return re.sub(r"\s+", " ", s).strip()
+    s = _HEADER_PUNCT.sub("", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+_HEADER_PUNCT = re.compile(r"[.:()\[\]]")
+_SPACES = re.compile(r"\s+")
+_normalise_text = functools.lru_cache(maxsize=4096)(_normalise)
 
 
 def match_columns(headers: list, table: Table, column_map: dict | None = None,

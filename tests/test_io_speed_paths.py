@@ -1,0 +1,78 @@
+"""The fast paths of the input readers give exactly what the plain paths give."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xl_collections.book.base import frame_from_rows
+from xl_collections.book.headless import grid_from_calamine
+from xl_collections.dates import parse_date_series
+from xl_collections.io.readers import table_from_rows
+from xl_collections.io.validate import _normalise, normalise_header
+
+cell = st.one_of(st.just(""), st.just(" "), st.text(max_size=5), st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(-5, 5), st.booleans(), st.dates().map(lambda d: dt.datetime(d.year, d.month, d.day)))
+rows_st = st.lists(st.lists(cell, max_size=5), max_size=8)
+
+
+def _reference_grid(rows, errors):
+    grid = frame_from_rows(rows)
+    for (row, col), text in errors.items():
+        if row in grid.index and col in grid.columns:
+            grid.at[row, col] = text
+    return grid
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows_st, st.dictionaries(st.tuples(st.integers(0, 9), st.integers(-1, 6)), st.sampled_from(["#N/A", "#REF!"]),
+                                max_size=3))
+def test_grid_from_calamine_is_frame_from_rows_with_error_patches(rows, errors):
+    got = grid_from_calamine([list(r) for r in rows], errors)
+    want = _reference_grid([list(r) for r in rows], errors)
+    pd.testing.assert_frame_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["C1", "C2", "", "#N/A"]), st.sampled_from(["INV1", "INV2", "", "X 9"]),
+                          st.one_of(st.floats(-1e6, 1e6), st.just(""), st.just("12.50"), st.just("abc")),
+                          st.one_of(st.just(dt.datetime(2026, 1, 5)), st.just(""), st.just("2026-02-30"), st.just(45000.0))),
+                min_size=0, max_size=12))
+def test_grid_array_path_equals_row_lists(body):
+    head = [["Customer", "Document No", "Amount", "Due Date"]]
+    cells = np.empty((1 + len(body), 4), dtype=object)
+    cells[:] = head + [list(r) for r in body]
+    a, ea = table_from_rows(cells, "open_items", file="f", sheet="s")
+    b, eb = table_from_rows([list(r) for r in cells], "open_items", file="f", sheet="s")
+    pd.testing.assert_frame_equal(a, b)
+    assert ea == eb
+
+
+def test_grid_array_path_chunks_like_the_row_path(monkeypatch):
+    from xl_collections.io import readers
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 3)
+    body = [[f"C{i % 4}", f"INV{i}", float(i) + 0.5, dt.datetime(2026, 1, 1 + i % 28)] for i in range(200)]
+    body[150][2] = "not money"
+    cells = np.empty((201, 4), dtype=object)
+    cells[:] = [["Customer", "Document No", "Amount", "Due Date"]] + body
+    a, ea = table_from_rows(cells, "open_items", labels=np.arange(5, 206))
+    b, eb = table_from_rows([list(r) for r in cells], "open_items", labels=np.arange(5, 206))
+    pd.testing.assert_frame_equal(a, b)
+    assert ea == eb and any(e.row == 156 and e.value == "not money" for e in ea)
+
+
+@given(st.one_of(st.text(max_size=12), st.floats(allow_nan=False), st.integers()))
+def test_normalise_header_cache_changes_nothing(h):
+    assert normalise_header(h) == _normalise(h)
+
+
+def test_parse_date_series_mixed_objects():
+    s = pd.Series([dt.date(2026, 1, 2), "2026-03-04", "", None, 45000, "bad", dt.datetime(2026, 5, 6, 7, 8)],
+                  index=[10, 11, 12, 13, 14, 15, 16], dtype=object)
+    out, bad = parse_date_series(s)
+    assert list(out) == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-03-04"), pd.NaT, pd.NaT,
+                         pd.Timestamp("2023-03-15"), pd.NaT, pd.Timestamp("2026-05-06")]
+    assert list(bad) == [15]
