@@ -474,3 +474,13 @@ def test_invariants_hold_for_any_seed_and_size(seed, items, per_type):
     g = b.gl_tieout
     assert g["difference"] == g["explained"] + g["unexplained"] == g["subledger_total"] - g["gl_balance"]
     assert g["explained"] == b.planted["tieout_effect"].sum()
+    # the roll-forward of the period leaves exactly the planted GL difference unexplained
+    from xl_collections.recon import reconcile
+
+    r = reconcile(b.open_items, b.register, ledger=b.ledger, gl=b.gl, fx_rates=b.fx_rates, period=b.period,
+                  as_of=b.settings.as_of)
+    roll = dict(zip(r.rollforward["line"], r.rollforward["amount"]))
+    assert int(roll["unexplained difference"]) == g["unexplained"]
+    assert int(roll["closing AR"]) == g["subledger_total"]
+    assert sorted(zip(r.breaks["break_type"], r.breaks["document_no"])) == sorted(
+        zip(b.planted["break_type"], b.planted["document_no"]))

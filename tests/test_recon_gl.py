@@ -132,3 +132,51 @@ def test_per_item_rounding_half_away_from_zero():
     gl = pd.DataFrame({"period": ["2026-10"], "closing_balance": [0.18]})
     r = reconcile(oi, reg, gl=gl, fx_rates=pd.DataFrame({"currency": ["EUR"], "rate": ["1.1"]}), period="2026-10")
     assert int(r.gl_tieout["subledger_total"].iloc[0]) == 18
+
+
+def test_a_cash_receipt_posted_positive_is_counted_as_posted_and_named():
+    oi, reg, led, gl, fx, _, _ = book(dated_rates=True)
+    led.loc[led["doc_type"] == "PMT", "amount"] = 300.00          # the wrong sign for a receipt
+    r = reconcile(oi, reg, ledger=led, gl=gl, fx_rates=fx, period="2026-10")
+    got = lines(r)
+    assert got["cash applied"] == 300_00                           # as posted, never flipped
+    assert got["unexplained difference"] == PLANTED - 600_00
+    assert any("1 PMT document(s) in 2026-10 are posted positive" in n for n in r.notes)
+    sources = dict(zip(r.rollforward["line"], r.rollforward["source"]))
+    assert "(cash receipts)" in sources["cash applied"] and "(deductions raised)" in sources["other adjustments"]
+
+
+def _demo_recon(**kw):
+    from xl_collections.demo import generate
+
+    b = generate(**kw)
+    r = reconcile(b.open_items, b.register, ledger=b.ledger, gl=b.gl, fx_rates=b.fx_rates, period=b.period,
+                  reporting_currency=b.settings.reporting_currency, as_of=b.settings.as_of)
+    return b, r
+
+
+def test_demo_rollforward_leaves_exactly_the_planted_gl_difference():
+    b, r = _demo_recon(items=3000, seed=7)
+    got = lines(r)
+    # the roll-forward identity, to the cent: every line adds up to closing AR
+    assert sum(v for k, v in got.items() if k != "closing AR") == got["closing AR"] == b.gl_tieout["subledger_total"]
+    assert got["unexplained difference"] == b.gl_tieout["unexplained"] != 0
+    assert got["opening AR"] == int(b.gl.loc[b.gl["period"] == b.period, "opening_balance"].iloc[0])
+    assert got["billings"] > 0 and got["credit memos"] < 0 and got["cash applied"] < 0 and got["write-offs"] < 0
+    assert got["other adjustments"] > 0 and got["FX revaluation"] != 0       # deductions raised; dated rate sets
+    assert -1.2 * got["billings"] < got["cash applied"] < -0.8 * got["billings"]
+    assert not [n for n in r.notes if n.startswith("roll-forward")]
+    # and the break list is still exactly what was planted, the tie-out as planted
+    assert sorted(zip(r.breaks["break_type"], r.breaks["document_no"])) == sorted(
+        zip(b.planted["break_type"], b.planted["document_no"]))
+    t = r.gl_tieout.iloc[0]
+    for k in ("subledger_total", "gl_balance", "difference", "explained", "unexplained"):
+        assert int(t[k]) == b.gl_tieout[k], k
+
+
+def test_demo_rollforward_identity_in_another_reporting_currency():
+    b, r = _demo_recon(items=400, seed=3, reporting_currency="EUR", breaks_per_type=2)
+    got = lines(r)
+    assert got["unexplained difference"] == b.gl_tieout["unexplained"]
+    assert sorted(zip(r.breaks["break_type"], r.breaks["document_no"])) == sorted(
+        zip(b.planted["break_type"], b.planted["document_no"]))

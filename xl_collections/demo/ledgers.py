@@ -3,7 +3,14 @@
 The billing system's register and the AR sub-ledger list the same billing documents (INV,
 DM, CM) of the as-of month — open ones and ones already cleared — and agree exactly except
 for the planted breaks (and a few document numbers written differently in the register that
-agree once case, punctuation and leading zeros are normalised: these are NOT breaks).
+agree once case, punctuation and leading zeros are normalised: these are NOT breaks).  The
+ledger also carries the month's cash receipts (PMT), deductions raised (DED) and write-offs
+(ADJ) — see :func:`period_postings`; the register never holds those.
+
+Roll-forward convention: the GL opens the as-of month at
+``subledger_total - unexplained - movements - fx_revaluation`` (:func:`rollforward_parts`),
+so the roll-forward (GL opening + the ledger's postings of the month + FX revaluation) leaves
+exactly the planted ``unexplained`` difference to the sub-ledger.
 
 GL tie-out convention (all in reporting-currency minor units at the as-of rates, each open
 item converted on its own and rounded once, as :func:`xl_collections.money.convert` does)::
@@ -318,7 +325,7 @@ def period_postings(rng: np.random.Generator, oi: pd.DataFrame, billing: dict, c
         oi["document_no"].to_numpy()[m])
     # receipts settling the period's documents
     led_doc = np.asarray(billing["document_no"], dtype=object)
-    gone = ~pd.Series(led_doc, dtype=object).isin(set(oi["document_no"])).to_numpy()
+    gone = ~pd.Series(led_doc, dtype=object).isin(oi["document_no"].to_numpy(dtype=object)).to_numpy()
     settled = pd.DataFrame({"customer_id": np.asarray(billing["customer_id"], dtype=object)[gone],
                             "currency": np.asarray(billing["currency"], dtype=object)[gone],
                             "paid": np.asarray(billing["amount"], dtype=np.int64)[gone]})
