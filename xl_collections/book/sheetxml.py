@@ -193,8 +193,20 @@ class _Block:
         rownums = [str(r) for r in range(self.row0 + 1 + start, self.row0 + 1 + stop)]
         if stop <= start:
             return []
-        cols = [enc(self.df.iloc[start:stop, j], rownums, start) for j, enc in enumerate(encoders)]
+        cols = [enc(col.iloc[start:stop], rownums, start) for col, enc in zip(self._columns(), encoders)]
         return ["".join(cells) for cells in zip(*cols)] if cols else [""] * len(rownums)
+
+    def _columns(self) -> list[pd.Series]:
+        """The frame's columns, taken once and without the frame's attrs (slicing a column that
+        carries them deep-copies them every time)."""
+        if getattr(self, "_cols", None) is None:
+            cols = []
+            for j in range(self.df.shape[1]):
+                s = self.df.iloc[:, j]
+                s.attrs = {}
+                cols.append(s)
+            self._cols = cols
+        return self._cols
 
 
 def _unique_headers(names: list[str]) -> list[str]:
@@ -253,7 +265,8 @@ def _money_encoder(L: str, curs: np.ndarray, xf, fmt: str | None):
                 major = ints / np.power(10.0, e)       # correctly rounded: the exact decimal's double
                 if len(by_exp) == 1:
                     return _floats(L, _attr(next(iter(by_exp.values()))), major, rows)
-                return ["" if v != v else f'<c r="{L}{r}"{_attr(by_exp[x])}><v>{v}</v></c>'
+                attr = {x: _attr(st) for x, st in by_exp.items()}
+                return ["" if v != v else f'<c r="{L}{r}"{attr[x]}><v>{v}</v></c>'
                         for v, x, r in zip(major.tolist(), e.tolist(), rows)]
         raw = s.to_numpy(dtype=object)
         out = []
@@ -278,7 +291,13 @@ def _date_encoder(L: str, style: int):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             arr = s.to_numpy(dtype="datetime64[ns]")
             nat = np.isnat(arr)
-            serial = ((arr - _EPOCH) / np.timedelta64(1, "D")).tolist()
+            days = (arr - _EPOCH) / np.timedelta64(1, "D")
+            whole = np.floor(days) == days
+            if (whole | nat).all() and np.nanmax(np.abs(days), initial=0) < 1e15:
+                # whole days (the usual case): the integers themselves, as _num would write them
+                ints = np.where(nat, 0, days).astype(np.int64).tolist()
+                return ["" if n else f'<c r="{L}{r}"{sa}><v>{v}</v></c>' for v, n, r in zip(ints, nat.tolist(), rows)]
+            serial = days.tolist()
         else:
             serial, nat = [], []
             for v in s.tolist():
@@ -324,7 +343,7 @@ def _generic_encoder(L: str, style: int, date_style):
     def enc(s: pd.Series, rows, start):
         vals = s.tolist()
         if s.dtype == object or str(s.dtype) in ("str", "string"):
-            if all(type(v) is str for v in vals):
+            if not set(map(type, vals)) - {str}:       # all str (or none at all)
                 return [f'<c r="{L}{r}"{sa} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>' if v else ""
                         for v, r in zip(texts_xml(vals), rows)]
         if s.dtype.kind in "iu":   # nullable Int64 holds <NA>: an empty cell, never the text "<NA>"

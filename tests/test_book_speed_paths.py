@@ -1,0 +1,66 @@
+"""The save's fast encoders write exactly what the per-cell formatting writes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xl_collections.book.sheetxml import _attr, _date_encoder, _generic_encoder, _num, _serial, text_xml
+
+
+def _reference_dates(L, style, values, rows):
+    sa = _attr(style)
+    out = []
+    for v, r in zip(values, rows):
+        t = _serial(v)
+        out.append("" if t is None else f'<c r="{L}{r}"{sa}><v>{_num(float(t))}</v></c>')
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2200, 1, 1)),
+                          st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 1)).map(
+                              lambda d: dt.datetime(d.year, d.month, d.day))), max_size=20))
+def test_date_encoder_matches_per_cell(values):
+    s = pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+    rows = [str(i + 2) for i in range(len(s))]
+    got = _date_encoder("D", 7)(s, rows, 0)
+    want = _reference_dates("D", 7, [None if pd.isna(v) else pd.Timestamp(v) for v in s], rows)
+    assert got == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.integers(-3, 3), st.none(), st.floats(allow_nan=False)), max_size=12))
+def test_generic_encoder_text_columns(values):
+    s = pd.Series(values, dtype=object)
+    rows = [str(i + 2) for i in range(len(s))]
+    got = _generic_encoder("B", 0, 0)(s, rows, 0)
+    if all(type(v) is str for v in values):
+        assert got == [f'<c r="B{r}" t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>' if v else ""
+                       for v, r in zip(values, rows)]
+    else:
+        assert len(got) == len(values)
+
+
+def test_block_rows_with_and_without_frame_attrs_are_the_same():
+    from xl_collections.book.outputs import TableBlock
+    from xl_collections.book.sheetxml import _Block
+    from xl_collections.book.styles import StyleBook
+
+    xml = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font>'
+           b'<sz val="11"/></font></fonts><cellXfs count="1"><xf numFmtId="0" fontId="0"/></cellXfs></styleSheet>')
+    df = pd.DataFrame({"document_no": ["A1", "B<2", ""], "amount": np.array([125, -5, 0], dtype="int64"),
+                       "currency": ["USD", "JPY", "EUR"],
+                       "due_date": pd.to_datetime(["2026-01-31T00:00", None, "2026-02-01T12:00"], format="ISO8601")})
+    df.attrs["money"] = ["amount"]
+    plain = df.copy()
+    plain.attrs = {"money": ["amount"]}
+    a = _Block(TableBlock(df, table_name="tblA"), 1, StyleBook(xml))
+    b = _Block(TableBlock(plain, table_name="tblA"), 1, StyleBook(xml))
+    assert a.rows(0, 3) == b.rows(0, 3) == a.rows(0, 1) + a.rows(1, 3)
+    assert df.attrs["money"] == ["amount"]           # the frame keeps its attrs
+    assert "<v>1.25</v>" in a.rows(0, 1)[0] and "<v>-5.0</v>" in a.rows(1, 2)[0]
+    assert '<v>46054.5</v>' in a.rows(2, 3)[0] and '<v>46053</v>' in a.rows(0, 1)[0]
