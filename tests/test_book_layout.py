@@ -86,3 +86,50 @@ def test_alignment_styles_are_appended_and_reused():
     again = StyleBook(s.to_bytes())
     assert (again.xf(None, align="wrap"), again.xf("0.00", align="top"), again.xf("0.00")) == (1, 2, 3)
     assert not again.changed
+
+
+def test_wrapped_rows_get_a_height(tmp_path):
+    df = pd.DataFrame({"id": ["A", "B"], "comment": ["word " * 40, "short"]})
+    for side_by_side in (False, True):
+        blocks = [TableBlock(df, table_name="tblW", wrap_columns=("comment",), column_widths={"comment": 30})]
+        if side_by_side:
+            blocks.append(TableBlock(pd.DataFrame({"x": [1]}), table_name="tblX", start_row=1, start_col=5))
+        p = _book(tmp_path, SheetOutput("Aging", blocks))
+        ws = openpyxl.load_workbook(p)["Aging"]
+        assert ws.row_dimensions[2].height >= 75      # 200 characters in a 30-wide column: 6+ lines
+        assert ws.row_dimensions[3].height is None    # one line: Excel's default height
+
+
+def test_print_one_page_wide_keeps_the_code_name(tmp_path):
+    df = pd.DataFrame({"a": [1, 2]})
+    p = _book(tmp_path, SheetOutput("Sheet1", [TableBlock(df, table_name="tblA")], print_fit_width=True))
+    with zipfile.ZipFile(p) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<sheetPr[^>]*codeName="Sheet1"[^>]*><pageSetUpPr fitToPage="1"/></sheetPr>', xml)
+    assert '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>' in xml
+    ws = openpyxl.load_workbook(p)["Sheet1"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+
+
+def test_highlight_cells_equal_to_a_value(tmp_path):
+    from xl_collections.book.outputs import Highlight
+
+    df = pd.DataFrame({"step": ["a", "b"], "status": ["done", "FAILED"]})
+    out = SheetOutput("Aging", [TableBlock(df, table_name="tblS", conditional=(
+        Highlight(("status",), "FAILED"), Highlight(("status",), "done", "C6EFCE", "006100")))])
+    p = _book(tmp_path, out)
+    wb = openpyxl.load_workbook(p)
+    rules = [r for v in wb["Aging"].conditional_formatting._cf_rules.values() for r in v]
+    assert [(r.type, r.operator, r.formula) for r in rules] == [("cellIs", "equal", ['"FAILED"']),
+                                                               ("cellIs", "equal", ['"done"'])]
+    fills = [wb._differential_styles[r.dxfId].fill.bgColor.rgb for r in rules]
+    assert fills == ["FFFFC7CE", "FFC6EFCE"]
+    with zipfile.ZipFile(p) as z:
+        styles = z.read("xl/styles.xml").decode()
+    assert styles.count("<dxf>") == 2 and re.search(r'<dxfs count="2">', styles)
+    assert styles.index("<dxfs") < styles.index("<tableStyles")
+    book = open_book(p)                      # the next run reuses them: styles.xml does not grow
+    book.write_sheet(out)
+    book.save()
+    with zipfile.ZipFile(p) as z:
+        assert z.read("xl/styles.xml").decode() == styles

@@ -30,6 +30,16 @@ class ColorScale:
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """Cells of ``columns`` equal to ``value`` (text, case-insensitive as Excel compares) get a
+    solid ``fill`` and ``font`` colour (RRGGBB; default Excel's light red fill, dark red text)."""
+    columns: tuple[str, ...]
+    value: str
+    fill: str = "FFC7CE"
+    font: str = "9C0006"
+
+
+@dataclass(frozen=True)
 class DataBar:
     columns: tuple[str, ...]
     color: str = "638EC6"
@@ -48,7 +58,7 @@ class TableBlock:
     table_name: str | None = None                    # Excel table (ListObject) name; None: plain range
     style: str = DEFAULT_TABLE_STYLE
     column_widths: dict = field(default_factory=dict)   # column -> width in characters
-    conditional: tuple = ()                          # ColorScale / DataBar
+    conditional: tuple = ()                          # ColorScale / DataBar / Highlight
     start_row: int | None = None
     start_col: int = 1
     title: str = ""                                  # bold line just above the header row
@@ -97,6 +107,7 @@ class SheetOutput:
     charts: tuple[ChartSpec, ...] = ()
     notes: tuple[str, ...] = ()   # text lines above the first block; the first is bold
     freeze: bool = True           # freeze panes below the first block's header
+    print_fit_width: bool = False  # print landscape, one page wide (as many pages down as needed)
 
     def __post_init__(self):
         # accept lists for convenience; keep the record hashable-ish and immutable

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..money import MINOR_UNITS
-from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
+from .outputs import ChartSpec, ColorScale, DataBar, Highlight, SheetOutput, TableBlock
 from .styles import DATE_FORMAT, PERCENT_FORMAT, StyleBook, accounting
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -126,6 +126,7 @@ class Rendered:
     max_row: int = 1
     max_col: int = 1
     note_style: int = 0
+    dxfs: dict = field(default_factory=dict)    # Highlight -> dxf index
 
 
 class _Block:
@@ -168,6 +169,24 @@ class _Block:
                 ds = xf(fmt or DATE_FORMAT) if self.df[c].dtype == object else 0
                 out.append(_generic_encoder(self.letters[j], xf(fmt) if (fmt or bold or align) else 0, ds))
         return out
+
+    def row_attrs(self, start: int, stop: int, widths: dict[int, float]) -> list[str]:
+        """Per data row: ``' ht=".." customHeight="1"'`` when a wrapped cell needs more than one
+        line (estimated from the text length and the column width), else ``""``.  Explicit
+        heights, because LibreOffice does not grow rows for wrapped text on its own."""
+        lines = np.ones(stop - start, dtype=np.int64)
+        for c in self.b.wrap_columns:
+            if c not in self.df.columns:
+                continue
+            j = list(self.df.columns).index(c)
+            per_line = max(1.0, widths.get(self.col0 + j, 10.0) * 1.2 - 1)
+            texts = self.df.iloc[start:stop, j].tolist()
+            for k, v in enumerate(texts):
+                if isinstance(v, str) and v:
+                    n = sum(max(1, math.ceil(len(part) / per_line)) for part in v.split("\n"))
+                    if n > lines[k]:
+                        lines[k] = n
+        return [f' ht="{15 * min(int(n), 20)}" customHeight="1"' if n > 1 else "" for n in lines.tolist()]
 
     @property
     def data_last_row(self) -> int:
@@ -361,6 +380,9 @@ def render(out: SheetOutput, styles: StyleBook) -> tuple[Rendered, list[_Block]]
     rendered = Rendered(note_style=styles.xf(bold=True) if out.notes else 0)
     blocks = [_Block(b, r, styles) for b, r in zip(out.blocks, out.layout())]
     for blk in blocks:
+        for cf in blk.b.conditional:
+            if isinstance(cf, Highlight) and cf not in rendered.dxfs:
+                rendered.dxfs[cf] = styles.dxf(cf.fill, cf.font)
         ncols = len(blk.headers)
         rendered.max_row = max(rendered.max_row, blk.last_row)
         rendered.max_col = max(rendered.max_col, blk.col0 + ncols)
@@ -431,6 +453,8 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
     views += "</sheetView>"
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
                    for i, w in sorted(rendered.widths.items()))
+    if out.print_fit_width:
+        sheet_pr = fit_to_page(sheet_pr)
     head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {ROOT_NS}>'
             + sheet_pr.decode() + f'<dimension ref="{dim}"/><sheetViews>{views}</sheetViews>'
             + '<sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/>'
@@ -451,8 +475,8 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 f'<is><t xml:space="preserve">{text_xml(blk.b.title)}</t></is></c>'))
         row_parts.setdefault(blk.row0, []).append((blk.col0, blk.header_cells()))
 
-    def row_xml(r, parts):
-        return f'<row r="{r}">{"".join(x for _, x in sorted(parts, key=lambda p: p[0]))}</row>'
+    def row_xml(r, parts, attrs=""):
+        return f'<row r="{r}"{attrs}>{"".join(x for _, x in sorted(parts, key=lambda p: p[0]))}</row>'
     simple = _non_overlapping(blocks)
     if simple:
         # fast path: blocks stacked vertically, stream each one's rows in chunks
@@ -464,16 +488,23 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
             for start in range(0, len(blk.df), CHUNK_ROWS):
                 stop = min(start + CHUNK_ROWS, len(blk.df))
                 rows = blk.rows(start, stop)
+                attrs = blk.row_attrs(start, stop, rendered.widths) if blk.b.wrap_columns else [""] * len(rows)
                 base = blk.row0 + 1 + start
-                yield "".join(f'<row r="{base + k}">{cells}</row>' for k, cells in enumerate(rows)).encode()
+                yield "".join(f'<row r="{base + k}"{a}>{cells}</row>'
+                              for k, (cells, a) in enumerate(zip(rows, attrs))).encode()
         for r, parts in pending:
             yield row_xml(r, parts).encode()
     else:
+        heights: dict[int, str] = {}
         for blk in blocks:
+            if blk.b.wrap_columns:
+                for k, a in enumerate(blk.row_attrs(0, len(blk.df), rendered.widths)):
+                    if a:
+                        heights[blk.row0 + 1 + k] = a
             for k, cells in enumerate(blk.rows(0, len(blk.df))):
                 row_parts.setdefault(blk.row0 + 1 + k, []).append((blk.col0, cells))
         for r in sorted(row_parts):
-            yield row_xml(r, row_parts[r]).encode()
+            yield row_xml(r, row_parts[r], heights.get(r, "")).encode()
     tail = "</sheetData>"
     prio = 1
     for blk in blocks:
@@ -483,9 +514,12 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                     continue
                 L = blk.letters[list(blk.df.columns).index(c)]
                 sq = f"{L}{blk.row0 + 1}:{L}{blk.data_last_row}"
-                tail += f'<conditionalFormatting sqref="{sq}">{_cf_rule(cf, prio)}</conditionalFormatting>'
+                dxf = rendered.dxfs.get(cf)
+                tail += f'<conditionalFormatting sqref="{sq}">{_cf_rule(cf, prio, dxf)}</conditionalFormatting>'
                 prio += 1
     tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    if out.print_fit_width:
+        tail += '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
     if drawing_rid:
         tail += f'<drawing r:id="{drawing_rid}"/>'
     tail += "".join(k.decode() for k in kept)
@@ -495,12 +529,27 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
     yield tail.encode()
 
 
+def fit_to_page(sheet_pr: bytes) -> bytes:
+    """``sheetPr`` (the previous sheet's, with its code name) with ``pageSetUpPr fitToPage="1"``."""
+    from lxml import etree
+
+    if not sheet_pr:
+        return f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'.encode()
+    el = etree.fromstring(sheet_pr)
+    tag = f"{{{NS_MAIN}}}pageSetUpPr"
+    psp = el.find(tag)
+    if psp is None:
+        psp = etree.SubElement(el, tag)     # last child, as the schema orders it
+    psp.set("fitToPage", "1")
+    return etree.tostring(el)
+
+
 def _non_overlapping(blocks: list[_Block]) -> bool:
     spans = sorted((b.row0 - (1 if b.b.title else 0), b.last_row) for b in blocks)
     return all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
 
 
-def _cf_rule(cf, prio: int) -> str:
+def _cf_rule(cf, prio: int, dxf: int | None = None) -> str:
     if isinstance(cf, ColorScale):
         low = '<cfvo type="min"/>' if cf.low is None else f'<cfvo type="num" val="{_num(float(cf.low))}"/>'
         cfvo = low + ('<cfvo type="percentile" val="50"/><cfvo type="max"/>' if len(cf.colors) == 3 else '<cfvo type="max"/>')
@@ -509,6 +558,10 @@ def _cf_rule(cf, prio: int) -> str:
     if isinstance(cf, DataBar):
         return (f'<cfRule type="dataBar" priority="{prio}"><dataBar><cfvo type="min"/><cfvo type="max"/>'
                 f'<color rgb="FF{cf.color}"/></dataBar></cfRule>')
+    if isinstance(cf, Highlight):
+        value = '"' + cf.value.replace('"', '""') + '"'
+        return (f'<cfRule type="cellIs" dxfId="{dxf}" priority="{prio}" operator="equal">'
+                f'<formula>{escape(value)}</formula></cfRule>')
     raise TypeError(f"unknown conditional format {cf!r}")
 
 
@@ -570,12 +623,13 @@ def chart_xml(ch: ChartPart) -> bytes:
     cat_pos, val_pos = ("l", "b") if kind == "bar" else ("b", "l")
     # horizontal bars: the block's first row at the top, the value axis still at the bottom
     cat_orient, val_crosses = ("maxMin", "max") if kind == "bar" else ("minMax", "autoZero")
+    cat_labels = "nextTo" if kind == "line" else "low"     # bars below zero never hide the labels
     title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
              f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if spec.title else '<c:autoTitleDeleted val="1"/>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c="{NS_C}" '
             f'xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/><c:chart>{title}<c:plotArea><c:layout/>{plot}'
             f'<c:catAx><c:axId val="50010001"/><c:scaling><c:orientation val="{cat_orient}"/></c:scaling><c:delete val="0"/>'
-            f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+            f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="{cat_labels}"/>'
             f'<c:crossAx val="50010002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
             f'<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
             f'<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'

@@ -56,6 +56,15 @@ class StyleBook:
                 align = _alignment(x)
                 if align != "other":
                     self.xfs.setdefault((int(x.get("numFmtId", "0")), int(x.get("fontId", "0")), align), i)
+        dxfs = root.find(q("dxfs"))
+        self.n_dxfs = len(dxfs) if dxfs is not None else 0
+        self.dxfs: dict[tuple, int] = {}
+        for i, d in enumerate(dxfs if dxfs is not None else ()):
+            font, fill = d.find(f"{q('font')}/{q('color')}"), d.find(f"{q('fill')}/{q('patternFill')}/{q('bgColor')}")
+            if len(d) == 2 and font is not None and fill is not None and len(d.find(q("font"))) == 1:
+                key = (str(fill.get("rgb", ""))[2:].upper(), str(font.get("rgb", ""))[2:].upper())
+                self.dxfs.setdefault(key, i)
+        self.new_dxfs: list[tuple[str, str]] = []
         self.new_numfmts: list[tuple[int, str]] = []
         self.new_fonts: list[str] = []
         self.new_xfs: list[tuple[int, int, str | None]] = []
@@ -73,6 +82,15 @@ class StyleBook:
             self.xfs[key] = self.n_xfs + len(self.new_xfs)
             self.new_xfs.append(key)
         return self.xfs[key]
+
+    def dxf(self, fill: str, font: str) -> int:
+        """Index of a differential format (for conditional formats): solid ``fill`` and ``font``
+        colour, both RRGGBB.  Appended to ``<dxfs>``; identical ones reused within a save."""
+        key = (fill.upper(), font.upper())
+        if key not in self.dxfs:
+            self.dxfs[key] = self.n_dxfs + len(self.new_dxfs)
+            self.new_dxfs.append(key)
+        return self.dxfs[key]
 
     def _numfmt(self, code: str) -> int:
         if code in BUILTIN:
@@ -98,7 +116,7 @@ class StyleBook:
 
     @property
     def changed(self) -> bool:
-        return bool(self.new_numfmts or self.new_fonts or self.new_xfs)
+        return bool(self.new_numfmts or self.new_fonts or self.new_xfs or self.new_dxfs)
 
     def to_bytes(self) -> bytes:
         """styles.xml with the new entries appended (the original bytes when nothing is new)."""
@@ -117,6 +135,15 @@ class StyleBook:
                             f'{anf if n else ""}{af if f else ""}' + (_ALIGN[a].format(p=p) if a else "/>")
                             for n, f, a in self.new_xfs)
             text = _append(text, p, "cellXfs", items, len(self.new_xfs))
+        if self.new_dxfs:
+            items = "".join(f'<{p}dxf><{p}font><{p}color rgb="FF{font}"/></{p}font><{p}fill><{p}patternFill>'
+                            f'<{p}bgColor rgb="FF{fill}"/></{p}patternFill></{p}fill></{p}dxf>'
+                            for fill, font in self.new_dxfs)
+            if re.search(rf"<{re.escape(p)}dxfs\b", text):
+                text = _append(text, p, "dxfs", items, len(self.new_dxfs))
+            else:     # no <dxfs> yet: it goes after cellStyles, before tableStyles / colors / extLst
+                m = re.search(rf"<{re.escape(p)}(tableStyles|colors|extLst)\b|</{re.escape(p)}styleSheet>", text)
+                text = text[:m.start()] + f'<{p}dxfs count="{len(self.new_dxfs)}">{items}</{p}dxfs>' + text[m.start():]
         return text.encode("utf-8")
 
 
