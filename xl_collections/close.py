@@ -50,17 +50,19 @@ STEP_ALIASES = {"inputs": "validate", "cash": "cashapp", "cash_application": "ca
                 "write_commentary": "commentary"}
 STEP_SHEETS = {"cashapp": ("Cash App", "Unapplied", "Exceptions"), "aging": ("Aging", "Aging Detail"),
                "kpis": ("KPIs",), "recon": ("Recon",), "commentary": ("Commentary",)}
-CHECKLIST_HEADER = ["step", "status", "rows", "amount", "seconds", "finished_utc", "sheets", "message"]
+CHECKLIST_HEADER = ["step", "task", "status", "rows", "amount", "seconds", "finished_utc", "sheets", "message"]
 CLOSE_NOTES = (
     "Month-end close",
-    "1. Fill the input sheets (Open Items, Customers, Payments, ... header in row 1; your own headers: map them on Column Map).",
-    "2. Set the as-of date and the other yellow cells on Settings.",
-    "3. Click 'Run month-end close': it checks every input, applies cash, ages, computes KPIs, reconciles and comments.",
-    "   Each step's button on its own sheet (Aging, Cash App, Recon, Commentary) runs that step alone.",
-    "   The xlwings add-in's ribbon button 'Run main' does the same for the active sheet (Close: the whole close).",
-    "Input problems are listed below with sheet, row and column. Cash applied in an earlier run is never applied again.",
-    "Headless / CI: xl-collections close BOOK.xlsm  (same steps, same sheets; every run is added to Audit Log).",
+    "1. Paste your exports into the input sheets (Open Items, Customers, Payments, ...), header in row 1.",
+    "    Your headers differ from ours? Map them once on Column Map.",
+    "2. Check the yellow cells on Settings: the as-of date first.",
+    "3. Click 'Run month-end close' (the button on the right). Each result sheet has a button for its step;",
+    "    the xlwings ribbon's 'Run main' runs the active sheet's step (on this sheet: the whole close).",
+    "4. Read the checklist below: every step should say done. FAILED: the message says why;",
+    "    refused inputs are listed under the checklist with sheet, row and column. Cash is never applied twice.",
+    "Command line / CI: xl-collections close BOOK.xlsm (same steps and sheets; every run is kept on Audit Log).",
 )
+CLOSE_BUTTON_CELL = "H2"     # the template's "Run month-end close" button: right of the notes
 DONE, FAILED, SKIPPED, NOT_RUN, NOT_AVAILABLE = "done", "FAILED", "skipped", "not run", "not available"
 
 
@@ -232,6 +234,14 @@ def _outputs():
     return ChartSpec, ColorScale, SheetOutput, TableBlock
 
 
+GOOD, BAD, NEUTRAL = ("C6EFCE", "006100"), ("FFC7CE", "9C0006"), ("FFEB9C", "9C5700")   # Excel's fills
+
+
+def _highlights(column: str, colours: dict) -> tuple:
+    from .book.outputs import Highlight
+    return tuple(Highlight((column,), v, *c) for v, c in colours.items())
+
+
 def _fmt_amount(minor: int | None, currency: str) -> str:
     if minor is None:
         return ""
@@ -379,8 +389,14 @@ def aging_result(state: CloseState):
     return state.results["aging"]
 
 
+PAST_DUE_SCALE = ("FFFFFF", "F8696B")             # 0 and below white -> the column's largest red
+BUCKET_COLORS = ("A9D08E", "FFE699", "F4B183", "ED7D31", "C55A11", "843C0C", "5B2A0C", "3B1A07")  # not due green, then warmer
+
+
 def aging_outputs(res, settings: Settings) -> list:
     ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    from .book.sheetxml import col_letter
+
     cur = settings.reporting_currency
     summary = res.summary
     labels = list(res.labels)
@@ -393,31 +409,37 @@ def aging_outputs(res, settings: Settings) -> list:
     name = top["customer_name"].where(top["customer_name"].astype(str) != "", top["customer_id"]) \
         if "customer_name" in top.columns else top.iloc[:, 0]
     chart_df = pd.DataFrame({"customer": [str(v)[:40] for v in name]})
-    for c in labels:
+    past = [c for c in labels if c != "not_due" and c in summ.columns]
+    series = [c for c in ("not_due", *past) if c in top.columns]
+    for c in series:
         chart_df[c] = top[c].to_numpy()
-    chart_df.attrs = {"money": labels, "currency": cur}
-    notes = (f"Aging as of {res.as_of} (pro-forma: after this close's cash application), by {res.basis} date, "
-             f"in {cur}",
-             f"Buckets: days past due {', '.join(labels)}. TOTAL is the last row. "
-             f"The chart shows the {CHART_TOP} customers with the most past due.")
-    block0 = TableBlock(summ, money_columns=tuple(money), table_name="tblAging",
-                        conditional=(ColorScale(tuple(res.buckets), REVERSE_SCALE),))
-    col = len(summ.columns) + 2
-    block1 = TableBlock(chart_df, money_columns=tuple(labels), table_name="tblAgingTop", start_row=len(notes) + 2,
-                        start_col=col, style="TableStyleLight9")
-    from .book.sheetxml import col_letter
-    anchor = f"{col_letter(col - 1)}{len(notes) + len(chart_df) + 5}"
-    chart = ChartSpec("customer", tuple(labels), kind="bar", stacked=True, block=1, anchor=anchor,
-                      title=f"Aging by bucket ({cur}), top {CHART_TOP} customers by past due", width_cols=10,
-                      height_rows=22)
-    aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes)
+    chart_df.attrs = {"money": series, "currency": cur}
+    notes = (f"Aging as of {res.as_of} in {cur}: pro-forma, after this close's cash application; aged by {res.basis} date",
+             f"Sorted by past due, largest first; TOTAL is the bold last row. Past-due buckets shade white to red "
+             f"within each column. The chart (right of the table) shows the {CHART_TOP} customers with most past due.")
+    widths = {"customer_name": 34, **{c: 14 for c in money}}
+    block0 = TableBlock(summ, money_columns=tuple(money), table_name="tblAging", total_row=True, column_widths=widths,
+                        conditional=(ColorScale(tuple(past + ["past_due"]), PAST_DUE_SCALE, low=0),))
+    col = len(summ.columns) + 2                     # one empty column between the table and the chart
+    header = len(notes) + 2
+    chart_rows = 24
+    chart = ChartSpec("customer", tuple(series), kind="bar", stacked=True, block=1,
+                      anchor=f"{col_letter(col - 1)}{header}",
+                      title=f"Aging by bucket ({cur}), top {CHART_TOP} past-due customers", width_cols=9,
+                      height_rows=chart_rows, colors=BUCKET_COLORS[:len(series)])
+    block1 = TableBlock(chart_df, money_columns=tuple(series), table_name="tblAgingTop", start_row=header + chart_rows + 2,
+                        start_col=col, style="TableStyleLight9", title="Chart data", column_widths={"customer": 30})
+    aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes, print_fit_width=True)
     detail, fmts = res.detail.copy(), {}   # reporting_amount renders in the reporting currency (attrs money_currency)
     detail.attrs = dict(res.detail.attrs)
     if "fx_rate" in detail.columns:
         detail["fx_rate"] = [None if v is None else float(v) for v in detail["fx_rate"]]
         fmts["fx_rate"] = "0.000000"
+    if "days_past_due" in detail.columns:
+        fmts["days_past_due"] = "#,##0"
     detail_sheet = SheetOutput("Aging Detail", [TableBlock(detail, table_name="tblAgingDetail", number_formats=fmts,
-                                                           conditional=(ColorScale(("days_past_due",), REVERSE_SCALE),))])
+                                                           conditional=(ColorScale(("days_past_due",), PAST_DUE_SCALE, low=0),))],
+                               print_fit_width=True)
     return [aging_sheet, detail_sheet]
 
 
@@ -440,9 +462,12 @@ def step_kpis(state: CloseState) -> StepResult:
     state.results["kpis"] = k
     disp = k.copy()
     disp["value"] = [None if v is None else float(v) for v in disp["value"]]
-    out = SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0#"},
-                                          column_widths={"formula": 60, "inputs": 90})],
-                      notes=(f"Receivables KPIs as of {state.settings.as_of} ({state.settings.reporting_currency})",))
+    out = SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0"},
+                                          column_widths={"kpi": 20, "value": 10, "unit": 8, "formula": 45, "inputs": 80},
+                                          wrap_columns=("formula", "inputs"))],
+                      notes=(f"Receivables KPIs as of {state.settings.as_of} ({state.settings.reporting_currency})",
+                             "Days: lower is better (DSO, ADD); percent: CEI higher is better, past due lower. "
+                             "formula and inputs show how each figure was computed."), print_fit_width=True)
     shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
     return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])
 
@@ -477,6 +502,84 @@ def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+UNAPPLIED_NEXT = {
+    "UNKNOWN_PAYER": "Find the payer (bank statement, remittance); add its bank account or name to Customers and run again",
+    "ON_ACCOUNT": "Overpayment left on account: apply it to the next invoice or refund it, as agreed with the customer",
+    "CURRENCY_DIFFERS": "Paid in another currency than the invoices: agree the rate, then apply by hand",
+    "NO_CANDIDATE": "Customer known, no open item fits: ask for the remittance advice",
+}
+EXCEPTION_NEXT = {
+    "CURRENCY_DIFFERS": "Paid in another currency than the invoice named: agree the rate, then apply by hand",
+    "POSSIBLE_DUPLICATE_PAYMENT": "Document already paid: confirm with the customer, then refund or keep on account",
+    "REMITTANCE_DIFFERS": "Remittance advice and payment disagree: check the remittance lines before applying",
+    "CUSTOMER_MISMATCH": "Payer is not the invoice's customer: confirm who pays (parent, third party)",
+    "DISCOUNT_NOT_EARNED": "Discount taken after its date: bill it back or approve a write-off",
+}
+
+
+def _order(df: pd.DataFrame, first: list[str], last: list[str] = ()) -> pd.DataFrame:
+    """The same frame with ``first`` columns first and ``last`` columns last (those present)."""
+    head = [c for c in first if c in df.columns]
+    tail = [c for c in last if c in df.columns and c not in head]
+    out = df[head + [c for c in df.columns if c not in head and c not in tail] + tail]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _next_step(df: pd.DataFrame, actions: dict) -> pd.DataFrame:
+    """Add ``next_step`` (what the specialist does about each row) after ``reason``."""
+    if not len(df.columns) or "reason" not in df.columns:
+        return df
+    out = df.copy()
+    out.insert(list(out.columns).index("reason") + 1, "next_step",
+               [actions.get(str(r), "Review the detail and decide by hand") for r in out["reason"]])
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) -> list:
+    """The ``Cash App``, ``Unapplied`` and ``Exceptions`` sheets (layout only)."""
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    apps = _order(apps, ["payment_id", "value_date", "customer_id", "document_no", "currency", "applied_amount",
+                         "status", "rule", "confidence", "evidence"])
+    blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications",
+                         number_formats={"confidence": "0.00"}, column_widths={"evidence": 60, "rule": 20},
+                         wrap_columns=("evidence",), conditional=_highlights("status", {"REVIEW": NEUTRAL}))]
+    if posting is not None and len(posting):
+        # text is the last column and overflows to the right: narrow, so the applications keep their widths
+        blocks.append(TableBlock(_order(posting, [], ["text"]), table_name="tblCashPosting", style="TableStyleLight9",
+                                 title="Postings for the ledger (the journal lines of the AUTO applications)",
+                                 column_widths={"text": 12}))
+    n_auto = int((apps["status"].astype(str).str.upper() == "AUTO").sum()) if "status" in apps.columns else len(apps)
+    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW rows "
+             f"proposed (check and apply by hand)",
+             f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
+             f"evidence: why. Rows of earlier runs stay and are never applied again.")
+    outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True)]
+    un = _order(_next_step(unapplied, UNAPPLIED_NEXT),
+                ["payment_id", "customer_id", "payer_name", "currency", "amount_unapplied", "reason", "next_step",
+                 "reference"], ["detail"])
+    outs.append(SheetOutput("Unapplied", [TableBlock(un, table_name="tblUnapplied", wrap_columns=("next_step",),
+                                                     column_widths={"next_step": 50, "detail": 70, "payer_name": 30})],
+                            notes=(f"Cash not applied: {len(un):,} payments. next_step says what to do; "
+                                   f"after fixing the inputs, run the close again.",), print_fit_width=True))
+    exc = _order(_next_step(exceptions, EXCEPTION_NEXT), ["payment_id", "customer_id", "document_no", "reason",
+                                                          "next_step", "detail"])
+    exc_blocks = [TableBlock(exc, table_name="tblExceptions", wrap_columns=("next_step", "detail"),
+                             title=f"Payments to review ({len(exc):,})",
+                             column_widths={"next_step": 36, "detail": 40})]
+    if deductions is not None and len(deductions):
+        ded = _order(deductions, ["customer_id", "document_no", "related_document_no", "reason_code", "payment_id",
+                                  "amount", "currency", "value_date"])
+        exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9",
+                                     title=f"Deductions taken ({len(ded):,}): short payments now open as their own "
+                                           f"items; resolve each (credit note, dispute or bill back)"))
+    outs.append(SheetOutput("Exceptions", exc_blocks,
+                            notes=("Items that need a decision: payments the program would not apply alone, and the "
+                                   "deductions customers took.",), print_fit_width=True))
+    return outs
+
+
 def step_cashapp(state: CloseState) -> StepResult:
     payments = state.tables.get("payments")
     if payments is None or payments.empty:
@@ -485,28 +588,16 @@ def step_cashapp(state: CloseState) -> StepResult:
         res = cash_result(state)
     except ImportError:
         return StepResult("cashapp", NOT_AVAILABLE, message="the cash application engine is not installed")
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     s = state.settings
     prior = state.results.get("cash_prior")
     apps = _merge_prior(prior, res.applications)
     apps.attrs.setdefault("currency", s.reporting_currency)
-    blocks = [TableBlock(apps, table_name="tblCashApp", number_formats={"confidence": "0.00"})]
-    posting = _frame(getattr(res, "posting", None))
-    if posting is not None and len(posting):
-        blocks.append(TableBlock(posting, table_name="tblCashPosting", style="TableStyleLight9"))
-    notes = (f"Cash application as of {s.as_of}: AUTO rows are applied, REVIEW rows are proposals.",
-             "Rows of earlier runs stay: their payments are never applied again.")
     unapplied = res.unapplied
     if len(unapplied) and "reason" in unapplied.columns:
         unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
         unapplied.attrs = dict(res.unapplied.attrs)
-    outs = [SheetOutput("Cash App", blocks, notes=notes),
-            SheetOutput("Unapplied", [TableBlock(unapplied, table_name="tblUnapplied")])]
-    exc_blocks = [TableBlock(res.exceptions, table_name="tblExceptions")]
-    ded = _frame(getattr(res, "deductions", None))
-    if ded is not None and len(ded):
-        exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9"))
-    outs.append(SheetOutput("Exceptions", exc_blocks))
+    outs = cash_outputs(apps, unapplied, res.exceptions, _frame(getattr(res, "posting", None)),
+                        _frame(getattr(res, "deductions", None)), s)
     new = res.applications
     is_auto = new["status"].astype(str).str.upper() == "AUTO" if "status" in new.columns else pd.Series(True, index=new.index)
     auto = new[is_auto]
@@ -525,6 +616,56 @@ def step_cashapp(state: CloseState) -> StepResult:
            f"{len(unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
            + (f"; {len(prior_ids):,} applied in earlier runs, not again" if prior_ids else ""))
     return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
+
+
+BREAK_NEXT = {
+    "MISSING_IN_LEDGER": "Invoiced, not in the AR ledger: post it, or cancel the register entry",
+    "MISSING_IN_REGISTER": "In the ledger without an invoice: find the invoice or reverse the posting",
+    "AMOUNT_MISMATCH": "Amounts differ: correct the posting or issue a credit / debit note",
+    "CUSTOMER_MISMATCH": "Posted to another customer: move it to the invoiced customer",
+    "PERIOD_MISMATCH": "Posted in another period: check the cut-off, repost or accrue",
+    "CURRENCY_MISMATCH": "Currencies differ: correct the posting's currency",
+    "DUPLICATE_IN_REGISTER": "Invoice number twice in the register: cancel the duplicate",
+    "DUPLICATE_IN_LEDGER": "Posted twice: reverse the duplicate posting",
+    "POSSIBLE_DUPLICATE_BILLING": "Same customer, amount and date as another invoice: confirm before collecting",
+}
+
+
+def recon_output(res, notes: list[str], state: CloseState):
+    """The ``Recon`` sheet: roll-forward, GL tie-out, breaks by type (what to do), the breaks."""
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    cur = state.settings.reporting_currency
+    blocks = []
+    roll = _frame(getattr(res, "rollforward", None))
+    if roll is not None:
+        # source is the last column and overflows to the right: the column stays narrow for the breaks below
+        blocks.append(TableBlock(roll, table_name="tblRollforward", style="TableStyleLight9",
+                                 title=f"Roll-forward of the AR balance ({cur}): opening to closing",
+                                 column_widths={"line": 28, "source": 16}))
+    tie = _frame(getattr(res, "gl_tieout", None))
+    if tie is not None:
+        blocks.append(TableBlock(tie, table_name="tblGLTieout", style="TableStyleLight9",
+                                 title=f"GL tie-out ({cur}): unexplained should be zero"))
+    breaks = _frame(getattr(res, "breaks", None))
+    if breaks is not None:
+        if len(breaks) and "break_type" in breaks.columns:
+            kinds = list(dict.fromkeys(breaks["break_type"].astype(str)))
+            diff = pd.to_numeric(breaks.get("difference", pd.Series(0, index=breaks.index)), errors="coerce")
+            absd = breaks.assign(difference=diff.fillna(0).abs().astype("int64"))
+            by = pd.DataFrame({"break_type": kinds,
+                               "breaks": [int((breaks["break_type"] == k).sum()) for k in kinds],
+                               "difference": [_reporting_sum(absd[absd["break_type"] == k], "difference", state)
+                                              for k in kinds],
+                               "next_step": [BREAK_NEXT.get(k, "Review the detail") for k in kinds]})
+            by.attrs = {"money": ["difference"], "currency": cur}
+            blocks.append(TableBlock(by, table_name="tblBreakTypes", style="TableStyleLight9",
+                                     title=f"Breaks by type (difference: absolute, {cur}) and what to do",
+                                     number_formats={"breaks": "#,##0"}, column_widths={"next_step": 12}))
+        shown = _order(breaks, ["break_type", "document_no", "customer_id", "currency", "register_amount",
+                                "ledger_amount", "difference"], ["detail"])
+        blocks.append(TableBlock(shown, table_name="tblBreaks", style="TableStyleMedium2",
+                                 title=f"Breaks ({len(breaks):,}): one row per document", column_widths={"detail": 70}))
+    return SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False, print_fit_width=True)
 
 
 def step_recon(state: CloseState) -> StepResult:
@@ -548,12 +689,7 @@ def step_recon(state: CloseState) -> StepResult:
         notes += [str(n) for n in extra]
     elif isinstance(extra, str) and extra:
         notes += extra.splitlines()
-    blocks = []
-    for name, tname in (("rollforward", "tblRollforward"), ("gl_tieout", "tblGLTieout"), ("breaks", "tblBreaks")):
-        df = _frame(getattr(res, name, None))
-        if df is not None:
-            blocks.append(TableBlock(df, table_name=tname, style="TableStyleMedium2" if name == "breaks" else "TableStyleLight9"))
-    out = SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False)
+    out = recon_output(res, notes, state)
     breaks = res.breaks
     amt = 0
     if len(breaks) and "difference" in breaks.columns:
@@ -598,29 +734,41 @@ def close_sheet_rows(steps: dict[str, StepResult], currency: str = "USD") -> lis
     rows = []
     for s in STEPS:
         r = steps.get(s) or StepResult(s)
-        rows.append([s, r.status, r.rows, None if r.amount is None else float(to_decimal(r.amount, currency)),
+        rows.append([s, STEP_TITLES[s], r.status, r.rows,
+                     None if r.amount is None else float(to_decimal(r.amount, currency)),
                      None if r.seconds is None else round(r.seconds, 2),
                      r.finished.strftime("%Y-%m-%d %H:%M:%S") if r.finished else "",
                      ", ".join(r.sheets) or ", ".join(STEP_SHEETS.get(s, ())),
-                     r.message or STEP_TITLES[s]])
+                     r.message or "-"])
     return rows
+
+
+CHECKLIST_WIDTHS = {"step": 12, "task": 32, "status": 10, "rows": 9, "amount": 16, "seconds": 9,
+                    "finished_utc": 19, "sheets": 26, "message": 70}
 
 
 def close_sheet(steps: dict[str, StepResult], settings: Settings | None, problems: list[InputError] = ()):
     ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     cur = settings.reporting_currency if settings else "USD"
-    df = pd.DataFrame(close_sheet_rows(steps, cur), columns=CHECKLIST_HEADER)
-    df["rows"] = pd.Series([r[2] for r in close_sheet_rows(steps, cur)], dtype=object)
+    rows = close_sheet_rows(steps, cur)
+    df = pd.DataFrame(rows, columns=CHECKLIST_HEADER)
+    df["rows"] = pd.Series([r[3] for r in rows], dtype=object)
     blocks = [TableBlock(df, money_columns=(), table_name="tblClose",
-                         number_formats={"amount": '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)', "seconds": "0.00"},
-                         column_widths={"step": 14, "status": 14, "message": 90, "sheets": 30})]
+                         title=f"Checklist (amounts in {cur}; times UTC)",
+                         number_formats={"amount": ACCOUNTING, "seconds": "0.00", "rows": "#,##0"},
+                         column_widths=CHECKLIST_WIDTHS, wrap_columns=("message", "sheets"),
+                         conditional=_highlights("status", {DONE: GOOD, FAILED: BAD, SKIPPED: NEUTRAL,
+                                                            NOT_AVAILABLE: NEUTRAL}))]
     if problems:
         p = pd.DataFrame([{"sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
                            "problem": e.message, "expected": e.expected} for e in problems])
         p["row"] = pd.Series([None if v is None else int(v) for v in p["row"]], dtype=object)
-        blocks.append(TableBlock(p, table_name="tblInputProblems", style="TableStyleMedium3"))
+        blocks.append(TableBlock(p, table_name="tblInputProblems", style="TableStyleMedium3",
+                                 title=f"Input problems ({len(p):,}): fix them on their sheets, then run the close again",
+                                 wrap_columns=("problem", "expected"),
+                                 column_widths={"problem": 50, "expected": 40}))
     notes = CLOSE_NOTES + ((f"As of {settings.as_of}  ·  reporting currency {cur}",) if settings and settings.as_of else ())
-    return SheetOutput("Close", blocks, notes=notes)
+    return SheetOutput("Close", blocks, notes=notes, print_fit_width=True)
 
 
 def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.DataFrame:

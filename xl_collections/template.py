@@ -338,7 +338,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     docProps' date (the kept template is reproducible)."""
     import xlsxwriter
 
-    from .close import close_sheet_rows, CLOSE_NOTES, CHECKLIST_HEADER
+    from .close import CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 
     path = Path(path)
     settings = settings or Settings()
@@ -355,7 +355,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7"})
+    head_opt = wb.add_format({"bold": False, "italic": True, "bottom": 1, "bg_color": "#F2F2F2"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_color": "#595959"})
+    wrap_col = wb.add_format({"text_wrap": True, "valign": "top"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFF2CC", "border": 1})
     input_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
     num_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "#,##0.00"})
@@ -366,16 +368,15 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         sheets[name] = ws
         ws.set_vba_name(codenames["sheets"][i] if i < len(codenames["sheets"]) else f"Sheet{i + 1}")
 
-    # Close: how to use + checklist + the buttons
+    # Close: how to use + checklist + the buttons (laid out as the close rewrites it)
     ws = sheets["Close"]
     ws.activate()
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 12)
-    ws.set_column(2, 6, 14)
-    ws.set_column(7, 7, 60)
+    for j, h in enumerate(CHECKLIST_HEADER):
+        ws.set_column(j, j, CHECKLIST_WIDTHS[h], wrap_col if h in ("message", "sheets") else None)
     for r, line in enumerate(CLOSE_NOTES):
         ws.write_string(r, 0, line, title if r == 0 else None)
-    hr = len(CLOSE_NOTES) + 1
+    hr = len(CLOSE_NOTES) + 2
+    ws.write_string(hr - 1, 0, "Checklist (filled in by the close)", bold)
     for j, h in enumerate(CHECKLIST_HEADER):
         ws.write_string(hr, j, h, head)
     for i, row in enumerate(close_sheet_rows({}), start=hr + 1):
@@ -383,8 +384,8 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
             if v is not None and v != "":
                 ws.write(i, j, v)
     ws.freeze_panes(hr + 1, 0)
-    ws.insert_button(f"J{hr + 2}", {"macro": VBA_MACRO, "caption": "Run month-end close",
-                                    "width": 190, "height": 36, "x_offset": 4})
+    ws.insert_button(CLOSE_BUTTON_CELL, {"macro": VBA_MACRO, "caption": "Run month-end close",
+                                         "width": 190, "height": 36, "x_offset": 4})
     for sheet, caption in STEP_BUTTONS.items():
         sheets[sheet].insert_button("J1", {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
                                            "x_offset": 4, "y_offset": 2})
@@ -393,9 +394,10 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws = sheets["Settings"]
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 90)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 3, 80)
     ws.write_string(0, 0, "Settings of the close (named cells; change the yellow cells)", title)
-    for j, h in enumerate(["setting", "value", "meaning"]):
+    for j, h in enumerate(["setting", "value", "expected", "meaning"]):
         ws.write_string(1, j, h, head)
     values = _setting_values(settings)
     cells = settings_cells()
@@ -414,12 +416,14 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
             ws.write_number(r, 1, v, num_fmt if name in ("MatchTolerance", "CommentaryThreshold") else input_fmt)
         else:
             ws.write_string(r, 1, str(v), input_fmt)
-        ws.write_string(r, 2, SETTING_HELP[name][1], wrap)
+        ws.write_string(r, 2, SETTING_HELP[name][0], wrap)
+        ws.write_string(r, 3, SETTING_HELP[name][1], wrap)
         ws.data_validation(r, 1, r, 1, _validation(name))
         wb.define_name(name, f"=Settings!{cells[name]}")
 
     # Column Map
     ws = sheets["Column Map"]
+    cmap = (inputs or {}).get("column_map")
     ws.set_column(0, 2, 26)
     for j, h in enumerate(COLUMN_MAP_HEADER):
         ws.write_string(0, j, h, head)
@@ -427,8 +431,21 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
                                         "input_title": "table", "input_message": "The input table the header belongs to."})
     ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
                            "Common aliases are recognised without an entry here.")
+    ws.data_validation(1, 1, 10000, 1, {"validate": "any", "input_title": "source_column",
+                                        "input_message": "Your export's header, exactly as it stands, e.g. 'Invoice Number'."})
+    ws.data_validation(1, 2, 10000, 2, {"validate": "any", "input_title": "canonical_column",
+                                        "input_message": "The column it means, as in row 1 of the table's input sheet, "
+                                                         "e.g. document_no, open_amount, due_date."})
+    if cmap is None or not len(cmap):
+        grey = wb.add_format({"italic": True, "font_color": "#808080"})
+        ws.write_string(2, 4, "Example (type your own rows in A:C):", grey)
+        for r, ex in enumerate([("open_items", "Invoice Number", "document_no"),
+                                ("open_items", "Balance Due", "open_amount"),
+                                ("payments", "Bank Ref", "reference")], start=3):
+            for j, v in enumerate(ex):
+                ws.write_string(r, 4 + j, v, grey)
+        ws.set_column(4, 6, 20)
     ws.freeze_panes(1, 0)
-    cmap = (inputs or {}).get("column_map")
     if cmap is not None:
         for i, row in enumerate(cmap[COLUMN_MAP_HEADER].itertuples(index=False), start=1):
             for j, v in enumerate(row):
@@ -441,7 +458,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         raw = df is not None and df.attrs.get("raw")
         for j, col in enumerate(table.columns):
             if not raw:
-                ws.write_string(0, j, col.name, head)
+                ws.write_string(0, j, col.name, head if col.required else head_opt)
+                ws.data_validation(0, j, 0, j, {"validate": "any", "input_title": col.name[:32],
+                                                "input_message": column_help(col)})
             ws.set_column(j, j, max(12, len(col.name) + 3))
         ws.freeze_panes(1, 0)
         if df is not None and len(df):
@@ -476,6 +495,21 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         ws.write_string(r, 0, line, bold if r == 12 else None)
     wb.close()
     return path
+
+
+_KIND_HELP = {schema.TEXT: "Text", schema.CODE: "A code (case does not matter)",
+              schema.DATE: "A date, e.g. 2026-10-31", schema.MONEY: "An amount in the row's currency, e.g. 1234.56",
+              schema.RATE: "A number, e.g. 1.0825"}
+
+
+def column_help(col) -> str:
+    """The input message of an input sheet's header cell: kind, required, choices, aliases."""
+    text = f"{_KIND_HELP.get(col.kind, 'Text')}; {'required' if col.required else 'optional'}."
+    if col.choices:
+        text += f" One of {', '.join(col.choices)}."
+    if col.aliases:
+        text += f" Also read from headers such as {', '.join(repr(a) for a in col.aliases[:4])}."
+    return text[:255]
 
 
 def _write_input(wb, ws, table, df) -> None:
