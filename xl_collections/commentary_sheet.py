@@ -175,29 +175,55 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
     ratios.columns = ["measure", "this_close", "prior_close", "change", "unit"]
     ratios["unit"] = ratios["unit"].map({"percent": "%", "days": "days"}).fillna("")
     labels = list(result.buckets)
-    program = [c for c in PROGRAM_COLUMNS if c in rows.columns]
-    program = program[:4] + labels + program[4:]
-    user = [c for c in rows.columns if c not in program]
-    body = rows[program + user].copy()
+    first = ["customer_id", "customer_name", "collector", "past_due", "comment", "comment_status"]
+    later = [*labels, "oldest_days", "change_vs_prior", "disputed", "deductions", "offsets"]
+    program = [c for c in first + later + ["latest_draft"] if c in rows.columns]
+    user = [c for c in rows.columns if c not in program and c not in PROGRAM_COLUMNS]
+    head = [c for c in first if c in rows.columns]
+    # the customer's words first (comment, status, the specialist's columns), then the figures
+    body = rows[head + user + [c for c in program if c not in head]].copy()
     body.attrs = {"money": ["past_due", *labels, "change_vs_prior", "disputed", "deductions", "offsets"], "currency": cur}
-    res = resolved.copy()
+    res_first = [c for c in ("customer_id", "customer_name", "resolved_on", "last_past_due", "comment", "latest_draft")
+                 if c in resolved.columns]
+    res = resolved[res_first + [c for c in resolved.columns if c not in res_first]].copy()
     res.attrs = {"money": ["last_past_due"], "currency": cur}
+    # the ten largest: the bucket split as one line of text, so the block fits the columns of the
+    # customer rows below it (their fifth column is the wide comment)
+    top = result.top10.copy()
+    split = [c for c in labels if c in top.columns and c != "not_due"]
+    if len(top) and split:
+        top.insert(list(top.columns).index("past_due") + 1, "past_due_by_bucket",
+                   ["   ".join(f"{c}: {fmt_money(int(r[c]), cur)[len(cur) + 1:]}" for c in split if int(r[c]) != 0)
+                    for _, r in top.iterrows()])
+        top = top.drop(columns=split)
+    top.attrs = {**result.top10.attrs, "money": [c for c in result.top10.attrs.get("money", ()) if c in top.columns]}
     notes = (
         f"Past-due commentary as of {pd.Timestamp(as_of).date().isoformat()} ({cur})",
-        f"One row per customer with past due of at least {fmt_money(threshold, cur)}; figures tie to the Aging sheet.",
-        "Columns after latest_draft are yours: they stay on the same customer across refreshes. "
+        f"One row per customer with past due of at least {fmt_money(threshold, cur)}; figures tie to the Aging sheet. "
+        "Comments are drafted from the data only.",
+        "Your columns (Analyst comment, Next action, Owner, or any you add) stay on their customer across refreshes. "
         "An edited comment is kept (comment_status 'edited (kept)'); latest_draft shows the program's current draft.",
     )
+    heat = ("FFFFFF", "F8696B")
+    widths = {"measure": 16, "customer_id": 12, "customer_name": 30, "collector": 14, "comment": 60,
+              "comment_status": 16, "latest_draft": 40, **{u: 28 for u in user}}
+    n_tot = max(len(money), len(ratios))
     blocks = [
-        TableBlock(money, table_name="tblCommentaryTotals", column_widths={"measure": 18}),
+        TableBlock(money, table_name="tblCommentaryTotals", title=f"Aging totals ({cur})", column_widths=widths),
         TableBlock(ratios.reset_index(drop=True), number_formats={"this_close": "0.0", "prior_close": "0.0", "change": "0.0"},
-                   table_name="tblCommentaryRatios"),
-        TableBlock(result.top10, table_name="tblLargestPastDue", conditional=(ColorScale(("past_due",), ("FFFFFF", "FCD5B4", "F8696B")),)),
+                   table_name="tblCommentaryRatios", title="Ratios", start_row=len(notes) + 3, start_col=5,
+                   column_widths=widths),
+        TableBlock(top, table_name="tblLargestPastDue", title="Largest past-due customers",
+                   start_row=len(notes) + 3 + n_tot + 3, conditional=(ColorScale(("past_due",), heat, low=0),),
+                   wrap_columns=("past_due_by_bucket",), column_widths=widths),
         TableBlock(body.reset_index(drop=True), table_name="tblCommentary",
-                   column_widths={"comment": 80, "latest_draft": 40, "customer_name": 28, **{u: 30 for u in user}}),
-        TableBlock(res, table_name="tblResolved", column_widths={"comment": 60}),
+                   title="Customers: the drafted comment, your columns, then the figures",
+                   wrap_columns=("comment", *user), column_widths=widths,
+                   conditional=(ColorScale(tuple(c for c in labels if c in body.columns) + ("oldest_days",), heat, low=0),)),
+        TableBlock(res, table_name="tblResolved", column_widths=widths,
+                   title="Resolved: customers now below the threshold, with the date they left and your notes"),
     ]
-    return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False)
+    return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False, print_fit_width=True)
 
 
 def history_output(history: pd.DataFrame):
