@@ -89,7 +89,7 @@ def test_alignment_styles_are_appended_and_reused():
 
 
 def test_wrapped_rows_get_a_height(tmp_path):
-    df = pd.DataFrame({"id": ["A", "B"], "comment": ["word " * 40, "short"]})
+    df = pd.DataFrame({"id": ["A", "B", "C"], "comment": ["word " * 40, "short", None]})
     for side_by_side in (False, True):
         blocks = [TableBlock(df, table_name="tblW", wrap_columns=("comment",), column_widths={"comment": 30})]
         if side_by_side:
@@ -133,3 +133,11 @@ def test_highlight_cells_equal_to_a_value(tmp_path):
     book.save()
     with zipfile.ZipFile(p) as z:
         assert z.read("xl/styles.xml").decode() == styles
+
+
+def test_wrapped_lines_fill_words_greedily():
+    from xl_collections.book.sheetxml import _wrapped_lines
+    assert _wrapped_lines("a b c", 10) == 1
+    assert _wrapped_lines("aaaa bbbb cccc", 9) == 2          # a word never splits across lines when it fits
+    assert _wrapped_lines("x" * 25, 10) == 3                 # a longer word takes the lines it needs
+    assert _wrapped_lines("one\ntwo", 10) == 2

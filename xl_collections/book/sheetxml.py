@@ -179,11 +179,11 @@ class _Block:
             if c not in self.df.columns:
                 continue
             j = list(self.df.columns).index(c)
-            per_line = max(1.0, widths.get(self.col0 + j, 10.0) * 1.2 - 1)
+            per_line = max(1.0, widths.get(self.col0 + j, 10.0) * 1.05 - 1)
             texts = self.df.iloc[start:stop, j].tolist()
             for k, v in enumerate(texts):
-                if isinstance(v, str) and v:
-                    n = sum(max(1, math.ceil(len(part) / per_line)) for part in v.split("\n"))
+                if isinstance(v, str) and (len(v) > per_line or "\n" in v):
+                    n = _wrapped_lines(v, per_line)
                     if n > lines[k]:
                         lines[k] = n
         return [f' ht="{15 * min(int(n), 20)}" customHeight="1"' if n > 1 else "" for n in lines.tolist()]
@@ -226,6 +226,24 @@ class _Block:
                 cols.append(s)
             self._cols = cols
         return self._cols
+
+
+def _wrapped_lines(text: str, per_line: float) -> int:
+    """Lines a wrapped cell needs: words filled greedily into lines of ``per_line`` characters
+    (a longer word takes the lines its length needs)."""
+    n = 0
+    for para in text.split("\n"):
+        used, n = 0.0, n + 1
+        for word in para.split(" "):
+            w = len(word)
+            if used and used + 1 + w > per_line:
+                n, used = n + 1, 0.0
+            if w > per_line:
+                extra = math.ceil(w / per_line) - 1
+                n, used = n + extra, w - extra * per_line
+            else:
+                used += (1 if used else 0) + w
+    return n
 
 
 def _unique_headers(names: list[str]) -> list[str]:
