@@ -5,10 +5,13 @@ Layout of ``Commentary`` (all written by the program; the specialist's columns r
 1. a title line and notes;
 2. ``Totals`` (bucket totals this close, prior close, change) and ``Ratios`` (% past due,
    % over 90 days, DSO, CEI);
-3. ``Largest past due`` — the ten largest past-due customers;
-4. the customer rows (Excel table ``tblCommentary``): program columns
-   (:data:`~xl_collections.commentary.PROGRAM_COLUMNS` + bucket columns), then every other
-   column — the specialist's (``Analyst comment``, ``Next action``, ``Owner`` or any they add);
+3. ``Largest past due`` — the ten largest past-due customers (the bucket split as one line
+   of text, so the block fits the columns of the customer rows);
+4. the customer rows (Excel table ``tblCommentary``): who and how much (``customer_id`` …
+   ``past_due``), the drafted ``comment`` and ``comment_status``, then every column the
+   program does not own — the specialist's (``Analyst comment``, ``Next action``, ``Owner``
+   or any they add; wrapped) — then the figures (buckets, ``oldest_days`` …) and
+   ``latest_draft``;
 5. ``Resolved`` (``tblResolved``): customers that dropped below the threshold, with the date
    they left and their notes.
 
@@ -183,9 +186,10 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
     # the customer's words first (comment, status, the specialist's columns), then the figures
     body = rows[head + user + [c for c in program if c not in head]].copy()
     body.attrs = {"money": ["past_due", *labels, "change_vs_prior", "disputed", "deductions", "offsets"], "currency": cur}
-    res_first = [c for c in ("customer_id", "customer_name", "resolved_on", "last_past_due", "comment", "latest_draft")
+    res_first = [c for c in ("customer_id", "customer_name", "resolved_on", "last_past_due", "comment")
                  if c in resolved.columns]
-    res = resolved[res_first + [c for c in resolved.columns if c not in res_first]].copy()
+    res_last = [c for c in ("latest_draft",) if c in resolved.columns]
+    res = resolved[res_first + [c for c in resolved.columns if c not in res_first + res_last] + res_last].copy()
     res.attrs = {"money": ["last_past_due"], "currency": cur}
     # the ten largest: the bucket split as one line of text, so the block fits the columns of the
     # customer rows below it (their fifth column is the wide comment)
@@ -207,20 +211,19 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
     heat = ("FFFFFF", "F8696B")
     widths = {"measure": 16, "customer_id": 12, "customer_name": 30, "collector": 14, "comment": 60,
               "comment_status": 16, "latest_draft": 40, **{u: 28 for u in user}}
-    n_tot = max(len(money), len(ratios))
     blocks = [
         TableBlock(money, table_name="tblCommentaryTotals", title=f"Aging totals ({cur})", column_widths=widths),
         TableBlock(ratios.reset_index(drop=True), number_formats={"this_close": "0.0", "prior_close": "0.0", "change": "0.0"},
-                   table_name="tblCommentaryRatios", title="Ratios", start_row=len(notes) + 3, start_col=5,
-                   column_widths=widths),
+                   table_name="tblCommentaryRatios", title="Ratios", column_widths=widths),
         TableBlock(top, table_name="tblLargestPastDue", title="Largest past-due customers",
-                   start_row=len(notes) + 3 + n_tot + 3, conditional=(ColorScale(("past_due",), heat, low=0),),
+                   conditional=(ColorScale(("past_due",), heat, low=0),),
                    wrap_columns=("past_due_by_bucket",), column_widths=widths),
         TableBlock(body.reset_index(drop=True), table_name="tblCommentary",
                    title="Customers: the drafted comment, your columns, then the figures",
                    wrap_columns=("comment", *user), column_widths=widths,
                    conditional=(ColorScale(tuple(c for c in labels if c in body.columns) + ("oldest_days",), heat, low=0),)),
-        TableBlock(res, table_name="tblResolved", column_widths=widths,
+        TableBlock(res, table_name="tblResolved",     # its notes fall one column left of the rows' ones
+                   column_widths={k: v for k, v in widths.items() if k not in user and k != "latest_draft"},
                    title="Resolved: customers now below the threshold, with the date they left and your notes"),
     ]
     return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False, print_fit_width=True)
