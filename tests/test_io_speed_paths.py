@@ -76,3 +76,25 @@ def test_parse_date_series_mixed_objects():
     assert list(out) == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-03-04"), pd.NaT, pd.NaT,
                          pd.Timestamp("2023-03-15"), pd.NaT, pd.Timestamp("2026-05-06")]
     assert list(bad) == [15]
+
+
+def test_exponents_are_the_minor_units_map():
+    from xl_collections.money import MINOR_UNITS, _exponents
+    cur = pd.Series(["USD", "JPY", None, "XXX", np.nan, "KWD", "", 3, "usd"], dtype=object)
+    assert _exponents(cur).tolist() == cur.map(MINOR_UNITS).fillna(2).to_numpy(dtype="int64").tolist()
+    assert _exponents(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_validate_blank_cells_with_dropped_rows_and_error_values():
+    from xl_collections.io.validate import validate
+    raw = pd.DataFrame({"customer_id": ["C1", "", "C2", "#N/A", "", ""],
+                        "document_no": ["D1", "", "D2", "D3", "", " "],
+                        "document_date": ["2026-01-01"] * 4 + ["", ""], "due_date": ["2026-02-01"] * 4 + ["", ""],
+                        "amount": ["10.00", "", "  ", "5", "", ""]})
+    out, errors = validate(raw, "open_items", file="f.csv")
+    assert len(out) == 4
+    assert [(e.row, e.column, e.message) for e in errors] == [
+        (1, "open_amount", "required column 'open_amount' is missing"),
+        (5, "customer_id", "Excel error value in the cell"),
+        (3, "customer_id", "customer_id is blank"),
+        (3, "document_no", "document_no is blank")]

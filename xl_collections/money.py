@@ -187,6 +187,14 @@ def _parse_text(text: str, currency: str, places: int, decimal_comma: bool) -> i
     return -minor if neg else minor
 
 
+def _exponents(currencies: pd.Series) -> np.ndarray:
+    """Minor-unit exponent per row (2 for unknown or blank codes): ``currencies.map(MINOR_UNITS).fillna(2)``,
+    looked up once per distinct code."""
+    codes, uniques = pd.factorize(currencies.to_numpy(dtype=object), use_na_sentinel=True)
+    table = np.array([MINOR_UNITS.get(u, 2) if isinstance(u, str) else 2 for u in uniques] + [2], dtype="int64")
+    return table[codes]          # code -1 (a missing value) picks the trailing 2
+
+
 def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decimal_comma: bool = False):
     """Vectorised :func:`parse_amount` for a column.
 
@@ -201,7 +209,7 @@ def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decim
     bad: dict = {}
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
-        exps = currencies.map(MINOR_UNITS).fillna(2).to_numpy(dtype="int64")
+        exps = _exponents(currencies)
         x = np.round(arr * (10.0**exps), 6)
         r = np.sign(x) * np.floor(np.abs(x) + 0.5)
         inf = np.isinf(r)

@@ -192,15 +192,19 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     # blank rows: trailing ones are dropped, ones in the middle are errors
     data = raw[[h for h in mapping.values()]] if mapping else raw.iloc[:, :0]
     blank_row = np.ones(len(raw), dtype=bool)
+    blank_by_header: dict = {}          # reused below for the mapped columns (same cells)
     for h in raw.columns:
-        blank_row &= _is_blank(raw[h])
+        b = _is_blank(raw[h])
+        blank_by_header[h] = b
+        blank_row &= b
     nonblank = np.flatnonzero(~blank_row)
     last = nonblank[-1] + 1 if len(nonblank) else 0
     for i in np.flatnonzero(blank_row[:last]):
         err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
     keep = ~blank_row
     keep[last:] = False
-    if not keep.all():                 # the usual case (no blank rows) copies nothing
+    unfiltered = bool(keep.all())
+    if not unfiltered:                 # the usual case (no blank rows) copies nothing
         data = data[keep]
     rows = rows_all[keep]
     src = {c: h for c, h in mapping.items()}
@@ -216,6 +220,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             data = data.copy()
             data.loc[data.index[hit], h] = None
             error_cells[canon] = hit
+            blank_by_header.pop(h, None)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(data)))
     # currency first: money columns need it
@@ -239,7 +244,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             out[col.name] = _missing_column(col, len(data))
             continue
         values = data[h].reset_index(drop=True)
-        blank = _is_blank(values)
+        # the cells are the raw column's when no row was dropped and no error value blanked
+        blank = blank_by_header[h] if unfiltered and h in blank_by_header else _is_blank(values)
         if col.required:
             for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
                 err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")
@@ -299,7 +305,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                 err(f"duplicate {name}", rows[i], src.get(name, name), k, f"each {name} once (also on row {first_row[k]})")
             else:
                 first_row[k] = rows[i]
-    out = out[[c for c in table.names if c in out.columns]].copy()
+    out = out[[c for c in table.names if c in out.columns]]    # a new frame (copy-on-write): no deep copy
     out["source_row"] = rows.astype("int64")
     out.attrs["table"] = table.name
     out.attrs["source"] = {"file": file, "sheet": sheet}
