@@ -77,7 +77,6 @@ def test_debit_credit_columns_and_aliases():
     st_, errors = validate_statement(raw)
     assert errors == []
     assert list(st_["amount"]) == [100000, 80000, -30000]
-    assert "statement" not in TABLES            # registered only while validating
     r = reconcile_statement(ours(), st_, "c1")  # customer ids compare without case
     assert sorted(r.matched["our_document_no"]) == ["INV-000001"]
     assert "payment we have not applied" in r.only_theirs["hint"].iloc[0]
@@ -90,7 +89,7 @@ def test_a_line_without_any_amount_is_refused():
 
 
 def test_statement_table_declaration():
-    assert STATEMENT.name == "statement"
+    assert STATEMENT.name == "statement" and TABLES["statement"] is STATEMENT
     assert {"document_no", "document_date", "amount", "debit", "credit", "reference", "type", "currency"} <= set(STATEMENT.names)
 
 

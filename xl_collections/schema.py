@@ -172,4 +172,20 @@ FX_RATES = Table("fx_rates", "FX Rates", (
     Column("date", DATE, aliases=("rate date", "as of", "valid from")),
 ))
 
-TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER, GL, ACTIVITY, FX_RATES)}
+# a customer's statement of account, for ``statement-recon``: amounts signed from OUR point of
+# view (our invoices positive, their payments negative), or debit/credit columns
+STATEMENT = Table("statement", "Statement", (
+    Column("document_no", TEXT, default="", aliases=(
+        "document", "document no.", "document number", "doc no", "doc #", "invoice", "invoice no", "invoice no.",
+        "invoice number", "invoice #", "inv no", "our invoice", "vendor invoice", "supplier invoice", "belegnummer")),
+    Column("document_date", DATE, aliases=("date", "doc date", "invoice date", "posting date", "belegdatum")),
+    Column("amount", MONEY, nullable_money=True, aliases=("amt", "amount", "balance", "open amount", "betrag")),
+    Column("debit", MONEY, nullable_money=True, aliases=("dr", "debit amount", "soll")),
+    Column("credit", MONEY, nullable_money=True, aliases=("cr", "credit amount", "haben")),
+    Column("reference", TEXT, default="", aliases=("ref", "text", "description", "memo", "remittance", "their reference")),
+    Column("type", CODE, default="", aliases=("doc type", "document type", "transaction type", "belegart")),
+    Column("currency", CODE, aliases=("curr", "ccy", "currency code", "waehrung", "währung")),
+))
+
+TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER, GL,
+                                                ACTIVITY, FX_RATES, STATEMENT)}

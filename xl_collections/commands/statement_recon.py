@@ -18,7 +18,7 @@ def run(args) -> int:
     from ..io.readers import load_table, read_column_map
     from ..io.write import write_tables
     from ..recon import reconcile_statement
-    from ..recon.statement import read_statement, registered
+    from ..recon.statement import read_statement
 
     currency = str(getattr(args, "currency", None) or "USD").strip().upper()
     if not is_currency(currency):
@@ -28,8 +28,7 @@ def run(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {args.out}: expected a folder (one CSV per result table)")
-    with registered():   # the column map may name the statement table
-        column_map = read_column_map(args.map) if getattr(args, "map", None) else None
+    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
     day_first = bool(getattr(args, "day_first", False))
     errors = []
     open_items, errs = load_table(args.open_items, "open_items", column_map=column_map, reporting_currency=currency,

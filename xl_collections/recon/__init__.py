@@ -20,7 +20,8 @@ from .fx import rates_for
 from .gl import TIEOUT_COLUMNS, tieout
 from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_number
 from .rollforward import ROLLFORWARD_COLUMNS, rollforward
-from .statement import STATEMENT, StatementResult, reconcile_statement
+from ..schema import STATEMENT
+from .statement import StatementResult, reconcile_statement
 
 __all__ = ["reconcile", "ReconResult", "reconcile_statement", "StatementResult", "STATEMENT", "BREAK_TYPES",
            "BREAK_COLUMNS", "TIEOUT_COLUMNS", "ROLLFORWARD_COLUMNS", "BILLING_DOC_TYPES"]

@@ -15,7 +15,6 @@ only ours`` holds exactly (checked in code).  Money: int minor units of ``curren
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,21 +23,7 @@ import pandas as pd
 from ..errors import InputError, InputErrors
 from ..io.validate import canonical as _canonical, validate as _validate_table
 from ..money import format_amount
-from ..schema import CODE, DATE, MONEY, TABLES, TEXT, Column, Table
 from .keys import document_keys
-
-STATEMENT = Table("statement", "Statement", (
-    Column("document_no", TEXT, default="", aliases=(
-        "document", "document no.", "document number", "doc no", "doc #", "invoice", "invoice no", "invoice no.",
-        "invoice number", "invoice #", "inv no", "our invoice", "vendor invoice", "supplier invoice", "belegnummer")),
-    Column("document_date", DATE, aliases=("date", "doc date", "invoice date", "posting date", "belegdatum")),
-    Column("amount", MONEY, nullable_money=True, aliases=("amt", "amount", "balance", "open amount", "betrag")),
-    Column("debit", MONEY, nullable_money=True, aliases=("dr", "debit amount", "soll")),
-    Column("credit", MONEY, nullable_money=True, aliases=("cr", "credit amount", "haben")),
-    Column("reference", TEXT, default="", aliases=("ref", "text", "description", "memo", "remittance", "their reference")),
-    Column("type", CODE, default="", aliases=("doc type", "document type", "transaction type", "belegart")),
-    Column("currency", CODE, aliases=("curr", "ccy", "currency code", "waehrung", "währung")),
-))
 
 STATEMENT_COLUMNS = ["status", "document_no", "our_document_no", "their_document_no", "our_amount", "their_amount",
                      "difference", "currency", "hint", "our_row", "their_row"]
@@ -48,26 +33,10 @@ PAYMENT_TYPES = ("PMT", "PAY", "PAYMENT", "RCPT", "RECEIPT", "CHK", "CHQ", "CHEC
                  "REMITTANCE", "ZAHLUNG", "BANK")
 
 
-@contextmanager
-def registered(table: Table = STATEMENT):
-    """``validate`` looks tables up in ``schema.TABLES``; the statement is ours alone, so it is
-    registered only while it is validated or read."""
-    had = TABLES.get(table.name)
-    TABLES[table.name] = table
-    try:
-        yield
-    finally:
-        if had is None:
-            TABLES.pop(table.name, None)
-        else:
-            TABLES[table.name] = had
-
-
 def validate_statement(raw: pd.DataFrame, **kwargs) -> tuple[pd.DataFrame, list[InputError]]:
     """:func:`xl_collections.io.validate.validate` for the statement table, plus its own rule:
     each line needs an amount (``amount``, or ``debit``/``credit``); ``amount`` is filled."""
-    with registered(STATEMENT):
-        out, errors = _validate_table(raw, "statement", **kwargs)
+    out, errors = _validate_table(raw, "statement", **kwargs)
     return finish_statement(out, errors, kwargs.get("file", ""), kwargs.get("sheet", ""))
 
 
@@ -89,9 +58,8 @@ def finish_statement(out: pd.DataFrame, errors: list[InputError], file: str = ""
 def read_statement(path, *, column_map=None, reporting_currency="USD", day_first=False, sheet=None) -> pd.DataFrame:
     """Read a statement file (CSV/Excel) into the canonical statement table; InputErrors on refusal."""
     from ..io.readers import load_table
-    with registered(STATEMENT):
-        out, errors = load_table(path, "statement", sheet=sheet, column_map=column_map,
-                                 reporting_currency=reporting_currency, day_first=day_first)
+    out, errors = load_table(path, "statement", sheet=sheet, column_map=column_map,
+                             reporting_currency=reporting_currency, day_first=day_first)
     src = out.attrs.get("source") or {}
     out, errors = finish_statement(out, list(errors), src.get("file", ""), src.get("sheet", ""))
     if errors:
