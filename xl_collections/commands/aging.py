@@ -12,8 +12,9 @@ from pathlib import Path
 from ..aging import age, contract_columns
 from ..dates import DateError, parse_date
 from ..errors import UsageError
-from ..money import format_amount, is_currency
+from ..money import format_amount
 from ..settings import parse_buckets
+from ._common import read_inputs, reporting_currency
 
 
 def _options(args):
@@ -27,9 +28,7 @@ def _options(args):
         edges = parse_buckets(args.buckets)
     except ValueError as e:
         raise UsageError(f"--buckets {e}") from None
-    currency = str(args.currency or "USD").strip().upper()
-    if not is_currency(currency):
-        raise UsageError(f"--currency {args.currency!r}: expected an ISO 4217 code such as USD")
+    currency = reporting_currency(args)
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--out {args.out}: expected a .csv or .xlsx file")
@@ -37,27 +36,11 @@ def _options(args):
 
 
 def run(args) -> int:
-    from ..errors import InputErrors
-    from ..io.readers import load_table, read_column_map
     from ..io.write import write_table
 
     as_of, edges, currency, out = _options(args)
-    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    day_first = bool(getattr(args, "day_first", False))
-    errors = []
-
-    def read(path, table):
-        if not path:
-            return None
-        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first)
-        errors.extend(errs)
-        return df
-
-    open_items = read(args.open_items, "open_items")
-    customers = read(args.customers, "customers")
-    fx = read(args.fx, "fx_rates")
-    if errors:  # every problem in every file, at once
-        raise InputErrors(errors)
+    t = read_inputs(args, currency, {"open_items": args.open_items, "customers": args.customers, "fx_rates": args.fx})
+    open_items, customers, fx = t["open_items"], t["customers"], t["fx_rates"]
     result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
                  basis=args.basis, by=args.by, reporting_currency=currency)
     summary = result.summary

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, InputErrors, UsageError
-from ..money import format_amount, is_currency
+from ..errors import InputError
+from ..money import format_amount
 from ..settings import Settings
+from ._common import out_dir, read_inputs, reporting_currency
 
 
 def read_prior(path: str | Path) -> tuple[pd.DataFrame | None, list[InputError]]:
@@ -47,37 +48,16 @@ def read_prior(path: str | Path) -> tuple[pd.DataFrame | None, list[InputError]]
 
 def run(args) -> int:
     from ..cashapp import apply_cash
-    from ..io.readers import load_table, read_column_map
     from ..io.write import write_tables
 
-    currency = str(getattr(args, "currency", None) or "USD").strip().upper()
-    if not is_currency(currency):
-        raise UsageError(f"--currency {args.currency!r}: expected an ISO 4217 code such as USD")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out}: expected a folder (one CSV per result table)")
-    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    day_first = bool(getattr(args, "day_first", False))
-    settings = Settings(reporting_currency=currency, day_first=day_first)
-    errors: list[InputError] = []
-
-    def read(path, table):
-        if not path:
-            return None
-        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first)
-        errors.extend(errs)
-        return df
-
-    open_items = read(args.open_items, "open_items")
-    payments = read(args.payments, "payments")
-    customers = read(getattr(args, "customers", None), "customers")
-    remittance = read(getattr(args, "remittance", None), "remittance")
-    prior = None
-    if getattr(args, "prior", None):
-        prior, errs = read_prior(args.prior)
-        errors.extend(errs)
-    if errors:          # every problem in every file, at once; nothing written
-        raise InputErrors(errors)
+    currency = reporting_currency(args)
+    out = out_dir(args)
+    settings = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
+    prior, prior_errors = read_prior(args.prior) if getattr(args, "prior", None) else (None, [])
+    t = read_inputs(args, currency, {"open_items": args.open_items, "payments": args.payments,
+                                     "customers": getattr(args, "customers", None),
+                                     "remittance": getattr(args, "remittance", None)}, prior_errors)
+    open_items, payments, customers, remittance = t["open_items"], t["payments"], t["customers"], t["remittance"]
     result = apply_cash(open_items, payments, customers=customers, remittance=remittance,
                         prior_applications=prior, settings=settings)
     tables = result.tables()

@@ -8,10 +8,9 @@ or ``debit``/``credit``, ``reference, type, currency``) and writes ``DIR/matched
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..errors import InputErrors, UsageError
-from ..money import format_amount, is_currency
+from ..money import format_amount
+from ._common import out_dir, reporting_currency
 
 
 def run(args) -> int:
@@ -20,14 +19,10 @@ def run(args) -> int:
     from ..recon import reconcile_statement
     from ..recon.statement import read_statement
 
-    currency = str(getattr(args, "currency", None) or "USD").strip().upper()
-    if not is_currency(currency):
-        raise UsageError(f"--currency {args.currency!r}: expected an ISO 4217 code such as USD")
+    currency = reporting_currency(args)
     if not str(args.customer or "").strip():
         raise UsageError("--customer is blank: expected a customer_id")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out}: expected a folder (one CSV per result table)")
+    out = out_dir(args)
     column_map = read_column_map(args.map) if getattr(args, "map", None) else None
     day_first = bool(getattr(args, "day_first", False))
     errors = []

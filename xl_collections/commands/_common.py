@@ -1,0 +1,48 @@
+"""What every file command does the same way: check the reporting currency and the output
+folder, read the column map, then read all input files and refuse them together (every
+problem of every file at once, nothing written: exit 1)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError, InputErrors, UsageError
+from ..money import is_currency
+
+
+def reporting_currency(args) -> str:
+    """``--currency`` as an ISO 4217 code (default USD); a usage error otherwise."""
+    currency = str(getattr(args, "currency", None) or "USD").strip().upper()
+    if not is_currency(currency):
+        raise UsageError(f"--currency {args.currency!r}: expected an ISO 4217 code such as USD")
+    return currency
+
+
+def out_dir(args) -> Path:
+    """``--out`` as a folder for one CSV per result table."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out}: expected a folder (one CSV per result table)")
+    return out
+
+
+def read_inputs(args, currency: str, files: dict[str, str | None],
+                extra_errors: list[InputError] | None = None) -> dict:
+    """``files``: table name -> path (None: not given, the table is None).  Reads each with
+    the ``--map`` column map and ``--day-first``; raises :class:`InputErrors` with every problem
+    of every file (and ``extra_errors``) when any file is refused."""
+    from ..io.readers import load_table, read_column_map
+
+    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
+    day_first = bool(getattr(args, "day_first", False))
+    errors: list[InputError] = list(extra_errors or [])
+    tables = {}
+    for table, path in files.items():
+        if not path:
+            tables[table] = None
+            continue
+        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first)
+        errors.extend(errs)
+        tables[table] = df
+    if errors:
+        raise InputErrors(errors)
+    return tables
