@@ -98,3 +98,22 @@ def test_validate_blank_cells_with_dropped_rows_and_error_values():
         (5, "customer_id", "Excel error value in the cell"),
         (3, "customer_id", "customer_id is blank"),
         (3, "document_no", "document_no is blank")]
+
+
+@given(st.lists(st.lists(cell, min_size=3, max_size=3), max_size=6))
+def test_stack_rows_is_elementwise_assignment(rows):
+    from xl_collections.io.sources import stack_rows
+    want = np.empty((len(rows), 3), dtype=object)
+    if rows:
+        want[:] = rows
+    got = stack_rows(rows, 3)
+    assert got.shape == want.shape and all(a is b for a, b in zip(got.ravel(), want.ravel()))
+
+
+@given(st.lists(st.text(max_size=5), max_size=8))
+def test_text_array_is_pd_array(texts):
+    from xl_collections.io.readers import _TEXT_DTYPE, _text_array
+    vals = np.array(texts, dtype=object) if texts else np.empty(0, dtype=object)
+    got, want = _text_array(vals), pd.array(vals, dtype=_TEXT_DTYPE)
+    assert got.dtype == want.dtype and type(got) is type(want)
+    pd.testing.assert_series_equal(pd.Series(got), pd.Series(want))

@@ -65,9 +65,9 @@ def grid_from_calamine(rows: list[list], errors: dict[tuple[int, int], str] | No
     width = max(lengths, default=0)
     if len(lengths) > 1:
         rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
-    arr = np.empty((len(rows), width), dtype=object)
+    from ..io.sources import stack_rows
+    arr = stack_rows(rows, width)
     if rows and width:
-        arr[:] = rows
         arr[arr == ""] = None
     for (row, col), text in (errors or {}).items():
         if 1 <= row <= len(rows) and 0 <= col < width:

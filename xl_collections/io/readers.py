@@ -123,10 +123,20 @@ def type_column(values: np.ndarray) -> pd.Series:
         if type(None) in kinds:
             vals = vals.copy()
             vals[blank] = ""
-        return pd.Series(pd.array(vals, dtype=_TEXT_DTYPE))
+        return pd.Series(_text_array(vals))
     if type(None) in kinds:
         vals = np.array(["" if v is None else v for v in vals], dtype=object)
     return pd.Series(vals, dtype=object)
+
+
+def _text_array(vals: np.ndarray):
+    """An object array of str -> the pyarrow-backed string array ``pd.array(vals, dtype=_TEXT_DTYPE)``
+    gives, built by pyarrow directly (every value is already a str: nothing to convert)."""
+    import pyarrow as pa
+    try:
+        return pd.arrays.ArrowStringArray(pa.array(vals, type=pa.large_string()))
+    except (pa.ArrowException, TypeError, ValueError):
+        return pd.array(vals, dtype=_TEXT_DTYPE)
 
 
 def _blank_str(v) -> bool:
@@ -363,10 +373,7 @@ def _cells(rows, width: int) -> np.ndarray:
         return rows
     if set(map(len, rows)) - {width}:
         rows = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
-    arr = np.empty((len(rows), width), dtype=object)
-    if rows and width:
-        arr[:] = rows
-    return arr
+    return sources.stack_rows(rows, width)
 
 
 def _patch_rows(rows: list, labels, error_cells: dict) -> None:

@@ -21,6 +21,7 @@ import posixpath
 import re
 import threading
 import zipfile
+from itertools import chain
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -46,10 +47,16 @@ def cells_from_rows(rows: list[list]) -> np.ndarray:
     width = max(lengths, default=0)
     if len(lengths) > 1:
         rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
-    arr = np.empty((len(rows), width), dtype=object)
-    if rows and width:
-        arr[:] = rows
-    return arr
+    return stack_rows(rows, width)
+
+
+def stack_rows(rows: list, width: int) -> np.ndarray:
+    """Rows that all have ``width`` cells -> a ``(len(rows), width)`` object array, each cell
+    the very object of its row (one C-level pass; ``arr[:] = rows`` first has to discover the
+    nesting)."""
+    if not len(rows) or not width:
+        return np.empty((len(rows), width), dtype=object)
+    return np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(len(rows), width)
 
 
 def grid_from_cells(cells: np.ndarray, index) -> pd.DataFrame:
