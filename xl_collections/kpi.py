@@ -20,6 +20,14 @@ CEI                       (begin AR + credit sales − end AR) /                
 % past due                past-due AR / total AR × 100                                   %
 % over 90 days            AR more than 90 days past due / total AR × 100                 %
 ========================  ===========================================================  =====
+
+Credit sales per month (:func:`credit_sales_by_month`): the invoice register (CONTRACT: the
+billing system's register for the period, usually one month) for the months it covers, the
+GL ``debits`` of each period (billings posted to the AR control account) for earlier months.
+DSO's window is the last ``period_days`` days as far as those sources reach (a GL month partly
+inside counts pro rata); countback walks back through every month they give.  The ``inputs``
+column of the KPI table names the source of every month, and says when the window was
+shortened or the countback is a lower bound.
 """
 from __future__ import annotations
 
