@@ -414,9 +414,11 @@ def aging_outputs(res, settings: Settings) -> list:
     for c in series:
         chart_df[c] = top[c].to_numpy()
     chart_df.attrs = {"money": series, "currency": cur}
+    # the first two lines stay short: the sheet's button sits at J1
     notes = (f"Aging as of {res.as_of} in {cur}: pro-forma, after this close's cash application; aged by {res.basis} date",
-             f"Sorted by past due, largest first; TOTAL is the bold last row. Past-due buckets shade white to red "
-             f"within each column. The chart (right of the table) shows the {CHART_TOP} customers with most past due.")
+             "Sorted by past due, largest first; TOTAL is the bold last row.",
+             f"Past-due buckets shade white to red within each column. The chart right of the table shows the "
+             f"{CHART_TOP} customers with most past due.")
     widths = {"customer_name": 34, **{c: 14 for c in money}}
     block0 = TableBlock(summ, money_columns=tuple(money), table_name="tblAging", total_row=True, column_widths=widths,
                         conditional=(ColorScale(tuple(past + ["past_due"]), PAST_DUE_SCALE, low=0),))
@@ -526,6 +528,18 @@ def _order(df: pd.DataFrame, first: list[str], last: list[str] = ()) -> pd.DataF
     return out
 
 
+def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
+    """``"USD 1,234.56 · GBP 12.00"``: a money column (minor units of each row's currency) summed per currency."""
+    if df is None or col not in df.columns or not len(df):
+        return _fmt_amount(0, default)
+    amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
+    cur = df["currency"].astype(str).where(df["currency"].astype(str) != "", default) if "currency" in df.columns \
+        else pd.Series(default, index=df.index)
+    sums = amounts.groupby(cur).sum()
+    order = sorted(sums.index, key=lambda c: (c != default, c))
+    return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
+
+
 def _next_step(df: pd.DataFrame, actions: dict) -> pd.DataFrame:
     """Add ``next_step`` (what the specialist does about each row) after ``reason``."""
     if not len(df.columns) or "reason" not in df.columns:
@@ -551,18 +565,21 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
                                  title="Postings for the ledger (the journal lines of the AUTO applications)",
                                  column_widths={"text": 12}))
     n_auto = int((apps["status"].astype(str).str.upper() == "AUTO").sum()) if "status" in apps.columns else len(apps)
-    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW rows "
-             f"proposed (check and apply by hand)",
+    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
+             f"rows proposed",
+             f"REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
              f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
-             f"evidence: why. Rows of earlier runs stay and are never applied again.")
+             f"evidence: why.")
     outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True)]
     un = _order(_next_step(unapplied, UNAPPLIED_NEXT),
                 ["payment_id", "customer_id", "payer_name", "currency", "amount_unapplied", "reason", "next_step",
                  "reference"], ["detail"])
     outs.append(SheetOutput("Unapplied", [TableBlock(un, table_name="tblUnapplied", wrap_columns=("next_step",),
                                                      column_widths={"next_step": 50, "detail": 70, "payer_name": 30})],
-                            notes=(f"Cash not applied: {len(un):,} payments. next_step says what to do; "
-                                   f"after fixing the inputs, run the close again.",), print_fit_width=True))
+                            notes=(f"Cash not applied: {len(un):,} payments, "
+                                   f"{_totals_by_currency(un, 'amount_unapplied', s.reporting_currency)}",
+                                   "next_step says what to do; after fixing the inputs, run the close again."),
+                            print_fit_width=True))
     exc = _order(_next_step(exceptions, EXCEPTION_NEXT), ["payment_id", "customer_id", "document_no", "reason",
                                                           "next_step", "detail"])
     exc_blocks = [TableBlock(exc, table_name="tblExceptions", wrap_columns=("next_step", "detail"),
@@ -572,8 +589,10 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
         ded = _order(deductions, ["customer_id", "document_no", "related_document_no", "reason_code", "payment_id",
                                   "amount", "currency", "value_date"])
         exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9",
-                                     title=f"Deductions taken ({len(ded):,}): short payments now open as their own "
-                                           f"items; resolve each (credit note, dispute or bill back)"))
+                                     title=f"Deductions taken ({len(ded):,}, "
+                                           f"{_totals_by_currency(ded, 'amount', s.reporting_currency)}): short "
+                                           f"payments now open as their own items; resolve each (credit note, "
+                                           f"dispute or bill back)"))
     outs.append(SheetOutput("Exceptions", exc_blocks,
                             notes=("Items that need a decision: payments the program would not apply alone, and the "
                                    "deductions customers took.",), print_fit_width=True))
@@ -683,7 +702,8 @@ def step_recon(state: CloseState) -> StepResult:
                 gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
                 reporting_currency=s.reporting_currency, currency=s.reporting_currency, as_of=s.as_of)
     state.results["recon"] = res
-    notes = [f"Reconciliation for {period}: invoice register ↔ AR sub-ledger ↔ GL ({s.reporting_currency})"]
+    notes = [f"Reconciliation for {period}: invoice register ↔ AR sub-ledger ↔ GL ({s.reporting_currency})",
+             "Start with the breaks by type below: each says what to do."]
     extra = getattr(res, "notes", None)
     if isinstance(extra, (list, tuple)):
         notes += [str(n) for n in extra]
