@@ -64,3 +64,48 @@ def test_block_rows_with_and_without_frame_attrs_are_the_same():
     assert df.attrs["money"] == ["amount"]           # the frame keeps its attrs
     assert "<v>1.25</v>" in a.rows(0, 1)[0] and "<v>-5.0</v>" in a.rows(1, 2)[0]
     assert '<v>46054.5</v>' in a.rows(2, 3)[0] and '<v>46053</v>' in a.rows(0, 1)[0]
+
+
+def test_streamed_parts_deflate_to_the_same_bytes():
+    import io
+    import zipfile
+
+    from xl_collections.book.package import ZipWriter
+
+    chunks = [(b"<row>%d</row>" % i) * (1000 + i) for i in range(40)]
+    outs = []
+    for stream in (False, True):
+        buf = io.BytesIO()
+        w = ZipWriter(buf)
+        w.write("xl/worksheets/sheet1.xml", (c for c in chunks) if stream else b"".join(chunks), level=1)
+        w.write("small.xml", b"<a/>")
+        w.close()
+        outs.append(buf.getvalue())
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+            assert zf.read("xl/worksheets/sheet1.xml") == b"".join(chunks) and zf.testzip() is None
+    # one compressor, fed the same bytes: the same stream whether chunked or not
+    assert outs[0] == outs[1]
+
+
+def test_streamed_part_errors_are_raised():
+    import io
+
+    import pytest
+
+    from xl_collections.book.package import ZipWriter
+
+    def bad():
+        yield b"x" * 100
+        raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError, match="render failed"):
+        ZipWriter(io.BytesIO()).write("a.xml", bad())
+
+    class Full(io.BytesIO):
+        def write(self, b):
+            if self.tell() > 200:
+                raise OSError("disk full")
+            return super().write(b)
+
+    with pytest.raises(OSError, match="disk full"):
+        ZipWriter(Full()).write("a.xml", (bytes(range(256)) * 64 for _ in range(1000)), level=0)

@@ -131,6 +131,76 @@ class Package:
             return info, f.read(info.compress_size)
 
 
+def _deflate_to(f, chunks: Iterable[bytes], level: int) -> tuple[int, int, int]:
+    """Deflate (raw, ``level``) the byte chunks into ``f``; returns (crc32, size, compressed size).
+
+    When the chunks come from a generator (a part rendered as it is written), zlib (which
+    releases the GIL) runs in a second thread while the next chunk is rendered: the same calls in the same
+    order, so the same bytes, but the two halves of the work overlap on two cores."""
+    streamed = not isinstance(chunks, list | tuple)
+    it = iter(chunks)
+    first = next(it, None)
+    if first is None:
+        first = b""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    state = {"crc": 0, "usize": 0, "csize": 0}
+
+    def put(chunk):
+        state["crc"] = zlib.crc32(chunk, state["crc"])
+        state["usize"] += len(chunk)
+        out = comp.compress(chunk)
+        state["csize"] += len(out)
+        f.write(out)
+
+    if not streamed:
+        put(first)
+        for chunk in it:
+            put(chunk)
+    else:
+        _pipelined(put, first, it)
+    out = comp.flush()
+    state["csize"] += len(out)
+    f.write(out)
+    return state["crc"], state["usize"], state["csize"]
+
+
+def _pipelined(put, first: bytes, rest) -> None:
+    """``put`` every chunk, in order, in a worker thread while the producer makes the next ones
+    (at most two chunks wait).  An error on either side stops both and is raised here."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+    done = object()
+
+    def work():
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if failed:
+                continue          # drain, so the producer never blocks
+            try:
+                put(item)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                failed.append(e)
+
+    t = threading.Thread(target=work, name="xlc-deflate", daemon=True)
+    t.start()
+    try:
+        q.put(first)
+        for chunk in rest:
+            if failed:
+                break
+            q.put(chunk)
+    finally:
+        q.put(done)
+        t.join()
+    if failed:
+        raise failed[0]
+
+
 class ZipWriter:
     """Minimal zip writer: raw copies and streamed deflate (zip64 when needed)."""
 
@@ -178,17 +248,7 @@ class ZipWriter:
         dostime, dosdate = self._dos(date_time)
         offset = self.f.tell()
         self.f.write(self._local(bname, flags, 8, dostime, dosdate, 0, 0, 0, False))  # patched below
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-        crc = usize = csize = 0
-        for chunk in chunks:
-            crc = zlib.crc32(chunk, crc)
-            usize += len(chunk)
-            out = comp.compress(chunk)
-            csize += len(out)
-            self.f.write(out)
-        out = comp.flush()
-        csize += len(out)
-        self.f.write(out)
+        crc, usize, csize = _deflate_to(self.f, chunks, level)
         end = self.f.tell()
         if usize >= 0xFFFFFFFF or csize >= 0xFFFFFFFF:
             raise ValueError(f"{name}: a part of 4 GB or more is not supported")
