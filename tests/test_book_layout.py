@@ -141,3 +141,14 @@ def test_wrapped_lines_fill_words_greedily():
     assert _wrapped_lines("aaaa bbbb cccc", 9) == 2          # a word never splits across lines when it fits
     assert _wrapped_lines("x" * 25, 10) == 3                 # a longer word takes the lines it needs
     assert _wrapped_lines("one\ntwo", 10) == 2
+
+
+def test_frozen_columns_with_or_without_frozen_rows(tmp_path):
+    df = pd.DataFrame({"customer_id": ["C1"], "customer_name": ["A"], "x": [1]})
+    for freeze, expected in ((True, "C2"), (False, "C1")):
+        p = _book(tmp_path, SheetOutput("Aging", [TableBlock(df, table_name="tblF")], freeze=freeze,
+                                        freeze_columns=2))
+        ws = openpyxl.load_workbook(p)["Aging"]
+        assert ws.freeze_panes == expected
+    p = _book(tmp_path, SheetOutput("Aging", [TableBlock(df, table_name="tblF")]))
+    assert openpyxl.load_workbook(p)["Aging"].freeze_panes == "A2"

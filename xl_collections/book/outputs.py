@@ -108,6 +108,7 @@ class SheetOutput:
     notes: tuple[str, ...] = ()   # text lines above the first block; the first is bold
     freeze: bool = True           # freeze panes below the first block's header
     print_fit_width: bool = False  # print landscape, one page wide (as many pages down as needed)
+    freeze_columns: int = 0       # also keep this many columns from A in view when scrolling right
 
     def __post_init__(self):
         # accept lists for convenience; keep the record hashable-ish and immutable

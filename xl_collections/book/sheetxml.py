@@ -464,10 +464,14 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
     previous version of the sheet (legacy drawing, controls, ...), already serialised."""
     dim = f"A1:{col_letter(rendered.max_col - 1)}{rendered.max_row}"
     views = '<sheetView workbookViewId="0">'
-    if out.freeze and blocks:
-        top = blocks[0].row0 + 1
-        views += (f'<pane ySplit="{top - 1}" topLeftCell="A{top}" activePane="bottomLeft" state="frozen"/>'
-                  f'<selection pane="bottomLeft" activeCell="A{top}" sqref="A{top}"/>')
+    top = blocks[0].row0 + 1 if out.freeze and blocks else 1
+    left = max(0, out.freeze_columns)
+    if top > 1 or left:
+        cell = f"{col_letter(left)}{top}"
+        pane = {(True, False): "bottomLeft", (False, True): "topRight", (True, True): "bottomRight"}[(top > 1, left > 0)]
+        split = (f'xSplit="{left}" ' if left else "") + (f'ySplit="{top - 1}" ' if top > 1 else "")
+        views += (f'<pane {split}topLeftCell="{cell}" activePane="{pane}" state="frozen"/>'
+                  f'<selection pane="{pane}" activeCell="{cell}" sqref="{cell}"/>')
     views += "</sheetView>"
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
                    for i, w in sorted(rendered.widths.items()))
