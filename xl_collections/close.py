@@ -431,7 +431,8 @@ def aging_outputs(res, settings: Settings) -> list:
                       height_rows=chart_rows, colors=BUCKET_COLORS[:len(series)])
     block1 = TableBlock(chart_df, money_columns=tuple(series), table_name="tblAgingTop", start_row=header + chart_rows + 2,
                         start_col=col, style="TableStyleLight9", title="Chart data", column_widths={"customer": 30})
-    aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes, print_fit_width=True)
+    aging_sheet = SheetOutput("Aging", [block0, block1], charts=[chart], notes=notes, print_fit_width=True,
+                              freeze_columns=2)
     detail, fmts = res.detail.copy(), {}   # reporting_amount renders in the reporting currency (attrs money_currency)
     detail.attrs = dict(res.detail.attrs)
     if "fx_rate" in detail.columns:
@@ -441,7 +442,7 @@ def aging_outputs(res, settings: Settings) -> list:
         fmts["days_past_due"] = "#,##0"
     detail_sheet = SheetOutput("Aging Detail", [TableBlock(detail, table_name="tblAgingDetail", number_formats=fmts,
                                                            conditional=(ColorScale(("days_past_due",), PAST_DUE_SCALE, low=0),))],
-                               print_fit_width=True)
+                               print_fit_width=True, freeze_columns=2)
     return [aging_sheet, detail_sheet]
 
 
@@ -570,7 +571,7 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
              f"REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
              f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
              f"evidence: why.")
-    outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True)]
+    outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True, freeze_columns=1)]
     un = _order(_next_step(unapplied, UNAPPLIED_NEXT),
                 ["payment_id", "customer_id", "payer_name", "currency", "amount_unapplied", "reason", "next_step",
                  "reference"], ["detail"])

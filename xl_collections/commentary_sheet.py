@@ -163,7 +163,7 @@ def previous_close(history: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame
 def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd.DataFrame,
                       as_of: dt.date, threshold: int):
     """The ``Commentary`` sheet as a declarative :class:`~xl_collections.book.SheetOutput`."""
-    from .book.outputs import ColorScale, SheetOutput, TableBlock
+    from .book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
 
     cur = result.currency
     s = result.summary
@@ -221,12 +221,14 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
         TableBlock(body.reset_index(drop=True), table_name="tblCommentary",
                    title="Customers: the drafted comment, your columns, then the figures",
                    wrap_columns=("comment", *user), column_widths=widths,
-                   conditional=(ColorScale(tuple(c for c in labels if c in body.columns) + ("oldest_days",), heat, low=0),)),
+                   conditional=(ColorScale(tuple(c for c in labels if c in body.columns) + ("oldest_days",), heat, low=0),
+                                Highlight(("comment_status",), "edited (kept)", "FFEB9C", "9C5700"))),
         TableBlock(res, table_name="tblResolved",     # its notes fall one column left of the rows' ones
                    column_widths={k: v for k, v in widths.items() if k not in user and k != "latest_draft"},
                    title="Resolved: customers now below the threshold, with the date they left and your notes"),
     ]
-    return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False, print_fit_width=True)
+    return SheetOutput(COMMENTARY_SHEET, blocks=tuple(blocks), notes=notes, freeze=False, print_fit_width=True,
+                       freeze_columns=2)
 
 
 def history_output(history: pd.DataFrame):
