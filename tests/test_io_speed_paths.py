@@ -5,6 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,35 @@ def test_text_array_is_pd_array(texts):
     got, want = _text_array(vals), pd.array(vals, dtype=_TEXT_DTYPE)
     assert got.dtype == want.dtype and type(got) is type(want)
     pd.testing.assert_series_equal(pd.Series(got), pd.Series(want))
+
+
+def test_error_scan_in_a_second_process_finds_what_the_thread_finds(tmp_path, monkeypatch):
+    """Big sheets are scanned for #N/A etc. by a second Python process (beside calamine's parse,
+    which holds the GIL): same cells, same texts, and the readers and the book both use it."""
+    import xlsxwriter
+
+    from xl_collections.book import open_book
+    from xl_collections.io import sources
+    from xl_collections.io.readers import load_table
+
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Open Items")
+    ws.write_row(0, 0, ["customer_id", "document_no", "document_date", "due_date", "open_amount"])
+    for r in range(1, 40):
+        ws.write_row(r, 0, [f"C{r}", f"D{r}", "2026-01-01", "2026-02-01", r])
+    ws.write_formula(5, 4, "=NA()", None, "#N/A")
+    ws.write_formula(9, 0, "=1/0", None, "#DIV/0!")
+    wb.close()
+    in_thread = sources.ErrorScan(path, "Open Items", False).result()
+    monkeypatch.setattr(sources, "SUBPROCESS_SCAN_BYTES", 0)
+    scan = sources.ErrorScan(path, "Open Items", False)
+    assert scan._proc is not None                     # the second process runs
+    assert scan.result() == in_thread == {(6, 4): "#N/A", (10, 0): "#DIV/0!"}
+    _, errors = load_table(path, "open_items")
+    assert sorted((e.row, e.value) for e in errors if e.message.startswith("Excel error")) == [(6, "#N/A"), (10, "#DIV/0!")]
+    grid = open_book(path).read_sheet("Open Items")
+    assert grid.at[6, 4] == "#N/A" and grid.at[10, 0] == "#DIV/0!"
+    missing = sources.ErrorScan(path, "No Such Sheet", False, swallow=False)
+    with pytest.raises(KeyError):
+        missing.result()

@@ -20,7 +20,6 @@ import hashlib
 import os
 import re
 import sys
-import threading
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -134,32 +133,24 @@ class HeadlessBook:
             # calamine gives Excel error cells (#N/A, #DIV/0! …) as blanks: their text is found
             # in the sheet XML by a scan that runs beside calamine's parse, and put back so an
             # input with an error value is reported, never read as empty
-            scan: dict = {}
-            worker = threading.Thread(target=self._scan_errors, args=(scan, name), daemon=True)
-            worker.start()
+            from ..io.sources import ErrorScan
+            cal = self.calamine
+            scan = ErrorScan(self.path, name, self.binary, swallow=False)
             try:
                 try:
-                    sheet = self.calamine.get_sheet_by_name(name)
+                    sheet = cal.get_sheet_by_name(name)
                 except Exception as e:  # calamine raises its own WorksheetNotFound
                     raise BookError(f"{self.path.name}: no sheet named {name!r}") from e
                 with no_gc():
                     rows = sheet.to_python(skip_empty_area=False)
                     del sheet
             finally:
-                worker.join()
-            if "raised" in scan:
-                raise scan["raised"]
+                scan.wait()
+            errors = scan.result()
             with no_gc():
-                self._grids[name] = grid_from_calamine(rows, scan.get("errors", {}))
+                self._grids[name] = grid_from_calamine(rows, errors)
             del rows
         return self._grids[name].copy()
-
-    def _scan_errors(self, out: dict, name: str) -> None:
-        from ..io.sources import xlsb_error_cells, xlsx_error_cells
-        try:
-            out["errors"] = (xlsb_error_cells if self.binary else xlsx_error_cells)(self.path, name)
-        except BaseException as e:  # re-raised by the reader thread, as before
-            out["raised"] = e
 
     def read_table(self, table_name: str) -> pd.DataFrame:
         if self.binary:

@@ -17,8 +17,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import posixpath
 import re
+import subprocess
+import sys
 import threading
 import zipfile
 from itertools import chain
@@ -29,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors
+from . import _errscan
+from ._errscan import col_index  # noqa: F401 - re-exported (part of this module's interface)
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
 XLSB_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
@@ -195,10 +200,8 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
             raise
         return _read_xlsb_pyxlsb(p, sheet, default_sheet, label, table)
     name = resolve_sheet(list(wb.sheet_names), sheet, default_sheet, label, table)
-    # the error-cell scan runs beside calamine's parse (both release the GIL for most of it)
-    scan: dict = {}
-    worker = threading.Thread(target=_scan_into, args=(scan, p, name, binary), daemon=True)
-    worker.start()
+    # the error-cell scan runs beside calamine's parse
+    scan = ErrorScan(p, name, binary)
     try:
         sh = wb.get_sheet_by_name(name)
         rows = sh.to_python(skip_empty_area=False)
@@ -206,12 +209,11 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
         del sh
         wb.close()
     except Exception as e:
-        worker.join()
+        scan.wait()
         if binary:
             return _read_xlsb_pyxlsb(p, name, default_sheet, label, table)
         raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
-    worker.join()
-    _patch(rows, scan.get("errors", {}))
+    _patch(rows, scan.result())
     cells = cells_from_rows(rows)
     del rows
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
@@ -249,9 +251,7 @@ class SheetRows:
             return self._fallback(None)
         self._wb = wb
         name = resolve_sheet(list(wb.sheet_names), self.sheet, self.default_sheet, label, table)
-        scan: dict = {}
-        worker = threading.Thread(target=_scan_into, args=(scan, p, name, binary), daemon=True)
-        worker.start()
+        scan = ErrorScan(p, name, binary)
         try:
             sh = wb.get_sheet_by_name(name)
             start = sh.start or (0, 0)
@@ -260,15 +260,15 @@ class SheetRows:
             merged = getattr(sh, "merged_cell_ranges", None)   # newer python-calamine only
             self.rows = sh.iter_rows() if sh.start else iter(())
         except Exception as e:
-            worker.join()
+            scan.wait()
             if binary:
                 return self._fallback(name)
             raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
-        worker.join()
+        errors = scan.result()
         off = self.col_offset
         self.name = name
         self.merged = [(r0 + 1, c0 - off, r1 + 1, c1 - off) for (r0, c0), (r1, c1) in (merged or [])]
-        self.error_cells = {(r, c - off): t for (r, c), t in scan.get("errors", {}).items() if c >= off}
+        self.error_cells = {(r, c - off): t for (r, c), t in errors.items() if c >= off}
         return self
 
     def _fallback(self, name):
@@ -330,13 +330,6 @@ def read_table_grid(path: str | Path, table_name: str, *, label: str | None = No
     return grid_from_rows(rows, first_row=header_row), t.sheet, header_row
 
 
-def _scan_into(out: dict, p: Path, sheet: str, binary: bool) -> None:
-    try:
-        out["errors"] = xlsb_error_cells(p, sheet) if binary else xlsx_error_cells(p, sheet)
-    except Exception:  # a package we cannot walk: calamine's values stand
-        out["errors"] = {}
-
-
 def _table_data_rows(path: Path, table_name: str) -> int | None:
     """Number of data rows of an Excel table from its part: the rows of ``ref`` less the header
     row (``headerRowCount``, default 1) and the Total Row (``totalsRowCount``); None if unknown."""
@@ -391,58 +384,78 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str, binary: bool) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-
-
-def col_index(letters: str) -> int:
-    """``A`` -> 0, ``Z`` -> 25, ``AA`` -> 26."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def xlsx_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
     """``{(excel_row, col0): "#N/A", …}`` for the error cells (``t="e"``) of one sheet of an
     .xlsx/.xlsm.  Streams the sheet XML; only the neighbourhood of each hit is parsed."""
-    out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as zf:
         part = _sheet_part(zf, sheet, binary=False)
-        with zf.open(part) as fh:
-            tail = b""
-            while True:
-                chunk = fh.read(1 << 24)
-                if not chunk:
-                    break
-                buf = tail + chunk
-                cut = buf.rfind(b"</c>")
-                cut = 0 if cut < 0 else cut + 4
-                head, tail = buf[:cut], buf[cut:]
-                if b't="e"' in head:
-                    _scan_errors(head, out)
-            if tail and b't="e"' in tail:
-                _scan_errors(tail, out)
-    return out
+    return _errscan.scan_part(path, part)
 
 
-def _scan_errors(buf: bytes, out: dict) -> None:
-    pos = 0
-    while True:
-        hit = buf.find(b't="e"', pos)
-        if hit < 0:
-            return
-        start = buf.rfind(b"<", 0, hit)
-        m = _CELL_TAG.match(buf, start)
-        pos = hit + 5
-        if not m:
-            continue
-        ref = _REF.search(m.group(0))
-        end = buf.find(b"</c>", m.end())
-        v = _VALUE.search(buf, m.end(), end if end >= 0 else len(buf))
-        if ref and v:
-            out[(int(ref.group(2)), col_index(ref.group(1).decode()))] = v.group(1).decode("utf-8", "replace")
+SUBPROCESS_SCAN_BYTES = 32 << 20   # sheet XML at least this big is scanned in a second process
+
+
+class ErrorScan:
+    """The error-cell scan of one sheet, started at once so that it runs beside calamine's parse
+    of the same sheet; :meth:`result` collects it.  calamine holds the GIL while it parses, so a
+    thread only overlaps with it in name: a big .xlsx sheet is scanned by a second Python
+    process (:mod:`._errscan`, standard library only), anything else (or when that process
+    cannot run) in a thread as before.  ``swallow``: a sheet that cannot be scanned has no error
+    cells (the readers); else the scan's exception is raised by :meth:`result` (the book)."""
+
+    def __init__(self, path, sheet: str, binary: bool, *, swallow: bool = True):
+        self.path, self.sheet, self.binary, self.swallow = Path(path), sheet, binary, swallow
+        self._out: dict = {}
+        self._proc = None if binary else self._start_process()
+        self._thread = None
+        if self._proc is None:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _start_process(self):
+        if not Path(sys.executable or "").name.lower().startswith("python"):
+            return None     # embedded (e.g. inside another application): no second interpreter
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                part = _sheet_part(zf, self.sheet, binary=False)
+                if zf.getinfo(part).file_size < SUBPROCESS_SCAN_BYTES:
+                    return None
+            return subprocess.Popen([sys.executable, "-I", _errscan.__file__, str(self.path), part],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        except Exception:  # noqa: BLE001 - the in-process scan decides
+            return None
+
+    def _run(self) -> None:
+        try:
+            self._out["errors"] = (xlsb_error_cells if self.binary else xlsx_error_cells)(self.path, self.sheet)
+        except Exception as e:  # noqa: BLE001 - see ``swallow``
+            if self.swallow:
+                self._out["errors"] = {}
+            else:
+                self._out["raised"] = e
+
+    def wait(self) -> None:
+        """Let the scan finish (never raises)."""
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            try:
+                out, _ = proc.communicate()
+                if proc.returncode == 0:
+                    self._out["errors"] = {(int(r), int(c)): str(t) for r, c, t in json.loads(out or b"[]")}
+                    return
+            except Exception:  # noqa: BLE001 - scanned again below
+                proc.kill()
+                proc.wait()
+            self._run()
+        elif self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> dict[tuple[int, int], str]:
+        self.wait()
+        if "raised" in self._out:
+            raise self._out["raised"]
+        return self._out.get("errors", {})
 
 
 def xlsb_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
