@@ -150,3 +150,12 @@ def test_error_scan_in_a_second_process_finds_what_the_thread_finds(tmp_path, mo
     missing = sources.ErrorScan(path, "No Such Sheet", False, swallow=False)
     with pytest.raises(KeyError):
         missing.result()
+
+
+def test_excel_error_texts_all_start_with_a_hash():
+    """_excel_errors skips columns without any "#": it relies on this."""
+    from xl_collections.io.validate import EXCEL_ERRORS, _excel_errors
+    assert all(e.startswith("#") for e in EXCEL_ERRORS)
+    s = pd.Series(["a", " #n/a ", None, "#REF!", "#x"], dtype=object)
+    assert _excel_errors(s).tolist() == [False, True, False, True, False]
+    assert _excel_errors(pd.Series(["a", None], dtype=object)).tolist() == [False, False]

@@ -131,6 +131,8 @@ def _excel_errors(s: pd.Series) -> np.ndarray:
 
     arr = _arrow_text(s)
     if arr is not None:
+        if not pc.any(pc.starts_with(arr, "#")).as_py():     # every error text starts with "#"
+            return np.zeros(len(s), dtype=bool)
         hit = pc.is_in(pc.utf8_upper(arr), value_set=pa.array(sorted(EXCEL_ERRORS)))
         return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
     if s.dtype == object:
