@@ -421,14 +421,16 @@ def _auto_width(blk: _Block, j: int) -> float:
     head = len(blk.headers[j]) + 4   # room for the filter button
     c = blk.df.columns[j]
     if c in blk.b.wrap_columns:
-        sample = blk.df.iloc[:200, j].tolist()
+        sample = blk._columns()[j].iloc[:200].tolist()
         longest = max((len(str(v)) for v in sample if v is not None), default=0)
         return float(min(50, max(head, longest + 2, 12)))
-    if c in blk.b.money():
+    if getattr(blk, "_money_dates", None) is None:     # once per block, not once per column
+        blk._money_dates = (set(blk.b.money()), set(blk.b.dates()))
+    if c in blk._money_dates[0]:
         return max(head, 16)
-    if c in blk.b.dates():
+    if c in blk._money_dates[1]:
         return max(head, 12)
-    sample = blk.df.iloc[:200, j].tolist()
+    sample = blk._columns()[j].iloc[:200].tolist()
     longest = max((len(str(v)) for v in sample if v is not None), default=0)
     return float(min(60, max(head, longest + 2, 8)))
 
