@@ -703,7 +703,7 @@ def step_recon(state: CloseState) -> StepResult:
                 gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
                 reporting_currency=s.reporting_currency, currency=s.reporting_currency, as_of=s.as_of)
     state.results["recon"] = res
-    notes = [f"Reconciliation for {period}: invoice register ↔ AR sub-ledger ↔ GL ({s.reporting_currency})",
+    notes = [f"Reconciliation for {period}: register ↔ sub-ledger ↔ GL ({s.reporting_currency})",   # button at E1
              "Start with the breaks by type below: each says what to do."]
     extra = getattr(res, "notes", None)
     if isinstance(extra, (list, tuple)):

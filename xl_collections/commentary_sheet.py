@@ -201,10 +201,11 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
                     for _, r in top.iterrows()])
         top = top.drop(columns=split)
     top.attrs = {**result.top10.attrs, "money": [c for c in result.top10.attrs.get("money", ()) if c in top.columns]}
-    notes = (
+    notes = (    # the first two lines stay short: the sheet's button sits at E1
         f"Past-due commentary as of {pd.Timestamp(as_of).date().isoformat()} ({cur})",
-        f"One row per customer with past due of at least {fmt_money(threshold, cur)}; figures tie to the Aging sheet. "
-        "Comments are drafted from the data only.",
+        "Figures tie to the Aging sheet.",
+        f"One row per customer with past due of at least {fmt_money(threshold, cur)}; "
+        "comments are drafted from the data only.",
         "Your columns (Analyst comment, Next action, Owner, or any you add) stay on their customer across refreshes. "
         "An edited comment is kept (comment_status 'edited (kept)'); latest_draft shows the program's current draft.",
     )

@@ -49,6 +49,8 @@ SETTING_HELP = {
 }
 STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Reconcile",
                 "Commentary": "Write commentary"}
+# where each step button sits: right of the sheet's first two (short) note lines, in view on opening
+STEP_BUTTON_CELLS = {"Aging": "J1", "Cash App": "J1", "Recon": "E1", "Commentary": "E1"}
 COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
 AUDIT_HEADER = ["run_id", "time_utc", "user", "step", "status", "rows", "amount", "currency", "seconds",
                 "message", *[f"sha256_{t}" for t in schema.TABLES], "sha256_settings"]
@@ -387,7 +389,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws.insert_button(CLOSE_BUTTON_CELL, {"macro": VBA_MACRO, "caption": "Run month-end close",
                                          "width": 190, "height": 36, "x_offset": 4})
     for sheet, caption in STEP_BUTTONS.items():
-        sheets[sheet].insert_button("J1", {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
+        sheets[sheet].insert_button(STEP_BUTTON_CELLS[sheet], {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
                                            "x_offset": 4, "y_offset": 2})
 
     # Settings: named cells with validation
