@@ -44,7 +44,7 @@ def test_kept_template_is_what_the_code_builds(tmp_path):
 def test_sheets_in_contract_order(book):
     names = open_book(book).sheet_names()
     assert names == SHEET_ORDER
-    for t in schema.TABLES.values():
+    for t in schema.BOOK_TABLES.values():
         assert t.sheet in names
     for s in ("Close", "Settings", "Column Map", "Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied",
               "Exceptions", "Recon", "Commentary", "Audit Log", "xlwings.conf"):
@@ -76,7 +76,7 @@ def test_settings_have_data_validation(book):
 
 def test_input_sheets_have_schema_headers_and_column_map(book):
     b = open_book(book)
-    for t in schema.TABLES.values():
+    for t in schema.BOOK_TABLES.values():
         head = [v for v in b.read_sheet(t.sheet).iloc[0].tolist() if v is not None]
         assert head == t.names
     assert b.read_sheet("Column Map").iloc[0].tolist()[:3] == ["table", "source_column", "canonical_column"]

@@ -209,7 +209,7 @@ def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Sett
     errors += map_errors
     sheets = {s.lower(): s for s in book.sheet_names()}
     tables: dict[str, pd.DataFrame] = {}
-    for t in schema.TABLES.values():
+    for t in schema.BOOK_TABLES.values():
         sheet = sheets.get(t.sheet.lower())
         if sheet is None:
             if t.name == "open_items":
@@ -568,7 +568,7 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
     n_auto = int((apps["status"].astype(str).str.upper() == "AUTO").sum()) if "status" in apps.columns else len(apps)
     notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
              f"rows proposed",
-             f"REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
+             "REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
              f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
              f"evidence: why.")
     outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True, freeze_columns=1)]
@@ -804,7 +804,7 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
         row = {"run_id": report.run_id, "time_utc": now.strftime("%Y-%m-%d %H:%M:%S"), "user": user, "step": r.step,
                "status": r.status, "rows": r.rows, "amount": None if r.amount is None else float(to_decimal(r.amount, cur)),
                "currency": cur, "seconds": None if r.seconds is None else round(r.seconds, 3), "message": r.message}
-        for t in schema.TABLES:
+        for t in schema.BOOK_TABLES:
             row[f"sha256_{t}"] = st.fingerprints.get(t, "")
         row["sha256_settings"] = settings_fingerprint(st.settings)
         rows.append(row)

@@ -187,5 +187,8 @@ STATEMENT = Table("statement", "Statement", (
     Column("currency", CODE, aliases=("curr", "ccy", "currency code", "waehrung", "währung")),
 ))
 
-TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER, GL,
-                                                ACTIVITY, FX_RATES, STATEMENT)}
+# the input tables of the collections workbook (CONTRACT §3), in sheet order
+BOOK_TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER,
+                                                     GL, ACTIVITY, FX_RATES)}
+# every canonical table, by name (what the readers and the validator look up)
+TABLES: dict[str, Table] = {**BOOK_TABLES, STATEMENT.name: STATEMENT}

@@ -27,7 +27,7 @@ from .settings import NAMED_CELLS, Settings
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
 VBA_MACRO = "SampleCall"
 
-INPUT_SHEETS = [t.sheet for t in schema.TABLES.values()]
+INPUT_SHEETS = [t.sheet for t in schema.BOOK_TABLES.values()]
 OUTPUT_SHEETS = ["Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon",
                  "Commentary", "Audit Log"]
 SHEET_ORDER = ["Close", "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
@@ -53,7 +53,7 @@ STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Re
 STEP_BUTTON_CELLS = {"Aging": "J1", "Cash App": "J1", "Recon": "E1", "Commentary": "E1"}
 COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
 AUDIT_HEADER = ["run_id", "time_utc", "user", "step", "status", "rows", "amount", "currency", "seconds",
-                "message", *[f"sha256_{t}" for t in schema.TABLES], "sha256_settings"]
+                "message", *[f"sha256_{t}" for t in schema.BOOK_TABLES], "sha256_settings"]
 
 
 class TemplateError(ValueError):
@@ -429,7 +429,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws.set_column(0, 2, 26)
     for j, h in enumerate(COLUMN_MAP_HEADER):
         ws.write_string(0, j, h, head)
-    ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": list(schema.TABLES),
+    ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": list(schema.BOOK_TABLES),
                                         "input_title": "table", "input_message": "The input table the header belongs to."})
     ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
                            "Common aliases are recognised without an entry here.")
@@ -454,7 +454,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
                 ws.write_string(i, j, str(v))
 
     # Input sheets: schema headers (and the demo's data)
-    for table in schema.TABLES.values():
+    for table in schema.BOOK_TABLES.values():
         ws = sheets[table.sheet]
         df = (inputs or {}).get(table.name)
         raw = df is not None and df.attrs.get("raw")
