@@ -181,10 +181,13 @@ def draft_comment(f: dict | pd.Series, currency: str, labels: list[str]) -> str:
     stated; the sentence order is fixed, so the same facts always give the same text."""
     m = lambda v: fmt_money(v, currency)  # noqa: E731
     parts: list[str] = []
-    buckets = [(lab, int(f[lab])) for lab in labels if int(f[lab]) != 0]
+    # the bucket columns beside the comment show the split; the text names the oldest bucket
+    oldest = [(lab, int(f[lab])) for lab in labels if int(f[lab]) > 0][-1:]
     line = f"Past due {m(f['past_due'])}"
-    if buckets:
-        line += " (" + ", ".join(f"{lab} days {m(v)}" for lab, v in buckets) + ")"
+    if oldest and oldest[0][1] == int(f["past_due"]):
+        line += f", all of it {oldest[0][0]} days"
+    elif oldest:
+        line += f", of which {m(oldest[0][1])} is {oldest[0][0]} days"
     parts.append(line + ".")
     if int(f["oldest_days"]) > 0:
         parts.append(f"Oldest item {f['oldest_document']} is {int(f['oldest_days'])} days past due.")
@@ -261,8 +264,19 @@ def _promise_sentences(promises, m) -> list[str]:
     return out
 
 
+REASONS_AT_MOST = 3   # reason codes named one by one, largest amount first; the rest summed up
+
+
 def _reasons(items, m) -> str:
-    return "; ".join(f"{reason} {m(amount)} ({n} item{'s' if n != 1 else ''})" for reason, amount, n in items)
+    def one(reason, amount, n):
+        return f"{reason} {m(amount)} ({n} item{'s' if n != 1 else ''})"
+    ranked = sorted(items, key=lambda t: (-abs(t[1]), t[0]))
+    text = [one(*t) for t in ranked[:REASONS_AT_MOST]]
+    rest = ranked[REASONS_AT_MOST:]
+    if rest:
+        text.append(one(f"{len(rest)} other reason{'s' if len(rest) != 1 else ''}", sum(a for _, a, _ in rest),
+                        sum(n for *_, n in rest)))
+    return "; ".join(text)
 
 
 def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.DataFrame | None = None,
