@@ -159,3 +159,19 @@ def test_excel_error_texts_all_start_with_a_hash():
     s = pd.Series(["a", " #n/a ", None, "#REF!", "#x"], dtype=object)
     assert _excel_errors(s).tolist() == [False, True, False, True, False]
     assert _excel_errors(pd.Series(["a", None], dtype=object)).tolist() == [False, False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from(["", " ", "#N/A", "#ref!", "usd", "EUR", "zzz", "C1", "D1", "D2",
+                                            "2026-01-31", "12.50", "x#y"]) for _ in range(5)]), max_size=8))
+def test_validate_same_for_object_and_arrow_text_columns(rows):
+    """The Arrow text of each column is computed once and reused; object and Arrow-backed text
+    columns (the readers') go through the same checks and give the same table and errors."""
+    from xl_collections.io.validate import validate
+    names = ["customer_id", "document_no", "due_date", "open_amount", "currency"]
+    obj = pd.DataFrame([list(r) for r in rows] or None, columns=names, dtype=object)
+    arrow = obj.astype("string[pyarrow]")
+    a, ea = validate(obj, "open_items", file="f", sheet="s")
+    b, eb = validate(arrow, "open_items", file="f", sheet="s")
+    pd.testing.assert_frame_equal(a, b)
+    assert ea == eb

@@ -114,10 +114,15 @@ def _arrow_text(s: pd.Series):
     return pc.utf8_trim_whitespace(arr)
 
 
-def _is_blank(s: pd.Series) -> np.ndarray:
+_UNSET = object()     # "not computed yet" for the ``arr`` arguments below
+
+
+def _is_blank(s: pd.Series, arr=_UNSET) -> np.ndarray:
+    """``arr``: ``_arrow_text(s)`` when the caller has it already."""
     import pyarrow.compute as pc
 
-    arr = _arrow_text(s)
+    if arr is _UNSET:
+        arr = _arrow_text(s)
     if arr is not None:
         return pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
@@ -125,11 +130,12 @@ def _is_blank(s: pd.Series) -> np.ndarray:
     return s.isna().to_numpy(dtype=bool)
 
 
-def _excel_errors(s: pd.Series) -> np.ndarray:
+def _excel_errors(s: pd.Series, arr=_UNSET) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _arrow_text(s)
+    if arr is _UNSET:
+        arr = _arrow_text(s)
     if arr is not None:
         if not pc.any(pc.starts_with(arr, "#")).as_py():     # every error text starts with "#"
             return np.zeros(len(s), dtype=bool)
@@ -140,16 +146,17 @@ def _excel_errors(s: pd.Series) -> np.ndarray:
     return np.zeros(len(s), dtype=bool)
 
 
-def _text(s: pd.Series, upper: bool = False) -> pd.Series:
+def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
     """Cells -> str ('' for blank); integral floats lose their '.0' (Excel stores 123 as 123.0);
-    ``upper``: upper-cased (codes)."""
+    ``upper``: upper-cased (codes).  ``arr``: ``_arrow_text(s)`` when the caller has it already."""
     import pyarrow.compute as pc
 
     if upper:
-        arr = _arrow_text(s)
+        if arr is _UNSET:
+            arr = _arrow_text(s)
         if arr is not None:
             return pd.Series(pc.fill_null(pc.utf8_upper(arr), "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
-        return _text(s).str.upper().astype(object)
+        return _text(s, arr=arr).str.upper().astype(object)
 
     if pd.api.types.is_float_dtype(s.dtype):
         vals = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -159,7 +166,8 @@ def _text(s: pd.Series, upper: bool = False) -> pd.Series:
         return pd.Series(out, index=s.index, dtype=object)
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.astype(str).astype(object)
-    arr = _arrow_text(s)
+    if arr is _UNSET:
+        arr = _arrow_text(s)
     if arr is not None:
         return pd.Series(pc.fill_null(arr, "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
 
@@ -194,9 +202,14 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     # blank rows: trailing ones are dropped, ones in the middle are errors
     data = raw[[h for h in mapping.values()]] if mapping else raw.iloc[:, :0]
     blank_row = np.ones(len(raw), dtype=bool)
-    blank_by_header: dict = {}          # reused below for the mapped columns (same cells)
+    # per header, computed once from raw's cells and reused below for the mapped columns while
+    # they still hold exactly those cells (no row dropped, no error value blanked)
+    blank_by_header: dict = {}
+    arrow_by_header: dict = {}          # the trimmed Arrow text of the column (or None: not text)
     for h in raw.columns:
-        b = _is_blank(raw[h])
+        col = raw[h]
+        arrow_by_header[h] = _arrow_text(col)
+        b = _is_blank(col, arrow_by_header[h])
         blank_by_header[h] = b
         blank_row &= b
     nonblank = np.flatnonzero(~blank_row)
@@ -208,13 +221,17 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     unfiltered = bool(keep.all())
     if not unfiltered:                 # the usual case (no blank rows) copies nothing
         data = data[keep]
+        arrow_by_header.clear()
+
+    def arrow(h):
+        return arrow_by_header[h] if h in arrow_by_header else _UNSET
     rows = rows_all[keep]
     src = {c: h for c, h in mapping.items()}
 
     # Excel error values in any mapped column: reported once, then treated as blank
     error_cells: dict[str, np.ndarray] = {}
     for canon, h in src.items():
-        hit = _excel_errors(data[h])
+        hit = _excel_errors(data[h], arrow(h))
         if hit.any():
             for i in np.flatnonzero(hit):
                 err("Excel error value in the cell", rows[i], h, data[h].iloc[i],
@@ -223,12 +240,13 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             data.loc[data.index[hit], h] = None
             error_cells[canon] = hit
             blank_by_header.pop(h, None)
+            arrow_by_header.pop(h, None)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(data)))
     # currency first: money columns need it
     if "currency" in table.names:
         if "currency" in src:
-            cur = _text(data[src["currency"]], upper=True).to_numpy(dtype=object)
+            cur = _text(data[src["currency"]], upper=True, arr=arrow(src["currency"])).to_numpy(dtype=object)
             cur = np.where(cur == "", reporting_currency, cur)
             known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
             for i in np.flatnonzero(~known):
@@ -247,12 +265,12 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         values = data[h].reset_index(drop=True)
         # the cells are the raw column's when no row was dropped and no error value blanked
-        blank = blank_by_header[h] if unfiltered and h in blank_by_header else _is_blank(values)
+        blank = blank_by_header[h] if unfiltered and h in blank_by_header else _is_blank(values, arrow(h))
         if col.required:
             for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
                 err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")
         if col.kind in (TEXT, CODE):
-            txt = _text(values, upper=col.kind == CODE)
+            txt = _text(values, upper=col.kind == CODE, arr=arrow(h))
             if col.default not in (None, ""):
                 txt = txt.where(txt != "", col.default)
             if col.choices:
