@@ -333,6 +333,25 @@ def test_a_failing_step_stops_the_close_and_keeps_earlier_sheets(demo, tmp_path,
     assert book.read_table("tblAuditLog")["status"].tolist() == ["done", "done", "done", "FAILED"]
 
 
+def test_a_step_can_never_write_a_users_sheet(demo, tmp_path, monkeypatch):
+    path = tmp_path / "guard.xlsm"
+    shutil.copy(demo["template"], path)
+    before = grid(path, "Open Items")
+
+    def rogue(state):
+        from xl_collections.book import SheetOutput, TableBlock
+        return close_mod.StepResult("kpis", close_mod.DONE,
+                                    outputs=[SheetOutput("Open Items", [TableBlock(pd.DataFrame({"x": [1]}))])])
+    monkeypatch.setitem(close_mod.STEP_FUNCTIONS, "kpis", rogue)
+    book = open_book(path)
+    with pytest.raises(StepFailed) as e:
+        run_close(book, steps="aging,kpis")
+    assert "not one of the program's sheets" in str(e.value.error)
+    book.save()
+    assert grid(path, "Open Items").equals(before)
+    assert "Aging History" in OWNED_SHEETS
+
+
 def test_parse_steps():
     assert parse_steps(None) == STEPS
     assert parse_steps("aging, reconciliation") == ("validate", "aging", "recon")

@@ -821,6 +821,9 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     refused (nothing written; ``on_refused(problems, settings)`` is called first, so a live
     workbook can show them) and :class:`StepFailed` when a step raised (its sheets and the
     checklist say so).  The caller saves a headless book."""
+    from .book import OwnedSheetsOnly
+
+    book = book if isinstance(book, OwnedSheetsOnly) else OwnedSheetsOnly(book)
     wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     user = user or _user()
@@ -844,6 +847,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         first = False
         try:
             res = STEP_FUNCTIONS[s](state)
+            for out in res.outputs:
+                book.write_sheet(out)
         except InputErrors:
             raise
         except Exception as e:  # noqa: BLE001 - a failing step is reported on the Close sheet
@@ -855,8 +860,6 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
             book.write_sheet(close_sheet(state.steps, settings))
             book.append_rows("Audit Log", audit_rows(report, user=user, now=now), table_name="tblAuditLog")
             raise StepFailed(s, e, report) from e
-        for out in res.outputs:
-            book.write_sheet(out)
         res.seconds = time.perf_counter() - start
         res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
         if res.outputs:

@@ -13,7 +13,7 @@ from .headless import HeadlessBook
 from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
 
 OWNED_SHEETS = ("Close", "Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions",
-                "Recon", "Commentary", "Audit Log")
+                "Recon", "Commentary", "Audit Log", "Aging History")
 APPEND_ONLY = ("Audit Log",)
 INPUT_SHEETS = ("Settings", "Column Map", "Open Items", "Customers", "Payments", "Remittance",
                 "Register", "Ledger", "GL", "Activity", "FX Rates")
@@ -42,6 +42,30 @@ def is_owned(sheet: str) -> bool:
     return sheet.lower() in {s.lower() for s in OWNED_SHEETS}
 
 
+class OwnedSheetsOnly:
+    """A workbook that refuses to write any sheet the program does not own (CONTRACT §3):
+    the close runs on one of these, so no step can ever overwrite a user's sheet."""
+
+    def __init__(self, book: Workbook):
+        self._book = book
+
+    def __getattr__(self, name):
+        return getattr(self._book, name)
+
+    def _check(self, sheet: str) -> None:
+        if not is_owned(sheet):
+            raise BookError(f"{sheet!r} is not one of the program's sheets ({', '.join(OWNED_SHEETS)}); "
+                            "it was left as it is")
+
+    def write_sheet(self, output: SheetOutput) -> None:
+        self._check(output.name)
+        self._book.write_sheet(output)
+
+    def append_rows(self, sheet: str, df, *, table_name: str | None = None) -> None:
+        self._check(sheet)
+        self._book.append_rows(sheet, df, table_name=table_name)
+
+
 __all__ = ["OWNED_SHEETS", "APPEND_ONLY", "INPUT_SHEETS", "BookError", "ChartSpec", "ColorScale", "DataBar",
-           "HeadlessBook", "SheetOutput", "TableBlock", "Workbook", "as_workbook", "is_owned", "open_book",
+           "HeadlessBook", "OwnedSheetsOnly", "SheetOutput", "TableBlock", "Workbook", "as_workbook", "is_owned", "open_book",
            "table_from_sheet"]
