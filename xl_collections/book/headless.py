@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-import numpy as np
 import pandas as pd
 from lxml import etree
 

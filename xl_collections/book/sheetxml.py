@@ -558,7 +558,7 @@ def fit_to_page(sheet_pr: bytes) -> bytes:
     from lxml import etree
 
     if not sheet_pr:
-        return f'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'.encode()
+        return b'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
     el = etree.fromstring(sheet_pr)
     tag = f"{{{NS_MAIN}}}pageSetUpPr"
     psp = el.find(tag)

@@ -46,7 +46,6 @@ def make_activity(rng: np.random.Generator, oi: pd.DataFrame, cust: pd.DataFrame
     cid = oi["customer_id"].to_numpy()
     open_amt = oi["open_amount"].to_numpy()
     collector = cust.set_index("customer_id")["collector"]
-    pay_value = dict(zip(payments["payment_id"].tolist(), payments["value_date"].tolist()))
     paid_by = truth[truth["document_no"] != ""].drop_duplicates("document_no").set_index("document_no")["payment_id"]
     parts = []
     promises = []

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors
+from ..book.sheetxml import col_letter
 from ..schema import TABLES, Table
 from . import sources
 from .validate import match_columns, normalise_header, validate
@@ -68,15 +69,6 @@ def find_header_row(grid: pd.DataFrame, table_name: str, column_map: dict | None
         if seen >= max_rows:
             break
     return best if best is not None else first
-
-
-def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -221,7 +213,7 @@ def _resolve_merged(top_cells: dict, header_row, headers: list[str], columns: li
             continue
         mapping, _ = match_columns([text], table, column_map)
         if mapping:
-            err(f"header {text!r} is merged across columns {_col_letter(c0 + col_offset)}:{_col_letter(c1 + col_offset)} and "
+            err(f"header {text!r} is merged across columns {col_letter(c0 + col_offset)}:{col_letter(c1 + col_offset)} and "
                 f"{len(with_data)} of them hold data", header_row, text, text,
                 "one header cell per column: unmerge the header and name each column")
 
@@ -343,8 +335,8 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
         n = normalise_header(h)
         if n in seen_norm:
             if n in mapped_sources:
-                err(f"two columns are headed {h!r} ({_col_letter(seen_norm[n] + col_offset)} and "
-                    f"{_col_letter(c + col_offset)})",
+                err(f"two columns are headed {h!r} ({col_letter(seen_norm[n] + col_offset)} and "
+                    f"{col_letter(c + col_offset)})",
                     header_row, h, h, "one column per header: rename one of them, or map it in the Column Map")
             continue
         seen_norm[n] = c

@@ -33,7 +33,6 @@ import pandas as pd
 
 from ..errors import InputError, InputErrors
 from . import _errscan
-from ._errscan import col_index  # noqa: F401 - re-exported (part of this module's interface)
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
 XLSB_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
