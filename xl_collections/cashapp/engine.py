@@ -32,7 +32,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA
 
 from ..io.validate import canonical
-from ..money import MINOR_UNITS
+from ..money import to_decimal
 from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
@@ -307,9 +307,7 @@ class _Run:
     # -- helpers ---------------------------------------------------------------------------
     def fmt(self, minor: int, cur: str) -> str:
         """``1,250.00``: an amount for the evidence text."""
-        exp = MINOR_UNITS.get(cur, 2)
-        q, r = divmod(abs(int(minor)), 10 ** exp)
-        return ("-" if minor < 0 else "") + f"{q:,}" + (f".{r:0{exp}d}" if exp else "")
+        return f"{to_decimal(minor, cur):,}"
 
     def tol(self, amount: int, cur: str) -> int:
         return am.tolerance(amount, cur, self.s)
