@@ -59,13 +59,10 @@ def grid_from_calamine(rows: list[list], errors: dict[tuple[int, int], str] | No
     cell, columns 0..n-1, index = Excel row from 1; ``errors`` ({(excel_row, col0): "#N/A"})
     are put into the cells inside the grid.  Same result as ``frame_from_rows`` + the
     patches, built with C-level loops."""
-    lengths = set(map(len, rows))
-    width = max(lengths, default=0)
-    if len(lengths) > 1:
-        rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
-    from ..io.sources import stack_rows
-    arr = stack_rows(rows, width)
-    if rows and width:
+    from ..io.sources import cells_from_rows
+    arr = cells_from_rows(rows)
+    width = arr.shape[1]
+    if arr.size:
         arr[arr == ""] = None
     for (row, col), text in (errors or {}).items():
         if 1 <= row <= len(rows) and 0 <= col < width:
