@@ -2,21 +2,18 @@
 
 * :func:`tolerance` - the short payment that may be written off (MatchTolerance and
   MatchTolerancePct: the smaller of the two limits counts).
-* :func:`earned_discount` - the early-payment discount a payment on ``value_date`` earns on
-  one document under the customer's terms (``2/10 NET30``), 0 when none is earned.
+* :func:`discount_amount` - an early-payment discount percentage of an open amount.
 * :func:`combinations` - 2 to 4 open items that sum exactly to a payment (bounded search,
   oldest first); the caller treats more than one combination as ambiguous.
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import numpy as np
 
 from ..money import round_half_away
 from ..settings import Settings
-from ..terms import TermsError, parse_terms
 
 
 def tolerance(amount: int, currency: str, settings: Settings) -> int:
@@ -27,29 +24,6 @@ def tolerance(amount: int, currency: str, settings: Settings) -> int:
     if currency == settings.reporting_currency:
         return max(0, min(int(settings.match_tolerance), pct))
     return max(0, pct)
-
-
-def earned_discount(open_amount: int, document_date, value_date, terms: str | None) -> tuple[int, str]:
-    """``(discount, note)``: the discount in minor units earned by paying ``open_amount`` on
-    ``value_date`` under ``terms``, and its description (``'2% to 2026-10-11'``); ``(0, '')``
-    when the terms give none, the date has passed, or the terms are unknown."""
-    if not terms or open_amount <= 0 or document_date is None or value_date is None:
-        return 0, ""
-    try:
-        t = parse_terms(terms)
-    except TermsError:
-        return 0, ""
-    if not t.discount_pct:
-        return 0, ""
-    doc = document_date.date() if hasattr(document_date, "date") else document_date
-    val = value_date.date() if hasattr(value_date, "date") else value_date
-    if not isinstance(doc, dt.date) or not isinstance(val, dt.date):
-        return 0, ""
-    last = t.discount_date(doc)
-    if last is None or val > last:
-        return 0, ""
-    disc = discount_amount(open_amount, t.discount_pct)
-    return disc, f"{t.discount_pct.normalize()}% to {last.isoformat()}"
 
 
 def discount_amount(open_amount: int, pct: Decimal) -> int:

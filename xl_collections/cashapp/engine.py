@@ -148,10 +148,11 @@ class _Book:
             if isinstance(v, list):
                 v.sort(key=self.doc.__getitem__)
         self._by_key.pop("", None)
+        day = self.ddate.astype("int64")
+        self.day: list[int] = day.tolist()     # document date, days since 1970
         # customer -> items; sorted oldest first (document date, due date, document_no) on first use
         codes, _ = pd.factorize(oi["customer_id"])
-        self.due: list[int] = (oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64")
-                               if "due_date" in oi else self.ddate.astype("int64")).tolist()
+        due = oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64") if "due_date" in oi else day
         order = np.argsort(codes, kind="stable")
         oc = codes[order]
         bounds = (np.flatnonzero(np.diff(oc)) + 1).tolist() if n else []
@@ -161,8 +162,7 @@ class _Book:
             if en > st:
                 self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
         self._cust_sorted: set[str] = set()
-        d_ = self.ddate.astype("int64")
-        self.sortkey: list[int] = (d_ * (1 << 24) + (np.asarray(self.due, dtype=np.int64) - d_ + (1 << 23))).tolist()
+        self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
         self.by_po: dict[str, list[int]] = {}
         for col in ("po_number", "reference"):
             if col not in oi:
@@ -182,7 +182,6 @@ class _Book:
         self._by_amount: dict | None = None
         self._ocr: dict[int, str] = {}
         self._by_tail: dict[str, list[int]] | None = None
-        self.day: list[int] = self.ddate.astype("int64").tolist()     # document date, days since 1970
 
     def by_amount(self, currency: str, amount: int) -> list[int]:
         """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
@@ -252,9 +251,6 @@ class _Book:
         if k is None:
             k = self._ocr[i] = ocr_key(self.doc[i])
         return k
-
-    def date(self, i: int) -> dt.date:
-        return self.ddate[i].astype(dt.date)
 
 
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
@@ -998,8 +994,6 @@ class _Run:
         ded = ded.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True)
         post = frame(self.posting, POSTING_COLUMNS, ["amount"], ["value_date"])
         post = post.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
-        for df in (apps, unap, exc, ded, post):
-            df.attrs["money"] = [c for c in df.attrs["money"]]
         return CashAppResult(apps, unap, exc, ded, self._open_after(oi), post)
 
     def _open_after(self, oi: pd.DataFrame) -> pd.DataFrame:

@@ -175,11 +175,6 @@ def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
     return out
 
 
-def is_confusable_variant(token: str, document_no: str) -> bool:
-    """True when ``token`` and ``document_no`` differ only by OCR confusions (not equal keys)."""
-    return normalise_document_no(token) != normalise_document_no(document_no) and ocr_key(token) == ocr_key(document_no)
-
-
 def explain(token: str, document_no: str) -> str:
     """How ``token`` (as found in the text) relates to ``document_no``, in words:
     ``'same text'``, ``'case/punctuation'``, ``'prefix dropped'``, ``'lost leading zeros'``,
