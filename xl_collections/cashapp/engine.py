@@ -73,6 +73,11 @@ def _day(value) -> int:
     return int(np.datetime64(value, "D").astype("int64"))
 
 
+def _reported(confidence: float) -> float:
+    """A rule's confidence as reported and compared with AutoApplyMinConfidence: in [0, 1], 3 decimals."""
+    return round(max(0.0, min(1.0, confidence)), 3)
+
+
 def _fuzzy_worthy(raw: str, key: str) -> bool:
     """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
     and dates never."""
@@ -387,14 +392,14 @@ class _Run:
                 self.exceptions.append((pid, r, d, cust, ""))
             return
         out.exceptions = pending + out.exceptions
-        self._commit(p, payer, out)
+        self._commit(p, out)
 
     def _auto_ok(self, out: _Outcome) -> bool:
-        return not out.ambiguous and round(max(0.0, min(1.0, out.confidence)), 3) >= self.min_conf
+        return not out.ambiguous and _reported(out.confidence) >= self.min_conf
 
-    def _commit(self, p, payer: Payer | None, out: _Outcome) -> None:
+    def _commit(self, p, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
-        conf = round(max(0.0, min(1.0, out.confidence)), 3)
+        conf = _reported(out.confidence)
         auto = self._auto_ok(out)
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
@@ -434,16 +439,14 @@ class _Run:
             if rest:
                 self._unapplied(p, rest, out.excess_reason or "ON_ACCOUNT",
                                 out.excess_detail or f"{self.fmt(rest, cur)} left after applying", cust)
-            for r, d in out.exceptions:
-                self.exceptions.append((pid, r, d, cust, ""))
         else:
             reason = "AMBIGUOUS" if out.ambiguous else "REVIEW"
             docs = ", ".join(b.doc[a.item] for a in out.allocs)
             detail = f"proposed {out.rule} to {docs} (confidence {conf:.2f}): {head}"
             self._unapplied(p, amt, reason, detail, cust)
             self.exceptions.append((pid, reason, detail, cust, docs))
-            for r, d in out.exceptions:
-                self.exceptions.append((pid, r, d, cust, ""))
+        for r, d in out.exceptions:
+            self.exceptions.append((pid, r, d, cust, ""))
 
     def _unapplied(self, p, amount: int, reason: str, detail: str, customer: str) -> None:
         if amount == 0:
