@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-import importlib
-import inspect
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,7 +61,7 @@ CLOSE_NOTES = (
     "Command line / CI: xl-collections close BOOK.xlsm (same steps and sheets; every run is kept on Audit Log).",
 )
 CLOSE_BUTTON_CELL = "H2"     # the template's "Run month-end close" button: right of the notes
-DONE, FAILED, SKIPPED, NOT_RUN, NOT_AVAILABLE = "done", "FAILED", "skipped", "not run", "not available"
+DONE, FAILED, SKIPPED, NOT_RUN = "done", "FAILED", "skipped", "not run"
 
 
 @dataclass
@@ -309,7 +307,6 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
     return out
 
 
-REVERSE_SCALE = ("63BE7B", "FFEB84", "F8696B")   # low green -> high red: big past-due buckets stand out
 ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
 CHART_TOP = 15
 
@@ -359,8 +356,8 @@ def cash_result(state: CloseState):
         from .cashapp import apply_cash
         prior = cash_prior(state)
         state.results["cash_prior"] = prior
-        state.results["cashapp"] = _call(
-            apply_cash, net_of_prior(state.tables["open_items"], prior), payments,
+        state.results["cashapp"] = apply_cash(
+            net_of_prior(state.tables["open_items"], prior), payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
             prior_applications=prior, settings=state.settings)
     return state.results["cashapp"]
@@ -369,10 +366,7 @@ def cash_result(state: CloseState):
 def open_items_after(state: CloseState) -> pd.DataFrame:
     """The open items after cash application (this close's, with earlier runs' taken into
     account); the input open items when there is no cash to apply."""
-    try:
-        cash = cash_result(state)
-    except ImportError:
-        cash = None
+    cash = cash_result(state)
     if cash is not None:
         return cash.open_items_after
     return net_of_prior(state.tables["open_items"], state.prior_applications)
@@ -473,18 +467,6 @@ def step_kpis(state: CloseState) -> StepResult:
                              "formula and inputs show how each figure was computed."), print_fit_width=True)
     shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
     return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])
-
-
-def _call(fn, *args, **kwargs):
-    """Call an engine with the keyword arguments it accepts (engines grow options)."""
-    params = inspect.signature(fn).parameters
-    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return fn(*args, **kwargs)
-    return fn(*args, **{k: v for k, v in kwargs.items() if k in params})
-
-
-def _frame(x) -> pd.DataFrame | None:
-    return x if isinstance(x, pd.DataFrame) else None
 
 
 def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
@@ -604,10 +586,7 @@ def step_cashapp(state: CloseState) -> StepResult:
     payments = state.tables.get("payments")
     if payments is None or payments.empty:
         return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
-    try:
-        res = cash_result(state)
-    except ImportError:
-        return StepResult("cashapp", NOT_AVAILABLE, message="the cash application engine is not installed")
+    res = cash_result(state)
     s = state.settings
     prior = state.results.get("cash_prior")
     apps = _merge_prior(prior, res.applications)
@@ -616,8 +595,7 @@ def step_cashapp(state: CloseState) -> StepResult:
     if len(unapplied) and "reason" in unapplied.columns:
         unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
         unapplied.attrs = dict(res.unapplied.attrs)
-    outs = cash_outputs(apps, unapplied, res.exceptions, _frame(getattr(res, "posting", None)),
-                        _frame(getattr(res, "deductions", None)), s)
+    outs = cash_outputs(apps, unapplied, res.exceptions, res.posting, res.deductions, s)
     new = res.applications
     is_auto = new["status"].astype(str).str.upper() == "AUTO" if "status" in new.columns else pd.Series(True, index=new.index)
     auto = new[is_auto]
@@ -651,40 +629,38 @@ BREAK_NEXT = {
 }
 
 
+def _abs_differences(breaks: pd.DataFrame) -> pd.DataFrame:
+    """The breaks with ``difference`` made absolute (minor units of each row's currency; blank: 0)."""
+    return breaks.assign(difference=pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().astype("int64"))
+
+
 def recon_output(res, notes: list[str], state: CloseState):
     """The ``Recon`` sheet: roll-forward, GL tie-out, breaks by type (what to do), the breaks."""
     ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     cur = state.settings.reporting_currency
-    blocks = []
-    roll = _frame(getattr(res, "rollforward", None))
-    if roll is not None:
-        # source is the last column and overflows to the right: the column stays narrow for the breaks below
-        blocks.append(TableBlock(roll, table_name="tblRollforward", style="TableStyleLight9",
-                                 title=f"Roll-forward of the AR balance ({cur}): opening to closing",
-                                 column_widths={"line": 28, "source": 16}))
-    tie = _frame(getattr(res, "gl_tieout", None))
-    if tie is not None:
-        blocks.append(TableBlock(tie, table_name="tblGLTieout", style="TableStyleLight9",
-                                 title=f"GL tie-out ({cur}): unexplained should be zero"))
-    breaks = _frame(getattr(res, "breaks", None))
-    if breaks is not None:
-        if len(breaks) and "break_type" in breaks.columns:
-            kinds = list(dict.fromkeys(breaks["break_type"].astype(str)))
-            diff = pd.to_numeric(breaks.get("difference", pd.Series(0, index=breaks.index)), errors="coerce")
-            absd = breaks.assign(difference=diff.fillna(0).abs().astype("int64"))
-            by = pd.DataFrame({"break_type": kinds,
-                               "breaks": [int((breaks["break_type"] == k).sum()) for k in kinds],
-                               "difference": [_reporting_sum(absd[absd["break_type"] == k], "difference", state)
-                                              for k in kinds],
-                               "next_step": [BREAK_NEXT.get(k, "Review the detail") for k in kinds]})
-            by.attrs = {"money": ["difference"], "currency": cur}
-            blocks.append(TableBlock(by, table_name="tblBreakTypes", style="TableStyleLight9",
-                                     title=f"Breaks by type (difference: absolute, {cur}) and what to do",
-                                     number_formats={"breaks": "#,##0"}, column_widths={"next_step": 12}))
-        shown = _order(breaks, ["break_type", "document_no", "customer_id", "currency", "register_amount",
-                                "ledger_amount", "difference"], ["detail"])
-        blocks.append(TableBlock(shown, table_name="tblBreaks", style="TableStyleMedium2",
-                                 title=f"Breaks ({len(breaks):,}): one row per document", column_widths={"detail": 70}))
+    # source is the last column and overflows to the right: the column stays narrow for the breaks below
+    blocks = [TableBlock(res.rollforward, table_name="tblRollforward", style="TableStyleLight9",
+                         title=f"Roll-forward of the AR balance ({cur}): opening to closing",
+                         column_widths={"line": 28, "source": 16}),
+              TableBlock(res.gl_tieout, table_name="tblGLTieout", style="TableStyleLight9",
+                         title=f"GL tie-out ({cur}): unexplained should be zero")]
+    breaks = res.breaks
+    if len(breaks):
+        kinds = list(dict.fromkeys(breaks["break_type"].astype(str)))
+        absd = _abs_differences(breaks)
+        by = pd.DataFrame({"break_type": kinds,
+                           "breaks": [int((breaks["break_type"] == k).sum()) for k in kinds],
+                           "difference": [_reporting_sum(absd[absd["break_type"] == k], "difference", state)
+                                          for k in kinds],
+                           "next_step": [BREAK_NEXT.get(k, "Review the detail") for k in kinds]})
+        by.attrs = {"money": ["difference"], "currency": cur}
+        blocks.append(TableBlock(by, table_name="tblBreakTypes", style="TableStyleLight9",
+                                 title=f"Breaks by type (difference: absolute, {cur}) and what to do",
+                                 number_formats={"breaks": "#,##0"}, column_widths={"next_step": 12}))
+    shown = _order(breaks, ["break_type", "document_no", "customer_id", "currency", "register_amount",
+                            "ledger_amount", "difference"], ["detail"])
+    blocks.append(TableBlock(shown, table_name="tblBreaks", style="TableStyleMedium2",
+                             title=f"Breaks ({len(breaks):,}): one row per document", column_widths={"detail": 70}))
     return SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False, print_fit_width=True)
 
 
@@ -692,46 +668,30 @@ def step_recon(state: CloseState) -> StepResult:
     register = state.tables.get("register")
     if register is None or register.empty:
         return StepResult("recon", SKIPPED, rows=0, message="no invoice register on the Register sheet")
-    try:
-        from .recon import reconcile
-    except ImportError:
-        return StepResult("recon", NOT_AVAILABLE, message="the reconciliation engine is not installed")
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    from .recon import reconcile
     s = state.settings
     period = s.as_of.strftime("%Y-%m")
-    res = _call(reconcile, state.tables["open_items"], register, ledger=state.tables.get("ledger"),
-                gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
-                reporting_currency=s.reporting_currency, currency=s.reporting_currency, as_of=s.as_of)
+    res = reconcile(state.tables["open_items"], register, ledger=state.tables.get("ledger"),
+                    gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
+                    reporting_currency=s.reporting_currency, as_of=s.as_of)
     state.results["recon"] = res
     notes = [f"Reconciliation for {period}: register ↔ sub-ledger ↔ GL ({s.reporting_currency})",   # button at E1
-             "Start with the breaks by type below: each says what to do."]
-    extra = getattr(res, "notes", None)
-    if isinstance(extra, (list, tuple)):
-        notes += [str(n) for n in extra]
-    elif isinstance(extra, str) and extra:
-        notes += extra.splitlines()
+             "Start with the breaks by type below: each says what to do.", *res.notes]
     out = recon_output(res, notes, state)
     breaks = res.breaks
-    amt = 0
-    if len(breaks) and "difference" in breaks.columns:
-        diff = breaks.assign(difference=pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().astype("int64"))
-        amt = _reporting_sum(diff, "difference", state)
-    kinds = breaks["break_type"].value_counts().to_dict() if len(breaks) and "break_type" in breaks.columns else {}
+    amt = _reporting_sum(_abs_differences(breaks), "difference", state)
+    kinds = breaks["break_type"].value_counts().to_dict()
     msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
-    tie = _frame(getattr(res, "gl_tieout", None))
-    if tie is not None and len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
+    tie = res.gl_tieout
+    if len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
         msg = f"GL unexplained {_fmt_amount(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
     return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])
 
 
 def step_commentary(state: CloseState) -> StepResult:
-    """COMMENTARY HOOK (issue 8): runs ``xl_collections.commentary_sheet.write_commentary`` when
-    that module exists; otherwise the step is skipped with status "not available"."""
-    try:
-        mod = importlib.import_module("xl_collections.commentary_sheet")
-        write = mod.write_commentary
-    except (ModuleNotFoundError, AttributeError):
-        return StepResult("commentary", NOT_AVAILABLE, message="xl_collections.commentary is not installed yet")
+    """The ``Commentary`` (and ``Aging History``) sheets: written by
+    :func:`xl_collections.commentary_sheet.write_commentary`, which keeps edited comments."""
+    from .commentary_sheet import write_commentary as write
     s = state.settings
     res = aging_result(state)
     counts = write(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
@@ -778,8 +738,7 @@ def close_sheet(steps: dict[str, StepResult], settings: Settings | None, problem
                          title=f"Checklist (amounts in {cur}; times UTC)",
                          number_formats={"amount": ACCOUNTING, "seconds": "0.00", "rows": "#,##0"},
                          column_widths=CHECKLIST_WIDTHS, wrap_columns=("message", "sheets"),
-                         conditional=_highlights("status", {DONE: GOOD, FAILED: BAD, SKIPPED: NEUTRAL,
-                                                            NOT_AVAILABLE: NEUTRAL}))]
+                         conditional=_highlights("status", {DONE: GOOD, FAILED: BAD, SKIPPED: NEUTRAL}))]
     if problems:
         p = pd.DataFrame([{"sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
                            "problem": e.message, "expected": e.expected} for e in problems])

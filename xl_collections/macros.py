@@ -67,7 +67,7 @@ def reconcile(book, *, as_of=None):
 
 
 def write_commentary(book, *, as_of=None):
-    """Past-due commentary (skipped as "not available" until the commentary module exists)."""
+    """Past-due commentary (the Commentary sheet; edited comments are kept)."""
     return _run(book, ("validate", "commentary"), as_of=as_of)
 
 
