@@ -833,14 +833,17 @@ class _Run:
         for i in b.of_customer(customer):
             if b.rem[i] <= 0 or i in exclude or b.cur[i] != cur:
                 continue
-            if b.rem[i] == amt:
-                return i
-            if not has_disc or not (amt < b.rem[i] <= amt + amt // 4):      # a discount is a few percent
-                continue
-            d, _ = self.discount(i, value_date)
-            if d and b.rem[i] - d == amt:
+            if b.rem[i] == amt or has_disc and self._less_discount(i, amt, value_date):
                 return i
         return None
+
+    def _less_discount(self, i: int, amt: int, value_date) -> tuple[int, str] | None:
+        """``(discount, note)`` when item ``i``'s open amount less the discount it earns on
+        ``value_date`` is exactly ``amt``, else None."""
+        if not (amt < self.book.rem[i] <= amt + amt // 4):      # a discount is a few percent
+            return None
+        d, note = self.discount(i, value_date)
+        return (d, note) if d and self.book.rem[i] - d == amt else None
 
     # -- rule 3: PO numbers and other references --------------------------------------------
     def _po_refs(self, p, payer: Payer | None, notes: list[str]) -> _Outcome | None:
@@ -925,13 +928,8 @@ class _Run:
                            " (the only open item of that amount)")]
             return _Outcome("AMOUNT_EXACT", [_Alloc(exact[0], amt)], C_AMT_EXACT * idc, ev, customer=c,
                             ambiguous=len(exact) > 1)
-        dhit = []
-        for i in (pos if self.disc_terms(c) is not None else ()):
-            if not (amt < b.rem[i] <= amt + amt // 4):
-                continue
-            d, note = self.discount(i, p.value_date)
-            if d and b.rem[i] - d == amt:
-                dhit.append((i, d, note))
+        dhit = [(i, *hit) for i in (pos if self.disc_terms(c) is not None else ())
+                if (hit := self._less_discount(i, amt, p.value_date))]
         if dhit:
             i, d, note = dhit[0]
             ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less earned "
