@@ -13,6 +13,7 @@ Per payment, the first rule that finds something decides:
 4. ``AMOUNT_*``    amounts within the identified payer's open items: one item of exactly
                    that amount, one with the earned early-payment discount, all open items,
                    one combination of items, one item short within tolerance.
+   ``AMOUNT_ONLY`` payer unknown: the one open item in the book with the amount, a proposal only.
 5. otherwise unapplied with a reason.
 
 Cash identity, exact per payment: sum of ``applied_amount`` of its AUTO applications +
@@ -354,13 +355,12 @@ class _Run:
         pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
         chosen = proposal = empty = None
         # the first rule whose outcome may be applied wins; a mere proposal waits for a later rule
-        # that can be applied (an ambiguous or remittance-based proposal ends the search)
-        for name, rule in (("remittance", self._remittance), ("doc", self._doc_refs), ("po", self._po_refs),
-                           ("amounts", self._amounts), ("amount_only", self._amount_only)):
-            if name == "remittance" and pid not in self.remit:
-                continue
-            if name == "amounts" and payer is None or name == "amount_only" and payer is not None:
-                continue
+        # that can be applied (an ambiguous or remittance-based proposal ends the search); a rule
+        # that finds only problems (no allocation) ends it too, except the remittance rule
+        rules = [("remittance", self._remittance)] if pid in self.remit else []
+        rules += [("doc", self._doc_refs), ("po", self._po_refs),
+                  ("amounts", self._amounts) if payer is not None else ("amount_only", self._amount_only)]
+        for name, rule in rules:
             out = rule(p, payer, notes)
             if out is None:
                 continue
@@ -637,7 +637,7 @@ class _Run:
         def disconfirmed(i: int) -> bool:
             return b.cur[i] != cur or (payer is not None and payer.confidence >= 0.97
                                        and not self.payers.related(payer.customer_id, b.cust[i]))
-        if hits and all(disconfirmed(h[0]) for h in hits) and len(hits) == 1:
+        if len(hits) == 1 and disconfirmed(hits[0][0]):
             pool = self._confirm_set({payer.customer_id} if payer else set(), cur, amt)
             i0, raw0 = hits[0][0], hits[0][1]
             found = self._fuzzy(raw0, normalise_document_no(raw0), pool) if pool else []
