@@ -39,7 +39,7 @@ from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from .payer import Payer, PayerIndex
-from .refs import (AMOUNT_OR_DATE, amounts_in_text, candidates, explain, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
                    reason_code, says_partial)
 
 # -- confidences (documented in docs/cashapp.md) ----------------------------------------
@@ -77,12 +77,6 @@ def _day(value) -> int:
 def _reported(confidence: float) -> float:
     """A rule's confidence as reported and compared with AutoApplyMinConfidence: in [0, 1], 3 decimals."""
     return round(max(0.0, min(1.0, confidence)), 3)
-
-
-def _fuzzy_worthy(raw: str, key: str) -> bool:
-    """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
-    and dates never."""
-    return len(key) >= 4 and sum(ch.isdigit() for ch in key) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
 
 
 @dataclass(frozen=True)
@@ -589,7 +583,7 @@ class _Run:
 
     def _fuzzy(self, raw: str, key: str, pool: list[int]) -> list[tuple[int, str]]:
         """Items of ``pool`` whose number is an OCR-style or one-character variant of ``raw``."""
-        if not pool or not _fuzzy_worthy(raw, key):
+        if not pool or not fuzzy_worthy(raw, key):
             return []
         b = self.book
         ok = ocr_key(raw)
@@ -651,7 +645,7 @@ class _Run:
         fuzzy_toks = [] if explained else [
             (raw, key) for raw, key in toks
             if " " not in raw and key not in hit_keys and not b.has_key(key) and key not in b.by_po
-            and _fuzzy_worthy(raw, key)]
+            and fuzzy_worthy(raw, key)]
         fuzzy_hit: set[str] = set()
         pool = []
         if fuzzy_toks:
@@ -719,7 +713,7 @@ class _Run:
         # document-like numbers of the reference that match nothing: a named document may be missing
         in_pairs = {w for h in hits for w in h[1].split(" ")[1:]}      # "0008 4710": 4710 is used
         unresolved = [raw for raw, key in toks if " " not in raw and key not in hit_keys and key not in fuzzy_hit
-                      and raw not in in_pairs and key not in b.by_po and _fuzzy_worthy(raw, key)]
+                      and raw not in in_pairs and key not in b.by_po and fuzzy_worthy(raw, key)]
         if unresolved and not out.amount_confirmed:
             out.confidence = min(out.confidence, 0.85)
             out.evidence.append(f'reference also has {", ".join(unresolved[:3])}, which matches no open item')

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from .refs import AMOUNT_OR_DATE, candidates, explain, normalise_document_no, ocr_key
+from .refs import candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key
 
 NO_MATCH = "NO MATCH"
 S_EXACT, S_TAIL, S_SHORT, S_OCR, S_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
@@ -70,7 +70,7 @@ def match_reference(reference: object, documents: list, amount: int | None = Non
     if not hits and amount is not None and amounts is not None:
         pool = [i for i, a in enumerate(amounts) if a is not None and a == amount]
         for raw, key in toks:
-            if " " in raw or len(key) < 4 or sum(ch.isdigit() for ch in key) < 4 or AMOUNT_OR_DATE.match(raw):
+            if " " in raw or not fuzzy_worthy(raw, key):
                 continue
             ok = ocr_key(raw)
             found = []

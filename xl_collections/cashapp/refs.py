@@ -175,6 +175,12 @@ def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
     return out
 
 
+def fuzzy_worthy(raw: str, key: str) -> bool:
+    """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
+    and dates never."""
+    return len(key) >= 4 and sum(ch.isdigit() for ch in key) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
+
+
 def explain(token: str, document_no: str) -> str:
     """How ``token`` (as found in the text) relates to ``document_no``, in words:
     ``'same text'``, ``'case/punctuation'``, ``'prefix dropped'``, ``'lost leading zeros'``,
