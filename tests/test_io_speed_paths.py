@@ -175,3 +175,27 @@ def test_validate_same_for_object_and_arrow_text_columns(rows):
     b, eb = validate(arrow, "open_items", file="f", sheet="s")
     pd.testing.assert_frame_equal(a, b)
     assert ea == eb
+
+
+def test_error_scan_left_without_its_result_ends_the_second_process(tmp_path, monkeypatch):
+    """A sheet that cannot be read (or any exception) ends the scan's process at once and reaps
+    it, instead of waiting for a result nobody will use; a collected scan is reaped too."""
+    import xlsxwriter
+
+    from xl_collections.io import sources
+
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("Open Items").write_formula(0, 0, "=NA()", None, "#N/A")
+    wb.close()
+    monkeypatch.setattr(sources, "SUBPROCESS_SCAN_BYTES", 0)
+    with pytest.raises(RuntimeError):
+        with sources.ErrorScan(path, "Open Items", False) as scan:
+            proc = scan._proc
+            assert proc is not None
+            raise RuntimeError("calamine could not read the sheet")
+    assert proc.returncode is not None and proc.stdout.closed
+    with sources.ErrorScan(path, "Open Items", False) as scan:
+        proc = scan._proc
+        assert scan.result() == {(1, 0): "#N/A"}
+    assert proc.returncode == 0 and proc.stdout.closed and scan._proc is None

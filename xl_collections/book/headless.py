@@ -131,8 +131,7 @@ class HeadlessBook:
             # input with an error value is reported, never read as empty
             from ..io.sources import ErrorScan
             cal = self.calamine
-            scan = ErrorScan(self.path, name, self.binary, swallow=False)
-            try:
+            with ErrorScan(self.path, name, self.binary, swallow=False) as scan:
                 try:
                     sheet = cal.get_sheet_by_name(name)
                 except Exception as e:  # calamine raises its own WorksheetNotFound
@@ -140,9 +139,7 @@ class HeadlessBook:
                 with no_gc():
                     rows = sheet.to_python(skip_empty_area=False)
                     del sheet
-            finally:
-                scan.wait()
-            errors = scan.result()
+                errors = scan.result()
             with no_gc():
                 self._grids[name] = grid_from_calamine(rows, errors)
             del rows

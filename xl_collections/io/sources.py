@@ -199,20 +199,19 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
             raise
         return _read_xlsb_pyxlsb(p, sheet, default_sheet, label, table)
     name = resolve_sheet(list(wb.sheet_names), sheet, default_sheet, label, table)
-    # the error-cell scan runs beside calamine's parse
-    scan = ErrorScan(p, name, binary)
-    try:
-        sh = wb.get_sheet_by_name(name)
-        rows = sh.to_python(skip_empty_area=False)
-        merged = getattr(sh, "merged_cell_ranges", None)
-        del sh
-        wb.close()
-    except Exception as e:
-        scan.wait()
-        if binary:
-            return _read_xlsb_pyxlsb(p, name, default_sheet, label, table)
-        raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
-    _patch(rows, scan.result())
+    with ErrorScan(p, name, binary) as scan:     # runs beside calamine's parse
+        try:
+            sh = wb.get_sheet_by_name(name)
+            rows = sh.to_python(skip_empty_area=False)
+            merged = getattr(sh, "merged_cell_ranges", None)
+            del sh
+            wb.close()
+        except Exception as e:
+            if binary:
+                return _read_xlsb_pyxlsb(p, name, default_sheet, label, table)
+            raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
+        errors = scan.result()
+    _patch(rows, errors)
     cells = cells_from_rows(rows)
     del rows
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
@@ -250,20 +249,19 @@ class SheetRows:
             return self._fallback(None)
         self._wb = wb
         name = resolve_sheet(list(wb.sheet_names), self.sheet, self.default_sheet, label, table)
-        scan = ErrorScan(p, name, binary)
-        try:
-            sh = wb.get_sheet_by_name(name)
-            start = sh.start or (0, 0)
-            self.col_offset = start[1]
-            self.width = sh.width if sh.start else 0
-            merged = getattr(sh, "merged_cell_ranges", None)   # newer python-calamine only
-            self.rows = sh.iter_rows() if sh.start else iter(())
-        except Exception as e:
-            scan.wait()
-            if binary:
-                return self._fallback(name)
-            raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
-        errors = scan.result()
+        with ErrorScan(p, name, binary) as scan:
+            try:
+                sh = wb.get_sheet_by_name(name)
+                start = sh.start or (0, 0)
+                self.col_offset = start[1]
+                self.width = sh.width if sh.start else 0
+                merged = getattr(sh, "merged_cell_ranges", None)   # newer python-calamine only
+                self.rows = sh.iter_rows() if sh.start else iter(())
+            except Exception as e:
+                if binary:
+                    return self._fallback(name)
+                raise _fail(f"cannot read sheet {name!r}: {type(e).__name__}: {e}", label, table, name) from None
+            errors = scan.result()
         off = self.col_offset
         self.name = name
         self.merged = [(r0 + 1, c0 - off, r1 + 1, c1 - off) for (r0, c0), (r1, c1) in (merged or [])]
@@ -400,7 +398,11 @@ class ErrorScan:
     thread only overlaps with it in name: a big .xlsx sheet is scanned by a second Python
     process (:mod:`._errscan`, standard library only), anything else (or when that process
     cannot run) in a thread as before.  ``swallow``: a sheet that cannot be scanned has no error
-    cells (the readers); else the scan's exception is raised by :meth:`result` (the book)."""
+    cells (the readers); else the scan's exception is raised by :meth:`result` (the book).
+
+    Use as a context manager: leaving the block without :meth:`result` (the sheet could not be
+    read, or any exception) ends the second process at once and reaps it, instead of waiting
+    for a scan nobody will use."""
 
     def __init__(self, path, sheet: str, binary: bool, *, swallow: bool = True):
         self.path, self.sheet, self.binary, self.swallow = Path(path), sheet, binary, swallow
@@ -410,6 +412,12 @@ class ErrorScan:
         if self._proc is None:
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
+
+    def __enter__(self) -> "ErrorScan":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
 
     def _start_process(self):
         if not Path(sys.executable or "").name.lower().startswith("python"):
@@ -434,24 +442,28 @@ class ErrorScan:
             else:
                 self._out["raised"] = e
 
-    def wait(self) -> None:
-        """Let the scan finish (never raises)."""
-        if self._proc is not None:
-            proc, self._proc = self._proc, None
-            try:
-                out, _ = proc.communicate()
-                if proc.returncode == 0:
-                    self._out["errors"] = {(int(r), int(c)): str(t) for r, c, t in json.loads(out or b"[]")}
-                    return
-            except Exception:  # noqa: BLE001 - scanned again below
-                proc.kill()
-                proc.wait()
-            self._run()
-        elif self._thread is not None:
-            self._thread.join()
+    def cancel(self) -> None:
+        """The result is not wanted: end the second process and reap it (a thread finishes by
+        itself)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()             # nothing if it has exited already
+            proc.wait()
+            proc.stdout.close()
 
     def result(self) -> dict[tuple[int, int], str]:
-        self.wait()
+        if self._proc is not None:
+            try:
+                out, _ = self._proc.communicate()
+                if self._proc.returncode == 0:
+                    self._out["errors"] = {(int(r), int(c)): str(t) for r, c, t in json.loads(out or b"[]")}
+            except Exception:  # noqa: BLE001 - scanned here below
+                pass
+            self.cancel()
+            if "errors" not in self._out:
+                self._run()         # the process failed: scan in this one
+        elif self._thread is not None:
+            self._thread.join()
         if "raised" in self._out:
             raise self._out["raised"]
         return self._out.get("errors", {})
