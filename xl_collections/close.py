@@ -314,12 +314,17 @@ CHART_TOP = 15
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
 
 
+def _is_auto(applications: pd.DataFrame) -> pd.Series:
+    """Which application rows were applied (status ``AUTO``, any case) rather than proposed."""
+    return applications["status"].astype(str).str.upper() == "AUTO"
+
+
 def net_of_prior(open_items: pd.DataFrame, prior: pd.DataFrame | None) -> pd.DataFrame:
     """Open items less what earlier runs' AUTO applications cleared from them (applied +
     discount + write-off + deduction, minor units of the item's currency)."""
     if prior is None or prior.empty or "status" not in prior.columns:
         return open_items
-    auto = prior[prior["status"].astype(str).str.upper() == "AUTO"]
+    auto = prior[_is_auto(prior)]
     if auto.empty:
         return open_items
     cleared = sum(auto[c] for c in ("applied_amount", "discount_amount", "write_off_amount", "deduction_amount")
@@ -474,7 +479,7 @@ def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     run's rows (the engine returns only new work for payments not applied before)."""
     if prior is None or prior.empty or "status" not in prior.columns:
         return new
-    keep = prior[prior["status"].astype(str).str.upper() == "AUTO"]
+    keep = prior[_is_auto(prior)]
     if len(new) and {"payment_id", "document_no"} <= set(new.columns):
         seen = set(zip(new["payment_id"].astype(str), new["document_no"].astype(str)))
         keep = keep[[(p, d) not in seen for p, d in zip(keep["payment_id"], keep["document_no"])]]
@@ -547,7 +552,7 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
         blocks.append(TableBlock(_order(posting, [], ["text"]), table_name="tblCashPosting", style="TableStyleLight9",
                                  title="Postings for the ledger (the journal lines of the AUTO applications)",
                                  column_widths={"text": 12}))
-    n_auto = int((apps["status"].astype(str).str.upper() == "AUTO").sum()) if "status" in apps.columns else len(apps)
+    n_auto = int(_is_auto(apps).sum()) if "status" in apps.columns else len(apps)
     notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
              f"rows proposed",
              "REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
@@ -597,12 +602,12 @@ def step_cashapp(state: CloseState) -> StepResult:
         unapplied.attrs = dict(res.unapplied.attrs)
     outs = cash_outputs(apps, unapplied, res.exceptions, res.posting, res.deductions, s)
     new = res.applications
-    is_auto = new["status"].astype(str).str.upper() == "AUTO" if "status" in new.columns else pd.Series(True, index=new.index)
+    is_auto = _is_auto(new) if "status" in new.columns else pd.Series(True, index=new.index)
     auto = new[is_auto]
     applied = _reporting_sum(auto, "applied_amount", state)
     prior_ids = set()
     if prior is not None and not prior.empty:
-        prior_ids = set(prior.loc[prior["status"].astype(str).str.upper() == "AUTO", "payment_id"])
+        prior_ids = set(prior.loc[_is_auto(prior), "payment_id"])
     n_new = int((~payments["payment_id"].isin(prior_ids)).sum())
     n_auto = int(auto["payment_id"].nunique()) if "payment_id" in auto.columns else 0
     rate = n_auto / n_new if n_new else 0.0
@@ -799,11 +804,9 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     state.prior_applications = prior_applications(book, settings)
     state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
     report = CloseReport(state, run_id)
-    first = True
     for i, s in enumerate(wanted, 1):
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]}…")
-        start = time.perf_counter() if not first else t0
-        first = False
+        start = t0 if i == 1 else time.perf_counter()     # the first step's time includes reading the inputs
         try:
             res = STEP_FUNCTIONS[s](state)
             for out in res.outputs:
