@@ -287,23 +287,20 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
         df = table_from_sheet(book.read_sheet("Cash App"))
     if df is None or df.empty or "payment_id" not in df.columns:
         return None
-    df = df.reset_index(drop=True)
-    out = pd.DataFrame({c: df[c] if c in df.columns else "" for c in df.columns})
+    out = df.reset_index(drop=True)
     for c in ("payment_id", "document_no", "customer_id", "rule", "status", "currency"):
         if c in out.columns:
             out[c] = [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))) for v in out[c]]
     cur = out["currency"] if "currency" in out.columns else pd.Series(settings.reporting_currency, index=out.index)
     cur = cur.where(cur != "", settings.reporting_currency)
-    for c in [c for c in out.columns if c in ("applied_amount", "discount_amount", "deduction_amount",
-                                                "write_off_amount")]:
+    money = [c for c in ("applied_amount", "write_off_amount", "discount_amount", "deduction_amount") if c in out.columns]
+    for c in money:
         out[c] = pd.array([parse_amount(v, k) if v not in (None, "") else 0 for v, k in zip(out[c], cur)], dtype="int64")
     if "confidence" in out.columns:
         out["confidence"] = [Decimal(str(v)) if v not in (None, "") else Decimal(0) for v in out["confidence"]]
     if "value_date" in out.columns:
         out["value_date"] = pd.to_datetime(out["value_date"], errors="coerce").astype("datetime64[ns]")
-    out.attrs["money"] = [c for c in ("applied_amount", "write_off_amount", "discount_amount", "deduction_amount")
-                          if c in out.columns]
-    out.attrs["currency"] = settings.reporting_currency
+    out.attrs = {"money": money, "currency": settings.reporting_currency}
     return out
 
 
