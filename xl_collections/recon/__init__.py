@@ -18,7 +18,7 @@ from ..errors import InputError, InputErrors, UsageError
 from ..io.validate import canonical, normalise_period
 from .fx import rates_for
 from .gl import TIEOUT_COLUMNS, tieout
-from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_number
+from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_number, posted_on
 from .rollforward import ROLLFORWARD_COLUMNS, rollforward
 from ..schema import STATEMENT
 from .statement import StatementResult, reconcile_statement
@@ -118,8 +118,7 @@ def reconcile(open_items: pd.DataFrame, register: pd.DataFrame, *, ledger: pd.Da
         notes.append(f"{int((~effect_ok).sum())} break(s) could not be converted to {rc}: left out of 'explained'")
     tie, tie_notes = tieout(oi, gl_, period=period, rates=rates, reporting_currency=rc, explained=explained)
     notes += tie_notes
-    when = led["posting_date"].where(led["posting_date"].notna(), led["document_date"]) if "posting_date" in led \
-        else led["document_date"]
+    when = posted_on(led)
     in_period = ((when >= pd.Timestamp(first)) & (when <= pd.Timestamp(last))).to_numpy(dtype=bool)
     roll, roll_notes = rollforward(oi, led, in_period, gl_, period=period, rates=rates, fx_rates=fx,
                                    reporting_currency=rc, stand_in=stand_in)

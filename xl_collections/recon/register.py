@@ -76,11 +76,16 @@ class _Side:
     doc_type: np.ndarray | None = None
 
 
+def posted_on(ledger: pd.DataFrame) -> pd.Series:
+    """When a ledger document counts as posted: its posting date, else its document date."""
+    if "posting_date" not in ledger:
+        return ledger["document_date"]
+    return ledger["posting_date"].where(ledger["posting_date"].notna(), ledger["document_date"])
+
+
 def _side(df: pd.DataFrame, code: np.ndarray, posting: bool) -> _Side:
     n = len(df)
-    when = df["document_date"]
-    if posting and "posting_date" in df:
-        when = df["posting_date"].where(df["posting_date"].notna(), df["document_date"])
+    when = posted_on(df) if posting else df["document_date"]
     rows = df["source_row"].to_numpy(dtype="int64") if "source_row" in df else np.arange(2, n + 2)
     return _Side(doc=df["document_no"].to_numpy(dtype=object), cust=df["customer_id"].to_numpy(dtype=object),
                  amount=df["amount"].to_numpy(dtype="int64"), cur=df["currency"].to_numpy(dtype=object),
