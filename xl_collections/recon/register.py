@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..money import MINOR_UNITS
+from ..money import format_amount
 from .fx import to_reporting
 from .keys import document_keys
 
@@ -103,15 +103,7 @@ def _first_positions(code: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndar
 
 def _fmt(minor: np.ndarray, cur: np.ndarray) -> list[str]:
     """``-1234.50 USD``: decimal text of minor units with the currency's decimals."""
-    out = []
-    for m, c in zip(np.asarray(minor).tolist(), cur):
-        p = MINOR_UNITS.get(c, 2)
-        if p:
-            q, r = divmod(abs(m), 10 ** p)
-            out.append(f"{'-' if m < 0 else ''}{q}.{r:0{p}d} {c}")
-        else:
-            out.append(f"{m} {c}")
-    return out
+    return [f"{format_amount(m, c)} {c}" for m, c in zip(np.asarray(minor).tolist(), cur)]
 
 
 def _dates(d: np.ndarray) -> list[str]:
