@@ -112,3 +112,15 @@ def test_identity_holds_for_any_statement(our_lines, their_lines):
     explained = sum(int(t["difference"].sum()) for t in (r.differences, r.only_ours, r.only_theirs))
     assert diff == explained
     assert balance(r, "unexplained") == 0 if len(r.balance) else True
+
+
+def test_an_unapplied_payment_names_the_open_item_its_reference_points_to():
+    oi = pd.DataFrame({"customer_id": ["C1", "C1"], "document_no": ["INV-000010", "INV-000011"],
+                       "doc_type": ["INV", "INV"], "document_date": ["2026-10-01", "2026-10-02"],
+                       "amount": [300.00, 300.00], "open_amount": [300.00, 300.00]})
+    st_ = pd.DataFrame({"Invoice No": ["INV-10", "INV-11", "CHQ 77"], "Date": ["2026-10-01", "2026-10-02", "2026-10-20"],
+                        "Amount": ["300.00", "300.00", "(300.00)"], "Reference": ["", "", "inv 11"],
+                        "Type": ["Invoice", "Invoice", "Payment"]})
+    r = reconcile_statement(oi, st_, "C1")
+    hint = r.only_theirs.set_index("document_no").loc["CHQ 77", "hint"]
+    assert hint == "looks like a payment we have not applied (equals open item INV-000011)"

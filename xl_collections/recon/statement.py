@@ -130,9 +130,9 @@ def reconcile_statement(open_items: pd.DataFrame, statement: pd.DataFrame, custo
     st_doc, st_ref = st["document_no"].to_numpy(dtype=object), st["reference"].to_numpy(dtype=object)
     o_doc = ours["document_no"].to_numpy(dtype=object)
     o_type = ours["doc_type"].to_numpy(dtype=object)
-    open_by_amount: dict[tuple, list] = {}
+    open_by_amount: dict[tuple, list] = {}       # (amount, currency) -> (document_no, key) of our items
     for i in np.argsort(taken, kind="stable"):     # items not on their statement first
-        open_by_amount.setdefault((int(o_amt[i]), o_cur[i]), []).append(o_doc[i])
+        open_by_amount.setdefault((int(o_amt[i]), o_cur[i]), []).append((o_doc[i], o_key[i]))
 
     recs = []
     for j in range(len(st)):
@@ -213,9 +213,9 @@ def _difference_hint(theirs: int, ours_open: int, ours_original: int, cur: str) 
 
 
 def _theirs_hint(amount: int, typ: str, cur: str, open_by_amount: dict, ref_key: str = "") -> str:
-    same = open_by_amount.get((-amount, cur), [])
-    named = [d for d in same if ref_key and _keys([d])[0] == ref_key]
-    same = named + [d for d in same if d not in named]
+    items = open_by_amount.get((-amount, cur), [])
+    named = [d for d, key in items if ref_key and key == ref_key]
+    same = named + [d for d, _ in items if d not in named]
     if amount < 0 and (typ in PAYMENT_TYPES or same or not typ):
         hint = "looks like a payment we have not applied"
         if same:
