@@ -217,17 +217,8 @@ class _Book:
         if lst is None:
             return []
         if customer not in self._cust_sorted:
-            sk, doc = self.sortkey, self.doc
-            lst.sort(key=sk.__getitem__)
-            j, n = 0, len(lst)
-            while j < n - 1:            # equal dates: document_no decides
-                if sk[lst[j]] == sk[lst[j + 1]]:
-                    e = j + 1
-                    while e < n - 1 and sk[lst[e + 1]] == sk[lst[j]]:
-                        e += 1
-                    lst[j:e + 1] = sorted(lst[j:e + 1], key=doc.__getitem__)
-                    j = e
-                j += 1
+            lst.sort(key=self.doc.__getitem__)      # two stable sorts: by dates, equal dates by document_no
+            lst.sort(key=self.sortkey.__getitem__)
             self._cust_sorted.add(customer)
         return lst
 
