@@ -62,11 +62,5 @@ class InputErrors(Exception):
         return "\n".join(lines)
 
 
-def raise_if(errors: list[InputError]) -> None:
-    """Raise :class:`InputErrors` when ``errors`` is not empty."""
-    if errors:
-        raise InputErrors(errors)
-
-
 class UsageError(Exception):
     """A command was called wrongly (an option value it cannot use): exit status 2."""

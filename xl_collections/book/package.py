@@ -23,7 +23,6 @@ RT_WORKSHEET = REL + "/worksheet"
 RT_TABLE = REL + "/table"
 RT_DRAWING = REL + "/drawing"
 RT_CHART = REL + "/chart"
-RT_OFFICE_DOC = REL + "/officeDocument"
 RT_CALCCHAIN = REL + "/calcChain"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
