@@ -693,17 +693,16 @@ def step_recon(state: CloseState) -> StepResult:
 def step_commentary(state: CloseState) -> StepResult:
     """The ``Commentary`` (and ``Aging History``) sheets: written by
     :func:`xl_collections.commentary_sheet.write_commentary`, which keeps edited comments."""
-    from .commentary_sheet import write_commentary as write
+    from .commentary_sheet import COMMENTARY_SHEET, HISTORY_SHEET, write_commentary
     s = state.settings
     res = aging_result(state)
-    counts = write(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
-                   customers=state.tables.get("customers"), activity=state.tables.get("activity"),
-                   payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
-                   currency=s.reporting_currency)
-    sheets = tuple(n for n in ("Commentary", "Aging History") if n in set(state.book.sheet_names()))
+    counts = write_commentary(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
+                              customers=state.tables.get("customers"), activity=state.tables.get("activity"),
+                              payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
+                              currency=s.reporting_currency)
     msg = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if k != "past_due")
     return StepResult("commentary", DONE, rows=int(counts.get("rows", 0)), amount=counts.get("past_due"),
-                      message=msg, sheets=sheets or ("Commentary",))
+                      message=msg, sheets=(COMMENTARY_SHEET, HISTORY_SHEET))
 
 
 STEP_FUNCTIONS = {"validate": step_validate, "cashapp": step_cashapp, "aging": step_aging, "kpis": step_kpis,
