@@ -222,7 +222,7 @@ class SheetRows:
     Python objects twice.  Use as a context manager::
 
         with SheetRows(path, "Open Items") as src:
-            for row in src.rows: ...      # lists; row i is Excel row first_row + i
+            for row in src.rows: ...      # lists; row i is Excel row i + 1
 
     ``col_offset``: Excel column index of each row's first cell (calamine starts rows at the
     first used column); ``error_cells``: {(excel_row, col - col_offset): "#N/A"} to put into the
@@ -233,7 +233,7 @@ class SheetRows:
                  label: str | None = None, table: str = ""):
         self.path, self.sheet, self.default_sheet = Path(path), sheet, default_sheet
         self.label, self.table = label or Path(path).name, table
-        self.rows, self.width, self.name, self.first_row, self.col_offset = iter(()), 0, "", 1, 0
+        self.rows, self.width, self.name, self.col_offset = iter(()), 0, "", 0
         self.merged: list = []
         self.error_cells: dict = {}
         self._wb = None
