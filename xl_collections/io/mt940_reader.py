@@ -21,6 +21,7 @@ import mt940
 from ..errors import InputError, InputErrors
 from ..money import MINOR_UNITS
 from .bankfiles import BankEntry, StatementInfo, join_text, to_date
+from .sources import decode_text
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _LINE61 = re.compile(r"^\d{6}(\d{4}|\s{4})?R?[CDcd][A-Z]?\s?\d{1,15},\d*[A-Z][A-Z0-9 ]{3}")
@@ -30,15 +31,6 @@ _NL_CODES = ("EREF", "MARF", "CSID", "BENM", "ORDP", "NAME", "ADDR", "REMI", "IS
              "CNTP", "TRCD", "PREF", "RTRN", "USTD", "STRD", "CDTRREF", "CDTRREFTP", "CD", "ISSR",
              "ULTC", "ULTD", "PURP", "SVCL", "EXCH", "CHGS", "ID")
 _NL_SPLIT = re.compile(r"/(" + "|".join(sorted(_NL_CODES, key=len, reverse=True)) + r")/")
-
-
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 def _check(lines: list[str], label: str) -> tuple[list[InputError], list[dict]]:
@@ -156,7 +148,7 @@ def _narrative(d: dict) -> tuple[str, str, str]:
 
 def read_mt940(data: bytes, label: str):
     """Bytes of an MT940 file -> (entries, statements, warnings); raises InputErrors."""
-    text = _decode(data).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = decode_text(data)[0].lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     errors, blocks = _check(lines, label)
     if errors:
