@@ -66,3 +66,11 @@ def test_says_partial():
     assert says_partial("partial payment inv 123") and says_partial("instalment 2 of 3")
     assert says_partial("INV1 1ST INSTALLMENT") and says_partial("on account INV1")
     assert not says_partial("INV 123")
+
+
+def test_column_keys_are_the_scalar_keys():
+    from xl_collections.cashapp.refs import normalise_document_nos, po_key, po_keys
+    values = ["INV-0012345", "#12345", "CM-00042", "PO-4500012345", "po 0045", "ORDER 77", "PURCHASEORDER0012", "PO",
+              "", "  ", None, "ÄB-0012", "ß-01", "RE-2024-001", "00A007"]
+    assert normalise_document_nos(values) == [normalise_document_no(v) for v in values]
+    assert po_keys(values) == [po_key(v) for v in values]

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy as np
-import pandas as pd
 
 _SPLIT = re.compile(r"[^0-9A-Z]+")
 _PREFIX = re.compile(r"^(?:INVOICE|INVNO|INV|REF|RE|NUMBER|NUM|NO|NR)+(?=\d)")
@@ -46,31 +44,15 @@ def normalise_document_no(text: object) -> str:
 
 
 def normalise_document_nos(values) -> list[str]:
-    """:func:`normalise_document_no` of a whole column at once (vectorised with pyarrow; the
-    same keys, checked by the tests).  ``values``: a Series or list of text; blanks give ``""``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """:func:`normalise_document_no` of a whole column at once: the same keys, computed by
+    :func:`xl_collections.recon.keys.document_keys`.  ``values``: a Series or list of text;
+    blanks give ``""``."""
+    return _document_keys(values).to_pylist()
 
-    vals = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    try:        # canonical text columns are str already
-        arr = pa.array(vals.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        arr = pc.fill_null(arr, "")
-        text = None
-    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
-        text = vals.map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v)).astype(object)
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
-    ascii_ok = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
-    u = pc.utf8_upper(arr)
-    u = pc.replace_substring_regex(u, pattern=r"(^|[^0-9])0+([0-9])", replacement=r"\1\2")
-    u = pc.replace_substring_regex(u, pattern=r"[^0-9A-Z]+", replacement="")
-    u = pc.replace_substring_regex(u, pattern=r"^(?:INVOICE|INVNO|INV|REF|RE|NUMBER|NUM|NO|NR)+([0-9])", replacement=r"\1")
-    u = pc.replace_substring_regex(u, pattern=r"(^|[A-Z])0+([0-9])", replacement=r"\1\2")
-    out = u.to_pylist()
-    if not ascii_ok.all():
-        raw = arr.to_pylist()
-        for i in np.flatnonzero(~ascii_ok):
-            out[i] = normalise_document_no.__wrapped__(raw[i])
-    return out
+
+def _document_keys(values):
+    from ..recon.keys import document_keys      # builds on this module, so imported when used
+    return document_keys(values)
 
 
 _PO_PREFIX = re.compile(r"^(?:PURCHASEORDER|ORDER|ORD|PO)(?=\d)")
@@ -84,11 +66,9 @@ def po_key(text: object) -> str:
 
 def po_keys(values) -> list[str]:
     """:func:`po_key` of a whole column (vectorised)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    keys = pa.array(normalise_document_nos(values), type=pa.string())
-    return pc.replace_substring_regex(keys, pattern=r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])",
+    return pc.replace_substring_regex(_document_keys(values), pattern=r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])",
                                       replacement=r"\1").to_pylist()
 
 
