@@ -246,6 +246,14 @@ def _fmt_amount(minor: int | None, currency: str) -> str:
     return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
 
 
+def _row_currencies(df: pd.DataFrame, default: str) -> pd.Series:
+    """Each row's ``currency`` (``default`` where blank or without that column)."""
+    if "currency" not in df.columns:
+        return pd.Series(default, index=df.index)
+    cur = df["currency"].astype(str)
+    return cur.where(cur != "", default)
+
+
 def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> int:
     """Sum of a money column held in each row's ``currency``, in minor units of the
     reporting currency (per-row exact conversion at the as-of rates, then summed)."""
@@ -253,8 +261,7 @@ def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> in
         return 0
     from .aging import convert_minor, pick_rates
     s = state.settings
-    cur = df["currency"].astype(str) if "currency" in df.columns else pd.Series(s.reporting_currency, index=df.index)
-    cur = cur.where(cur != "", s.reporting_currency)
+    cur = _row_currencies(df, s.reporting_currency)
     rates = pick_rates(state.tables.get("fx_rates"), sorted(set(cur)), s.as_of, s.reporting_currency)
     to = MINOR_UNITS.get(s.reporting_currency, 2)
     total = 0
@@ -291,8 +298,7 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
     for c in ("payment_id", "document_no", "customer_id", "rule", "status", "currency"):
         if c in out.columns:
             out[c] = [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))) for v in out[c]]
-    cur = out["currency"] if "currency" in out.columns else pd.Series(settings.reporting_currency, index=out.index)
-    cur = cur.where(cur != "", settings.reporting_currency)
+    cur = _row_currencies(out, settings.reporting_currency)
     money = [c for c in ("applied_amount", "write_off_amount", "discount_amount", "deduction_amount") if c in out.columns]
     for c in money:
         out[c] = pd.array([parse_amount(v, k) if v not in (None, "") else 0 for v, k in zip(out[c], cur)], dtype="int64")
@@ -518,8 +524,7 @@ def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
     if df is None or col not in df.columns or not len(df):
         return _fmt_amount(0, default)
     amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
-    cur = df["currency"].astype(str).where(df["currency"].astype(str) != "", default) if "currency" in df.columns \
-        else pd.Series(default, index=df.index)
+    cur = _row_currencies(df, default)
     sums = amounts.groupby(cur).sum()
     order = sorted(sums.index, key=lambda c: (c != default, c))
     return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
