@@ -70,7 +70,9 @@ def test_recon_command_writes_the_contract_files(files, capsys):
     roll = read(out / "rollforward.csv")
     assert list(roll[0]) == ["line", "amount", "source"]
     assert roll[-1]["line"] == "closing AR" and roll[-1]["amount"] == "1336.84"
-    assert "recon 2026-10: 2 breaks" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "recon 2026-10: 2 breaks" in printed
+    assert "GL tie-out: difference USD -13.16, unexplained 4.18" in printed
 
 
 def test_recon_refuses_bad_inputs_and_writes_nothing(files, capsys):

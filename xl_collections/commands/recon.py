@@ -7,25 +7,19 @@ reported at once and nothing is written (exit 1).
 """
 from __future__ import annotations
 
-from pathlib import Path
+import pandas as pd
 
 from ..money import format_amount
 from ._common import out_dir, read_inputs, reporting_currency
 
 
-def options(args) -> tuple[str, str, Path]:
-    from ..recon import check_period
+def run(args) -> int:
+    from ..io.write import write_tables
+    from ..recon import check_period, reconcile
 
     currency = reporting_currency(args)
     period = check_period(args.period)
-    return currency, period, out_dir(args)
-
-
-def run(args) -> int:
-    from ..io.write import write_tables
-    from ..recon import reconcile
-
-    currency, period, out = options(args)
+    out = out_dir(args)
     tables = read_inputs(args, currency, {"open_items": args.open_items, "register": args.register,
                                           "ledger": args.ledger, "gl": args.gl, "fx_rates": args.fx})
     result = reconcile(tables["open_items"], tables["register"], ledger=tables["ledger"], gl=tables["gl"],
@@ -36,7 +30,7 @@ def run(args) -> int:
     print(f"recon {period}: {len(b):,} break{'s' if len(b) != 1 else ''}"
           + (" (" + ", ".join(f"{t} {n}" for t, n in counts.items()) + ")" if len(b) else "") + f" -> {out}")
     tie = result.gl_tieout.iloc[0]
-    if tie["unexplained"] is not None and str(tie["unexplained"]) != "<NA>":
+    if pd.notna(tie["unexplained"]):
         print(f"GL tie-out: difference {currency} {format_amount(int(tie['difference']), currency)}, "
               f"unexplained {format_amount(int(tie['unexplained']), currency)}")
     for note in result.notes:
