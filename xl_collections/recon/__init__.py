@@ -9,7 +9,6 @@ DataFrames in (or raw ones, validated first), DataFrames out; money is int minor
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,7 +17,7 @@ from ..errors import InputError, InputErrors, UsageError
 from ..io.validate import canonical, normalise_period
 from .fx import rates_for
 from .gl import TIEOUT_COLUMNS, tieout
-from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_number, posted_on
+from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_bounds, posted_on
 from .rollforward import ROLLFORWARD_COLUMNS, rollforward
 from ..schema import STATEMENT
 from .statement import StatementResult, reconcile_statement
@@ -40,13 +39,6 @@ class ReconResult:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result files of ``xl-collections recon``: name -> table."""
         return {"breaks": self.breaks, "gl_tieout": self.gl_tieout, "rollforward": self.rollforward}
-
-
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    p = period_number(period)
-    first = dt.date(p // 100, p % 100, 1)
-    last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
-    return first, last
 
 
 def check_period(period) -> str:

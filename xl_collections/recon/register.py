@@ -27,6 +27,7 @@ end); CUSTOMER_MISMATCH and POSSIBLE_DUPLICATE_BILLING 0.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,14 @@ def period_number(period: str) -> int:
     """``'2026-10'`` -> 202610."""
     y, m = str(period).split("-")
     return int(y) * 100 + int(m)
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """``'2026-10'`` -> (first day, last day) of the month."""
+    p = period_number(period)
+    first = dt.date(p // 100, p % 100, 1)
+    last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    return first, last
 
 
 def _period_of(dates: pd.Series) -> np.ndarray:

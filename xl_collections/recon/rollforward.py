@@ -36,6 +36,7 @@ from ..money import minor_unit
 from ..aging import convert_minor
 from .fx import rates_for, to_reporting
 from .gl import gl_amount, gl_rows, subledger_total
+from .register import period_bounds
 
 ROLLFORWARD_COLUMNS = ["line", "amount", "source"]
 MOVEMENT_LINES = (("billings", ("INV", "DM")), ("credit memos", ("CM",)), ("cash applied", ("PMT",)),
@@ -124,8 +125,7 @@ def _fx_revaluation(open_items, led, period, rates, fx_rates, rc) -> tuple[str, 
         return name, 0, f"no items in a currency other than {rc}"
     if fx_rates is None or "date" not in fx_rates or not fx_rates["date"].notna().any():
         return name, 0, "one rate set given: opening balances, movements and closing at the same rates"
-    y, m = map(int, period.split("-"))
-    opening_day = dt.date(y, m, 1) - dt.timedelta(days=1)
+    opening_day = period_bounds(period)[0] - dt.timedelta(days=1)
     open_rates = rates_for(fx_rates, foreign, opening_day, rc, strict=False)
     total, used = 0, []
     for c in foreign:
