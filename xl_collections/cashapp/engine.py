@@ -457,8 +457,7 @@ class _Run:
             if i is not None:
                 return i, explain(token, b.doc[i]), C_EXACT
             return None, f'document "{token}" matches {len(hits)} open items', 0.0
-        conf_set = self._confirm_set(payer.customer_id if payer else "", cur, amount)
-        found = self._fuzzy(token, key, conf_set)
+        found = self._fuzzy(token, key, self._confirm_set({payer.customer_id} if payer else set(), cur, amount))
         if len(found) == 1:
             i, how = found[0]
             return i, how, C_REMIT_FUZZY
@@ -562,9 +561,10 @@ class _Run:
                 return pool[0]
         return None
 
-    def _confirm_set(self, customer: str | set, cur: str, amount: int | None) -> list[int]:
+    def _confirm_set(self, custs: set[str], cur: str, amount: int | None) -> list[int]:
+        """Items that may confirm an OCR/typo variant: the open items of ``custs`` in ``cur``
+        and the items whose open amount is ``amount``."""
         b = self.book
-        custs = {customer} if isinstance(customer, str) else customer
         items: list[int] = []
         for c in sorted(x for x in custs if x):
             items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] > 0]
