@@ -1,15 +1,11 @@
 """Excel error cells (``t="e"``) of one worksheet part of an .xlsx/.xlsm, by streaming its XML.
 
-Standard library only, so that it can also run as a script in a second process
-(``python _errscan.py BOOK PART``: JSON ``[[excel_row, col0, text], …]`` on stdout) beside
-python-calamine's parse of the same sheet, which holds the GIL for the whole parse.  The
-in-process entry point is :func:`scan_part`; :mod:`xl_collections.io.sources` uses both.
+Standard library only; :func:`scan_part` is what :mod:`xl_collections.io.sources` calls,
+in a thread beside python-calamine's parse of the same sheet.
 """
 from __future__ import annotations
 
-import json
 import re
-import sys
 import zipfile
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
@@ -63,13 +59,3 @@ def scan_errors(buf: bytes, out: dict) -> None:
         v = _VALUE.search(buf, m.end(), end if end >= 0 else len(buf))
         if ref and v:
             out[(int(ref.group(2)), col_index(ref.group(1).decode()))] = v.group(1).decode("utf-8", "replace")
-
-
-def main(argv: list[str]) -> int:
-    found = scan_part(argv[0], argv[1])
-    sys.stdout.write(json.dumps([[r, c, t] for (r, c), t in found.items()]))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

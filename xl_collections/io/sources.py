@@ -17,11 +17,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import posixpath
 import re
-import subprocess
-import sys
 import threading
 import zipfile
 from itertools import chain
@@ -389,49 +386,24 @@ def xlsx_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]
     return _errscan.scan_part(path, part)
 
 
-SUBPROCESS_SCAN_BYTES = 32 << 20   # sheet XML at least this big is scanned in a second process
-
-
 class ErrorScan:
-    """The error-cell scan of one sheet, started at once so that it runs beside calamine's parse
-    of the same sheet; :meth:`result` collects it.  calamine holds the GIL while it parses, so a
-    thread only overlaps with it in name: a big .xlsx sheet is scanned by a second Python
-    process (:mod:`._errscan`, standard library only), anything else (or when that process
-    cannot run) in a thread as before.  ``swallow``: a sheet that cannot be scanned has no error
-    cells (the readers); else the scan's exception is raised by :meth:`result` (the book).
-
-    Use as a context manager: leaving the block without :meth:`result` (the sheet could not be
-    read, or any exception) ends the second process at once and reaps it, instead of waiting
-    for a scan nobody will use."""
+    """The error-cell scan of one sheet, started at once in a thread so that it runs beside
+    calamine's parse of the same sheet (calamine releases the GIL while it parses);
+    :meth:`result` collects it.  ``swallow``: a sheet that cannot be scanned has no error cells
+    (the readers); else the scan's exception is raised by :meth:`result` (the book).  Usable
+    as a context manager (leaving the block without the result just lets the thread finish)."""
 
     def __init__(self, path, sheet: str, binary: bool, *, swallow: bool = True):
         self.path, self.sheet, self.binary, self.swallow = Path(path), sheet, binary, swallow
         self._out: dict = {}
-        self._proc = None if binary else self._start_process()
-        self._thread = None
-        if self._proc is None:
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
     def __enter__(self) -> "ErrorScan":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.cancel()
-
-    def _start_process(self):
-        if not Path(sys.executable or "").name.lower().startswith("python"):
-            return None     # embedded (e.g. inside another application): no second interpreter
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                part = _sheet_part(zf, self.sheet, binary=False)
-                if zf.getinfo(part).file_size < SUBPROCESS_SCAN_BYTES:
-                    return None
-            return subprocess.Popen([sys.executable, "-I", _errscan.__file__, str(self.path), part],
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
-        except Exception:  # noqa: BLE001 - the in-process scan decides
-            return None
+        pass
 
     def _run(self) -> None:
         try:
@@ -442,28 +414,8 @@ class ErrorScan:
             else:
                 self._out["raised"] = e
 
-    def cancel(self) -> None:
-        """The result is not wanted: end the second process and reap it (a thread finishes by
-        itself)."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            proc.kill()             # nothing if it has exited already
-            proc.wait()
-            proc.stdout.close()
-
     def result(self) -> dict[tuple[int, int], str]:
-        if self._proc is not None:
-            try:
-                out, _ = self._proc.communicate()
-                if self._proc.returncode == 0:
-                    self._out["errors"] = {(int(r), int(c)): str(t) for r, c, t in json.loads(out or b"[]")}
-            except Exception:  # noqa: BLE001 - scanned here below
-                pass
-            self.cancel()
-            if "errors" not in self._out:
-                self._run()         # the process failed: scan in this one
-        elif self._thread is not None:
-            self._thread.join()
+        self._thread.join()
         if "raised" in self._out:
             raise self._out["raised"]
         return self._out.get("errors", {})
