@@ -241,7 +241,6 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
         cols.update(extra)
         return cols, r, l_
 
-
     # PERIOD_MISMATCH: moves the tie-out only when one side posted after the period
     sel = per_diff
     cols, r, l_ = pair_cols(sel)
@@ -327,16 +326,15 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
             _effect=xl, _effect_ok=okl)
 
     # duplicates on either side
-    for side, dup, first, inside, name, effect_sign in ((R, dupR, firstR, inR, "register", -1), (L, dupL, firstL, inL, "ledger", 1)):
+    for side, dup, first, inside, name, effect_sign, convert in ((R, dupR, firstR, inR, "register", -1, cR),
+                                                                 (L, dupL, firstL, inL, "ledger", 1, cL)):
         d = np.flatnonzero(dup & inside)
         f = first[side.code[d]]
         norm = side.doc[d] != side.doc[f]
         detail = np.array([f"{name} row {rw} repeats document {fd!r} of {name} row {fr}"
                            + (" (same number after normalising)" if nn else "")
                            for rw, fd, fr, nn in zip(side.row[d], side.doc[f], side.row[f], norm)], dtype=object)
-        amount_col = "register_amount" if name == "register" else "ledger_amount"
-        row_col = "register_row" if name == "register" else "ledger_row"
-        conv_amt, conv_ok = cR(d) if name == "register" else cL(d)
+        conv_amt, conv_ok = convert(d)
         if name == "register":
             eff = -conv_amt                    # the GL got it twice
         elif open_count is not None:           # the sub-ledger holds it twice only if it is open twice
@@ -344,7 +342,7 @@ def find_breaks(register: pd.DataFrame, ledger: pd.DataFrame, *, period: str, ra
         else:
             eff = conv_amt
         col.add(f"DUPLICATE_IN_{name.upper()}", len(d), document_no=side.doc[d], customer_id=side.cust[d],
-                **{amount_col: _i64(side.amount[d]), row_col: _i64(side.row[d])},
+                **{f"{name}_amount": _i64(side.amount[d]), f"{name}_row": _i64(side.row[d])},
                 difference=_i64(effect_sign * side.amount[d]), currency=side.cur[d], normalised=norm, detail=detail,
                 _effect=eff, _effect_ok=conv_ok)
 
