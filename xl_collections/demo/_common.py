@@ -56,34 +56,20 @@ def weighted_counts(shares: dict[str, float], n: int, *, at_least_one: bool = Fa
     return dict(zip(keys, counts.tolist()))
 
 
-def round_div(num: np.ndarray, den: int) -> np.ndarray:
-    """Integer division rounded half away from zero (exact, vectorised)."""
-    num = np.asarray(num, dtype=np.int64)
-    q = (np.abs(num) * 2 + den) // (2 * den)
-    return np.sign(num) * q
-
-
 def convert_minor(minor: np.ndarray, currencies: np.ndarray, rate_int: dict[str, int], to_currency: str) -> np.ndarray:
-    """Row-wise :func:`xl_collections.money.convert`: minor units of each row's currency at the
-    given rate (``rate_int[c]`` = rate x 10**6) into minor units of ``to_currency``, each row
-    rounded once half away from zero."""
+    """Row-wise :func:`xl_collections.aging.convert_minor` (the engine's exact conversion, so
+    the demo's totals are the engine's): minor units of each row's currency at the given rate
+    (``rate_int[c]`` = rate x 10**6) into minor units of ``to_currency``, each row rounded
+    once half away from zero."""
+    from ..aging import convert_minor as convert
+
     minor = np.asarray(minor, dtype=np.int64)
     out = np.zeros(len(minor), dtype=np.int64)
     cur = np.asarray(currencies, dtype=object)
     to_mu = MINOR_UNITS[to_currency]
     for c in pd.unique(cur):
         m = cur == c
-        if c == to_currency:
-            out[m] = minor[m]
-            continue
-        shift = to_mu - MINOR_UNITS[c]
-        num = minor[m] * rate_int[c]
-        den = RATE_SCALE
-        if shift >= 0:
-            num = num * 10 ** shift
-        else:
-            den = den * 10 ** (-shift)
-        out[m] = round_div(num, den)
+        out[m] = minor[m] if c == to_currency else convert(minor[m], rate_decimal(rate_int[c]), MINOR_UNITS[c], to_mu)
     return out
 
 
