@@ -159,23 +159,6 @@ def settings_fingerprint(s: Settings) -> str:
     return hashlib.sha256(repr(s).encode()).hexdigest()
 
 
-def last_cash_inputs(book) -> dict | None:
-    """Input fingerprints of the last run whose cash application is done (Audit Log)."""
-    if "audit log" not in {n.lower() for n in book.sheet_names()}:
-        return None
-    try:
-        log = book.read_table("tblAuditLog")
-    except Exception:  # noqa: BLE001 - an Audit Log without our table: no history
-        return None
-    if log is None or log.empty or "step" not in log.columns:
-        return None
-    done = log[(log["step"] == "cashapp") & (log["status"] == DONE)]
-    if done.empty:
-        return None
-    last = done.iloc[-1]
-    return {t: str(last.get(f"sha256_{t}") or "") for t in (*CASH_INPUTS, "settings")}
-
-
 def fingerprint(df: pd.DataFrame, table_name: str) -> str:
     """sha256 of a canonical table's content (schema columns, in row order; not source_row)."""
     cols = [c for c in schema.TABLES[table_name].names if c in df.columns]
@@ -224,62 +207,24 @@ def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Sett
     return settings, tables, errors
 
 
-# ------------------------------------------------------------------ helpers
+CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
 
 
-def _outputs():
-    from .book.outputs import ChartSpec, ColorScale, SheetOutput, TableBlock
-    return ChartSpec, ColorScale, SheetOutput, TableBlock
-
-
-GOOD, BAD, NEUTRAL = ("C6EFCE", "006100"), ("FFC7CE", "9C0006"), ("FFEB9C", "9C5700")   # Excel's fills
-
-
-def _highlights(column: str, colours: dict) -> tuple:
-    from .book.outputs import Highlight
-    return tuple(Highlight((column,), v, *c) for v, c in colours.items())
-
-
-def _fmt_amount(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return ""
-    return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
-
-
-def _row_currencies(df: pd.DataFrame, default: str) -> pd.Series:
-    """Each row's ``currency`` (``default`` where blank or without that column)."""
-    if "currency" not in df.columns:
-        return pd.Series(default, index=df.index)
-    cur = df["currency"].astype(str)
-    return cur.where(cur != "", default)
-
-
-def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> int:
-    """Sum of a money column held in each row's ``currency``, in minor units of the
-    reporting currency (per-row exact conversion at the as-of rates, then summed)."""
-    if df is None or col not in df.columns or not len(df):
-        return 0
-    from .aging import convert_minor, pick_rates
-    s = state.settings
-    cur = _row_currencies(df, s.reporting_currency)
-    rates = pick_rates(state.tables.get("fx_rates"), sorted(set(cur)), s.as_of, s.reporting_currency)
-    to = MINOR_UNITS.get(s.reporting_currency, 2)
-    total = 0
-    for c, part in df[col].groupby(cur):
-        total += int(convert_minor(part.to_numpy(dtype="int64"), rates[c], MINOR_UNITS.get(c, 2), to).sum())
-    return total
-
-
-# ------------------------------------------------------------------ step: validate
-
-
-def step_validate(state: CloseState) -> StepResult:
-    n = sum(len(df) for df in state.tables.values())
-    given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
-    return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")
-
-
-# ------------------------------------------------------------------ step: cash application
+def last_cash_inputs(book) -> dict | None:
+    """Input fingerprints of the last run whose cash application is done (Audit Log)."""
+    if "audit log" not in {n.lower() for n in book.sheet_names()}:
+        return None
+    try:
+        log = book.read_table("tblAuditLog")
+    except Exception:  # noqa: BLE001 - an Audit Log without our table: no history
+        return None
+    if log is None or log.empty or "step" not in log.columns:
+        return None
+    done = log[(log["step"] == "cashapp") & (log["status"] == DONE)]
+    if done.empty:
+        return None
+    last = done.iloc[-1]
+    return {t: str(last.get(f"sha256_{t}") or "") for t in (*CASH_INPUTS, "settings")}
 
 
 def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
@@ -310,16 +255,54 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
     return out
 
 
-ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
-CHART_TOP = 15
+# ------------------------------------------------------------------ helpers
 
 
-CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
+def _row_currencies(df: pd.DataFrame, default: str) -> pd.Series:
+    """Each row's ``currency`` (``default`` where blank or without that column)."""
+    if "currency" not in df.columns:
+        return pd.Series(default, index=df.index)
+    cur = df["currency"].astype(str)
+    return cur.where(cur != "", default)
+
+
+def _reporting_sum(df: pd.DataFrame | None, col: str, state: "CloseState") -> int:
+    """Sum of a money column held in each row's ``currency``, in minor units of the
+    reporting currency (per-row exact conversion at the as-of rates, then summed)."""
+    if df is None or col not in df.columns or not len(df):
+        return 0
+    from .aging import convert_minor, pick_rates
+    s = state.settings
+    cur = _row_currencies(df, s.reporting_currency)
+    rates = pick_rates(state.tables.get("fx_rates"), sorted(set(cur)), s.as_of, s.reporting_currency)
+    to = MINOR_UNITS.get(s.reporting_currency, 2)
+    total = 0
+    for c, part in df[col].groupby(cur):
+        total += int(convert_minor(part.to_numpy(dtype="int64"), rates[c], MINOR_UNITS.get(c, 2), to).sum())
+    return total
+
+
+def _fmt_amount(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return ""
+    return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
 
 
 def _is_auto(applications: pd.DataFrame) -> pd.Series:
     """Which application rows were applied (status ``AUTO``, any case) rather than proposed."""
     return applications["status"].astype(str).str.upper() == "AUTO"
+
+
+# ------------------------------------------------------------------ step: validate
+
+
+def step_validate(state: CloseState) -> StepResult:
+    n = sum(len(df) for df in state.tables.values())
+    given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
+    return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")
+
+
+# ------------------------------------------------------------------ step: cash application
 
 
 def net_of_prior(open_items: pd.DataFrame, prior: pd.DataFrame | None) -> pd.DataFrame:
@@ -371,6 +354,61 @@ def cash_result(state: CloseState):
     return state.results["cashapp"]
 
 
+def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """Applications to show: earlier runs' AUTO rows the engine did not repeat, then this
+    run's rows (the engine returns only new work for payments not applied before)."""
+    if prior is None or prior.empty or "status" not in prior.columns:
+        return new
+    keep = prior[_is_auto(prior)]
+    if len(new) and {"payment_id", "document_no"} <= set(new.columns):
+        seen = set(zip(new["payment_id"].astype(str), new["document_no"].astype(str)))
+        keep = keep[[(p, d) not in seen for p, d in zip(keep["payment_id"], keep["document_no"])]]
+    if keep.empty:
+        return new
+    cols = list(new.columns) if len(new.columns) else list(keep.columns)
+    keep = keep[[c for c in cols if c in keep.columns]]
+    out = pd.concat([keep, new], ignore_index=True) if len(new) else keep.reset_index(drop=True)
+    out.attrs = dict(new.attrs) or dict(prior.attrs)
+    return out
+
+
+def step_cashapp(state: CloseState) -> StepResult:
+    payments = state.tables.get("payments")
+    if payments is None or payments.empty:
+        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
+    res = cash_result(state)
+    s = state.settings
+    prior = state.results.get("cash_prior")
+    apps = _merge_prior(prior, res.applications)
+    apps.attrs.setdefault("currency", s.reporting_currency)
+    unapplied = res.unapplied
+    if len(unapplied) and "reason" in unapplied.columns:
+        unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
+        unapplied.attrs = dict(res.unapplied.attrs)
+    outs = cash_outputs(apps, unapplied, res.exceptions, res.posting, res.deductions, s)
+    new = res.applications
+    is_auto = _is_auto(new) if "status" in new.columns else pd.Series(True, index=new.index)
+    auto = new[is_auto]
+    applied = _reporting_sum(auto, "applied_amount", state)
+    prior_ids = set()
+    if prior is not None and not prior.empty:
+        prior_ids = set(prior.loc[_is_auto(prior), "payment_id"])
+    n_new = int((~payments["payment_id"].isin(prior_ids)).sum())
+    n_auto = int(auto["payment_id"].nunique()) if "payment_id" in auto.columns else 0
+    rate = n_auto / n_new if n_new else 0.0
+    state.results["cash_summary"] = {"applied": applied, "auto_payments": n_auto, "payments": n_new,
+                                     "auto_rate": rate, "prior_payments": len(prior_ids),
+                                     "review": int((~is_auto).sum()), "unapplied": len(unapplied),
+                                     "exceptions": len(res.exceptions)}
+    msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int((~is_auto).sum()):,} to review; "
+           f"{len(unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
+           + (f"; {len(prior_ids):,} applied in earlier runs, not again" if prior_ids else ""))
+    return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
+
+
+# ------------------------------------------------------------------ step: aging
+
+
 def open_items_after(state: CloseState) -> pd.DataFrame:
     """The open items after cash application (this close's, with earlier runs' taken into
     account); the input open items when there is no cash to apply."""
@@ -389,6 +427,206 @@ def aging_result(state: CloseState):
                                      fx_rates=state.tables.get("fx_rates"), buckets=s.aging_buckets,
                                      basis=s.aging_basis, reporting_currency=s.reporting_currency)
     return state.results["aging"]
+
+
+def step_aging(state: CloseState) -> StepResult:
+    res = aging_result(state)
+    tot = res.total
+    cur = state.settings.reporting_currency
+    msg = (f"total open {_fmt_amount(int(tot['total_open']), cur)}, past due {_fmt_amount(int(tot['past_due']), cur)}"
+           f" ({len(res.summary) - 1:,} customers)")
+    return StepResult("aging", DONE, rows=len(res.detail), amount=int(tot["total_open"]), message=msg,
+                      outputs=aging_outputs(res, state.settings))
+
+
+# ------------------------------------------------------------------ step: KPIs
+
+
+def step_kpis(state: CloseState) -> StepResult:
+    from .kpi import receivables_kpis
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    res = aging_result(state)
+    k = receivables_kpis(res, state.tables.get("register"), state.tables.get("gl"), as_of=state.settings.as_of,
+                         fx_rates=state.tables.get("fx_rates"))
+    state.results["kpis"] = k
+    disp = k.copy()
+    disp["value"] = [None if v is None else float(v) for v in disp["value"]]
+    out = SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0"},
+                                          column_widths={"kpi": 20, "value": 10, "unit": 8, "formula": 45, "inputs": 80},
+                                          wrap_columns=("formula", "inputs"))],
+                      notes=(f"Receivables KPIs as of {state.settings.as_of} ({state.settings.reporting_currency})",
+                             "Days: lower is better (DSO, ADD); percent: CEI higher is better, past due lower. "
+                             "formula and inputs show how each figure was computed."), print_fit_width=True)
+    shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
+    return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])
+
+
+# ------------------------------------------------------------------ step: reconciliation
+
+
+def _abs_differences(breaks: pd.DataFrame) -> pd.DataFrame:
+    """The breaks with ``difference`` made absolute (minor units of each row's currency; blank: 0)."""
+    return breaks.assign(difference=pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().astype("int64"))
+
+
+def step_recon(state: CloseState) -> StepResult:
+    register = state.tables.get("register")
+    if register is None or register.empty:
+        return StepResult("recon", SKIPPED, rows=0, message="no invoice register on the Register sheet")
+    from .recon import reconcile
+    s = state.settings
+    period = s.as_of.strftime("%Y-%m")
+    res = reconcile(state.tables["open_items"], register, ledger=state.tables.get("ledger"),
+                    gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
+                    reporting_currency=s.reporting_currency, as_of=s.as_of)
+    state.results["recon"] = res
+    notes = [f"Reconciliation for {period}: register ↔ sub-ledger ↔ GL ({s.reporting_currency})",   # button at E1
+             "Start with the breaks by type below: each says what to do.", *res.notes]
+    out = recon_output(res, notes, state)
+    breaks = res.breaks
+    amt = _reporting_sum(_abs_differences(breaks), "difference", state)
+    kinds = breaks["break_type"].value_counts().to_dict()
+    msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
+    tie = res.gl_tieout
+    if len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
+        msg = f"GL unexplained {_fmt_amount(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
+    return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])
+
+
+# ------------------------------------------------------------------ step: commentary
+
+
+def step_commentary(state: CloseState) -> StepResult:
+    """The ``Commentary`` (and ``Aging History``) sheets: written by
+    :func:`xl_collections.commentary_sheet.write_commentary`, which keeps edited comments."""
+    from .commentary_sheet import COMMENTARY_SHEET, HISTORY_SHEET, write_commentary
+    s = state.settings
+    res = aging_result(state)
+    counts = write_commentary(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
+                              customers=state.tables.get("customers"), activity=state.tables.get("activity"),
+                              payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
+                              currency=s.reporting_currency)
+    msg = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if k != "past_due")
+    return StepResult("commentary", DONE, rows=int(counts.get("rows", 0)), amount=counts.get("past_due"),
+                      message=msg, sheets=(COMMENTARY_SHEET, HISTORY_SHEET))
+
+
+STEP_FUNCTIONS = {"validate": step_validate, "cashapp": step_cashapp, "aging": step_aging, "kpis": step_kpis,
+                  "recon": step_recon, "commentary": step_commentary}
+
+
+# ------------------------------------------------------------------ sheet layouts: the Cash App, Aging and Recon sheets
+
+
+def _outputs():
+    from .book.outputs import ChartSpec, ColorScale, SheetOutput, TableBlock
+    return ChartSpec, ColorScale, SheetOutput, TableBlock
+
+
+GOOD, BAD, NEUTRAL = ("C6EFCE", "006100"), ("FFC7CE", "9C0006"), ("FFEB9C", "9C5700")   # Excel's fills
+
+
+def _highlights(column: str, colours: dict) -> tuple:
+    from .book.outputs import Highlight
+    return tuple(Highlight((column,), v, *c) for v, c in colours.items())
+
+
+ACCOUNTING = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
+CHART_TOP = 15
+
+
+def _order(df: pd.DataFrame, first: list[str], last: list[str] = ()) -> pd.DataFrame:
+    """The same frame with ``first`` columns first and ``last`` columns last (those present)."""
+    head = [c for c in first if c in df.columns]
+    tail = [c for c in last if c in df.columns and c not in head]
+    out = df[head + [c for c in df.columns if c not in head and c not in tail] + tail]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _next_step(df: pd.DataFrame, actions: dict) -> pd.DataFrame:
+    """Add ``next_step`` (what the specialist does about each row) after ``reason``."""
+    if not len(df.columns) or "reason" not in df.columns:
+        return df
+    out = df.copy()
+    out.insert(list(out.columns).index("reason") + 1, "next_step",
+               [actions.get(str(r), "Review the detail and decide by hand") for r in out["reason"]])
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
+    """``"USD 1,234.56 · GBP 12.00"``: a money column (minor units of each row's currency) summed per currency."""
+    if df is None or col not in df.columns or not len(df):
+        return _fmt_amount(0, default)
+    amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
+    cur = _row_currencies(df, default)
+    sums = amounts.groupby(cur).sum()
+    order = sorted(sums.index, key=lambda c: (c != default, c))
+    return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
+
+
+UNAPPLIED_NEXT = {
+    "UNKNOWN_PAYER": "Find the payer (bank statement, remittance); add its bank account or name to Customers and run again",
+    "ON_ACCOUNT": "Overpayment left on account: apply it to the next invoice or refund it, as agreed with the customer",
+    "CURRENCY_DIFFERS": "Paid in another currency than the invoices: agree the rate, then apply by hand",
+    "NO_CANDIDATE": "Customer known, no open item fits: ask for the remittance advice",
+}
+EXCEPTION_NEXT = {
+    "CURRENCY_DIFFERS": "Paid in another currency than the invoice named: agree the rate, then apply by hand",
+    "POSSIBLE_DUPLICATE_PAYMENT": "Document already paid: confirm with the customer, then refund or keep on account",
+    "REMITTANCE_DIFFERS": "Remittance advice and payment disagree: check the remittance lines before applying",
+    "CUSTOMER_MISMATCH": "Payer is not the invoice's customer: confirm who pays (parent, third party)",
+    "DISCOUNT_NOT_EARNED": "Discount taken after its date: bill it back or approve a write-off",
+}
+
+
+def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) -> list:
+    """The ``Cash App``, ``Unapplied`` and ``Exceptions`` sheets (layout only)."""
+    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
+    apps = _order(apps, ["payment_id", "value_date", "customer_id", "document_no", "currency", "applied_amount",
+                         "status", "rule", "confidence", "evidence"])
+    blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications",
+                         number_formats={"confidence": "0.00"}, column_widths={"evidence": 60, "rule": 20},
+                         wrap_columns=("evidence",), conditional=_highlights("status", {"REVIEW": NEUTRAL}))]
+    if posting is not None and len(posting):
+        # text is the last column and overflows to the right: narrow, so the applications keep their widths
+        blocks.append(TableBlock(_order(posting, [], ["text"]), table_name="tblCashPosting", style="TableStyleLight9",
+                                 title="Postings for the ledger (the journal lines of the AUTO applications)",
+                                 column_widths={"text": 12}))
+    n_auto = int(_is_auto(apps).sum()) if "status" in apps.columns else len(apps)
+    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
+             f"rows proposed",
+             "REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
+             f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
+             f"evidence: why.")
+    outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True, freeze_columns=1)]
+    un = _order(_next_step(unapplied, UNAPPLIED_NEXT),
+                ["payment_id", "customer_id", "payer_name", "currency", "amount_unapplied", "reason", "next_step",
+                 "reference"], ["detail"])
+    outs.append(SheetOutput("Unapplied", [TableBlock(un, table_name="tblUnapplied", wrap_columns=("next_step",),
+                                                     column_widths={"next_step": 50, "detail": 70, "payer_name": 30})],
+                            notes=(f"Cash not applied: {len(un):,} payments, "
+                                   f"{_totals_by_currency(un, 'amount_unapplied', s.reporting_currency)}",
+                                   "next_step says what to do; after fixing the inputs, run the close again."),
+                            print_fit_width=True))
+    exc = _order(_next_step(exceptions, EXCEPTION_NEXT), ["payment_id", "customer_id", "document_no", "reason",
+                                                          "next_step", "detail"])
+    exc_blocks = [TableBlock(exc, table_name="tblExceptions", wrap_columns=("next_step", "detail"),
+                             title=f"Payments to review ({len(exc):,})",
+                             column_widths={"next_step": 36, "detail": 40})]
+    if deductions is not None and len(deductions):
+        ded = _order(deductions, ["customer_id", "document_no", "related_document_no", "reason_code", "payment_id",
+                                  "amount", "currency", "value_date"])
+        exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9",
+                                     title=f"Deductions taken ({len(ded):,}, "
+                                           f"{_totals_by_currency(ded, 'amount', s.reporting_currency)}): short "
+                                           f"payments now open as their own items; resolve each (credit note, "
+                                           f"dispute or bill back)"))
+    outs.append(SheetOutput("Exceptions", exc_blocks,
+                            notes=("Items that need a decision: payments the program would not apply alone, and the "
+                                   "deductions customers took.",), print_fit_width=True))
+    return outs
 
 
 PAST_DUE_SCALE = ("FFFFFF", "F8696B")             # 0 and below white -> the column's largest red
@@ -448,181 +686,6 @@ def aging_outputs(res, settings: Settings) -> list:
     return [aging_sheet, detail_sheet]
 
 
-def step_aging(state: CloseState) -> StepResult:
-    res = aging_result(state)
-    tot = res.total
-    cur = state.settings.reporting_currency
-    msg = (f"total open {_fmt_amount(int(tot['total_open']), cur)}, past due {_fmt_amount(int(tot['past_due']), cur)}"
-           f" ({len(res.summary) - 1:,} customers)")
-    return StepResult("aging", DONE, rows=len(res.detail), amount=int(tot["total_open"]), message=msg,
-                      outputs=aging_outputs(res, state.settings))
-
-
-def step_kpis(state: CloseState) -> StepResult:
-    from .kpi import receivables_kpis
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
-    res = aging_result(state)
-    k = receivables_kpis(res, state.tables.get("register"), state.tables.get("gl"), as_of=state.settings.as_of,
-                         fx_rates=state.tables.get("fx_rates"))
-    state.results["kpis"] = k
-    disp = k.copy()
-    disp["value"] = [None if v is None else float(v) for v in disp["value"]]
-    out = SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0"},
-                                          column_widths={"kpi": 20, "value": 10, "unit": 8, "formula": 45, "inputs": 80},
-                                          wrap_columns=("formula", "inputs"))],
-                      notes=(f"Receivables KPIs as of {state.settings.as_of} ({state.settings.reporting_currency})",
-                             "Days: lower is better (DSO, ADD); percent: CEI higher is better, past due lower. "
-                             "formula and inputs show how each figure was computed."), print_fit_width=True)
-    shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
-    return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])
-
-
-def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
-    """Applications to show: earlier runs' AUTO rows the engine did not repeat, then this
-    run's rows (the engine returns only new work for payments not applied before)."""
-    if prior is None or prior.empty or "status" not in prior.columns:
-        return new
-    keep = prior[_is_auto(prior)]
-    if len(new) and {"payment_id", "document_no"} <= set(new.columns):
-        seen = set(zip(new["payment_id"].astype(str), new["document_no"].astype(str)))
-        keep = keep[[(p, d) not in seen for p, d in zip(keep["payment_id"], keep["document_no"])]]
-    if keep.empty:
-        return new
-    cols = list(new.columns) if len(new.columns) else list(keep.columns)
-    keep = keep[[c for c in cols if c in keep.columns]]
-    out = pd.concat([keep, new], ignore_index=True) if len(new) else keep.reset_index(drop=True)
-    out.attrs = dict(new.attrs) or dict(prior.attrs)
-    return out
-
-
-UNAPPLIED_NEXT = {
-    "UNKNOWN_PAYER": "Find the payer (bank statement, remittance); add its bank account or name to Customers and run again",
-    "ON_ACCOUNT": "Overpayment left on account: apply it to the next invoice or refund it, as agreed with the customer",
-    "CURRENCY_DIFFERS": "Paid in another currency than the invoices: agree the rate, then apply by hand",
-    "NO_CANDIDATE": "Customer known, no open item fits: ask for the remittance advice",
-}
-EXCEPTION_NEXT = {
-    "CURRENCY_DIFFERS": "Paid in another currency than the invoice named: agree the rate, then apply by hand",
-    "POSSIBLE_DUPLICATE_PAYMENT": "Document already paid: confirm with the customer, then refund or keep on account",
-    "REMITTANCE_DIFFERS": "Remittance advice and payment disagree: check the remittance lines before applying",
-    "CUSTOMER_MISMATCH": "Payer is not the invoice's customer: confirm who pays (parent, third party)",
-    "DISCOUNT_NOT_EARNED": "Discount taken after its date: bill it back or approve a write-off",
-}
-
-
-def _order(df: pd.DataFrame, first: list[str], last: list[str] = ()) -> pd.DataFrame:
-    """The same frame with ``first`` columns first and ``last`` columns last (those present)."""
-    head = [c for c in first if c in df.columns]
-    tail = [c for c in last if c in df.columns and c not in head]
-    out = df[head + [c for c in df.columns if c not in head and c not in tail] + tail]
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
-    """``"USD 1,234.56 · GBP 12.00"``: a money column (minor units of each row's currency) summed per currency."""
-    if df is None or col not in df.columns or not len(df):
-        return _fmt_amount(0, default)
-    amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
-    cur = _row_currencies(df, default)
-    sums = amounts.groupby(cur).sum()
-    order = sorted(sums.index, key=lambda c: (c != default, c))
-    return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
-
-
-def _next_step(df: pd.DataFrame, actions: dict) -> pd.DataFrame:
-    """Add ``next_step`` (what the specialist does about each row) after ``reason``."""
-    if not len(df.columns) or "reason" not in df.columns:
-        return df
-    out = df.copy()
-    out.insert(list(out.columns).index("reason") + 1, "next_step",
-               [actions.get(str(r), "Review the detail and decide by hand") for r in out["reason"]])
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) -> list:
-    """The ``Cash App``, ``Unapplied`` and ``Exceptions`` sheets (layout only)."""
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
-    apps = _order(apps, ["payment_id", "value_date", "customer_id", "document_no", "currency", "applied_amount",
-                         "status", "rule", "confidence", "evidence"])
-    blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications",
-                         number_formats={"confidence": "0.00"}, column_widths={"evidence": 60, "rule": 20},
-                         wrap_columns=("evidence",), conditional=_highlights("status", {"REVIEW": NEUTRAL}))]
-    if posting is not None and len(posting):
-        # text is the last column and overflows to the right: narrow, so the applications keep their widths
-        blocks.append(TableBlock(_order(posting, [], ["text"]), table_name="tblCashPosting", style="TableStyleLight9",
-                                 title="Postings for the ledger (the journal lines of the AUTO applications)",
-                                 column_widths={"text": 12}))
-    n_auto = int(_is_auto(apps).sum()) if "status" in apps.columns else len(apps)
-    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
-             f"rows proposed",
-             "REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
-             f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
-             f"evidence: why.")
-    outs = [SheetOutput("Cash App", blocks, notes=notes, print_fit_width=True, freeze_columns=1)]
-    un = _order(_next_step(unapplied, UNAPPLIED_NEXT),
-                ["payment_id", "customer_id", "payer_name", "currency", "amount_unapplied", "reason", "next_step",
-                 "reference"], ["detail"])
-    outs.append(SheetOutput("Unapplied", [TableBlock(un, table_name="tblUnapplied", wrap_columns=("next_step",),
-                                                     column_widths={"next_step": 50, "detail": 70, "payer_name": 30})],
-                            notes=(f"Cash not applied: {len(un):,} payments, "
-                                   f"{_totals_by_currency(un, 'amount_unapplied', s.reporting_currency)}",
-                                   "next_step says what to do; after fixing the inputs, run the close again."),
-                            print_fit_width=True))
-    exc = _order(_next_step(exceptions, EXCEPTION_NEXT), ["payment_id", "customer_id", "document_no", "reason",
-                                                          "next_step", "detail"])
-    exc_blocks = [TableBlock(exc, table_name="tblExceptions", wrap_columns=("next_step", "detail"),
-                             title=f"Payments to review ({len(exc):,})",
-                             column_widths={"next_step": 36, "detail": 40})]
-    if deductions is not None and len(deductions):
-        ded = _order(deductions, ["customer_id", "document_no", "related_document_no", "reason_code", "payment_id",
-                                  "amount", "currency", "value_date"])
-        exc_blocks.append(TableBlock(ded, table_name="tblDeductions", style="TableStyleLight9",
-                                     title=f"Deductions taken ({len(ded):,}, "
-                                           f"{_totals_by_currency(ded, 'amount', s.reporting_currency)}): short "
-                                           f"payments now open as their own items; resolve each (credit note, "
-                                           f"dispute or bill back)"))
-    outs.append(SheetOutput("Exceptions", exc_blocks,
-                            notes=("Items that need a decision: payments the program would not apply alone, and the "
-                                   "deductions customers took.",), print_fit_width=True))
-    return outs
-
-
-def step_cashapp(state: CloseState) -> StepResult:
-    payments = state.tables.get("payments")
-    if payments is None or payments.empty:
-        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
-    res = cash_result(state)
-    s = state.settings
-    prior = state.results.get("cash_prior")
-    apps = _merge_prior(prior, res.applications)
-    apps.attrs.setdefault("currency", s.reporting_currency)
-    unapplied = res.unapplied
-    if len(unapplied) and "reason" in unapplied.columns:
-        unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
-        unapplied.attrs = dict(res.unapplied.attrs)
-    outs = cash_outputs(apps, unapplied, res.exceptions, res.posting, res.deductions, s)
-    new = res.applications
-    is_auto = _is_auto(new) if "status" in new.columns else pd.Series(True, index=new.index)
-    auto = new[is_auto]
-    applied = _reporting_sum(auto, "applied_amount", state)
-    prior_ids = set()
-    if prior is not None and not prior.empty:
-        prior_ids = set(prior.loc[_is_auto(prior), "payment_id"])
-    n_new = int((~payments["payment_id"].isin(prior_ids)).sum())
-    n_auto = int(auto["payment_id"].nunique()) if "payment_id" in auto.columns else 0
-    rate = n_auto / n_new if n_new else 0.0
-    state.results["cash_summary"] = {"applied": applied, "auto_payments": n_auto, "payments": n_new,
-                                     "auto_rate": rate, "prior_payments": len(prior_ids),
-                                     "review": int((~is_auto).sum()), "unapplied": len(unapplied),
-                                     "exceptions": len(res.exceptions)}
-    msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int((~is_auto).sum()):,} to review; "
-           f"{len(unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
-           + (f"; {len(prior_ids):,} applied in earlier runs, not again" if prior_ids else ""))
-    return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
-
-
 BREAK_NEXT = {
     "MISSING_IN_LEDGER": "Invoiced, not in the AR ledger: post it, or cancel the register entry",
     "MISSING_IN_REGISTER": "In the ledger without an invoice: find the invoice or reverse the posting",
@@ -634,11 +697,6 @@ BREAK_NEXT = {
     "DUPLICATE_IN_LEDGER": "Posted twice: reverse the duplicate posting",
     "POSSIBLE_DUPLICATE_BILLING": "Same customer, amount and date as another invoice: confirm before collecting",
 }
-
-
-def _abs_differences(breaks: pd.DataFrame) -> pd.DataFrame:
-    """The breaks with ``difference`` made absolute (minor units of each row's currency; blank: 0)."""
-    return breaks.assign(difference=pd.to_numeric(breaks["difference"], errors="coerce").fillna(0).abs().astype("int64"))
 
 
 def recon_output(res, notes: list[str], state: CloseState):
@@ -669,49 +727,6 @@ def recon_output(res, notes: list[str], state: CloseState):
     blocks.append(TableBlock(shown, table_name="tblBreaks", style="TableStyleMedium2",
                              title=f"Breaks ({len(breaks):,}): one row per document", column_widths={"detail": 70}))
     return SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False, print_fit_width=True)
-
-
-def step_recon(state: CloseState) -> StepResult:
-    register = state.tables.get("register")
-    if register is None or register.empty:
-        return StepResult("recon", SKIPPED, rows=0, message="no invoice register on the Register sheet")
-    from .recon import reconcile
-    s = state.settings
-    period = s.as_of.strftime("%Y-%m")
-    res = reconcile(state.tables["open_items"], register, ledger=state.tables.get("ledger"),
-                    gl=state.tables.get("gl"), period=period, fx_rates=state.tables.get("fx_rates"),
-                    reporting_currency=s.reporting_currency, as_of=s.as_of)
-    state.results["recon"] = res
-    notes = [f"Reconciliation for {period}: register ↔ sub-ledger ↔ GL ({s.reporting_currency})",   # button at E1
-             "Start with the breaks by type below: each says what to do.", *res.notes]
-    out = recon_output(res, notes, state)
-    breaks = res.breaks
-    amt = _reporting_sum(_abs_differences(breaks), "difference", state)
-    kinds = breaks["break_type"].value_counts().to_dict()
-    msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
-    tie = res.gl_tieout
-    if len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
-        msg = f"GL unexplained {_fmt_amount(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
-    return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])
-
-
-def step_commentary(state: CloseState) -> StepResult:
-    """The ``Commentary`` (and ``Aging History``) sheets: written by
-    :func:`xl_collections.commentary_sheet.write_commentary`, which keeps edited comments."""
-    from .commentary_sheet import COMMENTARY_SHEET, HISTORY_SHEET, write_commentary
-    s = state.settings
-    res = aging_result(state)
-    counts = write_commentary(state.book, res, as_of=s.as_of, threshold=s.commentary_threshold,
-                              customers=state.tables.get("customers"), activity=state.tables.get("activity"),
-                              payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
-                              currency=s.reporting_currency)
-    msg = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if k != "past_due")
-    return StepResult("commentary", DONE, rows=int(counts.get("rows", 0)), amount=counts.get("past_due"),
-                      message=msg, sheets=(COMMENTARY_SHEET, HISTORY_SHEET))
-
-
-STEP_FUNCTIONS = {"validate": step_validate, "cashapp": step_cashapp, "aging": step_aging, "kpis": step_kpis,
-                  "recon": step_recon, "commentary": step_commentary}
 
 
 # ------------------------------------------------------------------ the checklist and the audit log
