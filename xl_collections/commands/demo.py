@@ -14,14 +14,9 @@ DEFAULT_ITEMS = 3000
 
 
 def demo_tables(book) -> dict:
-    """Canonical tables of a generated DemoBook, by table name."""
+    """Canonical tables of a generated DemoBook that have an input sheet, by table name."""
     from ..schema import BOOK_TABLES
-    tables = getattr(book, "tables", None)
-    if callable(tables):
-        tables = tables()
-    if isinstance(tables, dict):
-        return {k: v for k, v in tables.items() if k in BOOK_TABLES and v is not None}
-    return {k: getattr(book, k) for k in BOOK_TABLES if getattr(book, k, None) is not None}
+    return {k: v for k, v in book.tables.items() if k in BOOK_TABLES and v is not None}
 
 
 def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int | None = None, seed: int = 7,
