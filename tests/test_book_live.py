@@ -114,6 +114,10 @@ def test_write_sheet_through_xlwings():
     assert sheet.charts[0].chart_type == "bar_stacked"
     assert ("screen_updating", False) in xb.app.log and xb.app.log[-2:] == [("screen_updating", True), ("status_bar", False)]
     assert xb.app.log[0] == ("status_bar", "Writing Aging…")
+    # a write in the middle of a step puts the caller's progress message back, not a blank bar
+    book.status("Close step 3/6: Pro-forma aging…")
+    book.write_sheet(SheetOutput("KPIs", [TableBlock(pd.DataFrame({"kpi": ["DSO"]}))]))
+    assert xb.app.log[-1] == ("status_bar", "Close step 3/6: Pro-forma aging…")
 
 
 def test_as_workbook_passes_headless_books_through(tmp_path):

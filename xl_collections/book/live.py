@@ -70,20 +70,25 @@ class LiveBook:
                     return df
         raise KeyError(table_name)
 
-    def status(self, message: str) -> None:
+    _progress: str | None = None    # the caller's last progress message
+
+    def _show(self, message) -> None:
         with contextlib.suppress(Exception):
             self.book.app.status_bar = message
 
+    def status(self, message: str) -> None:
+        self._progress = message
+        self._show(message)
+
     def write_sheet(self, output: SheetOutput) -> None:
         app = self.book.app
-        self.status(f"Writing {output.name}…")
+        self._show(f"Writing {output.name}…")
         app.screen_updating = False
         try:
             self._write(output)
         finally:
             app.screen_updating = True
-            with contextlib.suppress(Exception):
-                app.status_bar = False
+            self._show(self._progress or False)   # back to the caller's progress, not a blank bar
 
     def _write(self, output: SheetOutput) -> None:
         names = [s.name.lower() for s in self.book.sheets]
