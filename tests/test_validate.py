@@ -163,3 +163,20 @@ def test_validate_is_pure_and_keeps_leading_zeros():
     assert errors == [] and df["document_no"].iloc[0] == "00123" and df["customer_id"].iloc[0] == "007"
     assert df["document_date"].iloc[0] == pd.Timestamp("2026-10-31") and df["open_amount"].iloc[0] == 500
     pd.testing.assert_frame_equal(raw, before)
+
+
+def test_a_total_row_at_the_end_is_named_as_such():
+    """Exports and hand-kept sheets often end with a Total line: one clear error, not a row of blanks."""
+    raw = pd.DataFrame({"Customer": ["C1", "C2", None, None], "Invoice": ["I1", "I2", None, None],
+                        "Date": ["2026-10-01", "2026-10-02", None, None], "Balance": ["10.00", "5.00", None, "15.00"],
+                        "Note": [None, None, None, "Grand Total:"]})
+    _, errors = validate(raw, "open_items", file="x.xlsx", sheet="Open Items")
+    assert [(e.message, e.row, e.column, e.value) for e in errors] == [
+        ("a total row at the end of the table", 5, "Note", "Grand Total:")]
+    # a record that merely mentions "Total" is a record
+    raw.loc[3, ["Customer", "Invoice", "Date"]] = ["C3", "I3", "2026-10-03"]
+    assert validate(raw, "open_items")[1][0].message == "blank row inside the table"
+    # a customer named "Total Supplies" is not a total line
+    raw.loc[3, "Note"] = "Total Supplies"
+    raw.loc[3, "Customer"] = None
+    assert "a total row at the end of the table" not in [e.message for e in validate(raw, "open_items")[1]]

@@ -182,6 +182,22 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
     return s.map(conv).astype(object)
 
 
+_TOTAL_LABEL = re.compile(r"^\s*(grand\s+|sub-?)?totals?\s*:?\s*$", re.IGNORECASE)
+
+
+def _total_row(raw: pd.DataFrame, i: int, table: Table, mapping: dict, blank_by_header: dict):
+    """``(position, header, column position)`` when row ``i`` is a total line — a cell reading
+    ``Total``/``Grand total``/``Totals:`` and the table's first required text column blank — else None."""
+    key = next((c.name for c in table.columns if c.required and c.kind in (TEXT, CODE) and c.name in mapping), None)
+    if key is None or not blank_by_header[mapping[key]][i]:
+        return None
+    for j, h in enumerate(raw.columns):
+        v = raw.iat[i, j]
+        if isinstance(v, str) and _TOTAL_LABEL.match(v):
+            return i, h, j
+    return None
+
+
 def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "", header_row: int = 1,
              column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
              decimal_comma: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
@@ -214,6 +230,13 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         blank_row &= b
     nonblank = np.flatnonzero(~blank_row)
     last = nonblank[-1] + 1 if len(nonblank) else 0
+    total = _total_row(raw, last - 1, table, mapping, blank_by_header) if last else None
+    if total is not None:   # reported once; the rows above it end the table
+        err("a total row at the end of the table", rows_all[total[0]], total[1], raw.iat[total[0], total[2]],
+            "only records (the program computes every total): delete the row")
+        blank_row[last - 1] = True
+        nonblank = np.flatnonzero(~blank_row)
+        last = nonblank[-1] + 1 if len(nonblank) else 0
     for i in np.flatnonzero(blank_row[:last]):
         err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
     keep = ~blank_row
