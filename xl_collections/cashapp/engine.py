@@ -26,14 +26,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from ..aging import pick_rates
+from ..errors import InputErrors
 from ..io.validate import canonical
-from ..money import to_decimal
+from ..money import minor_unit, round_half_away, to_decimal
 from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
@@ -51,6 +55,7 @@ C_PO, C_PO_COMBO = 0.95, 0.92
 C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
 C_AMOUNT_ONLY = 0.5
 C_CONFLICT = 0.6
+C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO
 
 APPLICATION_COLUMNS = ["payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence",
                        "status", "evidence", "currency", "value_date", "write_off_amount", "discount_amount",
@@ -120,6 +125,7 @@ class _Outcome:
     exceptions: list[tuple[str, str]] = field(default_factory=list)
     amount_confirmed: bool = False      # the amount equals the documents' open amount (less earned discount)
     overridable: bool = False           # a later rule that can be applied may replace this proposal
+    review_only: bool = False           # never AUTO (an FX difference a person must book)
 
 
 class _Book:
@@ -246,11 +252,15 @@ class _Book:
 
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
-               settings: Settings = Settings()) -> CashAppResult:
+               settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None) -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
     ``prior_applications`` is a previous run's applications table: its payments (rows with
-    status AUTO, or without a status) are never applied again.  Returns a
+    status AUTO, or without a status) are never applied again.  ``fx_rates`` (units of the
+    reporting currency per one unit of currency, the rate for a payment's value date picked as
+    :func:`xl_collections.aging.pick_rates` does): a payment whose documents are all in another
+    currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
+    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).  Returns a
     :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
@@ -258,7 +268,8 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     pay = canonical(payments, "payments", **kw)
     cus = canonical(customers, "customers", **kw) if customers is not None else None
     rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
-    run = _Run(oi, cus, rem, prior_applications, settings)
+    fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
+    run = _Run(oi, cus, rem, prior_applications, settings, fx)
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
@@ -266,8 +277,10 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
 
 
 class _Run:
-    def __init__(self, oi, cus, rem, prior, settings: Settings):
+    def __init__(self, oi, cus, rem, prior, settings: Settings, fx: pd.DataFrame | None = None):
         self.s = settings
+        self.fx = fx
+        self._rates: dict = {}
         self.min_conf = float(settings.auto_apply_min_confidence)
         self.book = _Book(oi)
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
@@ -328,6 +341,81 @@ class _Run:
         return (am.discount_amount(b.rem[i], t.discount_pct),
                 f"{t.discount_pct.normalize()}% to {(_EPOCH + dt.timedelta(days=last)).isoformat()}")
 
+    # -- payments in another currency than their documents ------------------------------------
+    def rate(self, cur: str, value_date) -> tuple[Decimal, str] | None:
+        """``(rate, date)`` of ``cur`` for ``value_date`` from ``fx_rates`` (units of the reporting
+        currency per 1 ``cur``, picked by :func:`pick_rates`; date '' when undated or the
+        reporting currency itself); None without a rate."""
+        day = pd.Timestamp(value_date).date()
+        key = (cur, day)
+        if key not in self._rates:
+            rc = self.s.reporting_currency
+            got = None
+            if self.fx is not None:
+                try:
+                    r = pick_rates(self.fx, [cur], day, rc, need_table="payments")[cur]
+                except InputErrors:
+                    r = None
+                if r is not None:
+                    when = ""
+                    if cur != rc:
+                        fx = self.fx
+                        d = fx.loc[(fx["currency"] == cur) & fx["date"].notna() & (fx["date"] <= pd.Timestamp(day)), "date"]
+                        when = d.max().date().isoformat() if len(d) else ""
+                    got = (r, when)
+            self._rates[key] = got
+        return self._rates[key]
+
+    def cross(self, minor: int, cur: str, to_cur: str, value_date) -> tuple[int, str] | None:
+        """``minor`` units of ``cur`` in minor units of ``to_cur`` through the reporting currency,
+        exact and rounded once half away from zero; with the rate text for the evidence."""
+        a, b = self.rate(cur, value_date), self.rate(to_cur, value_date)
+        if a is None or b is None:
+            return None
+        f = Fraction(int(minor)) * Fraction(a[0]) / Fraction(b[0]) * Fraction(10) ** (minor_unit(to_cur) - minor_unit(cur))
+        q, r = divmod(abs(f.numerator), f.denominator)
+        q += 2 * r >= f.denominator
+        rc = self.s.reporting_currency
+        if cur == rc:
+            how = f"{b[0]}"
+        elif to_cur == rc:
+            how = f"{a[0]}"
+        else:
+            how = f"{a[0]} {rc}/{cur} and {b[0]} {rc}/{to_cur}"
+        dates = sorted({d for d in (a[1], b[1]) if d})
+        return (q if f >= 0 else -q), f"at {how} (FX Rates{' ' + ', '.join(dates) if dates else ''})"
+
+    def _fx(self, p, items: list[int], rule: str, base: float, ev_docs: dict[int, str], evidence: list[str],
+            customer: str) -> tuple[_Outcome | None, str]:
+        """The payment converted into the currency of ``items`` (all one currency, open amounts
+        > 0): a REVIEW-only proposal when it equals their open amount within MatchTolerancePct,
+        else ``(None, figures)``; ``(None, '')`` without a rate."""
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        icur = b.cur[items[0]]
+        if self.fx is None or amt <= 0 or any(b.cur[i] != icur for i in items) or any(b.rem[i] <= 0 for i in items):
+            return None, ""
+        conv = self.cross(amt, cur, icur, p.value_date)
+        if conv is None:
+            return None, f"no FX rate for {cur} or {icur} on {pd.Timestamp(p.value_date).date().isoformat()}"
+        converted, how = conv
+        total = sum(b.rem[i] for i in items)
+        tol = int(round_half_away(Decimal(total) * self.s.match_tolerance_pct / 100))
+        what = "open amount" if len(items) == 1 else f"sum of {len(items)} open items"
+        figures = (f"payment {cur} {self.fmt(amt, cur)} = {icur} {self.fmt(converted, icur)} {how}; "
+                   f"{what} {icur} {self.fmt(total, icur)}")
+        if abs(converted - total) > tol:
+            return None, figures + f" (differs by more than {self.s.match_tolerance_pct.normalize()}%)"
+        allocs, left = [], amt
+        for n, i in enumerate(sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))):
+            last = n == len(items) - 1
+            part = left if last else min(left, max(0, self.cross(b.rem[i], icur, cur, p.value_date)[0]))
+            allocs.append(_Alloc(i, part, evidence=ev_docs.get(i, "")))
+            left -= part
+        diff = converted - total
+        note = figures + ("" if not diff else f"; FX difference {icur} {self.fmt(diff, icur)} to book")
+        return _Outcome(rule, allocs, min(base, C_FX), list(evidence) + [note], customer=customer, review_only=True,
+                        exceptions=[("CURRENCY_DIFFERS", note)]), figures
+
     # -- one payment -------------------------------------------------------------------------
     def apply(self, p) -> None:
         pid, amt = p.payment_id, int(p.amount)
@@ -380,7 +468,7 @@ class _Run:
         self._commit(p, out)
 
     def _auto_ok(self, out: _Outcome) -> bool:
-        return not out.ambiguous and _reported(out.confidence) >= self.min_conf
+        return not out.ambiguous and not out.review_only and _reported(out.confidence) >= self.min_conf
 
     def _commit(self, p, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
@@ -665,9 +753,21 @@ class _Run:
         hits = [h for h in hits if b.cur[h[0]] == cur]
         if other_cur and not hits:
             i = other_cur[0][0]
-            notes.append(f"reference names {b.doc[i]} in {b.cur[i]}; the payment is in {cur}")
+            fx_items = [h[0] for h in other_cur]
+            cust_of = {b.cust[j] for j in fx_items}
+            related = payer is None or all(self.payers.related(payer.customer_id, c) for c in cust_of)
+            figures = ""
+            if related and (len(cust_of) == 1 or payer is not None):
+                ev = {h[0]: f'reference "{h[1]}" ~ document_no {b.doc[h[0]]} ({h[3]})' for h in other_cur}
+                fx, figures = self._fx(p, fx_items, "DOC_REF", min(h[2] for h in other_cur), ev, evidence,
+                                       payer.customer_id if payer else b.cust[i])
+                if fx is not None:
+                    return fx
+            notes.append(f"reference names {b.doc[i]} in {b.cur[i]}; the payment is in {cur}"
+                         + (f" ({figures})" if figures else ""))
             return _Outcome("DOC_REF", [], 0.0, customer=b.cust[i], excess_reason="CURRENCY_DIFFERS",
-                            exceptions=[("CURRENCY_DIFFERS", f"reference names {b.doc[i]} ({b.cur[i]}), payment in {cur}")])
+                            exceptions=[("CURRENCY_DIFFERS", f"reference names {b.doc[i]} ({b.cur[i]}), payment in {cur}"
+                                         + (f"; {figures}" if figures else ""))])
         # documents already cleared earlier in this run
         cleared = [h for h in hits if b.rem[h[0]] == 0]
         hits = [h for h in hits if b.rem[h[0]] != 0]
@@ -899,6 +999,16 @@ class _Run:
         if not pos:
             others = sorted({b.cur[i] for i in b.of_customer(c) if b.rem[i] > 0 and b.cur[i] != cur})
             notes.append(f"customer {c} has no open item in {cur}" + (f" (only in {', '.join(others)})" if others else ""))
+            if others and self.fx is not None:
+                fits = []
+                for i in b.of_customer(c):
+                    if b.rem[i] > 0 and b.cur[i] != cur:
+                        fx, _ = self._fx(p, [i], "AMOUNT_EXACT", C_AMT_EXACT * payer.confidence, {}, [payer.evidence], c)
+                        if fx is not None:
+                            fits.append(fx)
+                if fits:
+                    fits[0].ambiguous = len(fits) > 1
+                    return fits[0]
             if others:
                 return _Outcome("AMOUNT_EXACT", [], 0.0, customer=c, excess_reason="CURRENCY_DIFFERS",
                                 exceptions=[("CURRENCY_DIFFERS", f"payment in {cur}; {c}'s open items are in "
