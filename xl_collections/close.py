@@ -313,7 +313,7 @@ def cash_result(state: CloseState):
         state.results["cashapp"] = apply_cash(
             net_of_prior(state.tables["open_items"], prior), payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
-            prior_applications=prior, settings=state.settings)
+            prior_applications=prior, settings=state.settings, fx_rates=state.tables.get("fx_rates"))
     return state.results["cashapp"]
 
 
