@@ -249,7 +249,8 @@ def _demo(items, payments, seed):
         if flag is None and "resolvable" in book.payments:
             flag = book.payments.set_index("payment_id")["resolvable"]
         truth["resolvable"] = truth["payment_id"].map(flag) if flag is not None else truth["document_no"] != ""
-    return book.open_items, book.customers, book.payments, getattr(book, "remittance", None), truth
+    return (book.open_items, book.customers, book.payments, getattr(book, "remittance", None), truth,
+            getattr(book, "fx_rates", None))
 
 
 def vlookup(open_items: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
@@ -290,6 +291,7 @@ def main(argv=None) -> int:
     ap.add_argument("--generator", choices=("auto", "demo", "own"), default="auto")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--show-wrong", type=int, default=0, help="print this many wrong AUTO payments")
+    ap.add_argument("--no-fx", action="store_true", help="do not pass the demo's fx_rates to apply_cash")
     ap.add_argument("--show-missed", metavar="KIND", help="print missed payments of this kind (with the engine's reason)")
     a = ap.parse_args(argv)
     items, payments = (30_000, 3_000) if a.small else (1_000_000, 100_000) if a.large else (300_000, 30_000)
@@ -301,7 +303,8 @@ def main(argv=None) -> int:
             print("the demo generator offers no payments yet", file=sys.stderr)
             return 2
         data, source = generate(items, payments, a.seed), "benchmarks/cashapp.py generator"
-    oi, cus, pay, rem, truth = data
+    oi, cus, pay, rem, truth, *more = data
+    fx = None if a.no_fx or not more else more[0]
     settings = Settings()
     kw = dict(reporting_currency=settings.reporting_currency)
     oi, pay = canonical(oi, "open_items", **kw), canonical(pay, "payments", **kw)
@@ -323,7 +326,7 @@ def main(argv=None) -> int:
     v = vlookup(oi, pay)
     tv = time.perf_counter() - t
     t = time.perf_counter()
-    res = apply_cash(oi, pay, customers=cus, remittance=rem, settings=settings)
+    res = apply_cash(oi, pay, customers=cus, remittance=rem, settings=settings, fx_rates=fx)
     te = time.perf_counter() - t
     sv, se = score(v, pay, truth), score(res.applications, pay, truth)
     print(f"\n{'':28}{'VLOOKUP':>12}{'apply_cash':>12}")
@@ -342,11 +345,17 @@ def main(argv=None) -> int:
     got = {pid: sorted(zip(g["document_no"], g["applied_amount"].astype(int))) for pid, g in auto.groupby("payment_id")}
     want = {pid: sorted(zip(g["document_no"], g["applied_amount"].astype(int)))
             for pid, g in truth[truth["document_no"] != ""].groupby("payment_id")}
-    print(f"\n{'kind':20}{'payments':>10}{'correct':>10}{'wrong':>8}")
+    # a REVIEW proposal naming exactly the right documents (what a person only has to confirm)
+    rev = res.applications[res.applications["status"] == "REVIEW"]
+    proposed = {pid: sorted(g["document_no"]) for pid, g in rev.groupby("payment_id")}
+    print(f"\nfx_rates passed: {'yes' if fx is not None else 'no'}")
+    print(f"{'kind':20}{'payments':>10}{'correct':>10}{'wrong':>8}{'proposed right':>16}")
     for kind, pids in kinds.groupby(kinds).groups.items():
         ok = sum(1 for pid in pids if got.get(pid, []) == want.get(pid, []))
         bad = sum(1 for pid in pids if pid in got and got[pid] != want.get(pid, []))
-        print(f"{kind:20}{len(pids):>10,}{ok / len(pids):>10.1%}{bad:>8,}")
+        prop = sum(1 for pid in pids if pid in proposed and want.get(pid)
+                   and proposed[pid] == sorted(d for d, _ in want[pid]))
+        print(f"{kind:20}{len(pids):>10,}{ok / len(pids):>10.1%}{bad:>8,}{prop / len(pids):>16.1%}")
     if a.show_wrong:
         pays = pay.set_index("payment_id")
         shown = 0

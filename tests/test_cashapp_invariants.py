@@ -59,7 +59,10 @@ def books(draw):
     return items, payments, cust, remittance
 
 
-def _check_cash_and_limits(items, payments, res):
+FX = pd.DataFrame({"currency": ["EUR", "EUR"], "rate": ["1.0855", "1.10"], "date": ["2026-09-30", "2026-10-25"]})
+
+
+def _check_cash_and_limits(items, payments, res, fx=False):
     auto = res.applications[res.applications["status"] == "AUTO"]
     received = dict(zip(payments["payment_id"], (payments["amount"] * 100).round().astype(int)))
     applied = auto.groupby("payment_id")["applied_amount"].sum().to_dict()
@@ -77,8 +80,14 @@ def _check_cash_and_limits(items, payments, res):
     for col in ("write_off_amount", "discount_amount", "deduction_amount"):
         assert (res.applications[col] >= 0).all()
     # REVIEW proposals are never more than an item's open amount either
+    cur_of = dict(zip(items["document_no"], items["currency"].fillna("USD")))
     for r in res.applications.itertuples():
         o = open_amt[r.document_no]
+        if fx and r.currency != cur_of[r.document_no]:
+            # a proposal across currencies: never applied, the whole payment unapplied for review
+            assert r.status == "REVIEW" and r.rule in ("DOC_REF", "AMOUNT_EXACT"), r
+            assert "FX Rates" in r.evidence
+            continue
         assert abs(r.applied_amount) <= abs(o)
     # the pro-forma open items move by exactly what happened, per currency
     before = items.assign(m=(items["open_amount"] * 100).round().astype(int)).groupby(
@@ -139,3 +148,27 @@ def test_same_input_same_output():
     pd.testing.assert_frame_equal(a.applications, b.applications)
     assert a.applications["document_no"].tolist() == ["INV1"]      # equal candidates: the proposal is the first by number
     assert a.applications["status"].tolist() == ["REVIEW"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), st.booleans(), st.sampled_from(["1", "1.003", "0.996", "1.0855"]), st.booleans())
+def test_invariants_with_fx_rates(book, low_bar, eur, all_eur):
+    """With fx_rates, payments across currencies are only ever proposed; cash still adds up
+    (a EUR rate near 1 makes the book's USD/EUR amounts match across currencies)."""
+    from decimal import Decimal
+
+    from xl_collections.settings import Settings
+    items, payments, cust, rem = book
+    if all_eur:         # every invoice in EUR, every payment in USD: all matches cross currencies
+        items, payments = items.assign(currency="EUR"), payments.assign(currency="USD")
+    s = Settings(auto_apply_min_confidence=Decimal("0.5") if low_bar else Decimal("0.90"))
+    fx = FX.assign(rate=[eur, "1.10"])
+    res = apply_cash(items, payments, customers=cust, remittance=rem, settings=s, fx_rates=fx)
+    _check_cash_and_limits(items, payments, res, fx=True)
+    cur_of = dict(zip(items["document_no"], items["currency"]))
+    auto = res.applications[res.applications["status"] == "AUTO"]
+    assert (auto["currency"] == auto["document_no"].map(cur_of)).all()
+    # the same whatever the row order
+    again = apply_cash(items.iloc[::-1], payments.iloc[::-1], customers=cust, remittance=rem, settings=s, fx_rates=fx)
+    for name in ("applications", "unapplied", "exceptions", "posting"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(again, name), obj=name, check_index_type=False)

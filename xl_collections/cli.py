@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--customers", metavar="FILE")
     k.add_argument("--remittance", metavar="FILE")
     k.add_argument("--prior", metavar="FILE", help="applications of earlier runs (never applied again)")
+    k.add_argument("--fx", metavar="FILE", help="FX rates: payments in another currency than their invoices are proposed, converted")
     k.add_argument("--out", required=True, metavar="DIR")
 
     r = sub.add_parser("recon", help="reconcile the invoice register, the AR sub-ledger and the GL", parents=[files])

@@ -1,7 +1,8 @@
 """``xl-collections cashapp``: apply payments to open items and write the results (CONTRACT §4).
 
 Reads ``--open-items`` and ``--payments`` (CSV/Excel, or for payments a BAI2 / MT940 /
-camt.053 / camt.054 bank file), optionally ``--customers``, ``--remittance`` and ``--prior``
+camt.053 / camt.054 bank file), optionally ``--customers``, ``--remittance``, ``--fx`` (the
+``fx_rates`` table: payments in another currency than their invoices are proposed) and ``--prior``
 (a previous run's ``applications.csv``: those payments are never applied again), runs
 :func:`xl_collections.cashapp.apply_cash` and writes into ``--out DIR``:
 ``applications.csv``, ``unapplied.csv``, ``exceptions.csv`` (the contract's columns first),
@@ -56,10 +57,11 @@ def run(args) -> int:
     prior, prior_errors = read_prior(args.prior) if getattr(args, "prior", None) else (None, [])
     t = read_inputs(args, currency, {"open_items": args.open_items, "payments": args.payments,
                                      "customers": getattr(args, "customers", None),
-                                     "remittance": getattr(args, "remittance", None)}, prior_errors)
+                                     "remittance": getattr(args, "remittance", None),
+                                     "fx_rates": getattr(args, "fx", None)}, prior_errors)
     open_items, payments, customers, remittance = t["open_items"], t["payments"], t["customers"], t["remittance"]
     result = apply_cash(open_items, payments, customers=customers, remittance=remittance,
-                        prior_applications=prior, settings=settings)
+                        prior_applications=prior, settings=settings, fx_rates=t["fx_rates"])
     tables = result.tables()
     tables["open_items_after"] = result.open_items_after.drop(columns=["source_row"], errors="ignore")
     tables["open_items_after"].attrs = dict(result.open_items_after.attrs)
