@@ -31,9 +31,8 @@ from decimal import Decimal
 import pandas as pd
 
 from . import schema
-from .close_sheets import (CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, DONE, FAILED,  # noqa: F401
-                           NOT_RUN, SKIPPED, STEP_SHEETS, STEP_TITLES, STEPS, _fmt_amount, _is_auto, _row_currencies,
-                           aging_outputs, audit_log_rows, cash_outputs, close_sheet, close_sheet_rows, kpis_output,
+from .close_sheets import (DONE, FAILED, NOT_RUN, SKIPPED, STEP_TITLES, STEPS, _fmt_amount, _is_auto,  # noqa: F401
+                           _row_currencies, aging_outputs, audit_log_rows, cash_outputs, close_sheet, kpis_output,
                            recon_output)
 from .errors import InputError, InputErrors
 from .money import MINOR_UNITS, parse_amount

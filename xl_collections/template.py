@@ -340,7 +340,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     docProps' date (the kept template is reproducible)."""
     import xlsxwriter
 
-    from .close import CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
+    from .close_sheets import CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 
     path = Path(path)
     settings = settings or Settings()
