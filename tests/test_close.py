@@ -22,6 +22,7 @@ from xl_collections.cli import main as cli
 from xl_collections.close import STEPS, StepFailed, parse_steps, run_close
 from xl_collections.commands.demo import build_demo_book, demo_tables
 from xl_collections.errors import InputErrors
+from xl_collections.io.sources import _sheet_part
 from xl_collections.io.write import write_table
 from xl_collections.template import build_template
 
@@ -35,12 +36,8 @@ def sha(path: Path) -> str:
 
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
-    wb = z.read("xl/workbook.xml").decode()
-    rid = re.search(rf'<sheet [^>]*name="{re.escape(name)}"[^>]*r:id="([^"]+)"', wb).group(1)
-    rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    rel = next(r for r in re.findall(r"<Relationship [^>]*/>", rels) if f'Id="{rid}"' in r)
-    target = re.search(r'Target="([^"]+)"', rel).group(1)
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    """Part name of a sheet in a workbook package (the readers' own lookup)."""
+    return _sheet_part(z, name, binary=False)
 
 
 def run_cli_close(path: Path, *extra) -> int:

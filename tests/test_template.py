@@ -14,6 +14,7 @@ import pytest
 
 from xl_collections import schema
 from xl_collections.book import open_book
+from xl_collections.io.sources import _sheet_part
 from xl_collections.settings import NAMED_CELLS, Settings, from_named_values
 from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, TemplateError, build_template, built_with_xlwings,
                                      check_book_name, compare_books, vba_modules, vba_project, xlwings_dir)
@@ -164,10 +165,5 @@ def shutil_which(name):
 
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
-    """Part name of a sheet in a workbook package."""
-    wb = z.read("xl/workbook.xml").decode()
-    rid = re.search(rf'<sheet [^>]*name="{re.escape(name)}"[^>]*r:id="([^"]+)"', wb).group(1)
-    rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    rel = next(r for r in re.findall(r"<Relationship [^>]*/>", rels) if f'Id="{rid}"' in r)
-    target = re.search(r'Target="([^"]+)"', rel).group(1)
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    """Part name of a sheet in a workbook package (the readers' own lookup)."""
+    return _sheet_part(z, name, binary=False)
