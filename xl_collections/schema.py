@@ -64,6 +64,10 @@ class Table:
 DOC_TYPES = ("INV", "DM", "CM", "PMT", "DED", "ADJ")
 STATUSES = ("OPEN", "DISPUTED", "PROMISED", "HOLD")
 ACTIVITY_TYPES = ("CALL", "EMAIL", "LETTER", "PROMISE", "DISPUTE", "NOTE")
+RECORD_TYPES = ("PAYMENT", "RETURN", "DEBIT")
+CARD_RECORD_TYPES = ("SALE", "REFUND", "CHARGEBACK", "CHARGEBACK_REVERSAL")
+ORDER_STATUSES = ("OPEN", "SHIPPED_NOT_BILLED")
+AGING_BUCKET_LABELS_DEFAULT = ("not_due", "1-30", "31-60", "61-90", "91-120", "121+")
 REASON_CODES = ("PRICING", "SHORTAGE", "DAMAGED", "RETURN", "PROMO", "TAX", "FREIGHT",
                 "DUPLICATE", "NO_PO", "PAID_NOT_APPLIED", "BANKRUPT", "OTHER")
 
@@ -107,6 +111,10 @@ CUSTOMERS = Table("customers", "Customers", (
     Column("phone", TEXT, default="", aliases=("telephone", "tel", "phone number")),
     Column("bank_accounts", TEXT, default="", aliases=("bank account", "iban", "ibans", "bank accounts")),
     Column("open_orders", MONEY, nullable_money=True, aliases=("open orders", "orders", "backlog")),
+    Column("address", TEXT, default="", aliases=("billing address", "bill-to address", "anschrift")),
+    Column("language", CODE, default="", aliases=("lang", "language code", "sprache")),
+    Column("dunning_block", TEXT, default="", aliases=("dunning block", "mahnsperre", "no dunning")),
+    Column("credit_review_date", DATE, aliases=("credit review date", "review date", "next review")),
 ), unique=("customer_id",))
 
 PAYMENTS = Table("payments", "Payments", (
@@ -118,6 +126,10 @@ PAYMENTS = Table("payments", "Payments", (
     Column("payer_account", TEXT, default="", aliases=("account", "payer iban", "iban", "remitter account", "payer account", "from account")),
     Column("reference", TEXT, default="", aliases=("remittance", "remittance text", "memo", "description", "details", "verwendungszweck", "payment reference", "ref")),
     Column("customer_id", TEXT, default="", aliases=("customer", "customer no", "cust id", "customer number")),
+    Column("record_type", CODE, default="PAYMENT", choices=RECORD_TYPES, aliases=("record type", "entry type")),
+    Column("original_ref", TEXT, default="", aliases=("original reference", "original ref", "returned ref")),
+    Column("reason_code", CODE, default="", aliases=("return reason code", "return code")),
+    Column("reason", TEXT, default="", aliases=("return reason",)),
 ), unique=("payment_id",))
 
 REMITTANCE = Table("remittance", "Remittance", (
@@ -172,6 +184,96 @@ FX_RATES = Table("fx_rates", "FX Rates", (
     Column("date", DATE, aliases=("rate date", "as of", "valid from")),
 ))
 
+# ---- credit & collections inputs (CONTRACT §2): financials, orders, agency reports, payment history
+
+FINANCIALS = Table("financials", "Financials", (
+    _CUSTOMER_ID,
+    Column("period_end", DATE, True, aliases=("period end", "fiscal year end", "fye", "balance sheet date")),
+    _CURRENCY,
+    Column("scale", TEXT, default="1", aliases=("unit", "units", "in")),
+    *(Column(n, MONEY, nullable_money=True, aliases=(n.replace("_", " "),)) for n in (
+        "revenue", "cost_of_sales", "ebit", "interest_expense", "net_income", "cash", "accounts_receivable",
+        "inventory")),
+    Column("current_assets", MONEY, True, aliases=("current assets",)),
+    Column("intangible_assets", MONEY, nullable_money=True, aliases=("intangible assets", "intangibles", "goodwill")),
+    Column("total_assets", MONEY, True, aliases=("total assets",)),
+    Column("accounts_payable", MONEY, nullable_money=True, aliases=("accounts payable", "trade payables")),
+    Column("current_liabilities", MONEY, True, aliases=("current liabilities",)),
+    Column("total_liabilities", MONEY, True, aliases=("total liabilities",)),
+    Column("retained_earnings", MONEY, True, aliases=("retained earnings",)),
+    Column("equity", MONEY, True, aliases=("book equity", "total equity", "shareholders equity", "net worth")),
+))
+
+ORDERS = Table("orders", "Orders", (
+    Column("order_no", TEXT, True, aliases=("order", "order no.", "order number", "sales order", "so number", "auftrag")),
+    _CUSTOMER_ID,
+    Column("order_date", DATE, True, aliases=("order date", "date", "created")),
+    Column("amount", MONEY, True, aliases=("order amount", "order value", "net value", "value")),
+    _CURRENCY,
+    Column("requested_date", DATE, aliases=("requested date", "requested delivery date", "ship date")),
+    Column("status", CODE, default="OPEN", choices=ORDER_STATUSES, aliases=("order status",)),
+), unique=("order_no",))
+
+CREDIT_REPORTS = Table("credit_reports", "Credit Reports", (
+    _CUSTOMER_ID,
+    Column("report_date", DATE, True, aliases=("report date", "date", "as of")),
+    Column("source", TEXT, default="", aliases=("agency", "bureau")),
+    Column("paydex", RATE, aliases=("paydex score",)),
+    Column("failure_score", RATE, aliases=("failure score", "financial stress score")),
+    Column("delinquency_score", RATE, aliases=("delinquency score", "commercial credit score")),
+    Column("rating", TEXT, default="", aliases=("agency rating", "d&b rating")),
+    Column("recommended_limit", MONEY, nullable_money=True, aliases=("recommended limit", "agency limit")),
+    Column("note", TEXT, default="", aliases=("notes", "comment")),
+))
+
+CLEARED_ITEMS = Table("cleared_items", "Cleared Items", (
+    _CUSTOMER_ID, _DOCUMENT_NO,
+    Column("document_date", DATE, True, aliases=_DOC_DATE_ALIASES),
+    Column("due_date", DATE, True, aliases=("due", "due date", "net due date")),
+    Column("amount", MONEY, True, aliases=_AMOUNT_ALIASES),
+    Column("cleared_date", DATE, True, aliases=("cleared date", "clearing date", "paid date", "payment date")),
+    _CURRENCY,
+))
+
+WRITE_OFFS = Table("write_offs", "Write-offs", (
+    Column("period", TEXT, True, aliases=("fiscal period", "month")),
+    _CUSTOMER_ID,
+    Column("document_no", TEXT, default="", aliases=_DOCUMENT_NO.aliases),
+    Column("amount", MONEY, True, aliases=("written off", "write-off amount", "amount written off")),
+    Column("reason_code", CODE, default="", aliases=("reason", "reason code")),
+))
+
+AGING_HISTORY = Table("aging_history", "Aging History", (
+    Column("period", TEXT, True, aliases=("fiscal period", "month")),
+    _CUSTOMER_ID,
+    Column("bucket", TEXT, True, aliases=("aging bucket",)),
+    Column("amount", MONEY, True, aliases=("balance",)),
+))
+
+CARD_SETTLEMENTS = Table("card_settlements", "Card Settlements", (
+    Column("batch_id", TEXT, True, aliases=("batch", "batch no", "batch number", "settlement batch", "deposit id")),
+    Column("settlement_date", DATE, True, aliases=("settlement date", "settled", "deposit date", "payout date")),
+    Column("transaction_id", TEXT, True, aliases=("transaction", "txn id", "transaction no", "charge id", "psp reference")),
+    Column("gross_amount", MONEY, True, aliases=("gross", "amount", "charge amount", "sale amount")),
+    Column("fee_amount", MONEY, True, aliases=("fee", "fees", "processing fee", "commission")),
+    Column("net_amount", MONEY, True, aliases=("net", "payout amount", "net payout")),
+    _CURRENCY,
+    Column("card_brand", TEXT, default="", aliases=("brand", "card type", "scheme", "payment method")),
+    Column("reference", TEXT, default="", aliases=("description", "invoice", "order id", "merchant reference")),
+    Column("cardholder_name", TEXT, default="", aliases=("cardholder", "card holder", "name", "customer name")),
+    Column("customer_id", TEXT, default="", aliases=("customer", "customer no")),
+    Column("record_type", CODE, default="SALE", choices=CARD_RECORD_TYPES, aliases=("record type", "type")),
+    Column("original_transaction_id", TEXT, default="", aliases=("original transaction", "original transaction id")),
+), unique=("transaction_id",))
+
+CLAIMS = Table("claims", "Claims", (
+    _CUSTOMER_ID,
+    Column("amount", MONEY, nullable_money=True, aliases=("claimed amount",)),
+    Column("date", DATE, aliases=("claimed date", "paid on", "payment date")),
+    Column("reference", TEXT, default="", aliases=("claimed reference", "invoice", "check no")),
+    Column("note", TEXT, default=""),
+))
+
 # a customer's statement of account, for ``statement-recon``: amounts signed from OUR point of
 # view (our invoices positive, their payments negative), or debit/credit columns
 STATEMENT = Table("statement", "Statement", (
@@ -190,5 +292,9 @@ STATEMENT = Table("statement", "Statement", (
 # the input tables of the collections workbook (CONTRACT §3), in sheet order
 BOOK_TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYMENTS, REMITTANCE, REGISTER, LEDGER,
                                                      GL, ACTIVITY, FX_RATES)}
+# input tables of the credit & collections workflow (CONTRACT §2-3), read by their own steps;
+# ``Aging History`` is a program sheet that also takes a user's pasted rows
+WORKFLOW_TABLES: dict[str, Table] = {t.name: t for t in (FINANCIALS, ORDERS, CREDIT_REPORTS, CLEARED_ITEMS, WRITE_OFFS,
+                                                         CARD_SETTLEMENTS, CLAIMS, AGING_HISTORY)}
 # every canonical table, by name (what the readers and the validator look up)
-TABLES: dict[str, Table] = {**BOOK_TABLES, STATEMENT.name: STATEMENT}
+TABLES: dict[str, Table] = {**BOOK_TABLES, **WORKFLOW_TABLES, STATEMENT.name: STATEMENT}

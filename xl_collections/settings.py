@@ -1,15 +1,23 @@
-"""Run settings: the named cells of the ``Settings`` sheet (CONTRACT §3) as one immutable record.
+"""Run settings: the named cells of the ``Settings`` sheet (CONTRACT §3), declared once.
 
-Money settings (``match_tolerance``, ``commentary_threshold``) are integer minor units of the
-reporting currency; percentages and confidences are Decimals (``match_tolerance_pct`` 0.5
-means 0.5 %).  ``from_named_values`` builds a Settings from what the workbook holds (named
-cell -> raw cell value) and returns the problems it found as InputError records.
+Each setting is one :class:`Setting` declaration — its named cell, the ``Settings`` field,
+its kind, default, the words a user reads on the sheet — and everything else follows from
+the list :data:`SETTINGS`: the :class:`Settings` record, the parser of named-cell values
+(:func:`from_named_values`), of a ``--settings`` CSV (:func:`from_settings_file`), and the
+template's ``Settings`` sheet.
+
+Units: ``money`` settings are integer minor units of the reporting currency; ``percent`` is a
+Decimal percentage (``match_tolerance_pct`` 0.5 means 0.5 %); ``fraction`` is a Decimal share
+(``credit_flex_pct`` 0.10 means 10 %; written ``10%``, ``0.10`` or ``10``); ``decimal`` is a plain
+Decimal.  A blank cell keeps the default.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, make_dataclass, replace
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from .dates import DateError, parse_date
 from .errors import InputError
@@ -17,53 +25,180 @@ from .money import AmountError, is_currency, parse_amount
 
 DEFAULT_BUCKETS = (0, 30, 60, 90, 120)
 
-# named cell on the Settings sheet -> Settings field
-NAMED_CELLS = {
-    "AsOfDate": "as_of",
-    "ReportingCurrency": "reporting_currency",
-    "AgingBasis": "aging_basis",
-    "AgingBuckets": "aging_buckets",
-    "MatchTolerance": "match_tolerance",
-    "MatchTolerancePct": "match_tolerance_pct",
-    "AutoApplyMinConfidence": "auto_apply_min_confidence",
-    "CommentaryThreshold": "commentary_threshold",
-    "DayFirst": "day_first",
-}
+# kinds of setting (how a cell's value is read)
+DATE, CURRENCY, CHOICE, BUCKETS, MONEY, MONEY_LIST, PERCENT, FRACTION, FRACTION_LIST, DECIMAL, DAYS, COUNT, BOOL, TEXT = (
+    "date", "currency", "choice", "buckets", "money", "money_list", "percent", "fraction", "fraction_list",
+    "decimal", "days", "count", "bool", "text")
 
 
 @dataclass(frozen=True)
-class Settings:
-    as_of: dt.date | None = None
-    reporting_currency: str = "USD"
-    aging_basis: str = "due"                      # "due" | "document"
-    aging_buckets: tuple[int, ...] = DEFAULT_BUCKETS
-    match_tolerance: int = 500                    # minor units of reporting currency (5.00)
-    match_tolerance_pct: Decimal = Decimal("0.5")  # percent of the payment
-    auto_apply_min_confidence: Decimal = Decimal("0.90")
-    commentary_threshold: int = 100000            # minor units (1,000.00)
-    day_first: bool = False
-    decimal_comma: bool = False
+class Setting:
+    """One named cell on ``Settings``: ``cell`` (the name in the book), ``field`` (of
+    :class:`Settings`), ``kind`` (how it is read), ``default`` (in the field's own units),
+    ``expected`` and ``help`` (what the sheet shows), ``group`` (the sheet's section),
+    ``choices`` for a ``choice``, ``low``/``high`` bounds for numbers."""
+    cell: str
+    field: str
+    kind: str
+    default: object
+    help: str
+    expected: str = ""
+    group: str = "Close"
+    choices: tuple[str, ...] = ()
+    low: object = None
+    high: object = None
 
-    def with_(self, **changes) -> "Settings":
-        return replace(self, **changes)
+
+def _s(cell, fld, kind, default, help, expected="", group="Close", **kw) -> Setting:
+    return Setting(cell, fld, kind, default, help, expected, group, **kw)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # the close
+    _s("AsOfDate", "as_of", DATE, None, "Month-end (as-of) date of the close", "a date such as 2026-10-31"),
+    _s("ReportingCurrency", "reporting_currency", CURRENCY, "USD", "Currency every total is reported in",
+       "an ISO 4217 code such as USD"),
+    _s("AgingBasis", "aging_basis", CHOICE, "due", "Age items from their due date or their document date",
+       "due or document", choices=("due", "document")),
+    _s("AgingBuckets", "aging_buckets", BUCKETS, DEFAULT_BUCKETS, "Lower edges of the past-due buckets in days",
+       "increasing whole days such as 0,30,60,90,120"),
+    _s("MatchTolerance", "match_tolerance", MONEY, 500, "Largest difference a cash match may leave (money)"),
+    _s("MatchTolerancePct", "match_tolerance_pct", PERCENT, Decimal("0.5"),
+       "Largest difference a cash match may leave, in % of the payment", "a percentage between 0 and 100",
+       low=Decimal(0), high=Decimal(100)),
+    _s("AutoApplyMinConfidence", "auto_apply_min_confidence", DECIMAL, Decimal("0.90"),
+       "Confidence a match needs to be applied without review", "a number between 0 and 1",
+       low=Decimal(0), high=Decimal(1)),
+    _s("CommentaryThreshold", "commentary_threshold", MONEY, 100000,
+       "Past due above which a customer gets a commentary line (money)"),
+    _s("DayFirst", "day_first", BOOL, False, "Read slashed dates as day/month/year", "TRUE or FALSE"),
+    # credit (CONTRACT §6 "Exposure and order decisions")
+    _s("CreditFlexPct", "credit_flex_pct", FRACTION, Decimal("0.10"),
+       "How far over its limit a customer's orders may FLEX before they HOLD", group="Credit"),
+    _s("CreditGraceDays", "credit_grace_days", DAYS, 15, "Days past due after which orders FLEX", group="Credit"),
+    _s("CreditHoldDaysPastDue", "credit_hold_days_past_due", DAYS, 60, "Days past due after which orders HOLD",
+       group="Credit"),
+    _s("CreditHoldMinPastDue", "credit_hold_min_past_due", MONEY, 0,
+       "Past due above which the HOLD by days applies (money)", group="Credit"),
+    # collections
+    _s("PromiseGraceDays", "promise_grace_days", DAYS, 3, "Days after a promise date before it counts as broken",
+       group="Collections"),
+    _s("EscalationDays", "escalation_days", DAYS, 90, "Days past due that escalate a customer (with the amount)",
+       group="Collections"),
+    _s("EscalationAmount", "escalation_amount", MONEY, 1_000_000, "Past due that escalates a customer (money)",
+       group="Collections"),
+    _s("LargeBalanceThreshold", "large_balance_threshold", MONEY, 5_000_000,
+       "Total open from which a customer is on the weekly large-balance report (money)", group="Collections"),
+    _s("DisputeResponseDays", "dispute_response_days", DAYS, 1, "Days to respond to a dispute (SLA)",
+       group="Collections"),
+    # dunning
+    _s("DunningLevels", "dunning_levels", BUCKETS, (15, 30, 45, 60), "Days past due that open dunning levels 1, 2, …",
+       "increasing whole days such as 15,30,45,60", group="Dunning"),
+    _s("DunningIntervalDays", "dunning_interval_days", DAYS, 14, "Fewest days between two letters to a customer",
+       group="Dunning"),
+    _s("DunningMinAmount", "dunning_min_amount", MONEY, 5000, "Smallest overdue total that gets a letter (money)",
+       group="Dunning"),
+    _s("DunningInterestRate", "dunning_interest_rate", FRACTION, Decimal(0), "Annual interest charged on overdue items",
+       group="Dunning"),
+    _s("DunningFees", "dunning_fees", MONEY_LIST, (0, 0, 2500, 5000), "Fee per dunning level (money, comma-separated)",
+       "amounts such as 0,0,25,50", group="Dunning"),
+    _s("CompanyName", "company_name", TEXT, "", "Our company name on letters and statements", "text", group="Dunning"),
+    _s("CompanyAddress", "company_address", TEXT, "", "Our address on letters and statements", "text", group="Dunning"),
+    _s("RemitTo", "remit_to", TEXT, "", "Where customers pay: bank, IBAN, address", "text", group="Dunning"),
+    _s("DunningFrom", "dunning_from", TEXT, "", "Sender of e-mail drafts (name <address>)", "text", group="Dunning"),
+    _s("LetterTemplates", "letter_templates", TEXT, "", "Folder with your own letter templates (blank: the built-in)",
+       "a folder path", group="Dunning"),
+    # allowance
+    _s("AllowanceLookbackMonths", "allowance_lookback_months", COUNT, 12,
+       "Month-to-month transitions the roll rates average over", group="Allowance", low=1),
+    _s("AllowanceForwardFactor", "allowance_forward_factor", DECIMAL, Decimal("1.00"),
+       "Forward-looking factor applied to the loss rates", "a number such as 1.00", group="Allowance",
+       low=Decimal(0)),
+    _s("AllowanceBankruptPct", "allowance_bankrupt_pct", FRACTION, Decimal("1"),
+       "Specific reserve on items of bankrupt customers", group="Allowance"),
+    _s("AllowanceDisputedPct", "allowance_disputed_pct", FRACTION, Decimal("0.50"),
+       "Specific reserve on disputed items", group="Allowance"),
+    _s("AllowanceOpening", "allowance_opening", MONEY, None,
+       "Allowance at the start of the period (blank: the closing of the latest earlier run)", group="Allowance"),
+    _s("AllowanceDefaultRolls", "allowance_default_rolls", FRACTION_LIST,
+       (Decimal("0.05"), Decimal("0.25"), Decimal("0.40"), Decimal("0.55"), Decimal("0.70"), Decimal("0.80")),
+       "Roll rate per bucket when the history has none (not due, 1-30, …, last)",
+       "shares such as 5%,25%,40%,55%,70%,80%", group="Allowance"),
+    _s("WriteOffMinDays", "writeoff_min_days", DAYS, 365, "Days past due from which an item is proposed for write-off",
+       group="Allowance"),
+    _s("WriteOffSmallBalance", "writeoff_small_balance", MONEY, 500,
+       "Open amount up to which an old item is a small balance to write off (money)", group="Allowance"),
+    # returns and claims
+    _s("ReturnMatchDays", "return_match_days", DAYS, 60, "Days before a return in which its payment is looked for",
+       group="Returns"),
+    _s("ReturnedItemFee", "returned_item_fee", MONEY, 0, "Fee charged for a returned payment (money)",
+       group="Returns"),
+    _s("CreditHoldReturnedItems", "credit_hold_returned_items", COUNT, 2,
+       "Returns within twelve months that put orders on HOLD", group="Returns", low=1),
+    _s("ClaimDays", "claim_days", DAYS, 30, "Days around a claimed date in which payments are looked for",
+       group="Returns"),
+    # input and safety
+    _s("AmountSign", "amount_sign", CHOICE, "signed",
+       "signed: amounts carry their sign; by_type: every amount positive, the type gives the sign",
+       "signed or by_type", group="Input", choices=("signed", "by_type")),
+    _s("Encoding", "encoding", TEXT, "", "Encoding of CSV inputs (blank: detected)", "an encoding such as cp1252",
+       group="Input"),
+    _s("DecimalComma", "decimal_comma", BOOL, None, "CSV amounts use a decimal comma (blank: detected)",
+       "TRUE, FALSE or blank", group="Input"),
+    _s("BackupGenerations", "backup_generations", COUNT, 3, "Backups of the workbook kept (BOOK.xlsm.bak1 newest)",
+       group="Input", low=0),
+    _s("MaxPartMB", "max_part_mb", COUNT, 1024, "Largest uncompressed workbook part read, in MB", group="Input",
+       low=1),
+    _s("MaxZipRatio", "max_zip_ratio", COUNT, 200, "Largest compression ratio of a part over 100 MB", group="Input",
+       low=1),
+    # accounts
+    _s("ARAccount", "ar_account", TEXT, "1200", "GL account of trade receivables", "an account number",
+       group="Accounts"),
+    _s("AllowanceAccount", "allowance_account", TEXT, "1290", "GL account of the allowance for doubtful accounts",
+       "an account number", group="Accounts"),
+    _s("BadDebtExpenseAccount", "bad_debt_expense_account", TEXT, "6420", "GL account of bad-debt expense",
+       "an account number", group="Accounts"),
+)
+
+BY_CELL: dict[str, Setting] = {s.cell: s for s in SETTINGS}
+# named cell on the Settings sheet -> Settings field
+NAMED_CELLS: dict[str, str] = {s.cell: s.field for s in SETTINGS}
+
+
+def _with(self, **changes) -> "Settings":
+    return replace(self, **changes)
+
+
+Settings = make_dataclass(
+    "Settings", [(s.field, object, field(default=s.default)) for s in SETTINGS], frozen=True,
+    namespace={"with_": _with, "__doc__": "The run's settings (one field per :data:`SETTINGS` declaration)."})
+Settings.__module__ = __name__
 
 
 def parse_buckets(value: object) -> tuple[int, ...]:
     """``"0,30,60,90,120"`` (or a list) -> (0, 30, 60, 90, 120); strictly increasing, >= 0."""
-    if isinstance(value, list | tuple):
-        parts = [str(v) for v in value]
-    else:
-        text = str(value).strip()
-        if isinstance(value, float) and value.is_integer():
-            text = str(int(value))
-        parts = [p for p in text.replace(";", ",").split(",")]
-    try:
-        edges = tuple(int(float(p.strip())) for p in parts if p.strip() != "")
-    except ValueError:
-        raise ValueError(f"{value!r}: expected increasing whole days such as 0,30,60,90,120") from None
+    edges = tuple(int(p) for p in _int_parts(value))
     if not edges or any(b <= a for a, b in zip(edges, edges[1:])) or edges[0] < 0:
         raise ValueError(f"{value!r}: expected increasing whole days such as 0,30,60,90,120")
     return edges
+
+
+def _int_parts(value: object) -> list[int]:
+    if isinstance(value, list | tuple):
+        parts = [str(v) for v in value]
+    else:
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+        parts = text.replace(";", ",").split(",")
+    try:
+        return [int(float(p.strip())) for p in parts if p.strip() != ""]
+    except ValueError:
+        raise ValueError(f"{value!r}: expected whole numbers") from None
+
+
+def _parts(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
 
 
 def _bool(value: object) -> bool:
@@ -81,7 +216,7 @@ def _bool(value: object) -> bool:
 
 def _decimal(value: object) -> Decimal:
     try:
-        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().rstrip("%"))
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip().rstrip("%").strip())
     except InvalidOperation:
         raise ValueError(f"{value!r}: expected a number") from None
     if not d.is_finite():
@@ -89,73 +224,133 @@ def _decimal(value: object) -> Decimal:
     return d
 
 
-def from_named_values(values: dict[str, object], base: Settings | None = None,
-                      *, file: str = "", sheet: str = "Settings") -> tuple[Settings, list[InputError]]:
+def _fraction(value: object) -> Decimal:
+    """``10%``, ``0.10`` and ``10`` all mean a tenth; a share is between 0 and 1 (100 %)."""
+    text = str(value).strip()
+    d = _decimal(value)
+    if text.endswith("%") or d > 1:
+        d = d / 100
+    if not 0 <= d <= 1:
+        raise ValueError(f"{value!r}: expected a percentage between 0% and 100%")
+    return d
+
+
+def _expected(s: Setting, currency: str) -> str:
+    if s.expected:
+        return s.expected
+    return {MONEY: f"a non-negative amount in {currency}", FRACTION: "a percentage such as 10% or 0.10",
+            DAYS: "a whole number of days (0 or more)", COUNT: f"a whole number of at least {s.low or 0}",
+            DECIMAL: "a number"}.get(s.kind, "a value")
+
+
+def parse_value(s: Setting, value: object, *, currency: str, day_first: bool) -> object:
+    """One cell's value -> the field's value (raises ValueError/DateError/AmountError)."""
+    k = s.kind
+    if k == DATE:
+        return parse_date(value, day_first=day_first)
+    if k == CURRENCY:
+        c = str(value).strip().upper()
+        if not is_currency(c):
+            raise ValueError(c)
+        return c
+    if k == CHOICE:
+        c = str(value).strip().lower()
+        if c not in s.choices:
+            raise ValueError(c)
+        return c
+    if k == BUCKETS:
+        return parse_buckets(value)
+    if k == MONEY:
+        m = parse_amount(value, currency)
+        if m is None or m < 0:
+            raise ValueError(value)
+        return m
+    if k == MONEY_LIST:
+        out = tuple(parse_amount(p, currency) for p in _parts(value))
+        if not out or any(m is None or m < 0 for m in out):
+            raise ValueError(value)
+        return out
+    if k == FRACTION:
+        return _fraction(value)
+    if k == FRACTION_LIST:
+        out = tuple(_fraction(p) for p in _parts(value))
+        if not out:
+            raise ValueError(value)
+        return out
+    if k in (PERCENT, DECIMAL):
+        d = _decimal(value)
+    elif k in (DAYS, COUNT):
+        d = _decimal(value)
+        if d != d.to_integral_value():
+            raise ValueError(value)
+        d = int(d)
+        low = s.low if s.low is not None else 0
+        if d < low:
+            raise ValueError(value)
+        return d
+    elif k == BOOL:
+        return _bool(value)
+    elif k == TEXT:
+        return str(value).strip()
+    else:  # pragma: no cover - a declaration with an unknown kind is a programming error
+        raise AssertionError(k)
+    if (s.low is not None and d < s.low) or (s.high is not None and d > s.high):
+        raise ValueError(value)
+    return d
+
+
+def from_named_values(values: dict[str, object], base: "Settings | None" = None,
+                      *, file: str = "", sheet: str = "Settings") -> tuple["Settings", list[InputError]]:
     """Build Settings from named-cell values; blanks keep the ``base`` value.  Problems come
     back as InputError records (column = the cell's name)."""
     s = base or Settings()
     errors: list[InputError] = []
     changes: dict = {}
 
-    def bad(name, value, expected):
-        errors.append(InputError(f"setting {name} is not valid", "settings", file, sheet, None, name,
-                                 str(value), expected))
+    def blank(v):
+        return v is None or (isinstance(v, str) and not v.strip())
 
-    cur = values.get("ReportingCurrency")
-    currency = s.reporting_currency
-    if cur not in (None, ""):
-        c = str(cur).strip().upper()
-        if is_currency(c):
-            changes["reporting_currency"] = currency = c
-        else:
-            bad("ReportingCurrency", cur, "an ISO 4217 code such as USD")
-    day_first = s.day_first
-    if values.get("DayFirst") not in (None, ""):
-        try:
-            changes["day_first"] = day_first = _bool(values["DayFirst"])
-        except ValueError:
-            bad("DayFirst", values["DayFirst"], "TRUE or FALSE")
-    for name, fld in NAMED_CELLS.items():
-        v = values.get(name)
-        if v is None or (isinstance(v, str) and not v.strip()) or name in ("ReportingCurrency", "DayFirst"):
+    # the reporting currency and DayFirst shape how the other cells are read: first
+    order = sorted(SETTINGS, key=lambda d: d.cell not in ("ReportingCurrency", "DayFirst"))
+    for decl in order:
+        v = values.get(decl.cell)
+        if blank(v):
             continue
+        currency = changes.get("reporting_currency", s.reporting_currency)
+        day_first = changes.get("day_first", s.day_first)
         try:
-            if fld == "as_of":
-                d = parse_date(v, day_first=day_first)
-                if d is None:
-                    continue
-                changes[fld] = d
-            elif fld == "aging_basis":
-                b = str(v).strip().lower()
-                if b not in ("due", "document"):
-                    raise ValueError
-                changes[fld] = b
-            elif fld == "aging_buckets":
-                changes[fld] = parse_buckets(v)
-            elif fld in ("match_tolerance", "commentary_threshold"):
-                m = parse_amount(v, currency)
-                if m is None or m < 0:
-                    raise ValueError
-                changes[fld] = m
-            elif fld == "match_tolerance_pct":
-                d = _decimal(v)
-                if d < 0 or d > 100:
-                    raise ValueError
-                changes[fld] = d
-            elif fld == "auto_apply_min_confidence":
-                d = _decimal(v)
-                if not 0 <= d <= 1:
-                    raise ValueError
-                changes[fld] = d
-        except (ValueError, DateError, AmountError):
-            expected = {
-                "as_of": "a date such as 2026-10-31",
-                "aging_basis": "due or document",
-                "aging_buckets": "increasing whole days such as 0,30,60,90,120",
-                "match_tolerance": f"a non-negative amount in {currency}",
-                "commentary_threshold": f"a non-negative amount in {currency}",
-                "match_tolerance_pct": "a percentage between 0 and 100",
-                "auto_apply_min_confidence": "a number between 0 and 1",
-            }[fld]
-            bad(name, v, expected)
+            parsed = parse_value(decl, v, currency=currency, day_first=day_first)
+        except (ValueError, DateError, AmountError, TypeError):
+            errors.append(InputError(f"setting {decl.cell} is not valid", "settings", file, sheet, None, decl.cell,
+                                     str(v), _expected(decl, currency)))
+            continue
+        if parsed is None and decl.kind == DATE:
+            continue
+        changes[decl.field] = parsed
     return replace(s, **changes), errors
+
+
+def from_settings_file(path: str | Path, base: "Settings | None" = None) -> tuple["Settings", list[InputError]]:
+    """A ``--settings`` CSV of ``name,value`` rows (a header row ``name,value`` is optional):
+    the named cells above; an unknown name is refused naming its line."""
+    path = Path(path)
+    values: dict[str, object] = {}
+    errors: list[InputError] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return base or Settings(), [InputError("the settings file cannot be read", "settings", path.name, "", None, "",
+                                               "", f"a UTF-8 CSV of name,value ({e.__class__.__name__})")]
+    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        name = row[0].strip()
+        if line_no == 1 and name.lower() in ("name", "setting"):
+            continue
+        if name not in BY_CELL:
+            errors.append(InputError(f"unknown setting {name!r}", "settings", path.name, "", line_no, "name", name,
+                                     "one of the named cells of CONTRACT §3 such as CreditFlexPct"))
+            continue
+        values[name] = row[1] if len(row) > 1 else ""
+    settings, problems = from_named_values(values, base, file=path.name, sheet="")
+    return settings, errors + problems

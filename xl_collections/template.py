@@ -22,7 +22,9 @@ import zipfile
 from pathlib import Path
 
 from . import schema
-from .settings import NAMED_CELLS, Settings
+from .money import to_decimal
+from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
+                       MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, _expected)
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
 VBA_MACRO = "SampleCall"
@@ -36,17 +38,8 @@ SHEET_ORDER = ["Close", "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS,
 RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",
                   "python_calamine", "main", "macros", "test", "tests"}
 
-SETTING_HELP = {
-    "AsOfDate": ("a date", "The close's as-of date: items are aged and the period is taken at this date."),
-    "ReportingCurrency": ("ISO 4217 code", "Currency of the reports; other currencies convert with FX Rates."),
-    "AgingBasis": ("due or document", "Age from the due date (due) or from the document date (document)."),
-    "AgingBuckets": ("e.g. 0,30,60,90,120", "Increasing whole days, comma separated: the bucket edges."),
-    "MatchTolerance": ("amount >= 0", "Largest difference (reporting currency) still auto-applied."),
-    "MatchTolerancePct": ("percent 0..100", "Largest difference as a percent of the payment (0.5 = 0.5 %)."),
-    "AutoApplyMinConfidence": ("0..1", "Matches at or above this confidence are applied; below it they go to review."),
-    "CommentaryThreshold": ("amount >= 0", "Customers with at least this past-due amount get commentary."),
-    "DayFirst": ("TRUE or FALSE", "Read text dates such as 03/04/2026 as day-first (3 April)."),
-}
+# named cell -> (what it expects, what it means): from the declarations in settings.SETTINGS
+SETTING_HELP = {d.cell: (_expected(d, "the reporting currency"), d.help) for d in SETTINGS}
 STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Reconcile",
                 "Commentary": "Write commentary"}
 # where each step button sits: right of the sheet's first two (short) note lines, in view on opening
@@ -288,40 +281,55 @@ def vba_modules(vba: bytes) -> dict[str, str]:
 
 
 def _setting_values(s: Settings) -> dict[str, object]:
-    from .money import to_decimal
+    """Named cell -> the value its cell shows (money as a number of the reporting currency,
+    shares as numbers shown in %, lists as comma-separated text; None: blank)."""
+    cur = s.reporting_currency
+    out: dict[str, object] = {}
+    for d in SETTINGS:
+        v = getattr(s, d.field)
+        if v is None:
+            out[d.cell] = None
+        elif d.kind == MONEY:
+            out[d.cell] = float(to_decimal(v, cur))
+        elif d.kind == MONEY_LIST:
+            out[d.cell] = ",".join(format(to_decimal(m, cur).normalize(), "f") for m in v)
+        elif d.kind == BUCKETS:
+            out[d.cell] = ",".join(str(b) for b in v)
+        elif d.kind == FRACTION_LIST:
+            out[d.cell] = ",".join(f"{(f * 100).normalize():f}%" for f in v)
+        elif d.kind in (PERCENT, DECIMAL, FRACTION):
+            out[d.cell] = float(v)
+        else:
+            out[d.cell] = v
+    return out
 
-    return {
-        "AsOfDate": s.as_of,
-        "ReportingCurrency": s.reporting_currency,
-        "AgingBasis": s.aging_basis,
-        "AgingBuckets": ",".join(str(b) for b in s.aging_buckets),
-        "MatchTolerance": float(to_decimal(s.match_tolerance, s.reporting_currency)),
-        "MatchTolerancePct": float(s.match_tolerance_pct),
-        "AutoApplyMinConfidence": float(s.auto_apply_min_confidence),
-        "CommentaryThreshold": float(to_decimal(s.commentary_threshold, s.reporting_currency)),
-        "DayFirst": bool(s.day_first),
-    }
+
+def _num(d) -> int | float:
+    return int(d) if d == int(d) else float(d)
 
 
 def _validation(name: str) -> dict:
+    d = BY_CELL[name]
     kind, text = SETTING_HELP[name]
     base = {"input_title": name[:32], "input_message": text[:255], "error_title": f"{name} is not valid"[:32],
-            "error_message": f"Expected {kind}."}
-    if name == "AsOfDate":
+            "error_message": f"Expected {kind}."[:255]}
+    if d.kind == DATE:
         return base | {"validate": "date", "criteria": ">=", "value": dt.date(1900, 1, 1)}
-    if name == "ReportingCurrency":
+    if d.kind == CURRENCY:
         return base | {"validate": "length", "criteria": "==", "value": 3}
-    if name == "AgingBasis":
-        return base | {"validate": "list", "source": ["due", "document"]}
-    if name == "DayFirst":
+    if d.kind == CHOICE:
+        return base | {"validate": "list", "source": list(d.choices)}
+    if d.kind == BOOL:
         return base | {"validate": "list", "source": ["TRUE", "FALSE"]}
-    if name == "AutoApplyMinConfidence":
+    if d.kind in (PERCENT, DECIMAL) and d.low is not None and d.high is not None:
+        return base | {"validate": "decimal", "criteria": "between", "minimum": _num(d.low), "maximum": _num(d.high)}
+    if d.kind in (MONEY, PERCENT, DECIMAL):
+        return base | {"validate": "decimal", "criteria": ">=", "value": _num(d.low or 0)}
+    if d.kind == FRACTION:
         return base | {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1}
-    if name == "MatchTolerancePct":
-        return base | {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100}
-    if name in ("MatchTolerance", "CommentaryThreshold"):
-        return base | {"validate": "decimal", "criteria": ">=", "value": 0}
-    return base | {"validate": "any"}   # AgingBuckets: text, checked by the close
+    if d.kind in (DAYS, COUNT):
+        return base | {"validate": "integer", "criteria": ">=", "value": int(d.low or 0)}
+    return base | {"validate": "any"}   # lists and text: checked by the close
 
 
 SETTINGS_FIRST_ROW = 3   # Excel row of AsOfDate
@@ -363,6 +371,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFF2CC", "border": 1})
     input_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
     num_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "#,##0.00"})
+    pct_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##%"})
 
     sheets = {}
     for i, name in enumerate(SHEET_ORDER):
@@ -407,15 +416,19 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         r = SETTINGS_FIRST_ROW - 1 + i
         ws.write_string(r, 0, name, bold)
         v = values[name]
-        if name == "AsOfDate":
-            if v:
-                ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), date_fmt)
-            else:
-                ws.write_blank(r, 1, None, date_fmt)
+        kind = BY_CELL[name].kind
+        if kind == DATE and v:
+            ws.write_datetime(r, 1, dt.datetime.combine(v, dt.time()), date_fmt)
+        elif v is None or v == "":
+            ws.write_blank(r, 1, None, date_fmt if kind == DATE else input_fmt)
         elif isinstance(v, bool):
             ws.write_boolean(r, 1, v, input_fmt)
+        elif kind == FRACTION:
+            ws.write_number(r, 1, v, pct_fmt)
         elif isinstance(v, float):
-            ws.write_number(r, 1, v, num_fmt if name in ("MatchTolerance", "CommentaryThreshold") else input_fmt)
+            ws.write_number(r, 1, v, num_fmt if kind == MONEY else input_fmt)
+        elif isinstance(v, int):
+            ws.write_number(r, 1, v, input_fmt)
         else:
             ws.write_string(r, 1, str(v), input_fmt)
         ws.write_string(r, 2, SETTING_HELP[name][0], wrap)

@@ -16,6 +16,20 @@ from ..money import format_amount
 from ..settings import parse_buckets
 from ._common import read_inputs, reporting_currency
 
+HELP = "age open items into buckets"
+FILE_OPTIONS = True    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--open-items", required=True, metavar="FILE")
+    p.add_argument("--customers", metavar="FILE")
+    p.add_argument("--fx", metavar="FILE")
+    p.add_argument("--as-of", required=True, dest="as_of", metavar="DATE")
+    p.add_argument("--buckets", default="0,30,60,90,120")
+    p.add_argument("--basis", choices=("due", "document"), default="due")
+    p.add_argument("--by", choices=("customer_id", "region", "collector", "currency", "parent_id"), default="customer_id")
+    p.add_argument("--out", required=True, metavar="FILE")
 
 def _options(args):
     try:

@@ -21,6 +21,19 @@ from ..money import format_amount
 from ..settings import Settings
 from ._common import out_dir, read_inputs, reporting_currency
 
+HELP = "apply payments to open items"
+FILE_OPTIONS = True    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--open-items", required=True, metavar="FILE")
+    p.add_argument("--payments", required=True, metavar="FILE", help="CSV/Excel or a bank file (BAI2, camt.053/054, MT940)")
+    p.add_argument("--customers", metavar="FILE")
+    p.add_argument("--remittance", metavar="FILE")
+    p.add_argument("--prior", metavar="FILE", help="applications of earlier runs (never applied again)")
+    p.add_argument("--fx", metavar="FILE", help="FX rates: payments in another currency than their invoices are proposed, converted")
+    p.add_argument("--out", required=True, metavar="DIR")
 
 def read_prior(path: str | Path) -> tuple[pd.DataFrame | None, list[InputError]]:
     """A previous run's applications (CSV or Excel) as text columns; it needs ``payment_id``

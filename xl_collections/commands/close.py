@@ -12,6 +12,16 @@ from pathlib import Path
 
 from ..errors import UsageError
 
+HELP = "run the month-end close headless on a collections workbook"
+FILE_OPTIONS = False    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("book", metavar="BOOK.xlsm")
+    p.add_argument("--as-of", dest="as_of")
+    p.add_argument("--steps", help="comma-separated steps to run (default: all)")
+    p.add_argument("--out", help="write the result to OUT.xlsm instead of updating BOOK in place")
 
 def run(args) -> int:
     from ..book import BookError, open_book

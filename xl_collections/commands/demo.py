@@ -12,6 +12,17 @@ from ..errors import UsageError
 BOOK_NAME = "collections_demo.xlsm"
 DEFAULT_ITEMS = 3000
 
+HELP = "generate a demo AR book, build the workbook and run the month-end close"
+FILE_OPTIONS = False    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
+    p.add_argument("--customers", type=int, default=None, help="number of customers")
+    p.add_argument("--items", type=int, default=None, help="number of open items")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same book)")
+    p.add_argument("--csv-only", action="store_true", help="write the generated tables as CSV only")
 
 def demo_tables(book) -> dict:
     """Canonical tables of a generated DemoBook that have an input sheet, by table name."""

@@ -7,6 +7,13 @@ from pathlib import Path
 from ..errors import UsageError
 from ..template import TemplateError, build_template, check_book_name, shim_text
 
+HELP = "write an empty collections workbook from the template"
+FILE_OPTIONS = False    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--out", required=True, metavar="BOOK.xlsm")
 
 def write_book(out: str | Path, *, overwrite: bool = False, **template_options) -> tuple[Path, Path]:
     """Write ``out`` (``.xlsm``) from the template and its shim ``<stem>.py``; returns both paths."""

@@ -12,6 +12,19 @@ import pandas as pd
 from ..money import format_amount
 from ._common import out_dir, read_inputs, reporting_currency
 
+HELP = "reconcile the invoice register, the AR sub-ledger and the GL"
+FILE_OPTIONS = True    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--open-items", required=True, metavar="FILE")
+    p.add_argument("--register", required=True, metavar="FILE")
+    p.add_argument("--ledger", metavar="FILE")
+    p.add_argument("--gl", metavar="FILE")
+    p.add_argument("--fx", metavar="FILE")
+    p.add_argument("--period", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="DIR")
 
 def run(args) -> int:
     from ..io.write import write_tables

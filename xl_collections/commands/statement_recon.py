@@ -12,6 +12,16 @@ from ..errors import InputErrors, UsageError
 from ..money import format_amount
 from ._common import out_dir, reporting_currency
 
+HELP = "reconcile a customer's statement of account against our open items"
+FILE_OPTIONS = True    # takes --currency, --map and --day-first
+
+
+def add_arguments(p) -> None:
+    """This command's options (``p``: its argparse sub-parser)."""
+    p.add_argument("--open-items", required=True, metavar="FILE")
+    p.add_argument("--statement", required=True, metavar="FILE")
+    p.add_argument("--customer", required=True, metavar="ID")
+    p.add_argument("--out", required=True, metavar="DIR")
 
 def run(args) -> int:
     from ..io.readers import load_table, read_column_map
