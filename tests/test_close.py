@@ -15,15 +15,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dataclasses import replace
+
 from xl_collections import close as close_mod
 from xl_collections import macros
-from xl_collections.book import OWNED_SHEETS, open_book
+from xl_collections import steps as registry
+from xl_collections.book import open_book
 from xl_collections.cli import main as cli
 from xl_collections.close import STEPS, StepFailed, parse_steps, run_close
 from xl_collections.commands.demo import build_demo_book, demo_tables
 from xl_collections.errors import InputErrors
 from xl_collections.io.sources import _sheet_part
 from xl_collections.io.write import write_table
+from xl_collections.steps import OWNED_SHEETS
 from xl_collections.template import build_template
 
 OUTPUT_SHEETS = ("Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon", "Commentary")
@@ -310,24 +314,55 @@ def test_blank_as_of_date_is_refused_unless_given(demo, tmp_path, capsys):
     assert open_book(tmp_path / "out.xlsm").read_table("tblClose")["status"].tolist()[:3] == ["done", "not run", "done"]
 
 
-def test_a_failing_step_stops_the_close_and_keeps_earlier_sheets(demo, tmp_path, monkeypatch, capsys):
+def _replace_step(monkeypatch, name, run):
+    monkeypatch.setitem(registry.BY_NAME, name, replace(registry.BY_NAME[name], run=run))
+
+
+def test_a_failing_step_changes_no_result_sheet_and_exits_3(demo, tmp_path, monkeypatch, capsys):
+    """CONTRACT §6: a step failing after the inputs were accepted changes no result sheet —
+    only Close (the step FAILED and why) and Audit Log (the failed run) are written."""
     path = tmp_path / "fails.xlsm"
-    shutil.copy(demo["template"], path)
+    shutil.copy(demo["first"], path)
+    before = {s: grid(path, s) for s in OUTPUT_SHEETS}
+    log_before = open_book(path).read_table("tblAuditLog")
 
     def boom(state):
         raise RuntimeError("KPI engine exploded")
-    monkeypatch.setitem(close_mod.STEP_FUNCTIONS, "kpis", boom)
+    _replace_step(monkeypatch, "kpis", boom)
     with pytest.raises(StepFailed):
-        run_close(open_book(path))
-    assert run_cli_close(path) == 1
-    assert "KPI engine exploded" in capsys.readouterr().err
+        run_close(open_book(path))          # not saved: the file is as it was
+    assert run_cli_close(path) == 3
+    err = capsys.readouterr().err
+    assert "KPI engine exploded" in err and "no result sheet changed" in err
     book = open_book(path)
-    status = dict(zip(*[book.read_table("tblClose")[c] for c in ("step", "status")]))
+    for s in OUTPUT_SHEETS:
+        assert grid(path, s).equals(before[s]), s
+    close = book.read_table("tblClose")
+    status = dict(zip(close["step"], close["status"]))
     assert status == {"validate": "done", "cashapp": "done", "aging": "done", "kpis": "FAILED", "recon": "not run",
                       "commentary": "not run"}
-    assert "KPI engine exploded" in " ".join(book.read_table("tblClose")["message"].astype(str))
-    assert len(book.read_table("tblAging")) > 1
-    assert book.read_table("tblAuditLog")["status"].tolist() == ["done", "done", "done", "FAILED"]
+    assert "KPI engine exploded" in " ".join(close["message"].astype(str))
+    assert "not written" in close.set_index("step").at["aging", "message"]
+    log = book.read_table("tblAuditLog")
+    assert log["status"].tolist()[len(log_before):] == ["done", "done", "done", "FAILED"]
+
+
+def test_a_failed_runs_cash_is_not_taken_as_applied(demo, tmp_path, monkeypatch):
+    """The Audit Log of a failed run says cashapp done, but its Cash App was never written:
+    the next run must not take that run's inputs as the ones behind the Cash App sheet."""
+    path = tmp_path / "after_fail.xlsm"
+    shutil.copy(demo["first"], path)
+    book = open_book(path)
+    assert close_mod.last_cash_inputs(book) is not None
+    good = close_mod.last_cash_inputs(book)
+
+    def boom(state):
+        raise RuntimeError("boom")
+    _replace_step(monkeypatch, "recon", boom)
+    with pytest.raises(StepFailed):
+        run_close(book)
+    book.save()
+    assert close_mod.last_cash_inputs(open_book(path)) == good
 
 
 def test_a_step_can_never_write_a_users_sheet(demo, tmp_path, monkeypatch):
@@ -339,7 +374,7 @@ def test_a_step_can_never_write_a_users_sheet(demo, tmp_path, monkeypatch):
         from xl_collections.book import SheetOutput, TableBlock
         return close_mod.StepResult("kpis", close_mod.DONE,
                                     outputs=[SheetOutput("Open Items", [TableBlock(pd.DataFrame({"x": [1]}))])])
-    monkeypatch.setitem(close_mod.STEP_FUNCTIONS, "kpis", rogue)
+    _replace_step(monkeypatch, "kpis", rogue)
     book = open_book(path)
     with pytest.raises(StepFailed) as e:
         run_close(book, steps="aging,kpis")

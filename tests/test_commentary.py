@@ -14,12 +14,22 @@ import xlsxwriter
 from xl_collections.aging import age
 from xl_collections.book import open_book
 from xl_collections.commentary import build_commentary, fmt_money, merge_with_previous
-from xl_collections.commentary_sheet import (COMMENTARY_SHEET, HISTORY_SHEET, read_commentary,
-                                             read_history, write_commentary)
+from xl_collections.commentary_sheet import (COMMENTARY_SHEET, HISTORY_SHEET, commentary_outputs,
+                                             read_commentary, read_history)
 from xl_collections.io.validate import canonical
 
 SEP30, OCT31 = dt.date(2026, 9, 30), dt.date(2026, 10, 31)
 HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status", "reason_code"]
+
+
+def write_commentary(book, aging, **kw):
+    """What the close's commentary step does with a book: read the sheets, write the outputs."""
+    names = book.sheet_names()
+    grids = [book.read_sheet(n) if n in names else None for n in (COMMENTARY_SHEET, HISTORY_SHEET)]
+    outputs, counts = commentary_outputs(*grids, aging, **kw)
+    for out in outputs:
+        book.write_sheet(out)
+    return counts
 
 
 def open_items(rows):

@@ -1,62 +1,25 @@
-"""The sheets the month-end close writes, as layouts of plain data (no close state).
+"""The result sheets of the close's steps, as layouts of plain data (no close state).
 
 Each function turns results (DataFrames, :class:`~xl_collections.settings.Settings`, numbers
 in minor units) into declarative :class:`~xl_collections.book.SheetOutput` records: the
 ``Cash App``/``Unapplied``/``Exceptions``, ``Aging``/``Aging Detail``, ``KPIs`` and ``Recon``
-sheets, the ``Close`` checklist, and the ``Audit Log`` rows.  :mod:`xl_collections.close`
-runs the steps and hands their results here; nothing here reads the workbook or the clock.
+sheets.  The steps hand their results here; nothing here reads the workbook or the clock.
+The ``Close`` checklist and the ``Audit Log`` rows are :mod:`xl_collections.checklist`'s.
 Money columns are integer minor units of each row's ``currency`` unless a docstring says
 the reporting currency.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
-from . import schema
-from .errors import InputError
+from .book.outputs import ChartSpec, ColorScale, Highlight, SheetOutput, TableBlock
+from .book.sheetxml import col_letter
+from .close_state import row_currencies
 from .money import MINOR_UNITS, to_decimal
 from .settings import Settings
 
-# ------------------------------------------------------------------ the steps, as the checklist lists them
-
-STEPS = ("validate", "cashapp", "aging", "kpis", "recon", "commentary")
-STEP_TITLES = {
-    "validate": "Check inputs and settings",
-    "cashapp": "Apply cash",
-    "aging": "Pro-forma aging",
-    "kpis": "KPIs (DSO, CEI, ADD, BPDSO)",
-    "recon": "Reconcile register, sub-ledger, GL",
-    "commentary": "Past-due commentary",
-}
-STEP_SHEETS = {"cashapp": ("Cash App", "Unapplied", "Exceptions"), "aging": ("Aging", "Aging Detail"),
-               "kpis": ("KPIs",), "recon": ("Recon",), "commentary": ("Commentary",)}
-CHECKLIST_HEADER = ["step", "task", "status", "rows", "amount", "seconds", "finished_utc", "sheets", "message"]
-CLOSE_NOTES = (
-    "Month-end close",
-    "1. Paste your exports into the input sheets (Open Items, Customers, Payments, ...), header in row 1.",
-    "    Your headers differ from ours? Map them once on Column Map.",
-    "2. Check the yellow cells on Settings: the as-of date first.",
-    "3. Click 'Run month-end close' (the button on the right). Each result sheet has a button for its step;",
-    "    the xlwings ribbon's 'Run main' runs the active sheet's step (on this sheet: the whole close).",
-    "4. Read the checklist below: every step should say done. FAILED: the message says why;",
-    "    refused inputs are listed under the checklist with sheet, row and column. Cash is never applied twice.",
-    "Command line / CI: xl-collections close BOOK.xlsm (same steps and sheets; every run is kept on Audit Log).",
-)
-CLOSE_BUTTON_CELL = "H2"     # the template's "Run month-end close" button: right of the notes
-DONE, FAILED, SKIPPED, NOT_RUN = "done", "FAILED", "skipped", "not run"
-
 
 # ------------------------------------------------------------------ helpers
-
-
-def _row_currencies(df: pd.DataFrame, default: str) -> pd.Series:
-    """Each row's ``currency`` (``default`` where blank or without that column)."""
-    if "currency" not in df.columns:
-        return pd.Series(default, index=df.index)
-    cur = df["currency"].astype(str)
-    return cur.where(cur != "", default)
 
 
 def _fmt_amount(minor: int | None, currency: str) -> str:
@@ -73,16 +36,10 @@ def _is_auto(applications: pd.DataFrame) -> pd.Series:
 # ------------------------------------------------------------------ sheet layouts: the Cash App, Aging, KPIs and Recon sheets
 
 
-def _outputs():
-    from .book.outputs import ChartSpec, ColorScale, SheetOutput, TableBlock
-    return ChartSpec, ColorScale, SheetOutput, TableBlock
-
-
 GOOD, BAD, NEUTRAL = ("C6EFCE", "006100"), ("FFC7CE", "9C0006"), ("FFEB9C", "9C5700")   # Excel's fills
 
 
 def _highlights(column: str, colours: dict) -> tuple:
-    from .book.outputs import Highlight
     return tuple(Highlight((column,), v, *c) for v, c in colours.items())
 
 
@@ -115,7 +72,7 @@ def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
     if df is None or col not in df.columns or not len(df):
         return _fmt_amount(0, default)
     amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
-    cur = _row_currencies(df, default)
+    cur = row_currencies(df, default)
     sums = amounts.groupby(cur).sum()
     order = sorted(sums.index, key=lambda c: (c != default, c))
     return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
@@ -138,7 +95,6 @@ EXCEPTION_NEXT = {
 
 def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) -> list:
     """The ``Cash App``, ``Unapplied`` and ``Exceptions`` sheets (layout only)."""
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     apps = _order(apps, ["payment_id", "value_date", "customer_id", "document_no", "currency", "applied_amount",
                          "status", "rule", "confidence", "evidence"])
     blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications",
@@ -189,9 +145,6 @@ BUCKET_COLORS = ("A9D08E", "FFE699", "F4B183", "ED7D31", "C55A11", "843C0C", "5B
 
 
 def aging_outputs(res, settings: Settings) -> list:
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
-    from .book.sheetxml import col_letter
-
     cur = settings.reporting_currency
     summary = res.summary
     labels = list(res.labels)
@@ -243,7 +196,6 @@ def aging_outputs(res, settings: Settings) -> list:
 
 def kpis_output(k: pd.DataFrame, settings: Settings):
     """The ``KPIs`` sheet: one row per KPI (``value`` a Decimal or None; shown as a number)."""
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     disp = k.copy()
     disp["value"] = [None if v is None else float(v) for v in disp["value"]]
     return SheetOutput("KPIs", [TableBlock(disp, table_name="tblKPIs", number_formats={"value": "#,##0.0"},
@@ -271,7 +223,6 @@ def recon_output(res, notes: list[str], currency: str, differences: dict[str, in
     """The ``Recon`` sheet: roll-forward, GL tie-out, breaks by type (what to do), the breaks.
     ``differences``: break type -> absolute difference in minor units of ``currency`` (the
     reporting currency)."""
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
     cur = currency
     # source is the last column and overflows to the right: the column stays narrow for the breaks below
     blocks = [TableBlock(res.rollforward, table_name="tblRollforward", style="TableStyleLight9",
@@ -295,75 +246,3 @@ def recon_output(res, notes: list[str], currency: str, differences: dict[str, in
     blocks.append(TableBlock(shown, table_name="tblBreaks", style="TableStyleMedium2",
                              title=f"Breaks ({len(breaks):,}): one row per document", column_widths={"detail": 70}))
     return SheetOutput("Recon", blocks, notes=tuple(notes), freeze=False, print_fit_width=True)
-
-
-# ------------------------------------------------------------------ the checklist and the audit log
-
-
-def close_sheet_rows(steps: dict, currency: str = "USD") -> list[list]:
-    """One checklist row per step in ``STEPS`` order.  ``steps``: step -> its result (any
-    object with ``status``, ``rows``, ``amount`` in minor units of ``currency``, ``seconds``,
-    ``finished``, ``sheets``, ``message``, as :class:`xl_collections.close.StepResult`); a
-    step not in it is "not run"."""
-    rows = []
-    for s in STEPS:
-        r = steps.get(s)
-        if r is None:
-            rows.append([s, STEP_TITLES[s], NOT_RUN, None, None, None, "", ", ".join(STEP_SHEETS.get(s, ())), "-"])
-            continue
-        rows.append([s, STEP_TITLES[s], r.status, r.rows,
-                     None if r.amount is None else float(to_decimal(r.amount, currency)),
-                     None if r.seconds is None else round(r.seconds, 2),
-                     r.finished.strftime("%Y-%m-%d %H:%M:%S") if r.finished else "",
-                     ", ".join(r.sheets) or ", ".join(STEP_SHEETS.get(s, ())),
-                     r.message or "-"])
-    return rows
-
-
-CHECKLIST_WIDTHS = {"step": 12, "task": 32, "status": 10, "rows": 9, "amount": 16, "seconds": 9,
-                    "finished_utc": 19, "sheets": 26, "message": 70}
-
-
-def close_sheet(steps: dict, settings: Settings | None, problems: list[InputError] = ()):
-    ChartSpec, ColorScale, SheetOutput, TableBlock = _outputs()
-    cur = settings.reporting_currency if settings else "USD"
-    rows = close_sheet_rows(steps, cur)
-    df = pd.DataFrame(rows, columns=CHECKLIST_HEADER)
-    df["rows"] = pd.Series([r[3] for r in rows], dtype=object)
-    blocks = [TableBlock(df, money_columns=(), table_name="tblClose",
-                         title=f"Checklist (amounts in {cur}; times UTC)",
-                         number_formats={"amount": ACCOUNTING, "seconds": "0.00", "rows": "#,##0"},
-                         column_widths=CHECKLIST_WIDTHS, wrap_columns=("message", "sheets"),
-                         conditional=_highlights("status", {DONE: GOOD, FAILED: BAD, SKIPPED: NEUTRAL}))]
-    if problems:
-        p = pd.DataFrame([{"sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
-                           "problem": e.message, "expected": e.expected} for e in problems])
-        p["row"] = pd.Series([None if v is None else int(v) for v in p["row"]], dtype=object)
-        blocks.append(TableBlock(p, table_name="tblInputProblems", style="TableStyleMedium3",
-                                 title=f"Input problems ({len(p):,}): fix them on their sheets, then run the close again",
-                                 wrap_columns=("problem", "expected"),
-                                 column_widths={"problem": 50, "expected": 40}))
-    notes = CLOSE_NOTES + ((f"As of {settings.as_of}  ·  reporting currency {cur}",) if settings and settings.as_of else ())
-    return SheetOutput("Close", blocks, notes=notes, print_fit_width=True)
-
-
-def audit_log_rows(steps, *, run_id: str, fingerprints: dict[str, str], settings_sha256: str, currency: str,
-                   user: str, now: dt.datetime) -> pd.DataFrame:
-    """The ``Audit Log`` rows of one run: one per step run (``steps``: results as for
-    :func:`close_sheet_rows`, in run order), amounts in ``currency`` (the reporting currency),
-    the sha256 of every input table (``fingerprints``: table -> hex) and of the settings."""
-    from .template import AUDIT_HEADER
-
-    cur = currency
-    rows = []
-    for r in steps:
-        if r.status == NOT_RUN:
-            continue
-        row = {"run_id": run_id, "time_utc": now.strftime("%Y-%m-%d %H:%M:%S"), "user": user, "step": r.step,
-               "status": r.status, "rows": r.rows, "amount": None if r.amount is None else float(to_decimal(r.amount, cur)),
-               "currency": cur, "seconds": None if r.seconds is None else round(r.seconds, 3), "message": r.message}
-        for t in schema.BOOK_TABLES:
-            row[f"sha256_{t}"] = fingerprints.get(t, "")
-        row["sha256_settings"] = settings_sha256
-        rows.append(row)
-    return pd.DataFrame(rows, columns=AUDIT_HEADER)

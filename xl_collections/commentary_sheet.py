@@ -237,22 +237,22 @@ def history_output(history: pd.DataFrame):
     return SheetOutput(HISTORY_SHEET, blocks=(TableBlock(history, table_name="tblAgingHistory"),))
 
 
-def write_commentary(book, aging, *, as_of: dt.date, threshold: int, customers=None, activity=None,
-                     payments=None, kpis=None, currency: str = "USD") -> dict:
-    """The ``write_commentary`` step on a workbook (our :class:`~xl_collections.book.Workbook`
-    interface): read the previous ``Commentary`` and ``Aging History``, draft, carry the
-    specialist's work over, write both sheets.  Returns counts for the Close checklist."""
-    names = set(book.sheet_names())
-    prev_grid = book.read_sheet(COMMENTARY_SHEET) if COMMENTARY_SHEET in names else None
-    hist_grid = book.read_sheet(HISTORY_SHEET) if HISTORY_SHEET in names else None
-    prev_rows, prev_resolved = read_commentary(prev_grid, currency)
-    history = read_history(hist_grid, currency)
+def commentary_outputs(commentary_grid: pd.DataFrame | None, history_grid: pd.DataFrame | None, aging, *,
+                       as_of: dt.date, threshold: int, customers=None, activity=None, payments=None, kpis=None,
+                       currency: str = "USD") -> tuple[list, dict]:
+    """The ``Commentary`` and ``Aging History`` sheets of this close, from the previous ones
+    (their grids as :meth:`Workbook.read_sheet` returns them; None: none yet) and the aging:
+    draft, carry the specialist's work over.  Returns the two
+    :class:`~xl_collections.book.SheetOutput` records and counts for the Close checklist
+    (``past_due`` in minor units of ``currency``)."""
+    prev_rows, prev_resolved = read_commentary(commentary_grid, currency)
+    history = read_history(history_grid, currency)
     previous = previous_close(history, as_of)
     result = build_commentary(aging, as_of=as_of, threshold=threshold, customers=customers, activity=activity,
                               payments=payments, previous=previous, kpis=kpis, currency=currency)
     rows, resolved = merge_with_previous(result.rows, prev_rows, prev_resolved, as_of)
-    book.write_sheet(commentary_output(result, rows, resolved, as_of, threshold))
-    book.write_sheet(history_output(update_history(history, aging.summary, as_of)))
-    return {"rows": len(rows), "resolved": len(resolved),
-            "edited_kept": int((rows["comment_status"] == "edited (kept)").sum()),
-            "past_due": int(rows["past_due"].sum()) if len(rows) else 0}
+    outputs = [commentary_output(result, rows, resolved, as_of, threshold),
+               history_output(update_history(history, aging.summary, as_of))]
+    return outputs, {"rows": len(rows), "resolved": len(resolved),
+                     "edited_kept": int((rows["comment_status"] == "edited (kept)").sum()),
+                     "past_due": int(rows["past_due"].sum()) if len(rows) else 0}

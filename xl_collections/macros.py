@@ -1,10 +1,15 @@
 """One function per workbook button (CONTRACT §4), each taking an ``xlwings.Book`` (or one of
 our own :mod:`xl_collections.book` workbooks); the work is in :mod:`xl_collections.close`.
 
-``main()`` is what the buttons run (``import <workbook>; <workbook>.main()``, the shim beside
-the workbook re-exports it) and what the xlwings add-in's ribbon button *Run main* runs: it
-looks at the active sheet of ``xw.Book.caller()`` — the sheet whose button was clicked — and
-runs that sheet's step (``Close``: the whole month-end close; an input sheet: check inputs).
+The functions come from the step registry (:mod:`xl_collections.steps`): every step's
+:class:`~xl_collections.steps.Button` gives one here, named by ``Button.macro`` — today
+``check_inputs``, ``apply_cash``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
+plus ``month_end_close`` (the whole close).  ``main()`` is what the buttons run
+(``import <workbook>; <workbook>.main()``, the shim beside the workbook re-exports it) and
+what the xlwings add-in's ribbon button *Run main* runs: it looks at the active sheet of
+``xw.Book.caller()`` — the sheet whose button was clicked — and runs that sheet's step
+(``Close``: the whole month-end close; an input sheet: check inputs).  ``RIBBON_ACTIONS``
+maps the ``Collections`` ribbon's button ids (``xlc_<step>``) to the same functions.
 
 Macros return the :class:`~xl_collections.close.CloseReport` and never save a live book
 (Excel does); a headless book is saved by the caller (``xl-collections close``).
@@ -12,20 +17,10 @@ Macros return the :class:`~xl_collections.close.CloseReport` and never save a li
 from __future__ import annotations
 
 from . import close as _close
-
-SHEET_ACTIONS = {
-    "close": "month_end_close",
-    "aging": "refresh_aging", "aging detail": "refresh_aging", "kpis": "refresh_aging",
-    "cash app": "apply_cash", "unapplied": "apply_cash", "exceptions": "apply_cash",
-    "recon": "reconcile",
-    "commentary": "write_commentary",
-}
-INPUT_ACTION = "check_inputs"
-
-
-def _book(book):
-    from .book import as_workbook
-    return as_workbook(book)
+from . import steps as _steps
+from .book import as_workbook
+from .checklist import close_sheet
+from .steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
 def _is_live(wb) -> bool:
@@ -35,45 +30,40 @@ def _is_live(wb) -> bool:
 def _run(book, steps, *, as_of=None):
     """Run ``steps`` on ``book``.  On a live workbook refused inputs are listed on the Close
     sheet (Excel shows them); headless, the caller gets the InputErrors and nothing is written."""
-    wb = _book(book)
+    wb = as_workbook(book)
 
     def show(problems, settings):
         if _is_live(wb):
             state = {"validate": _close.StepResult("validate", _close.FAILED, rows=len(problems),
                                                    message=f"{len(problems)} problems in the inputs: see the list below")}
-            wb.write_sheet(_close.close_sheet(state, settings, problems))
+            wb.write_sheet(close_sheet(state, settings, problems))
             wb.status(f"Close: {len(problems)} problems in the inputs (listed on the Close sheet)")
 
     return _close.run_close(wb, steps=steps, as_of=as_of, on_refused=show)
 
 
-def check_inputs(book, *, as_of=None):
-    """Read the settings and every input table; list all problems on Close."""
-    return _run(book, ("validate",), as_of=as_of)
-
-
-def apply_cash(book, *, as_of=None):
-    """Apply the payments (never those applied in an earlier run) and refresh the aging."""
-    return _run(book, ("validate", "cashapp", "aging"), as_of=as_of)
-
-
-def refresh_aging(book, *, as_of=None):
-    """Pro-forma aging (net of applied cash on the Cash App sheet) and the KPIs."""
-    return _run(book, ("validate", "aging", "kpis"), as_of=as_of)
-
-
-def reconcile(book, *, as_of=None):
-    return _run(book, ("validate", "recon"), as_of=as_of)
-
-
-def write_commentary(book, *, as_of=None):
-    """Past-due commentary (the Commentary sheet; edited comments are kept)."""
-    return _run(book, ("validate", "commentary"), as_of=as_of)
-
-
 def month_end_close(book, *, as_of=None, steps=None):
-    """validate -> cash application -> pro-forma aging -> KPIs -> reconciliation -> commentary."""
+    """The whole close: every registered step in order (validate -> cash application ->
+    pro-forma aging -> KPIs -> reconciliation -> commentary)."""
     return _run(book, steps or _close.STEPS, as_of=as_of)
+
+
+def _button_macro(step: _steps.Step):
+    """The function a step's button runs: its steps (``validate`` first) on ``book``."""
+    runs = _steps.button_steps(step.name)
+
+    def macro(book, *, as_of=None):
+        return _run(book, runs, as_of=as_of)
+
+    macro.__name__ = macro.__qualname__ = step.button.macro
+    macro.__doc__ = f"{step.button.help or step.title} Runs: {', '.join(runs)}."
+    macro.__module__ = __name__
+    return macro
+
+
+# one module-level function per step button (apply_cash, refresh_aging, ...), from the registry
+BUTTON_MACROS = {s.button.macro: _button_macro(s) for s in _steps.CLOSE_STEPS if s.button}
+globals().update(BUTTON_MACROS)
 
 
 def action_for_sheet(sheet_name: str) -> str:
@@ -89,16 +79,18 @@ def active_sheet_name(book) -> str:
         return getattr(book, "active_sheet", "Close")
 
 
-def main(book=None):
-    """Entry point of every button and of the ribbon's *Run main*: run the active sheet's step.
-    ``book`` defaults to ``xw.Book.caller()`` (tests pass a book or use ``set_mock_caller``)."""
+def _caller(book):
     if book is None:
-        import xlwings as xw
+        import xlwings as xw   # only inside Excel: the headless close never needs xlwings' COM side
         book = xw.Book.caller()
-    name = active_sheet_name(book)
-    action = action_for_sheet(name)
-    wb = _book(book)
-    wb.status(f"{action.replace('_', ' ')} (from sheet {name!r})…")
+    return book
+
+
+def run_action(action: str, book, *, origin: str = ""):
+    """Run the macro named ``action`` on ``book``; in live Excel refused inputs and a failed
+    step are shown (Close sheet, status bar) instead of raised."""
+    wb = as_workbook(book)
+    wb.status(f"{action.replace('_', ' ')}{origin}…")
     try:
         return globals()[action](wb)
     except _close.InputErrors as e:
@@ -112,5 +104,13 @@ def main(book=None):
         return e.report
 
 
-__all__ = ["main", "month_end_close", "refresh_aging", "apply_cash", "reconcile", "write_commentary",
-           "check_inputs", "action_for_sheet", "SHEET_ACTIONS"]
+def main(book=None):
+    """Entry point of every button and of the ribbon's *Run main*: run the active sheet's step.
+    ``book`` defaults to ``xw.Book.caller()`` (tests pass a book or use ``set_mock_caller``)."""
+    book = _caller(book)
+    name = active_sheet_name(book)
+    return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
+
+
+__all__ = ["main", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
+           "RIBBON_ACTIONS"]

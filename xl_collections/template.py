@@ -22,17 +22,21 @@ import zipfile
 from pathlib import Path
 
 from . import schema
+from .checklist import AUDIT_HEADER, CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 from .money import to_decimal
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, _expected)
+from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
 VBA_MACRO = "SampleCall"
 
-INPUT_SHEETS = [t.sheet for t in schema.BOOK_TABLES.values()]
-OUTPUT_SHEETS = ["Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon",
-                 "Commentary", "Audit Log"]
-SHEET_ORDER = ["Close", "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
+# every input table's sheet (schema), but those the program owns (Aging History also takes a user's rows)
+INPUT_TABLES = [t for t in (*schema.BOOK_TABLES.values(), *schema.WORKFLOW_TABLES.values())
+                if t.sheet.lower() not in {s.lower() for s in OWNED_SHEETS}]
+INPUT_SHEETS = [t.sheet for t in INPUT_TABLES]
+OUTPUT_SHEETS = [*RESULT_SHEETS, AUDIT_SHEET]          # the steps' sheets, in close order (steps registry)
+SHEET_ORDER = [CLOSE_SHEET, "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
 
 # names a workbook may not take: its shim ``<name>.py`` would shadow them on import
 RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",
@@ -40,13 +44,10 @@ RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openp
 
 # named cell -> (what it expects, what it means): from the declarations in settings.SETTINGS
 SETTING_HELP = {d.cell: (_expected(d, "the reporting currency"), d.help) for d in SETTINGS}
-STEP_BUTTONS = {"Aging": "Refresh aging", "Cash App": "Apply cash", "Recon": "Reconcile",
-                "Commentary": "Write commentary"}
-# where each step button sits: right of the sheet's first two (short) note lines, in view on opening
-STEP_BUTTON_CELLS = {"Aging": "J1", "Cash App": "J1", "Recon": "E1", "Commentary": "E1"}
+# a step's button sits on its first sheet, right of the sheet's first two (short) note lines (steps registry)
+STEP_BUTTONS = {s.sheets[0]: s.button.caption for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
+STEP_BUTTON_CELLS = {s.sheets[0]: s.button.cell for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
 COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
-AUDIT_HEADER = ["run_id", "time_utc", "user", "step", "status", "rows", "amount", "currency", "seconds",
-                "message", *[f"sha256_{t}" for t in schema.BOOK_TABLES], "sha256_settings"]
 
 
 class TemplateError(ValueError):
@@ -348,8 +349,6 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     docProps' date (the kept template is reproducible)."""
     import xlsxwriter
 
-    from .close_sheets import CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
-
     path = Path(path)
     settings = settings or Settings()
     vba, codenames = vba_project(vba_source)
@@ -380,7 +379,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         ws.set_vba_name(codenames["sheets"][i] if i < len(codenames["sheets"]) else f"Sheet{i + 1}")
 
     # Close: how to use + checklist + the buttons (laid out as the close rewrites it)
-    ws = sheets["Close"]
+    ws = sheets[CLOSE_SHEET]
     ws.activate()
     for j, h in enumerate(CHECKLIST_HEADER):
         ws.set_column(j, j, CHECKLIST_WIDTHS[h], wrap_col if h in ("message", "sheets") else None)
@@ -395,7 +394,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
             if v is not None and v != "":
                 ws.write(i, j, v)
     ws.freeze_panes(hr + 1, 0)
-    ws.insert_button(CLOSE_BUTTON_CELL, {"macro": VBA_MACRO, "caption": "Run month-end close",
+    ws.insert_button(CLOSE_BUTTON_CELL, {"macro": VBA_MACRO, "caption": CLOSE_CAPTION,
                                          "width": 190, "height": 36, "x_offset": 4})
     for sheet, caption in STEP_BUTTONS.items():
         sheets[sheet].insert_button(STEP_BUTTON_CELLS[sheet], {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
@@ -442,7 +441,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws.set_column(0, 2, 26)
     for j, h in enumerate(COLUMN_MAP_HEADER):
         ws.write_string(0, j, h, head)
-    ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": list(schema.BOOK_TABLES),
+    ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": [t.name for t in INPUT_TABLES],
                                         "input_title": "table", "input_message": "The input table the header belongs to."})
     ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
                            "Common aliases are recognised without an entry here.")
@@ -467,7 +466,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
                 ws.write_string(i, j, str(v))
 
     # Input sheets: schema headers (and the demo's data)
-    for table in schema.BOOK_TABLES.values():
+    for table in INPUT_TABLES:
         ws = sheets[table.sheet]
         df = (inputs or {}).get(table.name)
         raw = df is not None and df.attrs.get("raw")
@@ -482,7 +481,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
             _write_input(wb, ws, table, df)
 
     # Audit Log header (append-only; the close adds rows)
-    ws = sheets["Audit Log"]
+    ws = sheets[AUDIT_SHEET]
     for j, h in enumerate(AUDIT_HEADER):
         ws.write_string(0, j, h, head)
     ws.freeze_panes(1, 0)

@@ -1,8 +1,9 @@
-"""The collections workbook: which sheets are ours, and one interface over two backends.
+"""The workbook: one interface over two backends, and a guard that writes only owned sheets.
 
 ``open_book(path)`` opens the file headless (no Excel); ``as_workbook(obj)`` turns an
-``xlwings.Book`` into a ``LiveBook`` and passes our own books through.  Only the sheets in
-``OWNED_SHEETS`` (CONTRACT §3) are ever written; ``Audit Log`` only grows (``append_rows``).
+``xlwings.Book`` into a ``LiveBook`` and passes our own books through.  ``OwnedSheetsOnly``
+wraps a workbook so that only the sheets the program owns are ever written (the close passes
+:data:`xl_collections.steps.OWNED_SHEETS`, CONTRACT §3).  This layer knows no sheet by name.
 """
 from __future__ import annotations
 
@@ -11,12 +12,6 @@ import os
 from .base import BookError, Workbook, table_from_sheet
 from .headless import HeadlessBook
 from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
-
-OWNED_SHEETS = ("Close", "Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions",
-                "Recon", "Commentary", "Audit Log", "Aging History")
-APPEND_ONLY = ("Audit Log",)
-INPUT_SHEETS = ("Settings", "Column Map", "Open Items", "Customers", "Payments", "Remittance",
-                "Register", "Ledger", "GL", "Activity", "FX Rates")
 
 
 def open_book(path: str | os.PathLike) -> HeadlessBook:
@@ -38,34 +33,34 @@ def as_workbook(obj) -> Workbook:
     return LiveBook(obj)
 
 
-def is_owned(sheet: str) -> bool:
-    return sheet.lower() in {s.lower() for s in OWNED_SHEETS}
-
-
 class OwnedSheetsOnly:
-    """A workbook that refuses to write any sheet the program does not own (CONTRACT §3):
-    the close runs on one of these, so no step can ever overwrite a user's sheet."""
+    """A workbook that refuses to write any sheet not in ``owned`` (the sheets the program
+    owns, CONTRACT §3): the close runs on one of these, so no step can ever overwrite a
+    user's sheet."""
 
-    def __init__(self, book: Workbook):
-        self._book = book
+    def __init__(self, book: Workbook, owned: tuple[str, ...]):
+        self._book, self.owned = book, tuple(owned)
 
     def __getattr__(self, name):
         return getattr(self._book, name)
 
-    def _check(self, sheet: str) -> None:
-        if not is_owned(sheet):
-            raise BookError(f"{sheet!r} is not one of the program's sheets ({', '.join(OWNED_SHEETS)}); "
+    def is_owned(self, sheet: str) -> bool:
+        return sheet.lower() in {s.lower() for s in self.owned}
+
+    def check_owned(self, sheet: str) -> None:
+        """Raise :class:`BookError` unless the program owns ``sheet``."""
+        if not self.is_owned(sheet):
+            raise BookError(f"{sheet!r} is not one of the program's sheets ({', '.join(self.owned)}); "
                             "it was left as it is")
 
     def write_sheet(self, output: SheetOutput) -> None:
-        self._check(output.name)
+        self.check_owned(output.name)
         self._book.write_sheet(output)
 
     def append_rows(self, sheet: str, df, *, table_name: str | None = None) -> None:
-        self._check(sheet)
+        self.check_owned(sheet)
         self._book.append_rows(sheet, df, table_name=table_name)
 
 
-__all__ = ["OWNED_SHEETS", "APPEND_ONLY", "INPUT_SHEETS", "BookError", "ChartSpec", "ColorScale", "DataBar",
-           "HeadlessBook", "OwnedSheetsOnly", "SheetOutput", "TableBlock", "Workbook", "as_workbook", "is_owned", "open_book",
-           "table_from_sheet"]
+__all__ = ["BookError", "ChartSpec", "ColorScale", "DataBar", "HeadlessBook", "OwnedSheetsOnly", "SheetOutput",
+           "TableBlock", "Workbook", "as_workbook", "open_book", "table_from_sheet"]

@@ -2,8 +2,8 @@
 month-end close headless, through the same macros as the workbook's buttons.
 
 Inputs refused -> exit 1 with every problem (sheet, row, column), nothing written.  A step
-that fails -> the workbook is saved with the Close checklist saying so (earlier steps'
-sheets written), the message printed, exit 1.
+that fails -> exit 3: no result sheet changes; the workbook is saved with only the Close
+checklist (the step FAILED and why) and the Audit Log (the failed run) written (CONTRACT §6).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import UsageError
 
 HELP = "run the month-end close headless on a collections workbook"
+EXIT_STEP_FAILED = 3    # a step failed after the inputs were accepted (CONTRACT §4)
 FILE_OPTIONS = False    # takes --currency, --map and --day-first
 
 
@@ -47,9 +48,9 @@ def run(args) -> int:
             report = month_end_close(book, as_of=args.as_of, steps=steps)
         except StepFailed as e:
             saved = _save(book, out)
-            print(f"xl-collections close: {e}; the Close sheet of {saved} says so (earlier steps' sheets were written)",
-                  file=sys.stderr)
-            return 1
+            print(f"xl-collections close: {e}; no result sheet changed: the Close sheet and the Audit Log of "
+                  f"{saved} say so", file=sys.stderr)
+            return EXIT_STEP_FAILED
         saved = _save(book, out)
     print(f"close of {saved.name} as of {report.state.settings.as_of}:")
     for line in summary_lines(report):

@@ -1,0 +1,142 @@
+"""The steps of the month-end close, declared once, in close order.
+
+Each step is one :class:`Step` line in :data:`CLOSE_STEPS`; its code is a module beside its
+engine with a function ``run(state: CloseState) -> StepResult`` that returns the sheets it
+wants written as :class:`~xl_collections.book.SheetOutput` records (it never writes the book).
+Everything else derives from this list:
+
+- the close pipeline's order and ``--steps`` names and aliases (:func:`xl_collections.close.parse_steps`);
+- the ``Close`` checklist's rows, titles and sheets (:mod:`xl_collections.checklist`);
+- the sheets the program owns (:data:`OWNED_SHEETS`) and the template's output sheets and
+  buttons (:mod:`xl_collections.template`);
+- the workbook macros, which sheet runs which (:data:`SHEET_ACTIONS`) and the ribbon's
+  buttons (:data:`RIBBON_ACTIONS`) (:mod:`xl_collections.macros`);
+- the input fingerprints on ``Audit Log`` (:data:`AUDITED_TABLES`: every table a step reads).
+
+Adding a step: write ``xl_collections/<area>/step.py`` with ``run(state)``, add one line
+below.  See ``docs/architecture.md``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import schema
+from .aging_step import step_aging
+from .cashapp.step import step_cashapp
+from .close_state import CloseState, StepResult
+from .commentary_step import step_commentary
+from .inputs import step_validate
+from .kpi_step import step_kpis
+from .recon.step import step_recon
+
+
+@dataclass(frozen=True)
+class Button:
+    """A workbook button that runs a step.  ``macro`` is the function of
+    :mod:`xl_collections.macros` it calls (CONTRACT §4: one per button); ``runs`` the steps
+    it runs (``validate`` always runs first; default: its own step alone); ``cell`` where it
+    sits on the step's first sheet (``None``: no button on a sheet, the ribbon only);
+    ``help`` what it does (the macro's docstring and the ribbon's screentip)."""
+    macro: str
+    caption: str
+    cell: str | None = "E1"
+    runs: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the close.  ``name``: its ``--steps`` name (lower case), also the checklist's
+    and the Audit Log's; ``title``: the checklist's task; ``run(state) -> StepResult``;
+    ``aliases``: other names ``--steps`` takes; ``reads``: the input tables (schema names) it
+    reads, fingerprinted on the Audit Log; ``sheets``: the sheets it writes (the program owns
+    them; the first gets the button); ``button``: its :class:`Button` (None: run by another
+    step's button or the whole close only); ``settings``: the named cells it uses;
+    ``user_run``: a user may run it alone (``--steps``, its button); False for a step that
+    only runs inside the whole close."""
+    name: str
+    title: str
+    run: Callable[[CloseState], StepResult]
+    aliases: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    button: Button | None = None
+    settings: tuple[str, ...] = ()
+    user_run: bool = True
+
+
+# ------------------------------------------------------------------ the registry: one line per step, in close order
+
+CLOSE_STEPS: tuple[Step, ...] = (
+    Step("validate", "Check inputs and settings", step_validate, aliases=("inputs",), reads=tuple(schema.BOOK_TABLES),
+         button=Button("check_inputs", "Check inputs", cell=None,
+                       help="Read the settings and every input table; list all problems on Close."),
+         settings=("AsOfDate", "ReportingCurrency", "DayFirst")),
+    Step("cashapp", "Apply cash", step_cashapp, aliases=("cash", "cash_application", "apply_cash"),
+         reads=("open_items", "payments", "customers", "remittance", "fx_rates"),
+         sheets=("Cash App", "Unapplied", "Exceptions"),
+         button=Button("apply_cash", "Apply cash", cell="J1", runs=("cashapp", "aging"),
+                       help="Apply the payments (never those applied in an earlier run) and refresh the aging."),
+         settings=("MatchTolerance", "MatchTolerancePct", "AutoApplyMinConfidence")),
+    Step("aging", "Pro-forma aging", step_aging, aliases=("refresh_aging",),
+         reads=("open_items", "customers", "fx_rates"), sheets=("Aging", "Aging Detail"),
+         button=Button("refresh_aging", "Refresh aging", cell="J1", runs=("aging", "kpis"),
+                       help="Pro-forma aging (net of applied cash on the Cash App sheet) and the KPIs."),
+         settings=("AgingBasis", "AgingBuckets")),
+    Step("kpis", "KPIs (DSO, CEI, ADD, BPDSO)", step_kpis, aliases=("kpi",), reads=("register", "gl", "fx_rates"),
+         sheets=("KPIs",)),
+    Step("recon", "Reconcile register, sub-ledger, GL", step_recon, aliases=("reconcile", "reconciliation"),
+         reads=("open_items", "register", "ledger", "gl", "fx_rates"), sheets=("Recon",),
+         button=Button("reconcile", "Reconcile", help="Register ↔ sub-ledger ↔ GL for the as-of month.")),
+    Step("commentary", "Past-due commentary", step_commentary, aliases=("write_commentary",),
+         reads=("customers", "activity", "payments"), sheets=("Commentary", "Aging History"),
+         button=Button("write_commentary", "Write commentary",
+                       help="Past-due commentary (the Commentary sheet; edited comments are kept)."),
+         settings=("CommentaryThreshold",)),
+)
+
+# ------------------------------------------------------------------ derived: nothing below names a step
+
+BY_NAME: dict[str, Step] = {s.name: s for s in CLOSE_STEPS}
+STEP_NAMES: tuple[str, ...] = tuple(BY_NAME)
+STEP_TITLES: dict[str, str] = {s.name: s.title for s in CLOSE_STEPS}
+STEP_SHEETS: dict[str, tuple[str, ...]] = {s.name: s.sheets for s in CLOSE_STEPS if s.sheets}
+ALIASES: dict[str, str] = {a: s.name for s in CLOSE_STEPS for a in s.aliases}
+
+CLOSE_SHEET, AUDIT_SHEET = "Close", "Audit Log"
+RESULT_SHEETS: tuple[str, ...] = tuple(dict.fromkeys(sh for s in CLOSE_STEPS for sh in s.sheets))
+OWNED_SHEETS: tuple[str, ...] = (CLOSE_SHEET, *RESULT_SHEETS, AUDIT_SHEET)
+
+# every table a step reads, in schema order: each gets a sha256_<table> column on the Audit Log
+AUDITED_TABLES: tuple[str, ...] = tuple(t for t in schema.TABLES if any(t in s.reads for s in CLOSE_STEPS))
+
+# the whole close: the Close sheet's button and the ribbon's large button
+CLOSE_MACRO, CLOSE_CAPTION = "month_end_close", "Run month-end close"
+BUTTONS: dict[str, Button] = {s.name: s.button for s in CLOSE_STEPS if s.button}
+
+
+def button_steps(step: str) -> tuple[str, ...]:
+    """The steps the button of ``step`` runs, ``validate`` first, in close order."""
+    b = BY_NAME[step].button
+    wanted = {"validate", step, *(b.runs if b else ())}
+    return tuple(n for n in STEP_NAMES if n in wanted)
+
+
+def _sheet_actions() -> dict[str, str]:
+    """Sheet (lower case) -> macro: a step's sheets run its button; a step without a button
+    runs the first button whose steps include it (KPIs: refresh aging)."""
+    out = {CLOSE_SHEET.lower(): CLOSE_MACRO}
+    for s in CLOSE_STEPS:
+        b = s.button or next((BY_NAME[n].button for n in BUTTONS if s.name in button_steps(n)), None)
+        for sheet in s.sheets:
+            if b is not None:
+                out.setdefault(sheet.lower(), b.macro)
+    return out
+
+
+SHEET_ACTIONS: dict[str, str] = _sheet_actions()
+# an input sheet's button (or the ribbon's Run main on it): check the inputs
+INPUT_ACTION: str = BUTTONS["validate"].macro
+# ribbon control id -> macro (CONTRACT §3 "The Collections ribbon tab": xlc_<step>, xlc_close)
+RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()}}
