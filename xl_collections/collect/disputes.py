@@ -1,0 +1,178 @@
+"""Disputes and deductions (CONTRACT §6 "Disputes"), and the deduction-validity checks.
+
+One case per open item that is ``DISPUTED``, is a deduction (``DED``), or is named by a
+``DISPUTE`` activity.  ``case_id`` is ``DSP-<document_no>``: the same case keeps its id
+(and the resolution the user recorded beside it) from one run to the next.
+
+* ``opened`` = the earliest ``DISPUTE`` activity date for the document, else its
+  ``document_date``; ``age_days = as_of − opened``; ``response_due = opened +
+  DisputeResponseDays``.
+* ``sla_breached`` is TRUE when ``response_due < as_of``, no other activity on that document
+  is dated from ``opened`` to ``response_due`` (the opening ``DISPUTE`` row itself does not
+  count), and the case is still open (no resolution recorded).
+* ``owner``: the collector of the latest ``DISPUTE`` activity on it, else the customer's
+  collector.  ``category``: the root cause the reason code belongs to (:data:`CATEGORIES`).
+* ``status``: ``RESOLVED`` when the user recorded a resolution (credit issued, rebilled,
+  collected, written off), else ``OPEN``.
+
+Deduction checks (:func:`deduction_checks`), each a code in ``check`` and words in
+``check_detail``: ``NO_REASON`` (no reason code), ``NO_INVOICE`` (the reference names no
+invoice of the customer, open or cleared), ``OVER_INVOICE`` (more than the invoice it names),
+``PROMO_NO_REFERENCE`` (a ``PROMO`` deduction that quotes no promotion or deal number),
+``TAX_MISMATCH`` (a ``TAX`` deduction that is not the tax the invoice carries, when the open
+items give the invoice's ``tax_amount``), ``DUPLICATE`` (the same customer, reason, amount
+and invoice as an earlier deduction).
+
+Money: ``amount`` is the open amount in integer minor units of the reporting currency.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from ..cashapp.refs import normalise_document_no
+from ..money import format_amount
+
+CSV_COLUMNS = ["case_id", "customer_id", "document_no", "amount", "reason_code", "opened", "age_days", "owner",
+               "response_due", "sla_breached", "status"]
+CATEGORIES = {
+    "PRICING": "Pricing / billing", "DUPLICATE": "Pricing / billing", "TAX": "Pricing / billing",
+    "NO_PO": "Order administration", "SHORTAGE": "Delivery", "DAMAGED": "Delivery", "FREIGHT": "Delivery",
+    "RETURN": "Returns", "PROMO": "Trade promotion", "PAID_NOT_APPLIED": "Cash application",
+    "BANKRUPT": "Credit", "OTHER": "Other",
+}
+OPEN, RESOLVED = "OPEN", "RESOLVED"
+# a promotion, deal or agreement number: a keyword followed by an identifier with a digit
+PROMOTION_REF = re.compile(r"(?i)\b(?:promo(?:tion)?|deal|campaign|agreement|contract|co-?op|mdf|rebate)\b"
+                           r"\s*(?:no\.?|nr\.?|id|#)?\s*[:#-]?\s*[A-Z0-9/-]*\d")
+
+
+def case_id(document_no: str) -> str:
+    return f"DSP-{document_no}"
+
+
+def dispute_cases(detail: pd.DataFrame, activity: pd.DataFrame | None, *, as_of: dt.date,
+                  response_days: int = 1, collectors: dict | None = None,
+                  resolutions: dict | None = None) -> pd.DataFrame:
+    """The cases at ``as_of``.  ``detail``: the aging detail of the open items (has
+    ``reporting_amount``); ``collectors``: customer_id -> collector; ``resolutions``: case_id ->
+    the user's recorded resolution.  Columns :data:`CSV_COLUMNS` then ``kind`` (DISPUTE or
+    DEDUCTION), ``category``, ``responded``, ``last_activity``, ``currency``, ``open_amount``."""
+    asof = pd.Timestamp(as_of)
+    resolutions = resolutions or {}
+    act = activity[activity["date"] <= asof].reset_index(drop=True) if activity is not None and len(activity) else None
+    disputes = act[(act["type"] == "DISPUTE") & (act["document_no"] != "")] if act is not None else None
+    named = set(disputes["document_no"]) if disputes is not None else set()
+    d = detail[(detail["open_amount"] != 0)
+               & ((detail["status"] == "DISPUTED") | (detail["doc_type"] == "DED") | detail["document_no"].isin(named))]
+    d = d.sort_values(["customer_id", "document_no"], kind="stable")
+    first = disputes.sort_values(["date"], kind="stable").drop_duplicates("document_no") if disputes is not None else None
+    opened_by = first.set_index("document_no")["date"] if first is not None else pd.Series(dtype="datetime64[ns]")
+    first_row = pd.Series(first.index, index=first["document_no"]) if first is not None else pd.Series(dtype="int64")
+    last_owner = (disputes[disputes["collector"] != ""].sort_values("date", kind="stable")
+                  .drop_duplicates("document_no", keep="last").set_index("document_no")["collector"]
+                  if disputes is not None and "collector" in disputes else pd.Series(dtype=object))
+    on_doc = act[act["document_no"].isin(set(d["document_no"]))] if act is not None else None
+    rows = []
+    for r in d.itertuples(index=False):
+        doc = r.document_no
+        opened = opened_by.get(doc, pd.NaT)
+        if pd.isna(opened):
+            opened = pd.Timestamp(r.document_date)
+        due = opened + pd.Timedelta(days=int(response_days))
+        responded, last = False, pd.NaT
+        if on_doc is not None:
+            mine = on_doc[on_doc["document_no"] == doc]
+            mine = mine[mine.index != first_row.get(doc, -1)]
+            responded = bool(((mine["date"] >= opened) & (mine["date"] <= due)).any())
+            if len(mine):
+                last = mine["date"].max()
+        cid = case_id(doc)
+        resolution = resolutions.get(cid)
+        status = RESOLVED if resolution not in (None, "") else OPEN
+        reason = r.reason_code or ""
+        rows.append({
+            "case_id": cid, "customer_id": r.customer_id, "document_no": doc, "amount": int(r.reporting_amount),
+            "reason_code": reason, "opened": opened, "age_days": int((asof - opened).days),
+            "owner": last_owner.get(doc, "") or (collectors or {}).get(r.customer_id, ""),
+            "response_due": due, "sla_breached": bool(due < asof and not responded and status == OPEN),
+            "status": status, "kind": "DEDUCTION" if r.doc_type == "DED" else "DISPUTE",
+            "category": CATEGORIES.get(reason, "Other" if reason else "Not coded"), "responded": responded,
+            "last_activity": last, "currency": r.currency, "open_amount": int(r.open_amount),
+        })
+    cols = CSV_COLUMNS + ["kind", "category", "responded", "last_activity", "currency", "open_amount"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("opened", "response_due", "last_activity"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    for c in ("amount", "age_days", "open_amount"):
+        out[c] = out[c].astype("int64")
+    out["sla_breached"] = out["sla_breached"].astype(bool)
+    out.attrs = {"money": ["amount"], "money_currency": {"amount": detail.attrs.get("reporting_currency", "USD")}}
+    return out
+
+
+def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.DataFrame | None = None,
+                     currency: str = "USD") -> pd.DataFrame:
+    """``check`` and ``check_detail`` for every deduction case (blank for disputes and for
+    deductions that pass); aligned with ``cases``' rows."""
+    docs = detail[detail["doc_type"].isin(["INV", "DM"])][["customer_id", "document_no", "amount", "currency"]
+                                                           + (["tax_amount"] if "tax_amount" in detail else [])]
+    if cleared is not None and len(cleared):
+        cl = cleared[["customer_id", "document_no", "amount"] + (["currency"] if "currency" in cleared else [])]
+        docs = pd.concat([docs, cl[~cl["document_no"].isin(set(docs["document_no"]))]], ignore_index=True)
+    by_key: dict[tuple[str, str], dict] = {}
+    for r in docs.to_dict("records"):
+        by_key.setdefault((r["customer_id"], normalise_document_no(str(r["document_no"]))), r)
+    ded = detail.set_index("document_no")
+    checks, details = [], []
+    seen: dict[tuple, str] = {}
+    for c in cases.itertuples(index=False):
+        if c.kind != "DEDUCTION":
+            checks.append("")
+            details.append("")
+            continue
+        item = ded.loc[c.document_no]
+        if isinstance(item, pd.DataFrame):
+            item = item.iloc[0]
+        ref_text = " ".join(str(item.get(k) or "") for k in ("reference", "po_number"))
+        invoice = _invoice(c.customer_id, ref_text, by_key)
+        found, words = [], []
+        if not c.reason_code:
+            found.append("NO_REASON")
+            words.append("no reason code")
+        if invoice is None:
+            found.append("NO_INVOICE")
+            words.append("names no invoice of the customer")
+        else:
+            if int(item["open_amount"]) > int(invoice["amount"]) and item["currency"] == invoice.get("currency", item["currency"]):
+                found.append("OVER_INVOICE")
+                words.append(f"more than invoice {invoice['document_no']} "
+                             f"({format_amount(int(invoice['amount']), item['currency'])})")
+            tax = invoice.get("tax_amount")
+            if c.reason_code == "TAX" and tax is not None and not pd.isna(tax) and int(tax) != int(item["open_amount"]):
+                found.append("TAX_MISMATCH")
+                words.append(f"invoice {invoice['document_no']} carries tax {format_amount(int(tax), item['currency'])}")
+        if c.reason_code == "PROMO" and not PROMOTION_REF.search(ref_text):
+            found.append("PROMO_NO_REFERENCE")
+            words.append("no promotion or deal number quoted")
+        key = (c.customer_id, c.reason_code, int(item["open_amount"]), invoice["document_no"] if invoice else ref_text)
+        if key in seen:
+            found.append("DUPLICATE")
+            words.append(f"same reason, amount and invoice as {seen[key]}")
+        else:
+            seen[key] = c.document_no
+        checks.append(",".join(found))
+        details.append("; ".join(words))
+    return pd.DataFrame({"check": checks, "check_detail": details}, index=cases.index)
+
+
+def _invoice(customer_id: str, text: str, by_key: dict) -> dict | None:
+    """The customer's invoice a deduction's reference names (document-number keys, so
+    ``INV-000123`` and ``inv 123`` agree), else None."""
+    for token in re.findall(r"[A-Za-z]*[-/ ]?\d[\w/-]*", text):
+        hit = by_key.get((customer_id, normalise_document_no(token)))
+        if hit is not None:
+            return hit
+    return None
