@@ -16,8 +16,8 @@ One case per open item that is ``DISPUTED``, is a deduction (``DED``), or is nam
   collected, written off), else ``OPEN``.
 
 Deduction checks (:func:`deduction_checks`), each a code in ``check`` and words in
-``check_detail``: ``NO_REASON`` (no reason code), ``NO_INVOICE`` (the reference names no
-invoice of the customer, open or cleared), ``OVER_INVOICE`` (more than the invoice it names),
+``check_detail``: ``NO_REASON`` (no reason code), ``NO_INVOICE`` (the reference quotes no
+invoice number), ``OVER_INVOICE`` (more than the invoice it names),
 ``PROMO_NO_REFERENCE`` (a ``PROMO`` deduction that quotes no promotion or deal number),
 ``TAX_MISMATCH`` (a ``TAX`` deduction that is not the tax the invoice carries, when the open
 items give the invoice's ``tax_amount``), ``DUPLICATE`` (the same customer, reason, amount
@@ -137,15 +137,15 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
         if isinstance(item, pd.DataFrame):
             item = item.iloc[0]
         ref_text = " ".join(str(item.get(k) or "") for k in ("reference", "po_number"))
-        invoice = _invoice(c.customer_id, ref_text, by_key)
+        invoice, quoted = _invoice(c.customer_id, ref_text, by_key)
         found, words = [], []
         if not c.reason_code:
             found.append("NO_REASON")
             words.append("no reason code")
-        if invoice is None:
+        if not quoted:
             found.append("NO_INVOICE")
-            words.append("names no invoice of the customer")
-        else:
+            words.append("quotes no invoice number")
+        elif invoice is not None:
             if int(item["open_amount"]) > int(invoice["amount"]) and item["currency"] == invoice.get("currency", item["currency"]):
                 found.append("OVER_INVOICE")
                 words.append(f"more than invoice {invoice['document_no']} "
@@ -168,11 +168,14 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
     return pd.DataFrame({"check": checks, "check_detail": details}, index=cases.index)
 
 
-def _invoice(customer_id: str, text: str, by_key: dict) -> dict | None:
-    """The customer's invoice a deduction's reference names (document-number keys, so
-    ``INV-000123`` and ``inv 123`` agree), else None."""
-    for token in re.findall(r"[A-Za-z]*[-/ ]?\d[\w/-]*", text):
+def _invoice(customer_id: str, text: str, by_key: dict) -> tuple[dict | None, bool]:
+    """``(invoice, quoted)``: the customer's invoice a deduction's reference names
+    (document-number keys, so ``INV-000123`` and ``inv 123`` agree) or None, and whether the
+    reference quotes a document number at all (one not among the documents given — paid
+    and gone — cannot be checked, but is no finding)."""
+    tokens = re.findall(r"[A-Za-z]*[-/ ]?\d[\w/-]*", text)
+    for token in tokens:
         hit = by_key.get((customer_id, normalise_document_no(token)))
         if hit is not None:
-            return hit
-    return None
+            return hit, True
+    return None, bool(tokens)
