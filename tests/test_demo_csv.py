@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from xl_collections.demo import TABLE_NAMES, generate, write_csv
+from xl_collections.io.sources import unescape_cells
 from xl_collections.io.validate import validate
 from xl_collections.schema import TABLES
 
@@ -42,6 +43,9 @@ def test_csv_text_validates_back_to_the_same_tables(written):
     book, out, _ = written
     for t in TABLE_NAMES:
         raw = pd.read_csv(out / f"{t}.csv", dtype=str, keep_default_na=False)
+        cells = raw.to_numpy(dtype=object)
+        unescape_cells(cells)      # the one apostrophe of CONTRACT §6 ('+1 200-555-0000)
+        raw = pd.DataFrame(cells, columns=raw.columns)
         again, errors = validate(raw, t, reporting_currency=book.settings.reporting_currency)
         assert errors == []
         pd.testing.assert_frame_equal(again, getattr(book, t))

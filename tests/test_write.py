@@ -19,7 +19,7 @@ def test_csv_and_xlsx(tmp_path):
     df.attrs = {"money": ["total_open"]}
     csv = write_table(df, tmp_path / "a.csv")
     assert csv.read_text().splitlines() == ["customer_id,total_open,currency", "00123,1234.56,USD",
-                                            '"=HYPERLINK(""x"")",-0.05,USD']
+                                            '"\'=HYPERLINK(""x"")",-0.05,USD']   # escaped: CONTRACT §6
     x = write_table(df, tmp_path / "a.xlsx")
     ws = openpyxl.load_workbook(x).active
     assert ws["A2"].value == "00123" and ws["A3"].value == '=HYPERLINK("x")' and ws["A3"].data_type == "s"

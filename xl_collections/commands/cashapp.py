@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, InputErrors
+from ..io.sources import read_csv_frame
 from ..money import format_amount
 from ..settings import Settings
 from ._common import out_dir, read_inputs, reporting_currency
@@ -46,7 +47,9 @@ def read_prior(path: str | Path) -> tuple[pd.DataFrame | None, list[InputError]]
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
             df = pd.read_excel(p, dtype=str, engine="calamine").fillna("")
         else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = read_csv_frame(p, label=label)
+    except InputErrors as e:
+        return None, e.errors
     except Exception as e:  # noqa: BLE001 - any unreadable file is an input problem
         return None, [InputError(f"cannot be read: {e}", "prior_applications", label,
                                  expected="the applications.csv of an earlier cashapp run")]

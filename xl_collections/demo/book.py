@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io.write import write_table
+from ..io.write import write_csv as write_csv_file, write_table
 from ..money import MINOR_UNITS, to_decimal
 from ..settings import Settings
 from ._common import canonical_table, convert_minor
@@ -191,12 +191,10 @@ def _format(minor: pd.Series, currency: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
-def _write(df: pd.DataFrame, path: Path) -> Path:
-    """Write text columns as they are (atomic, like :func:`xl_collections.io.write.write_table`)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    df.to_csv(tmp, index=False, lineterminator="\n")
-    os.replace(tmp, path)
-    return path
+def _write(df: pd.DataFrame, path: Path, numbers=()) -> Path:
+    """Write text columns as they are, through the program's one CSV writer; ``numbers``:
+    the columns of money rendered as text."""
+    return write_csv_file(df, path, numbers=numbers)
 
 
 def csv_frame(df: pd.DataFrame, table_name: str, reporting_currency: str) -> pd.DataFrame:
@@ -227,20 +225,22 @@ def write_csv(book: DemoBook, out_dir: str | os.PathLike) -> list[Path]:
     rep = book.settings.reporting_currency
     paths = []
     for name, df in book.tables.items():
-        paths.append(_write(csv_frame(df, name, rep), out / f"{name}.csv"))
+        paths.append(_write(csv_frame(df, name, rep), out / f"{name}.csv", MONEY_COLUMNS.get(name, ())))
     truth = book.truth.copy().reset_index(drop=True)
     for col in ("applied_amount", "discount_amount", "deduction_amount"):
         truth[col] = _format(truth[col], truth["currency"])
     truth["cash_amount"] = _format(truth["cash_amount"], truth["payment_currency"])
     truth.attrs = {}
-    paths.append(_write(truth, out / "truth.csv"))
+    paths.append(_write(truth, out / "truth.csv", ("applied_amount", "discount_amount", "deduction_amount",
+                                                   "cash_amount")))
     planted = book.planted.copy().reset_index(drop=True)
     for col in ("amount", "register_amount", "ledger_amount"):
         planted[col] = _format(planted[col], planted["currency"])
     planted["tieout_effect"] = _format(planted["tieout_effect"], pd.Series([rep] * len(planted)))
     planted.attrs = {}
-    paths.append(_write(planted, out / "planted_breaks.csv"))
+    paths.append(_write(planted, out / "planted_breaks.csv", ("amount", "register_amount", "ledger_amount",
+                                                             "tieout_effect")))
     g = book.gl_tieout
-    gl = pd.DataFrame([{k: (str(to_decimal(v, rep)) if isinstance(v, int) else v) for k, v in g.items()}])
+    gl = pd.DataFrame([{k: (to_decimal(v, rep) if isinstance(v, int) else v) for k, v in g.items()}])
     paths.append(write_table(gl, out / "planted_gl.csv"))
     return paths

@@ -113,6 +113,18 @@ def read_csv_grid(path: str | Path, *, label: str | None = None) -> pd.DataFrame
     return grid
 
 
+def read_csv_frame(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
+    """A CSV whose first row is its header as a DataFrame of text cells ("" blank), read like
+    every program CSV (encoding and delimiter detected, the program's own apostrophe dropped).
+    For files the program wrote itself (``--prior``, ``--applications``); canonical tables go
+    through :func:`xl_collections.io.readers.load_table`."""
+    cells, _, _ = read_csv_cells(path, label=label)
+    if not len(cells):
+        return pd.DataFrame()
+    head = [str(h).strip() for h in cells[0]]
+    return pd.DataFrame(cells[1:], columns=head, dtype=object)
+
+
 def read_csv_cells(path: str | Path, *, label: str | None = None) -> tuple[np.ndarray, list[int], str]:
     """:func:`read_csv_grid` as ``(cells, line_numbers, delimiter)``."""
     p = Path(path)
@@ -134,7 +146,24 @@ def read_csv_cells(path: str | Path, *, label: str | None = None) -> tuple[np.nd
             prev = reader.line_num
     except csv.Error as e:
         raise _fail(f"cannot read the file as CSV near line {reader.line_num}: {e}", label) from None
-    return cells_from_rows(rows), starts, delim
+    cells = cells_from_rows(rows)
+    if "'" in text:
+        unescape_cells(cells)
+    return cells, starts, delim
+
+
+_ESCAPED = frozenset("=+-@\t\r")
+
+
+def unescape_cells(cells: np.ndarray) -> None:
+    """Drop, in place, the one apostrophe the program's CSV writer puts before a text cell that
+    starts with ``=``, ``+``, ``-``, ``@``, tab or CR, or with apostrophes and then one of them
+    (:func:`xl_collections.io.write.csv_safe`), so a CSV the program wrote reads back as it was.
+    Any other apostrophe stays."""
+    hit = np.fromiter((type(v) is str and v[:1] == "'" and v.lstrip("'")[:1] in _ESCAPED for v in cells.flat),
+                      dtype=bool, count=cells.size).reshape(cells.shape)
+    for r, c in zip(*np.nonzero(hit)):
+        cells[r, c] = cells[r, c][1:]
 
 
 # ------------------------------------------------------------------ Excel (calamine, pyxlsb)

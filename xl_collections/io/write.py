@@ -1,5 +1,15 @@
 """Write result tables to CSV or XLSX (chosen by the file's extension).
 
+**Every CSV the program writes goes through** :func:`write_csv` (or :func:`write_table` /
+:func:`write_tables`, which call it): it is the one place that makes a CSV safe to open in
+a spreadsheet (CONTRACT §6 "Files on disk", the OWASP CSV-injection rule).  A text cell
+whose value, as written, starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets
+one leading apostrophe (``'=2+5``, ``'-12345``); a number (a money column, an int, a float,
+a Decimal) is written bare, sign and all.  Every CSV reader drops that one apostrophe again
+(:func:`xl_collections.io.sources.read_csv_cells`), so a program CSV reads back as written.
+New commands: build a DataFrame and call :func:`write_table` / :func:`write_csv`; never
+``DataFrame.to_csv`` or ``csv.writer`` on a file a user may open.
+
 Result DataFrames carry money as integer minor units (like every table inside the engine)
 and name their money columns in ``df.attrs["money"]``; the currency of each row is its
 ``currency`` column, else ``df.attrs["currency"]`` — except for columns named in
@@ -10,12 +20,88 @@ as text: a value such as ``=SUM(A1)`` from the data never becomes a formula.
 """
 from __future__ import annotations
 
+import csv
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..money import MINOR_UNITS, to_decimal
+
+# the first characters that make a spreadsheet read a CSV cell as a formula (OWASP)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_TEXT = 32767     # Excel's limit of characters in one cell
+
+
+def needs_escape(value: str) -> bool:
+    """True when ``value`` starts with a formula trigger (``=``, ``+``, ``-``, ``@``, tab, CR),
+    or with apostrophes and then one (so that a text that really begins ``'=`` survives the
+    reader dropping one apostrophe)."""
+    return value.lstrip("'")[:1] in FORMULA_TRIGGERS
+
+
+def csv_safe(value: str) -> str:
+    """``value`` as a CSV text cell: one apostrophe in front when :func:`needs_escape`, else
+    unchanged.  ``'-12345'`` (a text id) -> ``"'-12345"``; numbers are never passed here."""
+    return "'" + value if needs_escape(value) else value
+
+
+_NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
+    """A column as the CSV will hold it: every ``str`` cell through :func:`csv_safe`; numbers,
+    dates, booleans and blanks unchanged (vectorised: only the cells that need it are touched).
+    ``numbers``: the column holds numbers already rendered as text (``-500.00``): those cells
+    are written bare, any other text in it is escaped."""
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+        return col
+    if col.dtype != object:
+        first = col.str.lstrip("'").str[:1]
+    else:
+        first = col.map(lambda v: v.lstrip("'")[:1] if type(v) is str else "")
+    hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
+    if numbers and hit.any():
+        hit = hit & ~col.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
+    if not hit.any():
+        return col
+    out = col.astype(object).copy()
+    idx = np.flatnonzero(hit)
+    out.iloc[idx] = ["'" + v for v in out.iloc[idx]]
+    return out
+
+
+def _has_cr(col: pd.Series) -> bool:
+    if col.dtype == object:
+        return any(type(v) is str and "\r" in v for v in col)
+    if pd.api.types.is_string_dtype(col.dtype):
+        return bool(col.str.contains("\r", regex=False).fillna(False).any())
+    return False
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, numbers=()) -> Path:
+    """The one CSV writer: ``df`` as it stands (money already rendered, e.g. by
+    :func:`to_display`) to ``path``, UTF-8, ``\\n`` line ends, no index, every text cell through
+    :func:`csv_safe`.  ``numbers``: columns holding numbers rendered as text (``-500.00``),
+    written bare.  Written to a temporary file first and renamed, so a failure never leaves
+    half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = pd.DataFrame({c: escape_text_cells(df[c], numbers=c in numbers) for c in df.columns}, index=df.index)
+    safe.columns = [csv_safe(str(c)) for c in df.columns]
+    # Python's csv writer quotes a field holding "\n" but not one holding a bare "\r", which
+    # every reader takes for a line end: then every field is quoted (still plain CSV)
+    quoting = csv.QUOTE_ALL if any(_has_cr(safe[c]) for c in safe.columns) else csv.QUOTE_MINIMAL
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        safe.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
 
 
 def money_columns(df: pd.DataFrame) -> list[str]:
@@ -53,14 +139,17 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "Shee
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx"):
         raise ValueError(f"{path}: expected a .csv or .xlsx output file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     disp = to_display(df)
     if ext == ".csv":
-        disp.to_csv(tmp, index=False, lineterminator="\n")
-    else:
+        return write_csv(disp, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
         _write_xlsx(disp, money_columns(df), tmp, sheet)
-    os.replace(tmp, path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path
 
 
