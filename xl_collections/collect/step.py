@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..close import DONE, StepResult, _merge_prior, cash_result, open_items_after
+from ..cashapp.step import _merge_prior, cash_result, open_items_after
+from ..close_state import DONE, StepResult
 from . import collections
 from .sheets import (DISPUTES_SHEET, disputes_output, merge_disputes, promises_output, read_disputes,
                      resolutions, worklist_output)
