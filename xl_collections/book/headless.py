@@ -32,6 +32,7 @@ from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
                        parse_cell, render, sheet_chunks)
 from .styles import StyleBook
+from .usercols import keep_user_columns
 
 KEEP_TAGS = {"drawing", "legacyDrawing", "legacyDrawingHF", "picture", "oleObjects", "controls",
              "AlternateContent"}
@@ -193,6 +194,9 @@ class HeadlessBook:
         for s in self._sheets:
             if s["name"].lower() == output.name.lower() and s["type"] != pk.RT_WORKSHEET:
                 raise BookError(f"{self.path.name}: {output.name!r} is not a worksheet (chart sheet?)")
+        if any(b.key for b in output.blocks):       # user columns travel with their row's key
+            name = next((n for n in self.calamine.sheet_names if n.lower() == output.name.lower()), None)
+            output, _ = keep_user_columns(output, self.read_sheet(name) if name else None)
         self.pending[output.name] = output
 
     def append_rows(self, sheet: str, df: pd.DataFrame, *, table_name: str | None = None) -> None:

@@ -17,6 +17,7 @@ from .base import frame_from_rows, table_from_sheet
 from .outputs import SheetOutput, TableBlock, looks_like_formula
 from .sheetxml import parse_cell
 from .styles import DATE_FORMAT, PERCENT_FORMAT, accounting
+from .usercols import keep_user_columns
 
 CHART_TYPES = {("bar", True): "bar_stacked", ("bar", False): "bar_clustered",
                ("column", True): "column_stacked", ("column", False): "column_clustered",
@@ -81,6 +82,9 @@ class LiveBook:
         self._show(message)
 
     def write_sheet(self, output: SheetOutput) -> None:
+        if any(b.key for b in output.blocks):       # user columns travel with their row's key
+            name = next((s.name for s in self.book.sheets if s.name.lower() == output.name.lower()), None)
+            output, _ = keep_user_columns(output, self.read_sheet(name) if name else None)
         app = self.book.app
         self._show(f"Writing {output.name}…")
         app.screen_updating = False

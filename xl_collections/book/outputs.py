@@ -64,6 +64,8 @@ class TableBlock:
     title: str = ""                                  # bold line just above the header row
     wrap_columns: tuple[str, ...] = ()               # wrapped text; the block's cells align top
     total_row: bool = False                          # last row is a total: bold, outside conditional formats
+    key: str | tuple[str, ...] | None = None         # row key: the user's columns travel with it (book.usercols)
+    program_columns: tuple[str, ...] = ()            # columns the program writes in other runs: never user columns
 
     def __post_init__(self):
         n = self.table_name
