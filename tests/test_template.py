@@ -17,7 +17,8 @@ from xl_collections.book import open_book
 from xl_collections.io.sources import _sheet_part
 from xl_collections.settings import NAMED_CELLS, Settings, from_named_values
 from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, TemplateError, build_template, built_with_xlwings,
-                                     check_book_name, compare_books, vba_modules, vba_project, xlwings_dir)
+                                     check_book_name, compare_books, vba_project, xlwings_dir)
+from xl_collections.vba import module_sources, with_kept_vba
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = ROOT / "workbooks" / "ar_close.xlsm"
@@ -88,7 +89,8 @@ def test_vba_is_xlwings_own_and_checked(book):
     with zipfile.ZipFile(src) as z:
         original = z.read("xl/vbaProject.bin")
     with zipfile.ZipFile(book) as z:
-        assert z.read("xl/vbaProject.bin") == original
+        # xlwings' project with our kept modules (workbooks/vba/*.bas) in place of its Module1
+        assert z.read("xl/vbaProject.bin") == with_kept_vba(original)
         wb = z.read("xl/workbook.xml").decode()
         ct = z.read("[Content_Types].xml").decode()
         vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
@@ -99,7 +101,7 @@ def test_vba_is_xlwings_own_and_checked(book):
     assert {"Sheet1", "Sheet2"} <= set(codes) and len(set(codes)) == len(sheets)
     # form buttons call the project's SampleCall, which runs "import <name>; <name>.main()"
     assert vml.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 5
-    code = vba_modules(original)["Module1"]
+    code = module_sources(original)["Module1"]
     assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in code
 
 

@@ -16,7 +16,6 @@ import importlib.util
 import io
 import keyword
 import re
-import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from . import schema
 from .checklist import AUDIT_HEADER, CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 from .money import to_decimal
+from .vba import module_sources, ribbon, with_kept_vba
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, _expected)
 from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS
@@ -137,7 +137,7 @@ def vba_project(source: str | Path | None = None) -> tuple[bytes, dict]:
     m = re.search(r'<workbookPr\b[^>]*\bcodeName="([^"]+)"', wb_xml)
     codenames = {"workbook": m.group(1) if m else "ThisWorkbook",
                  "sheets": [c.group(1) for x in sheet_xml if (c := re.search(r'<sheetPr\b[^>]*\bcodeName="([^"]+)"', x))]}
-    modules = vba_modules(vba)
+    modules = module_sources(vba)
     code = "\n".join(modules.values())
     if not re.search(rf"Sub\s+{VBA_MACRO}\s*\(", code) or not re.search(
             r'RunPython\s+"import "\s*&\s*(\w+)\s*&\s*";"\s*&\s*\1\s*&\s*"\.main\(\)"', code):
@@ -146,136 +146,6 @@ def vba_project(source: str | Path | None = None) -> tuple[bytes, dict]:
     if missing:
         raise TemplateError(f"{src}: the VBA project has no document module for {', '.join(missing)}")
     return vba, codenames
-
-
-def _cfb_streams(data: bytes) -> dict[str, bytes]:
-    """Streams of an OLE compound file by path (``VBA/dir``); enough for a vbaProject.bin."""
-    if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise TemplateError("vbaProject.bin is not an OLE compound file")
-    ssz = 1 << struct.unpack_from("<H", data, 30)[0]
-    msz = 1 << struct.unpack_from("<H", data, 32)[0]
-    n_fat, dir_start, _, cutoff, mfat_start, n_mfat, difat_start, n_difat = struct.unpack_from("<IIIIIIII", data, 44)
-
-    def sector(i):
-        return data[512 + i * ssz: 512 + (i + 1) * ssz]
-
-    difat = list(struct.unpack_from("<109I", data, 76))
-    d = difat_start
-    for _ in range(n_difat):
-        s = sector(d)
-        difat += struct.unpack_from(f"<{ssz // 4 - 1}I", s)
-        d = struct.unpack_from("<I", s, ssz - 4)[0]
-    fat = []
-    for f in difat[:n_fat]:
-        fat += struct.unpack(f"<{ssz // 4}I", sector(f))
-
-    def chain(start, table):
-        out, i, seen = [], start, set()
-        while i < 0xFFFFFFFA and i not in seen:
-            seen.add(i)
-            out.append(i)
-            i = table[i]
-        return out
-
-    def read(start):
-        return b"".join(sector(i) for i in chain(start, fat))
-
-    dirs = read(dir_start)
-    entries = []
-    for k in range(len(dirs) // 128):
-        e = dirs[k * 128:(k + 1) * 128]
-        nlen = struct.unpack_from("<H", e, 64)[0]
-        name = e[:max(nlen - 2, 0)].decode("utf-16-le")
-        typ = e[66]
-        left, right, child = struct.unpack_from("<III", e, 68)
-        start, size = struct.unpack_from("<IQ", e, 116)
-        entries.append((name, typ, left, right, child, start, size & 0xFFFFFFFF))
-    root = entries[0]
-    ministream = read(root[5])
-    minifat = []
-    if n_mfat:
-        mf = read(mfat_start)
-        minifat = list(struct.unpack(f"<{len(mf) // 4}I", mf))
-    out: dict[str, bytes] = {}
-
-    def walk(idx, prefix):
-        if idx >= len(entries) or idx == 0xFFFFFFFF:
-            return
-        name, typ, left, right, child, start, size = entries[idx]
-        walk(left, prefix)
-        walk(right, prefix)
-        if typ == 1:
-            walk(child, prefix + name + "/")
-        elif typ == 2:
-            if size < cutoff:
-                buf = b"".join(ministream[i * msz:(i + 1) * msz] for i in chain(start, minifat))
-            else:
-                buf = read(start)
-            out[prefix + name] = buf[:size]
-
-    walk(root[4], "")
-    return out
-
-
-def _ovba_decompress(data: bytes) -> bytes:
-    """MS-OVBA 2.4.1 decompression."""
-    if not data or data[0] != 1:
-        raise TemplateError("VBA stream is not compressed as MS-OVBA expects")
-    out = bytearray()
-    pos = 1
-    while pos < len(data):
-        header = struct.unpack_from("<H", data, pos)[0]
-        size = (header & 0x0FFF) + 3
-        end = min(pos + size, len(data))
-        pos += 2
-        start = len(out)
-        if not header & 0x8000:
-            out += data[pos:pos + 4096]
-            pos += 4096
-            continue
-        while pos < end:
-            flags = data[pos]
-            pos += 1
-            for bit in range(8):
-                if pos >= end:
-                    break
-                if not flags & (1 << bit):
-                    out.append(data[pos])
-                    pos += 1
-                    continue
-                token = struct.unpack_from("<H", data, pos)[0]
-                pos += 2
-                dlen = len(out) - start
-                nbits = max((dlen - 1).bit_length(), 4)
-                length = (token & (0xFFFF >> nbits)) + 3
-                offset = (token >> (16 - nbits)) + 1
-                for _ in range(length):
-                    out.append(out[-offset])
-    return bytes(out)
-
-
-def vba_modules(vba: bytes) -> dict[str, str]:
-    """Module name -> VBA source text of a vbaProject.bin."""
-    streams = _cfb_streams(vba)
-    dirs = _ovba_decompress(streams["VBA/dir"])
-    modules, pos, name, stream = {}, 0, None, None
-    while pos + 6 <= len(dirs):
-        rid, size = struct.unpack_from("<HI", dirs, pos)
-        pos += 6
-        if rid == 0x0009:      # PROJECTVERSION: its size field lies (4, data is 6)
-            size = 6
-        body = dirs[pos:pos + size]
-        pos += size
-        if rid == 0x0019:
-            name = body.decode("latin-1")
-        elif rid == 0x001A:
-            stream = body.decode("latin-1")
-        elif rid == 0x0031 and name:
-            offset = struct.unpack_from("<I", body)[0]
-            raw = streams.get(f"VBA/{stream or name}", b"")
-            modules[name] = _ovba_decompress(raw[offset:]).decode("latin-1") if raw else ""
-            name = stream = None
-    return modules
 
 
 # ---------------------------------------------------------------- the workbook
@@ -341,6 +211,11 @@ def settings_cells() -> dict[str, str]:
     return {name: f"$B${SETTINGS_FIRST_ROW + i}" for i, name in enumerate(NAMED_CELLS)}
 
 
+def ribbon_buttons() -> tuple:
+    """The buttons of the ``Collections`` tab (CONTRACT §3)."""
+    return ribbon.CONTRACT_BUTTONS
+
+
 def build_template(path: str | Path, *, settings: Settings | None = None,
                    created: dt.datetime | None = None, vba_source: str | Path | None = None,
                    inputs: dict | None = None) -> Path:
@@ -352,6 +227,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     path = Path(path)
     settings = settings or Settings()
     vba, codenames = vba_project(vba_source)
+    vba = with_kept_vba(vba)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
@@ -508,6 +384,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     for r, line in enumerate(notes, start=12):
         ws.write_string(r, 0, line, bold if r == 12 else None)
     wb.close()
+    ribbon.add_to_package(path, ribbon.customui_xml(ribbon_buttons()))
     return path
 
 

@@ -1,0 +1,131 @@
+"""The ``Collections`` ribbon tab (CONTRACT §3): ``customUI/customUI14.xml`` and its place in
+the workbook package.
+
+Each button is a :class:`RibbonButton` declared once (id, group, label, screentip, icon);
+:func:`customui_xml` writes the tab from the declarations and :func:`add_to_package` puts the
+part and its relationship into a saved ``.xlsm``.  Every button's ``onAction`` is the one VBA
+callback :data:`CALLBACK` (``workbooks/vba/Module1.bas``), which hands ``control.Id`` to
+``xl_collections.macros.ribbon``.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+NAMESPACE = "http://schemas.microsoft.com/office/2009/07/customui"
+PART = "customUI/customUI14.xml"
+# Office 2010+ ribbon parts hang off the package with this relationship (2006/… is the 2007 part's)
+RELATIONSHIP = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+TAB_ID, TAB_LABEL = "xlcCollections", "Collections"
+CALLBACK = "XlcRibbon"
+GROUPS = (("xlcMonthEnd", "Month-end"), ("xlcCash", "Cash"), ("xlcReceivables", "Receivables"),
+          ("xlcCredit", "Credit"), ("xlcCollect", "Collections"), ("xlcReserve", "Reserve"),
+          ("xlcReport", "Report"))
+
+
+@dataclass(frozen=True)
+class RibbonButton:
+    """One button of the tab: ``id`` (``xlc_<step>``), its ``group`` (an id of :data:`GROUPS`),
+    ``label``, ``screentip`` (what it does, one sentence), ``image`` (an ``imageMso`` name) and
+    ``large`` for the big button."""
+    id: str
+    group: str
+    label: str
+    screentip: str
+    image: str
+    large: bool = False
+
+
+def customui_xml(buttons: list[RibbonButton] | tuple[RibbonButton, ...]) -> str:
+    """The ``customUI14.xml`` text: one tab, the groups in :data:`GROUPS` order (empty ones left
+    out), each group's buttons in the order given."""
+    known = {g for g, _ in GROUPS}
+    stray = [b.id for b in buttons if b.group not in known]
+    if stray:
+        raise ValueError(f"ribbon buttons in no known group: {', '.join(stray)}")
+    lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+             f'<customUI xmlns="{NAMESPACE}">', "  <ribbon>", "    <tabs>",
+             f"      <tab id={quoteattr(TAB_ID)} label={quoteattr(TAB_LABEL)}>"]
+    for gid, glabel in GROUPS:
+        members = [b for b in buttons if b.group == gid]
+        if not members:
+            continue
+        lines.append(f"        <group id={quoteattr(gid)} label={quoteattr(glabel)}>")
+        for b in members:
+            size = ' size="large"' if b.large else ""
+            lines.append(f"          <button id={quoteattr(b.id)} label={quoteattr(b.label)}{size} "
+                         f"imageMso={quoteattr(b.image)} screentip={quoteattr(b.label)} "
+                         f"supertip={quoteattr(b.screentip)} onAction={quoteattr(CALLBACK)}/>")
+        lines.append("        </group>")
+    lines += ["      </tab>", "    </tabs>", "  </ribbon>", "</customUI>", ""]
+    return "\n".join(lines)
+
+
+def _rels_with_ribbon(rels: str) -> str:
+    """The package's ``_rels/.rels`` with the ribbon relationship (added once)."""
+    if RELATIONSHIP in rels and PART in rels:
+        return rels
+    rel = f'<Relationship Id="rIdXlcRibbon" Type="{RELATIONSHIP}" Target="{PART}"/>'
+    return rels.replace("</Relationships>", rel + "</Relationships>")
+
+
+def add_to_package(path: str | Path, xml: str) -> None:
+    """Write the ribbon part into the saved workbook at ``path`` (rewritten through a temporary
+    file beside it; every other part copied unchanged, in its order)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~xlc-", suffix=".tmp", dir=path.parent)
+    try:
+        with open(fd, "wb") as out_file, zipfile.ZipFile(path) as src, \
+                zipfile.ZipFile(out_file, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename == PART:
+                    continue
+                data = src.read(info.filename)
+                if info.filename == "_rels/.rels":
+                    data = _rels_with_ribbon(data.decode("utf-8")).encode("utf-8")
+                dst.writestr(info, data)
+            ri = zipfile.ZipInfo(PART, date_time=src.infolist()[0].date_time)
+            ri.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(ri, xml.encode("utf-8"))
+        shutil.move(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+# the contract's twelve buttons (CONTRACT §3 "The Collections ribbon tab")
+CONTRACT_BUTTONS = (
+    RibbonButton("xlc_close", "xlcMonthEnd", "Run month-end close",
+                 "Runs every step of the close on this workbook and ticks them off on the Close sheet.",
+                 "CalculateNow", large=True),
+    RibbonButton("xlc_validate", "xlcMonthEnd", "Check inputs",
+                 "Checks every input sheet and lists each problem with its sheet, row and column; writes nothing else.",
+                 "AcceptInvitation"),
+    RibbonButton("xlc_cashapp", "xlcCash", "Apply cash",
+                 "Matches the Payments to open items and writes Cash App, Unapplied and Exceptions.", "AutoSum"),
+    RibbonButton("xlc_aging", "xlcReceivables", "Refresh aging",
+                 "Ages the open items after cash into buckets and recomputes DSO, CEI and the other KPIs.", "Refresh"),
+    RibbonButton("xlc_recon", "xlcReceivables", "Reconcile",
+                 "Reconciles the invoice register, the AR sub-ledger and the GL and lists every break.",
+                 "PropertySheet"),
+    RibbonButton("xlc_commentary", "xlcReceivables", "Write commentary",
+                 "Drafts the past-due commentary per customer, keeping your own notes.", "ReviewNewComment"),
+    RibbonButton("xlc_credit", "xlcCredit", "Credit review",
+                 "Scores customers, recommends limits and decides every open order: release, flex or hold.",
+                 "ReviewProtectWorkbook"),
+    RibbonButton("xlc_worklist", "xlcCollect", "Worklist",
+                 "Ranks today's calls per collector with promises, disputes and escalations.", "FindDialog"),
+    RibbonButton("xlc_dunning", "xlcCollect", "Dunning letters",
+                 "Proposes dunning letters by level; renders the ones you approved as PDF, Word and e-mail drafts.",
+                 "NewMailMessage"),
+    RibbonButton("xlc_statement", "xlcCollect", "Statements",
+                 "Writes a statement of account for every customer with a balance.", "FilePrint"),
+    RibbonButton("xlc_allowance", "xlcReserve", "Allowance",
+                 "Computes the bad-debt reserve from roll rates, the journal entry and write-off proposals.",
+                 "AccountingFormat"),
+    RibbonButton("xlc_report", "xlcReport", "Dashboard & pack",
+                 "Refreshes the Dashboard and exports the management pack as one PDF.", "ChartInsert"),
+)
