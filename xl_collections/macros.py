@@ -104,6 +104,18 @@ def run_action(action: str, book, *, origin: str = ""):
         return e.report
 
 
+def ribbon(control_id: str, book=None):
+    """Entry point of the ``Collections`` ribbon tab: its VBA callback passes the button's id
+    (``xlc_close``, ``xlc_aging``, …) and this runs that button's step on ``book`` (default
+    ``xw.Book.caller()``) — the same function the step's sheet button runs."""
+    action = RIBBON_ACTIONS.get(str(control_id).strip())
+    book = _caller(book)
+    if action is None:
+        as_workbook(book).status(f"The Collections tab has no action for {control_id!r}: update xl-collections")
+        return None
+    return run_action(action, book, origin=" (from the Collections tab)")
+
+
 def main(book=None):
     """Entry point of every button and of the ribbon's *Run main*: run the active sheet's step.
     ``book`` defaults to ``xw.Book.caller()`` (tests pass a book or use ``set_mock_caller``)."""
@@ -112,5 +124,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
+__all__ = ["main", "ribbon", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
            "RIBBON_ACTIONS"]

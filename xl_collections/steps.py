@@ -29,6 +29,7 @@ from .commentary_step import step_commentary
 from .inputs import step_validate
 from .kpi_step import step_kpis
 from .recon.step import step_recon
+from .vba.ribbon import RibbonButton
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,16 @@ class Button:
     :mod:`xl_collections.macros` it calls (CONTRACT §4: one per button); ``runs`` the steps
     it runs (``validate`` always runs first; default: its own step alone); ``cell`` where it
     sits on the step's first sheet (``None``: no button on a sheet, the ribbon only);
-    ``help`` what it does (the macro's docstring and the ribbon's screentip)."""
+    ``help`` what it does (the macro's docstring and the ribbon's screentip); ``group`` its
+    group on the ``Collections`` ribbon tab (:data:`xl_collections.vba.ribbon.GROUPS`) and
+    ``image`` its ``imageMso`` icon there."""
     macro: str
     caption: str
     cell: str | None = "E1"
     runs: tuple[str, ...] = ()
     help: str = ""
+    group: str = ""
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,28 +75,30 @@ class Step:
 
 CLOSE_STEPS: tuple[Step, ...] = (
     Step("validate", "Check inputs and settings", step_validate, aliases=("inputs",), reads=tuple(schema.BOOK_TABLES),
-         button=Button("check_inputs", "Check inputs", cell=None,
+         button=Button("check_inputs", "Check inputs", cell=None, group="xlcMonthEnd", image="AcceptInvitation",
                        help="Read the settings and every input table; list all problems on Close."),
          settings=("AsOfDate", "ReportingCurrency", "DayFirst")),
     Step("cashapp", "Apply cash", step_cashapp, aliases=("cash", "cash_application", "apply_cash"),
          reads=("open_items", "payments", "customers", "remittance", "fx_rates"),
          sheets=("Cash App", "Unapplied", "Exceptions"),
-         button=Button("apply_cash", "Apply cash", cell="J1", runs=("cashapp", "aging"),
+         button=Button("apply_cash", "Apply cash", cell="J1", runs=("cashapp", "aging"), group="xlcCash", image="AutoSum",
                        help="Apply the payments (never those applied in an earlier run) and refresh the aging."),
          settings=("MatchTolerance", "MatchTolerancePct", "AutoApplyMinConfidence")),
     Step("aging", "Pro-forma aging", step_aging, aliases=("refresh_aging",),
          reads=("open_items", "customers", "fx_rates"), sheets=("Aging", "Aging Detail"),
-         button=Button("refresh_aging", "Refresh aging", cell="J1", runs=("aging", "kpis"),
+         button=Button("refresh_aging", "Refresh aging", cell="J1", runs=("aging", "kpis"), group="xlcReceivables",
+                       image="Refresh",
                        help="Pro-forma aging (net of applied cash on the Cash App sheet) and the KPIs."),
          settings=("AgingBasis", "AgingBuckets")),
     Step("kpis", "KPIs (DSO, CEI, ADD, BPDSO)", step_kpis, aliases=("kpi",), reads=("register", "gl", "fx_rates"),
          sheets=("KPIs",)),
     Step("recon", "Reconcile register, sub-ledger, GL", step_recon, aliases=("reconcile", "reconciliation"),
          reads=("open_items", "register", "ledger", "gl", "fx_rates"), sheets=("Recon",),
-         button=Button("reconcile", "Reconcile", help="Register ↔ sub-ledger ↔ GL for the as-of month.")),
+         button=Button("reconcile", "Reconcile", help="Register ↔ sub-ledger ↔ GL for the as-of month.",
+                       group="xlcReceivables", image="PropertySheet")),
     Step("commentary", "Past-due commentary", step_commentary, aliases=("write_commentary",),
          reads=("customers", "activity", "payments"), sheets=("Commentary", "Aging History"),
-         button=Button("write_commentary", "Write commentary",
+         button=Button("write_commentary", "Write commentary", group="xlcReceivables", image="ReviewNewComment",
                        help="Past-due commentary (the Commentary sheet; edited comments are kept)."),
          settings=("CommentaryThreshold",)),
 )
@@ -140,3 +147,9 @@ SHEET_ACTIONS: dict[str, str] = _sheet_actions()
 INPUT_ACTION: str = BUTTONS["validate"].macro
 # ribbon control id -> macro (CONTRACT §3 "The Collections ribbon tab": xlc_<step>, xlc_close)
 RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()}}
+# the Collections tab: the whole close (large), then every step's button in close order
+RIBBON_BUTTONS: tuple[RibbonButton, ...] = (
+    RibbonButton("xlc_close", "xlcMonthEnd", CLOSE_CAPTION,
+                 "Runs every step of the close on this workbook and ticks each off on the Close sheet.",
+                 "CalculateNow", large=True),
+    *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()))

@@ -26,7 +26,7 @@ from .money import to_decimal
 from .vba import module_sources, ribbon, with_kept_vba
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, _expected)
-from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS
+from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS, RIBBON_BUTTONS
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
 VBA_MACRO = "SampleCall"
@@ -211,11 +211,6 @@ def settings_cells() -> dict[str, str]:
     return {name: f"$B${SETTINGS_FIRST_ROW + i}" for i, name in enumerate(NAMED_CELLS)}
 
 
-def ribbon_buttons() -> tuple:
-    """The buttons of the ``Collections`` tab (CONTRACT §3)."""
-    return ribbon.CONTRACT_BUTTONS
-
-
 def build_template(path: str | Path, *, settings: Settings | None = None,
                    created: dt.datetime | None = None, vba_source: str | Path | None = None,
                    inputs: dict | None = None) -> Path:
@@ -384,7 +379,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     for r, line in enumerate(notes, start=12):
         ws.write_string(r, 0, line, bold if r == 12 else None)
     wb.close()
-    ribbon.add_to_package(path, ribbon.customui_xml(ribbon_buttons()))
+    ribbon.add_to_package(path, ribbon.customui_xml(RIBBON_BUTTONS))
     return path
 
 

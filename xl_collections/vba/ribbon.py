@@ -95,37 +95,3 @@ def add_to_package(path: str | Path, xml: str) -> None:
     finally:
         Path(tmp).unlink(missing_ok=True)
 
-
-# the contract's twelve buttons (CONTRACT §3 "The Collections ribbon tab")
-CONTRACT_BUTTONS = (
-    RibbonButton("xlc_close", "xlcMonthEnd", "Run month-end close",
-                 "Runs every step of the close on this workbook and ticks them off on the Close sheet.",
-                 "CalculateNow", large=True),
-    RibbonButton("xlc_validate", "xlcMonthEnd", "Check inputs",
-                 "Checks every input sheet and lists each problem with its sheet, row and column; writes nothing else.",
-                 "AcceptInvitation"),
-    RibbonButton("xlc_cashapp", "xlcCash", "Apply cash",
-                 "Matches the Payments to open items and writes Cash App, Unapplied and Exceptions.", "AutoSum"),
-    RibbonButton("xlc_aging", "xlcReceivables", "Refresh aging",
-                 "Ages the open items after cash into buckets and recomputes DSO, CEI and the other KPIs.", "Refresh"),
-    RibbonButton("xlc_recon", "xlcReceivables", "Reconcile",
-                 "Reconciles the invoice register, the AR sub-ledger and the GL and lists every break.",
-                 "PropertySheet"),
-    RibbonButton("xlc_commentary", "xlcReceivables", "Write commentary",
-                 "Drafts the past-due commentary per customer, keeping your own notes.", "ReviewNewComment"),
-    RibbonButton("xlc_credit", "xlcCredit", "Credit review",
-                 "Scores customers, recommends limits and decides every open order: release, flex or hold.",
-                 "ReviewProtectWorkbook"),
-    RibbonButton("xlc_worklist", "xlcCollect", "Worklist",
-                 "Ranks today's calls per collector with promises, disputes and escalations.", "FindDialog"),
-    RibbonButton("xlc_dunning", "xlcCollect", "Dunning letters",
-                 "Proposes dunning letters by level; renders the ones you approved as PDF, Word and e-mail drafts.",
-                 "NewMailMessage"),
-    RibbonButton("xlc_statement", "xlcCollect", "Statements",
-                 "Writes a statement of account for every customer with a balance.", "FilePrint"),
-    RibbonButton("xlc_allowance", "xlcReserve", "Allowance",
-                 "Computes the bad-debt reserve from roll rates, the journal entry and write-off proposals.",
-                 "AccountingFormat"),
-    RibbonButton("xlc_report", "xlcReport", "Dashboard & pack",
-                 "Refreshes the Dashboard and exports the management pack as one PDF.", "ChartInsert"),
-)
