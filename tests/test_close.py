@@ -27,7 +27,7 @@ from xl_collections.commands.demo import build_demo_book, demo_tables
 from xl_collections.errors import InputErrors
 from xl_collections.io.sources import _sheet_part
 from xl_collections.io.write import write_table
-from xl_collections.steps import OWNED_SHEETS
+from xl_collections.steps import BUTTONS, OWNED_SHEETS
 from xl_collections.template import build_template
 
 OUTPUT_SHEETS = ("Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon", "Commentary")
@@ -201,7 +201,8 @@ def test_vba_buttons_and_every_user_part_byte_identical_after_the_close(demo):
         checked += 1
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     vml = [n for n in before if n.endswith(".vml")]
-    assert len(vml) == 6 and all(after[n] == before[n] for n in vml)
+    buttons = 1 + sum(1 for b in BUTTONS.values() if b.cell)       # the Close sheet's, one per step sheet's; one cell note
+    assert len(vml) == buttons + 1 and all(after[n] == before[n] for n in vml)
     ribbon = [n for n in before if "customUI" in n]
     assert all(after[n] == before[n] for n in ribbon)
     with zipfile.ZipFile(demo["second"]) as z:
@@ -340,7 +341,7 @@ def test_a_failing_step_changes_no_result_sheet_and_exits_3(demo, tmp_path, monk
     close = book.read_table("tblClose")
     status = dict(zip(close["step"], close["status"]))
     assert status == {"validate": "done", "cashapp": "done", "aging": "done", "kpis": "FAILED", "recon": "not run",
-                      "commentary": "not run"}
+                      "commentary": "not run", "worklist": "not run"}
     assert "KPI engine exploded" in " ".join(close["message"].astype(str))
     assert "not written" in close.set_index("step").at["aging", "message"]
     log = book.read_table("tblAuditLog")

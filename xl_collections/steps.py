@@ -25,6 +25,7 @@ from . import schema
 from .aging_step import step_aging
 from .cashapp.step import step_cashapp
 from .close_state import CloseState, StepResult
+from .collect.step import step_worklist
 from .commentary_step import step_commentary
 from .inputs import step_validate
 from .kpi_step import step_kpis
@@ -101,6 +102,15 @@ CLOSE_STEPS: tuple[Step, ...] = (
          button=Button("write_commentary", "Write commentary", group="xlcReceivables", image="ReviewNewComment",
                        help="Past-due commentary (the Commentary sheet; edited comments are kept)."),
          settings=("CommentaryThreshold",)),
+    Step("worklist", "Collections worklist, promises, disputes", step_worklist,
+         aliases=("collections", "promises", "disputes"),
+         reads=("open_items", "customers", "activity", "payments", "cleared_items", "fx_rates"),
+         sheets=("Worklist", "Promises", "Disputes"),
+         button=Button("collections_worklist", "Refresh worklist", runs=("cashapp", "worklist"), group="xlcCollect",
+                       image="FilterToggleFilter",
+                       help="Who to call today, promises to pay and dispute cases (your resolution notes are kept)."),
+         settings=("PromiseGraceDays", "EscalationDays", "EscalationAmount", "LargeBalanceThreshold",
+                   "DisputeResponseDays", "ReturnMatchDays")),
 )
 
 # ------------------------------------------------------------------ derived: nothing below names a step

@@ -79,7 +79,8 @@ def worklist_output(result, as_of: dt.date, settings) -> SheetOutput:
     kept = "n/a" if result.promises_kept_pct is None else f"{result.promises_kept_pct:.0%}"
     notes = (
         f"Collections worklist as of {_day(as_of)} ({cur})",
-        "Filter the collector column to open your own list; ranked by priority_score (README: Priority score).",
+        "Filter the collector column for your list.",
+        "Ranked by priority_score (README: Priority score). "
         f"Escalated: over {settings.escalation_days} days past due with at least the escalation amount, or two "
         f"broken promises. Promises kept: {kept}.",
     )
@@ -108,6 +109,7 @@ def promises_output(result, as_of: dt.date) -> SheetOutput:
     prom = result.promises.copy()
     prom.attrs = {"money": ["promised_amount", "paid_amount"], "currency": cur}
     notes = (f"Promises to pay as of {_day(as_of)} ({cur})",
+             "Met by applied cash or cleared items.",
              "A promise is met by cash applied (AUTO, this and earlier runs) or documents cleared between the day it "
              "was made and the promised date plus the grace days; KEPT / PENDING / PARTIAL / BROKEN.")
     blocks = (
@@ -205,7 +207,8 @@ def disputes_output(rows: pd.DataFrame, as_of: dt.date, currency: str, response_
         pd.DataFrame({"category": [], "kind": [], "cases": [], "amount": [], "sla_breached": [], "oldest_days": []})
     summary.attrs = {"money": ["amount"], "currency": currency}
     notes = (f"Disputes and deductions as of {_day(as_of)} ({currency})",
-             f"One case per disputed item or deduction; response due {response_days} day(s) after it was opened.",
+             "Record your resolution beside each case.",
+             f"One case per disputed item or deduction; response due {response_days} day(s) after it was opened. "
              "Record the outcome in resolution (" + ", ".join(RESOLUTIONS) + "), resolved_on and resolution_note, or add "
              "your own columns right of the table: they stay with their case_id on every refresh.")
     widths = {"case_id": 18, "category": 20, "check": 22, "check_detail": 50, "resolution": 16,

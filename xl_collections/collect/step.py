@@ -13,13 +13,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..cashapp.step import _merge_prior, cash_result, open_items_after
-from ..close_state import DONE, StepResult
+from ..close_state import DONE, CloseState, StepResult
 from . import collections
 from .sheets import (DISPUTES_SHEET, disputes_output, merge_disputes, promises_output, read_disputes,
                      resolutions, worklist_output)
 
 
-def applications(state) -> pd.DataFrame | None:
+def applications(state: CloseState) -> pd.DataFrame | None:
     """Every application of this close and the earlier ones still on ``Cash App``."""
     cash = cash_result(state)
     prior = state.results.get("cash_prior", state.prior_applications) if cash is not None else state.prior_applications
@@ -28,7 +28,7 @@ def applications(state) -> pd.DataFrame | None:
     return _merge_prior(prior, cash.applications)
 
 
-def previous_disputes(state) -> pd.DataFrame | None:
+def previous_disputes(state: CloseState) -> pd.DataFrame | None:
     book = state.book
     if book is None or DISPUTES_SHEET.lower() not in {s.lower() for s in book.sheet_names()}:
         return None
@@ -36,8 +36,9 @@ def previous_disputes(state) -> pd.DataFrame | None:
     return read_disputes(book.read_sheet(name))
 
 
-def run(state) -> StepResult:
-    """``state``: the close's :class:`~xl_collections.close.CloseState`."""
+def step_worklist(state: CloseState) -> StepResult:
+    """The step (``steps.CLOSE_STEPS``): the three sheets as outputs, the result in
+    ``state.results["collections"]``."""
     s = state.settings
     t = state.tables
     previous = previous_disputes(state)
@@ -58,3 +59,6 @@ def run(state) -> StepResult:
            f"dispute cases ({int(res.disputes['sla_breached'].sum()):,} past the response date)")
     return StepResult("worklist", DONE, rows=len(w), amount=int(w["past_due"].sum()) if len(w) else 0,
                       message=msg, outputs=outputs)
+
+
+run = step_worklist
