@@ -16,7 +16,8 @@ from xl_collections import schema
 from xl_collections.book import open_book
 from xl_collections.io.sources import _sheet_part
 from xl_collections.settings import NAMED_CELLS, Settings, from_named_values
-from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, TemplateError, build_template, built_with_xlwings,
+from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, STEP_BUTTONS, TemplateError, build_template,
+                                     built_with_xlwings,
                                      check_book_name, compare_books, vba_project, xlwings_dir)
 from xl_collections.vba import module_sources, with_kept_vba
 
@@ -100,7 +101,7 @@ def test_vba_is_xlwings_own_and_checked(book):
     codes = sorted(re.search(r'codeName="([^"]+)"', x).group(1) for x in sheets)
     assert {"Sheet1", "Sheet2"} <= set(codes) and len(set(codes)) == len(sheets)
     # form buttons call the project's SampleCall, which runs "import <name>; <name>.main()"
-    assert vml.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 5
+    assert vml.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 1 + len(STEP_BUTTONS)   # Close and each step sheet
     code = module_sources(original)["Module1"]
     assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in code
 
