@@ -11,10 +11,12 @@ import pandas as pd
 
 from ..io.write import write_csv as write_csv_file, write_table
 from ..money import MINOR_UNITS, to_decimal
+from ..schema import MONEY, TABLES
 from ..settings import Settings
 from ._common import canonical_table, convert_minor
 from .activity import make_activity
 from .cash import make_payments
+from .credit import make_credit
 from .customers import credit_limits, make_customers
 from .items import make_items
 from .ledgers import make_fx, make_gl, period_postings, plant, rollforward_parts
@@ -57,11 +59,12 @@ class DemoBook:
     normalised_pairs: pd.DataFrame | None = None
     promises: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
+    workflow: dict = field(default_factory=dict)   # credit & collections tables (financials, orders, …) by name
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The nine canonical input tables by contract name."""
-        return {name: getattr(self, name) for name in TABLE_NAMES}
+        """The canonical input tables by contract name: the nine of the close, then the workflow's."""
+        return {**{name: getattr(self, name) for name in TABLE_NAMES}, **self.workflow}
 
     @property
     def period(self) -> str:
@@ -151,11 +154,12 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
         "activity": canonical_table("activity", act_raw, rep),
         "fx_rates": canonical_table("fx_rates", fx_raw, rep),
     }
+    workflow = make_credit(seed, t["customers"], t["open_items"], as_of=as_of, reporting_currency=rep, rates=rates)
     truth = _object_text(truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True))
     truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
     planted, pairs, promises = _object_text(planted), _object_text(pairs), _object_text(promises)
     return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep),
-                    gl_tieout=tieout, normalised_pairs=pairs, promises=promises,
+                    gl_tieout=tieout, normalised_pairs=pairs, promises=promises, workflow=workflow,
                     params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,
                             "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})
 
@@ -206,7 +210,7 @@ def csv_frame(df: pd.DataFrame, table_name: str, reporting_currency: str) -> pd.
     data = {}
     for col in out.columns:
         s = out[col]
-        if col in MONEY_COLUMNS.get(table_name, ()):
+        if col in MONEY_COLUMNS.get(table_name, [c.name for c in TABLES[table_name].columns if c.kind == MONEY]):
             data[col] = _format(s, cur)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             data[col] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), "")
