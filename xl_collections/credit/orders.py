@@ -65,7 +65,7 @@ def decide(amount: int, exposure_before: int, c: CustomerCredit, s: Settings) ->
     on = f" on {c.oldest_document}" if c.oldest_document else ""
     if c.max_days_past_due > s.credit_hold_days_past_due and c.past_due > s.credit_hold_min_past_due:
         hold.append(f"PAST_DUE_HOLD: {c.max_days_past_due} days past due{on} (hold after "
-                    f"{s.credit_hold_days_past_due}); past due {fmt(c.past_due, cur)}")
+                    f"{s.credit_hold_days_past_due} days), {fmt(c.past_due, cur)} past due")
     elif c.max_days_past_due > s.credit_grace_days:
         flex.append(f"PAST_DUE_GRACE: {c.max_days_past_due} days past due{on} (grace {s.credit_grace_days} days)")
     if c.returned_payments >= s.credit_hold_returned_items:

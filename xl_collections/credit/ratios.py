@@ -91,13 +91,15 @@ def _div(a, b) -> Decimal | None:
 class Ratios:
     """The ratios of one statement (None where a figure is missing or a denominator is zero).
 
-    ``debt_to_equity`` is total liabilities / equity, None when equity is not positive
-    (``negative_equity`` says so); ``interest_cover`` is EBIT / interest expense, None when
+    ``debt_to_equity`` is total liabilities / equity (negative when equity is: ``negative_equity``
+    says so; None when equity is zero); ``equity_ratio`` is equity / total assets;
+    ``interest_cover`` is EBIT / interest expense, None when
     there is no interest to cover; ``dso``/``dpo`` are days (receivables / revenue × 365,
     payables / cost of sales × 365); ``tangible_net_worth`` = equity − intangible assets."""
     current_ratio: Decimal | None
     quick_ratio: Decimal | None
     debt_to_equity: Decimal | None
+    equity_ratio: Decimal
     negative_equity: bool
     interest_cover: Decimal | None
     dso: Decimal | None
@@ -116,7 +118,8 @@ def ratios(s: Statement) -> Ratios:
     return Ratios(
         current_ratio=_div(s.current_assets, s.current_liabilities),
         quick_ratio=_div(quick_assets, s.current_liabilities),
-        debt_to_equity=_div(s.total_liabilities, s.equity) if s.equity > 0 else None,
+        debt_to_equity=_div(s.total_liabilities, s.equity),
+        equity_ratio=s.equity / s.total_assets,
         negative_equity=s.equity <= 0,
         interest_cover=_div(s.ebit, s.interest_expense) if s.interest_expense else None,
         dso=None if s.accounts_receivable is None or not s.revenue else _days_of(s.accounts_receivable, s.revenue,

@@ -31,12 +31,11 @@ REVIEW_COLUMNS = ("customer_id", "customer_name", "credit_limit", "open_ar", "op
                   "past_due", "max_days_past_due", "altman_z", "altman_zone", "paydex", "add_days", "pct_paid_late",
                   "score", "computed_class", "risk_class", "recommended_limit", "review_date", "reasons")
 EXTRA_COLUMNS = ("parent_id", "group_exposure", "group_limit", "group_utilisation", "shipped_not_billed",
-                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "interest_cover", "dso", "dpo",
+                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "equity_ratio", "interest_cover", "dso", "dpo",
                  "tangible_net_worth", "failure_score", "delinquency_score", "agency_limit", "payment_trend",
                  "returned_payments", "statement_date", "report_date", "credit_review_date", "flags")
 REVIEW_MONEY = ["credit_limit", "open_ar", "open_orders", "exposure", "past_due", "recommended_limit",
                 "group_exposure", "group_limit", "shipped_not_billed", "tangible_net_worth", "agency_limit"]
-WORST = Decimal(10**6)   # stands for "no equity" / "no interest to pay" in the factor tables
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,10 +60,10 @@ def _factor_words(name: str, x, r: Ratios | None, cur: str) -> str:
         return f"Altman Z'' {shown(x)} ({r.altman_zone.lower()} zone)"
     if name == "current_ratio":
         return f"current ratio {x:.2f}"
-    if name == "debt_to_equity":
-        return "negative equity" if x == WORST else f"debt to equity {x:.2f}"
+    if name == "equity_ratio":
+        return "negative equity" if x < 0 else f"equity {x * 100:.0f}% of assets"
     if name == "interest_cover":
-        return "no interest to pay" if x == WORST else f"interest cover {x:.1f}×"
+        return f"interest cover {x:.1f}×"
     if name == "add_days":
         days = int(round_half_away(x, 0))
         return (f"pays {days} days late on average" if days > 0 else
@@ -85,7 +84,8 @@ def _inputs(r: Ratios | None, beh, rep, max_dpd: int | None) -> dict:
     if r is not None:
         x["altman_z"] = r.altman_z
         x["current_ratio"] = r.current_ratio
-        x["debt_to_equity"] = WORST if r.negative_equity else r.debt_to_equity
+        x["equity_ratio"] = r.equity_ratio
+        x["interest_cover"] = r.interest_cover
     if beh is not None:
         x["add_days"] = beh["add_days"]
         x["pct_paid_late"] = beh["pct_paid_late"]
@@ -94,17 +94,6 @@ def _inputs(r: Ratios | None, beh, rep, max_dpd: int | None) -> dict:
             v = rep.get(k)
             x[k] = None if v is None or pd.isna(v) else _plain(Decimal(v))
     return x
-
-
-def _interest_input(st, r: Ratios | None):
-    """Interest cover for the score: none to pay with a positive EBIT counts as best."""
-    if r is None or st is None:
-        return None
-    if r.interest_cover is not None:
-        return r.interest_cover
-    if st.ebit is not None and not st.interest_expense:
-        return WORST if st.ebit > 0 else Decimal(0)
-    return None
 
 
 def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None, *, policy: Policy = DEFAULT_POLICY,
@@ -152,7 +141,6 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
         b = beh.loc[cid] if cid in beh.index else None
         rep = agency.loc[cid] if cid in agency.index else None
         x = _inputs(r, b, rep, int(e.max_days_past_due) if e.items else None)
-        x["interest_cover"] = _interest_input(st, r)
         sc = score(x, policy)
         m = master.loc[cid] if master is not None and cid in master.index else None
         master_class = str(m["risk_class"]).strip().upper() if m is not None and "risk_class" in m.index else ""
@@ -188,6 +176,7 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
             "current_ratio": _round(r.current_ratio, 2) if r else None,
             "quick_ratio": _round(r.quick_ratio, 2) if r else None,
             "debt_to_equity": _round(r.debt_to_equity, 2) if r else None,
+            "equity_ratio": _round(r.equity_ratio, 4) if r else None,
             "interest_cover": _round(r.interest_cover, 1) if r else None,
             "dso": _round(r.dso, 0) if r else None, "dpo": _round(r.dpo, 0) if r else None,
             "tangible_net_worth": tnw.get(cid), "failure_score": x.get("failure_score"),

@@ -4,7 +4,9 @@ recommended limit and the next review date.  Every weight and threshold is here,
 
 **Factor points.**  Each factor maps its input to 0–100 by straight lines between the points
 of its table (below the first point: the first score; above the last: the last).  Every
-table runs one way, so a better input never scores lower.
+table runs one way, so a better input never scores lower.  Leverage is scored as the equity ratio
+(equity / total assets, negative with negative equity), which runs one way; debt to equity,
+which flips sign with equity, is shown but not scored.
 
 **Score.**  ``score = Σ weight × points / Σ weight`` over the factors that have an input (a
 customer without financial statements is scored on the rest), rounded to one decimal.  The
@@ -59,9 +61,9 @@ def _f(name, label, weight, *points) -> Factor:
 FACTORS: tuple[Factor, ...] = (
     _f("altman_z", "Altman Z''", 20, (0, 0), (1.10, 30), (2.60, 70), (4.00, 100)),
     _f("current_ratio", "current ratio", 7, (0.5, 0), (1.0, 40), (1.5, 70), (2.0, 100)),
-    # lower is better: debt/equity, days late, share paid late, days past due now
-    _f("debt_to_equity", "debt to equity", 7, (0.5, 100), (1.0, 75), (2.0, 40), (4.0, 0)),
+    _f("equity_ratio", "equity ratio", 7, (0, 0), (0.2, 40), (0.4, 75), (0.6, 100)),
     _f("interest_cover", "interest cover", 6, (1, 0), (3, 60), (6, 100)),
+    # lower is better: days late, share paid late, days past due now
     _f("add_days", "average days late", 15, (0, 100), (5, 85), (15, 60), (30, 30), (60, 0)),
     _f("pct_paid_late", "share paid late", 10, (0, 100), (0.25, 70), (0.50, 40), (1, 0)),
     _f("max_days_past_due", "days past due now", 10, (0, 100), (15, 80), (30, 60), (60, 30), (90, 0)),

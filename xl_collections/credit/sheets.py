@@ -33,7 +33,7 @@ CLASS_ORDER = {"E": 0, "D": 1, "C": 2, "B": 3, "A": 4, "": 5}
 NUMBER = {"score": "0.0", "altman_z": "0.00", "paydex": "0", "add_days": "0.0", "current_ratio": "0.00",
           "quick_ratio": "0.00", "debt_to_equity": "0.00", "interest_cover": "0.0", "dso": "0", "dpo": "0",
           "failure_score": "0", "delinquency_score": "0", "max_days_past_due": "#,##0"}
-PERCENT = ("utilisation", "pct_paid_late", "group_utilisation")
+PERCENT = ("utilisation", "pct_paid_late", "group_utilisation", "equity_ratio")
 
 
 def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:

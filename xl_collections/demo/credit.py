@@ -35,7 +35,7 @@ SHAPE = {
 SHARE_WITH_FINANCIALS = 0.75
 SHARE_WITH_REPORT = 0.85
 SHARE_SCALED = 0.30          # statements given in thousands
-ORDERS_PER_CUSTOMER = 1.2    # Poisson mean
+ORDERS_PER_CUSTOMER = (2.5, 0.6)   # Poisson means: customers paying within 60 days of terms, the others
 SHARE_SHIPPED = 0.2          # orders shipped, not billed yet
 HISTORY_PER_CUSTOMER = 10    # Poisson mean of cleared invoices in the last twelve months
 SHARE_NEW = 0.03             # prospects without a master record (at least 2)
@@ -70,7 +70,7 @@ def make_credit(seed: int, customers: pd.DataFrame, open_items: pd.DataFrame, *,
     tables = {
         "financials": _financials(rng, ids, cur, profile, size * to_local, is_new, asof),
         "credit_reports": _reports(rng, ids, profile, size, is_new, asof),
-        "orders": _orders(rng, ids, cur, size * to_local, is_new, asof),
+        "orders": _orders(rng, ids, cur, size * to_local, is_new, asof, _slow_payers(open_items, ids, asof)),
         "cleared_items": _history(rng, ids[~is_new], cur[~is_new], profile[~is_new], (size * to_local)[~is_new], asof),
     }
     return {k: canonical_table(k, v, reporting_currency) for k, v in tables.items()}
@@ -140,8 +140,17 @@ def _reports(rng, ids, profile, size, is_new, asof) -> dict:
     }
 
 
-def _orders(rng, ids, cur, size_local, is_new, asof) -> dict:
-    per = rng.poisson(ORDERS_PER_CUSTOMER, len(ids))
+def _slow_payers(open_items: pd.DataFrame, ids: np.ndarray, asof) -> np.ndarray:
+    """Customers with an undisputed invoice more than 60 days past due (they order less)."""
+    oi = open_items
+    days = (asof - oi["due_date"].to_numpy(dtype="datetime64[D]")).astype(np.int64)
+    late = (days > 60) & (oi["status"] != "DISPUTED").to_numpy() & (oi["open_amount"].to_numpy() > 0) \
+        & oi["doc_type"].isin(("INV", "DM", "DED")).to_numpy()
+    return np.isin(ids, oi["customer_id"].to_numpy()[late])
+
+
+def _orders(rng, ids, cur, size_local, is_new, asof, slow) -> dict:
+    per = rng.poisson(np.where(slow, ORDERS_PER_CUSTOMER[1], ORDERS_PER_CUSTOMER[0]))
     per[is_new] = np.maximum(per[is_new], 1)
     ci = np.repeat(np.arange(len(ids)), per)
     k = len(ci)

@@ -1,0 +1,226 @@
+"""Altman Z'' and the credit score.
+
+Z'' (Altman 1995, for private and non-manufacturing firms): ``6.56·X1 + 3.26·X2 + 6.72·X3 +
+1.05·X4`` with zones SAFE > 2.60, GREY 1.10–2.60, DISTRESS < 1.10 — the coefficients and
+cut-offs as published in E. I. Altman, "Predicting Financial Distress of Companies: Revisiting
+the Z-Score and ZETA Models" (NYU Stern working paper, 2000, section on the Z''-score), in
+Altman & Hotchkiss, *Corporate Financial Distress and Bankruptcy* (3rd ed., Wiley 2006, ch. 11)
+and in E. I. Altman, "Applications of Distress Prediction Models: What Have We Learned After
+50 Years from the Z-Score Models?", Int. J. Financial Stud. 2018, 6(3), 70.  The worked
+examples below are computed by hand from those coefficients with exact fractions.
+"""
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from xl_collections.credit import assess_credit
+from xl_collections.credit.ratios import Statement, altman_z, ratios, shown, zone
+from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, add_months, class_of, recommended_limit,
+                                           review_date, score)
+from xl_collections.io.validate import canonical
+from xl_collections.settings import Settings
+
+D = Decimal
+
+
+def by_hand(ca, cl, ta, tl, re, ebit, eq) -> Fraction:
+    f = Fraction
+    return (f("6.56") * f(ca - cl, ta) + f("3.26") * f(re, ta) + f("6.72") * f(ebit, ta) + f("1.05") * f(eq, tl))
+
+
+@pytest.mark.parametrize("figures, z2, zone_", [
+    # a healthy distributor: X1 0.25, X2 0.30, X3 0.12, X4 1.5 -> 1.64 + 0.978 + 0.8064 + 1.575 = 4.9994
+    ((450_000, 200_000, 1_000_000, 400_000, 300_000, 120_000, 600_000), D("5.00"), "SAFE"),
+    # a mid-sized wholesaler: X1 0.1, X2 0.2, X3 0.05, X4 2/3 -> 0.656 + 0.652 + 0.336 + 0.7 = 2.344
+    ((400, 300, 1000, 600, 200, 50, 400), D("2.34"), "GREY"),
+    # a retailer in trouble: X1 -0.1, X2 -0.15, X3 -0.04, X4 0.125 -> -0.656 - 0.489 - 0.2688 + 0.13125
+    ((250, 350, 1000, 800, -150, -40, 100), D("-1.28"), "DISTRESS"),
+])
+def test_altman_z_worked_examples(figures, z2, zone_):
+    z = altman_z(*figures)
+    assert Fraction(z) == by_hand(*figures)
+    assert shown(z) == z2 and zone(z) == zone_
+
+
+def test_zones_at_their_boundaries_use_the_unrounded_value():
+    # X2 0.25, X4 1.7: 0.815 + 1.785 = 2.600 exactly -> GREY (SAFE is above 2.60)
+    at_safe = altman_z(100, 100, 1000, 100, 250, 0, 170)
+    assert at_safe == D("2.60") and zone(at_safe) == "GREY"
+    # X2 -0.5, X4 2.6: -1.63 + 2.73 = 1.10 exactly -> GREY (DISTRESS is below 1.10)
+    at_distress = altman_z(0, 0, 1000, 100, -500, 0, 260)
+    assert at_distress == D("1.10") and zone(at_distress) == "GREY"
+    # a hair above 2.60 is SAFE though it shows 2.60; a hair below 1.10 is DISTRESS though it shows 1.10
+    above = altman_z(100, 100, 1000, 100, 250, 0, D("170.001"))
+    below = altman_z(0, 0, 1000, 100, -500, 0, D("259.999"))
+    assert (shown(above), zone(above)) == (D("2.60"), "SAFE")
+    assert (shown(below), zone(below)) == (D("1.10"), "DISTRESS")
+
+
+def test_altman_z_is_undefined_without_assets_liabilities_or_ebit():
+    assert altman_z(1, 1, 0, 1, 1, 1, 1) is None
+    assert altman_z(1, 1, 1, 0, 1, 1, 1) is None
+    assert altman_z(1, 1, 1, 1, 1, None, 1) is None
+    assert zone(None) == ""
+
+
+def test_ratios_of_a_statement():
+    s = Statement(current_assets=D(400), current_liabilities=D(200), total_assets=D(1000), total_liabilities=D(600),
+                  retained_earnings=D(150), equity=D(400), ebit=D(90), revenue=D(1460), cost_of_sales=D(1095),
+                  interest_expense=D(30), inventory=D(100), intangible_assets=D(50), accounts_receivable=D(200),
+                  accounts_payable=D(150))
+    r = ratios(s)
+    assert (r.current_ratio, r.quick_ratio, r.debt_to_equity, r.interest_cover) == (2, D("1.5"), D("1.5"), 3)
+    assert r.equity_ratio == D("0.4")
+    assert (r.dso, r.dpo, r.tangible_net_worth) == (50, 50, 350)
+    neg = ratios(Statement(D(1), D(1), D(10), D(12), D(-5), D(-2)))
+    assert neg.negative_equity and neg.debt_to_equity == -6 and neg.interest_cover is None
+    assert neg.equity_ratio == D("-0.2") and DEFAULT_POLICY.factor("equity_ratio").score(neg.equity_ratio) == 0
+
+
+# ---------------------------------------------------------------- the score
+
+def direction(f) -> int:
+    """+1 when a higher input scores higher, -1 when lower is better."""
+    return 1 if f.points[-1][1] > f.points[0][1] else -1
+
+
+def value_in(f, u: float) -> Decimal:
+    lo, hi = f.points[0][0], f.points[-1][0]
+    span = hi - lo
+    return lo - span / 4 + D(str(round(u, 6))) * span * D("1.5")
+
+
+@st.composite
+def two_customers(draw):
+    """A customer and a second one at least as strong on every input both have."""
+    present = draw(st.lists(st.booleans(), min_size=len(DEFAULT_POLICY.factors), max_size=len(DEFAULT_POLICY.factors)))
+    a, b = {}, {}
+    for f, has in zip(DEFAULT_POLICY.factors, present):
+        if not has:
+            continue
+        x = value_in(f, draw(st.floats(0, 1)))
+        step = D(str(round(draw(st.floats(0, 1)), 6))) * (f.points[-1][0] - f.points[0][0])
+        a[f.name], b[f.name] = x, x + direction(f) * step
+    return a, b
+
+
+@settings(max_examples=300, deadline=None)
+@given(two_customers())
+def test_stronger_on_every_input_never_gets_a_worse_class(pair):
+    weak, strong = pair
+    s_weak, s_strong = score(weak), score(strong)
+    if s_weak.score is None:
+        return
+    assert s_strong.score >= s_weak.score
+    if s_weak.credit_class and s_strong.credit_class:
+        assert CLASSES.index(s_strong.credit_class) <= CLASSES.index(s_weak.credit_class)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.sampled_from([f.name for f in DEFAULT_POLICY.factors]), min_size=1))
+def test_strong_on_all_and_weak_on_all_are_at_least_a_class_apart(names):
+    best = {f.name: f.points[0][0] if direction(f) < 0 else f.points[-1][0] for f in DEFAULT_POLICY.factors
+            if f.name in names}
+    worst = {f.name: f.points[-1][0] if direction(f) < 0 else f.points[0][0] for f in DEFAULT_POLICY.factors
+             if f.name in names}
+    a, e = score(best), score(worst)
+    if not a.credit_class:                # too little weight to class: both unclassed
+        assert not e.credit_class
+        return
+    assert (a.credit_class, e.credit_class) == ("A", "E")
+
+
+def test_each_factor_table_runs_one_way_and_weights_sum_to_100():
+    assert sum(f.weight for f in DEFAULT_POLICY.factors) == 100
+    for f in DEFAULT_POLICY.factors:
+        xs = [p[0] for p in f.points]
+        ys = [p[1] for p in f.points]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+        assert ys == sorted(ys) or ys == sorted(ys, reverse=True)
+
+
+@pytest.mark.parametrize("value, cls", [(D("80.0"), "A"), (D("79.9"), "B"), (D("65.0"), "B"), (D("64.9"), "C"),
+                                        (D("50.0"), "C"), (D("49.9"), "D"), (D("35.0"), "D"), (D("34.9"), "E")])
+def test_class_thresholds(value, cls):
+    assert class_of(value) == cls
+
+
+def test_factor_points_interpolate_between_the_table_points():
+    paydex = DEFAULT_POLICY.factor("paydex")
+    assert [paydex.score(D(x)) for x in (10, 20, 35, 50, 75, 80, 95)] == [0, 0, 20, 40, 85, 100, 100]
+
+
+def test_a_score_needs_enough_to_go_on():
+    only_days = score({"max_days_past_due": D(0)})
+    assert only_days.score == 100 and only_days.credit_class == ""
+    assert score({"max_days_past_due": D(0), "paydex": D(80)}).credit_class == "A"
+    assert score({}).score is None
+
+
+@pytest.mark.parametrize("cls, expected", [("A", D(100000)), ("B", D(75000)), ("C", D(50000)), ("D", D(25000)),
+                                           ("E", D(0))])
+def test_recommended_limit_is_the_smallest_source_rounded_down(cls, expected):
+    # tangible net worth 1,000,000 (10 % for A); the agency's 900,000; billing 40,000 a month
+    got = recommended_limit(cls, tangible_net_worth=D(1_000_000), agency_limit=D(900_000), monthly_billing=D(40_000))
+    billing = {"A": 120000, "B": 80000, "C": 60000, "D": 40000, "E": 0}[cls]
+    agency = {"A": 900000, "B": 900000, "C": 675000, "D": 450000, "E": 0}[cls]
+    assert got == min(expected, D(billing), D(agency))
+    assert recommended_limit(cls) is None
+    assert recommended_limit("A", agency_limit=D("12345.67")) == D(12000)
+
+
+def test_review_dates():
+    as_of = dt.date(2026, 10, 31)
+    assert review_date("A", as_of) == dt.date(2027, 10, 31)
+    assert review_date("C", as_of) == dt.date(2027, 4, 30)
+    assert review_date("E", as_of) == dt.date(2026, 11, 30)
+    assert review_date("A", as_of, dt.date(2026, 12, 15)) == dt.date(2026, 12, 15)
+    assert review_date("", as_of, dt.date(2026, 12, 15)) == dt.date(2026, 12, 15)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+
+
+# ---------------------------------------------------------------- the engine end to end: strong vs weak
+
+AS_OF = dt.date(2026, 10, 31)
+
+
+def customer_book(profile: str):
+    strong = profile == "strong"
+    items = pd.DataFrame([("X", "INV-1", "2026-09-01", "2026-10-01" if strong else "2026-07-01", 1000)],
+                         columns=["customer_id", "document_no", "document_date", "due_date", "open_amount"])
+    fin = pd.DataFrame([{"customer_id": "X", "period_end": "2025-12-31", "scale": "1000",
+                         "current_assets": 500 if strong else 100, "current_liabilities": 200 if strong else 300,
+                         "total_assets": 1000, "total_liabilities": 300 if strong else 950,
+                         "retained_earnings": 400 if strong else -200, "ebit": 150 if strong else -50,
+                         "equity": 700 if strong else 50, "interest_expense": 10 if strong else 30}])
+    rep = pd.DataFrame([{"customer_id": "X", "report_date": "2026-09-30", "paydex": 80 if strong else 30,
+                         "failure_score": 90 if strong else 5, "recommended_limit": 50000}])
+    hist = pd.DataFrame([("X", f"H{i}", "2026-05-01", "2026-06-01", 15000, "2026-05-30" if strong else "2026-08-15")
+                         for i in range(4)],
+                        columns=["customer_id", "document_no", "document_date", "due_date", "amount", "cleared_date"])
+    cust = pd.DataFrame([{"customer_id": "X", "customer_name": "X Co", "credit_limit": 20000,
+                          "credit_review_date": "2026-06-30"}])
+    return {"open_items": canonical(items, "open_items"), "financials": canonical(fin, "financials"),
+            "credit_reports": canonical(rep, "credit_reports"), "cleared_items": canonical(hist, "cleared_items"),
+            "customers": canonical(cust, "customers")}
+
+
+def test_a_strong_and_a_weak_customer_end_to_end():
+    strong, _ = assess_credit(customer_book("strong"), Settings(as_of=AS_OF))
+    weak, _ = assess_credit(customer_book("weak"), Settings(as_of=AS_OF))
+    s, w = strong.review.iloc[0], weak.review.iloc[0]
+    assert (s["computed_class"], w["computed_class"]) == ("A", "E")
+    assert (s["altman_zone"], w["altman_zone"]) == ("SAFE", "DISTRESS")
+    assert (s["add_days"], s["pct_paid_late"]) == (D("-2.0"), D(0))
+    assert (w["add_days"], w["pct_paid_late"]) == (D("75.0"), D(1))
+    # strong: the least of 10 % of tangible net worth 700,000, the agency's 50,000 and 3 months of
+    # billing (4 x 15,000 cleared + 1,000 open in the last twelve months: 5,083.33 a month): 15,000
+    assert s["recommended_limit"] == 1_500_000 and w["recommended_limit"] == 0
+    assert "limit 20,000.00 USD above the recommended 0.00 USD" in w["reasons"]
+    assert "review overdue since 2026-06-30" in s["reasons"]
+    assert s["review_date"] == pd.Timestamp("2026-06-30")
+    assert s["reasons"].startswith("class A (score ")
