@@ -66,11 +66,11 @@ def ratio(num: int, den) -> Decimal | None:
 
 
 def customer_ids(*tables: pd.DataFrame | None) -> list[str]:
-    """Every customer id of the tables given, sorted (the master's first is not needed: ids sort)."""
+    """Every customer id of the tables given, sorted."""
     ids: set[str] = set()
     for t in tables:
         if t is not None and len(t) and "customer_id" in t.columns:
-            ids.update(t["customer_id"].astype(str))
+            ids.update(pd.unique(t["customer_id"].to_numpy(dtype=object)).tolist())
     return sorted(ids)
 
 

@@ -58,7 +58,7 @@ def statements(financials: pd.DataFrame | None, as_of: dt.date) -> tuple[dict, l
     errors: list[InputError] = []
     out = {}
     rows = latest(financials, "period_end", as_of)
-    for cid, r in rows.iterrows():
+    for cid, r in rows.to_dict("index").items():
         scale = _scale(r.get("scale", "1"))
         src_row = r.get("source_row")
         if scale is None:

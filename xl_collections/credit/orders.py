@@ -93,7 +93,7 @@ def decide_orders(orders: pd.DataFrame, amounts: np.ndarray, start: dict[str, in
     """Every ``OPEN`` order of ``orders`` decided; ``amounts``: each order's amount in
     reporting minor units (aligned with ``orders``); ``start``: customer -> ``open_ar + Σ
     SHIPPED_NOT_BILLED``; ``credit``: customer -> :class:`CustomerCredit`.  Rows in decision
-    order (customer, order date, order number)."""
+    order (customer, order date, order number): :data:`COLUMNS`, then ``order_date``."""
     is_open = (orders["status"] == "OPEN").to_numpy()
     todo = pd.DataFrame({"order_no": orders["order_no"].astype(str).to_numpy()[is_open],
                          "customer_id": orders["customer_id"].astype(str).to_numpy()[is_open],
@@ -113,6 +113,7 @@ def decide_orders(orders: pd.DataFrame, amounts: np.ndarray, start: dict[str, in
             running[cid] = before
         rows.append((order_no, cid, int(amount), before, after, decision, "; ".join(reasons)))
     out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out["order_date"] = pd.Series(todo["order_date"].to_numpy(), dtype="datetime64[ns]")
     for c in ("amount", "exposure_before", "exposure_after"):
         out[c] = out[c].astype("int64")
     out.attrs = {"money": ["amount", "exposure_before", "exposure_after"], "currency": settings.reporting_currency}

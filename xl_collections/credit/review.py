@@ -23,7 +23,7 @@ from ..settings import Settings
 from .behaviour import payment_behaviour
 from .exposure import exposure, order_amounts, to_reporting
 from .inputs import reports, returned_payments, statements
-from .orders import CustomerCredit, decide_orders
+from .orders import COLUMNS as ORDER_COLUMNS, CustomerCredit, decide_orders
 from .ratios import Ratios, ratios, shown
 from .scoring import CLASSES, DEFAULT_POLICY, Policy, recommended_limit, review_date, score, top_factors
 
@@ -41,7 +41,8 @@ REVIEW_MONEY = ["credit_limit", "open_ar", "open_orders", "exposure", "past_due"
 @dataclass(frozen=True, eq=False)
 class CreditResult:
     """``review``: one row per customer (:data:`REVIEW_COLUMNS` then :data:`EXTRA_COLUMNS`);
-    ``decisions``: one row per open order (:data:`~xl_collections.credit.orders.COLUMNS`)."""
+    ``decisions``: one row per open order (:data:`~xl_collections.credit.orders.COLUMNS`, then
+    ``order_date``)."""
     review: pd.DataFrame
     decisions: pd.DataFrame
     as_of: dt.date
@@ -52,7 +53,9 @@ class CreditResult:
         """The contract's result tables (``credit_review``, ``order_decisions``), contract columns only."""
         review = self.review[list(REVIEW_COLUMNS)].copy()
         review.attrs = {"money": [c for c in REVIEW_MONEY if c in REVIEW_COLUMNS], "currency": self.currency}
-        return {"credit_review": review, "order_decisions": self.decisions}
+        decisions = self.decisions[list(ORDER_COLUMNS)].copy()
+        decisions.attrs = dict(self.decisions.attrs)
+        return {"credit_review": review, "order_decisions": decisions}
 
 
 def _factor_words(name: str, x, r: Ratios | None, cur: str) -> str:
@@ -131,19 +134,20 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
     if errors:
         return None, errors
 
-    master = customers.drop_duplicates("customer_id").set_index("customer_id") if customers is not None else None
+    master = _records(customers.drop_duplicates("customer_id").set_index("customer_id")
+                      if customers is not None else None, ("risk_class", "credit_review_date"))
+    beh, agency = _records(beh), _records(agency)
     open_billing = _open_billing(aging_detail, as_of, policy)
     rows, credit = [], {}
     for e in exp.itertuples(index=False):
         cid = e.customer_id
         st, period_end, _ = stmts.get(cid, (None, None, ""))
         r = ratios(st) if st is not None else None
-        b = beh.loc[cid] if cid in beh.index else None
-        rep = agency.loc[cid] if cid in agency.index else None
+        b, rep = beh.get(cid), agency.get(cid)
         x = _inputs(r, b, rep, int(e.max_days_past_due) if e.items else None)
         sc = score(x, policy)
-        m = master.loc[cid] if master is not None and cid in master.index else None
-        master_class = str(m["risk_class"]).strip().upper() if m is not None and "risk_class" in m.index else ""
+        m = master.get(cid)
+        master_class = str(m.get("risk_class") or "").strip().upper() if m is not None else ""
         used = master_class if master_class in CLASSES else sc.credit_class
         agency_limit = _money(rep, "recommended_limit")
         billing = int(b["billing_12m"]) if b is not None else 0
@@ -195,9 +199,7 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
         start = dict(zip(exp["customer_id"], exp["open_ar"] + exp["shipped_not_billed"]))
         decisions = decide_orders(orders, amounts, start, credit, settings)
     else:
-        decisions = pd.DataFrame({c: pd.Series([], dtype=object) for c in
-                                  ("order_no", "customer_id", "amount", "exposure_before", "exposure_after",
-                                   "decision", "reasons")})
+        decisions = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*ORDER_COLUMNS, "order_date")})
         decisions.attrs = {"money": ["amount", "exposure_before", "exposure_after"], "currency": cur}
     notes = [] if orders is not None else ["no orders given: exposure counts the customer master's open_orders; "
                                            "no order decisions"]
@@ -275,15 +277,24 @@ def _plain(d: Decimal) -> Decimal:
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
+def _records(df: pd.DataFrame | None, columns=None) -> dict[str, dict]:
+    """index -> {column: value} (plain dicts: the per-customer loop reads them fast)."""
+    if df is None or not len(df):
+        return {}
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    return {str(k): v for k, v in df.to_dict("index").items()}
+
+
 def _dec(rep, col):
-    if rep is None or col not in rep.index:
+    if rep is None or col not in rep:
         return None
     v = rep[col]
     return None if v is None or pd.isna(v) else _plain(Decimal(v))
 
 
 def _money(rep, col) -> int | None:
-    if rep is None or col not in rep.index or pd.isna(rep[col]):
+    if rep is None or col not in rep or pd.isna(rep[col]):
         return None
     return int(rep[col])
 

@@ -136,8 +136,8 @@ def class_of(value: Decimal, policy: Policy = DEFAULT_POLICY) -> str:
 def top_factors(s: Score, policy: Policy = DEFAULT_POLICY, n: int = 3) -> list[tuple[str, Decimal]]:
     """The ``n`` factors that moved the score most: largest weight × |points − 50|, the
     weightier first on a tie.  (name, points) pairs."""
-    ranked = sorted(s.points.items(), key=lambda kv: (-policy.factor(kv[0]).weight * abs(kv[1] - 50),
-                                                      [f.name for f in policy.factors].index(kv[0])))
+    order = {f.name: (i, f.weight) for i, f in enumerate(policy.factors)}
+    ranked = sorted(s.points.items(), key=lambda kv: (-order[kv[0]][1] * abs(kv[1] - 50), order[kv[0]][0]))
     return ranked[:n]
 
 

@@ -70,7 +70,7 @@ def credit_review_output(res: CreditResult) -> SheetOutput:
                                     Highlight(("risk_class",), "E", *BAD), Highlight(("risk_class",), "D", *NEUTRAL),
                                     Highlight(("altman_zone",), "DISTRESS", *BAD),
                                     Highlight(("altman_zone",), "SAFE", *GOOD)))
-    return SheetOutput(CREDIT_REVIEW_SHEET, [block], notes=notes, print_fit_width=True, freeze_columns=2)
+    return SheetOutput(CREDIT_REVIEW_SHEET, [block], notes=notes, freeze_columns=2)
 
 
 def order_decisions_output(res: CreditResult) -> SheetOutput:
@@ -78,8 +78,10 @@ def order_decisions_output(res: CreditResult) -> SheetOutput:
     cur = res.currency
     d = res.decisions
     rank = {HOLD: 0, FLEX: 1, RELEASE: 2}
+    names = dict(zip(res.review["customer_id"], res.review["customer_name"]))
     df = d.assign(_r=d["decision"].map(rank)).sort_values(["_r", "customer_id"], kind="stable").drop(columns="_r")
-    df = df.reset_index(drop=True)
+    df.insert(2, "customer_name", df["customer_id"].map(names).fillna(""))
+    df = df[[*df.columns[:3], "order_date", *[c for c in df.columns[3:] if c != "order_date"]]].reset_index(drop=True)
     df.attrs = dict(d.attrs)
     n = d["decision"].value_counts()
     held = int(d.loc[d["decision"] == HOLD, "amount"].sum()) if len(d) else 0
@@ -90,7 +92,8 @@ def order_decisions_output(res: CreditResult) -> SheetOutput:
              "table): they stay with their order on every run. Exposure is open AR + orders before this one "
              "that were released or flexed.")
     block = TableBlock(df, table_name="tblOrderDecisions",
-                       column_widths={"reasons": 100, "amount": 14, "exposure_before": 16, "exposure_after": 16},
+                       column_widths={"reasons": 100, "customer_name": 30, "amount": 14, "exposure_before": 16,
+                                      "exposure_after": 16},
                        conditional=(Highlight(("decision",), HOLD, *BAD), Highlight(("decision",), FLEX, *NEUTRAL),
                                     Highlight(("decision",), RELEASE, *GOOD)))
     return SheetOutput(ORDER_DECISIONS_SHEET, [block], notes=notes, print_fit_width=True)

@@ -37,7 +37,7 @@ SHARE_WITH_REPORT = 0.85
 SHARE_SCALED = 0.30          # statements given in thousands
 ORDERS_PER_CUSTOMER = (2.5, 0.6)   # Poisson means: customers paying within 60 days of terms, the others
 SHARE_SHIPPED = 0.2          # orders shipped, not billed yet
-HISTORY_PER_CUSTOMER = 10    # Poisson mean of cleared invoices in the last twelve months
+HISTORY_PER_CUSTOMER = 24    # Poisson mean of cleared invoices in the last twelve months
 SHARE_NEW = 0.03             # prospects without a master record (at least 2)
 TERMS = 30
 
@@ -88,7 +88,7 @@ def _financials(rng, ids, cur, profile, size_local, is_new, asof) -> dict:
     shape = np.array([SHAPE[p][0] for p in profile[idx]])
     x = shape + rng.normal(0, 0.04, (k, 4))
     wc, re, ebit, eq = x.T
-    ta = size_local[idx] * rng.uniform(8, 20, k)                   # a limit is a few % of total assets
+    ta = size_local[idx] * rng.uniform(15, 40, k)                  # a limit is a few % of total assets
     scaled = rng.random(k) < SHARE_SCALED
     unit = np.where(scaled, 1000, 1)
     cl = ta * rng.uniform(0.15, 0.35, k)
@@ -130,7 +130,7 @@ def _reports(rng, ids, profile, size, is_new, asof) -> dict:
     failure = np.clip(np.round([SHAPE[p][2] for p in profile[idx]] + rng.normal(0, 8, k)), 1, 100)
     delinquency = np.clip(np.round(failure + rng.normal(0, 6, k)), 1, 100)
     rating = np.select([failure >= 75, failure >= 50, failure >= 25], ["1A1", "2A2", "3A3"], "4A4").astype(object)
-    rec = np.round(size[idx] * rng.uniform(0.8, 1.6, k) / 100_000) * 100_000
+    rec = np.round(size[idx] * rng.uniform(1.0, 2.0, k) / 100_000) * 100_000
     return {
         "customer_id": ids[idx], "report_date": asof - rng.integers(5, 200, k) * DAY,
         "source": np.full(k, "DNB", dtype=object), "paydex": paydex.astype(int).astype(str).astype(object),
@@ -174,7 +174,7 @@ def _history(rng, ids, cur, profile, size_local, asof) -> dict:
     cleared = asof - rng.integers(1, 365, k) * DAY
     due = cleared - late * DAY
     doc = due - TERMS * DAY
-    amount = np.maximum(_money(size_local[ci] * rng.lognormal(np.log(0.12), 0.8, k)), 1_000)
+    amount = np.maximum(_money(size_local[ci] * rng.lognormal(np.log(0.15), 0.6, k)), 1_000)
     return {
         "customer_id": ids[ci], "document_no": np.array([f"H{9000001 + i}" for i in range(k)], dtype=object),
         "document_date": doc, "due_date": due, "amount": amount, "cleared_date": cleared, "currency": cur[ci],
