@@ -27,6 +27,7 @@ from .cashapp.step import step_cashapp
 from .close_state import CloseState, StepResult
 from .collect.step import step_worklist
 from .commentary_step import step_commentary
+from .credit.step import step_credit
 from .inputs import step_validate
 from .kpi_step import step_kpis
 from .recon.step import step_recon
@@ -102,6 +103,13 @@ CLOSE_STEPS: tuple[Step, ...] = (
          button=Button("write_commentary", "Write commentary", group="xlcReceivables", image="ReviewNewComment",
                        help="Past-due commentary (the Commentary sheet; edited comments are kept)."),
          settings=("CommentaryThreshold",)),
+    Step("credit", "Credit review and order decisions", step_credit, aliases=("credit_review", "order_decisions"),
+         reads=("open_items", "customers", "orders", "financials", "credit_reports", "cleared_items", "fx_rates"),
+         sheets=("Credit Review", "Order Decisions"),
+         button=Button("credit_review", "Credit review", group="xlcCredit", image="AccountingFormat",
+                       help="Exposure, score and class per customer; RELEASE / FLEX / HOLD per open order."),
+         settings=("CreditFlexPct", "CreditGraceDays", "CreditHoldDaysPastDue", "CreditHoldMinPastDue",
+                   "CreditHoldReturnedItems")),
     Step("worklist", "Collections worklist, promises, disputes", step_worklist,
          aliases=("collections", "promises", "disputes"),
          reads=("open_items", "customers", "activity", "payments", "cleared_items", "fx_rates"),

@@ -26,8 +26,8 @@ def add_arguments(p) -> None:
 
 def demo_tables(book) -> dict:
     """Canonical tables of a generated DemoBook that have an input sheet, by table name."""
-    from ..schema import BOOK_TABLES
-    return {k: v for k, v in book.tables.items() if k in BOOK_TABLES and v is not None}
+    from ..schema import BOOK_TABLES, WORKFLOW_TABLES
+    return {k: v for k, v in book.tables.items() if (k in BOOK_TABLES or k in WORKFLOW_TABLES) and v is not None}
 
 
 def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int | None = None, seed: int = 7,

@@ -5,7 +5,9 @@ Decisions``.  Reads ``customers``, ``orders``, ``financials``, ``credit_reports`
 (``state.results["returns"]``, when it found any)."""
 from __future__ import annotations
 
-from ..close import DONE, CloseState, StepResult, aging_result, open_items_after
+from ..aging_step import aging_result
+from ..cashapp.step import open_items_after
+from ..close_state import DONE, CloseState, StepResult
 from ..close_sheets import _fmt_amount as fmt
 from ..errors import InputErrors
 from .orders import FLEX, HOLD, RELEASE
@@ -18,7 +20,7 @@ READS = ("open_items", "customers", "orders", "financials", "credit_reports", "c
 SHEETS = (CREDIT_REVIEW_SHEET, ORDER_DECISIONS_SHEET)
 
 
-def run(state: CloseState) -> StepResult:
+def step_credit(state: CloseState) -> StepResult:
     """Assess every customer and decide every open order; the sheets go back as outputs."""
     s = state.settings
     tables = {k: state.tables.get(k) for k in READS}
