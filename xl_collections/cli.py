@@ -17,7 +17,8 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 # the subcommands in the order ``--help`` lists them; each is ``xl_collections.commands.<name>``
 # with HELP, FILE_OPTIONS, add_arguments(parser) and run(args) -> int
-COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book", "worklist", "credit")
+COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book", "worklist", "credit",
+            "allowance")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from ..schema import MONEY, TABLES
 from ..settings import Settings
 from ._common import canonical_table, convert_minor
 from .activity import make_activity
+from .allowance import make_loss_history
 from .cash import make_payments
 from .credit import make_credit
 from .customers import credit_limits, make_customers
@@ -155,10 +156,13 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
         "fx_rates": canonical_table("fx_rates", fx_raw, rep),
     }
     workflow = make_credit(seed, t["customers"], t["open_items"], as_of=as_of, reporting_currency=rep, rates=rates)
+    history, write_offs, opening = make_loss_history(t, as_of, rep, seed)
+    workflow = {**workflow, "write_offs": write_offs, "aging_history": history}
     truth = _object_text(truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True))
     truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
     planted, pairs, promises = _object_text(planted), _object_text(pairs), _object_text(promises)
-    return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep),
+    return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep,
+                                                                             allowance_opening=opening),
                     gl_tieout=tieout, normalised_pairs=pairs, promises=promises, workflow=workflow,
                     params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,
                             "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})

@@ -396,7 +396,7 @@ def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, e
             if not seen[t]:
                 err("unknown payment terms", rows[i], src.get("payment_terms", "payment_terms"), t,
                     "terms such as NET30, 2/10 NET30, EOM45, 15 MFI, DUE ON RECEIPT, COD")
-    if table.name == "gl" and "period" in out:
+    if table.name in ("gl", "write_offs", "aging_history") and "period" in out:
         periods = []
         for i, p in enumerate(out["period"].to_numpy(dtype=object)):
             norm = normalise_period(p)
