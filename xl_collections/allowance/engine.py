@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
@@ -78,8 +79,14 @@ class AllowanceResult:
         return out
 
 
+RATE_PLACES = Decimal("0.000001")     # rates in the CSVs (the provision uses them unrounded)
+
+
 def _pick(df: pd.DataFrame, cols: list[str], money: list[str], currency: str) -> pd.DataFrame:
     out = df[cols].copy()
+    for c in ("roll_rate", "loss_rate", "pct"):
+        if c in out.columns:
+            out[c] = [v.quantize(RATE_PLACES) for v in out[c]]
     out.attrs = {"money": money, "currency": currency}
     return out
 
