@@ -14,20 +14,33 @@ import xlsxwriter
 from xl_collections.aging import age
 from xl_collections.book import open_book
 from xl_collections.commentary import build_commentary, fmt_money, merge_with_previous
-from xl_collections.commentary_sheet import (COMMENTARY_SHEET, HISTORY_SHEET, commentary_outputs,
-                                             read_commentary, read_history)
+from xl_collections import aging_history as hist
+from xl_collections.commentary_sheet import COMMENTARY_SHEET, commentary_outputs, read_commentary
+from xl_collections.io.readers import table_from_grid
 from xl_collections.io.validate import canonical
 
 SEP30, OCT31 = dt.date(2026, 9, 30), dt.date(2026, 10, 31)
 HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status", "reason_code"]
 
 
+def read_history(book):
+    """The Aging History sheet as the close reads it (the aging_history table)."""
+    if hist.HISTORY_SHEET not in book.sheet_names():
+        return None
+    df, errors = table_from_grid(book.read_sheet(hist.HISTORY_SHEET), "aging_history")
+    assert errors == []
+    return df
+
+
 def write_commentary(book, aging, **kw):
-    """What the close's commentary step does with a book: read the sheets, write the outputs."""
-    names = book.sheet_names()
-    grids = [book.read_sheet(n) if n in names else None for n in (COMMENTARY_SHEET, HISTORY_SHEET)]
-    outputs, counts = commentary_outputs(*grids, aging, **kw)
-    for out in outputs:
+    """What the close's aging and commentary steps do with a book: this month into Aging History,
+    the Commentary sheet from the previous one and the history."""
+    period = hist.period_of(kw["as_of"])
+    rows = hist.snapshot(aging.detail, period, aging.labels, "USD")
+    history = hist.merge(read_history(book), rows, period, aging.labels, "USD")
+    grid = book.read_sheet(COMMENTARY_SHEET) if COMMENTARY_SHEET in book.sheet_names() else None
+    outputs, counts = commentary_outputs(grid, history, aging, **kw)
+    for out in [*outputs, hist.history_output(history, "USD")]:
         book.write_sheet(out)
     return counts
 
@@ -220,7 +233,10 @@ def test_two_month_ends_keep_every_note(tmp_path):
     assert r.at["C003", "comment"] == "Customer says cheque is in the post."
     assert r.at["C003", "comment_status"] == "edited (kept)"
     assert r.at["C001", "comment_status"] == "drafted"
-    assert "Down USD 180.00 since 2026-09-30" in r.at["C001", "comment"]   # 7,320.00 - 7,500.00
+    # both months from Aging History (receivables): Sep INV100 5,000 + INV101 2,500; Oct the same + DED7 120
+    assert ("Receivables past due up USD 120.00 since 2026-09-30 (USD 7,500.00 to USD 7,620.00)"
+            in r.at["C001", "comment"])
+    assert r.at["C001", "change_vs_prior"] == 120     # read back from the sheet: USD
     assert "Newly past due since 2026-09-30" in r.at["C004", "comment"]
     assert resolved["customer_id"].tolist() == ["C002"]
     assert resolved.iloc[0]["Next action"] == "chase remittance"
@@ -229,8 +245,9 @@ def test_two_month_ends_keep_every_note(tmp_path):
     summ = octo.summary.set_index("customer_id")
     for cid in r.index:
         assert r.at[cid, "past_due"] == int(summ.at[cid, "past_due"])
-    history = read_history(book.read_sheet(HISTORY_SHEET))
-    assert sorted({d.date() for d in history["as_of"]}) == [SEP30, OCT31]
+    history = read_history(book)
+    assert sorted(set(history["period"])) == ["2026-09", "2026-10"]
+    assert set(history["bucket"]) <= set(octo.labels) and "CM5" not in set(history["customer_id"])
     assert counts == {"rows": 3, "resolved": 1, "edited_kept": 1, "past_due": int(summ.loc[["C001", "C003", "C004"], "past_due"].sum())}
 
 

@@ -74,11 +74,14 @@ class CommentaryResult:
 
 def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.date,
                    customers: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
-                   payments: pd.DataFrame | None = None, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+                   payments: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+                   current: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer of the aging summary (TOTAL excluded) with the facts a comment may use.
 
     ``detail``/``summary`` are an aging result by customer; ``previous`` an earlier summary
-    (``customer_id``, ``past_due``, and ``as_of``) for the change since then; ``payments``
+    (``customer_id``, ``past_due``, and ``as_of``) for the change since then, and ``current`` the
+    same for this month (both from the aging history: the change compares receivables past due
+    month to month; without ``current`` it is taken from ``summary``); ``payments``
     (canonical, with ``customer_id`` filled) lets a promise be judged kept or broken when it
     names no document."""
     labels = bucket_labels(summary)
@@ -148,6 +151,10 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         facts["prior_past_due"] = p["past_due"].reindex(ids).astype("Int64").fillna(0).to_numpy()
         if "as_of" in previous.columns and len(previous["as_of"].dropna()):
             facts["prior_as_of"] = _day(previous["as_of"].dropna().iloc[0])
+    facts["history_past_due"] = pd.array([None] * len(ids), dtype="Int64")
+    if current is not None and len(current):
+        c = current[current["customer_id"] != "TOTAL"].drop_duplicates("customer_id").set_index("customer_id")
+        facts["history_past_due"] = c["past_due"].reindex(ids).astype("Int64").fillna(0).to_numpy()
     return facts.reset_index(drop=True)
 
 
@@ -193,16 +200,21 @@ def draft_comment(f: dict | pd.Series, currency: str, labels: list[str]) -> str:
         parts.append(f"Oldest item {f['oldest_document']} is {int(f['oldest_days'])} days past due.")
     prior = f.get("prior_past_due")
     if prior is not None and not pd.isna(prior):
-        delta = int(f["past_due"]) - int(prior)
+        now = f.get("history_past_due")
+        receivables = now is not None and not pd.isna(now)     # both months from the aging history
+        now = int(now) if receivables else int(f["past_due"])
+        delta = now - int(prior)
         since = f" since {f['prior_as_of']}" if f.get("prior_as_of") else " since the prior close"
+        what = "Receivables past due" if receivables else "Past due"
+        fromto = f" ({m(int(prior))} to {m(now)})" if receivables else ""
         if int(prior) == 0:
             parts.append(f"Newly past due{since}.")
         elif delta > 0:
-            parts.append(f"Up {m(delta)}{since}.")
+            parts.append(f"{what} up {m(delta)}{since}{fromto}.")
         elif delta < 0:
-            parts.append(f"Down {m(-delta)}{since}.")
+            parts.append(f"{what} down {m(-delta)}{since}{fromto}.")
         else:
-            parts.append(f"Unchanged{since}.")
+            parts.append(f"{what} unchanged{since}.")
     if int(f["disputed"]) > 0:
         parts.append(f"Disputed {m(f['disputed'])}: " + _reasons(f["disputed_by_reason"], m) + ".")
     if int(f["deductions"]) != 0:
@@ -281,18 +293,21 @@ def _reasons(items, m) -> str:
 
 def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.DataFrame | None = None,
                      activity: pd.DataFrame | None = None, payments: pd.DataFrame | None = None,
-                     previous: pd.DataFrame | None = None, kpis: pd.DataFrame | None = None,
-                     currency: str | None = None) -> CommentaryResult:
+                     previous: pd.DataFrame | None = None, current: pd.DataFrame | None = None,
+                     kpis: pd.DataFrame | None = None, currency: str | None = None) -> CommentaryResult:
     """Draft the month's commentary from an aging result by customer.
 
     ``threshold`` (minor units): a customer gets a row when its past due reaches it.
     ``kpis``: a KPI table (``kpi``, ``value``) from :mod:`xl_collections.kpi`; DSO and CEI
-    are shown in the summary block when present."""
+    are shown in the summary block when present.  ``previous``/``current``: last month's and this
+    month's aging history as summaries (:func:`xl_collections.aging_history.month_summary`): with
+    both, every month-over-month figure (the change per customer, the totals block) takes both
+    months from the history (CONTRACT §6)."""
     summary, detail = aging.summary, aging.detail
     currency = currency or (summary["currency"].iloc[0] if len(summary) else "USD")
     labels = bucket_labels(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
-                           payments=payments, previous=previous)
+                           payments=payments, previous=previous, current=current)
     chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()
     chosen["draft"] = [draft_comment(r, currency, labels) for r in chosen.to_dict("records")]
     rows = pd.DataFrame({
@@ -302,7 +317,8 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
         "past_due": chosen["past_due"].to_numpy(dtype="int64"),
         **{lab: chosen[lab].to_numpy(dtype="int64") for lab in labels},
         "oldest_days": chosen["oldest_days"].to_numpy(dtype="int64"),
-        "change_vs_prior": (chosen["past_due"] - chosen["prior_past_due"]).astype("Int64").to_numpy(),
+        "change_vs_prior": (chosen["history_past_due"].fillna(chosen["past_due"]) - chosen["prior_past_due"])
+        .astype("Int64").to_numpy(),
         "disputed": chosen["disputed"].to_numpy(dtype="int64"),
         "deductions": chosen["deductions"].to_numpy(dtype="int64"),
         "offsets": chosen["offsets"].to_numpy(dtype="int64"),
@@ -312,7 +328,9 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     })
     rows.attrs = {"money": ["past_due", *labels, "change_vs_prior", "disputed", "deductions", "offsets"], "currency": currency}
 
-    total = summary[summary["customer_id"] == "TOTAL"]
+    both = previous is not None and current is not None and len(current)
+    total = (current if both else summary)
+    total = total[total["customer_id"] == "TOTAL"]
     tot = total.iloc[0] if len(total) else None
     prev_tot = None
     if previous is not None and len(previous):
@@ -332,8 +350,9 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     total_open = int(tot["total_open"]) if tot is not None else 0
     past_due = int(tot["past_due"]) if tot is not None else 0
     over90 = int(detail.loc[detail["days_past_due"] > 90, "reporting_amount"].sum())
+    aging_open = int(summary.loc[summary["customer_id"] == "TOTAL", "total_open"].sum())
     lines.append(("% past due", _pct(past_due, total_open), _prior_pct(prev_tot, "past_due"), "percent"))
-    lines.append(("% over 90 days", _pct(over90, total_open), None, "percent"))
+    lines.append(("% over 90 days", _pct(over90, aging_open), None, "percent"))
     if kpis is not None and len(kpis):
         k = kpis.set_index(kpis["kpi"].astype(str).str.upper())
         for name in ("DSO", "CEI"):
@@ -341,7 +360,7 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
                 lines.append((name, k.loc[name, "value"], None, "days" if name == "DSO" else "percent"))
     sumdf = pd.DataFrame(lines, columns=["measure", "value", "prior", "kind"])
     sumdf["change"] = [None if (p is None or pd.isna(p) or v is None) else v - p for v, p in zip(sumdf["value"], sumdf["prior"])]
-    sumdf.attrs = {"currency": currency}
+    sumdf.attrs = {"currency": currency, "from_history": bool(both)}
 
     top = facts[facts["past_due"] > 0].sort_values(["past_due", "customer_id"], ascending=[False, True]).head(10)
     top10 = top[["customer_id", "customer_name", "collector", "past_due", *labels, "disputed"]].reset_index(drop=True)

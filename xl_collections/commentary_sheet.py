@@ -1,4 +1,4 @@
-"""The ``Commentary`` sheet and the aging history behind "change since last month".
+"""The ``Commentary`` sheet; "change since last month" from the aging history.
 
 Layout of ``Commentary`` (all written by the program; the specialist's columns ride along):
 
@@ -18,8 +18,8 @@ Layout of ``Commentary`` (all written by the program; the specialist's columns r
 The blocks are found again on the next refresh by their header rows, not by position, so
 re-sorting rows or adding columns on the sheet is safe.
 
-``Aging History`` (program-owned) keeps per-customer past due of the two latest month-end
-closes and the totals of the last 13, so the next month can show the change.
+Month-over-month figures take both months from ``Aging History`` (CONTRACT §6; the aging step
+writes it: :mod:`xl_collections.aging_history`): receivables per customer and bucket.
 """
 from __future__ import annotations
 
@@ -29,17 +29,10 @@ import pandas as pd
 
 from .commentary import (PROGRAM_COLUMNS, CommentaryResult, bucket_labels, build_commentary,
                          fmt_money, merge_with_previous)
+from .aging_history import month_summary, period_of, previous_period
 from .money import parse_amount
 
 COMMENTARY_SHEET = "Commentary"
-HISTORY_SHEET = "Aging History"
-HISTORY_MONTHS_DETAIL = 2     # closes kept per customer
-HISTORY_MONTHS_TOTAL = 13     # closes kept for the TOTAL row
-
-
-def _month(d) -> str:
-    return pd.Timestamp(d).strftime("%Y-%m")
-
 
 # ---------------------------------------------------------------- reading the previous sheet
 def _blocks(grid: pd.DataFrame) -> list[pd.DataFrame]:
@@ -92,71 +85,6 @@ def read_commentary(grid: pd.DataFrame | None, currency: str = "USD") -> tuple[p
                 b["last_past_due"] = _money_back(b["last_past_due"], currency)
             resolved = b
     return rows, resolved
-
-
-# ---------------------------------------------------------------- aging history
-def history_rows(summary: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """This close's summary rows worth keeping: customers with anything past due, and TOTAL."""
-    labels = bucket_labels(summary)
-    keep = summary[(summary["past_due"] != 0) | (summary["customer_id"] == "TOTAL")]
-    out = keep[["customer_id", "total_open", "not_due", *labels, "past_due"]].copy()
-    out.insert(0, "as_of", pd.Timestamp(as_of))
-    return out.reset_index(drop=True)
-
-
-def read_history(grid: pd.DataFrame | None, currency: str = "USD") -> pd.DataFrame | None:
-    """The ``Aging History`` sheet back as a DataFrame (money in minor units)."""
-    if grid is None or grid.empty:
-        return None
-    header_row = grid.index[0]
-    header = [str(v).strip() if v is not None else "" for v in grid.loc[header_row]]
-    if not header or header[0] != "as_of":
-        return None
-    body = grid.loc[header_row + 1:].dropna(how="all")
-    df = pd.DataFrame(body.to_numpy(), columns=header)
-    df = df[[c for c in df.columns if c]]
-    df["as_of"] = pd.to_datetime(df["as_of"], errors="coerce")
-    df["customer_id"] = df["customer_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-    for c in df.columns[2:]:
-        df[c] = pd.array(_money_back(df[c], currency), dtype="Int64")
-    return df.dropna(subset=["as_of"]).reset_index(drop=True)
-
-
-def update_history(history: pd.DataFrame | None, summary: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """History with this close replacing any earlier run of the same month; per-customer rows
-    of the last :data:`HISTORY_MONTHS_DETAIL` closes and TOTAL rows of the last
-    :data:`HISTORY_MONTHS_TOTAL` are kept.  Newest first."""
-    new = history_rows(summary, as_of)
-    if history is not None and len(history):
-        old = history[history["as_of"].map(_month) != _month(as_of)]
-        cols = list(new.columns)
-        old = old.reindex(columns=cols)
-        for c in cols[2:]:
-            old[c] = old[c].fillna(0)
-        h = pd.concat([new, old], ignore_index=True)
-    else:
-        h = new
-    months = sorted({_month(d) for d in h["as_of"]}, reverse=True)
-    detail_ok = set(months[:HISTORY_MONTHS_DETAIL])
-    total_ok = set(months[:HISTORY_MONTHS_TOTAL])
-    m = h["as_of"].map(_month)
-    h = h[(m.isin(detail_ok)) | ((h["customer_id"] == "TOTAL") & m.isin(total_ok))]
-    h = h.sort_values(["as_of", "customer_id"], ascending=[False, True]).reset_index(drop=True)
-    for c in h.columns[2:]:
-        h[c] = h[c].astype("int64")
-    h.attrs = {"money": list(h.columns[2:]), "currency": summary["currency"].iloc[0] if len(summary) else "USD"}
-    return h
-
-
-def previous_close(history: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame | None:
-    """The latest close of an earlier month (rows with ``customer_id``, ``past_due`` …, ``as_of``)."""
-    if history is None or not len(history):
-        return None
-    earlier = history[history["as_of"].map(_month) < _month(as_of)]
-    if earlier.empty:
-        return None
-    latest = earlier["as_of"].max()
-    return earlier[earlier["as_of"] == latest].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- the sheet
@@ -213,7 +141,9 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
     widths = {"measure": 16, "customer_id": 12, "customer_name": 30, "collector": 14, "comment": 60,
               "comment_status": 16, "latest_draft": 40, **{u: 28 for u in user}}
     blocks = [
-        TableBlock(money, table_name="tblCommentaryTotals", title=f"Aging totals ({cur})", column_widths=widths),
+        TableBlock(money, table_name="tblCommentaryTotals", column_widths=widths,
+                   title=(f"Receivables by bucket, both months from Aging History ({cur})"
+                          if s.attrs.get("from_history") else f"Aging totals ({cur})")),
         TableBlock(ratios.reset_index(drop=True), number_formats={"this_close": "0.0", "prior_close": "0.0", "change": "0.0"},
                    table_name="tblCommentaryRatios", title="Ratios", column_widths=widths),
         TableBlock(top, table_name="tblLargestPastDue", title="Largest past-due customers",
@@ -232,27 +162,22 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
                        freeze_columns=2)
 
 
-def history_output(history: pd.DataFrame):
-    from .book.outputs import SheetOutput, TableBlock
-    return SheetOutput(HISTORY_SHEET, blocks=(TableBlock(history, table_name="tblAgingHistory"),))
-
-
-def commentary_outputs(commentary_grid: pd.DataFrame | None, history_grid: pd.DataFrame | None, aging, *,
+def commentary_outputs(commentary_grid: pd.DataFrame | None, history: pd.DataFrame | None, aging, *,
                        as_of: dt.date, threshold: int, customers=None, activity=None, payments=None, kpis=None,
                        currency: str = "USD") -> tuple[list, dict]:
-    """The ``Commentary`` and ``Aging History`` sheets of this close, from the previous ones
-    (their grids as :meth:`Workbook.read_sheet` returns them; None: none yet) and the aging:
-    draft, carry the specialist's work over.  Returns the two
-    :class:`~xl_collections.book.SheetOutput` records and counts for the Close checklist
-    (``past_due`` in minor units of ``currency``)."""
+    """The ``Commentary`` sheet of this close, from the previous one (its grid as
+    :meth:`Workbook.read_sheet` returns it; None: none yet), the aging history with this month
+    (:func:`xl_collections.aging_step.aging_history`; None: no history) and the aging: draft,
+    carry the specialist's work over.  Returns the :class:`~xl_collections.book.SheetOutput`
+    records and counts for the Close checklist (``past_due`` in minor units of ``currency``)."""
     prev_rows, prev_resolved = read_commentary(commentary_grid, currency)
-    history = read_history(history_grid, currency)
-    previous = previous_close(history, as_of)
+    period = period_of(as_of)
+    previous = month_summary(history, previous_period(history, period), aging.labels)
+    current = month_summary(history, period, aging.labels) if previous is not None else None
     result = build_commentary(aging, as_of=as_of, threshold=threshold, customers=customers, activity=activity,
-                              payments=payments, previous=previous, kpis=kpis, currency=currency)
+                              payments=payments, previous=previous, current=current, kpis=kpis, currency=currency)
     rows, resolved = merge_with_previous(result.rows, prev_rows, prev_resolved, as_of)
-    outputs = [commentary_output(result, rows, resolved, as_of, threshold),
-               history_output(update_history(history, aging.summary, as_of))]
+    outputs = [commentary_output(result, rows, resolved, as_of, threshold)]
     return outputs, {"rows": len(rows), "resolved": len(resolved),
                      "edited_kept": int((rows["comment_status"] == "edited (kept)").sum()),
                      "past_due": int(rows["past_due"].sum()) if len(rows) else 0}

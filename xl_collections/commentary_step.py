@@ -1,12 +1,12 @@
 """The close's ``commentary`` step: the past-due commentary per customer on ``Commentary``
-(the specialist's columns and edited comments kept) and the month-end history on ``Aging
-History``.  ``StepResult.amount`` is the commented customers' past due in minor units of
-the reporting currency."""
+(the specialist's columns and edited comments kept; the change since last month from the aging
+history).  ``StepResult.amount`` is the commented customers' past due in minor units of the
+reporting currency."""
 from __future__ import annotations
 
-from .aging_step import aging_result
+from .aging_step import aging_history, aging_result
 from .close_state import DONE, CloseState, StepResult
-from .commentary_sheet import COMMENTARY_SHEET, HISTORY_SHEET, commentary_outputs
+from .commentary_sheet import COMMENTARY_SHEET, commentary_outputs
 
 
 def _grid(book, name: str):
@@ -17,7 +17,7 @@ def _grid(book, name: str):
 def step_commentary(state: CloseState) -> StepResult:
     s = state.settings
     outputs, counts = commentary_outputs(
-        _grid(state.book, COMMENTARY_SHEET), _grid(state.book, HISTORY_SHEET), aging_result(state),
+        _grid(state.book, COMMENTARY_SHEET), aging_history(state), aging_result(state),
         as_of=s.as_of, threshold=s.commentary_threshold, customers=state.tables.get("customers"),
         activity=state.tables.get("activity"), payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
         currency=s.reporting_currency)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from . import schema
 from .aging_step import step_aging
+from .allowance.step import READS as ALLOWANCE_READS
+from .allowance.step import step_allowance
 from .cashapp.step import step_cashapp
 from .close_state import CloseState, StepResult
 from .collect.step import step_worklist
@@ -87,7 +89,7 @@ CLOSE_STEPS: tuple[Step, ...] = (
                        help="Apply the payments (never those applied in an earlier run) and refresh the aging."),
          settings=("MatchTolerance", "MatchTolerancePct", "AutoApplyMinConfidence")),
     Step("aging", "Pro-forma aging", step_aging, aliases=("refresh_aging",),
-         reads=("open_items", "customers", "fx_rates"), sheets=("Aging", "Aging Detail"),
+         reads=("open_items", "customers", "fx_rates", "aging_history"), sheets=("Aging", "Aging Detail", "Aging History"),
          button=Button("refresh_aging", "Refresh aging", cell="J1", runs=("aging", "kpis"), group="xlcReceivables",
                        image="Refresh",
                        help="Pro-forma aging (net of applied cash on the Cash App sheet) and the KPIs."),
@@ -99,7 +101,7 @@ CLOSE_STEPS: tuple[Step, ...] = (
          button=Button("reconcile", "Reconcile", help="Register ↔ sub-ledger ↔ GL for the as-of month.",
                        group="xlcReceivables", image="PropertySheet")),
     Step("commentary", "Past-due commentary", step_commentary, aliases=("write_commentary",),
-         reads=("customers", "activity", "payments"), sheets=("Commentary", "Aging History"),
+         reads=("customers", "activity", "payments", "aging_history"), sheets=("Commentary",),
          button=Button("write_commentary", "Write commentary", group="xlcReceivables", image="ReviewNewComment",
                        help="Past-due commentary (the Commentary sheet; edited comments are kept)."),
          settings=("CommentaryThreshold",)),
@@ -119,6 +121,14 @@ CLOSE_STEPS: tuple[Step, ...] = (
                        help="Who to call today, promises to pay and dispute cases (your resolution notes are kept)."),
          settings=("PromiseGraceDays", "EscalationDays", "EscalationAmount", "LargeBalanceThreshold",
                    "DisputeResponseDays", "ReturnMatchDays")),
+    Step("allowance", "Allowance and write-off proposals", step_allowance, aliases=("reserve", "bad_debt", "write_offs"),
+         reads=ALLOWANCE_READS, sheets=("Allowance", "Write-off Proposals"),
+         button=Button("allowance", "Allowance", group="xlcReserve", image="PercentStyle",
+                       help="Allowance for doubtful accounts (roll rates, specific reserves, journal) and write-off "
+                       "proposals; approved write-offs are booked."),
+         settings=("AllowanceLookbackMonths", "AllowanceForwardFactor", "AllowanceBankruptPct", "AllowanceDisputedPct",
+                   "AllowanceOpening", "AllowanceDefaultRolls", "WriteOffMinDays", "WriteOffSmallBalance",
+                   "PromiseGraceDays", "ARAccount", "AllowanceAccount", "BadDebtExpenseAccount")),
 )
 
 # ------------------------------------------------------------------ derived: nothing below names a step

@@ -350,6 +350,13 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         ws.freeze_panes(1, 0)
         if df is not None and len(df):
             _write_input(wb, ws, table, df)
+    # Aging History is the program's but takes a user's earlier months (the demo's pasted history)
+    history = (inputs or {}).get("aging_history")
+    if history is not None and len(history):
+        ws = sheets[schema.AGING_HISTORY.sheet]
+        for j, col in enumerate(schema.AGING_HISTORY.columns):
+            ws.write_string(0, j, col.name, head)
+        _write_input(wb, ws, schema.AGING_HISTORY, history)
 
     # Audit Log header (append-only; the close adds rows)
     ws = sheets[AUDIT_SHEET]

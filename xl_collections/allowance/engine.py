@@ -19,7 +19,7 @@ import pandas as pd
 from ..aging import AgingResult, age
 from ..errors import InputError, InputErrors
 from ..settings import Settings
-from . import history as hist
+from .. import aging_history as hist
 from .movement import charge_for, journal, movement, postings
 from .proposals import WRITTEN_OFF_COLUMNS, empty_written_off, promised, proposals, record_approvals
 from .provision import collective, specific_reserves

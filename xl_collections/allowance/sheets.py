@@ -18,7 +18,7 @@ import pandas as pd
 from ..book.outputs import ChartSpec, SheetOutput, TableBlock
 from ..money import parse_amount
 from .engine import AllowanceResult
-from .history import COLUMNS as HISTORY_COLUMNS
+from ..aging_history import COLUMNS as HISTORY_COLUMNS
 from .proposals import WRITTEN_OFF_COLUMNS, empty_written_off
 
 ALLOWANCE_SHEET, PROPOSALS_SHEET, HISTORY_SHEET = "Allowance", "Write-off Proposals", "Aging History"
@@ -55,8 +55,9 @@ def allowance_output(res: AllowanceResult, periods: pd.DataFrame) -> SheetOutput
     """The ``Allowance`` sheet; ``periods``: :func:`by_period`."""
     cur, labels = res.currency, list(res.labels)
     rolls = res.rolls
-    notes = (f"Allowance for doubtful accounts as of {res.as_of.isoformat()} ({cur})",
-             "Journal and movement first; how they were reached below.",
+    notes = (f"Allowance as of {res.as_of.isoformat()} ({cur})",      # short: the sheet's button sits at E1
+             "Booked first, then how.",
+             "Allowance for doubtful accounts: the movement and the journal entry first; how they were reached below.",
              "Movement: closing = opening − write_offs + recoveries + charge; closing = collective + specific.",
              f"Collective: roll rates over the {len(rolls.window)} month-to-month transitions ending {res.period} "
              f"({rolls.used} in Aging History); loss rate = the product of the rolls from the bucket to the last,",
@@ -135,8 +136,8 @@ def proposals_output(res: AllowanceResult) -> SheetOutput:
     prop.attrs = dict(res.proposals.attrs)
     w = res.written_off.copy()
     w.attrs = {"money": ["amount", "item_amount"], "currency": cur, "money_currency": {"amount": cur}}
-    notes = (f"Write-off proposals as of {res.as_of.isoformat()} ({cur})",
-             "Approve a row with TRUE in 'approve'.",
+    notes = (f"Write-off proposals, {res.as_of.isoformat()}",           # short: a button may sit at E1
+             "approve: TRUE to book",
              "Rules: AGE (days past due ≥ WriteOffMinDays), SMALL_BALANCE (open ≤ WriteOffSmallBalance, 90+ days),",
              "BANKRUPT (reason code); none under a pending promise to pay.",
              "Your approve, approver and approved_on stay with their document across runs.",

@@ -1,5 +1,5 @@
-"""The close's ``allowance`` step: the ``Allowance`` and ``Write-off Proposals`` sheets and the
-month's rows of ``Aging History``.
+"""The close's ``allowance`` step: the ``Allowance`` and ``Write-off Proposals`` sheets, from the
+aging history (``Aging History`` with this month's rows, as the aging step writes it).
 
 It reads back what earlier runs left in the book: the allowance by period (the opening is the
 closing of the latest earlier period unless ``AllowanceOpening`` is set), the write-offs recorded
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..close import DONE, StepResult, aging_result
+from ..aging_step import aging_history, aging_result
+from ..close_state import DONE, CloseState, StepResult
 from ..errors import InputErrors
 from ..io.write import write_table
 from ..money import format_amount
-from . import history as hist
+from .. import aging_history as hist
 from .engine import compute_allowance
-from .sheets import (ALLOWANCE_SHEET, HISTORY_SHEET, PROPOSALS_SHEET, allowance_output, by_period, history_output,
-                     proposals_output, read_approvals, read_by_period, read_written_off)
+from .sheets import (ALLOWANCE_SHEET, PROPOSALS_SHEET, allowance_output, by_period, proposals_output,
+                     read_approvals, read_by_period, read_written_off)
 
 READS = ("open_items", "customers", "activity", "fx_rates", "write_offs", "aging_history")
 
@@ -51,17 +52,14 @@ def postings_path(book, as_of) -> Path | None:
     return path.parent / f"{path.stem} postings" / as_of.isoformat() / "writeoff_postings.csv"
 
 
-def step_allowance(state) -> StepResult:
+def step_allowance(state: CloseState) -> StepResult:
     s = state.settings
     cur = s.reporting_currency
     book = state.book
     periods = read_by_period(_grid(book, ALLOWANCE_SHEET), cur)
     prop_grid = _grid(book, PROPOSALS_SHEET)
     tables = {k: state.tables[k] for k in READS if state.tables.get(k) is not None}
-    if "aging_history" not in tables:          # a book whose Aging History is in the commentary's earlier layout
-        wide = hist.from_wide(_grid(book, HISTORY_SHEET), cur)
-        if wide is not None and len(wide):
-            tables["aging_history"] = wide
+    tables["aging_history"] = aging_history(state)      # with this month's rows (the aging step writes them)
     period = hist.period_of(s.as_of)
     opening, notes = opening_from(periods, period, s.allowance_opening, cur)
     res, errors = compute_allowance(tables, s.with_(allowance_opening=None), s.as_of, aging=aging_result(state),
@@ -69,7 +67,7 @@ def step_allowance(state) -> StepResult:
                                     written_off=read_written_off(prop_grid, cur))
     if errors:
         raise InputErrors(errors)
-    outputs = [allowance_output(res, by_period(periods, res)), proposals_output(res), history_output(res)]
+    outputs = [allowance_output(res, by_period(periods, res)), proposals_output(res)]
     where = ""
     if len(res.postings):
         target = postings_path(book, s.as_of)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..aging import age
-from ..allowance.history import balances, month_number, period_name, receivable
+from ..aging_history import balances, month_number, period_name, receivable
 from ..allowance.provision import apply_rate, specific_reserves
 from ..allowance.rolls import roll_rates
 from ..settings import Settings

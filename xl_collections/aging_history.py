@@ -6,16 +6,19 @@ period's rows, including months a user pasted from before the workbook existed. 
 allowance's roll rates and the month-over-month figures read it back.
 
 Periods are ``YYYY-MM`` text; :func:`month_number` turns one into a count of months so that
-"the month before" is arithmetic.
+"the month before" is arithmetic.  The ``Aging History`` sheet (:func:`history_output`) is the
+aging step's; a book still holding the commentary's earlier layout is read by :func:`from_wide`.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from ..money import parse_amount
+from .book.outputs import SheetOutput, TableBlock
+from .money import parse_amount
 
 RECEIVABLE_TYPES = ("INV", "DM", "DED")
 COLUMNS = ("period", "customer_id", "bucket", "amount")
+HISTORY_SHEET, HISTORY_TABLE = "Aging History", "tblAgingHistory"
 
 
 def period_of(day) -> str:
@@ -131,5 +134,41 @@ def from_wide(grid: pd.DataFrame, currency: str) -> pd.DataFrame | None:
     return out
 
 
+def history_output(history: pd.DataFrame, currency: str) -> SheetOutput:
+    """The ``Aging History`` sheet: every period's rows (newest first)."""
+    h = history[list(COLUMNS)].copy()
+    h.attrs = {"money": ["amount"], "currency": currency}
+    return SheetOutput(HISTORY_SHEET, blocks=(TableBlock(h, table_name=HISTORY_TABLE),))
+
+
+def previous_period(history: pd.DataFrame | None, period: str) -> str | None:
+    """The latest period of ``history`` before ``period`` (None: none)."""
+    if history is None or not len(history):
+        return None
+    earlier = [p for p in set(history["period"]) if isinstance(p, str) and p < period]
+    return max(earlier) if earlier else None
+
+
+def month_summary(history: pd.DataFrame | None, period: str | None, labels) -> pd.DataFrame | None:
+    """One period of ``history`` as an aging summary: ``customer_id, total_open, <labels>,
+    past_due`` per customer, a ``TOTAL`` row, and ``as_of`` (the period's last day); None when
+    the period has no rows.  ``past_due`` = the buckets after ``not_due``."""
+    if history is None or period is None:
+        return None
+    h = history[(history["period"] == period) & history["bucket"].isin(list(labels))]
+    if h.empty:
+        return None
+    w = h.pivot_table(index="customer_id", columns="bucket", values="amount", aggfunc="sum", fill_value=0)
+    w = w.reindex(columns=list(labels), fill_value=0).astype("int64")
+    w.loc["TOTAL"] = w.sum(axis=0)
+    out = w.reset_index().rename(columns={"index": "customer_id"})
+    out.columns.name = None
+    out.insert(1, "total_open", out[list(labels)].sum(axis=1).astype("int64"))
+    out["past_due"] = out[list(labels)[1:]].sum(axis=1).astype("int64")
+    out["as_of"] = pd.Timestamp(period + "-01") + pd.offsets.MonthEnd(0)
+    return out
+
+
 __all__ = ["RECEIVABLE_TYPES", "COLUMNS", "period_of", "month_number", "period_name", "receivable", "snapshot",
-           "merge", "clean", "balances", "from_wide"]
+           "merge", "clean", "balances", "from_wide", "history_output", "previous_period", "month_summary",
+           "HISTORY_SHEET", "HISTORY_TABLE"]
