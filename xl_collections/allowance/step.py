@@ -15,7 +15,7 @@ from ..aging_step import aging_history, aging_result
 from ..close_state import DONE, CloseState, StepResult
 from ..errors import InputErrors
 from ..io.write import write_table
-from ..money import format_amount
+from ..money import format_amount, to_decimal
 from .. import aging_history as hist
 from .engine import compute_allowance
 from .sheets import (ALLOWANCE_SHEET, PROPOSALS_SHEET, allowance_output, by_period, proposals_output,
@@ -67,6 +67,7 @@ def step_allowance(state: CloseState) -> StepResult:
                                     written_off=read_written_off(prop_grid, cur))
     if errors:
         raise InputErrors(errors)
+    state.results["allowance"] = res
     outputs = [allowance_output(res, by_period(periods, res)), proposals_output(res)]
     where = ""
     if len(res.postings):
@@ -75,7 +76,7 @@ def step_allowance(state: CloseState) -> StepResult:
             write_table(res.postings, target)
             where = f" -> {target.parent.name}/{target.name}"
     t = res.totals
-    m = lambda v: format_amount(v, cur)  # noqa: E731
+    m = lambda v: f"{to_decimal(v, cur):,}"  # noqa: E731
     msg = (f"closing {cur} {m(t['closing'])} (collective {m(t['collective'])}, specific {m(t['specific'])}); "
            f"charge {m(t['charge'])}; {t['proposals']:,} write-off proposals"
            + (f"; {len(res.postings):,} write-offs approved{where}" if len(res.postings) else "")

@@ -74,6 +74,12 @@ def summary(report) -> list[str]:
     recon = st.results.get("recon")
     if recon is not None:
         lines.append(f"Reconciliation: {len(recon.breaks):,} breaks found")
+    allowance = st.results.get("allowance")
+    if allowance is not None:
+        t = allowance.totals
+        lines.append(f"Allowance: closing {_fmt_amount(t['closing'], cur)} (collective {_fmt_amount(t['collective'], cur)}, "
+                     f"specific {_fmt_amount(t['specific'], cur)}), charge {_fmt_amount(t['charge'], cur)}; "
+                     f"{t['proposals']:,} write-off proposals")
     com = st.steps.get("commentary")
     if com is not None:
         lines.append(f"Commentary: {com.rows or 0:,} rows" if com.status == "done" else f"Commentary: {com.status}")
