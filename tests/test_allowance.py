@@ -268,6 +268,7 @@ def test_approved_write_offs_are_recorded_once_posted_and_no_longer_reserved():
     assert list(post["document_no"]) == ["AGE365"]
     assert (post["debit_account"].iloc[0], post["credit_account"].iloc[0]) == ("1290", "1200")
     assert "AGE365" not in set(second.proposals["document_no"])
+    assert list(second.booked["document_no"]) == ["AGE365"] and second.booked["written_off"].iloc[0] == "2026-10"
     # the write-off counts in the period's movement, and the item leaves the provision base
     assert second.totals["write_offs"] == 70000
     assert second.provision["balance"].sum() == first.provision["balance"].sum() - 70000
@@ -278,6 +279,7 @@ def test_approved_write_offs_are_recorded_once_posted_and_no_longer_reserved():
     posted = oi[oi["document_no"] != "AGE365"]
     fourth = run(oi=posted, hist=None, wo=None, opening=0, approvals=approvals, written_off=second.written_off)
     assert list(fourth.written_off["document_no"]) == ["AGE365"] and fourth.totals["write_offs"] == 70000
+    assert fourth.booked.empty
 
 
 def test_next_month_history_includes_the_approved_write_offs():

@@ -21,7 +21,7 @@ from ..errors import InputError, InputErrors
 from ..settings import Settings
 from .. import aging_history as hist
 from .movement import charge_for, journal, movement, postings
-from .proposals import WRITTEN_OFF_COLUMNS, empty_written_off, promised, proposals, record_approvals
+from .proposals import WRITTEN_OFF_COLUMNS, booked, empty_written_off, promised, proposals, record_approvals
 from .provision import collective, specific_reserves
 from .rolls import RollRates, roll_rates
 
@@ -37,7 +37,8 @@ class AllowanceResult:
     ``provision``: one row per bucket (``bucket, balance, roll_rate, loss_rate, provision`` and
     more); ``rolls``: the roll rates (table and monthly triangle); ``specific``: the reserved
     items; ``movement`` (``line, amount``) and ``journal`` (``account, debit, credit, memo``);
-    ``proposals``: items proposed for write-off; ``written_off``: every write-off the program
+    ``proposals``: items proposed for write-off; ``booked``: items written off here but still
+    open (the proposal columns and ``written_off``, the period); ``written_off``: every write-off the program
     recorded (earlier runs' and this run's approvals); ``postings``: this period's recorded
     write-offs as posting lines; ``history``: the aging history with this period's rows;
     ``balances``: period × bucket balances behind the roll rates; ``notes``: what a reader must
@@ -58,6 +59,7 @@ class AllowanceResult:
     balances: pd.DataFrame
     totals: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    booked: pd.DataFrame | None = None      # items written off here that are still open (not yet posted)
 
     @property
     def closing(self) -> int:
@@ -154,6 +156,7 @@ def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingRe
         prop_now = prop_now[~prop_now["document_no"].isin(gone)].reset_index(drop=True)
         prop_now.attrs = {"money": ["open_amount", "item_open_amount"], "currency": cur,
                           "money_currency": {"open_amount": cur}}
+    still_open = booked(items, recorded, as_of, cur)
     base = items[~items["document_no"].isin(set(recorded["document_no"]))]
     if len(base) < len(items):
         notes.append(f"{len(items) - len(base):,} items written off (Write-off Proposals) but still open are left "
@@ -195,4 +198,4 @@ def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingRe
               "receivables": int(items["reporting_amount"].sum()), "proposals": len(prop_now),
               "approved": len(new)}
     return AllowanceResult(period, as_of, cur, labels, prov, rolls, spec, mov, jour, prop_now, recorded, post, history,
-                           bal_out, totals, tuple(notes)), []
+                           bal_out, totals, tuple(notes), booked=still_open), []

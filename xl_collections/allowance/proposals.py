@@ -66,13 +66,16 @@ def proposals(items: pd.DataFrame, as_of: dt.date, *, min_days: int, small_balan
                                  ("BANKRUPT", items["reason_code"] == "BANKRUPT"))):
         rule[fired] = name
     take = (rule != "") & ~shielded
-    sel = items[take]
+    return _rows(items[take], days[take], rule[take], currency)
+
+
+def _rows(sel: pd.DataFrame, days: pd.Series, rule: pd.Series, currency: str) -> pd.DataFrame:
     out = pd.DataFrame({
         "customer_id": sel["customer_id"].to_numpy(dtype=object),
         "document_no": sel["document_no"].to_numpy(dtype=object),
         "open_amount": sel["reporting_amount"].to_numpy(dtype="int64"),
-        "days_past_due": days[take].to_numpy(dtype="int64"),
-        "rule": rule[take].to_numpy(dtype=object),
+        "days_past_due": days.to_numpy(dtype="int64"),
+        "rule": rule.to_numpy(dtype=object),
         "customer_name": (sel["customer_name"] if "customer_name" in sel else pd.Series("", index=sel.index)).to_numpy(dtype=object),
         "doc_type": sel["doc_type"].to_numpy(dtype=object),
         "document_date": sel["document_date"].to_numpy(),
@@ -84,6 +87,20 @@ def proposals(items: pd.DataFrame, as_of: dt.date, *, min_days: int, small_balan
     })
     out = out.sort_values(["days_past_due", "customer_id", "document_no"], ascending=[False, True, True], kind="stable")
     out = out.reset_index(drop=True)
+    out.attrs = {"money": ["open_amount", "item_open_amount"], "currency": currency,
+                 "money_currency": {"open_amount": currency}}
+    return out
+
+
+def booked(items: pd.DataFrame, written_off: pd.DataFrame, as_of: dt.date, currency: str) -> pd.DataFrame:
+    """The items written off here (``written_off``) that the open items still show (the ledger
+    has not posted them yet): the proposal columns, ``rule`` the recorded reason, and
+    ``written_off`` the period they were booked in."""
+    rec = written_off.drop_duplicates("document_no", keep="last").set_index("document_no")
+    sel = items[items["document_no"].isin(rec.index)]
+    days = (pd.Timestamp(as_of) - sel["due_date"]).dt.days.astype("int64")
+    out = _rows(sel, days, sel["document_no"].map(rec["reason_code"]), currency)
+    out.insert(5, "written_off", out["document_no"].map(rec["period"]).astype(object))
     out.attrs = {"money": ["open_amount", "item_open_amount"], "currency": currency,
                  "money_currency": {"open_amount": currency}}
     return out

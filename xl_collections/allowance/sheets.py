@@ -130,9 +130,11 @@ def _col(n: int) -> str:
 def proposals_output(res: AllowanceResult) -> SheetOutput:
     """The ``Write-off Proposals`` sheet: the proposals, then every write-off recorded so far."""
     cur = res.currency
-    prop = res.proposals[["customer_id", "customer_name", "document_no", "doc_type", "document_date", "due_date",
-                          "days_past_due", "rule", "reason_code", "status", "open_amount", "currency",
-                          "item_open_amount"]].copy()
+    cols = ["customer_id", "customer_name", "document_no", "doc_type", "document_date", "due_date", "days_past_due",
+            "rule", "written_off", "reason_code", "status", "open_amount", "currency", "item_open_amount"]
+    pending = res.proposals.assign(written_off="")
+    both = [pending, res.booked] if res.booked is not None and len(res.booked) else [pending]
+    prop = pd.concat(both, ignore_index=True)[cols] if len(both) > 1 else pending[cols].copy()
     prop.attrs = dict(res.proposals.attrs)
     w = res.written_off.copy()
     w.attrs = {"money": ["amount", "item_amount"], "currency": cur, "money_currency": {"amount": cur}}
