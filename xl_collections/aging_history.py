@@ -134,6 +134,13 @@ def from_wide(grid: pd.DataFrame, currency: str) -> pd.DataFrame | None:
     return out
 
 
+def other_periods(history: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The rows of every period but the as-of date's (what a close reads; it writes its own), in
+    one order whatever the sheet's (for the input fingerprint)."""
+    rows = history[history["period"] != period_of(as_of)]
+    return rows.sort_values(list(COLUMNS), kind="stable").reset_index(drop=True)
+
+
 def history_output(history: pd.DataFrame, currency: str) -> SheetOutput:
     """The ``Aging History`` sheet: every period's rows (newest first)."""
     h = history[list(COLUMNS)].copy()
@@ -170,5 +177,5 @@ def month_summary(history: pd.DataFrame | None, period: str | None, labels) -> p
 
 
 __all__ = ["RECEIVABLE_TYPES", "COLUMNS", "period_of", "month_number", "period_name", "receivable", "snapshot",
-           "merge", "clean", "balances", "from_wide", "history_output", "previous_period", "month_summary",
+           "merge", "clean", "balances", "from_wide", "history_output", "other_periods", "previous_period", "month_summary",
            "HISTORY_SHEET", "HISTORY_TABLE"]

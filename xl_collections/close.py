@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import steps as registry
+from .aging_history import other_periods
 from .book import OwnedSheetsOnly
 from .cashapp.step import last_cash_inputs, net_of_prior, prior_applications  # noqa: F401  (re-exported)
 from .checklist import AUDIT_SHEET, audit_log_rows, close_sheet
@@ -114,7 +115,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         if on_refused is not None:
             on_refused(problems, settings)
         raise InputErrors(problems)
-    fps = {k: fingerprint(v, k) for k, v in tables.items()}
+    # Aging History is also this close's output: its own month's rows are not an input
+    fps = {k: fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
     state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
     state.prior_applications = prior_applications(book, settings)
     state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
