@@ -127,14 +127,20 @@ def _col(n: int) -> str:
     return s
 
 
-def proposals_output(res: AllowanceResult) -> SheetOutput:
-    """The ``Write-off Proposals`` sheet: the proposals, then every write-off recorded so far."""
+def proposals_output(res: AllowanceResult, *, offer_user_columns: bool = False) -> SheetOutput:
+    """The ``Write-off Proposals`` sheet: the proposals (key ``document_no``: the user's columns
+    travel with their document), then every write-off recorded so far.  ``offer_user_columns``:
+    add empty ``approve``, ``approver`` and ``approved_on`` columns (a sheet that has none yet);
+    once on the sheet they are the user's, carried by the writer."""
     cur = res.currency
     cols = ["customer_id", "customer_name", "document_no", "doc_type", "document_date", "due_date", "days_past_due",
             "rule", "written_off", "reason_code", "status", "open_amount", "currency", "item_open_amount"]
     pending = res.proposals.assign(written_off="")
     both = [pending, res.booked] if res.booked is not None and len(res.booked) else [pending]
     prop = pd.concat(both, ignore_index=True)[cols] if len(both) > 1 else pending[cols].copy()
+    if offer_user_columns:
+        for c in USER_COLUMNS:
+            prop[c] = pd.Series([None] * len(prop), index=prop.index, dtype=object)
     prop.attrs = dict(res.proposals.attrs)
     w = res.written_off.copy()
     w.attrs = {"money": ["amount", "item_amount"], "currency": cur, "money_currency": {"amount": cur}}
@@ -147,7 +153,8 @@ def proposals_output(res: AllowanceResult) -> SheetOutput:
              "and lists them under 'Written off'; the Write-offs sheet stays yours.")
     widths = {"customer_name": 28, "approve": 10, "approver": 14, "approved_on": 12}
     blocks = (
-        TableBlock(prop, table_name=PROPOSALS_TABLE, title="Proposed for write-off", column_widths=widths),
+        TableBlock(prop, table_name=PROPOSALS_TABLE, title="Proposed for write-off", column_widths=widths,
+                   key="document_no"),
         TableBlock(w, table_name=WRITTEN_OFF_TABLE, title="Written off (approved here; kept across runs)",
                    column_widths=widths),
     )

@@ -62,13 +62,13 @@ def step_allowance(state: CloseState) -> StepResult:
     tables["aging_history"] = aging_history(state)      # with this month's rows (the aging step writes them)
     period = hist.period_of(s.as_of)
     opening, notes = opening_from(periods, period, s.allowance_opening, cur)
+    approvals = read_approvals(prop_grid)
     res, errors = compute_allowance(tables, s.with_(allowance_opening=None), s.as_of, aging=aging_result(state),
-                                    opening=opening, approvals=read_approvals(prop_grid),
-                                    written_off=read_written_off(prop_grid, cur))
+                                    opening=opening, approvals=approvals, written_off=read_written_off(prop_grid, cur))
     if errors:
         raise InputErrors(errors)
     state.results["allowance"] = res
-    outputs = [allowance_output(res, by_period(periods, res)), proposals_output(res)]
+    outputs = [allowance_output(res, by_period(periods, res)), proposals_output(res, offer_user_columns=approvals is None)]
     where = ""
     if len(res.postings):
         target = postings_path(book, s.as_of)
