@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import schema
-from .aging import convert_minor, pick_rates
+from .fx import convert_minor, pick_rates
 from .money import MINOR_UNITS
 from .settings import Settings
 
