@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from ..dates import period_number
 from ..money import format_amount
 from .fx import to_reporting
-from .keys import document_keys
+from ..docno import document_keys
 
 BREAK_TYPES = ("MISSING_IN_LEDGER", "MISSING_IN_REGISTER", "AMOUNT_MISMATCH", "CUSTOMER_MISMATCH",
                "PERIOD_MISMATCH", "CURRENCY_MISMATCH", "DUPLICATE_IN_REGISTER", "DUPLICATE_IN_LEDGER",

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, InputErrors
 from ..io.validate import canonical as _canonical, validate as _validate_table
 from ..money import format_amount
-from .keys import document_keys
+from ..docno import document_keys
 
 STATEMENT_COLUMNS = ["status", "document_no", "our_document_no", "their_document_no", "our_amount", "their_amount",
                      "difference", "currency", "hint", "our_row", "their_row"]
