@@ -35,11 +35,11 @@ from .aging_history import other_periods
 from .book import OwnedSheetsOnly
 from .cashapp.step import last_cash_inputs, net_of_prior, prior_applications  # noqa: F401  (re-exported)
 from .checklist import AUDIT_SHEET, audit_log_rows, close_sheet
-from .close_sheets import _fmt_amount
 from .close_state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
                           fingerprint, settings_fingerprint)
 from .errors import InputErrors
 from .inputs import read_inputs
+from .money import money_text
 from .steps import OWNED_SHEETS, STEP_TITLES
 
 STEPS = registry.STEP_NAMES            # the step names in close order (kept for callers of close.STEPS)
@@ -171,7 +171,7 @@ def summary_lines(report: CloseReport) -> list[str]:
     cur = report.state.settings.reporting_currency
     out = []
     for r in report.steps:
-        amt = f"  {_fmt_amount(r.amount, cur)}" if r.amount is not None else ""
+        amt = f"  {money_text(r.amount, cur)}" if r.amount is not None else ""
         rows = f"  {r.rows:,} rows" if r.rows is not None else ""
         secs = f"  {r.seconds:.2f} s" if r.seconds is not None else ""
         out.append(f"{r.step:<11} {r.status:<13}{rows}{amt}{secs}  {r.message}".rstrip())

@@ -28,7 +28,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .money import to_decimal
+from .money import money_text
 
 # columns the program writes on the customer rows of the Commentary sheet; every other
 # column there belongs to the specialist and is carried over by customer_id
@@ -44,9 +44,8 @@ LIST_AT_MOST = 2   # promises of one state listed one by one up to this many, el
 
 
 def fmt_money(minor: int, currency: str) -> str:
-    """``-123456`` -> ``'USD -1,234.56'`` (the text form used in comments)."""
-    d = to_decimal(int(minor), currency)
-    return f"{currency} {d:,}"
+    """``-123456`` -> ``'USD -1,234.56'`` (the text form used in comments: :func:`~xl_collections.money.money_text`)."""
+    return money_text(minor, currency, code="before")
 
 
 def _day(value) -> str:

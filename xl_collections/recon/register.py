@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dates import period_number
-from ..money import format_amount
+from ..money import money_text
 from .fx import to_reporting
 from ..docno import document_keys
 
@@ -98,7 +98,7 @@ def _first_positions(code: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndar
 
 def _fmt(minor: np.ndarray, cur: np.ndarray) -> list[str]:
     """``-1234.50 USD``: decimal text of minor units with the currency's decimals."""
-    return [f"{format_amount(m, c)} {c}" for m, c in zip(np.asarray(minor).tolist(), cur)]
+    return [money_text(m, c, thousands=False) for m, c in zip(np.asarray(minor).tolist(), cur)]
 
 
 def _dates(d: np.ndarray) -> list[str]:
