@@ -12,7 +12,7 @@ from xl_collections import macros, schema, steps
 from xl_collections.book import open_book
 from xl_collections.checklist import AUDIT_HEADER, close_sheet_rows
 from xl_collections.close import parse_steps
-from xl_collections.inputs import read_inputs
+from xl_collections.inputs import read_workbook_inputs
 from xl_collections.settings import Settings
 from xl_collections.settings import SETTINGS
 from xl_collections.template import INPUT_SHEETS, OUTPUT_SHEETS, STEP_BUTTON_CELLS, STEP_BUTTONS, build_template
@@ -110,7 +110,7 @@ def test_close_reads_a_workflow_table_whose_sheet_holds_rows(tmp_path):
                            "order_date": [pd.Timestamp("2026-10-20")] * 2, "amount": [50000, 7550],
                            "currency": ["USD", "USD"], "status": ["OPEN", "OPEN"]})
     orders.attrs = {"money": ["amount"], "currency": "USD"}
-    settings, tables, problems = read_inputs(_book(tmp_path, orders=orders))
+    settings, tables, problems = read_workbook_inputs(_book(tmp_path, orders=orders))
     assert problems == []
     assert tables["orders"]["amount"].tolist() == [50000, 7550]           # minor units
     assert "financials" not in tables                                      # header only: not given
@@ -119,5 +119,5 @@ def test_close_reads_a_workflow_table_whose_sheet_holds_rows(tmp_path):
 def test_a_workflow_tables_bad_row_is_refused_naming_sheet_row_and_column(tmp_path):
     bad = pd.DataFrame({"order_no": ["SO1"], "customer_id": ["C1"], "order_date": ["not a date"], "amount": ["10"]})
     bad.attrs = {"raw": True}
-    _, _, problems = read_inputs(_book(tmp_path, orders=bad))
+    _, _, problems = read_workbook_inputs(_book(tmp_path, orders=bad))
     assert [(p.sheet, p.row, p.column) for p in problems] == [("Orders", 2, "order_date")]

@@ -52,7 +52,7 @@ def _day(value) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def bucket_labels(summary: pd.DataFrame) -> list[str]:
+def summary_buckets(summary: pd.DataFrame) -> list[str]:
     """Past-due bucket labels of an aging summary (the columns between not_due and past_due)."""
     cols = list(summary.columns)
     return cols[cols.index("not_due") + 1: cols.index("past_due")]
@@ -83,7 +83,7 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
     month to month; without ``current`` it is taken from ``summary``); ``payments``
     (canonical, with ``customer_id`` filled) lets a promise be judged kept or broken when it
     names no document."""
-    labels = bucket_labels(summary)
+    labels = summary_buckets(summary)
     s = summary[summary["customer_id"] != "TOTAL"].copy()
     facts = s[["customer_id", "customer_name", "past_due", "total_open"] + labels].copy()
     facts = facts.set_index("customer_id", drop=False)
@@ -304,7 +304,7 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     months from the history (CONTRACT §6)."""
     summary, detail = aging.summary, aging.detail
     currency = currency or (summary["currency"].iloc[0] if len(summary) else "USD")
-    labels = bucket_labels(summary)
+    labels = summary_buckets(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
                            payments=payments, previous=previous, current=current)
     chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()

@@ -28,8 +28,7 @@ import datetime as dt
 import pandas as pd
 
 from .book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
-from .commentary import (PROGRAM_COLUMNS, CommentaryResult, bucket_labels, build_commentary,
-                         fmt_money, merge_with_previous)
+from .commentary import PROGRAM_COLUMNS, CommentaryResult, build_commentary, fmt_money, merge_with_previous
 from .aging_history import month_summary, period_of, previous_period
 from .money import parse_amount
 
