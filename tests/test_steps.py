@@ -4,6 +4,7 @@ plus the close reading every declared input table whose sheet exists."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -85,6 +86,13 @@ def test_template_buttons_sit_on_each_steps_first_sheet():
     ("write-commentary", ("validate", "commentary")), ("inputs", ("validate",))])
 def test_steps_option_takes_every_declared_alias(text, expected):
     assert parse_steps(text) == expected
+
+
+def test_a_step_not_for_users_runs_only_within_the_whole_close(monkeypatch):
+    monkeypatch.setitem(steps.BY_NAME, "kpis", replace(steps.BY_NAME["kpis"], user_run=False))
+    with pytest.raises(ValueError, match="only within the whole close"):
+        parse_steps("aging,kpis")
+    assert "kpis" in parse_steps(None)
 
 
 def test_audit_log_fingerprints_every_table_a_step_reads():

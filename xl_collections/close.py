@@ -80,6 +80,8 @@ def parse_steps(text: str | None) -> tuple[str, ...]:
         p = STEP_ALIASES.get(p, p)
         if p not in STEPS:
             raise ValueError(f"unknown step {part.strip()!r}: expected some of {', '.join(STEPS)}")
+        if not registry.BY_NAME[p].user_run:
+            raise ValueError(f"step {p!r} runs only within the whole close (run it without --steps)")
         wanted.add(p)
     wanted.add("validate")
     return tuple(s for s in STEPS if s in wanted)
