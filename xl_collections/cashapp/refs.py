@@ -21,6 +21,7 @@ from ..docno import PREFIX as _PREFIX
 from ..docno import SPLIT as _SPLIT
 from ..docno import document_keys as _document_keys
 from ..docno import normalise_document_no
+from ..money import AmountError, parse_amount
 
 _OCR_CONFUSABLE = frozenset("OISBLZ")
 _OCR_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
@@ -116,8 +117,6 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
 def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
     """Amounts written in a reference (``LESS 78.00``, ``ded 1,250.00``) in minor units of
     ``currency``; the ones that do not parse are left out."""
-    from ..money import AmountError, parse_amount
-
     out = []
     for m in _AMOUNT_IN_TEXT.finditer(str(text or "").upper()):
         s = m.group(0).strip().lstrip("+$€£").strip()
