@@ -54,14 +54,14 @@ def test_owned_sheets_are_the_close_every_steps_sheets_and_the_audit_log():
 
 def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     assert steps.SHEET_ACTIONS == {
-        "close": "month_end_close", "cash app": "apply_cash", "unapplied": "apply_cash", "exceptions": "apply_cash",
+        "close": "month_end_close", "cash app": "apply_payments", "unapplied": "apply_payments", "exceptions": "apply_payments",
         "aging": "refresh_aging", "aging detail": "refresh_aging", "kpis": "refresh_aging",   # KPIs: run by aging's button
         "recon": "reconcile", "commentary": "write_commentary", "aging history": "refresh_aging",
         "credit review": "credit_review", "order decisions": "credit_review",
         "worklist": "collections_worklist", "promises": "collections_worklist", "disputes": "collections_worklist",
         "allowance": "allowance", "write-off proposals": "allowance"}
     assert steps.RIBBON_ACTIONS == {"xlc_close": "month_end_close", "xlc_validate": "check_inputs",
-                                    "xlc_cashapp": "apply_cash", "xlc_aging": "refresh_aging",
+                                    "xlc_cashapp": "apply_payments", "xlc_aging": "refresh_aging",
                                     "xlc_recon": "reconcile", "xlc_commentary": "write_commentary",
                                     "xlc_credit": "credit_review", "xlc_worklist": "collections_worklist",
                                     "xlc_allowance": "allowance"}
@@ -70,7 +70,7 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     assert macros.action_for_sheet("Open Items") == "check_inputs"
     assert steps.button_steps("cashapp") == ("validate", "cashapp", "aging")
     assert steps.button_steps("aging") == ("validate", "aging", "kpis")
-    assert "Apply the payments" in macros.apply_cash.__doc__
+    assert "Apply the payments" in macros.apply_payments.__doc__
 
 
 def test_template_buttons_sit_on_each_steps_first_sheet():
