@@ -21,6 +21,9 @@ from .settings import Settings
 
 # ------------------------------------------------------------------ helpers
 
+# the old name of money.money_text ("1,234.56 USD"), for modules written against it
+_fmt_amount = money_text
+
 
 def _is_auto(applications: pd.DataFrame) -> pd.Series:
     """Which application rows were applied (status ``AUTO``, any case) rather than proposed."""
