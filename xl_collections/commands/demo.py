@@ -77,8 +77,8 @@ def summary(report) -> list[str]:
     allowance = st.results.get("allowance")
     if allowance is not None:
         t = allowance.totals
-        lines.append(f"Allowance: closing {_fmt_amount(t['closing'], cur)} (collective {_fmt_amount(t['collective'], cur)}, "
-                     f"specific {_fmt_amount(t['specific'], cur)}), charge {_fmt_amount(t['charge'], cur)}; "
+        lines.append(f"Allowance: closing {money_text(t['closing'], cur)} (collective {money_text(t['collective'], cur)}, "
+                     f"specific {money_text(t['specific'], cur)}), charge {money_text(t['charge'], cur)}; "
                      f"{t['proposals']:,} write-off proposals")
     com = st.steps.get("commentary")
     if com is not None:
