@@ -9,6 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlwings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.book.live import LiveBook
@@ -171,3 +173,38 @@ def test_the_live_writer_carries_user_columns_too(monkeypatch):
     sheet.cells_[(h + 2, 4)] = "YES"                   # on C2's row
     book.write_sheet(output(proposals(["C2", "C1"])))
     assert sheet.cells_[(h, 4)] == "approve" and sheet.cells_[(h + 1, 1)] == "C2" and sheet.cells_[(h + 1, 4)] == "YES"
+
+
+def _grid(rows: list[list]) -> pd.DataFrame:
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], index=range(1, len(rows) + 1), dtype=object)
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=st.lists(st.sampled_from([f"C{i:03d}" for i in range(30)]), min_size=1, max_size=12, unique=True),
+       after=st.lists(st.sampled_from([f"C{i:03d}" for i in range(30)]), max_size=12, unique=True),
+       notes=st.dictionaries(st.sampled_from([f"C{i:03d}" for i in range(30)]),
+                             st.one_of(st.text(min_size=1, max_size=8).filter(str.strip), st.integers(1, 10**6)),
+                             max_size=12))
+def test_every_note_lands_on_its_key_or_in_the_kept_list(before, after, notes):
+    """Whatever the program lists now, each user value of the last sheet is written exactly
+    once: on the row of its key, or in the list of rows no longer in the results."""
+    notes = {k: v for k, v in notes.items() if k in before}
+    rows = [["Dunning proposals"], [], ["customer_id", "level", "approve"]]
+    rows += [[k, 1, notes.get(k)] for k in before]
+    out, cells = keep_user_columns(output(proposals(after)), _grid(rows))
+    placed = {}
+    for b in out.blocks:
+        if "approve" in b.df.columns:
+            for k, v in zip(b.df["customer_id"], b.df["approve"]):
+                if v is not None:
+                    assert k not in placed
+                    placed[k] = v
+    assert placed == notes
+    main = out.blocks[0].df
+    assert main["customer_id"].tolist() == after                   # the program's rows, in its order
+    if notes:
+        assert set(main.columns) == {"customer_id", "level", "amount_overdue", "approve"}
+        assert (3, 2) in cells and all(r > 3 for r, c in cells - {(3, 2)})
+    gone = [b for b in out.blocks if b.title == GONE_TITLE]
+    assert bool(gone) == bool(set(notes) - set(after))

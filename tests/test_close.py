@@ -454,11 +454,11 @@ def test_net_of_prior_takes_off_exactly_what_auto_rows_cleared(apps):
 
 def test_fingerprint_ignores_source_rows_but_not_content(demo):
     oi = demo["gen"].open_items
-    fp = close_mod.fingerprint(oi, "open_items")
-    assert close_mod.fingerprint(oi.assign(source_row=oi["source_row"] + 5), "open_items") == fp
+    fp = close_mod.table_fingerprint(oi, "open_items")
+    assert close_mod.table_fingerprint(oi.assign(source_row=oi["source_row"] + 5), "open_items") == fp
     changed = oi.copy()
     changed.loc[changed.index[0], "open_amount"] += 1
-    assert close_mod.fingerprint(changed, "open_items") != fp
+    assert close_mod.table_fingerprint(changed, "open_items") != fp
 
 
 def test_demo_command_builds_closes_and_summarises(tmp_path, capsys):

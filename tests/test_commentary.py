@@ -262,8 +262,11 @@ def test_rerun_in_the_same_month_compares_with_the_prior_month(tmp_path):
     assert "since 2026-09-30" in rows.set_index("customer_id").at["C001", "comment"]
 
 
-@pytest.mark.parametrize("threshold", [0, 100000, 10**9])
-def test_no_customer_row_below_threshold(threshold):
+@pytest.mark.parametrize("threshold,expected", [      # past due: C001 7,320.00, C004 4,200.00, C003 1,300.00
+    (1, {"C001", "C004", "C003"}), (130000, {"C001", "C004", "C003"}), (130001, {"C001", "C004"}),
+    (732000, {"C001"}), (732001, set()), (10**9, set())])
+def test_a_customer_has_a_row_exactly_when_its_past_due_reaches_the_threshold(threshold, expected):
     aging = age(OCTOBER, OCT31, customers=CUSTOMERS)
     res = build_commentary(aging, as_of=OCT31, threshold=threshold, customers=CUSTOMERS)
+    assert set(res.rows["customer_id"]) == expected
     assert (res.rows["past_due"] >= threshold).all()

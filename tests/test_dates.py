@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xl_collections.dates import DateError, expected_text, from_serial, parse_date, parse_date_series, to_serial
+from xl_collections.dates import (DateError, expected_text, from_serial, month_end, month_start, parse_date, parse_date_series,
+                                  period_bounds, period_number, period_of, previous_month, to_serial)
 
 D = dt.date
 
@@ -139,3 +140,15 @@ def test_series_agrees_with_scalar(day, fmt):
     out, bad = parse_date_series(pd.Series([text, to_serial(day)], dtype=object))
     assert bad == {}
     assert parse_date(text) == day == out[0].date() == out[1].date()
+
+
+@pytest.mark.parametrize("day,first,last,before,period", [
+    (dt.date(2026, 10, 31), dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 9, 1), "2026-10"),
+    (dt.date(2026, 1, 1), dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2025, 12, 1), "2026-01"),
+    (dt.date(2028, 2, 10), dt.date(2028, 2, 1), dt.date(2028, 2, 29), dt.date(2028, 1, 1), "2028-02"),   # leap year
+    (dt.date(2026, 12, 15), dt.date(2026, 12, 1), dt.date(2026, 12, 31), dt.date(2026, 11, 1), "2026-12"),
+])
+def test_months_and_periods(day, first, last, before, period):
+    assert (month_start(day), month_end(day), previous_month(day), period_of(day)) == (first, last, before, period)
+    assert period_bounds(period) == (first, last)
+    assert period_number(period) == int(period.replace("-", ""))

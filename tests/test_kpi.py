@@ -26,8 +26,8 @@ def test_best_possible_dso_and_add():
     # current AR 300,000 / 900,000 × 90 = 30 days; ADD = 45 − 30 = 15 days
     bp = kpi.best_possible_dso(300_000, 900_000, 90)
     assert bp == D(30)
-    assert kpi.add(kpi.dso(450_000, 900_000, 90), bp) == D(15)
-    assert kpi.add(None, bp) is None
+    assert kpi.average_days_delinquent(kpi.dso(450_000, 900_000, 90), bp) == D(15)
+    assert kpi.average_days_delinquent(None, bp) is None
 
 
 def test_countback_dso():

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xl_collections.money import money_text
 from xl_collections.money import (MINOR_UNITS, AmountError, convert, decimal_to_minor, format_amount, is_currency,
                                   minor_unit, parse_amount, parse_amount_series, round_half_away, scale, to_decimal,
                                   to_float)
@@ -240,3 +241,17 @@ def test_sums_of_parsed_amounts_equal_decimal_sums(amounts):
 def test_series_fast_path_agrees_with_scalar(value, currency):
     minor, _ = parse_amount_series(pd.Series([value]), currency)
     assert int(minor[0]) == parse_amount(value, currency)
+
+
+@pytest.mark.parametrize("minor,cur,after,before,plain", [
+    (-123456, "USD", "-1,234.56 USD", "USD -1,234.56", "-1234.56 USD"),
+    (1234567, "JPY", "1,234,567 JPY", "JPY 1,234,567", "1234567 JPY"),
+    (1000, "KWD", "1.000 KWD", "KWD 1.000", "1.000 KWD"),
+    (0, "EUR", "0.00 EUR", "EUR 0.00", "0.00 EUR"),
+])
+def test_money_text_is_the_one_formatter_for_people(minor, cur, after, before, plain):
+    assert money_text(minor, cur) == after
+    assert money_text(minor, cur, code="before") == before
+    assert money_text(minor, cur, thousands=False) == plain
+    assert money_text(minor, cur, code=None) == after.split(" ")[0]
+    assert money_text(None, cur) == ""

@@ -4,6 +4,7 @@ plus the close reading every declared input table whose sheet exists."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -12,7 +13,7 @@ from xl_collections import macros, schema, steps
 from xl_collections.book import open_book
 from xl_collections.checklist import AUDIT_HEADER, close_sheet_rows
 from xl_collections.close import parse_steps
-from xl_collections.inputs import read_inputs
+from xl_collections.inputs import read_workbook_inputs
 from xl_collections.settings import Settings
 from xl_collections.settings import SETTINGS
 from xl_collections.template import INPUT_SHEETS, OUTPUT_SHEETS, STEP_BUTTON_CELLS, STEP_BUTTONS, build_template
@@ -53,14 +54,14 @@ def test_owned_sheets_are_the_close_every_steps_sheets_and_the_audit_log():
 
 def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     assert steps.SHEET_ACTIONS == {
-        "close": "month_end_close", "cash app": "apply_cash", "unapplied": "apply_cash", "exceptions": "apply_cash",
+        "close": "month_end_close", "cash app": "apply_payments", "unapplied": "apply_payments", "exceptions": "apply_payments",
         "aging": "refresh_aging", "aging detail": "refresh_aging", "kpis": "refresh_aging",   # KPIs: run by aging's button
         "recon": "reconcile", "commentary": "write_commentary", "aging history": "refresh_aging",
         "credit review": "credit_review", "order decisions": "credit_review",
         "worklist": "collections_worklist", "promises": "collections_worklist", "disputes": "collections_worklist",
         "allowance": "allowance", "write-off proposals": "allowance"}
     assert steps.RIBBON_ACTIONS == {"xlc_close": "month_end_close", "xlc_validate": "check_inputs",
-                                    "xlc_cashapp": "apply_cash", "xlc_aging": "refresh_aging",
+                                    "xlc_cashapp": "apply_payments", "xlc_aging": "refresh_aging",
                                     "xlc_recon": "reconcile", "xlc_commentary": "write_commentary",
                                     "xlc_credit": "credit_review", "xlc_worklist": "collections_worklist",
                                     "xlc_allowance": "allowance"}
@@ -69,7 +70,7 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     assert macros.action_for_sheet("Open Items") == "check_inputs"
     assert steps.button_steps("cashapp") == ("validate", "cashapp", "aging")
     assert steps.button_steps("aging") == ("validate", "aging", "kpis")
-    assert "Apply the payments" in macros.apply_cash.__doc__
+    assert "Apply the payments" in macros.apply_payments.__doc__
 
 
 def test_template_buttons_sit_on_each_steps_first_sheet():
@@ -85,6 +86,13 @@ def test_template_buttons_sit_on_each_steps_first_sheet():
     ("write-commentary", ("validate", "commentary")), ("inputs", ("validate",))])
 def test_steps_option_takes_every_declared_alias(text, expected):
     assert parse_steps(text) == expected
+
+
+def test_a_step_not_for_users_runs_only_within_the_whole_close(monkeypatch):
+    monkeypatch.setitem(steps.BY_NAME, "kpis", replace(steps.BY_NAME["kpis"], user_run=False))
+    with pytest.raises(ValueError, match="only within the whole close"):
+        parse_steps("aging,kpis")
+    assert "kpis" in parse_steps(None)
 
 
 def test_audit_log_fingerprints_every_table_a_step_reads():
@@ -110,7 +118,7 @@ def test_close_reads_a_workflow_table_whose_sheet_holds_rows(tmp_path):
                            "order_date": [pd.Timestamp("2026-10-20")] * 2, "amount": [50000, 7550],
                            "currency": ["USD", "USD"], "status": ["OPEN", "OPEN"]})
     orders.attrs = {"money": ["amount"], "currency": "USD"}
-    settings, tables, problems = read_inputs(_book(tmp_path, orders=orders))
+    settings, tables, problems = read_workbook_inputs(_book(tmp_path, orders=orders))
     assert problems == []
     assert tables["orders"]["amount"].tolist() == [50000, 7550]           # minor units
     assert "financials" not in tables                                      # header only: not given
@@ -119,5 +127,5 @@ def test_close_reads_a_workflow_table_whose_sheet_holds_rows(tmp_path):
 def test_a_workflow_tables_bad_row_is_refused_naming_sheet_row_and_column(tmp_path):
     bad = pd.DataFrame({"order_no": ["SO1"], "customer_id": ["C1"], "order_date": ["not a date"], "amount": ["10"]})
     bad.attrs = {"raw": True}
-    _, _, problems = read_inputs(_book(tmp_path, orders=bad))
+    _, _, problems = read_workbook_inputs(_book(tmp_path, orders=bad))
     assert [(p.sheet, p.row, p.column) for p in problems] == [("Orders", 2, "order_date")]

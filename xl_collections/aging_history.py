@@ -14,16 +14,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .book.outputs import SheetOutput, TableBlock
+from .dates import period_of
 from .money import parse_amount
 
 RECEIVABLE_TYPES = ("INV", "DM", "DED")
 COLUMNS = ("period", "customer_id", "bucket", "amount")
 HISTORY_SHEET, HISTORY_TABLE = "Aging History", "tblAgingHistory"
-
-
-def period_of(day) -> str:
-    """The ``YYYY-MM`` period of a date."""
-    return pd.Timestamp(day).strftime("%Y-%m")
 
 
 def month_number(period: str) -> int:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from . import aging_history as hist
 from .aging import age
 from .cashapp.step import open_items_after
-from .close_sheets import _fmt_amount, aging_outputs
+from .close_sheets import aging_outputs
 from .close_state import DONE, CloseState, StepResult
+from .money import money_text
 
 
 def aging_result(state: CloseState):
@@ -42,7 +43,7 @@ def step_aging(state: CloseState) -> StepResult:
     res = aging_result(state)
     tot = res.total
     cur = state.settings.reporting_currency
-    msg = (f"total open {_fmt_amount(int(tot['total_open']), cur)}, past due {_fmt_amount(int(tot['past_due']), cur)}"
+    msg = (f"total open {money_text(int(tot['total_open']), cur)}, past due {money_text(int(tot['past_due']), cur)}"
            f" ({len(res.summary) - 1:,} customers)")
     history = hist.history_output(aging_history(state), cur)
     return StepResult("aging", DONE, rows=len(res.detail), amount=int(tot["total_open"]), message=msg,

@@ -35,11 +35,11 @@ from .aging_history import other_periods
 from .book import OwnedSheetsOnly
 from .cashapp.step import last_cash_inputs, net_of_prior, prior_applications  # noqa: F401  (re-exported)
 from .checklist import AUDIT_SHEET, audit_log_rows, close_sheet
-from .close_sheets import _fmt_amount
 from .close_state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
-                          fingerprint, settings_fingerprint)
+                          settings_fingerprint, table_fingerprint)
 from .errors import InputErrors
-from .inputs import read_inputs
+from .inputs import read_workbook_inputs
+from .money import money_text
 from .steps import OWNED_SHEETS, STEP_TITLES
 
 STEPS = registry.STEP_NAMES            # the step names in close order (kept for callers of close.STEPS)
@@ -80,6 +80,8 @@ def parse_steps(text: str | None) -> tuple[str, ...]:
         p = STEP_ALIASES.get(p, p)
         if p not in STEPS:
             raise ValueError(f"unknown step {part.strip()!r}: expected some of {', '.join(STEPS)}")
+        if not registry.BY_NAME[p].user_run:
+            raise ValueError(f"step {p!r} runs only within the whole close (run it without --steps)")
         wanted.add(p)
     wanted.add("validate")
     return tuple(s for s in STEPS if s in wanted)
@@ -110,13 +112,13 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     run_id = now.strftime("%Y%m%dT%H%M%S")
     book.status("Close: reading inputs…")
     t0 = time.perf_counter()
-    settings, tables, problems = read_inputs(book, as_of=as_of)
+    settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
     if problems:
         if on_refused is not None:
             on_refused(problems, settings)
         raise InputErrors(problems)
     # Aging History is also this close's output: its own month's rows are not an input
-    fps = {k: fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
+    fps = {k: table_fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
     state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
     state.prior_applications = prior_applications(book, settings)
     state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
@@ -171,13 +173,13 @@ def summary_lines(report: CloseReport) -> list[str]:
     cur = report.state.settings.reporting_currency
     out = []
     for r in report.steps:
-        amt = f"  {_fmt_amount(r.amount, cur)}" if r.amount is not None else ""
+        amt = f"  {money_text(r.amount, cur)}" if r.amount is not None else ""
         rows = f"  {r.rows:,} rows" if r.rows is not None else ""
         secs = f"  {r.seconds:.2f} s" if r.seconds is not None else ""
         out.append(f"{r.step:<11} {r.status:<13}{rows}{amt}{secs}  {r.message}".rstrip())
     return out
 
 
-__all__ = ["STEPS", "StepResult", "CloseState", "CloseReport", "StepFailed", "run_close", "read_inputs",
-           "parse_steps", "fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
+__all__ = ["STEPS", "StepResult", "CloseState", "CloseReport", "StepFailed", "run_close", "read_workbook_inputs",
+           "parse_steps", "table_fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
            "SKIPPED", "NOT_RUN"]

@@ -15,17 +15,14 @@ import pandas as pd
 from .book.outputs import ChartSpec, ColorScale, Highlight, SheetOutput, TableBlock
 from .book.sheetxml import col_letter
 from .close_state import row_currencies
-from .money import MINOR_UNITS, to_decimal
+from .money import money_text
 from .settings import Settings
 
 
 # ------------------------------------------------------------------ helpers
 
-
-def _fmt_amount(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return ""
-    return f"{to_decimal(int(minor), currency):,.{MINOR_UNITS.get(currency, 2)}f} {currency}"
+# the old name of money.money_text ("1,234.56 USD"), for modules written against it
+_fmt_amount = money_text
 
 
 def _is_auto(applications: pd.DataFrame) -> pd.Series:
@@ -70,12 +67,12 @@ def _next_step(df: pd.DataFrame, actions: dict) -> pd.DataFrame:
 def _totals_by_currency(df: pd.DataFrame, col: str, default: str) -> str:
     """``"USD 1,234.56 · GBP 12.00"``: a money column (minor units of each row's currency) summed per currency."""
     if df is None or col not in df.columns or not len(df):
-        return _fmt_amount(0, default)
+        return money_text(0, default)
     amounts = pd.to_numeric(df[col], errors="coerce").fillna(0).astype("int64")
     cur = row_currencies(df, default)
     sums = amounts.groupby(cur).sum()
     order = sorted(sums.index, key=lambda c: (c != default, c))
-    return " · ".join(_fmt_amount(int(sums[c]), c) for c in order)
+    return " · ".join(money_text(int(sums[c]), c) for c in order)
 
 
 UNAPPLIED_NEXT = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import schema
-from .aging import convert_minor, pick_rates
+from .fx import convert_minor, pick_rates
 from .money import MINOR_UNITS
 from .settings import Settings
 
@@ -60,7 +60,7 @@ def settings_fingerprint(s: Settings) -> str:
     return hashlib.sha256(repr(s).encode()).hexdigest()
 
 
-def fingerprint(df: pd.DataFrame, table_name: str) -> str:
+def table_fingerprint(df: pd.DataFrame, table_name: str) -> str:
     """sha256 of a canonical table's content (schema columns, in row order; not source_row)."""
     cols = [c for c in schema.TABLES[table_name].names if c in df.columns]
     h = hashlib.sha256(("|".join(cols) + "\n").encode())

@@ -28,7 +28,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .money import to_decimal
+from .money import money_text
 
 # columns the program writes on the customer rows of the Commentary sheet; every other
 # column there belongs to the specialist and is carried over by customer_id
@@ -44,16 +44,15 @@ LIST_AT_MOST = 2   # promises of one state listed one by one up to this many, el
 
 
 def fmt_money(minor: int, currency: str) -> str:
-    """``-123456`` -> ``'USD -1,234.56'`` (the text form used in comments)."""
-    d = to_decimal(int(minor), currency)
-    return f"{currency} {d:,}"
+    """``-123456`` -> ``'USD -1,234.56'`` (the text form used in comments: :func:`~xl_collections.money.money_text`)."""
+    return money_text(minor, currency, code="before")
 
 
 def _day(value) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def bucket_labels(summary: pd.DataFrame) -> list[str]:
+def summary_buckets(summary: pd.DataFrame) -> list[str]:
     """Past-due bucket labels of an aging summary (the columns between not_due and past_due)."""
     cols = list(summary.columns)
     return cols[cols.index("not_due") + 1: cols.index("past_due")]
@@ -84,7 +83,7 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
     month to month; without ``current`` it is taken from ``summary``); ``payments``
     (canonical, with ``customer_id`` filled) lets a promise be judged kept or broken when it
     names no document."""
-    labels = bucket_labels(summary)
+    labels = summary_buckets(summary)
     s = summary[summary["customer_id"] != "TOTAL"].copy()
     facts = s[["customer_id", "customer_name", "past_due", "total_open"] + labels].copy()
     facts = facts.set_index("customer_id", drop=False)
@@ -305,7 +304,7 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     months from the history (CONTRACT §6)."""
     summary, detail = aging.summary, aging.detail
     currency = currency or (summary["currency"].iloc[0] if len(summary) else "USD")
-    labels = bucket_labels(summary)
+    labels = summary_buckets(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
                            payments=payments, previous=previous, current=current)
     chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()

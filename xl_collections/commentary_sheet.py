@@ -27,8 +27,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .commentary import (PROGRAM_COLUMNS, CommentaryResult, bucket_labels, build_commentary,
-                         fmt_money, merge_with_previous)
+from .book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
+from .commentary import PROGRAM_COLUMNS, CommentaryResult, build_commentary, fmt_money, merge_with_previous
 from .aging_history import month_summary, period_of, previous_period
 from .money import parse_amount
 
@@ -91,8 +91,6 @@ def read_commentary(grid: pd.DataFrame | None, currency: str = "USD") -> tuple[p
 def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd.DataFrame,
                       as_of: dt.date, threshold: int):
     """The ``Commentary`` sheet as a declarative :class:`~xl_collections.book.SheetOutput`."""
-    from .book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
-
     cur = result.currency
     s = result.summary
     money = s[s["kind"] == "money"][["measure", "value", "prior", "change"]].copy()

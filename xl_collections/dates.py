@@ -8,6 +8,7 @@ names (``31-Oct-2026``, ``Oct 31, 2026``), and slashed text read month-first
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import numpy as np
@@ -138,3 +139,46 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
         for idx, d in zip(found_idx, found):
             out[idx] = d
     return out.dt.normalize(), bad
+
+
+def to_date(value) -> dt.date:
+    """As-of date from a date, datetime, Timestamp, numpy datetime64, Excel serial or text."""
+    d = parse_date(value)
+    if d is None:
+        raise ValueError("as_of is blank: expected a date such as 2026-10-31")
+    return d
+
+
+# ---- months and periods (``YYYY-MM``) ------------------------------------------------------
+
+def month_start(d: dt.date) -> dt.date:
+    """The first day of ``d``'s month."""
+    return d.replace(day=1)
+
+
+def month_end(d: dt.date) -> dt.date:
+    """The last day of ``d``'s month."""
+    return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def previous_month(d: dt.date) -> dt.date:
+    """The first day of the month before ``d``'s."""
+    return (d.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def period_of(d) -> str:
+    """The period (``YYYY-MM``) a date falls in (a date, datetime, Timestamp or ISO text)."""
+    return pd.Timestamp(d).strftime("%Y-%m")
+
+
+def period_number(period: str) -> int:
+    """``'2026-10'`` -> 202610."""
+    y, m = str(period).split("-")
+    return int(y) * 100 + int(m)
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """``'2026-10'`` -> (first day, last day) of the month."""
+    p = period_number(period)
+    first = dt.date(p // 100, p % 100, 1)
+    return first, month_end(first)

@@ -44,7 +44,7 @@ def _first_cell(grid: pd.DataFrame) -> str:
     return str(first.iloc[0]).strip().lower() if len(first) else ""
 
 
-def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Settings, dict, list[InputError]]:
+def read_workbook_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Settings, dict, list[InputError]]:
     """Settings from the named cells and every input table of the workbook; all problems."""
     file = book.path.name if getattr(book, "path", None) else ""
     named = {k: v for k, v in book.named_values().items() if "!" not in k}
@@ -85,7 +85,7 @@ def read_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Sett
 
 
 def step_validate(state: CloseState) -> StepResult:
-    """The inputs were accepted (``read_inputs`` found no problem): say what was read."""
+    """The inputs were accepted (``read_workbook_inputs`` found no problem): say what was read."""
     n = sum(len(df) for df in state.tables.values())
     given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
     return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")

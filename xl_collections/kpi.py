@@ -38,7 +38,10 @@ from numbers import Number
 import numpy as np
 import pandas as pd
 
-from .money import format_amount, minor_unit
+from .dates import month_end, month_start, previous_month, to_date
+from .fx import convert_minor, pick_rates
+from .io.validate import canonical
+from .money import format_amount, minor_unit, round_half_away
 
 HUNDRED = Decimal(100)
 DAYS_Q, PCT_Q = Decimal("0.1"), Decimal("0.01")
@@ -77,7 +80,7 @@ def best_possible_dso(current_ar, credit_sales, days) -> Decimal | None:
     return dso(current_ar, credit_sales, days)
 
 
-def add(dso_days, bpdso_days) -> Decimal | None:
+def average_days_delinquent(dso_days, bpdso_days) -> Decimal | None:
     """Average days delinquent: ``DSO − best-possible DSO`` (days)."""
     if dso_days is None or bpdso_days is None:
         return None
@@ -136,22 +139,12 @@ def pct_over_90(over_90, total_open) -> Decimal | None:
 
 # --- the KPI table ---------------------------------------------------------------------------
 
-def _month_start(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def _prev_month(d: dt.date) -> dt.date:
-    return (d.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def credit_sales_in_reporting(register: pd.DataFrame, rates: dict, reporting_currency: str,
                               as_of: dt.date, fx_rates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Credit sales lines of the register in the reporting currency: ``document_date`` and
     ``reporting_amount`` (int minor units, each document converted and rounded once).
     Credit sales are the invoice/debit-memo lines: ``doc_type`` INV/DM when the register
     has that column, else the positive amounts."""
-    from .aging import convert_minor, pick_rates
-    from .io.validate import canonical
 
     reg = canonical(register, "register", reporting_currency=reporting_currency)
     if "doc_type" in register.columns:
@@ -181,17 +174,11 @@ def _sales_between(sales: pd.DataFrame, start: dt.date, end: dt.date) -> int:
     return int(sales.loc[sel, "reporting_amount"].sum())
 
 
-def _month_end(d: dt.date) -> dt.date:
-    return (_month_start(d) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-
-
 def _gl_debits(gl, rates: dict, cur: str, as_of: dt.date, fx_rates) -> dict[str, int]:
     """GL ``debits`` per period (``YYYY-MM`` -> minor units of ``cur``), summed over accounts;
     periods whose debits are blank (or in a currency without a rate) are left out."""
     if gl is None or not len(gl):
         return {}
-    from .aging import convert_minor, pick_rates
-    from .io.validate import canonical
 
     g = canonical(gl, "gl", reporting_currency=cur)
     if "debits" not in g:
@@ -227,7 +214,6 @@ def credit_sales_by_month(aging, register: pd.DataFrame | None = None, gl: pd.Da
     it.  Earlier months come from the GL ``debits`` of each period (what was billed to the AR
     control account, summed over accounts and converted).  The walk back stops at the first
     month no source gives, or after ``months`` months."""
-    from .aging import to_date
 
     as_of = to_date(as_of) if as_of is not None else aging.as_of
     cur = aging.reporting_currency
@@ -237,26 +223,26 @@ def credit_sales_by_month(aging, register: pd.DataFrame | None = None, gl: pd.Da
     if sales is not None and len(sales):
         dates = sales.loc[sales["document_date"] <= pd.Timestamp(as_of), "document_date"]
         first = dates.min().date() if len(dates) else as_of
-        reg_from = _month_start(first)
-        if reg_from < _month_start(as_of) and first.day > 1 and reg_from.strftime("%Y-%m") in debits:
-            reg_from = _month_end(first) + dt.timedelta(days=1)
+        reg_from = month_start(first)
+        if reg_from < month_start(as_of) and first.day > 1 and reg_from.strftime("%Y-%m") in debits:
+            reg_from = month_end(first) + dt.timedelta(days=1)
     elif sales is not None:
-        reg_from = _month_start(as_of)
+        reg_from = month_start(as_of)
     rows = []
-    mstart, mend = _month_start(as_of), as_of
+    mstart, mend = month_start(as_of), as_of
     while len(rows) < months:
         label = mstart.strftime("%Y-%m")
         if reg_from is not None and mstart >= reg_from:
             value, source = _sales_between(sales, mstart, mend), "register"
         elif label in debits:
             value = debits[label]
-            source = f"GL debits {label}" + (" (month to date)" if mend < _month_end(mstart) else "")
+            source = f"GL debits {label}" + (" (month to date)" if mend < month_end(mstart) else "")
         else:
             break
         rows.append({"month": label, "first_day": mstart, "last_day": mend, "days": (mend - mstart).days + 1,
                      "credit_sales": value, "source": source})
         mend = mstart - dt.timedelta(days=1)
-        mstart = _month_start(mend)
+        mstart = month_start(mend)
     out = pd.DataFrame(rows, columns=["month", "first_day", "last_day", "days", "credit_sales", "source"])
     out["month"] = out["month"].astype(object)
     out["source"] = out["source"].astype(object)
@@ -270,7 +256,6 @@ def window_sales(monthly: pd.DataFrame, sales: pd.DataFrame | None, start: dt.da
     ``(amount, first_day_covered, parts)``.  Register months count the days of the window
     exactly; a GL month only partly inside the window counts its debits × days inside / its
     days, rounded half away from zero.  ``parts``: one text per month used."""
-    from .money import round_half_away
 
     total, covered, parts = 0, None, []
     for r in monthly.itertuples():
@@ -296,15 +281,13 @@ def window_sales(monthly: pd.DataFrame, sales: pd.DataFrame | None, start: dt.da
 def _begin_ar(gl, prior_summary, period: str, rates: dict, cur: str):
     """Begin AR of ``period`` (YYYY-MM) in minor units of ``cur`` and where it came from."""
     if gl is not None and len(gl):
-        from .aging import convert_minor
-        from .io.validate import canonical
 
         g = canonical(gl, "gl", reporting_currency=cur)
         rows = g[g["period"] == period]
         vals = rows["opening_balance"] if len(rows) else None
         source = f"GL opening balance {period}"
         if vals is None or vals.isna().all():
-            prev = _prev_month(dt.date(int(period[:4]), int(period[5:]), 1)).strftime("%Y-%m")
+            prev = previous_month(dt.date(int(period[:4]), int(period[5:]), 1)).strftime("%Y-%m")
             rows = g[g["period"] == prev]
             vals = rows["closing_balance"] if len(rows) else None
             source = f"GL closing balance {prev}"
@@ -345,7 +328,6 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
     ``not_due``.  ``value`` is a Decimal (days to 0.1, % to 0.01) or None when a KPI cannot be
     computed from what was given (``inputs`` says why).
     """
-    from .aging import to_date
 
     as_of = to_date(as_of) if as_of is not None else aging.as_of
     cur = aging.reporting_currency
@@ -367,7 +349,7 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
 
     sales = credit_sales_in_reporting(register, aging.rates, cur, as_of, fx_rates) if register is not None else None
     monthly = credit_sales_by_month(aging, register, gl, as_of=as_of, fx_rates=fx_rates)
-    if len(monthly) and monthly["first_day"].iat[0] == _month_start(as_of):
+    if len(monthly) and monthly["first_day"].iat[0] == month_start(as_of):
         start = as_of - dt.timedelta(days=period_days - 1)
         period_sales, covered, parts = window_sales(monthly, sales, start, as_of)
         days = (as_of - covered).days + 1
@@ -392,7 +374,7 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
         put("Countback DSO", v_cb, "days", "months back while AR exceeds their credit sales, plus the fraction of the last",
             f"AR {m(ar)}; credit sales newest first: {used}{note}")
         put("Best-possible DSO", v_bp, "days", "current AR / credit sales × days", f"current AR {m(current)}; {per}")
-        put("ADD", add(v_dso, v_bp), "days", "DSO − best-possible DSO", "from DSO and best-possible DSO above")
+        put("ADD", average_days_delinquent(v_dso, v_bp), "days", "DSO − best-possible DSO", "from DSO and best-possible DSO above")
         period = as_of.strftime("%Y-%m")
         begin, source = _begin_ar(gl, prior_summary, period, aging.rates, cur)
         month_sales = months[0]
@@ -423,5 +405,5 @@ def receivables_kpis(aging, register: pd.DataFrame | None = None, gl: pd.DataFra
     return out
 
 
-__all__ = ["dso", "countback_dso", "best_possible_dso", "add", "cei", "pct_past_due", "pct_over_90",
+__all__ = ["dso", "countback_dso", "best_possible_dso", "average_days_delinquent", "cei", "pct_past_due", "pct_over_90",
            "receivables_kpis", "credit_sales_in_reporting", "credit_sales_by_month", "window_sales"]

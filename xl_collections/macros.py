@@ -3,7 +3,7 @@ our own :mod:`xl_collections.book` workbooks); the work is in :mod:`xl_collectio
 
 The functions come from the step registry (:mod:`xl_collections.steps`): every step's
 :class:`~xl_collections.steps.Button` gives one here, named by ``Button.macro`` — today
-``check_inputs``, ``apply_cash``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
+``check_inputs``, ``apply_payments``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
 plus ``month_end_close`` (the whole close).  ``main()`` is what the buttons run
 (``import <workbook>; <workbook>.main()``, the shim beside the workbook re-exports it) and
 what the xlwings add-in's ribbon button *Run main* runs: it looks at the active sheet of
@@ -61,7 +61,7 @@ def _button_macro(step: _steps.Step):
     return macro
 
 
-# one module-level function per step button (apply_cash, refresh_aging, ...), from the registry
+# one module-level function per step button (apply_payments, refresh_aging, ...), from the registry
 BUTTON_MACROS = {s.button.macro: _button_macro(s) for s in _steps.CLOSE_STEPS if s.button}
 globals().update(BUTTON_MACROS)
 

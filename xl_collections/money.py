@@ -84,6 +84,19 @@ def format_amount(minor: int | None, currency: str) -> str:
     return str(to_decimal(int(minor), currency))
 
 
+def money_text(minor: int | None, currency: str, *, code: str | None = "after", thousands: bool = True) -> str:
+    """An amount (int minor units of ``currency``) as people read it, always with the
+    currency's decimals: ``1,234.56 USD`` (``code="after"``), ``USD 1,234.56`` (``"before"``),
+    ``1,234.56`` (None); ``thousands=False`` leaves out the separators (``-1234.50 USD``).
+    '' for None.  The one formatter of amounts in messages, notes and comments; CSV cells
+    take :func:`format_amount`."""
+    if minor is None or minor is pd.NA or (isinstance(minor, float) and math.isnan(minor)):
+        return ""
+    d = to_decimal(int(minor), currency)
+    text = f"{d:,}" if thousands else str(d)
+    return f"{text} {currency}" if code == "after" else f"{currency} {text}" if code == "before" else text
+
+
 def to_float(minor: int, currency: str) -> float:
     """Major units as float, only for writing to an Excel cell (the value Excel would hold)."""
     return float(to_decimal(minor, currency))

@@ -85,7 +85,7 @@ CLOSE_STEPS: tuple[Step, ...] = (
     Step("cashapp", "Apply cash", step_cashapp, aliases=("cash", "cash_application", "apply_cash"),
          reads=("open_items", "payments", "customers", "remittance", "fx_rates"),
          sheets=("Cash App", "Unapplied", "Exceptions"),
-         button=Button("apply_cash", "Apply cash", cell="J1", runs=("cashapp", "aging"), group="xlcCash", image="AutoSum",
+         button=Button("apply_payments", "Apply cash", cell="J1", runs=("cashapp", "aging"), group="xlcCash", image="AutoSum",
                        help="Apply the payments (never those applied in an earlier run) and refresh the aging."),
          settings=("MatchTolerance", "MatchTolerancePct", "AutoApplyMinConfidence")),
     Step("aging", "Pro-forma aging", step_aging, aliases=("refresh_aging",),

@@ -20,8 +20,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 from . import schema
 from .checklist import AUDIT_HEADER, CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
+from .io.write import to_display
 from .money import to_decimal
 from .vba import module_sources, ribbon, with_kept_vba
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
@@ -408,10 +411,6 @@ def column_help(col) -> str:
 def _write_input(wb, ws, table, df) -> None:
     """Canonical table -> the input sheet's cells (money as major units, dates as dates).
     A frame with ``attrs["raw"]`` is written as it is (its own headers; tests of bad input)."""
-    import pandas as pd
-
-    from .io.write import to_display
-
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     money_fmt = wb.add_format({"num_format": "#,##0.00;-#,##0.00"})
     kinds = {c.name: c.kind for c in table.columns}

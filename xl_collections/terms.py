@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from .dates import month_end
+
 
 class TermsError(ValueError):
     def __init__(self, value: object):
@@ -44,7 +46,7 @@ class Terms:
         if self.day_of_next_month is not None:
             y, m = _next_month(document_date.year, document_date.month)
             return dt.date(y, m, min(self.day_of_next_month, calendar.monthrange(y, m)[1]))
-        start = _end_of_month(document_date) if self.eom else document_date
+        start = month_end(document_date) if self.eom else document_date
         return start + dt.timedelta(days=self.net_days)
 
     def discount_date(self, document_date: dt.date) -> dt.date | None:
@@ -56,10 +58,6 @@ class Terms:
 
 def _next_month(y: int, m: int) -> tuple[int, int]:
     return (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def _end_of_month(d: dt.date) -> dt.date:
-    return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
 
 
 _IMMEDIATE = {"DUE ON RECEIPT", "DUE UPON RECEIPT", "ON RECEIPT", "RECEIPT", "COD", "C.O.D.", "CIA",

@@ -11,6 +11,7 @@ import os
 
 from .base import BookError, Workbook, table_from_sheet
 from .headless import HeadlessBook
+from .live import LiveBook
 from .outputs import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock
 
 
@@ -22,8 +23,7 @@ def as_workbook(obj) -> Workbook:
     """An ``xlwings.Book`` -> ``LiveBook``; a HeadlessBook/LiveBook or a path -> as is / opened."""
     if isinstance(obj, HeadlessBook):
         return obj
-    from .live import LiveBook
-    from .xwbridge import headless_of
+    from .xwbridge import headless_of     # imports xlwings: only when a live book is at hand
     if headless_of(obj) is not None:     # xw.Book backed by a HeadlessBook (mock caller in CI)
         return headless_of(obj)
     if isinstance(obj, LiveBook):

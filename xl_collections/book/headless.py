@@ -26,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 from lxml import etree
 
+from ..io.sources import ErrorScan, cells_from_rows
 from . import package as pk
 from .base import BookError, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
@@ -60,7 +61,6 @@ def grid_from_calamine(rows: list[list], errors: dict[tuple[int, int], str] | No
     cell, columns 0..n-1, index = Excel row from 1; ``errors`` ({(excel_row, col0): "#N/A"})
     are put into the cells inside the grid.  Same result as ``frame_from_rows`` + the
     patches, built with C-level loops."""
-    from ..io.sources import cells_from_rows
     arr = cells_from_rows(rows)
     width = arr.shape[1]
     if arr.size:
@@ -130,7 +130,6 @@ class HeadlessBook:
             # calamine gives Excel error cells (#N/A, #DIV/0! …) as blanks: their text is found
             # in the sheet XML by a scan that runs beside calamine's parse, and put back so an
             # input with an error value is reported, never read as empty
-            from ..io.sources import ErrorScan
             cal = self.calamine
             with ErrorScan(self.path, name, self.binary, swallow=False) as scan:
                 try:

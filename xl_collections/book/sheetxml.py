@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from ..a1 import col_letter, parse_cell  # noqa: F401  (sheetxml.col_letter/parse_cell: the writers' names)
 from ..money import MINOR_UNITS
 from .outputs import ChartSpec, ColorScale, DataBar, Highlight, SheetOutput, TableBlock
 from .styles import DATE_FORMAT, PERCENT_FORMAT, StyleBook, accounting
@@ -34,27 +35,6 @@ _EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
                       **{c: f"_x{c:04X}_" for c in (*range(0, 9), 11, 12, *range(13, 32), 0xFFFE, 0xFFFF)}})
 _XESC = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-
-
-def col_letter(i: int) -> str:
-    """0-based column index -> letters (0 -> A)."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def parse_cell(ref: str) -> tuple[int, int]:
-    """``"K2"`` -> (row 1, col 10), both 0-based."""
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref.strip())
-    if not m:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
 
 
 def text_xml(s: str) -> str:

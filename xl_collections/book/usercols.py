@@ -30,7 +30,7 @@ import pandas as pd
 
 from .outputs import SheetOutput, TableBlock
 
-GONE_TITLE = "Your notes on rows no longer in the results (kept; they return to their row if it comes back)"
+GONE_TITLE = "Your notes on rows no longer listed (kept until their row returns)"
 
 
 def key_columns(block: TableBlock) -> tuple[str, ...]:

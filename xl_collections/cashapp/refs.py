@@ -1,6 +1,7 @@
 """Reference text -> document-number keys, the way a cash-application specialist reads it.
 
-A document number is compared by its *key* (:func:`normalise_document_no`): upper case,
+A document number is compared by its *key* (:func:`xl_collections.docno.normalise_document_no`,
+re-exported here): upper case,
 punctuation and spaces removed, leading zeros of every number dropped, and the common
 prefixes ``INV``, ``INVOICE``, ``RE``, ``REF``, ``NO``, ``NR``, ``#`` dropped when a number
 follows.  ``INV-0012345``, ``inv 12345``, ``#12345`` and ``12345`` all have the key ``12345``.
@@ -15,44 +16,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..docno import LEAD_ZEROS as _LEAD_ZEROS  # the document-number key is docno's
+from ..docno import PREFIX as _PREFIX
+from ..docno import SPLIT as _SPLIT
+from ..docno import document_keys as _document_keys
+from ..docno import normalise_document_no
+from ..money import AmountError, parse_amount
 
-_SPLIT = re.compile(r"[^0-9A-Z]+")
-_PREFIX = re.compile(r"^(?:INVOICE|INVNO|INV|REF|RE|NUMBER|NUM|NO|NR)+(?=\d)")
-_LEAD_ZEROS = re.compile(r"(?:(?<=^)|(?<=[A-Z]))0+(?=\d)")
 _OCR_CONFUSABLE = frozenset("OISBLZ")
 _OCR_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 
 
-@lru_cache(maxsize=1 << 18)
-def normalise_document_no(text: object) -> str:
-    """The comparison key of a document number (see the module docstring); ``""`` for blank.
-
-    >>> normalise_document_no("INV-0012345"), normalise_document_no("#12345"), normalise_document_no("CM-00042")
-    ('12345', '12345', 'CM42')
-    """
-    if text is None:
-        return ""
-    s = str(text).upper()
-    if s.isdigit() and s.isascii():
-        return s.lstrip("0") or ("0" if s else "")
-    parts = [p for p in _SPLIT.split(s) if p]
-    if not parts:
-        return ""
-    key = "".join(_LEAD_ZEROS.sub("", p) for p in parts)
-    key = _PREFIX.sub("", key)
-    return _LEAD_ZEROS.sub("", key)
-
-
 def normalise_document_nos(values) -> list[str]:
     """:func:`normalise_document_no` of a whole column at once: the same keys, computed by
-    :func:`xl_collections.recon.keys.document_keys`.  ``values``: a Series or list of text;
+    :func:`xl_collections.docno.document_keys`.  ``values``: a Series or list of text;
     blanks give ``""``."""
     return _document_keys(values).to_pylist()
-
-
-def _document_keys(values):
-    from ..recon.keys import document_keys      # builds on this module, so imported when used
-    return document_keys(values)
 
 
 _PO_PREFIX = re.compile(r"^(?:PURCHASEORDER|ORDER|ORD|PO)(?=\d)")
@@ -138,8 +117,6 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
 def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
     """Amounts written in a reference (``LESS 78.00``, ``ded 1,250.00``) in minor units of
     ``currency``; the ones that do not parse are left out."""
-    from ..money import AmountError, parse_amount
-
     out = []
     for m in _AMOUNT_IN_TEXT.finditer(str(text or "").upper()):
         s = m.group(0).strip().lstrip("+$€£").strip()

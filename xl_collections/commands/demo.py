@@ -55,20 +55,20 @@ def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int |
 
 def summary(report) -> list[str]:
     """The demo's closing lines: aging totals, cash applied and auto-match rate, breaks, commentary."""
-    from ..close import _fmt_amount
+    from ..money import money_text
     st = report.state
     cur = st.settings.reporting_currency
     lines = []
     aging = st.results.get("aging")
     if aging is not None:
         tot = aging.total
-        buckets = "  ".join(f"{b} {_fmt_amount(int(tot[b]), cur)}" for b in aging.labels)
-        lines.append(f"Aging as of {aging.as_of}: total open {_fmt_amount(int(tot['total_open']), cur)}, "
-                     f"past due {_fmt_amount(int(tot['past_due']), cur)}")
+        buckets = "  ".join(f"{b} {money_text(int(tot[b]), cur)}" for b in aging.labels)
+        lines.append(f"Aging as of {aging.as_of}: total open {money_text(int(tot['total_open']), cur)}, "
+                     f"past due {money_text(int(tot['past_due']), cur)}")
         lines.append(f"  {buckets}")
     cash = st.results.get("cash_summary")
     if cash:
-        lines.append(f"Cash applied: {_fmt_amount(cash['applied'], cur)} from {cash['auto_payments']:,} of "
+        lines.append(f"Cash applied: {money_text(cash['applied'], cur)} from {cash['auto_payments']:,} of "
                      f"{cash['payments']:,} payments (auto-match rate {cash['auto_rate']:.1%}); "
                      f"{cash['review']:,} proposals to review, {cash['unapplied']:,} unapplied, {cash['exceptions']:,} exceptions")
     recon = st.results.get("recon")
@@ -77,8 +77,8 @@ def summary(report) -> list[str]:
     allowance = st.results.get("allowance")
     if allowance is not None:
         t = allowance.totals
-        lines.append(f"Allowance: closing {_fmt_amount(t['closing'], cur)} (collective {_fmt_amount(t['collective'], cur)}, "
-                     f"specific {_fmt_amount(t['specific'], cur)}), charge {_fmt_amount(t['charge'], cur)}; "
+        lines.append(f"Allowance: closing {money_text(t['closing'], cur)} (collective {money_text(t['collective'], cur)}, "
+                     f"specific {money_text(t['specific'], cur)}), charge {money_text(t['charge'], cur)}; "
                      f"{t['proposals']:,} write-off proposals")
     com = st.steps.get("commentary")
     if com is not None:

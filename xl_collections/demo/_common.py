@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputErrors
+from ..fx import convert_minor as exact_convert
 from ..io.validate import validate
 from ..money import MINOR_UNITS
 from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT
@@ -57,19 +58,17 @@ def weighted_counts(shares: dict[str, float], n: int, *, at_least_one: bool = Fa
 
 
 def convert_minor(minor: np.ndarray, currencies: np.ndarray, rate_int: dict[str, int], to_currency: str) -> np.ndarray:
-    """Row-wise :func:`xl_collections.aging.convert_minor` (the engine's exact conversion, so
+    """Row-wise :func:`xl_collections.fx.convert_minor` (the engine's exact conversion, so
     the demo's totals are the engine's): minor units of each row's currency at the given rate
     (``rate_int[c]`` = rate x 10**6) into minor units of ``to_currency``, each row rounded
     once half away from zero."""
-    from ..aging import convert_minor as convert
-
     minor = np.asarray(minor, dtype=np.int64)
     out = np.zeros(len(minor), dtype=np.int64)
     cur = np.asarray(currencies, dtype=object)
     to_mu = MINOR_UNITS[to_currency]
     for c in pd.unique(cur):
         m = cur == c
-        out[m] = minor[m] if c == to_currency else convert(minor[m], rate_decimal(rate_int[c]), MINOR_UNITS[c], to_mu)
+        out[m] = minor[m] if c == to_currency else exact_convert(minor[m], rate_decimal(rate_int[c]), MINOR_UNITS[c], to_mu)
     return out
 
 

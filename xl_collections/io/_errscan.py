@@ -8,17 +8,11 @@ from __future__ import annotations
 import re
 import zipfile
 
+from ..a1 import col_index
+
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-
-
-def col_index(letters: str) -> int:
-    """``A`` -> 0, ``Z`` -> 25, ``AA`` -> 26."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def scan_part(path, part: str) -> dict[tuple[int, int], str]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors
-from ..book.sheetxml import col_letter
+from ..a1 import col_letter
 from ..schema import TABLES, Table
 from . import sources
 from .validate import match_columns, normalise_header, validate

@@ -17,7 +17,8 @@ from ..errors import InputError, InputErrors, UsageError
 from ..io.validate import canonical, normalise_period
 from .fx import rates_for
 from .gl import TIEOUT_COLUMNS, tieout
-from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, period_bounds, posted_on
+from ..dates import period_bounds
+from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, posted_on
 from .rollforward import ROLLFORWARD_COLUMNS, rollforward
 from ..schema import STATEMENT
 from .statement import StatementResult, reconcile_statement

@@ -27,7 +27,6 @@ end); CUSTOMER_MISMATCH and POSSIBLE_DUPLICATE_BILLING 0.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..money import format_amount
+from ..dates import period_number
+from ..money import money_text
 from .fx import to_reporting
-from .keys import document_keys
+from ..docno import document_keys
 
 BREAK_TYPES = ("MISSING_IN_LEDGER", "MISSING_IN_REGISTER", "AMOUNT_MISMATCH", "CUSTOMER_MISMATCH",
                "PERIOD_MISMATCH", "CURRENCY_MISMATCH", "DUPLICATE_IN_REGISTER", "DUPLICATE_IN_LEDGER",
@@ -46,20 +46,6 @@ BREAK_COLUMNS = ["break_type", "document_no", "customer_id", "register_amount", 
                  "detail", "currency", "normalised", "register_row", "ledger_row"]
 BREAK_MONEY = ["register_amount", "ledger_amount", "difference"]
 BILLING_DOC_TYPES = ("INV", "DM", "CM")   # ledger documents the register is expected to hold
-
-
-def period_number(period: str) -> int:
-    """``'2026-10'`` -> 202610."""
-    y, m = str(period).split("-")
-    return int(y) * 100 + int(m)
-
-
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """``'2026-10'`` -> (first day, last day) of the month."""
-    p = period_number(period)
-    first = dt.date(p // 100, p % 100, 1)
-    last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
-    return first, last
 
 
 def _period_of(dates: pd.Series) -> np.ndarray:
@@ -112,7 +98,7 @@ def _first_positions(code: np.ndarray, ncodes: int) -> tuple[np.ndarray, np.ndar
 
 def _fmt(minor: np.ndarray, cur: np.ndarray) -> list[str]:
     """``-1234.50 USD``: decimal text of minor units with the currency's decimals."""
-    return [f"{format_amount(m, c)} {c}" for m, c in zip(np.asarray(minor).tolist(), cur)]
+    return [money_text(m, c, thousands=False) for m, c in zip(np.asarray(minor).tolist(), cur)]
 
 
 def _dates(d: np.ndarray) -> list[str]:

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 
 from ..money import minor_unit
-from ..aging import convert_minor
+from ..fx import convert_minor
 from .fx import rates_for, to_reporting
 from .gl import gl_amount, gl_rows, subledger_total
-from .register import period_bounds
+from ..dates import period_bounds
 
 ROLLFORWARD_COLUMNS = ["line", "amount", "source"]
 MOVEMENT_LINES = (("billings", ("INV", "DM")), ("credit memos", ("CM",)), ("cash applied", ("PMT",)),

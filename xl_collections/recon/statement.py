@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors
-from ..io.validate import canonical as _canonical, validate as _validate_table
+from ..docno import document_keys
+from ..io.readers import load_table
+from ..io.validate import canonical as _canonical
+from ..io.validate import validate as _validate_table
 from ..money import format_amount
-from .keys import document_keys
 
 STATEMENT_COLUMNS = ["status", "document_no", "our_document_no", "their_document_no", "our_amount", "their_amount",
                      "difference", "currency", "hint", "our_row", "their_row"]
@@ -57,7 +59,6 @@ def finish_statement(out: pd.DataFrame, errors: list[InputError], file: str = ""
 
 def read_statement(path, *, column_map=None, reporting_currency="USD", day_first=False, sheet=None) -> pd.DataFrame:
     """Read a statement file (CSV/Excel) into the canonical statement table; InputErrors on refusal."""
-    from ..io.readers import load_table
     out, errors = load_table(path, "statement", sheet=sheet, column_map=column_map,
                              reporting_currency=reporting_currency, day_first=day_first)
     src = out.attrs.get("source") or {}

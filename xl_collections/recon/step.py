@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..close_sheets import _fmt_amount, recon_output
+from ..close_sheets import recon_output
 from ..close_state import DONE, SKIPPED, CloseState, StepResult, reporting_sum
+from ..money import money_text
 from . import reconcile
 
 
@@ -37,5 +38,5 @@ def step_recon(state: CloseState) -> StepResult:
     msg = f"{len(breaks):,} breaks" + (": " + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) if kinds else "")
     tie = res.gl_tieout
     if len(tie) and "unexplained" in tie.columns and pd.notna(tie["unexplained"].iloc[-1]):
-        msg = f"GL unexplained {_fmt_amount(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
+        msg = f"GL unexplained {money_text(int(tie['unexplained'].iloc[-1]), s.reporting_currency)}; " + msg
     return StepResult("recon", DONE, rows=len(breaks), amount=amt, message=msg, outputs=[out])

@@ -1,24 +1,53 @@
-"""Document-number keys for whole columns at once.
+"""The key a document number is compared by, the one owner of the idea (cash application,
+reconciliation, disputes all use it).
 
-The key of a document number is :func:`xl_collections.cashapp.refs.normalise_document_no`
-(upper case, punctuation and spaces dropped, leading zeros dropped, ``INV``/``RE``/``NO``…
-prefixes dropped when a number follows).  This module computes exactly the same keys for
-a million numbers in well under a second, working on the Arrow byte buffer instead of one
-Python string at a time; the test suite checks it against the scalar function.  Strings
-with non-ASCII characters go through the scalar function itself.
+A document number is compared by its *key* (:func:`normalise_document_no`): upper case,
+punctuation and spaces removed, leading zeros of every number dropped, and the common
+prefixes (:data:`PREFIX_WORDS`: ``INV``, ``INVOICE``, ``RE``, ``REF``, ``NO``, ``NR`` …; ``#``
+is punctuation) dropped when a number follows.  ``INV-0012345``, ``inv 12345``, ``#12345``
+and ``12345`` all have the key ``12345``.
+
+:func:`document_keys` computes exactly the same keys for a whole column — a million numbers
+in well under a second, working on the Arrow byte buffer instead of one Python string at a
+time (the test suite checks it against the scalar function); strings with non-ASCII
+characters go through the scalar function itself.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..cashapp.refs import normalise_document_no
+# the words a document number may start with, longest first where one begins another
+PREFIX_WORDS = ("INVOICE", "INVNO", "INV", "REF", "RE", "NUMBER", "NUM", "NO", "NR")
+SPLIT = re.compile(r"[^0-9A-Z]+")                                            # between the parts of a number
+PREFIX = re.compile(rf"^(?:{'|'.join(PREFIX_WORDS)})+(?=\d)")                # a prefix run with a digit after it
+LEAD_ZEROS = re.compile(r"(?:(?<=^)|(?<=[A-Z]))0+(?=\d)")                   # zeros leading a number
+_PREFIX_RUN = re.compile(rf"(?:{'|'.join(PREFIX_WORDS)})+")                   # PREFIX without the lookahead
 
-_PREFIX_RUN = re.compile(r"(?:INVOICE|INVNO|INV|REF|RE|NUMBER|NUM|NO|NR)+")  # refs._PREFIX without the lookahead
+
+@lru_cache(maxsize=1 << 18)
+def normalise_document_no(text: object) -> str:
+    """The comparison key of a document number (see the module docstring); ``""`` for blank.
+
+    >>> normalise_document_no("INV-0012345"), normalise_document_no("#12345"), normalise_document_no("CM-00042")
+    ('12345', '12345', 'CM42')
+    """
+    if text is None:
+        return ""
+    s = str(text).upper()
+    if s.isdigit() and s.isascii():
+        return s.lstrip("0") or ("0" if s else "")
+    parts = [p for p in SPLIT.split(s) if p]
+    if not parts:
+        return ""
+    key = "".join(LEAD_ZEROS.sub("", p) for p in parts)
+    key = PREFIX.sub("", key)
+    return LEAD_ZEROS.sub("", key)
 
 
 def _as_arrow(values) -> pa.Array:
@@ -57,7 +86,7 @@ def _compact(b: np.ndarray, offs: np.ndarray, drop: np.ndarray) -> tuple[np.ndar
 
 def _zero_pass(b: np.ndarray, offs: np.ndarray) -> np.ndarray:
     """Positions of zeros to drop: a run of ``0`` that starts a string or follows a non-digit,
-    up to (and including, when a digit follows the run) its last zero — refs._LEAD_ZEROS."""
+    up to (and including, when a digit follows the run) its last zero — LEAD_ZEROS."""
     m = len(b)
     z = np.flatnonzero(b == 48)
     if len(z) == 0:
