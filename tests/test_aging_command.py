@@ -12,12 +12,11 @@ import pandas as pd
 import pytest
 
 from udfs.aging import XLC_AGING
+from conftest import external, external_path
 from xl_collections.aging import age
 from xl_collections.cli import main
 from xl_collections.io.readers import read_table
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external"
-AR_FILE = EXTERNAL / "ar" / "WA_Fn-UseC_-Accounts-Receivable.csv"
 CONTRACT = ["customer_id", "customer_name", "currency", "total_open", "not_due", "1-30", "31-60", "61-90",
             "91-120", "121+", "past_due"]
 
@@ -116,10 +115,10 @@ def test_usage_errors_exit_2(files, tmp_path, extra):
     assert main(args) == 2
 
 
-@pytest.mark.skipif(not AR_FILE.exists(), reason="external AR dataset not present")
 def test_real_ar_export_with_a_column_map(tmp_path):
     """The IBM sample AR export (2,466 invoices, M/D/YYYY dates, zero-padded invoice numbers):
     every invoice aged as open at 2013-12-31 through a column map."""
+    AR_FILE = external("ar/WA_Fn-UseC_-Accounts-Receivable.csv")
     cmap = write(tmp_path / "map.csv", "table,source_column,canonical_column\nopen_items,InvoiceAmount,open_amount\n")
     out = tmp_path / "aging.csv"
     rc = main(["aging", "--open-items", str(AR_FILE), "--map", str(cmap), "--as-of", "2013-12-31", "--out", str(out)])

@@ -1,4 +1,5 @@
-"""Bank files from real third-party sources (../shared/external, see its SOURCES.md)."""
+"""Bank files from real third-party sources (tests/fixtures/external and, for the GPL/AGPL
+camt statements, ../shared/external: see conftest.external)."""
 from __future__ import annotations
 
 import ast
@@ -9,18 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import external, external_files
 from xl_collections.io.bankfiles import detect_format, read_bank_file
 from xl_collections.schema import PAYMENTS
 
-EXT = Path(__file__).resolve().parents[1].parent / "shared" / "external"
-pytestmark = pytest.mark.skipif(not EXT.exists(), reason="../shared/external not present")
-
-ALL_FILES = sorted(p for d in ("bai2", "camt", "mt940") for p in (EXT / d).iterdir()
-                   if p.suffix in (".bai2", ".xml", ".sta"))
+ALL_FILES = [p for d in ("bai2", "camt", "mt940") for p in external_files(d, (".bai2", ".xml", ".sta"))]
 
 
 def read(rel: str, **kw):
-    return read_bank_file(EXT / rel, **kw)
+    return read_bank_file(external(rel), **kw)
 
 
 def recon_warnings(result):
@@ -60,9 +58,12 @@ def test_format_is_sniffed_from_content_not_name(path, tmp_path):
 
 
 def test_non_bank_files_are_not_detected():
-    assert detect_format(EXT / "ar" / "WA_Fn-UseC_-Accounts-Receivable.csv") is None
-    assert detect_format(EXT / "camt" / "genkgo_camt053.v8.json") is None
-    assert detect_format(EXT / "excel" / "xlwings_tables.xlsx") is None
+    assert detect_format(external("camt/genkgo_camt053.v8.json")) is None
+    assert detect_format(external("excel/xlwings_tables.xlsx")) is None
+
+
+def test_the_ar_data_set_is_not_a_bank_file():
+    assert detect_format(external("ar/WA_Fn-UseC_-Accounts-Receivable.csv")) is None
 
 
 # ------------------------------------------------------------------ BAI2
@@ -166,7 +167,7 @@ def test_mt940_counts_totals_and_reconciliation(name, statements, credits, total
     assert r.summary["credit_totals"] == totals
     assert len(recon_warnings(r)) == not_reconciled
     assert (r.statements["reconciles"] == False).sum() == not_reconciled  # noqa: E712
-    raw = _raw_mt940_credits(EXT / "mt940" / name)
+    raw = _raw_mt940_credits(external(f"mt940/{name}"))
     raw.pop("DEM", None)                     # not an ISO 4217 currency any more (see below)
     assert raw == totals
 
@@ -216,7 +217,7 @@ def test_mt940_mbank_references():
 # ------------------------------------------------------------------ camt
 
 def _golden(name: str):
-    return ast.literal_eval((EXT / "camt" / name).read_text("utf-8"))
+    return ast.literal_eval(external(f"camt/{name}").read_text("utf-8"))
 
 
 def _minor(x: float) -> int:
@@ -304,11 +305,11 @@ def test_camt_genkgo_robustness():
 
 def test_byte_order_mark_and_swift_envelope(tmp_path):
     bom = tmp_path / "bom.xml"
-    bom.write_bytes(b"\xef\xbb\xbf" + (EXT / "camt" / "oca_test-camt054.xml").read_bytes())
+    bom.write_bytes(b"\xef\xbb\xbf" + (external("camt/oca_test-camt054.xml")).read_bytes())
     assert detect_format(bom) == "camt054"
     assert read_bank_file(bom).payments["amount"].tolist() == [500]
     env = tmp_path / "swift.fin"
-    body = (EXT / "mt940" / "mbank_mt940.sta").read_bytes().replace(b"\x01", b"").replace(b"\x03", b"")
+    body = (external("mt940/mbank_mt940.sta")).read_bytes().replace(b"\x01", b"").replace(b"\x03", b"")
     env.write_bytes(b"{1:F01BANKDEFFXXXX0000000000}{2:O940BANKDEFFXXXXN}{4:\r\n" + body + b"\r\n-}")
     r = read_bank_file(env)
     assert r.payments["payment_id"].tolist() == ["MB170119012058", "MB170119012085", "MB170119012121"]

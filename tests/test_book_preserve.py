@@ -16,12 +16,13 @@ import pandas as pd
 import pytest
 from lxml import etree
 
+from conftest import external, external_path
 from xl_collections.book import ChartSpec, ColorScale, DataBar, SheetOutput, TableBlock, open_book
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fixtures_book.rich import build  # noqa: E402
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "excel"
+EXTERNAL = external_path("excel")
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NSR = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -276,7 +277,6 @@ def test_opens_in_libreoffice(written, tmp_path):
 EXCEL_FILES = sorted(p for p in EXTERNAL.glob("*") if p.suffix.lower() in (".xlsx", ".xlsm")) if EXTERNAL.exists() else []
 
 
-@pytest.mark.skipif(not EXCEL_FILES, reason="../shared/external/excel is not available")
 @pytest.mark.parametrize("src", EXCEL_FILES, ids=lambda p: p.name)
 def test_external_workbook_gets_a_new_owned_sheet(src, tmp_path):
     dst = tmp_path / src.name
@@ -294,7 +294,6 @@ def test_external_workbook_gets_a_new_owned_sheet(src, tmp_path):
     openpyxl.load_workbook(dst)
 
 
-@pytest.mark.skipif(not EXCEL_FILES, reason="../shared/external/excel is not available")
 def test_excel_made_buttons_survive_on_an_owned_sheet(tmp_path):
     """Form buttons made by Excel (controls + ctrlProps + VML) on a sheet we rewrite."""
     src = EXTERNAL / "xlwings_fibonacci.xlsm"
@@ -315,7 +314,6 @@ def test_excel_made_buttons_survive_on_an_owned_sheet(tmp_path):
         assert z.read(part) == zipfile.ZipFile(src).read(part)
 
 
-@pytest.mark.skipif(not EXTERNAL.exists(), reason="../shared/external/excel is not available")
 @pytest.mark.parametrize("name", ["xlwings_engines.xlsb", "xlwings_single_sheet_many_rows.xlsb"])
 def test_xlsb_is_read_only(name, tmp_path):
     book = open_book(EXTERNAL / name)
@@ -325,7 +323,6 @@ def test_xlsb_is_read_only(name, tmp_path):
         book.write_sheet(outputs()[0])
 
 
-@pytest.mark.skipif(not EXCEL_FILES, reason="../shared/external/excel is not available")
 def test_calc_chain_loses_the_rewritten_sheets_formulas(tmp_path):
     src = EXTERNAL / "xlwings_simulation.xlsm"
     for owned, chain_kept in (("LICENSE", True), ("Simulation", False)):

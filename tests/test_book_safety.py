@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import xlwings
 
+from conftest import external, external_path
 from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import package as pk
 
@@ -133,9 +134,7 @@ def test_audit_log_only_grows(book_path):
 
 
 def test_table_name_taken_by_a_user_table_is_refused(tmp_path):
-    src = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "excel" / "xlwings_tables.xlsx"
-    if not src.exists():
-        pytest.skip("../shared/external/excel is not available")
+    src = external("excel/xlwings_tables.xlsx")
     p = tmp_path / "t.xlsx"
     shutil.copy(src, p)
     p.chmod(0o644)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import external, external_path
 from xl_collections.cli import main
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external"
 
 OPEN_ITEMS = """Customer No,Invoice Number,Invoice Date,Due Date,Open Amount,Currency,PO
 C100,INV0012345,10/01/2026,10/31/2026,"1,250.00",USD,
@@ -90,7 +90,6 @@ def test_usage_errors_exit_2(files):
     assert main(["cashapp", "--open-items", files["oi"], "--out", str(files["out"])]) == 2
 
 
-@pytest.mark.skipif(not (EXTERNAL / "camt").is_dir(), reason="external fixtures not present")
 def test_payments_straight_from_a_camt053_statement(tmp_path):
     """The two credits of the OCA camt.053 file carry Swiss ESR references; the open items
     carry the same references as document numbers (as Swiss billing systems do)."""
@@ -98,7 +97,7 @@ def test_payments_straight_from_a_camt053_statement(tmp_path):
                                     "K1,302388292000011111111111111,2017-03-01,2187.00,CHF\n"
                                     "K2,302388292000022222222222222,2017-03-01,1296.00,CHF\n")
     out = tmp_path / "out"
-    code = main(["cashapp", "--open-items", oi, "--payments", str(EXTERNAL / "camt" / "oca_test-camt053-txdtls.xml"),
+    code = main(["cashapp", "--open-items", oi, "--payments", str(external("camt/oca_test-camt053-txdtls.xml")),
                  "--currency", "CHF", "--out", str(out)])
     assert code == 0
     apps = _rows(out / "applications.csv")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
+from conftest import external, external_path
 from xl_collections.errors import InputError, InputErrors
 from xl_collections.io import (find_header_row, load_table, read_column_map, read_table, table_from_grid)
 from xl_collections.io.readers import load_column_map, type_column
@@ -17,8 +18,7 @@ from xl_collections.io.sources import grid_from_rows, read_csv_grid, sniff_delim
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "readers"
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external"
-AR_CSV = EXTERNAL / "ar" / "WA_Fn-UseC_-Accounts-Receivable.csv"
+AR = "ar/WA_Fn-UseC_-Accounts-Receivable.csv"   # not in the tree: no licence declared
 AR_MAP = {"customerID": "customer_id", "invoiceNumber": "document_no", "InvoiceDate": "document_date",
           "DueDate": "due_date", "InvoiceAmount": "open_amount"}
 
@@ -114,8 +114,8 @@ def test_csv_grid_index_is_line_number():
 
 # ------------------------------------------------------------------ the public AR dataset
 
-@pytest.mark.skipif(not AR_CSV.exists(), reason="external AR dataset not present")
 def test_public_ar_dataset_with_column_map():
+    AR_CSV = external(AR)
     cmap = read_column_map(FIX / "ar_column_map.csv")
     assert cmap == {"open_items": AR_MAP}
     df = read_table(AR_CSV, "open_items", column_map=cmap)
@@ -135,9 +135,8 @@ def test_public_ar_dataset_with_column_map():
     assert df2["reference"].iloc[1] == "6"
 
 
-@pytest.mark.skipif(not AR_CSV.exists(), reason="external AR dataset not present")
 def test_public_ar_dataset_without_map_names_missing_columns():
-    _, errors = load_table(AR_CSV, "open_items")
+    _, errors = load_table(external(AR), "open_items")
     missing = {e.column for e in errors if e.message.endswith("is missing")}
     # customerID/invoiceNumber/InvoiceDate are recognised aliases; only open_amount has none
     assert missing == {"open_amount"}
@@ -293,11 +292,9 @@ def test_excel_table_by_name(tmp_path):
 
 # ------------------------------------------------------------------ Excel-made files (xlwings)
 
-EXCEL = EXTERNAL / "excel"
-needs_excel = pytest.mark.skipif(not EXCEL.exists(), reason="external Excel files not present")
+EXCEL = external_path("excel")
 
 
-@needs_excel
 def test_xlwings_cell_errors_every_error_value_reported():
     # the real file: error values in A1:A7 — read the sheet and see each one as its error text
     from xl_collections.io.sources import read_sheet_grid
@@ -318,7 +315,6 @@ def test_xlwings_cell_errors_every_error_value_reported():
         for r, v in zip(range(1, 8), ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"])]
 
 
-@needs_excel
 def test_xlwings_tables_read_by_name():
     from xl_collections.io.sources import read_table_grid
 
@@ -337,7 +333,6 @@ def test_xlwings_tables_read_by_name():
     assert df["source_row"].tolist() == [14, 15, 16, 17, 18]
 
 
-@needs_excel
 @pytest.mark.parametrize("name, sheet, shape", [
     ("xlwings_single_sheet_many_rows.xlsb", "Sheet1", (7353, 7)),
     ("xlwings_engines.xlsb", "Sheet 1", (17, 4)),
@@ -367,7 +362,6 @@ def test_real_xlsb_files_match_pyxlsb(name, sheet, shape):
     assert cells.shape == shape
 
 
-@needs_excel
 def test_real_xlsb_many_rows_as_payments_with_map():
     cmap = {"transaction_id": "payment_id", "transaction_date": "value_date", "amount": "amount", "store": "payer_name"}
     df = read_table(EXCEL / "xlwings_single_sheet_many_rows.xlsb", "payments", column_map=cmap)
@@ -407,19 +401,17 @@ def test_xlsb_error_records_found_without_walking_every_record():
 
 # ------------------------------------------------------------------ bank files as payments
 
-BANK = [EXTERNAL / "camt" / "oca_test-camt054.xml", EXTERNAL / "mt940" / "mbank_mt940.sta"]
+BANK = ["camt/oca_test-camt054.xml", "mt940/mbank_mt940.sta"]
 
 
-@pytest.mark.parametrize("path", [p for p in BANK if p.exists()], ids=lambda p: p.name)
-def test_payments_from_bank_files(path):
-    df = read_table(path, "payments")
+@pytest.mark.parametrize("rel", BANK)
+def test_payments_from_bank_files(rel):
+    df = read_table(external(rel), "payments")
     assert len(df) >= 1 and (df["amount"] > 0).all() and df["payment_id"].is_unique
 
 
 def test_bank_file_for_another_table_is_read_as_text_and_refused():
-    p = EXTERNAL / "mt940" / "mbank_mt940.sta"
-    if not p.exists():
-        pytest.skip("external bank file not present")
+    p = external("mt940/mbank_mt940.sta")
     _, errors = load_table(p, "open_items")
     assert errors and all(e.file == "mbank_mt940.sta" for e in errors)
 
@@ -517,7 +509,6 @@ def test_old_xls_and_renamed_workbooks_are_refused_clearly(tmp_path, messy_xlsx)
     assert err.message.startswith("looks like an Excel workbook") and err.file == "export.csv"
 
 
-@needs_excel
 def test_excel_table_total_row_is_not_a_record():
     from xl_collections.io.sources import read_table_grid
 

@@ -12,6 +12,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import external, external_path
 from xl_collections.io import load_table
 from xl_collections.io import read_table as read_table_fn
 from xl_collections.io import readers
@@ -130,9 +131,7 @@ def test_read_table_from_grid_stream_is_deterministic(small_chunks):
 def test_xlsb_falls_back_to_pyxlsb_when_calamine_cannot_open_it(monkeypatch):
     from xl_collections.io import sources
 
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "excel" / "xlwings_engines.xlsb"
-    if not path.exists():
-        pytest.skip("external Excel files not present")
+    path = external("excel/xlwings_engines.xlsb")
 
     def refuse(*a, **k):
         raise sources._fail("cannot open the workbook: simulated", path.name)
