@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import xlwings
 
-from conftest import external, external_path
+from conftest import external
 from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import package as pk
 
@@ -51,7 +51,7 @@ def test_refused_when_open_in_excel(book_path):
     with pytest.raises(BookError, match="open in Excel"):
         book.save()
     assert digest(book_path) == before and leftovers(book_path.parent) == []
-    assert not book_path.with_name(book_path.name + ".bak").exists()
+    assert not book_path.with_name(book_path.name + ".bak1").exists()
 
 
 def test_refused_when_changed_underneath(book_path):
@@ -96,12 +96,13 @@ def test_backup_keeps_the_previous_version(book_path):
     book = open_book(book_path)
     book.write_sheet(output())
     book.save()
-    bak = book_path.with_name(book_path.name + ".bak")
+    bak = book_path.with_name(book_path.name + ".bak1")
     assert digest(bak) == before and digest(book_path) != before
     book.write_sheet(output(4))                   # the same object keeps working after a save
     first = digest(book_path)
     book.save()
     assert digest(bak) == first
+    assert digest(book_path.with_name(book_path.name + ".bak2")) == before
     assert len(open_book(book_path).read_table("tblAging")) == 4
 
 

@@ -64,3 +64,8 @@ class InputErrors(Exception):
 
 class UsageError(Exception):
     """A command was called wrongly (an option value it cannot use): exit status 2."""
+
+
+class Refused(Exception):
+    """A file or the environment refused as it is — a workbook held by Excel or another run,
+    read-only, not a workbook, hostile: exit status 1, the message one line naming the file."""

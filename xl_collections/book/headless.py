@@ -7,10 +7,12 @@ appended to ``styles.xml``), keep their ``sheetPr`` (VBA code name) and their bu
 charts.  New sheets are registered in ``workbook.xml``, its relationships and the content
 types, by inserting text so everything else in those parts keeps its bytes.
 
-Safe save: refused when Excel's lock file ``~$<name>`` is beside the workbook or the file
-changed since it was read; otherwise written to a temporary file in the same folder,
-flushed, the previous version kept as ``<name>.bak``, and renamed over the original in one
-step, so a crash leaves either the old or the new file, never half of one.
+Safe save (``ondisk``): refused when Excel or LibreOffice holds the workbook, when it is
+read-only or when the file changed since it was read; otherwise written to a temporary file
+in the same folder (beside the real file when the book is a symbolic link), flushed, given
+the old file's permissions, the previous versions kept as ``<name>.bak1`` (newest) …
+``.bak<backup_generations>``, and renamed over the original in one step, so a crash leaves
+either the old or the new file, never half of one.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 from lxml import etree
 
+from ..io.guard import check_workbook
 from ..io.sources import ErrorScan, cells_from_rows
+from . import ondisk
 from . import package as pk
 from .base import BookError, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
@@ -50,12 +54,6 @@ def fingerprint(path: Path) -> tuple[int, int, str]:
     return st.st_mtime_ns, st.st_size, h.hexdigest()
 
 
-def lock_files(path: Path) -> list[Path]:
-    """Excel's owner files for ``path`` (``~$name``; Excel shortens long names by two characters)."""
-    names = {"~$" + path.name, "~$" + path.name[2:]}
-    return [path.with_name(n) for n in names if path.with_name(n).exists()]
-
-
 def grid_from_calamine(rows: list[list], errors: dict[tuple[int, int], str] | None = None) -> pd.DataFrame:
     """calamine's rows (from A1) -> the ``read_sheet`` grid: object values, None for an empty
     cell, columns 0..n-1, index = Excel row from 1; ``errors`` ({(excel_row, col0): "#N/A"})
@@ -74,12 +72,16 @@ def grid_from_calamine(rows: list[list], errors: dict[tuple[int, int], str] | No
 
 
 class HeadlessBook:
-    """A workbook file.  ``write_sheet`` buffers; ``save`` writes."""
+    """A workbook file.  ``write_sheet`` buffers; ``save`` writes and keeps
+    ``backup_generations`` backups (the ``BackupGenerations`` setting)."""
+
+    backup_generations = 3
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         if not self.path.exists():
             raise BookError(f"{self.path}: no such workbook")
+        check_workbook(self.path)        # not a workbook, DTDs, zip bombs, huge used ranges: refused
         self._open()
 
     # ---- reading ------------------------------------------------------------------------
@@ -118,8 +120,19 @@ class HeadlessBook:
     def calamine(self):
         if self._cal is None:
             import python_calamine as pc
+            self._unchanged("while it was being read")
             self._cal = pc.CalamineWorkbook.from_path(str(self.path), load_tables=not self.binary)
         return self._cal
+
+    def _unchanged(self, when: str) -> None:
+        """Refuse to go on when the file is no longer the one read first (saved by someone else)."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            st = None
+        if st is None or (st.st_mtime_ns, st.st_size) != self._fingerprint[:2]:
+            raise ondisk.BookRefused(f"{self.path.name} changed on disk {when}: open it again and re-run; "
+                                     f"nothing was written")
 
     def sheet_names(self) -> list[str]:
         names = list(self.calamine.sheet_names)
@@ -220,33 +233,34 @@ class HeadlessBook:
             raise BookError(f"{self.path.name}: .xlsb workbooks are read-only here")
         if target.suffix.lower() != self.path.suffix.lower():
             raise BookError(f"{target}: save as {self.path.suffix} (the same kind as {self.path.name})")
-        for p in {self.path, target}:
-            locks = lock_files(p)
-            if locks:
-                raise BookError(f"{p.name} is open in Excel ({locks[0].name} is beside it): close it there "
-                                f"first, or run the step from Excel; nothing was written")
+        for p in dict.fromkeys([self.path, target]):
+            ondisk.check_not_held(p)
         if not self.path.exists() or fingerprint(self.path) != self._fingerprint:
-            raise BookError(f"{self.path.name} changed on disk since it was read: open it again and re-run; "
-                            f"nothing was written")
+            raise ondisk.BookRefused(f"{self.path.name} changed on disk since it was read: open it again and re-run; "
+                                     f"nothing was written")
         if not self.pending and target == self.path:
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".~xlc-{target.name}.{os.getpid()}.tmp")
+        if target.exists() or target.is_symlink():
+            ondisk.check_replaceable(target)
+        real = ondisk.real_target(target)         # through a symbolic link: the link stays a link
+        real.parent.mkdir(parents=True, exist_ok=True)
+        old_stat = real.stat() if real.exists() else None
+        tmp = ondisk.temp_path(real)
         released = False
         try:
             with open(tmp, "wb") as f, no_gc():
                 self._write_package(f)
                 f.flush()
                 os.fsync(f.fileno())
+            ondisk.copy_permissions(old_stat, tmp)
             st = self.path.stat()
             if (st.st_mtime_ns, st.st_size) != self._fingerprint[:2]:
-                raise BookError(f"{self.path.name} changed on disk while saving: nothing was written")
+                raise ondisk.BookRefused(f"{self.path.name} changed on disk while saving: nothing was written")
             self.close()                 # Windows cannot replace a file we hold open
             released = True
-            if target.exists():
-                _backup(target)
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
+            ondisk.rotate_backups(real, self.backup_generations)
+            os.replace(tmp, real)
+            _fsync_dir(real.parent)
         except BaseException:
             if released:                 # reopen the (unchanged) original, keep the pending sheets
                 pending = self.pending
@@ -580,20 +594,6 @@ def _single_cell(ref: str) -> tuple[str, tuple[int, int]] | None:
     if m.group(4) and parse_cell(m.group(4)) != a:
         return None
     return sheet, a
-
-
-def _backup(target: Path) -> None:
-    """Keep the current file as ``<name>.bak`` (a hard link when possible: instant, no copy)."""
-    bak = target.with_name(target.name + ".bak")
-    tmp = target.with_name(f".~xlc-{target.name}.bak.tmp")
-    if tmp.exists():
-        tmp.unlink()
-    try:
-        os.link(target, tmp)
-    except OSError:
-        import shutil
-        shutil.copy2(target, tmp)
-    os.replace(tmp, bak)
 
 
 def _fsync_dir(d: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError, InputErrors, UsageError
+from ..io.outdir import check_out
 from ..money import is_currency
 
 
@@ -18,11 +19,9 @@ def reporting_currency(args) -> str:
 
 
 def out_dir(args) -> Path:
-    """``--out`` as a folder for one CSV per result table."""
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out}: expected a folder (one CSV per result table)")
-    return out
+    """``--out`` as a folder for one CSV per result table: new, empty or an earlier run's, not
+    under a file, not one of the inputs (:func:`~xl_collections.io.outdir.check_out`)."""
+    return check_out(args, Path(args.out), folder=True)
 
 
 def read_inputs(args, currency: str, files: dict[str, str | None],

@@ -13,6 +13,7 @@ from ..aging import age, contract_columns
 from ..dates import DateError, parse_date
 from ..errors import UsageError
 from ..money import format_amount
+from ..io.outdir import check_out
 from ..settings import parse_buckets
 from ._common import read_inputs, reporting_currency
 
@@ -46,6 +47,7 @@ def _options(args):
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--out {args.out}: expected a .csv or .xlsx file")
+    check_out(args, out, folder=False)
     return as_of, edges, currency, out
 
 

@@ -107,10 +107,8 @@ def run(args) -> int:
     print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
     with open_book(path) as book:
         report = month_end_close(book)
+        book.backup_generations = 0              # the unclosed copy we just built: not worth keeping
         book.save()
-    bak = path.with_name(path.name + ".bak")     # the unclosed copy we just built: not worth keeping
-    if bak.exists():
-        bak.unlink()
     for line in summary_lines(report):
         print("  " + line)
     for line in summary(report):

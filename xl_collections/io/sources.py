@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import InputError, InputErrors
 from . import _errscan
+from .guard import HostileWorkbook, check_workbook
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb")
 XLSB_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
@@ -176,6 +177,10 @@ def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bo
     label = label or p.name
     if not p.exists():
         raise _fail("file not found", label, expected=f"an existing file ({p})")
+    try:
+        check_workbook(p)  # hostile packages are refused before calamine parses them
+    except HostileWorkbook as e:
+        raise _fail(f"cannot open the workbook: {e}", label) from None
     try:
         return CalamineWorkbook.from_path(str(p), load_tables=load_tables)
     except Exception as e:  # calamine's own errors (zip, xml, password) and OSError

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..money import MINOR_UNITS, to_decimal
+from .outdir import staged_folder
 
 # the first characters that make a spreadsheet read a CSV cell as a formula (OWASP)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,8 +155,12 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "Shee
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
-    """One CSV per result table: ``DIR/<name>.csv``."""
-    return [write_table(df, Path(out_dir) / f"{name}.csv") for name, df in tables.items()]
+    """One CSV per result table: ``DIR/<name>.csv``, the whole folder written beside ``DIR`` and
+    swapped in at the end (:func:`~xl_collections.io.outdir.staged_folder`): one call per run."""
+    with staged_folder(Path(out_dir)) as stage:
+        for name, df in tables.items():
+            write_table(df, stage / f"{name}.csv")
+    return [Path(out_dir) / f"{name}.csv" for name in tables]
 
 
 def _write_xlsx(disp: pd.DataFrame, money: list[str], path: Path, sheet: str) -> None:

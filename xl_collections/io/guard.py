@@ -1,0 +1,194 @@
+"""Pre-flight check of a workbook file before calamine, openpyxl or lxml touch it
+(CONTRACT §6 "Files on disk").
+
+``check_workbook(path)`` reads the package once, part by part in chunks, and raises
+:class:`HostileWorkbook` (exit 1, one line naming the file and the part) when the file is
+
+- not a workbook: empty, encrypted (an OLE container), another format renamed (a CSV as
+  ``.xlsm``), truncated, or a part whose data fails its CRC;
+- a part with a DTD or an entity declaration (XXE, billion laughs) — never legitimate in OOXML;
+- a part whose uncompressed size passes ``max_part_mb`` [1,024 MB], or, over 100 MB, whose
+  compression ratio passes ``max_zip_ratio`` [200] (a zip bomb);
+- a sheet whose used range (its ``<dimension>`` and its cell references) passes Excel's grid of
+  1,048,576 rows × 16,384 columns, or covers more than ``MAX_CELLS`` cells — one stray value at
+  ``XFD1048576`` makes the reader try to allocate half a terabyte; the message names that cell.
+
+Only the package is read, never a cell value, so the check costs one decompression pass.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from ..errors import Refused
+
+GRID_ROWS, GRID_COLS = 1_048_576, 16_384
+MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold
+BIG_PART = 100 * 2**20          # parts above this size are checked for their compression ratio
+CHUNK = 1 << 20
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+WIDE_REF = re.compile(rb' r="([A-Z]{2,4})(\d{1,9})"')            # cells right of column Z (few in most books)
+FAR_ROW = re.compile(rb' r="([A-Z]{0,4})(\d{7,})"')     # cells or rows from row 1,000,000 down
+ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*? r="(\d+)"')
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]+)\"")
+REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
+REF = re.compile(r"\$?([A-Z]{1,4})\$?(\d{1,9})")
+
+
+class HostileWorkbook(Refused):
+    """The file is not a workbook the program can read safely: exit 1."""
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: int = 200) -> None:
+    """Refuse ``path`` (:class:`HostileWorkbook`) unless it is a workbook package safe to read."""
+    p = Path(path)
+    name = p.name
+    if p.is_dir():
+        raise HostileWorkbook(f"{p} is a folder, not a workbook")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise HostileWorkbook(f"{name}: cannot read the file ({e.strerror})") from None
+    if size == 0:
+        raise HostileWorkbook(f"{name} is empty (0 bytes), not a workbook")
+    if head.startswith(OLE_MAGIC):
+        raise HostileWorkbook(f"{name} is password-protected (encrypted) or an old-style .xls file: open it in "
+                              f"Excel and save it as .xlsx/.xlsm without a password")
+    if not head.startswith(b"PK"):
+        kind = "text (a CSV or another file renamed?)" if _looks_like_text(head) else "not a zip package"
+        raise HostileWorkbook(f"{name} is not an Excel workbook: its content is {kind}")
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
+        raise HostileWorkbook(f"{name} is damaged or truncated: not a complete workbook package ({e})") from None
+    with zf:
+        limit = max_part_mb * 2**20
+        for info in zf.infolist():
+            _check_declared(name, info, limit, max_zip_ratio)
+        for info in zf.infolist():
+            if not info.is_dir():
+                _check_part(name, zf, info, limit, max_zip_ratio)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return all(b in b"\t\r\n" or 32 <= b < 127 or b >= 0x80 for b in head)
+
+
+def _check_declared(name: str, info: zipfile.ZipInfo, limit: int, ratio: int) -> None:
+    part = info.filename
+    if info.file_size > limit:
+        raise HostileWorkbook(f"{name}, part {part}: {info.file_size / 2**20:,.0f} MB uncompressed, over the "
+                              f"limit of {limit / 2**20:,.0f} MB (setting MaxPartMB)")
+    if info.file_size > BIG_PART and info.file_size > ratio * max(info.compress_size, 1):
+        raise HostileWorkbook(f"{name}, part {part}: compressed {info.file_size / max(info.compress_size, 1):,.0f} "
+                              f"to 1, over the limit of {ratio} (setting MaxZipRatio): refused as a zip bomb")
+
+
+def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, ratio: int) -> None:
+    """Read one part in chunks: its CRC, its real size, any DTD, a sheet's used range."""
+    part = info.filename
+    is_xml = part.lower().endswith((".xml", ".rels", ".vml")) or part.startswith("[Content_Types]")
+    used = _UsedRange() if is_xml and "worksheets/" in part.lower() else None
+    total, tail, utf16 = 0, b"", None
+    try:
+        with zf.open(info) as f:
+            while chunk := f.read(CHUNK):
+                total += len(chunk)
+                if total > limit or total > BIG_PART and total > ratio * max(info.compress_size, 1):
+                    _check_declared(name, _Sized(info, total), limit, ratio)
+                if not is_xml:
+                    continue
+                if utf16 is None:
+                    utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff")
+                text = tail + chunk
+                if utf16:
+                    text = text.decode("utf-16", "ignore").encode("utf-8")
+                if DTD.search(text):
+                    raise HostileWorkbook(f"{name}, part {part}: has a DTD or entity declaration (<!DOCTYPE/<!ENTITY), "
+                                          f"which a workbook never needs: refused as unsafe")
+                if used is not None:
+                    used.scan(text, first=total == len(chunk))
+                tail = b"" if utf16 else chunk[-64:]
+    except HostileWorkbook:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
+        raise HostileWorkbook(f"{name}, part {part}: damaged ({e}); the file is not a complete workbook") from None
+    if used is not None:
+        used.check(name, part)
+
+
+class _UsedRange:
+    """How far a sheet's cells reach, found without parsing each cell: its ``<dimension>``,
+    the last ``<row>`` (rows come in order), any cell right of column Z and any row from
+    1,000,000 down.  Columns A–Z count as 26: with at most 1,048,576 rows that stays under
+    ``MAX_CELLS``, so only real outliers are refused."""
+
+    def __init__(self):
+        self.rows = self.cols = 0
+        self.row_cell = self.col_cell = ""        # the cells that reach furthest down / right
+        self.any = False
+
+    def _see(self, letters: str, row: int, cell: bool = True) -> None:
+        col = column_number(letters) if letters else 0
+        name = f"{letters}{row}" if letters and cell else ""
+        if row > self.rows or row == self.rows and name and not self.row_cell:
+            self.rows, self.row_cell = row, name
+        if col > self.cols or col == self.cols and name and not self.col_cell:
+            self.cols, self.col_cell = col, name
+
+    def scan(self, text: bytes, first: bool) -> None:
+        if first:
+            m = DIMENSION.search(text)
+            if m:
+                for c, r in REF.findall(m.group(1).decode("ascii", "replace")):
+                    self._see(c, int(r), cell=False)
+        if b" r=" in text:
+            self.any = True
+        for c, r in set(WIDE_REF.findall(text)):
+            self._see(c.decode(), int(r))
+        for c, r in FAR_ROW.findall(text):
+            self._see(c.decode(), int(r))
+        last = text.rfind(b"row ")
+        while last > 0 and text[last - 1:last] not in (b"<", b":"):
+            last = text.rfind(b"row ", 0, last)
+        if last > 0:
+            m = ROW_TAG.match(text, text.rfind(b"<", 0, last))
+            if m:
+                self._see("", int(m.group(1)))
+
+    def check(self, name: str, part: str) -> None:
+        cols = max(self.cols, 26 if self.any else 0)
+        if self.rows > GRID_ROWS or self.cols > GRID_COLS or self.rows * cols > MAX_CELLS:
+            what = ("passes Excel's grid of 1,048,576 rows × 16,384 columns" if self.rows > GRID_ROWS or self.cols > GRID_COLS
+                    else f"reaches row {self.rows:,} and column {column_letters(self.cols)}: more cells than can be read")
+            cells = dict.fromkeys(c for c in (self.col_cell, self.row_cell) if c and c[0].isalpha())
+            far = " and ".join(cells) or column_letters(self.cols) + str(self.rows)
+            raise HostileWorkbook(f"{name}, part {part}: the sheet's used range {what} — a stray value at "
+                                  f"{far}? Delete it and save again")
+
+
+class _Sized:
+    """A part's ZipInfo with its size as actually read (a header may lie)."""
+
+    def __init__(self, info: zipfile.ZipInfo, size: int):
+        self.filename, self.compress_size, self.file_size = info.filename, info.compress_size, size
