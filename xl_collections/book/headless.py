@@ -293,6 +293,7 @@ class HeadlessBook:
         for out in self.pending.values():
             plan.sheet(out)
         plan.finish()
+        plan.check_xml()
         w = pk.ZipWriter(f)
         for name in self.pkg.names:
             if name in plan.deleted:
@@ -367,7 +368,7 @@ class _Plan:
         rels_part = pk.rels_path(part)
         old_rels_xml = self.pkg.read(rels_part) if existing else None
         old_rels = pk.parse_rels(old_rels_xml)
-        sheet_pr, kept, drawing_rid = (_kept_elements(self.pkg, part) if existing else (b"", [], None))
+        sheet_pr, kept, drawing_rid, protection = (_kept_elements(self.pkg, part) if existing else (b"", [], None, b""))
 
         # old tables of this sheet go; their names may be reused
         drop = set()
@@ -414,7 +415,7 @@ class _Plan:
             new_rels.append({"Id": drawing_rid, "Type": pk.RT_DRAWING, "Target": pk.relative(part, dpart)})
 
         self.parts[part] = sheet_chunks(out, rendered, blocks, sheet_pr=sheet_pr, kept=kept,
-                                        drawing_rid=drawing_rid, table_rids=table_rids)
+                                        drawing_rid=drawing_rid, table_rids=table_rids, protection=protection)
         self.big.add(part)
         if drop or new_rels:
             rels = pk.remove_rels(old_rels_xml, drop) if old_rels_xml else None
@@ -492,6 +493,17 @@ class _Plan:
             if new != xml:
                 self.parts[core] = new
 
+    def check_xml(self) -> None:
+        """Every small XML part about to be written parses (charts, tables, drawings, workbook,
+        relationships): a value that slipped through unescaped stops the save, nothing written."""
+        for name, data in self.parts.items():
+            if isinstance(data, bytes) and len(data) < 8 << 20 and name.lower().endswith((".xml", ".rels")):
+                try:
+                    etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+                except etree.XMLSyntaxError as e:
+                    raise BookError(f"{self.book.path.name}: the part {name} would not be valid XML ({e}); "
+                                    f"nothing was written — please report it") from None
+
     def _core_part(self) -> str | None:
         for r in pk.parse_rels(self.pkg.read("_rels/.rels")):
             if r.get("Type", "").endswith("/core-properties"):
@@ -550,10 +562,10 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
     return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
 
 
-def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None]:
+def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None, bytes]:
     """From an owned sheet's previous XML: its sheetPr, the elements that carry buttons and
-    shapes, and the drawing's relationship id."""
-    sheet_pr, kept, drawing_rid = b"", [], None
+    shapes, the drawing's relationship id and the sheet protection a user set."""
+    sheet_pr, kept, drawing_rid, protection = b"", [], None, b""
     data = pkg.read(part)
     depth = 0
     for event, el in etree.iterparse(_BytesReader(data), events=("start", "end"), huge_tree=True):
@@ -569,10 +581,12 @@ def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str 
                 drawing_rid = el.get(f"{{{NS_R}}}id")
             elif tag in KEEP_TAGS:
                 kept.append(etree.tostring(el))
+            elif tag == "sheetProtection":
+                protection = etree.tostring(el)
             el.clear()
         elif depth == 2 and etree.QName(el).localname == "row":
             el.clear()
-    return sheet_pr, kept, drawing_rid
+    return sheet_pr, kept, drawing_rid, protection
 
 
 class _BytesReader:

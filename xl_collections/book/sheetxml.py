@@ -45,6 +45,7 @@ def text_xml(s: str) -> str:
 
 _NEEDS_ESC = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _CTRL = re.compile("[\x01-\x08\x0b-\x1f\ufffe\uffff]")
+_CTRL_ALL = re.compile("[\x00-\x08\x0a-\x1f\ufffe\uffff]")   # a tab stays (quoteattr)
 
 
 def texts_xml(values: list[str]) -> list[str]:
@@ -85,7 +86,9 @@ class TablePart:
 
 
 def _table_col(name: str) -> str:
-    return name.replace("\n", "_x000a_").replace("\r", "_x000d_")
+    """A table column name as an XML attribute value: line breaks and other control
+    characters as _xHHHH_ (Excel's own escape), never raw."""
+    return _CTRL_ALL.sub(lambda m: f"_x{ord(m.group(0)):04x}_", name)
 
 
 @dataclass
@@ -441,9 +444,11 @@ def _chart(sheet: str, blk: _Block, spec: ChartSpec) -> ChartPart:
 
 
 def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, sheet_pr: bytes = b"",
-                 kept: list[bytes] = (), drawing_rid: str | None = None, table_rids: list[str] = ()):
+                 kept: list[bytes] = (), drawing_rid: str | None = None, table_rids: list[str] = (),
+                 protection: bytes = b""):
     """Yield the worksheet XML in byte chunks.  ``kept`` are elements carried over from the
-    previous version of the sheet (legacy drawing, controls, ...), already serialised."""
+    previous version of the sheet (legacy drawing, controls, ...), already serialised;
+    ``protection`` is the user's ``sheetProtection`` of the previous version, kept as it was."""
     dim = f"A1:{col_letter(rendered.max_col - 1)}{rendered.max_row}"
     views = '<sheetView workbookViewId="0">'
     top = blocks[0].row0 + 1 if out.freeze and blocks else 1
@@ -509,7 +514,7 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 row_parts.setdefault(blk.row0 + 1 + k, []).append((blk.col0, cells))
         for r in sorted(row_parts):
             yield row_xml(r, row_parts[r], heights.get(r, "")).encode()
-    tail = "</sheetData>"
+    tail = "</sheetData>" + protection.decode()
     prio = 1
     for blk in blocks:
         for cf in blk.b.conditional:
@@ -598,7 +603,9 @@ def chart_xml(ch: ChartPart) -> bytes:
     spec = ch.spec
     kind = spec.kind
     ncat = len(ch.categories)
-    cat_cache = "".join(f'<c:pt idx="{i}"><c:v>{escape(v)}</c:v></c:pt>' for i, v in enumerate(ch.categories))
+    # category and series names come from the data: escaped like cell text (control characters
+    # as _xHHHH_), never raw, or the chart part is not XML
+    cat_cache = "".join(f'<c:pt idx="{i}"><c:v>{text_xml(str(v))}</c:v></c:pt>' for i, v in enumerate(ch.categories))
     sers = ""
     for i, (name, name_ref, vref, vals) in enumerate(ch.series):
         pts = "".join(f'<c:pt idx="{k}"><c:v>{_num(float(v))}</c:v></c:pt>' for k, v in enumerate(vals)
@@ -610,7 +617,7 @@ def chart_xml(ch: ChartPart) -> bytes:
             sp = (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></c:spPr>'
                   if kind == "line" else f'<c:spPr>{fill}</c:spPr>')
         sers += (f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:strRef><c:f>{escape(name_ref)}</c:f>'
-                 f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{escape(name)}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
+                 f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{text_xml(str(name))}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
                  + sp + ("" if kind == "line" else "<c:invertIfNegative val=\"0\"/>")
                  + f'<c:cat><c:strRef><c:f>{escape(ch.cat_ref)}</c:f><c:strCache><c:ptCount val="{ncat}"/>{cat_cache}'
                  f'</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(vref)}</c:f><c:numCache>'
@@ -628,7 +635,7 @@ def chart_xml(ch: ChartPart) -> bytes:
     # horizontal bars: the block's first row at the top, the value axis still at the bottom
     cat_orient, val_crosses = ("maxMin", "max") if kind == "bar" else ("minMax", "autoZero")
     cat_labels = "nextTo" if kind == "line" else "low"     # bars below zero never hide the labels
-    title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
+    title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{text_xml(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
              f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if spec.title else '<c:autoTitleDeleted val="1"/>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c="{NS_C}" '
             f'xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/><c:chart>{title}<c:plotArea><c:layout/>{plot}'
