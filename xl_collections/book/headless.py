@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 from lxml import etree
@@ -32,6 +32,7 @@ from ..io.guard import check_workbook
 from ..io.sources import ErrorScan, cells_from_rows
 from . import ondisk
 from . import package as pk
+from . import usercells as uc
 from .base import BookError, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
@@ -176,7 +177,7 @@ class HeadlessBook:
         out: dict[str, object] = {}
         bare: dict[str, object] = {}
         for name, local, ref in self._names:
-            if name.startswith("_xlnm.") or local is not None and local >= len(names):
+            if name.startswith("_xlnm.") or name == uc.OWNED_NAME or local is not None and local >= len(names):
                 continue
             cell = _single_cell(ref)
             if cell is None:
@@ -195,6 +196,15 @@ class HeadlessBook:
         for k, v in bare.items():
             out.setdefault(k, v)
         return out
+
+    def owned_ranges(self, sheet: str) -> list | None:
+        """The ranges the program wrote on ``sheet`` last time (its ``xlc_owned`` name), or None
+        when they were not recorded."""
+        names = [s["name"].lower() for s in self._sheets]
+        for name, local, ref in self._names:
+            if name == uc.OWNED_NAME and local is not None and local < len(names) and names[local] == sheet.lower():
+                return uc.owned_boxes(ref)
+        return None
 
     def status(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -328,6 +338,7 @@ class _Plan:
         self.new_wb_rels: list[dict] = []
         self.names = {n.lower() for n in self.pkg.names}
         self.cleared_sheet_ids: set[int] = set()
+        self.owned: dict[str, str] = {}          # sheet -> xlc_owned value (what the program wrote)
         self.tables = self._existing_tables()
 
     def level(self, name: str) -> int:
@@ -372,13 +383,16 @@ class _Plan:
 
         # old tables of this sheet go; their names may be reused
         drop = set()
+        old_tables: list[tuple[str, uc.Box]] = []
         for r in old_rels:
             if r.get("Type") == pk.RT_TABLE:
                 tpart = pk.resolve(part, r["Target"])
+                old_tables.append(_table_box(self.pkg.read(tpart)))
                 self._delete(tpart)
                 self.tables.pop(tpart, None)
                 drop.add(r["Id"])
         rendered, blocks = render(out, self.styles)
+        extra = self._user_cells(part if existing else None, out, rendered, blocks, old_tables)
         taken = {name.lower(): p for p, (_, name) in self.tables.items()}
         next_id = max([i for i, _ in self.tables.values()] + [0]) + 1
         new_rels, table_rids = [], []
@@ -415,11 +429,44 @@ class _Plan:
             new_rels.append({"Id": drawing_rid, "Type": pk.RT_DRAWING, "Target": pk.relative(part, dpart)})
 
         self.parts[part] = sheet_chunks(out, rendered, blocks, sheet_pr=sheet_pr, kept=kept,
-                                        drawing_rid=drawing_rid, table_rids=table_rids, protection=protection)
+                                        drawing_rid=drawing_rid, table_rids=table_rids, protection=protection,
+                                        extra_cells=extra)
         self.big.add(part)
         if drop or new_rels:
             rels = pk.remove_rels(old_rels_xml, drop) if old_rels_xml else None
             self.parts[rels_part] = pk.add_rels(rels, new_rels) if new_rels else rels
+
+    def _user_cells(self, part: str | None, out: SheetOutput, rendered, blocks, old_tables) -> list[tuple[int, int, str]]:
+        """The user's cells on the previous version of this sheet, placed for the new one
+        (:mod:`.usercells`); refuses when one would land inside the program's new table.
+        Records what the program writes now (``xlc_owned``)."""
+        now = []
+        for blk in blocks:
+            last = max(blk.last_row, blk.row0 + 1) - 1
+            now.append(uc.Box(blk.row0 - 1, blk.col0, last, blk.col0 + max(len(blk.headers), 1) - 1))
+            if blk.b.title:
+                now.append(uc.Box(blk.row0 - 2, blk.col0, blk.row0 - 2, blk.col0))
+        if out.notes:
+            now.append(uc.Box(0, 0, len(out.notes) - 1, 0))
+        self.owned[out.name] = uc.owned_formula(out.name, now)
+        if part is None:
+            return []
+        recorded = self.book.owned_ranges(out.name)
+        if recorded is not None:
+            program = recorded
+        else:                # not recorded (template-made, older version): tables, titles, notes
+            program = uc.program_boxes([b for _, b in old_tables], len(out.notes)) + now
+        cells = uc.user_cells(self.pkg.read(part), program)
+        if not cells:
+            return []
+        new_by_name = {t.name.lower(): uc.Box.parse(t.ref) for t in rendered.tables}
+        olds = [b for _, b in old_tables]
+        news = [new_by_name.get(name.lower(), b) for name, b in old_tables]
+        placed, moved = uc.place(cells, olds, news, now, out.name, strict=recorded is not None)
+        if moved:
+            self.book.status(f"kept your cells beside the table on {out.name!r}; moved as the table grew: "
+                             + ", ".join(moved[:10]) + (f" and {len(moved) - 10} more" if len(moved) > 10 else ""))
+        return [(c.row, c.col, c.cell_xml()) for c in placed]
 
     def _chart_part(self, ch) -> str:
         cpart = self._free("xl/charts/chart%d.xml")
@@ -470,6 +517,10 @@ class _Plan:
 
     def finish(self) -> None:
         book = self.book
+        if self.owned:
+            index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
+            self.wb_xml = _set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
+            self.parts[book.wb_part] = self.wb_xml
         if self.new_wb_rels:
             self.parts[book.wb_part] = self.wb_xml
             self.parts[book.wb_rels_part] = pk.add_rels(self.wb_rels_xml, self.new_wb_rels)
@@ -539,6 +590,39 @@ class _Plan:
             self._delete(part)
             self.parts[self.book.wb_rels_part] = pk.remove_rels(
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
+
+
+def _set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
+    """``workbook.xml`` with the sheet-scoped hidden name ``xlc_owned`` set for each sheet index
+    in ``formulas`` (replacing an earlier one); everything else keeps its bytes."""
+    text = wb_xml.decode("utf-8")
+    m = re.search(r"</(\w+:)?sheets>", text)
+    p = m.group(1) or "" if m else ""
+
+    def drop(d):
+        local = re.search(r'\blocalSheetId="(\d+)"', d.group(0))
+        return "" if local and int(local.group(1)) in formulas else d.group(0)
+    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{uc.OWNED_NAME}"[^>]*>[^<]*</{p}definedName>', drop, text)
+    new = "".join(f'<{p}definedName name="{uc.OWNED_NAME}" localSheetId="{i}" hidden="1">{escape(f)}</{p}definedName>'
+                  for i, f in sorted(formulas.items()))
+    end = re.search(rf"</{p}definedNames>", text)
+    if end:
+        return (text[:end.start()] + new + text[end.start():]).encode("utf-8")
+    empty = re.search(rf"<{p}definedNames\s*/>", text)
+    if empty:
+        return (text[:empty.start()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[empty.end():]).encode("utf-8")
+    if m is None:
+        raise BookError("workbook.xml has no <sheets>")
+    after = re.search(rf"</{p}externalReferences>", text) or re.search(rf"</{p}functionGroups>|<{p}functionGroups\b[^>]*/>", text) or m
+    return (text[:after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[after.end():]).encode("utf-8")
+
+
+def _table_box(xml: bytes | None) -> tuple[str, uc.Box]:
+    """A table part's name and range."""
+    head = (xml or b"")[:4000].decode("utf-8", "replace")
+    ref = re.search(r'\bref="([^"]+)"', head)
+    name = re.search(r'\bname="([^"]*)"', head)
+    return (name.group(1) if name else ""), uc.Box.parse(ref.group(1) if ref else "A1")
 
 
 def _free_id(rels: list[dict], prefix: str) -> str:

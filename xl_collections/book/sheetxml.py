@@ -445,11 +445,14 @@ def _chart(sheet: str, blk: _Block, spec: ChartSpec) -> ChartPart:
 
 def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, sheet_pr: bytes = b"",
                  kept: list[bytes] = (), drawing_rid: str | None = None, table_rids: list[str] = (),
-                 protection: bytes = b""):
+                 protection: bytes = b"", extra_cells: list[tuple[int, int, str]] = ()):
     """Yield the worksheet XML in byte chunks.  ``kept`` are elements carried over from the
     previous version of the sheet (legacy drawing, controls, ...), already serialised;
-    ``protection`` is the user's ``sheetProtection`` of the previous version, kept as it was."""
-    dim = f"A1:{col_letter(rendered.max_col - 1)}{rendered.max_row}"
+    ``protection`` is the user's ``sheetProtection`` of the previous version, kept as it was;
+    ``extra_cells`` (0-based row, column, ``<c>`` XML) are the user's cells kept beside the tables."""
+    max_row = max([rendered.max_row] + [r + 1 for r, _, _ in extra_cells])
+    max_col = max([rendered.max_col] + [c + 1 for _, c, _ in extra_cells])
+    dim = f"A1:{col_letter(max_col - 1)}{max_row}"
     views = '<sheetView workbookViewId="0">'
     top = blocks[0].row0 + 1 if out.freeze and blocks else 1
     left = max(0, out.freeze_columns)
@@ -483,10 +486,12 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 f'<c r="{col_letter(blk.col0)}{r}"{_attr(blk.title_style)} t="inlineStr">'
                 f'<is><t xml:space="preserve">{text_xml(blk.b.title)}</t></is></c>'))
         row_parts.setdefault(blk.row0, []).append((blk.col0, blk.header_cells()))
+    for r, c, xml in extra_cells:
+        row_parts.setdefault(r + 1, []).append((c, xml))
 
     def row_xml(r, parts, attrs=""):
         return f'<row r="{r}"{attrs}>{"".join(x for _, x in sorted(parts, key=lambda p: p[0]))}</row>'
-    simple = _non_overlapping(blocks)
+    simple = _non_overlapping(blocks) and not extra_cells
     if simple:
         # fast path: blocks stacked vertically, stream each one's rows in chunks
         pending = sorted(row_parts.items())

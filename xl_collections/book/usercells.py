@@ -1,0 +1,157 @@
+"""Notes beside program tables (CONTRACT §6 "Notes beside program tables").
+
+On a program sheet, the cells outside what the program wrote last time belong to the user:
+its tables (their ``ref`` ranges), a block's title above each table, and the note lines at the
+top.  When the sheet is written again those cells are kept: a cell below a table moves down by
+the rows the table grew, a cell right of it moves right by the columns it grew, every other
+cell stays where it is.  A kept cell that would land inside what the program writes now makes
+the save refuse (:class:`UserCellsInTheWay`), naming the cells, before anything is written.
+
+What the program wrote is recorded on each write in the sheet-scoped hidden defined name
+``xlc_owned`` (its ranges, :func:`owned_formula`), so the next write knows it exactly.  A sheet
+without it (made by the template, or by a version before this one) is judged by its tables,
+the titles above them and the note lines; there a cell in the way of the new table is taken
+as the program's old output and overwritten instead of refused.
+
+Kept cells keep their value and style (``styles.xml`` only grows); a formula is kept as
+written (its references are not moved), a shared or array formula keeps only its value.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .ondisk import BookRefused
+from .sheetxml import col_letter, parse_cell
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_C, _F, _V, _IS = (f"{{{NS_MAIN}}}{t}" for t in ("c", "f", "v", "is"))
+
+
+class UserCellsInTheWay(BookRefused):
+    """User cells sit where the program now writes its table: exit 1, nothing written."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A cell range, 0-based and inclusive."""
+    r0: int
+    c0: int
+    r1: int
+    c1: int
+
+    @classmethod
+    def parse(cls, ref: str) -> Box:
+        a, _, b = ref.replace("$", "").partition(":")
+        (r0, c0), (r1, c1) = parse_cell(a), parse_cell(b or a)
+        return cls(min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1))
+
+    def has(self, r: int, c: int) -> bool:
+        return self.r0 <= r <= self.r1 and self.c0 <= c <= self.c1
+
+    def a1(self) -> str:
+        a = f"${col_letter(self.c0)}${self.r0 + 1}"
+        return a if (self.r0, self.c0) == (self.r1, self.c1) else f"{a}:${col_letter(self.c1)}${self.r1 + 1}"
+
+
+OWNED_NAME = "xlc_owned"
+
+
+def owned_formula(sheet: str, boxes: list[Box]) -> str:
+    """The ``xlc_owned`` name's value: the ranges the program wrote on ``sheet``."""
+    q = "'" + sheet.replace("'", "''") + "'"
+    return ",".join(f"{q}!{b.a1()}" for b in boxes) or f"{q}!$A$1"
+
+
+def owned_boxes(formula: str) -> list[Box]:
+    """The ranges of an ``xlc_owned`` value (sheet names dropped)."""
+    refs = re.findall(r"!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)", formula)
+    return [Box.parse(r) for r in refs]
+
+
+@dataclass
+class UserCell:
+    row: int          # 0-based, where it is now
+    col: int
+    xml: bytes        # the <c> element, as it was
+    ref: str          # where it was, as the user sees it (A1)
+
+    def moved_to(self, row: int, col: int) -> UserCell:
+        return UserCell(row, col, self.xml, self.ref)
+
+    def cell_xml(self) -> str:
+        el = etree.fromstring(self.xml)
+        el.set("r", f"{col_letter(self.col)}{self.row + 1}")
+        for f in el.findall(_F):
+            if f.get("t") in ("shared", "array") or f.get("ref"):
+                el.remove(f)           # a shared/array formula cannot travel alone: keep its value
+        return etree.tostring(el).decode()
+
+
+def user_cells(sheet_xml: bytes, program: list[Box]) -> list[UserCell]:
+    """The cells of a sheet's previous XML that hold something (a value, text or formula)
+    outside ``program``.  Rows that lie inside a table from its first to its last column
+    (most of a big sheet) are passed over without looking at their cells."""
+    found = []
+    for _, row in etree.iterparse(io.BytesIO(sheet_xml), events=("end",), tag=f"{{{NS_MAIN}}}row", huge_tree=True,
+                                  resolve_entities=False, no_network=True):
+        cells = row.findall(_C)
+        if cells and row.get("r", "").isdigit():
+            r = int(row.get("r")) - 1
+            first, last = (parse_cell(cells[0].get("r") or "A1")[1], parse_cell(cells[-1].get("r") or "A1")[1])
+            if not any(b.r0 <= r <= b.r1 and b.c0 <= first and last <= b.c1 for b in program):
+                for el in cells:
+                    ref = el.get("r")
+                    if ref and (el.find(_V) is not None or el.find(_IS) is not None or el.find(_F) is not None):
+                        rr, cc = parse_cell(ref)
+                        if not any(b.has(rr, cc) for b in program):
+                            found.append(UserCell(rr, cc, etree.tostring(el), ref))
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+    return found
+
+
+def program_boxes(tables: list[Box], notes: int) -> list[Box]:
+    """What the program wrote last time: each table, the title cell above it, the note lines."""
+    boxes = list(tables)
+    boxes += [Box(t.r0 - 1, t.c0, t.r0 - 1, t.c0) for t in tables if t.r0 > 0]
+    if notes:
+        boxes.append(Box(0, 0, notes - 1, 0))
+    return boxes
+
+
+def place(cells: list[UserCell], old: list[Box], new: list[Box], now: list[Box], sheet: str, *,
+          strict: bool = True) -> tuple[list[UserCell], list[str]]:
+    """Where each user cell goes: ``old``/``new`` are the tables before and after (paired in
+    order), ``now`` everything the program writes.  Returns the placed cells and a line per
+    moved cell; raises :class:`UserCellsInTheWay` for cells that would land in ``now`` — or,
+    not ``strict`` (the previous write was not recorded), drops them as the program's own."""
+    placed, moved, blocked = [], [], []
+    for cell in cells:
+        dr = dc = 0
+        for o, n in zip(old, new):
+            grow_r, grow_c = max(0, n.r1 - o.r1), max(0, n.c1 - o.c1)
+            below = cell.row > o.r1 and o.c0 <= cell.col <= o.c1
+            right = cell.col > o.c1 and o.r0 <= cell.row <= o.r1
+            corner = cell.row > o.r1 and cell.col > o.c1 and n.has(cell.row, cell.col)
+            if below or corner:
+                dr = max(dr, grow_r)
+            if right:
+                dc = max(dc, grow_c)
+        r, c = cell.row + dr, cell.col + dc
+        if any(b.has(r, c) for b in now):
+            if strict:
+                blocked.append(cell.ref)
+            continue
+        placed.append(cell.moved_to(r, c))
+        if (dr, dc) != (0, 0):
+            moved.append(f"{sheet}!{cell.ref} -> {col_letter(c)}{r + 1}")
+    if blocked:
+        shown = ", ".join(blocked[:10]) + (f" and {len(blocked) - 10} more" if len(blocked) > 10 else "")
+        raise UserCellsInTheWay(f"sheet {sheet!r}: your cells {shown} sit where the program now writes its table; "
+                                f"move them away from the table (or delete them) and run again. Nothing was written")
+    return placed, moved
