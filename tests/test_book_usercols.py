@@ -132,8 +132,12 @@ def test_program_columns_and_cells_past_a_blank_header_are_not_user_columns(book
     write(book_path, output(proposals(["C1"], interest=[5]), program_columns=("interest",)))
     type_beside(book_path, {"C1": "far away"}, header="Scratch", gap=1)      # one blank column between
     write(book_path, output(proposals(["C1"]), program_columns=("interest",)))  # interest not computed now
-    df, _, _ = table(book_path)
-    assert list(df.columns) == ["customer_id", "level", "amount_overdue"]
+    ws = openpyxl.load_workbook(book_path)["Dunning"]
+    t = ws.tables["tblDunning"]
+    assert [c.name for c in t.tableColumns] == ["customer_id", "level", "amount_overdue"]
+    # the cells past the blank column are the user's notes: kept where they are, outside the table
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert any("Scratch" in r for r in rows) and any("far away" in r for r in rows)
 
 
 def test_no_previous_sheet_or_no_key_changes_nothing():

@@ -91,6 +91,7 @@ class HeadlessBook:
         self._cal = None
         self._grids: dict[str, pd.DataFrame] = {}
         self.pending: dict[str, SheetOutput] = {}
+        self._carried: dict[str, set[tuple[int, int]]] = {}    # sheet -> cells carried as user columns
         self.binary = self.path.suffix.lower() == ".xlsb"
         self.pkg = pk.Package(self.path)
         rels = pk.parse_rels(self.pkg.read("_rels/.rels"))
@@ -218,7 +219,8 @@ class HeadlessBook:
                 raise BookError(f"{self.path.name}: {output.name!r} is not a worksheet (chart sheet?)")
         if any(b.key for b in output.blocks):       # user columns travel with their row's key
             name = next((n for n in self.calamine.sheet_names if n.lower() == output.name.lower()), None)
-            output, _ = keep_user_columns(output, self.read_sheet(name) if name else None)
+            output, carried = keep_user_columns(output, self.read_sheet(name) if name else None)
+            self._carried[output.name.lower()] = carried     # not kept a second time as notes
         self.pending[output.name] = output
 
     def append_rows(self, sheet: str, df: pd.DataFrame, *, table_name: str | None = None) -> None:
@@ -273,9 +275,9 @@ class HeadlessBook:
             _fsync_dir(real.parent)
         except BaseException:
             if released:                 # reopen the (unchanged) original, keep the pending sheets
-                pending = self.pending
+                pending, carried = self.pending, self._carried
                 self._open()
-                self.pending = pending
+                self.pending, self._carried = pending, carried
             raise
         finally:
             if tmp.exists():
@@ -456,7 +458,8 @@ class _Plan:
             program = recorded
         else:                # not recorded (template-made, older version): tables, titles, notes
             program = uc.program_boxes([b for _, b in old_tables], len(out.notes)) + now
-        cells = uc.user_cells(self.pkg.read(part), program)
+        carried = self.book._carried.get(out.name.lower(), set())
+        cells = [c for c in uc.user_cells(self.pkg.read(part), program) if (c.row + 1, c.col) not in carried]
         if not cells:
             return []
         new_by_name = {t.name.lower(): uc.Box.parse(t.ref) for t in rendered.tables}
