@@ -197,3 +197,22 @@ def test_text_that_looks_like_a_dtd_inside_a_cell_is_not_refused(tmp_path):
     check_workbook(path)
     assert b"&lt;!DOCTYPE" in zipfile.ZipFile(path).read(SHEET) or b"&lt;!DOCTYPE" in zipfile.ZipFile(path).read(
         "xl/sharedStrings.xml")
+
+
+# ---- a stray value far below the table: one problem naming the cell --------------------------------------
+
+@pytest.mark.parametrize("ref,row", [("A1048576", 1048576), ("C5000", 5000)])
+def test_a_stray_value_far_below_the_table_is_one_problem(ref, row, tmp_path, capsys):
+    path = valid_xlsx(tmp_path / "book.xlsx", {ref: "x"})
+    rc = main(["aging", "--open-items", str(path), "--as-of", "2026-10-31", "--out", str(tmp_path / "a.csv")])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.startswith("1 problem in the inputs")
+    assert f"row {row}, column '{'customer_id' if ref[0] == 'A' else 'document_date'}'" in err and "(found 'x')" in err
+
+
+def test_a_few_blank_rows_inside_the_table_are_still_named_one_by_one(tmp_path, capsys):
+    path = valid_xlsx(tmp_path / "book.xlsx", {"A10": "C9", "B10": "INV-9", "C10": "2026-09-01", "E10": 5.0,
+                                              "F10": "USD"})
+    assert main(["aging", "--open-items", str(path), "--as-of", "2026-10-31", "--out", str(tmp_path / "a.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("6 problems") and err.count("blank row inside the table") == 6

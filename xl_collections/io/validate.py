@@ -24,6 +24,8 @@ from ..money import MINOR_UNITS, parse_amount_series
 from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
 from ..terms import TermsError, parse_terms
 
+STRAY_GAP = 1_000      # this many blank rows in a row inside a table: what follows is a stray cell
+
 EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!",
                           "#CONNECT!", "#BUSY!", "#N/A!"})
@@ -237,9 +239,21 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         blank_row[last - 1] = True
         nonblank = np.flatnonzero(~blank_row)
         last = nonblank[-1] + 1 if len(nonblank) else 0
-    for i in np.flatnonzero(blank_row[:last]):
-        err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
+    inside = np.flatnonzero(blank_row[:last])
+    strays: list[int] = []
+    for run in np.split(inside, np.flatnonzero(np.diff(inside) != 1) + 1) if len(inside) else ():
+        if len(run) >= STRAY_GAP:      # a value far below the table (A1048576): one problem, not a million
+            after = run[-1] + 1
+            h = next(h for h in raw.columns if not blank_by_header[h][after])
+            err(f"a value {len(run):,} blank rows below the records above it (rows {rows_all[run[0]]}-{rows_all[run[-1]]} "
+                f"are blank)", rows_all[after], h, raw[h].iat[after], "no stray cells below the table: delete it")
+            if not blank_row[after:last].any():
+                strays.extend(range(after, last))   # the stray rows are not records: no more problems for them
+            continue
+        for i in run:
+            err("blank row inside the table", rows_all[i], "", "", "no blank rows between records (delete the row)")
     keep = ~blank_row
+    keep[strays] = False
     keep[last:] = False
     unfiltered = bool(keep.all())
     if not unfiltered:                 # the usual case (no blank rows) copies nothing
