@@ -100,7 +100,12 @@ def assert_preserved(src: Path, dst: Path, owned: list[str]) -> dict[str, str]:
     assert set(after) - set(before) == {n for n in owned if n not in before}
     wa, wb_ = etree.fromstring(a.read("xl/workbook.xml")), etree.fromstring(b.read("xl/workbook.xml"))
     names = lambda w: [(d.get("name"), d.get("localSheetId"), d.text) for d in w.iter(f"{{{NS}}}definedName")]  # noqa: E731
-    assert names(wa) == names(wb_)
+    # the user's names are kept as they were; each sheet the program wrote gets its hidden xlc_owned
+    users = lambda w: [n for n in names(w) if n[0] != "xlc_owned"]  # noqa: E731
+    assert users(wa) == users(wb_)
+    sheets_after = [s.get("name") for s in wb_.iter(f"{{{NS}}}sheet")]
+    marked = {sheets_after[int(n[1])] for n in names(wb_) if n[0] == "xlc_owned"}
+    assert marked == set(owned)
     # parts we may change: the owned sheets with what hangs off them, and the registries
     allowed = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
                "docProps/core.xml", "xl/calcChain.xml"}
