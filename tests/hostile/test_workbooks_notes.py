@@ -207,3 +207,17 @@ def _without_owned(root):
         if d.get("name") == "xlc_owned":
             d.getparent().remove(d)
     return root
+
+
+def test_a_renamed_commentary_sheet_is_refused_before_the_close_runs(closed_demo, tmp_path, capsys):
+    path = tmp_path / "book.xlsm"
+    shutil.copy(closed_demo, path)
+    wb = parts(path)["xl/workbook.xml"].replace(b'name="Commentary"', b'name="Comments October"')
+    renamed = tmp_path / "renamed.xlsm"
+    rezip(path, renamed, {"xl/workbook.xml": wb})
+    before = hashlib.sha256(renamed.read_bytes()).hexdigest()
+    capsys.readouterr()
+    assert main(["close", str(renamed)]) == 1
+    err = capsys.readouterr().err
+    assert "'Commentary' seems to have been renamed to 'Comments October'" in err and "Close step" not in err
+    assert hashlib.sha256(renamed.read_bytes()).hexdigest() == before

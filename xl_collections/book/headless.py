@@ -198,6 +198,18 @@ class HeadlessBook:
             out.setdefault(k, v)
         return out
 
+    def table_sheets(self) -> dict[str, str]:
+        """Every Excel table of the book (lower-case name) -> the sheet it is on."""
+        out = {}
+        for s in self._sheets:
+            if not s["part"] or not self.pkg.has(pk.rels_path(s["part"])):
+                continue
+            for r in pk.parse_rels(self.pkg.read(pk.rels_path(s["part"]))):
+                if r.get("Type") == pk.RT_TABLE:
+                    name, _ = _table_box(self.pkg.read(pk.resolve(s["part"], r["Target"])))
+                    out[name.lower()] = s["name"]
+        return out
+
     def owned_ranges(self, sheet: str) -> list | None:
         """The ranges the program wrote on ``sheet`` last time (its ``xlc_owned`` name), or None
         when they were not recorded."""

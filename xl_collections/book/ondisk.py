@@ -250,3 +250,18 @@ def _unlink(p: Path) -> None:
         p.unlink()
     except FileNotFoundError:
         pass
+
+
+def check_not_renamed(book, owned: tuple[str, ...]) -> None:
+    """Refuse up front when a program sheet was renamed: its table (``tbl`` + the sheet's name
+    without spaces, e.g. ``tblCommentary``) sits on a sheet of another name while no sheet has
+    the program's name — the close would otherwise run to the end and fail on the table's name."""
+    names = {s.lower() for s in book.sheet_names()}
+    tables = book.table_sheets()
+    for sheet in owned:
+        table = "tbl" + re.sub(r"\W", "", sheet)
+        where = tables.get(table.lower())
+        if sheet.lower() not in names and where is not None and where.lower() != sheet.lower():
+            raise BookRefused(f"{book.path.name}: the sheet {sheet!r} seems to have been renamed to {where!r} "
+                              f"(its table {table} is there): rename it back to {sheet!r}, or rename the table "
+                              f"in Excel to keep it as your copy. Nothing was written")

@@ -29,7 +29,9 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..book import BookError, open_book
-    from ..book.ondisk import BookRefused, RunLock, check_not_held, check_replaceable, remove_stale_temps
+    from ..book.ondisk import (BookRefused, RunLock, check_not_held, check_not_renamed, check_replaceable,
+                               remove_stale_temps)
+    from ..steps import OWNED_SHEETS
     from ..close import StepFailed, parse_steps, summary_lines
     from ..macros import month_end_close
 
@@ -61,6 +63,7 @@ def run(args) -> int:
         except BookError as e:
             raise BookRefused(str(e)) from None
         with book:
+            check_not_renamed(book, OWNED_SHEETS)
             try:
                 report = month_end_close(book, as_of=args.as_of, steps=steps)
             except StepFailed as e:
