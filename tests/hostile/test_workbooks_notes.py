@@ -96,7 +96,8 @@ PLACEMENTS = {
     "right of the table, two more rows": ("D5", aging(7), "D5"),
     "right of the table, a column more": ("D5", aging(5, 1), "E5"),
     "right of the table, three columns more": ("C4", aging(5, 3), "F4"),
-    "just below the table, two more rows": ("A9", aging(7), "A11"),
+    "a blank row below the table, two more rows": ("A10", aging(7), "A12"),
+    "right below the table in its second column": ("B9", aging(7), "B11"),
     "below the table, ten more rows": ("B12", aging(15), "B22"),
     "below the table, table shrinks": ("A10", aging(2), "A10"),
     "below and right, table grows both ways": ("C9", aging(8, 1), "C12"),
@@ -126,11 +127,11 @@ def test_numbers_and_formulas_beside_the_table_are_kept(book):
 
 
 def test_notes_survive_several_rewrites(book):
-    add_cells(book, "Aging", {"D4": "keep me", "A9": "below"})
+    add_cells(book, "Aging", {"D4": "keep me", "A10": "below"})
     for n in (6, 8, 4, 8):
         rewrite(book, aging(n))
     assert cell(book, "Aging", "D4") == "keep me"
-    assert cell(book, "Aging", "A16") == "below"          # moved by each growth: 5 -> 6 -> 8 (+3), 8 -> 4 (stays), 4 -> 8 (+4)
+    assert cell(book, "Aging", "A17") == "below"          # moved by each growth: 5 -> 6 -> 8 (+3), 8 -> 4 (stays), 4 -> 8 (+4)
 
 
 def test_a_note_where_a_new_block_goes_refuses_before_writing(book):
@@ -221,3 +222,11 @@ def test_a_renamed_commentary_sheet_is_refused_before_the_close_runs(closed_demo
     err = capsys.readouterr().err
     assert "'Commentary' seems to have been renamed to 'Comments October'" in err and "Close step" not in err
     assert hashlib.sha256(renamed.read_bytes()).hexdigest() == before
+
+
+def test_a_row_typed_right_below_the_table_is_a_table_row(book):
+    """Excel grows a table over a row typed just below it (a value in its first column): that
+    row is the table's, so the next write replaces it like the rest of the table."""
+    add_cells(book, "Aging", {"A9": "C99", "B9": 5})
+    rewrite(book, aging(5))
+    assert cell(book, "Aging", "A9") is None and cell(book, "Aging", "B9") is None

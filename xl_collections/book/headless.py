@@ -472,6 +472,10 @@ class _Plan:
             program = uc.program_boxes([b for _, b in old_tables], len(out.notes)) + now
         carried = self.book._carried.get(out.name.lower(), set())
         cells = [c for c in uc.user_cells(self.pkg.read(part), program) if (c.row + 1, c.col) not in carried]
+        cells = self._not_user_columns(cells, old_tables, blocks, out.name)
+        cells = uc.beyond_table_rows(cells, [b for _, b in old_tables])
+        if recorded is None:    # unrecorded: only what lies clearly right of or below the program's cells
+            cells = uc.clear_of(cells, program + now)
         if not cells:
             return []
         new_by_name = {t.name.lower(): uc.Box.parse(t.ref) for t in rendered.tables}
@@ -482,6 +486,25 @@ class _Plan:
             self.book.status(f"kept your cells beside the table on {out.name!r}; moved as the table grew: "
                              + ", ".join(moved[:10]) + (f" and {len(moved) - 10} more" if len(moved) > 10 else ""))
         return [(c.row, c.col, c.cell_xml()) for c in placed]
+
+    def _not_user_columns(self, cells: list, old_tables, blocks, sheet: str) -> list:
+        """``cells`` without the user columns the new output carries inside its table (a header
+        right of an old table, up to the first blank header, that the new table has): those
+        travel with their row's key and are not kept a second time where they were."""
+        heads = {blk.b.table_name.lower(): set(blk.headers) for blk in blocks if blk.b.table_name}
+        carried, grid = [], None
+        for name, o in old_tables:
+            new = heads.get(name.lower())
+            if not new or not any(c.row == o.r0 and c.col > o.c1 for c in cells):
+                continue
+            grid = self.book.read_sheet(sheet) if grid is None else grid
+            col = o.c1 + 1
+            while o.r0 < len(grid) and col < grid.shape[1] and grid.iat[o.r0, col] is not None \
+                    and str(grid.iat[o.r0, col]).strip():
+                if str(grid.iat[o.r0, col]).strip() in new:
+                    carried.append(uc.Box(o.r0, col, o.r1, col))
+                col += 1
+        return [c for c in cells if not any(b.has(c.row, c.col) for b in carried)] if carried else cells
 
     def _chart_part(self, ch) -> str:
         cpart = self._free("xl/charts/chart%d.xml")

@@ -8,10 +8,12 @@ cell stays where it is.  A kept cell that would land inside what the program wri
 the save refuse (:class:`UserCellsInTheWay`), naming the cells, before anything is written.
 
 What the program wrote is recorded on each write in the sheet-scoped hidden defined name
-``xlc_owned`` (its ranges, :func:`owned_formula`), so the next write knows it exactly.  A sheet
-without it (made by the template, or by a version before this one) is judged by its tables,
-the titles above them and the note lines; there a cell in the way of the new table is taken
-as the program's old output and overwritten instead of refused.
+``xlc_owned`` (its ranges, :func:`owned_formula`), so the next write knows it exactly.  On a
+sheet without it (made by the template, or by a version before this one) only cells right of
+or below everything the program wrote or writes are kept, and a cell in the way of the new
+table is taken as the program's old output and overwritten instead of refused.  Rows typed
+right below a table with a value in its first column are the table's (Excel grows a table
+over them).
 
 Kept cells keep their value and style (``styles.xml`` only grows); a formula is kept as
 written (its references are not moved), a shared or array formula keeps only its value.
@@ -113,6 +115,30 @@ def user_cells(sheet_xml: bytes, program: list[Box]) -> list[UserCell]:
         while row.getprevious() is not None:
             del row.getparent()[0]
     return found
+
+
+def beyond_table_rows(cells: list[UserCell], tables: list[Box]) -> list[UserCell]:
+    """``cells`` without the rows right below a table that carry a value in its first column:
+    Excel grows a table over a row typed just below it, so they are the table's rows (a
+    table part whose range was not grown, as openpyxl leaves it, would otherwise lose them)."""
+    at = {(c.row, c.col) for c in cells}
+    grown = []
+    for t in tables:
+        r = t.r1
+        while (r + 1, t.c0) in at:
+            r += 1
+        if r > t.r1:
+            grown.append(Box(t.r1 + 1, t.c0, r, t.c1))
+    return [c for c in cells if not any(b.has(c.row, c.col) for b in grown)] if grown else cells
+
+
+def clear_of(cells: list[UserCell], boxes: list[Box]) -> list[UserCell]:
+    """The cells right of or below every box (for a sheet whose previous write was not recorded,
+    where anything between the program's blocks may be its old output)."""
+    if not boxes:
+        return cells
+    last_row, last_col = max(b.r1 for b in boxes), max(b.c1 for b in boxes)
+    return [c for c in cells if c.row > last_row or c.col > last_col]
 
 
 def program_boxes(tables: list[Box], notes: int) -> list[Box]:
