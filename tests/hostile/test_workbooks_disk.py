@@ -22,6 +22,7 @@ from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import ondisk
 from xl_collections.book.ondisk import BookRefused, RunLock, lock_path, remove_stale_temps
 from xl_collections.cli import main
+from xl_collections.close import parse_steps
 from xl_collections.commands.demo import build_demo_book
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
@@ -354,6 +355,17 @@ def test_two_closes_at_once_one_refuses_cleanly(book):
         assert any("being closed by another run" in err for rc, err in results if rc == 1)
     go.unlink()
     assert zipfile.ZipFile(book).testzip() is None
-    per_run = 6                                  # one Audit Log row per step of a default close
+    per_run = len(parse_steps(None))             # one Audit Log row per step of a default close
     assert audit_rows() == before + per_run * codes.count(0)
     assert not lock_path(book).exists()
+
+
+def test_close_of_a_book_in_a_read_only_folder_into_another_folder(book, tmp_path, capsys):
+    folder = book.parent
+    folder.chmod(0o555)
+    try:
+        rc = main(["close", str(book), "--out", str(tmp_path / "elsewhere" / "Closed.xlsm")])
+    finally:
+        folder.chmod(0o755)
+    assert rc == 0, capsys.readouterr().err
+    assert (tmp_path / "elsewhere" / "Closed.xlsm").exists() and not lock_path(tmp_path / "elsewhere" / "Closed.xlsm").exists()

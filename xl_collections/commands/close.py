@@ -54,8 +54,12 @@ def run(args) -> int:
     check_not_held(path)
     if out is None:
         check_replaceable(path)
-    with RunLock(path):
-        remove_stale_temps(path)
+    target = out if out is not None else path        # the file this run writes: locked for the whole run
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    with RunLock(target):
+        for p in dict.fromkeys([path, target]):
+            remove_stale_temps(p)        # of runs that died (their process is gone)
         try:
             book = open_book(path)
         except BookRefused:
