@@ -64,3 +64,29 @@ def test_a_rerun_writes_the_same_values(closed):
     for table in ("tblCreditReview", "tblOrderDecisions"):
         a, b = open_book(first).read_table(table), open_book(again).read_table(table)
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_final_decision_and_approved_by_stay_with_their_order(closed, tmp_path):
+    import openpyxl
+
+    _, _, first, _ = closed
+    path = tmp_path / "book.xlsm"
+    shutil.copy(first, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Order Decisions"]
+    h = next(c.row for c in ws["A"] if c.value == "order_no")
+    head = [c.value for c in ws[h]]
+    col_final, col_by = head.index("final_decision") + 1, head.index("approved_by") + 1
+    rows = {ws.cell(r, 1).value: r for r in range(h + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    held = next(o for o, r in rows.items() if ws.cell(r, head.index("decision") + 1).value == "HOLD")
+    ws.cell(rows[held], col_final).value = "RELEASE"
+    ws.cell(rows[held], col_by).value = "J. Carter (CFO)"
+    wb.save(path)
+    with open_book(path) as book:
+        run_close(book)
+        book.save()
+    again = open_book(path).read_table("tblOrderDecisions").set_index("order_no")
+    assert (again.at[held, "final_decision"], again.at[held, "approved_by"]) == ("RELEASE", "J. Carter (CFO)")
+    assert again.at[held, "decision"] == "HOLD"
+    assert list(again.columns[-2:]) == ["final_decision", "approved_by"]
+    assert (again.drop(index=held)["final_decision"].fillna("") == "").all()

@@ -39,4 +39,13 @@ def step_credit(state: CloseState) -> StepResult:
            f"{int(n.get(FLEX, 0)):,} flex, {int(n.get(HOLD, 0)):,} hold ({fmt(held, s.reporting_currency)}); "
            f"{int(flags.str.contains('above the recommended').sum()):,} limits above the recommendation, "
            f"{int(flags.str.contains('review overdue').sum()):,} reviews overdue")
-    return StepResult(NAME, DONE, rows=len(d), amount=held, message=msg, outputs=credit_outputs(res))
+    return StepResult(NAME, DONE, rows=len(d), amount=held, message=msg,
+                      outputs=credit_outputs(res, previous_sheet(state.book, ORDER_DECISIONS_SHEET)))
+
+
+def previous_sheet(book, name: str):
+    """The grid of the book's sheet ``name`` as it stands (None: no book or no such sheet)."""
+    if book is None:
+        return None
+    sheet = next((s for s in book.sheet_names() if s.lower() == name.lower()), None)
+    return None if sheet is None else book.read_sheet(sheet)
