@@ -31,7 +31,8 @@ REVIEW_COLUMNS = ("customer_id", "customer_name", "credit_limit", "open_ar", "op
                   "past_due", "max_days_past_due", "altman_z", "altman_zone", "paydex", "add_days", "pct_paid_late",
                   "score", "computed_class", "risk_class", "recommended_limit", "review_date", "reasons")
 EXTRA_COLUMNS = ("parent_id", "group_exposure", "group_limit", "group_utilisation", "shipped_not_billed",
-                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "equity_ratio", "interest_cover", "dso", "dpo",
+                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "equity_ratio", "interest_cover",
+                 "dso", "dpo",
                  "tangible_net_worth", "failure_score", "delinquency_score", "agency_limit", "payment_trend",
                  "returned_payments", "statement_date", "report_date", "credit_review_date", "flags")
 REVIEW_MONEY = ["credit_limit", "open_ar", "open_orders", "exposure", "past_due", "recommended_limit",

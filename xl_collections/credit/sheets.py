@@ -65,7 +65,8 @@ def credit_review_output(res: CreditResult) -> SheetOutput:
              "why the class (the three factors that weighed most) and what to look at. The README explains "
              "every weight.")
     block = TableBlock(df, table_name="tblCreditReview", percent_columns=PERCENT, number_formats=dict(NUMBER),
-                       column_widths={"customer_name": 30, "reasons": 90, "flags": 50, **{c: 14 for c in df.attrs["money"]}},
+                       column_widths={"customer_name": 30, "reasons": 90, "flags": 50,
+                                      **{c: 14 for c in df.attrs["money"]}},
                        conditional=(ColorScale(("score",), ("F8696B", "FFEB84", "63BE7B")),
                                     Highlight(("risk_class",), "E", *BAD), Highlight(("risk_class",), "D", *NEUTRAL),
                                     Highlight(("altman_zone",), "DISTRESS", *BAD),
