@@ -265,3 +265,32 @@ def test_the_readme_worked_example():
     assert d.at["SO-1", "reasons"] == "PAST_DUE_GRACE: 20 days past due on INV-104233 (grace 15 days)"
     assert "OVER_LIMIT: over limit by 3,000.00 USD" in d.at["SO-2", "reasons"]
     assert "OVER_FLEX: over limit by 7,000.00 USD (limit 50,000.00 USD, flex allows 10%)" in d.at["SO-3", "reasons"]
+
+
+def history(*rows):
+    return canonical(pd.DataFrame(rows, columns=["customer_id", "document_no", "document_date", "due_date", "amount",
+                                                 "cleared_date", "currency"]), "cleared_items")
+
+
+def test_payment_behaviour_window_weights_and_trend():
+    from xl_collections.credit.behaviour import payment_behaviour
+
+    fx = canonical(pd.DataFrame([{"currency": "EUR", "rate": "2"}]), "fx_rates")
+    h = history(
+        # W: on time before, 30 days late in the last 90 days -> WORSENING
+        ("W", "1", "2026-01-01", "2026-02-01", 100, "2026-02-01", "USD"),
+        ("W", "2", "2026-08-01", "2026-09-01", 100, "2026-10-01", "USD"),
+        # I: 40 days late before, on time lately -> IMPROVING; the EUR invoice weighs double
+        ("I", "3", "2026-01-01", "2026-02-01", 100, "2026-03-13", "EUR"),
+        ("I", "4", "2026-08-01", "2026-09-01", 100, "2026-09-01", "USD"),
+        # S: 3 days late throughout -> STEADY; a credit memo and a payment a year and a day ago do not count
+        ("S", "5", "2026-01-01", "2026-02-01", 100, "2026-02-04", "USD"),
+        ("S", "6", "2026-08-01", "2026-09-01", 100, "2026-09-04", "USD"),
+        ("S", "7", "2026-08-01", "2026-08-01", -50, "2026-09-30", "USD"),
+        ("S", "8", "2025-09-01", "2025-10-01", 999, "2025-10-30", "USD"),
+    )
+    b = payment_behaviour(h, AS_OF, fx_rates=fx).set_index("customer_id")
+    assert list(b["trend"]) == ["IMPROVING", "STEADY", "WORSENING"]
+    assert (b.at["W", "add_days"], b.at["W", "pct_paid_late"]) == (15, D("0.5"))
+    assert b.at["I", "add_days"] == D(80) / 3 and b.at["I", "pct_paid_late"] == D(2) / 3
+    assert (b.at["S", "documents"], b.at["S", "add_days"], b.at["S", "billing_12m"]) == (2, 3, 20000)

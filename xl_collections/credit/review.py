@@ -137,7 +137,8 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
 
     master = _records(customers.drop_duplicates("customer_id").set_index("customer_id")
                       if customers is not None else None, ("risk_class", "credit_review_date"))
-    beh, agency = _records(beh), _records(agency)
+    beh = _records(beh)
+    agency = _records(agency, ("paydex", "failure_score", "delinquency_score", "recommended_limit", "report_date"))
     open_billing = _open_billing(aging_detail, as_of, policy)
     rows, credit = [], {}
     for e in exp.itertuples(index=False):
