@@ -224,3 +224,73 @@ def test_a_strong_and_a_weak_customer_end_to_end():
     assert "review overdue since 2026-06-30" in s["reasons"]
     assert s["review_date"] == pd.Timestamp("2026-06-30")
     assert s["reasons"].startswith("class A (score ")
+
+
+def test_the_readme_worked_example():
+    """README "Credit review and order decisions", worked example: every figure quoted there."""
+    t = {
+        "customers": canonical(pd.DataFrame([{"customer_id": "ACME", "customer_name": "Acme Foods",
+                                              "credit_limit": "50,000.00"}]), "customers"),
+        "open_items": canonical(pd.DataFrame([("ACME", "INV-104233", "2026-09-11", "2026-10-11", "38000")],
+                                             columns=["customer_id", "document_no", "document_date", "due_date",
+                                                      "open_amount"]), "open_items"),
+        "financials": canonical(pd.DataFrame([{"customer_id": "ACME", "period_end": "2025-12-31",
+                                               "current_assets": 400000, "current_liabilities": 300000,
+                                               "total_assets": 1000000, "total_liabilities": 600000,
+                                               "retained_earnings": 200000, "ebit": 50000, "equity": 400000,
+                                               "intangible_assets": 40000, "interest_expense": 10000}]), "financials"),
+        "credit_reports": canonical(pd.DataFrame([{"customer_id": "ACME", "report_date": "2026-09-30", "paydex": 72,
+                                                   "failure_score": 55, "recommended_limit": 60000}]), "credit_reports"),
+        # 30% of the billing paid 20 days late, the rest on the day: 6 days late on average
+        "cleared_items": canonical(pd.DataFrame([("ACME", "H1", "2026-03-01", "2026-03-31", 78600, "2026-04-20"),
+                                                 ("ACME", "H2", "2026-05-01", "2026-05-31", 183400, "2026-05-31")],
+                                                columns=["customer_id", "document_no", "document_date", "due_date",
+                                                         "amount", "cleared_date"]), "cleared_items"),
+        "orders": canonical(pd.DataFrame([("SO-1", "ACME", "2026-10-26", 9000), ("SO-2", "ACME", "2026-10-27", 6000),
+                                          ("SO-3", "ACME", "2026-10-28", 4000), ("SO-4", "ACME", "2026-10-29", 1500)],
+                                         columns=["order_no", "customer_id", "order_date", "amount"]), "orders"),
+    }
+    res, errors = assess_credit(t, Settings(as_of=AS_OF))
+    assert errors == []
+    r = res.review.iloc[0]
+    assert (r["altman_z"], r["altman_zone"], r["add_days"], r["pct_paid_late"]) == (D("2.34"), "GREY", D("6.0"), D("0.3"))
+    assert (r["score"], r["computed_class"], r["recommended_limit"]) == (D("71.2"), "B", 2_700_000)
+    assert r["reasons"] == ("class B (score 71.2): strong: pays 6 days late on average, strong: PAYDEX 72, "
+                            "strong: Altman Z'' 2.34 (grey zone); limit 50,000.00 USD above the recommended "
+                            "27,000.00 USD")
+    assert r["review_date"] == pd.Timestamp("2027-10-31")
+    d = res.decisions.set_index("order_no")
+    assert list(d["decision"]) == ["FLEX", "FLEX", "HOLD", "FLEX"]
+    assert list(d["exposure_after"]) == [4_700_000, 5_300_000, 5_700_000, 5_450_000]
+    assert d.at["SO-1", "reasons"] == "PAST_DUE_GRACE: 20 days past due on INV-104233 (grace 15 days)"
+    assert "OVER_LIMIT: over limit by 3,000.00 USD" in d.at["SO-2", "reasons"]
+    assert "OVER_FLEX: over limit by 7,000.00 USD (limit 50,000.00 USD, flex allows 10%)" in d.at["SO-3", "reasons"]
+
+
+def history(*rows):
+    return canonical(pd.DataFrame(rows, columns=["customer_id", "document_no", "document_date", "due_date", "amount",
+                                                 "cleared_date", "currency"]), "cleared_items")
+
+
+def test_payment_behaviour_window_weights_and_trend():
+    from xl_collections.credit.behaviour import payment_behaviour
+
+    fx = canonical(pd.DataFrame([{"currency": "EUR", "rate": "2"}]), "fx_rates")
+    h = history(
+        # W: on time before, 30 days late in the last 90 days -> WORSENING
+        ("W", "1", "2026-01-01", "2026-02-01", 100, "2026-02-01", "USD"),
+        ("W", "2", "2026-08-01", "2026-09-01", 100, "2026-10-01", "USD"),
+        # I: 40 days late before, on time lately -> IMPROVING; the EUR invoice weighs double
+        ("I", "3", "2026-01-01", "2026-02-01", 100, "2026-03-13", "EUR"),
+        ("I", "4", "2026-08-01", "2026-09-01", 100, "2026-09-01", "USD"),
+        # S: 3 days late throughout -> STEADY; a credit memo and a payment a year and a day ago do not count
+        ("S", "5", "2026-01-01", "2026-02-01", 100, "2026-02-04", "USD"),
+        ("S", "6", "2026-08-01", "2026-09-01", 100, "2026-09-04", "USD"),
+        ("S", "7", "2026-08-01", "2026-08-01", -50, "2026-09-30", "USD"),
+        ("S", "8", "2025-09-01", "2025-10-01", 999, "2025-10-30", "USD"),
+    )
+    b = payment_behaviour(h, AS_OF, fx_rates=fx).set_index("customer_id")
+    assert list(b["trend"]) == ["IMPROVING", "STEADY", "WORSENING"]
+    assert (b.at["W", "add_days"], b.at["W", "pct_paid_late"]) == (15, D("0.5"))
+    assert b.at["I", "add_days"] == D(80) / 3 and b.at["I", "pct_paid_late"] == D(2) / 3
+    assert (b.at["S", "documents"], b.at["S", "add_days"], b.at["S", "billing_12m"]) == (2, 3, 20000)

@@ -81,7 +81,8 @@ def run(args) -> int:
     counts = d["decision"].value_counts()
     print(f"credit review of {len(rv):,} customers at {as_of.isoformat()}: "
           + ", ".join(f"class {k} {int((rv['risk_class'] == k).sum()):,}" for k in "ABCDE")
-          + f"; {len(d):,} open orders: " + ", ".join(f"{k} {int(counts.get(k, 0)):,}" for k in ("RELEASE", "FLEX", "HOLD"))
+          + f"; {len(d):,} open orders: "
+          + ", ".join(f"{k} {int(counts.get(k, 0)):,}" for k in ("RELEASE", "FLEX", "HOLD"))
           + f" -> {out}")
     for note in result.notes:
         print(f"note: {note}")

@@ -30,9 +30,8 @@ WORSENING, IMPROVING, STEADY = "WORSENING", "IMPROVING", "STEADY"
 COLUMNS = ("customer_id", "documents", "add_days", "pct_paid_late", "trend", "billing_12m")
 
 
-def _weighted(amount: np.ndarray, days: np.ndarray) -> Decimal | None:
-    total = int(amount.sum())
-    return Decimal(int((amount * days).sum())) / Decimal(total) if total else None
+def _ratio(num, den) -> Decimal | None:
+    return Decimal(int(num)) / Decimal(int(den)) if den else None
 
 
 def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_rates=None,
@@ -57,20 +56,26 @@ def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_
     in_window = (cleared > start) & (cleared <= end)
     recent = cleared > end - np.timedelta64(policy.trend_days, "D")
     billed = (dated > start) & (dated <= end)
+    # integer sums per customer (exact), then one Decimal division each
+    w = in_window
+    recent_w, older_w = w & recent, w & ~recent
+    parts = pd.DataFrame({
+        "documents": w.astype("int64"),
+        "amount": np.where(w, amount, 0), "weighted": np.where(w, amount * late, 0),
+        "late_amount": np.where(w & (late > 0), amount, 0),
+        "recent_amount": np.where(recent_w, amount, 0), "recent_weighted": np.where(recent_w, amount * late, 0),
+        "older_amount": np.where(older_w, amount, 0), "older_weighted": np.where(older_w, amount * late, 0),
+        "billing_12m": np.where(billed, amount, 0),
+    }).groupby(ci["customer_id"].astype(str).to_numpy(), sort=True).sum()
     rows = []
-    for cid, idx in pd.Series(np.arange(len(ci))).groupby(ci["customer_id"].astype(str).to_numpy()):
-        i = idx.to_numpy()
-        w = in_window[i]
-        a, d = amount[i][w], late[i][w]
-        add = _weighted(a, d)
-        total = int(a.sum())
-        pct = Decimal(int(a[d > 0].sum())) / Decimal(total) if total else None
-        r = recent[i][w]
-        now, before = _weighted(a[r], d[r]), _weighted(a[~r], d[~r])
+    for cid, g in zip(parts.index, parts.itertuples(index=False)):
+        add = _ratio(g.weighted, g.amount)
+        pct = _ratio(g.late_amount, g.amount)
+        now, before = _ratio(g.recent_weighted, g.recent_amount), _ratio(g.older_weighted, g.older_amount)
         trend = ""
         if now is not None and before is not None:
             change = now - before
             trend = (WORSENING if change > policy.trend_change_days
                      else IMPROVING if change < -policy.trend_change_days else STEADY)
-        rows.append((cid, int(w.sum()), add, pct, trend, int(amount[i][billed[i]].sum())))
+        rows.append((cid, int(g.documents), add, pct, trend, int(g.billing_12m)))
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -160,8 +160,8 @@ def _orders(orders, customers, index: pd.Index, *, as_of, fx_rates, reporting_cu
     sums = frame.groupby(["customer_id", "status"])["amount"].sum()
 
     def part(status):
-        if not len(sums):
+        if not len(sums) or status not in sums.index.get_level_values("status"):
             return zero.copy()
-        s = sums.xs(status, level="status") if status in sums.index.get_level_values("status") else pd.Series(dtype="int64")
+        s = sums.xs(status, level="status")
         return s.reindex(index, fill_value=0).to_numpy(dtype="int64")
     return part("SHIPPED_NOT_BILLED"), part("OPEN")

@@ -31,7 +31,8 @@ REVIEW_COLUMNS = ("customer_id", "customer_name", "credit_limit", "open_ar", "op
                   "past_due", "max_days_past_due", "altman_z", "altman_zone", "paydex", "add_days", "pct_paid_late",
                   "score", "computed_class", "risk_class", "recommended_limit", "review_date", "reasons")
 EXTRA_COLUMNS = ("parent_id", "group_exposure", "group_limit", "group_utilisation", "shipped_not_billed",
-                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "equity_ratio", "interest_cover", "dso", "dpo",
+                 "oldest_document", "current_ratio", "quick_ratio", "debt_to_equity", "equity_ratio", "interest_cover",
+                 "dso", "dpo",
                  "tangible_net_worth", "failure_score", "delinquency_score", "agency_limit", "payment_trend",
                  "returned_payments", "statement_date", "report_date", "credit_review_date", "flags")
 REVIEW_MONEY = ["credit_limit", "open_ar", "open_orders", "exposure", "past_due", "recommended_limit",
@@ -136,7 +137,8 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
 
     master = _records(customers.drop_duplicates("customer_id").set_index("customer_id")
                       if customers is not None else None, ("risk_class", "credit_review_date"))
-    beh, agency = _records(beh), _records(agency)
+    beh = _records(beh)
+    agency = _records(agency, ("paydex", "failure_score", "delinquency_score", "recommended_limit", "report_date"))
     open_billing = _open_billing(aging_detail, as_of, policy)
     rows, credit = [], {}
     for e in exp.itertuples(index=False):

@@ -65,7 +65,8 @@ def credit_review_output(res: CreditResult) -> SheetOutput:
              "why the class (the three factors that weighed most) and what to look at. The README explains "
              "every weight.")
     block = TableBlock(df, table_name="tblCreditReview", percent_columns=PERCENT, number_formats=dict(NUMBER),
-                       column_widths={"customer_name": 30, "reasons": 90, "flags": 50, **{c: 14 for c in df.attrs["money"]}},
+                       column_widths={"customer_name": 30, "reasons": 90, "flags": 50,
+                                      **{c: 14 for c in df.attrs["money"]}},
                        conditional=(ColorScale(("score",), ("F8696B", "FFEB84", "63BE7B")),
                                     Highlight(("risk_class",), "E", *BAD), Highlight(("risk_class",), "D", *NEUTRAL),
                                     Highlight(("altman_zone",), "DISTRESS", *BAD),
@@ -73,8 +74,23 @@ def credit_review_output(res: CreditResult) -> SheetOutput:
     return SheetOutput(CREDIT_REVIEW_SHEET, [block], notes=notes, freeze_columns=2)
 
 
-def order_decisions_output(res: CreditResult) -> SheetOutput:
-    """The ``Order Decisions`` sheet (user columns ``final_decision``, ``approved_by`` kept by ``order_no``)."""
+def has_user_columns(grid: pd.DataFrame | None) -> bool:
+    """Whether a previous ``Order Decisions`` grid already has the user columns in the row of
+    its ``order_no`` header (then they are the user's and travel by key)."""
+    if grid is None or grid.empty:
+        return False
+    for _, row in grid.iterrows():
+        cells = {str(v).strip() for v in row if v is not None and not (isinstance(v, float) and v != v)}
+        if "order_no" in cells:
+            return set(USER_COLUMNS) <= cells
+    return False
+
+
+def order_decisions_output(res: CreditResult, *, add_user_columns: bool = True) -> SheetOutput:
+    """The ``Order Decisions`` sheet.  The user columns ``final_decision`` and ``approved_by``
+    are the specialist's: keyed by ``order_no``, the writer carries them from run to run
+    (:mod:`xl_collections.book.usercols`).  ``add_user_columns``: write them, blank, at the
+    table's right end — on the first run, when the sheet does not have them yet."""
     cur = res.currency
     d = res.decisions
     rank = {HOLD: 0, FLEX: 1, RELEASE: 2}
@@ -82,6 +98,9 @@ def order_decisions_output(res: CreditResult) -> SheetOutput:
     df = d.assign(_r=d["decision"].map(rank)).sort_values(["_r", "customer_id"], kind="stable").drop(columns="_r")
     df.insert(2, "customer_name", df["customer_id"].map(names).fillna(""))
     df = df[[*df.columns[:3], "order_date", *[c for c in df.columns[3:] if c != "order_date"]]].reset_index(drop=True)
+    if add_user_columns:
+        for c in USER_COLUMNS:
+            df[c] = ""
     df.attrs = dict(d.attrs)
     n = d["decision"].value_counts()
     held = int(d.loc[d["decision"] == HOLD, "amount"].sum()) if len(d) else 0
@@ -91,13 +110,15 @@ def order_decisions_output(res: CreditResult) -> SheetOutput:
              "Record your call in final_decision and who approved it in approved_by (the columns right of the "
              "table): they stay with their order on every run. Exposure is open AR + orders before this one "
              "that were released or flexed.")
-    block = TableBlock(df, table_name="tblOrderDecisions",
+    block = TableBlock(df, table_name="tblOrderDecisions", key="order_no",
                        column_widths={"reasons": 100, "customer_name": 30, "amount": 14, "exposure_before": 16,
-                                      "exposure_after": 16},
+                                      "exposure_after": 16, "final_decision": 16, "approved_by": 16},
                        conditional=(Highlight(("decision",), HOLD, *BAD), Highlight(("decision",), FLEX, *NEUTRAL),
                                     Highlight(("decision",), RELEASE, *GOOD)))
     return SheetOutput(ORDER_DECISIONS_SHEET, [block], notes=notes, print_fit_width=True)
 
 
-def credit_outputs(res: CreditResult) -> list[SheetOutput]:
-    return [credit_review_output(res), order_decisions_output(res)]
+def credit_outputs(res: CreditResult, previous_decisions: pd.DataFrame | None = None) -> list[SheetOutput]:
+    """Both sheets; ``previous_decisions``: the ``Order Decisions`` sheet's grid as it stands (None: none)."""
+    return [credit_review_output(res),
+            order_decisions_output(res, add_user_columns=not has_user_columns(previous_decisions))]

@@ -62,7 +62,8 @@ def make_credit(seed: int, customers: pd.DataFrame, open_items: pd.DataFrame, *,
     profile = np.array(list(PROFILES), dtype=object)[rng.choice(len(PROFILES), n, p=list(PROFILES.values()))]
     is_new = np.zeros(n, bool)
     is_new[-n_new:] = True
-    limit_rep = np.concatenate([customers["credit_limit"].fillna(0).to_numpy(dtype=np.int64), np.zeros(n_new, np.int64)])
+    limit_rep = np.concatenate([customers["credit_limit"].fillna(0).to_numpy(dtype=np.int64),
+                                np.zeros(n_new, np.int64)])
     # the customer's size (reporting minor units): its limit, else a made-up one
     size = np.where(limit_rep > 0, limit_rep, _money(rng.lognormal(np.log(5_000_000), 0.8, n)))
     to_local = np.array([10**6 / rates.get(c, 10**6) for c in cur])
@@ -107,7 +108,8 @@ def _financials(rng, ids, cur, profile, size_local, is_new, asof) -> dict:
         "customer_id": ids[idx], "period_end": np.full(k, year_end), "currency": cur[idx],
         "scale": np.where(scaled, "1000", "1").astype(object),
         "revenue": m(revenue), "cost_of_sales": m(cogs), "ebit": m(ebit * ta), "interest_expense": m(interest),
-        "net_income": m((ebit * ta - interest) * 0.75), "cash": m(ca * 0.2), "accounts_receivable": m(revenue * 45 / 365),
+        "net_income": m((ebit * ta - interest) * 0.75), "cash": m(ca * 0.2),
+        "accounts_receivable": m(revenue * 45 / 365),
         "inventory": m(ca * 0.3), "current_assets": m(ca), "intangible_assets": m(ta * rng.uniform(0, 0.1, k)),
         "total_assets": m(ta), "accounts_payable": m(cogs * 40 / 365), "current_liabilities": m(cl),
         "total_liabilities": m(tl), "retained_earnings": m(re * ta), "equity": m(equity),
