@@ -29,7 +29,7 @@ def issue_letters(proposal: DunningProposal, settings: Settings, letters_dir: Pa
     names = {c["customer"]["id"]: (file_prefix + files[c["stem"]][0].name if files[c["stem"]] else "")
              for c in contexts}
     letters = proposal.letters.copy()
-    letters["letter_file"] = letters["customer_id"].map(names).fillna("")
+    letters["letter_file"] = [names.get(c, "") for c in letters["customer_id"]]
     letters.attrs = dict(proposal.letters.attrs)
     rows = [{"customer_id": c["customer"]["id"], "level": c["level"], "letter_date": pd.Timestamp(proposal.as_of),
              "items": c["n_items"], "amount": c["reporting_total"], "file": names[c["customer"]["id"]]}

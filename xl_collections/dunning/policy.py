@@ -294,6 +294,9 @@ def history_table(history: pd.DataFrame | None, *, file: str = "", sheet: str = 
         h = canonical(history, "dunning_history")
     except InputErrors as e:
         return None, list(e.errors)
+    src = h.attrs.get("source") or {}
+    file = file or (src.get("file", "") if isinstance(src, dict) else str(src))
+    sheet = sheet or (src.get("sheet", "") if isinstance(src, dict) else "")
     levels, errors = [], []
     rows = h["source_row"] if "source_row" in h.columns else pd.Series(range(2, len(h) + 2), index=h.index)
     for v, row in zip(h["level"], rows):
@@ -303,8 +306,8 @@ def history_table(history: pd.DataFrame | None, *, file: str = "", sheet: str = 
             if lv < 1 or lv != float(text):
                 raise ValueError
         except ValueError:
-            errors.append(InputError("dunning level is not a level", "dunning_history", file or h.attrs.get("source", ""),
-                                     sheet, int(row), "level", str(v), "a whole number from 1 such as 2"))
+            errors.append(InputError("dunning level is not a level", "dunning_history", file, sheet, int(row), "level",
+                                     str(v), "a whole number from 1 such as 2"))
             lv = 0
         levels.append(lv)
     out = h.assign(level=pd.array(levels, dtype="int64"))
