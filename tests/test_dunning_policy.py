@@ -214,6 +214,30 @@ def test_promise_without_document_covers_oldest_items_first_up_to_its_amount():
     assert list(p.items["document_no"]) == ["I2", "I3"]
 
 
+def test_promise_without_amount_or_document_covers_everything():
+    p = run(items(("C1", "I1", 60, "300.00"), ("C1", "I2", 50, "200.00")), activity=promise("", ""))
+    assert row(p, "C1")["blocked_reason"] == NOTHING_DUNNABLE
+
+
+def test_judged_promises_and_resolved_disputes_from_the_collections_engine():
+    from xl_collections.collect.promises import evaluate_promises
+    oi = items(("C1", "I1", 60, "300.00", "INV", "DISPUTED"), ("C1", "I2", 50, "200.00"), ("C1", "I3", 40, "100.00"))
+    cash = pd.DataFrame({"cash_id": ["P1"], "customer_id": ["C1"], "document_no": ["I2"], "amount": [5000],
+                         "value_date": [pd.Timestamp("2026-10-25")]})
+    act = promise("I2", "200.00")
+    act["date"] = pd.to_datetime(act["date"])
+    act["promise_date"] = pd.to_datetime(act["promise_date"])
+    act["amount"] = [20000]
+    judged = evaluate_promises(act, cash, as_of=AS_OF, grace_days=3)
+    assert list(judged["status"]) == ["PENDING"]
+    disputes = pd.DataFrame({"document_no": ["I1"], "status": ["RESOLVED"]})
+    p = run(oi, promises=judged, disputes=disputes)
+    assert list(p.items["document_no"]) == ["I1", "I3"]      # resolved dispute dunned again; I2 still promised
+    judged.loc[0, "status"] = "BROKEN"
+    p = run(oi, promises=judged, disputes=disputes)
+    assert list(p.items["document_no"]) == ["I1", "I2", "I3"]
+
+
 # ------------------------------------------------------------------ interest, fee, totals
 
 

@@ -4,10 +4,12 @@
 - **Dunnable items**: receivable items (``INV``, ``DM``, ``DED``) with open amount > 0 that are
   past due by at least one day (``as_of - due_date >= 1``; due today is not), without an open
   dispute case (status ``DISPUTED``, every ``DED``, or a document named by a ``DISPUTE``
-  activity), and not covered by a pending promise: item status ``PROMISED``, a ``PENDING``
+  activity — :mod:`xl_collections.collect.disputes`; a case resolved on ``Disputes`` is no
+  longer open), and not covered by a pending promise: item status ``PROMISED``, a ``PENDING``
   promise naming the document, or a pending promise without a document, which covers the
   customer's otherwise dunnable items oldest first, as long as each fits in what is left of
-  its amount (the first item that does not fit ends it).
+  its amount (the first item that does not fit ends it; a promise without an amount covers
+  them all).  Promise statuses are :mod:`xl_collections.collect.promises`'.
 - A customer gets a letter when its dunnable total (in the reporting currency) is at least
   ``DunningMinAmount``, it has no ``dunning_block``, and its last letter (``Dunning History``)
   is at least ``DunningIntervalDays`` old.
@@ -31,6 +33,9 @@ import numpy as np
 import pandas as pd
 
 from ..aging import age, convert_minor, to_date
+from ..collect.cash import empty_cash
+from ..collect.disputes import OPEN, dispute_cases
+from ..collect.promises import PENDING, evaluate_promises
 from ..errors import InputError, InputErrors
 from ..io.validate import canonical
 from ..money import minor_unit, round_half_away
@@ -120,30 +125,31 @@ def last_letters(history: pd.DataFrame | None) -> pd.DataFrame:
                          "last_letter_date": pd.to_datetime(last["letter_date"])})
 
 
-def _disputed_docs(items: pd.DataFrame, activity: pd.DataFrame | None, as_of: dt.date) -> np.ndarray:
-    """Mask of items with an open dispute case: status DISPUTED, a DED, or named by a DISPUTE
-    activity dated on or before the as-of date."""
-    mask = (items["status"] == "DISPUTED").to_numpy() | (items["doc_type"] == "DED").to_numpy()
-    if activity is not None and len(activity):
-        a = activity[(activity["type"] == "DISPUTE") & (activity["date"] <= pd.Timestamp(as_of))]
-        named = set(zip(a["customer_id"], a["document_no"]))
-        if named:
-            mask |= np.array([(c, d) in named for c, d in zip(items["customer_id"], items["document_no"])], bool)
-    return mask
+def open_dispute_docs(aged: pd.DataFrame, activity: pd.DataFrame | None, as_of: dt.date,
+                      disputes: pd.DataFrame | None = None) -> set[str]:
+    """Documents with an open dispute case: ``disputes`` (the collections engine's cases, with
+    the user's resolutions) when given, else the cases made here by
+    :func:`xl_collections.collect.disputes.dispute_cases`."""
+    if disputes is None:
+        disputes = dispute_cases(aged, activity, as_of=as_of)
+    if disputes is None or disputes.empty:
+        return set()
+    return set(disputes.loc[disputes["status"] == OPEN, "document_no"].astype(str))
 
 
-def pending_promises(activity: pd.DataFrame | None, as_of: dt.date, grace_days: int) -> pd.DataFrame:
-    """``PROMISE`` activities still pending at ``as_of``: made on or before it and
-    ``as_of <= promise_date + grace_days`` (without cash data a promise in its window counts
-    as pending: the letter is held back rather than sent on a promise being kept).  Columns
-    ``customer_id``, ``document_no``, ``amount`` (minor units, <NA> when not given)."""
-    cols = ["customer_id", "document_no", "amount"]
-    if activity is None or activity.empty:
-        return pd.DataFrame(columns=cols)
-    a = activity[activity["type"] == "PROMISE"]
-    ts = pd.Timestamp(as_of)
-    until = a["promise_date"].fillna(a["date"]) + pd.to_timedelta(grace_days, unit="D")
-    return a.loc[(a["date"] <= ts) & (ts <= until), cols].reset_index(drop=True)
+def pending_promises(promises: pd.DataFrame | None, activity: pd.DataFrame | None, as_of: dt.date,
+                     grace_days: int, currency: str) -> pd.DataFrame:
+    """The ``PENDING`` promises (:mod:`xl_collections.collect.promises`): ``promises`` when
+    given (judged against applied cash by the collections engine), else the activity log judged
+    without cash — a promise is then pending from the day it was made until its date plus
+    ``PromiseGraceDays``.  Columns ``customer_id``, ``document_no``, ``amount``: what is still
+    promised (promised − paid, minor units of the reporting currency; <NA> without an amount)."""
+    if promises is None:
+        promises = evaluate_promises(activity, empty_cash(), as_of=as_of, grace_days=grace_days, currency=currency)
+    p = promises[promises["status"] == PENDING]
+    amount = (p["promised_amount"].astype("Int64") - p["paid_amount"].fillna(0).astype("Int64"))
+    return pd.DataFrame({"customer_id": p["customer_id"].astype(str), "document_no": p["document_no"].fillna("").astype(str),
+                         "amount": amount}).reset_index(drop=True)
 
 
 def _promised(items: pd.DataFrame, candidate: np.ndarray, promises: pd.DataFrame) -> np.ndarray:
@@ -159,12 +165,18 @@ def _promised(items: pd.DataFrame, candidate: np.ndarray, promises: pd.DataFrame
     general = promises[promises["document_no"].astype(str).str.strip() == ""]
     if general.empty:
         return covered
-    room = general.groupby("customer_id")["amount"].apply(lambda s: int(s.fillna(0).sum())).to_dict()
+    # a promise without an amount covers all the customer's items; otherwise what is still promised
+    room = {c: (None if g["amount"].isna().any() else int(g["amount"].sum()))
+            for c, g in general.groupby("customer_id")}
     rep = items["reporting_amount"].to_numpy()
     cust = items["customer_id"].to_numpy()
     for i in np.flatnonzero(candidate & ~covered):
-        left = room.get(cust[i], 0)
-        if left > 0 and rep[i] <= left:
+        if cust[i] not in room:
+            continue
+        left = room[cust[i]]
+        if left is None:
+            covered[i] = True
+        elif left > 0 and rep[i] <= left:
             covered[i] = True
             room[cust[i]] = left - int(rep[i])
         else:                       # oldest first: the first item it cannot cover ends the promise's reach
@@ -174,13 +186,14 @@ def _promised(items: pd.DataFrame, candidate: np.ndarray, promises: pd.DataFrame
 
 def propose(open_items: pd.DataFrame, customers: pd.DataFrame | None, settings: Settings, as_of=None, *,
             activity: pd.DataFrame | None = None, history: pd.DataFrame | None = None,
-            promises: pd.DataFrame | None = None, fx_rates: pd.DataFrame | None = None
-            ) -> tuple[DunningProposal | None, list[InputError]]:
+            promises: pd.DataFrame | None = None, disputes: pd.DataFrame | None = None,
+            fx_rates: pd.DataFrame | None = None) -> tuple[DunningProposal | None, list[InputError]]:
     """The letters to propose at ``as_of`` (default ``settings.as_of``); see the module docstring.
 
     ``history``: earlier letters (``customer_id``, ``level`` int, ``letter_date``).
-    ``promises``: pending promises (``customer_id``, ``document_no``, ``amount`` minor units of
-    the reporting currency); None derives them from ``activity`` (:func:`pending_promises`).
+    ``promises`` / ``disputes``: the collections engine's promises (with their status) and
+    dispute cases (with the user's resolutions); None judges them from ``activity`` here
+    (:func:`pending_promises`, :func:`open_dispute_docs`).
     Returns ``(proposal, [])`` or ``(None, errors)`` when the inputs cannot be used."""
     rep = settings.reporting_currency
     try:
@@ -193,14 +206,13 @@ def propose(open_items: pd.DataFrame, customers: pd.DataFrame | None, settings: 
         return None, list(e.errors)
     except ValueError as e:
         return None, [InputError(str(e), "open_items")]
-    if promises is None:
-        promises = pending_promises(act, as_of, settings.promise_grace_days)
+    pending = pending_promises(promises, act, as_of, settings.promise_grace_days, rep)
 
     overdue = aged[aged["doc_type"].isin(RECEIVABLE) & (aged["open_amount"] > 0) & (aged["days_past_due"] >= 1)]
     overdue = overdue.sort_values(["customer_id", "due_date", "document_date", "document_no"], kind="stable")
     overdue = overdue.reset_index(drop=True)
-    disputed = _disputed_docs(overdue, act, as_of)
-    promised = _promised(overdue, ~disputed, promises)
+    disputed = overdue["document_no"].isin(open_dispute_docs(aged, act, as_of, disputes)).to_numpy()
+    promised = _promised(overdue, ~disputed, pending)
     items = overdue[~disputed & ~promised].reset_index(drop=True)
     rate = Decimal(settings.dunning_interest_rate or 0)
     items = items.assign(interest=[item_interest(o, d, rate) for o, d in
