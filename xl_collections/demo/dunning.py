@@ -49,12 +49,13 @@ def letter_details(seed: int, customers: pd.DataFrame) -> pd.DataFrame:
     for region in customers["region"]:
         langs, streets, cities, country = PLACES.get(region, PLACES["NA East"])
         keys = list(langs)
-        languages.append(keys[rng.choice(len(keys), p=np.array([langs[k] for k in keys]))])
+        languages.append(keys[rng.choice(len(keys), p=np.array([langs[k] for k in keys]))].upper())
         city = cities[rng.integers(len(cities))]
         street = streets[rng.integers(len(streets))]
         number = int(rng.integers(1, 2000))
         line1 = f"{street} {number}" if city in COUNTRY_BY_CITY else f"{number} {street}"
-        addresses.append("\n".join(x for x in (line1, city, country or COUNTRY_BY_CITY.get(city, "")) if x))
+        # one line, parts apart by "; " (letters break the lines there): a CSV record stays one line
+        addresses.append("; ".join(x for x in (line1, city, country or COUNTRY_BY_CITY.get(city, "")) if x))
     block = np.where(rng.random(n) < SHARE_BLOCKED, "TRUE", "")
     return pd.DataFrame({"address": np.array(addresses, dtype=object), "language": np.array(languages, dtype=object),
                          "dunning_block": block.astype(object)}, index=customers.index)
