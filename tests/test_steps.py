@@ -25,7 +25,7 @@ OPEN_ITEMS.attrs = {"money": ["open_amount"], "currency": "USD"}
 
 def test_names_titles_and_sheets_come_from_one_declaration_each():
     names = [s.name for s in steps.CLOSE_STEPS]
-    assert names == ["validate", "cashapp", "aging", "kpis", "recon", "commentary", "credit", "worklist", "allowance"]
+    assert names == ["validate", "cashapp", "aging", "kpis", "recon", "commentary", "credit", "worklist", "dunning", "allowance"]
     assert len(set(names)) == len(names)
     aliases = [a for s in steps.CLOSE_STEPS for a in s.aliases]
     assert len(set(aliases)) == len(aliases) and not set(aliases) & set(names)
@@ -59,12 +59,13 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
         "recon": "reconcile", "commentary": "write_commentary", "aging history": "refresh_aging",
         "credit review": "credit_review", "order decisions": "credit_review",
         "worklist": "collections_worklist", "promises": "collections_worklist", "disputes": "collections_worklist",
-        "allowance": "allowance", "write-off proposals": "allowance"}
+        "allowance": "allowance", "write-off proposals": "allowance",
+        "dunning": "generate_letters", "dunning history": "generate_letters"}
     assert steps.RIBBON_ACTIONS == {"xlc_close": "month_end_close", "xlc_validate": "check_inputs",
                                     "xlc_cashapp": "apply_payments", "xlc_aging": "refresh_aging",
                                     "xlc_recon": "reconcile", "xlc_commentary": "write_commentary",
                                     "xlc_credit": "credit_review", "xlc_worklist": "collections_worklist",
-                                    "xlc_allowance": "allowance"}
+                                    "xlc_allowance": "allowance", "xlc_dunning": "generate_letters"}
     for action in {*steps.SHEET_ACTIONS.values(), *steps.RIBBON_ACTIONS.values()}:
         assert callable(getattr(macros, action)) and action in macros.__all__
     assert macros.action_for_sheet("Open Items") == "check_inputs"
@@ -76,9 +77,10 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
 def test_template_buttons_sit_on_each_steps_first_sheet():
     assert STEP_BUTTONS == {"Cash App": "Apply cash", "Aging": "Refresh aging", "Recon": "Reconcile",
                             "Commentary": "Write commentary", "Credit Review": "Credit review",
-                            "Worklist": "Refresh worklist", "Allowance": "Allowance"}
+                            "Worklist": "Refresh worklist", "Allowance": "Allowance",
+                            "Dunning": "Generate letters"}
     assert STEP_BUTTON_CELLS == {"Cash App": "J1", "Aging": "J1", "Recon": "E1", "Commentary": "E1",
-                                 "Credit Review": "E1", "Worklist": "E1", "Allowance": "E1"}
+                                 "Credit Review": "E1", "Worklist": "E1", "Allowance": "E1", "Dunning": "E1"}
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -250,6 +250,16 @@ AGING_HISTORY = Table("aging_history", "Aging History", (
     Column("amount", MONEY, True, aliases=("balance",)),
 ))
 
+# letters sent (the append-only ``Dunning History`` sheet, ``dunning --history``); amount in the reporting currency
+DUNNING_HISTORY = Table("dunning_history", "Dunning History", (
+    _CUSTOMER_ID,
+    Column("level", TEXT, True, aliases=("dunning level", "mahnstufe")),
+    Column("letter_date", DATE, True, aliases=("date", "letter date", "sent", "mahndatum")),
+    Column("items", TEXT, default=""),
+    Column("amount", MONEY, nullable_money=True, aliases=("total due", "total_due")),
+    Column("file", TEXT, default="", aliases=("letter", "letter file", "letter_file")),
+))
+
 CARD_SETTLEMENTS = Table("card_settlements", "Card Settlements", (
     Column("batch_id", TEXT, True, aliases=("batch", "batch no", "batch number", "settlement batch", "deposit id")),
     Column("settlement_date", DATE, True, aliases=("settlement date", "settled", "deposit date", "payout date")),
@@ -295,6 +305,7 @@ BOOK_TABLES: dict[str, Table] = {t.name: t for t in (OPEN_ITEMS, CUSTOMERS, PAYM
 # input tables of the credit & collections workflow (CONTRACT §2-3), read by their own steps;
 # ``Aging History`` is a program sheet that also takes a user's pasted rows
 WORKFLOW_TABLES: dict[str, Table] = {t.name: t for t in (FINANCIALS, ORDERS, CREDIT_REPORTS, CLEARED_ITEMS, WRITE_OFFS,
-                                                         CARD_SETTLEMENTS, CLAIMS, AGING_HISTORY)}
+                                                         CARD_SETTLEMENTS, CLAIMS, AGING_HISTORY,
+                                                         DUNNING_HISTORY)}
 # every canonical table, by name (what the readers and the validator look up)
 TABLES: dict[str, Table] = {**BOOK_TABLES, **WORKFLOW_TABLES, STATEMENT.name: STATEMENT}

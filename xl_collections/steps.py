@@ -31,6 +31,7 @@ from .collect.step import step_worklist
 from .commentary_step import step_commentary
 from .credit.step import step_credit
 from .inputs import step_validate
+from .dunning import step as dunning_step
 from .kpi_step import step_kpis
 from .recon.step import step_recon
 from .vba.ribbon import RibbonButton
@@ -121,6 +122,15 @@ CLOSE_STEPS: tuple[Step, ...] = (
                        help="Who to call today, promises to pay and dispute cases (your resolution notes are kept)."),
          settings=("PromiseGraceDays", "EscalationDays", "EscalationAmount", "LargeBalanceThreshold",
                    "DisputeResponseDays", "ReturnMatchDays")),
+    Step("dunning", "Dunning letters", dunning_step.run, aliases=("dun", "letters", "generate_letters"),
+         reads=("open_items", "customers", "activity", "payments", "cleared_items", "dunning_history", "fx_rates"),
+         sheets=("Dunning", "Dunning History"),
+         button=Button("generate_letters", "Generate letters", runs=("worklist", "dunning"), group="xlcCollect",
+                       image="EnvelopesAndLabelsDialog",
+                       help="Propose dunning letters and write the approved ones (PDF, Word, e-mail drafts) beside "
+                            "the book."),
+         settings=("DunningLevels", "DunningIntervalDays", "DunningMinAmount", "DunningInterestRate", "DunningFees",
+                   "CompanyName", "CompanyAddress", "RemitTo", "DunningFrom", "LetterTemplates")),
     Step("allowance", "Allowance and write-off proposals", step_allowance, aliases=("reserve", "bad_debt", "write_offs"),
          reads=ALLOWANCE_READS, sheets=("Allowance", "Write-off Proposals"),
          button=Button("allowance", "Allowance", group="xlcReserve", image="PercentStyle",

@@ -89,6 +89,7 @@ def summary(report) -> list[str]:
 def run(args) -> int:
     from ..book import open_book
     from ..close import summary_lines
+    from ..dunning.sheets import history_output
     from ..macros import month_end_close
 
     out = Path(args.out)
@@ -105,6 +106,10 @@ def run(args) -> int:
     if path is None:
         return 0
     print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
+    if demo.dunning_history is not None:          # letters sent before the demo's month-end
+        with open_book(path) as book:
+            book.write_sheet(history_output(demo.dunning_history, demo.settings.reporting_currency))
+            book.save()
     with open_book(path) as book:
         report = month_end_close(book)
         book.backup_generations = 0              # the unclosed copy we just built: not worth keeping

@@ -19,6 +19,7 @@ from .allowance import make_loss_history
 from .cash import make_payments
 from .credit import make_credit
 from .customers import credit_limits, make_customers
+from .dunning import LETTERHEAD, dunning_history, letter_details
 from .items import make_items
 from .ledgers import make_fx, make_gl, period_postings, plant, rollforward_parts
 
@@ -28,6 +29,7 @@ MONEY_COLUMNS = {
     "payments": ["amount"], "remittance": ["amount_paid", "discount_taken", "deduction_amount"],
     "register": ["amount"], "ledger": ["amount"],
     "gl": ["opening_balance", "debits", "credits", "closing_balance"], "activity": ["amount"], "fx_rates": [],
+    "dunning_history": ["amount"],
 }
 
 
@@ -66,6 +68,11 @@ class DemoBook:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The canonical input tables by contract name: the nine of the close, then the workflow's."""
         return {**{name: getattr(self, name) for name in TABLE_NAMES}, **self.workflow}
+
+    @property
+    def dunning_history(self) -> pd.DataFrame | None:
+        """Letters sent before the as-of date (the ``Dunning History`` sheet's rows)."""
+        return self.workflow.get("dunning_history")
 
     @property
     def period(self) -> str:
@@ -143,7 +150,8 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
             "currency", "po_number", "reference", "reason_code", "status"]
     raw_oi = {c: (oi[c].to_numpy().astype("datetime64[D]") if c.endswith("_date") else oi[c].to_numpy()) for c in cols}
     ccols = ["customer_id", "customer_name", "credit_limit", "payment_terms", "collector", "region", "risk_class",
-             "parent_id", "email", "phone", "bank_accounts", "open_orders"]
+             "parent_id", "email", "phone", "bank_accounts", "open_orders", "address", "language", "dunning_block"]
+    cust = pd.concat([cust, letter_details(seed, cust)], axis=1)
     t = {
         "open_items": canonical_table("open_items", raw_oi, rep),
         "customers": canonical_table("customers", {c: cust[c].to_numpy() for c in ccols}, rep),
@@ -161,8 +169,9 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
     truth = _object_text(truth.sort_values(["payment_id", "document_no"], kind="stable").reset_index(drop=True))
     truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
     planted, pairs, promises = _object_text(planted), _object_text(pairs), _object_text(promises)
+    workflow["dunning_history"] = canonical_table("dunning_history", dunning_history(seed, t["open_items"], as_of), rep)
     return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep,
-                                                                             allowance_opening=opening),
+                                                                         allowance_opening=opening, **LETTERHEAD),
                     gl_tieout=tieout, normalised_pairs=pairs, promises=promises, workflow=workflow,
                     params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,
                             "reporting_currency": rep, "payments": n_p, "breaks_per_type": breaks_per_type})
