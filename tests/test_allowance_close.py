@@ -165,5 +165,5 @@ def test_opening_is_the_latest_earlier_closing_unless_the_setting_says_otherwise
     assert opening_from(periods, "2026-11", None, "USD") == (300, [])
     assert opening_from(periods, "2026-08", None, "USD") == (None, [])         # nothing earlier: the engine says 0
     value, notes = opening_from(periods, "2026-11", 250, "USD")
-    assert value == 250 and notes == ["AllowanceOpening 2.50 used; the closing of 2026-10 in this book is 3.00"]
+    assert value == 250 and notes == ["AllowanceOpening 2.50 USD used; the closing of 2026-10 in this book is 3.00 USD"]
     assert opening_from(None, "2026-11", 250, "USD") == (250, [])
