@@ -314,3 +314,28 @@ def test_time_travel_the_window_moves_with_the_as_of_date():
         assert list(res.rolls.monthly["period"]) == [f"2026-{m:02d}" for m in range(month - 2, month + 1)]
         # the as-of period's own rows come from today's open items, never from the pasted ones
         assert set(res.history[res.history["period"] == f"2026-{month:02d}"]["customer_id"]) == {"C1", "C2", "C3", "C4"}
+
+
+BUCKETS4 = ("not_due", "1-30", "31-60", "61+")
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.sampled_from(BUCKETS4), st.integers(0, 10**9)), max_size=40),
+       st.lists(st.tuples(st.integers(1, 12), st.integers(-10**7, 10**9)), max_size=8),
+       st.integers(1, 14), st.decimals(min_value=0, max_value=3, places=2))
+def test_rates_stay_ordered_and_provisions_within_balances(rows, wos, lookback, factor):
+    """Whatever the history: every roll between 0 and 1, loss rates grow toward the last bucket,
+    no bucket provided above its balance, closing = collective + specific."""
+    hist = history([[f"2025-{m + 1:02d}" if m < 12 else "2026-01", "C1", b, f"{a / 100:.2f}"] for m, b, a in rows]
+                   or [["2025-01", "C1", "not_due", "0.00"]])
+    wo = write_offs([[f"2025-{m:02d}", "C9", "X", f"{a / 100:.2f}"] for m, a in wos]) if wos else None
+    s = SETTINGS.with_(allowance_lookback_months=lookback, allowance_forward_factor=factor)
+    res = run(hist=hist, wo=wo, settings=s, as_of=dt.date(2025, 12, 31), opening=0)
+    p = res.provision
+    assert all(0 <= r <= 1 for r in p["roll_rate"])
+    assert list(p["loss_rate"]) == sorted(p["loss_rate"])
+    assert (p["provision"] <= p["balance"]).all() and (p["provision"] >= 0).all()
+    t = res.totals
+    assert t["closing"] == int(p["provision"].sum()) + int(res.specific["reserve"].sum())
+    m = dict(zip(res.movement["line"], res.movement["amount"]))
+    assert m["closing"] == m["opening"] - m["write_offs"] + m["recoveries"] + m["charge"]

@@ -14,6 +14,7 @@ import pytest
 
 from xl_collections.aging_history import from_wide
 from xl_collections.allowance.sheets import find_block
+from xl_collections.allowance.step import opening_from
 from xl_collections.book import open_book
 from xl_collections.close import run_close
 from xl_collections.io.validate import canonical
@@ -156,3 +157,13 @@ def test_a_book_with_the_commentarys_earlier_history_layout_is_read(tmp_path):
                          [pd.Timestamp("2026-09-30"), "TOTAL", 270.0, 0.0, 0.0, 150.0, 120.0, 270.0]])
     rows = from_wide(grid, "USD")
     assert rows.values.tolist() == [["2026-09", "C3", "31-60", 15000], ["2026-09", "C3", "61+", 12000]]
+
+
+def test_opening_is_the_latest_earlier_closing_unless_the_setting_says_otherwise():
+    periods = pd.DataFrame({"period": ["2026-10", "2026-09", "2026-08"], "closing": [300, 200, 100]})
+    assert opening_from(periods, "2026-10", None, "USD") == (200, [])          # a re-run of October: September's
+    assert opening_from(periods, "2026-11", None, "USD") == (300, [])
+    assert opening_from(periods, "2026-08", None, "USD") == (None, [])         # nothing earlier: the engine says 0
+    value, notes = opening_from(periods, "2026-11", 250, "USD")
+    assert value == 250 and notes == ["AllowanceOpening 2.50 USD used; the closing of 2026-10 in this book is 3.00 USD"]
+    assert opening_from(None, "2026-11", 250, "USD") == (250, [])

@@ -159,8 +159,10 @@ def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingRe
     still_open = booked(items, recorded, as_of, cur)
     base = items[~items["document_no"].isin(set(recorded["document_no"]))]
     if len(base) < len(items):
-        notes.append(f"{len(items) - len(base):,} items written off (Write-off Proposals) but still open are left "
-                     "out of the provision until the ledger posts them")
+        n = len(items) - len(base)
+        notes.append(f"{n:,} item{'s' if n > 1 else ''} written off (Write-off Proposals) but still open "
+                     f"{'are' if n > 1 else 'is'} left out of the provision until the ledger posts "
+                     f"{'them' if n > 1 else 'it'}")
 
     wo = _write_offs(tables.get("write_offs"), recorded)
     net = wo.groupby("period")["amount"].sum().astype("int64").to_dict() if len(wo) else {}

@@ -15,7 +15,7 @@ from ..aging_step import aging_history, aging_result
 from ..close_state import DONE, CloseState, StepResult
 from ..errors import InputErrors
 from ..io.write import write_table
-from ..money import format_amount, to_decimal
+from ..money import money_text
 from .. import aging_history as hist
 from .engine import compute_allowance
 from .sheets import (ALLOWANCE_SHEET, PROPOSALS_SHEET, allowance_output, by_period, proposals_output,
@@ -36,8 +36,8 @@ def opening_from(periods, period: str, setting: int | None, currency: str) -> tu
     if setting is not None:
         notes = []
         if last is not None and int(last["closing"]) != setting:
-            notes.append(f"AllowanceOpening {format_amount(setting, currency)} used; the closing of {last['period']} "
-                         f"in this book is {format_amount(int(last['closing']), currency)}")
+            notes.append(f"AllowanceOpening {money_text(setting, currency)} used; the closing of {last['period']} "
+                         f"in this book is {money_text(int(last['closing']), currency)}")
         return setting, notes
     if last is None:
         return None, []
@@ -76,7 +76,7 @@ def step_allowance(state: CloseState) -> StepResult:
             write_table(res.postings, target)
             where = f" -> {target.parent.name}/{target.name}"
     t = res.totals
-    m = lambda v: f"{to_decimal(v, cur):,}"  # noqa: E731
+    m = lambda v: money_text(v, cur, code=None)  # noqa: E731
     msg = (f"closing {cur} {m(t['closing'])} (collective {m(t['collective'])}, specific {m(t['specific'])}); "
            f"charge {m(t['charge'])}; {t['proposals']:,} write-off proposals"
            + (f"; {len(res.postings):,} write-offs approved{where}" if len(res.postings) else "")

@@ -19,7 +19,7 @@ import pandas as pd
 from ..allowance import compute_allowance
 from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
-from ..money import AmountError, format_amount, parse_amount
+from ..money import AmountError, money_text, parse_amount
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, read_inputs, reporting_currency
 
@@ -102,7 +102,7 @@ def run(args) -> int:
     write_tables(result.tables(), out)
     write_table(result.history, out / "aging_history.csv")
     t = result.totals
-    m = lambda v: f"{currency} {format_amount(v, currency)}"  # noqa: E731
+    m = lambda v: money_text(v, currency, code="before")  # noqa: E731
     print(f"allowance {result.period}: closing {m(t['closing'])} (collective {m(t['collective'])}, specific "
           f"{m(t['specific'])}); charge {m(t['charge'])}; {t['proposals']:,} write-off proposal"
           f"{'s' if t['proposals'] != 1 else ''}" + (f", {t['approved']:,} approved" if t["approved"] else "")
