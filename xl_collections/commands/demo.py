@@ -109,6 +109,7 @@ def run(args) -> int:
     if demo.dunning_history is not None:          # letters sent before the demo's month-end
         with open_book(path) as book:
             book.write_sheet(history_output(demo.dunning_history, demo.settings.reporting_currency))
+            book.backup_generations = 0          # the book was built a moment ago: nothing to back up
             book.save()
     with open_book(path) as book:
         report = month_end_close(book)

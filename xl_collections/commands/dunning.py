@@ -17,7 +17,8 @@ from ..dunning.pdf import PdfError
 from ..dunning.render import parse_formats
 from ..dunning.templates import TemplateError
 from ..errors import InputErrors, UsageError
-from ..io.write import write_tables
+from ..io.outdir import staged_folder
+from ..io.write import write_table
 from ..money import format_amount
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, read_inputs, reporting_currency
@@ -71,11 +72,14 @@ def run(args) -> int:
                              history=history, fx_rates=t["fx_rates"])
     if errs:
         raise InputErrors(errs)
-    try:
-        letters, new_history = issue_letters(proposal, settings, out / "letters", formats, file_prefix="letters/")
-    except (TemplateError, PdfError) as e:
-        raise UsageError(str(e)) from None
-    write_tables({"dunning": letters, "dunning_history": history_with(history, new_history)}, out)
+    # letters and tables go into one staged folder swapped in at the end (CONTRACT §6 "Files on disk")
+    with staged_folder(out) as stage:
+        try:
+            letters, new_history = issue_letters(proposal, settings, stage / "letters", formats, file_prefix="letters/")
+        except (TemplateError, PdfError) as e:
+            raise UsageError(str(e)) from None
+        write_table(letters, stage / "dunning.csv")
+        write_table(history_with(history, new_history), stage / "dunning_history.csv")
     send = proposal.to_send
     held = proposal.customers[proposal.customers["level"] == 0]["blocked_reason"].value_counts()
     levels = send["level"].value_counts().sort_index()
