@@ -349,6 +349,51 @@ def test_a_failing_step_changes_no_result_sheet_and_exits_3(demo, tmp_path, monk
     assert log["status"].tolist()[len(log_before):] == ["done", "done", "done", "FAILED"]
 
 
+def test_when_the_last_step_fails_no_sheet_of_any_earlier_step_changes(demo, tmp_path, monkeypatch):
+    """Every step ran and returned its sheets, the last one raised: none of them is written."""
+    path = tmp_path / "last_fails.xlsm"
+    shutil.copy(demo["first"], path)
+    names = open_book(path).sheet_names()
+    results = [s for s in registry.RESULT_SHEETS if s in names]
+    before = {s: grid(path, s) for s in results}
+    last = registry.STEP_NAMES[-1]
+
+    def boom(state):
+        raise RuntimeError("the last step broke")
+    _replace_step(monkeypatch, last, boom)
+    book = open_book(path)
+    with pytest.raises(StepFailed):
+        run_close(book)
+    book.save()
+    for s in results:
+        assert grid(path, s).equals(before[s]), s
+    close = open_book(path).read_table("tblClose")
+    assert close.set_index("step").at[last, "status"] == "FAILED"
+    assert (close["status"] == "done").sum() == len(registry.STEP_NAMES) - 1
+
+
+def test_the_commentary_step_returns_its_sheets_and_writes_nothing(demo):
+    """Steps never write the book: the commentary (which reads its last sheet) included."""
+    class ReadOnly:
+        def __init__(self, book):
+            self.book, self.writes = book, []
+
+        def __getattr__(self, name):
+            return getattr(self.book, name)
+
+        def write_sheet(self, out):
+            self.writes.append(out.name)
+
+    book = ReadOnly(open_book(demo["first"]))
+    settings, tables, problems = close_mod.read_workbook_inputs(book)
+    assert problems == []
+    state = close_mod.CloseState(settings, tables, {}, book=book)
+    res = registry.BY_NAME["commentary"].run(state)
+    assert book.writes == []
+    assert [o.name for o in res.outputs] == ["Commentary"]
+    assert res.status == close_mod.DONE and res.rows > 0
+
+
 def test_a_failed_runs_cash_is_not_taken_as_applied(demo, tmp_path, monkeypatch):
     """The Audit Log of a failed run says cashapp done, but its Cash App was never written:
     the next run must not take that run's inputs as the ones behind the Cash App sheet."""
