@@ -43,6 +43,7 @@ from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from .payer import Payer, PayerIndex
+from .prior import Judgement, judge, read_prior
 from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
                    reason_code, says_partial)
 
@@ -57,9 +58,13 @@ C_AMOUNT_ONLY = 0.5
 C_CONFLICT = 0.6
 C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO
 
+# CONTRACT §4 order (everything a later run needs to judge an application), then the evidence
 APPLICATION_COLUMNS = ["payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence",
-                       "status", "evidence", "currency", "value_date", "write_off_amount", "discount_amount",
-                       "deduction_amount"]
+                       "status", "open_before", "write_off_amount", "discount_amount", "deduction_amount",
+                       "value_date", "payment_amount", "payer_account", "bank_reference", "end_to_end_id",
+                       "return_id", "evidence", "currency", "reason_code", "run_id"]
+APPLICATION_MONEY = ["applied_amount", "open_before", "write_off_amount", "discount_amount", "deduction_amount",
+                     "payment_amount"]
 UNAPPLIED_COLUMNS = ["payment_id", "amount_unapplied", "reason", "currency", "payer_name", "reference",
                      "detail", "customer_id"]
 EXCEPTION_COLUMNS = ["payment_id", "reason", "detail", "customer_id", "document_no"]
@@ -252,16 +257,23 @@ class _Book:
 
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
-               settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None) -> CashAppResult:
+               settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
+               payment_spans: list | None = None, run_id: str = "") -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
-    ``prior_applications`` is a previous run's applications table: its payments (rows with
-    status AUTO, or without a status) are never applied again.  ``fx_rates`` (units of the
+    ``prior_applications``: earlier runs' applications (an ``applications.csv`` or the ``Cash
+    App`` table, as given or read by :func:`.prior.read_prior`), judged as CONTRACT §6 "Cash
+    across runs" pins (:func:`.prior.judge`): their payments are never applied again, what the
+    ledger has not posted yet is deducted again, and their rows are carried into this run's
+    applications unchanged.  ``payment_spans``: the value-date ranges ``(first, last)`` the
+    payment inputs cover (default: the payments' own), for telling a removed payment from one
+    outside what was loaded.  ``run_id`` stamps this run's new rows.  ``fx_rates`` (units of the
     reporting currency per one unit of currency, the rate for a payment's value date picked as
     :func:`xl_collections.aging.pick_rates` does): a payment whose documents are all in another
     currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
-    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).  Returns a
-    :class:`CashAppResult`; nothing is changed in place."""
+    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).  A payment listed
+    twice with the same content (one statement loaded twice) counts once (``DUPLICATE_PAYMENT``).
+    Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
     oi = canonical(open_items, "open_items", **kw)
@@ -269,17 +281,56 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     cus = canonical(customers, "customers", **kw) if customers is not None else None
     rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
     fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
-    run = _Run(oi, cus, rem, prior_applications, settings, fx)
+    pay, dup_exceptions = _one_row_per_payment(pay)
+    prior = prior_applications
+    if prior is not None and not prior.attrs.get("prior_read"):
+        prior, errors = read_prior(prior, reporting_currency=settings.reporting_currency)
+        if errors:
+            raise InputErrors(errors)
+    judged = judge(prior, oi, pay, payment_spans)
+    run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
+    run.exceptions += dup_exceptions
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
     return run.result(oi)
 
 
+def _one_row_per_payment(pay: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple]]:
+    """``pay`` with a payment listed again with the same content (a statement loaded twice)
+    once; an exception ``DUPLICATE_PAYMENT`` per copy.  (The same ``payment_id`` with other
+    content is refused when the table is read.)"""
+    dup = pay["payment_id"].duplicated(keep="first")
+    if not dup.any():
+        return pay, []
+    first = dict(zip(pay.loc[~dup, "payment_id"], pay.loc[~dup, "source_row"] if "source_row" in pay else [""] * int((~dup).sum())))
+    exc = []
+    for r in pay[dup].itertuples(index=False):
+        row = getattr(r, "source_row", "")
+        exc.append((r.payment_id, "DUPLICATE_PAYMENT",
+                    f"row {row} repeats the payment of row {first.get(r.payment_id, '')} (same bank entry, loaded "
+                    f"twice): counted once", r.customer_id, ""))
+    out = pay[~dup].reset_index(drop=True)
+    out.attrs = dict(pay.attrs)
+    return out, exc
+
+
+def _net_of(oi: pd.DataFrame, deduct: dict[str, int]) -> pd.DataFrame:
+    """Open items less what earlier runs applied and the ledger has not posted yet."""
+    if not deduct:
+        return oi
+    out = oi.copy()
+    out["open_amount"] = (out["open_amount"] - out["document_no"].map(deduct).fillna(0).astype("int64")).astype("int64")
+    out.attrs = dict(oi.attrs)
+    return out
+
+
 class _Run:
-    def __init__(self, oi, cus, rem, prior, settings: Settings, fx: pd.DataFrame | None = None):
+    def __init__(self, oi, cus, rem, judged: Judgement, settings: Settings, fx: pd.DataFrame | None = None,
+                 run_id: str = ""):
         self.s = settings
         self.fx = fx
+        self.run_id = run_id
         self._rates: dict = {}
         self.min_conf = float(settings.auto_apply_min_confidence)
         self.book = _Book(oi)
@@ -290,15 +341,10 @@ class _Run:
                                  "deduction_reason"], kind="stable")
             for line in r.itertuples(index=False):
                 self.remit.setdefault(line.payment_id, []).append(line)
-        self.prior: dict[str, str] = {}
-        if prior is not None and len(prior):
-            status = prior["status"].astype(str).str.upper().tolist() if "status" in prior else ["AUTO"] * len(prior)
-            for pid, st in zip(prior["payment_id"].astype(str).tolist(), status):
-                if st.strip() in ("AUTO", "", "NAN", "APPLIED"):
-                    self.prior[pid.strip()] = st
+        self.judged = judged
         self.apps: list[tuple] = []
-        self.unapplied: list[tuple] = []
-        self.exceptions: list[tuple] = []
+        self.unapplied: list[tuple] = list(judged.unapplied)
+        self.exceptions: list[tuple] = list(judged.exceptions)
         self.deductions: list[tuple] = []
         self.posting: list[tuple] = []
         self.pmt_credits: list[tuple] = []
@@ -419,9 +465,7 @@ class _Run:
     # -- one payment -------------------------------------------------------------------------
     def apply(self, p) -> None:
         pid, amt = p.payment_id, int(p.amount)
-        if pid in self.prior:
-            self._unapplied(p, amt, "ALREADY_APPLIED", "applied in an earlier run (prior_applications): never applied twice", "")
-            self.exceptions.append((pid, "ALREADY_APPLIED", "payment already applied in an earlier run; not applied again", "", ""))
+        if pid in self.judged.done:       # applied in an earlier run: judged in .prior, never applied again
             return
         payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
         notes = [payer_note] if payer_note else []
@@ -482,8 +526,10 @@ class _Run:
         for a in out.allocs:
             i = a.item
             ev = "; ".join(x for x in (a.evidence, head) if x)
-            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, ev, cur, p.value_date,
-                              a.write_off, a.discount, a.deduction))
+            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.rem[i], a.write_off,
+                              a.discount, a.deduction, p.value_date, amt, p.payer_account,
+                              getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,
+                              (a.reason_code or "OTHER") if a.deduction and auto else "", self.run_id))
             cash += a.applied
             if not auto:
                 continue
@@ -526,8 +572,6 @@ class _Run:
             return
         pid, cur = p.payment_id, p.currency
         self.unapplied.append((pid, amount, reason, cur, p.payer_name, p.reference, detail, customer))
-        if reason == "ALREADY_APPLIED":
-            return
         kind = "ON_ACCOUNT" if customer else "UNAPPLIED"
         self.posting.append((pid, kind, customer, "", amount, cur, p.value_date,
                              f"{reason.lower().replace('_', ' ')}: {detail}"[:250]))
@@ -1078,9 +1122,9 @@ class _Run:
             df.attrs["currency"] = rc
             return df
 
-        apps = frame(self.apps, APPLICATION_COLUMNS,
-                     ["applied_amount", "write_off_amount", "discount_amount", "deduction_amount"], ["value_date"])
+        apps = frame(self.apps, APPLICATION_COLUMNS, APPLICATION_MONEY, ["value_date"])
         apps["confidence"] = apps["confidence"].astype("float64")
+        apps = self._with_carried(apps)
         apps = apps.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
         unap = frame(self.unapplied, UNAPPLIED_COLUMNS, ["amount_unapplied"])
         unap = unap.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
@@ -1091,6 +1135,29 @@ class _Run:
         post = frame(self.posting, POSTING_COLUMNS, ["amount"], ["value_date"])
         post = post.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
         return CashAppResult(apps, unap, exc, ded, self._open_after(oi), post)
+
+    def _with_carried(self, apps: pd.DataFrame) -> pd.DataFrame:
+        """This run's applications with the earlier runs' rows carried as they were."""
+        carried = self.judged.carried
+        if carried is None or not len(carried):
+            return apps
+        old = carried.reindex(columns=APPLICATION_COLUMNS)
+        for c in APPLICATION_COLUMNS:
+            if c in APPLICATION_MONEY:
+                continue
+            if c == "value_date":
+                old[c] = pd.to_datetime(old[c]).astype("datetime64[ns]")
+            elif c == "confidence":
+                old[c] = old[c].fillna(0.0).astype("float64")
+            else:
+                old[c] = old[c].fillna("").astype(apps[c].dtype if len(apps) else object)
+        total = old.groupby("payment_id")["applied_amount"].transform("sum")
+        old["payment_amount"] = old["payment_amount"].astype("Int64").fillna(total).astype("int64")
+        for c in APPLICATION_MONEY:
+            old[c] = old[c].fillna(0).astype("int64")
+        out = pd.concat([old, apps], ignore_index=True) if len(apps) else old
+        out.attrs = dict(apps.attrs)
+        return out
 
     def _open_after(self, oi: pd.DataFrame) -> pd.DataFrame:
         b = self.book
@@ -1105,11 +1172,15 @@ class _Run:
                         "due_date": vd, "amount": amount, "open_amount": amount, "currency": cur,
                         "reference": rel, "reason_code": code, "status": "OPEN"})
             used.add(ded_no)
+        for it in self.judged.open_items:      # earlier runs' deductions and on-account cash, not yet posted
+            vd = it.get("document_date")
+            new.append({**it, "due_date": vd, "status": "OPEN"})
+            used.add(it["document_no"])
         for pid, cust, amount, cur, vd, reason in self.pmt_credits:
-            doc = f"PMT-{pid}"
+            doc = pid                           # CONTRACT §6: the PMT item's document_no is the payment_id
             k = 2
             while doc in used:
-                doc, k = f"PMT-{pid}-{k}", k + 1
+                doc, k = f"{pid}-{k}", k + 1
             used.add(doc)
             new.append({"customer_id": cust, "document_no": doc, "doc_type": "PMT", "document_date": vd,
                         "due_date": vd, "amount": -amount, "open_amount": -amount, "currency": cur,
