@@ -342,6 +342,8 @@ class _Run:
             for line in r.itertuples(index=False):
                 self.remit.setdefault(line.payment_id, []).append(line)
         self.judged = judged
+        index = {d: i for i, d in enumerate(self.book.doc)}
+        self.held = {index[d]: why for d, why in judged.held.items() if d in index}
         self.apps: list[tuple] = []
         self.unapplied: list[tuple] = list(judged.unapplied)
         self.exceptions: list[tuple] = list(judged.exceptions)
@@ -518,6 +520,10 @@ class _Run:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
         conf = _reported(out.confidence)
         auto = self._auto_ok(out)
+        held = [self.held[a.item] for a in out.allocs if a.item in self.held]
+        if held:        # an earlier application to the document is in question: a person decides
+            auto = False
+            out.evidence.append("not applied automatically: " + "; ".join(held))
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
         head = "; ".join(e for e in out.evidence if e)

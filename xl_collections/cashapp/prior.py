@@ -53,13 +53,16 @@ class Judgement:
     ``deduct``: document_no -> minor units to take off today's open amount again (not yet
     posted).  ``done``: payment ids never applied again.  ``unapplied`` / ``exceptions``: rows
     in the engine's UNAPPLIED / EXCEPTION column order.  ``open_items``: DED and PMT items
-    carried into ``open_items_after`` (dicts of open-item columns)."""
+    carried into ``open_items_after`` (dicts of open-item columns).  ``held``: document_no -> why
+    an earlier application to it is in question (changed/removed payment, PRIOR_MISMATCH): no
+    cash is applied to it automatically until a person has looked."""
     carried: pd.DataFrame
     deduct: dict[str, int] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     unapplied: list[tuple] = field(default_factory=list)
     exceptions: list[tuple] = field(default_factory=list)
     open_items: list[dict] = field(default_factory=list)
+    held: dict[str, str] = field(default_factory=dict)
 
 
 def _text(v) -> str:
@@ -212,7 +215,11 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
         left = [first - sum(cleared[:k]) for k in range(len(cleared) + 1)]
         posted = max((k for k, v in enumerate(left) if v == today), default=None)
         cur = rows["currency"].iat[0]
+        doubt = sorted(set(rows["payment_id"]) & flagged)
+        if doubt:
+            j.held[doc] = f"an earlier application to {doc} is in question (payment {', '.join(doubt)} changed or removed)"
         if posted is None:
+            j.held[doc] = f"{doc}'s open amount does not fit its earlier applications (PRIOR_MISMATCH)"
             what = "; ".join(f"{p} cleared {fmt(c, cur)}" for p, c in zip(rows["payment_id"], cleared))
             for pid, cust in zip(rows["payment_id"], rows["customer_id"]):
                 j.exceptions.append((pid, "PRIOR_MISMATCH",
