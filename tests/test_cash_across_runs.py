@@ -328,3 +328,71 @@ def test_no_cash_goes_automatically_to_a_document_whose_earlier_application_is_i
     res = cash(MONTH1, again, prior=first.applications)
     p4 = res.applications[res.applications["payment_id"] == "P4"]
     assert p4["status"].tolist() == ["REVIEW"] and "in question" in p4["evidence"].iat[0]
+
+
+# ------------------------------------------------------------------ the user's decision column
+
+
+def _with_decision(apps: pd.DataFrame, pid: str, decision: str) -> pd.DataFrame:
+    out = apps.copy()
+    out["decision"] = ["" if p != pid else decision for p in out["payment_id"]]
+    out.attrs = dict(apps.attrs)
+    return out
+
+
+def test_accept_on_a_review_row_applies_it_in_the_next_run_as_manual():
+    oi = extract(("INV0070001", "C100", "1,000.00", "INV"))
+    pay = payments(("PR", "2026-10-05", "1,000.00", "", "A. N. Other"))       # unknown payer: proposed only
+    first = cash(oi, pay, run_id="R1")
+    assert first.applications[["payment_id", "status", "rule"]].values.tolist() == [["PR", "REVIEW", "AMOUNT_ONLY"]]
+    second = cash(oi, pay, prior=_with_decision(first.applications, "PR", "ACCEPT"), run_id="R2")
+    a = second.applications.iloc[0]
+    assert (a["status"], a["rule"], a["applied_amount"], a["run_id"]) == ("AUTO", "MANUAL", 100000, "R2")
+    assert open_after(second) == {} and second.unapplied.empty
+    # the run after carries it like any application
+    third = cash(oi, pay, prior=second.applications, run_id="R3")
+    pd.testing.assert_frame_equal(third.applications, second.applications, check_dtype=False)
+
+
+def test_accept_that_no_longer_fits_is_an_exception_and_nothing_is_applied():
+    oi = extract(("INV0070001", "C100", "1,000.00", "INV"))
+    pay = payments(("PR", "2026-10-05", "1,000.00", "", "A. N. Other"))
+    first = cash(oi, pay)
+    smaller = extract(("INV0070001", "C100", "400.00", "INV"))
+    res = cash(smaller, pay, prior=_with_decision(first.applications, "PR", "ACCEPT"))
+    assert "ACCEPT_NOT_APPLIED" in reasons(res)["PR"]
+    assert not (res.applications["status"] == "AUTO").any()
+
+
+def test_reject_on_an_unposted_auto_row_withdraws_it():
+    first = cash(MONTH1, PAY1, run_id="R1")
+    second = cash(MONTH1, PAY1, prior=_with_decision(first.applications, "P2", "REJECT"), run_id="R2")
+    row = second.applications.set_index("payment_id").loc["P2"]
+    assert row["status"] == "REVERSED"
+    assert open_after(second)["INV-2001"] == 150000                       # open again
+    u = second.unapplied.set_index("payment_id").loc["P2"]
+    assert (u["reason"], u["amount_unapplied"]) == ("REJECTED", 150000)   # applied + unapplied = received
+    third = cash(MONTH1, PAY1, prior=second.applications, run_id="R3")     # never applied again
+    assert not ((third.applications["payment_id"] == "P2") & (third.applications["status"] == "AUTO")).any()
+    assert third.unapplied.set_index("payment_id").loc["P2", "amount_unapplied"] == 150000
+
+
+def test_reject_on_a_posted_row_is_an_exception_and_changes_nothing():
+    first = cash(MONTH1, PAY1, run_id="R1")
+    posted = MONTH1[MONTH1["document_no"] != "INV-2001"]
+    res = cash(posted, PAY1, prior=_with_decision(first.applications, "P2", "REJECT"))
+    assert reasons(res) == {"P2": {"REJECT_POSTED"}}
+    assert res.applications.set_index("payment_id").loc["P2", "status"] == "AUTO"
+
+
+def test_remittance_advising_more_than_was_received_is_never_applied_even_with_a_low_bar():
+    from decimal import Decimal
+
+    from xl_collections.settings import Settings
+    oi = extract(("INV0000002", "C100", "20.00", "INV"))
+    pay = payments(("P4", "2026-10-05", "19.99", "#INV0000002 short", "ACME TOOLS"))
+    rem = pd.DataFrame({"payment_id": ["P4"], "document_no": ["INV0000002"], "amount_paid": ["20.00"]})
+    res = apply_cash(oi, pay, customers=CUSTOMERS, remittance=rem,
+                     settings=Settings(auto_apply_min_confidence=Decimal("0.5"), reporting_currency="GBP"))
+    assert not (res.applications["status"] == "AUTO").any()
+    assert res.unapplied["amount_unapplied"].tolist() == [1999]

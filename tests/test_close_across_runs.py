@@ -107,3 +107,47 @@ def test_an_applied_payments_amount_edited_is_an_exception(october):
     un = open_book(october).read_table("tblUnapplied").set_index("payment_id")
     assert round(un.loc["P3", "amount_unapplied"], 2) == -2.11          # 400.00 received, 402.11 applied earlier
     assert aging_open(october)["INV0002002"] == 402.11                  # nothing deducted for it
+
+
+def test_accept_typed_beside_the_cash_app_is_applied_by_the_next_close(tmp_path):
+    stranger = pd.concat([PAYMENTS, pd.DataFrame({"payment_id": ["P4"], "value_date": ["2026-10-12"], "amount": [863.14],
+                                                  "currency": ["GBP"], "payer_name": ["J BLOGGS"],
+                                                  "reference": ["thank you"]})], ignore_index=True)
+    path = book(tmp_path, "ar.xlsm", "2026-10-31", OCTOBER, stranger)
+    assert close(path, "2026-10-31") == 0
+    apps = open_book(path).read_table("tblCashApp")
+    assert apps.set_index("payment_id").loc["P4", "status"] == "REVIEW"
+    # the user types a decision column right of the table, ACCEPT on the proposal
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Cash App"]
+    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == "payment_id")
+    width = max(c for c in range(1, 60) if ws.cell(head, c).value not in (None, ""))
+    ws.cell(head, width + 1, "decision")
+    row = next(r for r in range(head + 1, head + 20) if ws.cell(r, 1).value == "P4")
+    ws.cell(row, width + 1, "ACCEPT")
+    wb.save(path)
+    assert close(path, "2026-10-31") == 0
+    apps = open_book(path).read_table("tblCashApp").set_index("payment_id")
+    assert (apps.loc["P4", "status"], apps.loc["P4", "rule"], apps.loc["P4", "decision"]) == ("AUTO", "MANUAL", "ACCEPT")
+    assert "INV0001001" not in aging_open(path)
+
+
+def test_card_settlements_sheet_is_applied_and_its_batch_reported_on_cash_app(tmp_path):
+    s = Settings(as_of=pd.Timestamp("2026-10-31").date(), reporting_currency="GBP")
+    cards = pd.DataFrame({"batch_id": ["B1", "B1"], "settlement_date": ["2026-10-05", "2026-10-05"],
+                          "transaction_id": ["TX1", "TX2"], "gross_amount": [612.58, 402.11],
+                          "fee_amount": [9.19, 6.03], "net_amount": [603.39, 396.08], "currency": ["GBP", "GBP"],
+                          "reference": ["INV0001002", "INV0002002"], "cardholder_name": ["ACME TOOLS", "BETA FOODS"]})
+    bank = pd.DataFrame({"payment_id": ["BK1"], "value_date": ["2026-10-06"], "amount": [999.47], "currency": ["GBP"],
+                         "payer_name": ["CARD PROCESSOR"], "reference": ["BATCH B1"]})
+    inputs = {"open_items": minor(OCTOBER, "amount", "open_amount"), "customers": minor(CUSTOMERS, "credit_limit"),
+              "payments": minor(bank, "amount"),
+              "card_settlements": minor(cards, "gross_amount", "fee_amount", "net_amount")}
+    path = str(build_template(tmp_path / "cards.xlsm", settings=s, inputs=inputs))
+    assert close(path, "2026-10-31") == 0
+    b = open_book(path)
+    apps = b.read_table("tblCashApp")
+    assert sorted(apps.loc[apps["status"] == "AUTO", "payment_id"]) == ["TX1", "TX2"]
+    batches = b.read_table("tblCardBatches")
+    assert batches[["batch_id", "net", "bank_payment_id"]].values.tolist() == [["B1", 999.47, "BK1"]]
+    assert "BK1" not in set(b.read_table("tblUnapplied")["payment_id"])

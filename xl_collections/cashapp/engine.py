@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -42,6 +42,7 @@ from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
+from . import cards
 from .payer import Payer, PayerIndex
 from .prior import Judgement, judge, read_prior
 from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
@@ -98,11 +99,15 @@ class CashAppResult:
     deductions: pd.DataFrame
     open_items_after: pd.DataFrame
     posting: pd.DataFrame
+    card_batches: pd.DataFrame | None = None     # with a card settlement report: one row per batch
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result files of the ``cashapp`` command, by name."""
-        return {"applications": self.applications, "unapplied": self.unapplied, "exceptions": self.exceptions,
-                "deductions": self.deductions, "posting": self.posting}
+        out = {"applications": self.applications, "unapplied": self.unapplied, "exceptions": self.exceptions,
+               "deductions": self.deductions, "posting": self.posting}
+        if self.card_batches is not None:
+            out["card_batches"] = self.card_batches
+        return out
 
 
 @dataclass
@@ -131,6 +136,7 @@ class _Outcome:
     amount_confirmed: bool = False      # the amount equals the documents' open amount (less earned discount)
     overridable: bool = False           # a later rule that can be applied may replace this proposal
     review_only: bool = False           # never AUTO (an FX difference a person must book)
+    manual: bool = False                # a person accepted it (decision ACCEPT): applied as given
 
 
 class _Book:
@@ -258,7 +264,8 @@ class _Book:
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
                settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
-               payment_spans: list | None = None, run_id: str = "") -> CashAppResult:
+               payment_spans: list | None = None, run_id: str = "",
+               card_settlements: pd.DataFrame | None = None) -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
     ``prior_applications``: earlier runs' applications (an ``applications.csv`` or the ``Cash
@@ -271,7 +278,10 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     reporting currency per one unit of currency, the rate for a payment's value date picked as
     :func:`xl_collections.aging.pick_rates` does): a payment whose documents are all in another
     currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
-    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).  A payment listed
+    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).
+    ``card_settlements`` (a processor's settlement report, :mod:`.cards`): each sale is a payment
+    of its gross amount; the bank entry that is a batch's net is its deposit, never applied;
+    ``card_batches`` reports fees and net per batch.  A payment listed
     twice with the same content (one statement loaded twice) counts once (``DUPLICATE_PAYMENT``).
     Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
@@ -282,6 +292,19 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
     fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
     pay, dup_exceptions = _one_row_per_payment(pay)
+    cs = deposits = None
+    if card_settlements is not None:
+        cs = canonical(cards.normalise_layout(card_settlements)[0], "card_settlements", **kw) \
+            if not card_settlements.attrs.get("table") == "card_settlements" else card_settlements
+        errors = cards.check_net(cs)
+        if errors:
+            raise InputErrors(errors)
+        bat = cards.batches(cs)
+        deposits = cards.match_deposits(bat, pay, int(settings.match_tolerance), settings.reporting_currency)
+        card_pay = cards.card_payments(cs)
+        bank = pay[~pay["payment_id"].isin(set(deposits.values()))]
+        pay = pd.concat([bank, card_pay[[c for c in pay.columns if c in card_pay.columns]]], ignore_index=True) \
+            if len(card_pay) else bank.reset_index(drop=True)
     prior = prior_applications
     if prior is not None and not prior.attrs.get("prior_read"):
         prior, errors = read_prior(prior, reporting_currency=settings.reporting_currency)
@@ -293,7 +316,18 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
-    return run.result(oi)
+    if cs is not None:
+        for r in cs[cs["record_type"] != "SALE"].itertuples(index=False):
+            run.exceptions.append((r.transaction_id, f"CARD_{r.record_type}",
+                                   f"{r.record_type.lower().replace('_', ' ')} in batch {r.batch_id} "
+                                   f"({run.fmt(int(r.gross_amount), r.currency)} {r.currency}"
+                                   + (f", of {r.original_transaction_id}" if r.original_transaction_id else "")
+                                   + "): counted in the batch's net, not applied - book it by hand", r.customer_id, ""))
+    result = run.result(oi)
+    if cs is not None:
+        result = replace(result, card_batches=cards.batch_report(cards.batches(cs), cs, result.applications,
+                                                                 result.unapplied, deposits))
+    return result
 
 
 def _one_row_per_payment(pay: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple]]:
@@ -469,6 +503,11 @@ class _Run:
         pid, amt = p.payment_id, int(p.amount)
         if pid in self.judged.done:       # applied in an earlier run: judged in .prior, never applied again
             return
+        if pid in self.judged.accepted:
+            out = self._accepted(p, self.judged.accepted[pid])
+            if out is not None:
+                self._commit(p, out)
+                return
         payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
         notes = [payer_note] if payer_note else []
         pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
@@ -513,14 +552,46 @@ class _Run:
         out.exceptions = pending + out.exceptions
         self._commit(p, out)
 
+    def _accepted(self, p, rows: pd.DataFrame) -> _Outcome | None:
+        """The proposal a person accepted (decision ACCEPT on its REVIEW rows), as a MANUAL
+        application when it still fits today's open items; else an exception and None (the
+        rules run again)."""
+        b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
+        index = {d: i for i, d in enumerate(b.doc)}
+        allocs, problems, taken = [], [], defaultdict(int)
+        for r in rows.itertuples(index=False):
+            i = index.get(r.document_no)
+            clears = int(r.applied_amount) + int(r.write_off_amount) + int(r.discount_amount) + int(r.deduction_amount)
+            if i is None or b.cur[i] != cur:
+                problems.append(f"{r.document_no} is not open in {cur}")
+                continue
+            if clears <= 0 or clears > b.rem[i] - taken[i]:
+                problems.append(f"{r.document_no} is open {self.fmt(b.rem[i] - taken[i], cur)}, the proposal clears "
+                                f"{self.fmt(clears, cur)}")
+                continue
+            taken[i] += clears
+            allocs.append(_Alloc(i, int(r.applied_amount), discount=int(r.discount_amount), write_off=int(r.write_off_amount),
+                                 deduction=int(r.deduction_amount), reason_code=r.reason_code or "",
+                                 evidence=f"proposed {r.rule} (confidence {float(r.confidence):.2f})"))
+        if sum(a.applied for a in allocs) > amt:
+            problems.append(f"the proposal applies more than the payment's {self.fmt(amt, cur)}")
+        if problems or not allocs:
+            self.exceptions.append((pid, "ACCEPT_NOT_APPLIED", "decision ACCEPT not applied: " + "; ".join(problems),
+                                    rows["customer_id"].iat[0], ", ".join(rows["document_no"])))
+            return None
+        return _Outcome("MANUAL", allocs, 1.0, ["decision ACCEPT: applied as a person accepted the proposal"],
+                        customer=b.cust[allocs[0].item], manual=True)
+
     def _auto_ok(self, out: _Outcome) -> bool:
+        if out.manual:
+            return True
         return not out.ambiguous and not out.review_only and _reported(out.confidence) >= self.min_conf
 
     def _commit(self, p, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
         conf = _reported(out.confidence)
         auto = self._auto_ok(out)
-        held = [self.held[a.item] for a in out.allocs if a.item in self.held]
+        held = [] if out.manual else [self.held[a.item] for a in out.allocs if a.item in self.held]
         if held:        # an earlier application to the document is in question: a person decides
             auto = False
             out.evidence.append("not applied automatically: " + "; ".join(held))
@@ -535,7 +606,7 @@ class _Run:
             self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.rem[i], a.write_off,
                               a.discount, a.deduction, p.value_date, amt, p.payer_account,
                               getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,
-                              (a.reason_code or "OTHER") if a.deduction and auto else "", self.run_id))
+                              (a.reason_code or "OTHER") if a.deduction else "", self.run_id))
             cash += a.applied
             if not auto:
                 continue
@@ -670,6 +741,7 @@ class _Run:
         cash = sum(a.applied for a in allocs)
         if total_paid > amt or cash > amt:
             out.confidence = C_CONFLICT
+            out.review_only = cash > amt        # never more cash applied than was received, whatever the bar
             out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}"))
         elif total_paid < amt:
             out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}:"

@@ -55,7 +55,8 @@ class Judgement:
     in the engine's UNAPPLIED / EXCEPTION column order.  ``open_items``: DED and PMT items
     carried into ``open_items_after`` (dicts of open-item columns).  ``held``: document_no -> why
     an earlier application to it is in question (changed/removed payment, PRIOR_MISMATCH): no
-    cash is applied to it automatically until a person has looked."""
+    cash is applied to it automatically until a person has looked.  ``accepted``: payment_id ->
+    its ``REVIEW`` rows a person marked ``ACCEPT`` (applied this run, rule ``MANUAL``)."""
     carried: pd.DataFrame
     deduct: dict[str, int] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
@@ -63,6 +64,7 @@ class Judgement:
     exceptions: list[tuple] = field(default_factory=list)
     open_items: list[dict] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
+    accepted: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _text(v) -> str:
@@ -141,71 +143,52 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
     """Judge ``prior`` (:func:`read_prior`'s table) against today's canonical ``open_items``
     and ``payments``.  ``spans``: the value-date ranges the payment inputs cover (a payment of
     an earlier run is gone only when its value date lies in one and the payments do not hold
-    it); default: the payments' own first to last value date."""
+    it); default: the payments' own first to last value date.
+
+    The user's ``decision`` column: ``ACCEPT`` on a ``REVIEW`` row hands the proposal to the
+    engine as a person's decision (``accepted``: applied this run, rule ``MANUAL``); ``REJECT``
+    on an ``AUTO`` row the ledger has not posted withdraws it (the row is carried as
+    ``REVERSED``, nothing deducted, its cash unapplied with reason ``REJECTED``, the payment
+    never applied again automatically); on a posted one it is an exception, nothing changed."""
     if prior is None or not len(prior):
         return Judgement(carried=pd.DataFrame())
     if spans is None:
         vd = payments["value_date"].dropna() if len(payments) else pd.Series([], dtype="datetime64[ns]")
         spans = [(vd.min().date(), vd.max().date())] if len(vd) else []
-    status = prior["status"]
+    status, decision = prior["status"], prior["decision"]
     reversed_pairs = set(zip(prior.loc[status == "REVERSED", "payment_id"], prior.loc[status == "REVERSED", "document_no"]))
     carried = prior[status.isin(APPLIED | {"REVERSED"})].reset_index(drop=True)
-    apps = carried[carried["status"].isin(APPLIED)]
-    apps = apps[[(p, d) not in reversed_pairs for p, d in zip(apps["payment_id"], apps["document_no"])]]
     j = Judgement(carried=carried)
     j.done = set(carried["payment_id"])
-    if apps.empty:
+    accept = prior[(status == "REVIEW") & (decision == "ACCEPT") & ~prior["payment_id"].isin(j.done)]
+    for pid, rows in accept.groupby("payment_id", sort=True):
+        j.accepted[pid] = rows.reset_index(drop=True)
+    is_app = carried["status"].isin(APPLIED) & pd.Series(
+        [(p, d) not in reversed_pairs for p, d in zip(carried["payment_id"], carried["document_no"])], dtype=bool)
+    apps = carried[is_app.to_numpy()]
+    if apps.empty and not len(carried):
         return j
 
     pay = payments.drop_duplicates("payment_id").set_index("payment_id")
     open_now = dict(zip(open_items["document_no"], open_items["open_amount"].astype("int64")))
-    flagged: set[str] = set()
     fmt = lambda m, c: f"{to_decimal(int(m), c):,}"      # noqa: E731 - evidence text only
 
-    # -- per payment: still there, changed, or gone --------------------------------------------
+    # -- which payments are still there as they were ---------------------------------------------
+    flagged: dict[str, str] = {}
     for pid, rows in apps.groupby("payment_id", sort=True):
-        cur = rows["currency"].iat[0]
-        cust = next((c for c in rows["customer_id"] if c), "")
-        applied = int(rows["applied_amount"].sum())
         recorded = rows["payment_amount"].dropna()
         was = int(recorded.iat[0]) if len(recorded) else None
-        docs = ", ".join(rows["document_no"])
         day = rows["value_date"].dropna()
         day = day.iat[0].date() if len(day) else None
         if pid in pay.index:
-            now, now_cur = int(pay.at[pid, "amount"]), pay.at[pid, "currency"]
-            if (was is not None and now != was) or now_cur != cur:
-                flagged.add(pid)
-                j.exceptions.append((pid, "PAYMENT_CHANGED",
-                                     f"applied {cur} {fmt(applied, cur)} to {docs} in an earlier run when the payment was "
-                                     f"{cur} {fmt(was if was is not None else applied, cur)}; it is now {now_cur} "
-                                     f"{fmt(now, now_cur)}: not applied again and nothing deducted - check the payment",
-                                     cust, docs))
-                j.unapplied.append((pid, now - applied if now_cur == cur else now, "PAYMENT_CHANGED", now_cur,
-                                    pay.at[pid, "payer_name"], pay.at[pid, "reference"],
-                                    f"the payment's amount changed since it was applied (was {fmt(was or 0, cur)})", cust))
-                continue
-            rest = now - applied
-            if rest:
-                j.unapplied.append((pid, rest, "ON_ACCOUNT" if cust else "UNAPPLIED", cur, pay.at[pid, "payer_name"],
-                                    pay.at[pid, "reference"], f"{fmt(rest, cur)} left after applying, in an earlier run",
-                                    cust))
+            if (was is not None and int(pay.at[pid, "amount"]) != was) or pay.at[pid, "currency"] != rows["currency"].iat[0]:
+                flagged[pid] = "PAYMENT_CHANGED"
         elif _covered(day, spans):
-            flagged.add(pid)
-            j.exceptions.append((pid, "PAYMENT_REMOVED",
-                                 f"applied {cur} {fmt(applied, cur)} to {docs} in an earlier run, value date {day}; "
-                                 f"today's payments cover that date but no longer hold the payment: nothing deducted",
-                                 cust, docs))
-            continue
-        else:
-            rest = (was if was is not None else applied) - applied
-        if rest > 0 and cust:
-            j.open_items.append({"customer_id": cust, "document_no": pid, "doc_type": "PMT", "amount": -rest,
-                                 "open_amount": -rest, "currency": cur, "document_date": day, "reference": pid,
-                                 "reason_code": ""})
+            flagged[pid] = "PAYMENT_REMOVED"
 
     # -- per document: posted, not yet posted, or neither --------------------------------------
-    apps = apps.assign(cleared=sum(apps[c] for c in CLEARS).astype("int64"), pos=np.arange(len(apps)),
+    withdrawn: set[int] = set()           # positions in ``carried`` of rows a REJECT withdraws now
+    apps = apps.assign(cleared=sum(apps[c] for c in CLEARS).astype("int64"), pos=apps.index.to_numpy(),
                        ob=-apps["open_before"].abs())
     for doc, rows in apps.groupby("document_no", sort=True):
         rows = rows.sort_values(["ob", "value_date", "payment_id", "pos"], kind="stable")
@@ -215,7 +198,7 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
         left = [first - sum(cleared[:k]) for k in range(len(cleared) + 1)]
         posted = max((k for k, v in enumerate(left) if v == today), default=None)
         cur = rows["currency"].iat[0]
-        doubt = sorted(set(rows["payment_id"]) & flagged)
+        doubt = sorted(set(rows["payment_id"]) & set(flagged))
         if doubt:
             j.held[doc] = f"an earlier application to {doc} is in question (payment {', '.join(doubt)} changed or removed)"
         if posted is None:
@@ -227,16 +210,81 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
                                      f"today it is open {fmt(today, cur)}, neither posted nor unposted: nothing "
                                      f"deducted - check the ledger", cust, doc))
             continue
-        again = sum(c for c, p in zip(cleared[posted:], rows["payment_id"].iloc[posted:]) if p not in flagged)
-        if again:
-            j.deduct[doc] = again
-        for r in rows.itertuples(index=False):
-            if r.deduction_amount and r.payment_id not in flagged:
+        again = 0
+        for n, r in enumerate(rows.itertuples(index=False)):
+            if r.payment_id in flagged:
+                continue
+            if r.decision == "REJECT":
+                if n >= posted:
+                    withdrawn.add(r.pos)
+                    continue
+                j.exceptions.append((r.payment_id, "REJECT_POSTED",
+                                     f"decision REJECT on {r.payment_id} to {doc}: the ledger has posted it already "
+                                     f"(open {fmt(today, cur)}); reverse it in the ledger - nothing changed", r.customer_id,
+                                     doc))
+            if n >= posted:
+                again += r.cleared
+            if r.deduction_amount:
                 j.open_items.append({"customer_id": r.customer_id, "document_no": "", "doc_type": "DED",
                                      "amount": int(r.deduction_amount), "open_amount": int(r.deduction_amount),
                                      "currency": r.currency, "reference": doc, "reason_code": r.reason_code or "OTHER",
                                      "document_date": r.value_date.date() if pd.notna(r.value_date) else None,
                                      "payment_id": r.payment_id, "_pos": r.pos})
+        if again:
+            j.deduct[doc] = again
+    if withdrawn:
+        rows = carried.index.isin(sorted(withdrawn))
+        carried.loc[rows, "status"] = "REVERSED"
+        carried.loc[rows, "evidence"] = carried.loc[rows, "evidence"] + "; withdrawn: decision REJECT"
+        apps = apps[~apps["pos"].isin(withdrawn)]
+
+    # -- per payment: what is left of it, and the exceptions about it ---------------------------
+    back = carried[(carried["status"] == "REVERSED") & (carried["applied_amount"] > 0)]
+    rejected = back.groupby("payment_id")["applied_amount"].sum().to_dict()
+    for pid, rows in carried.groupby("payment_id", sort=True):
+        mine = apps[apps["payment_id"] == pid]
+        cur = rows["currency"].iat[0]
+        cust = next((c for c in rows["customer_id"] if c), "")
+        applied = int(mine["applied_amount"].sum())
+        recorded = rows["payment_amount"].dropna()
+        was = int(recorded.iat[0]) if len(recorded) else None
+        docs = ", ".join(mine["document_no"]) or ", ".join(rows["document_no"])
+        day = rows["value_date"].dropna()
+        day = day.iat[0].date() if len(day) else None
+        why = flagged.get(pid)
+        if why == "PAYMENT_REMOVED":
+            j.exceptions.append((pid, why, f"applied {cur} {fmt(applied, cur)} to {docs} in an earlier run, value date "
+                                           f"{day}; today's payments cover that date but no longer hold the payment: "
+                                           f"nothing deducted", cust, docs))
+            continue
+        if pid in pay.index:
+            now, now_cur = int(pay.at[pid, "amount"]), pay.at[pid, "currency"]
+            if why == "PAYMENT_CHANGED":
+                j.exceptions.append((pid, why, f"applied {cur} {fmt(applied, cur)} to {docs} in an earlier run when the "
+                                               f"payment was {cur} {fmt(was if was is not None else applied, cur)}; it is "
+                                               f"now {now_cur} {fmt(now, now_cur)}: not applied again and nothing "
+                                               f"deducted - check the payment", cust, docs))
+                j.unapplied.append((pid, now - applied if now_cur == cur else now, why, now_cur, pay.at[pid, "payer_name"],
+                                    pay.at[pid, "reference"],
+                                    f"the payment's amount changed since it was applied (was {fmt(was or 0, cur)})", cust))
+                continue
+            name, ref = pay.at[pid, "payer_name"], pay.at[pid, "reference"]
+            total = now
+        else:
+            name = ref = ""
+            total = was if was is not None else applied + int(rejected.get(pid, 0))
+        back_amt = min(int(rejected.get(pid, 0)), total - applied)
+        rest = total - applied - back_amt
+        if back_amt > 0 and (pid in pay.index):
+            j.unapplied.append((pid, back_amt, "REJECTED", cur, name, ref,
+                                f"{fmt(back_amt, cur)} withdrawn (decision REJECT): apply it by hand", cust))
+        if rest and pid in pay.index:
+            j.unapplied.append((pid, rest, "ON_ACCOUNT" if cust else "UNAPPLIED", cur, name, ref,
+                                f"{fmt(rest, cur)} left after applying, in an earlier run", cust))
+        if rest + back_amt > 0 and cust:
+            j.open_items.append({"customer_id": cust, "document_no": pid, "doc_type": "PMT", "amount": -(rest + back_amt),
+                                 "open_amount": -(rest + back_amt), "currency": cur, "document_date": day,
+                                 "reference": pid, "reason_code": ""})
     j.open_items = _not_yet_posted(j.open_items, open_items)
     return j
 

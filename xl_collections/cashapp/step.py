@@ -9,9 +9,12 @@ applied this run in minor units of the reporting currency.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from ..book import table_from_sheet
+from ..book import SheetOutput, TableBlock, table_from_sheet
+from ..book.usercols import keep_user_columns
 from ..close_sheets import _is_auto, cash_outputs
 from ..close_state import DONE, FAILED, SKIPPED, CloseState, StepResult, reporting_sum, settings_fingerprint
 from ..errors import InputError, InputErrors
@@ -21,6 +24,7 @@ from .engine import apply_cash
 from .prior import read_prior
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
+CASH_APP_KEY = ("payment_id", "document_no")      # the row key the user's ``decision`` travels with
 CROSS_RUN = ("PRIOR_MISMATCH", "PAYMENT_CHANGED", "PAYMENT_REMOVED", "DUPLICATE_PAYMENT")
 
 
@@ -79,14 +83,16 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
     ``currency``); raises :class:`InputErrors` when they lack ``open_before``."""
     if "cash app" not in {s.lower() for s in book.sheet_names()}:
         return None
+    grid = book.read_sheet("Cash App")
     try:
         df = book.read_table("tblCashApp")
     except Exception:
-        df = table_from_sheet(book.read_sheet("Cash App"))
+        df = table_from_sheet(grid)
     if df is None or df.empty or "payment_id" not in df.columns:
         return None
-    out, errors = read_prior(df.reset_index(drop=True), reporting_currency=settings.reporting_currency,
-                             sheet="Cash App")
+    # the user's columns (``decision``) typed right of the table travel with their row's key
+    mine, _ = keep_user_columns(SheetOutput("Cash App", [TableBlock(df.reset_index(drop=True), key=CASH_APP_KEY)]), grid)
+    out, errors = read_prior(mine.blocks[0].df, reporting_currency=settings.reporting_currency, sheet="Cash App")
     if errors:
         raise InputErrors(errors)
     return out
@@ -125,8 +131,10 @@ def cash_result(state: CloseState):
     earlier applications)."""
     if "cashapp" not in state.results:
         payments = state.tables.get("payments")
+        cards = state.tables.get("card_settlements")
+        cards = cards if cards is not None and len(cards) else None
         prior, run_id = cash_prior(state)
-        if (payments is None or payments.empty) and prior is None:
+        if (payments is None or payments.empty) and prior is None and cards is None:
             return None
         if payments is None or payments.empty:
             payments = _no_payments()
@@ -135,7 +143,7 @@ def cash_result(state: CloseState):
             state.tables["open_items"], payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
             prior_applications=prior, settings=state.settings, fx_rates=state.tables.get("fx_rates"),
-            run_id=run_id)
+            run_id=run_id, card_settlements=cards)
     return state.results["cashapp"]
 
 
@@ -167,15 +175,23 @@ def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def step_cashapp(state: CloseState) -> StepResult:
-    payments = state.tables.get("payments")
-    if payments is None or payments.empty:
-        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
     res = cash_result(state)
+    payments = state.tables.get("payments")
+    if res is None or ((payments is None or payments.empty) and res.card_batches is None):
+        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
+    if payments is None:
+        payments = _no_payments()
     s = state.settings
     prior = state.results.get("cash_prior")
     apps = res.applications
     apps.attrs.setdefault("currency", s.reporting_currency)
     outs = cash_outputs(apps, res.unapplied, res.exceptions, res.posting, res.deductions, s)
+    if res.card_batches is not None:      # the card batches under the applications: fees, net, bank deposit
+        cash_app = outs[0]
+        block = TableBlock(res.card_batches, table_name="tblCardBatches", style="TableStyleLight9",
+                           title="Card batches: each sale applied at its gross amount; the fees are the merchant's "
+                                 "cost; the net is the bank deposit (bank_payment_id), never applied as a payment")
+        outs[0] = replace(cash_app, blocks=[*cash_app.blocks, block])
     prior_ids = set(prior["payment_id"]) if prior is not None and not prior.empty else set()
     new = apps[~apps["payment_id"].isin(prior_ids)]
     is_auto = _is_auto(new)
@@ -183,6 +199,9 @@ def step_cashapp(state: CloseState) -> StepResult:
     applied = reporting_sum(auto, "applied_amount", state)
     n_prior = int(payments["payment_id"].drop_duplicates().isin(prior_ids).sum())
     n_new = int(payments["payment_id"].nunique()) - n_prior
+    if res.card_batches is not None:
+        n_new += int(res.card_batches["transactions"].sum())
+        n_new -= int((res.card_batches["bank_payment_id"] != "").sum())
     n_auto = int(auto["payment_id"].nunique())
     rate = n_auto / n_new if n_new else 0.0
     problems = int(res.exceptions["reason"].isin(CROSS_RUN).sum()) if len(res.exceptions) else 0

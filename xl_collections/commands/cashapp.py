@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cashapp import cards
 from ..cashapp.prior import read_prior as prior_table
 from ..errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
@@ -36,6 +37,9 @@ def add_arguments(p) -> None:
     p.add_argument("--remittance", metavar="FILE")
     p.add_argument("--prior", metavar="FILE", action="append",
                    help="applications.csv of earlier runs (judged, never applied again); may be given more than once")
+    p.add_argument("--card-settlement", metavar="FILE",
+                   help="a card processor's settlement report (Stripe, Adyen, Worldpay-style CSV/Excel): each sale "
+                        "applied at its gross amount, fees and net per batch in card_batches.csv")
     p.add_argument("--fx", metavar="FILE", help="FX rates: payments in another currency than their invoices are proposed, converted")
     p.add_argument("--out", required=True, metavar="DIR")
 
@@ -71,6 +75,32 @@ def read_prior(paths, currency: str) -> tuple[pd.DataFrame | None, list[InputErr
     out = pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True) if len(frames) > 1 else frames[0]
     out.attrs = dict(frames[0].attrs)
     return out, []
+
+
+def read_card_settlement(args, path, currency: str) -> tuple[pd.DataFrame | None, list[InputError]]:
+    """A processor's settlement report, its layout recognised (:func:`cards.normalise_layout`)
+    and read into the canonical ``card_settlements`` table (``--map`` applies)."""
+    from ..io.readers import read_column_map
+    from ..io.validate import validate
+
+    p = Path(path)
+    if not p.is_file():
+        return None, [InputError("file not found", "card_settlements", p.name, expected=f"an existing file ({p})")]
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
+            raw = pd.read_excel(p, dtype=str, engine="calamine").fillna("")
+        else:
+            raw = read_csv_frame(p, label=p.name)
+    except InputErrors as e:
+        return None, e.errors
+    except Exception as e:  # noqa: BLE001 - any unreadable file is an input problem
+        return None, [InputError(f"cannot be read: {e}", "card_settlements", p.name,
+                                 expected="a card processor's settlement report (CSV or Excel)")]
+    raw, _ = cards.normalise_layout(raw)
+    cmap = read_column_map(args.map) if getattr(args, "map", None) else None
+    df, errors = validate(raw, "card_settlements", file=p.name, header_row=1, column_map=cmap,
+                          reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
+    return (None if errors else df), errors + ([] if errors else cards.check_net(df))
 
 
 def read_payments(args, paths, currency: str) -> tuple[pd.DataFrame | None, list, list[InputError]]:
@@ -118,13 +148,17 @@ def run(args) -> int:
     settings = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
     prior, errors = read_prior(getattr(args, "prior", None), currency)
     payments, spans, pay_errors = read_payments(args, args.payments, currency)
+    card, card_errors = (read_card_settlement(args, args.card_settlement, currency)
+                         if getattr(args, "card_settlement", None) else (None, []))
+    pay_errors += card_errors
     t = read_inputs(args, currency, {"open_items": args.open_items,
                                      "customers": getattr(args, "customers", None),
                                      "remittance": getattr(args, "remittance", None),
                                      "fx_rates": getattr(args, "fx", None)}, errors + pay_errors)
     open_items, customers, remittance = t["open_items"], t["customers"], t["remittance"]
     result = apply_cash(open_items, payments, customers=customers, remittance=remittance,
-                        prior_applications=prior, settings=settings, fx_rates=t["fx_rates"], payment_spans=spans)
+                        prior_applications=prior, settings=settings, fx_rates=t["fx_rates"], payment_spans=spans,
+                        card_settlements=card)
     tables = result.tables()
     tables["open_items_after"] = result.open_items_after.drop(columns=["source_row"], errors="ignore")
     tables["open_items_after"].attrs = dict(result.open_items_after.attrs)
@@ -141,5 +175,7 @@ def run(args) -> int:
     print(f"{n:,} payment{'s' if n != 1 else ''}: {n_auto:,} applied automatically ({applied}), "
           f"{n_review:,} proposed for review, {result.unapplied['payment_id'].nunique():,} with cash unapplied, "
           f"{len(result.exceptions):,} exception{'s' if len(result.exceptions) != 1 else ''}"
-          + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "") + f" -> {out}")
+          + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
+          + (f"; {len(result.card_batches):,} card batches, {int((result.card_batches['bank_payment_id'] != '').sum()):,}"
+             f" matched to their bank deposit" if result.card_batches is not None else "") + f" -> {out}")
     return 0
