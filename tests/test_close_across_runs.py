@@ -113,7 +113,8 @@ def test_accept_typed_beside_the_cash_app_is_applied_by_the_next_close(tmp_path)
     stranger = pd.concat([PAYMENTS, pd.DataFrame({"payment_id": ["P4"], "value_date": ["2026-10-12"], "amount": [863.14],
                                                   "currency": ["GBP"], "payer_name": ["J BLOGGS"],
                                                   "reference": ["thank you"]})], ignore_index=True)
-    path = book(tmp_path, "ar.xlsm", "2026-10-31", OCTOBER, stranger)
+    still_open = pd.concat([OCTOBER, items(("INV0001005", "C100", 100.00))], ignore_index=True)
+    path = book(tmp_path, "ar.xlsm", "2026-10-31", still_open, stranger)
     assert close(path, "2026-10-31") == 0
     apps = open_book(path).read_table("tblCashApp")
     assert apps.set_index("payment_id").loc["P4", "status"] == "REVIEW"
@@ -129,7 +130,7 @@ def test_accept_typed_beside_the_cash_app_is_applied_by_the_next_close(tmp_path)
     assert close(path, "2026-10-31") == 0
     apps = open_book(path).read_table("tblCashApp").set_index("payment_id")
     assert (apps.loc["P4", "status"], apps.loc["P4", "rule"], apps.loc["P4", "decision"]) == ("AUTO", "MANUAL", "ACCEPT")
-    assert "INV0001001" not in aging_open(path)
+    assert aging_open(path) == {"INV0001005": 100.00}
 
 
 def test_card_settlements_sheet_is_applied_and_its_batch_reported_on_cash_app(tmp_path):
