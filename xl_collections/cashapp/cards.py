@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, InputErrors
-from ..money import parse_amount
+from ..errors import InputError
+from ..money import parse_amount, to_decimal
 
 BATCH_COLUMNS = ["batch_id", "settlement_date", "transactions", "gross", "fees", "net", "applied", "unapplied",
                  "bank_payment_id", "currency"]
@@ -83,7 +83,6 @@ def normalise_layout(raw: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         fees = sum(np.array(money(f)) for f in ADYEN_FEES)
         net = credit - debit
         gross = net + fees
-        from ..money import to_decimal
         dec = lambda a: [str(to_decimal(int(x), c)) for x, c in zip(a, cur)]  # noqa: E731
         out = pd.DataFrame({
             "batch_id": r[cols["batch number"]].astype(str).str.strip(),
@@ -177,7 +176,7 @@ def batch_report(bat: pd.DataFrame, cs: pd.DataFrame, applications: pd.DataFrame
     out = bat.copy()
     out["applied"] = out["batch_id"].map(applied).fillna(0).astype("int64")
     out["unapplied"] = out["batch_id"].map(left).fillna(0).astype("int64")
-    out["bank_payment_id"] = out["batch_id"].map(deposits).fillna("")
+    out["bank_payment_id"] = pd.Series([deposits.get(b, "") for b in out["batch_id"]], index=out.index, dtype=object)
     for c in ("transactions", "gross", "fees", "net"):
         out[c] = out[c].astype("int64")
     out = out[BATCH_COLUMNS].reset_index(drop=True)

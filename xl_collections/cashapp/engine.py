@@ -20,6 +20,12 @@ Cash identity, exact per payment: sum of ``applied_amount`` of its AUTO applicat
 sum of its ``amount_unapplied`` = the amount received.  ``write_off_amount``,
 ``discount_amount`` and ``deduction_amount`` are not cash: with ``applied_amount`` they make
 up what the application clears from the document (never more than its open amount).
+
+Beside this cascade: :mod:`.result` (the result tables' columns), :mod:`.confidence` (the
+confidence table, shared with ``XLC_MATCH``), :mod:`.open_index` (the open-item index), :mod:`.fx_convert`
+(conversion through the reporting currency), :mod:`.amounts` (tolerance, discount,
+combinations), :mod:`.payer`, :mod:`.refs`, :mod:`.prior` (earlier runs' applications) and
+:mod:`.cards` (card settlement reports).
 """
 from __future__ import annotations
 
@@ -27,54 +33,31 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from ..aging import pick_rates
 from ..errors import InputErrors
 from ..io.validate import canonical
-from ..money import minor_unit, round_half_away, to_decimal
+from ..money import round_half_away, to_decimal
 from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
+from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
+                         C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
+                         F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
+from .fx_convert import FxConverter
+from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
 from .prior import Judgement, judge, read_prior
-from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key,
                    reason_code, says_partial)
-
-# -- confidences (documented in docs/cashapp.md) ----------------------------------------
-C_EXACT, C_TAIL, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
-F_AMOUNT_EQUAL, F_TOLERANCE = 1.0, 0.99
-F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT, F_STATED = 0.96, 0.88, 0.85, 0.97
-C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
-C_PO, C_PO_COMBO = 0.95, 0.92
-C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
-C_AMOUNT_ONLY = 0.5
-C_CONFLICT = 0.6
-C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO
-
-# CONTRACT §4 order (everything a later run needs to judge an application), then the evidence
-APPLICATION_COLUMNS = ["payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence",
-                       "status", "open_before", "write_off_amount", "discount_amount", "deduction_amount",
-                       "value_date", "payment_amount", "payer_account", "bank_reference", "end_to_end_id",
-                       "return_id", "evidence", "currency", "reason_code", "run_id"]
-APPLICATION_MONEY = ["applied_amount", "open_before", "write_off_amount", "discount_amount", "deduction_amount",
-                     "payment_amount"]
-UNAPPLIED_COLUMNS = ["payment_id", "amount_unapplied", "reason", "currency", "payer_name", "reference",
-                     "detail", "customer_id"]
-EXCEPTION_COLUMNS = ["payment_id", "reason", "detail", "customer_id", "document_no"]
-DEDUCTION_COLUMNS = ["customer_id", "document_no", "related_document_no", "amount", "reason_code",
-                     "payment_id", "currency", "value_date"]
-POSTING_COLUMNS = ["payment_id", "posting_type", "customer_id", "document_no", "amount", "currency",
-                   "value_date", "text"]
-
-
+from .result import (APPLICATION_COLUMNS, APPLICATION_MONEY, DEDUCTION_COLUMNS, EXCEPTION_COLUMNS, POSTING_COLUMNS,
+                     UNAPPLIED_COLUMNS, CashAppResult)
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -83,31 +66,6 @@ _EPOCH = dt.date(1970, 1, 1)
 def _day(value) -> int:
     """A date / Timestamp / datetime64 as days since 1970-01-01."""
     return int(np.datetime64(value, "D").astype("int64"))
-
-
-def _reported(confidence: float) -> float:
-    """A rule's confidence as reported and compared with AutoApplyMinConfidence: in [0, 1], 3 decimals."""
-    return round(max(0.0, min(1.0, confidence)), 3)
-
-
-@dataclass(frozen=True)
-class CashAppResult:
-    """Result tables of :func:`apply_cash` (money: int minor units of the row's currency)."""
-    applications: pd.DataFrame
-    unapplied: pd.DataFrame
-    exceptions: pd.DataFrame
-    deductions: pd.DataFrame
-    open_items_after: pd.DataFrame
-    posting: pd.DataFrame
-    card_batches: pd.DataFrame | None = None     # with a card settlement report: one row per batch
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The result files of the ``cashapp`` command, by name."""
-        out = {"applications": self.applications, "unapplied": self.unapplied, "exceptions": self.exceptions,
-               "deductions": self.deductions, "posting": self.posting}
-        if self.card_batches is not None:
-            out["card_batches"] = self.card_batches
-        return out
 
 
 @dataclass
@@ -139,128 +97,6 @@ class _Outcome:
     manual: bool = False                # a person accepted it (decision ACCEPT): applied as given
 
 
-class _Book:
-    """The open items as Python lists, indexed by document key, customer, PO and amount."""
-
-    def __init__(self, oi: pd.DataFrame):
-        oi = oi.reset_index(drop=True)
-        self.df = oi
-        n = len(oi)
-        self.doc: list[str] = oi["document_no"].tolist()
-        self.cust: list[str] = oi["customer_id"].tolist()
-        self.cur: list[str] = oi["currency"].tolist()
-        self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
-        self.rem: list[int] = list(self.open)
-        self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
-        self.consumed_by: dict[int, str] = {}
-        # document key -> items (a list only where the key is shared), in document_no order
-        self.key: list[str] = normalise_document_nos(oi["document_no"])
-        keys = pd.Series(self.key, dtype=object)
-        dup = keys.duplicated(keep=False).to_numpy()
-        self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
-        for i in np.flatnonzero(dup).tolist():
-            lst = self._by_key.setdefault(self.key[i], [])
-            lst.append(i)
-        for v in self._by_key.values():
-            if isinstance(v, list):
-                v.sort(key=self.doc.__getitem__)
-        self._by_key.pop("", None)
-        day = self.ddate.astype("int64")
-        self.day: list[int] = day.tolist()     # document date, days since 1970
-        # customer -> items; sorted oldest first (document date, due date, document_no) on first use
-        codes, _ = pd.factorize(oi["customer_id"])
-        due = oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64") if "due_date" in oi else day
-        order = np.argsort(codes, kind="stable")
-        oc = codes[order]
-        bounds = (np.flatnonzero(np.diff(oc)) + 1).tolist() if n else []
-        order_l = order.tolist()
-        self._by_cust: dict[str, list[int]] = {}
-        for st, en in zip([0] + bounds, bounds + [n]):
-            if en > st:
-                self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
-        self._cust_sorted: set[str] = set()
-        self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
-        self.by_po: dict[str, list[int]] = {}
-        for col in ("po_number", "reference"):
-            if col not in oi:
-                continue
-            vals = oi[col]
-            nz = np.flatnonzero((vals != "").to_numpy())
-            if not len(nz):
-                continue
-            for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
-                if len(k) >= 4 and not k.isalpha():
-                    lst = self.by_po.setdefault(k, [])
-                    if not lst or lst[-1] != i:
-                        lst.append(i)
-        for k, lst in self.by_po.items():
-            if len(lst) > 1:
-                lst.sort(key=self.doc.__getitem__)
-        self._by_amount: dict | None = None
-        self._ocr: dict[int, str] = {}
-        self._by_tail: dict[str, list[int]] | None = None
-
-    def by_amount(self, currency: str, amount: int) -> list[int]:
-        """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
-        if self._by_amount is None:
-            opened = np.asarray(self.open, dtype=np.int64)
-            curs = np.asarray(self.cur, dtype=object)
-            self._by_amount = {}
-            for c in pd.unique(curs):
-                idx = np.flatnonzero((curs == c) & (opened > 0))
-                order = idx[np.argsort(opened[idx], kind="stable")]
-                self._by_amount[c] = (opened[order], order)
-        got = self._by_amount.get(currency)
-        if got is None:
-            return []
-        vals, order = got
-        lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
-        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
-
-    def hits(self, key: str) -> list[int]:
-        """Items whose document key is ``key`` (in document_no order)."""
-        v = self._by_key.get(key)
-        return [] if v is None else [v] if isinstance(v, int) else v
-
-    def has_key(self, key: str) -> bool:
-        return key in self._by_key
-
-    def customers(self):
-        return self._by_cust.keys()
-
-    def of_customer(self, customer: str) -> list[int]:
-        """The customer's items, oldest first (document date, due date, document_no)."""
-        lst = self._by_cust.get(customer)
-        if lst is None:
-            return []
-        if customer not in self._cust_sorted:
-            lst.sort(key=self.doc.__getitem__)      # two stable sorts: by dates, equal dates by document_no
-            lst.sort(key=self.sortkey.__getitem__)
-            self._cust_sorted.add(customer)
-        return lst
-
-    def tail_hits(self, digits: str) -> list[int]:
-        """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
-        if self._by_tail is None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-            keys = pa.array(self.key, type=pa.string())
-            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
-            self._by_tail = {}
-            for i, t in enumerate(tails):
-                if t:
-                    self._by_tail.setdefault(t, []).append(i)
-            for v in self._by_tail.values():
-                v.sort(key=self.doc.__getitem__)
-        return self._by_tail.get(digits, [])
-
-    def ocr(self, i: int) -> str:
-        k = self._ocr.get(i)
-        if k is None:
-            k = self._ocr[i] = ocr_key(self.doc[i])
-        return k
-
-
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
                settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
@@ -276,7 +112,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     payment inputs cover (default: the payments' own), for telling a removed payment from one
     outside what was loaded.  ``run_id`` stamps this run's new rows.  ``fx_rates`` (units of the
     reporting currency per one unit of currency, the rate for a payment's value date picked as
-    :func:`xl_collections.aging.pick_rates` does): a payment whose documents are all in another
+    :func:`xl_collections.fx.pick_rates` does): a payment whose documents are all in another
     currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
     never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).
     ``card_settlements`` (a processor's settlement report, :mod:`.cards`): each sale is a payment
@@ -364,10 +200,10 @@ class _Run:
                  run_id: str = ""):
         self.s = settings
         self.fx = fx
+        self.fxc = FxConverter(fx, settings.reporting_currency)
         self.run_id = run_id
-        self._rates: dict = {}
         self.min_conf = float(settings.auto_apply_min_confidence)
-        self.book = _Book(oi)
+        self.book = OpenItemIndex(oi)
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
         self.remit: dict[str, list] = {}
         if rem is not None and len(rem):
@@ -424,49 +260,6 @@ class _Run:
                 f"{t.discount_pct.normalize()}% to {(_EPOCH + dt.timedelta(days=last)).isoformat()}")
 
     # -- payments in another currency than their documents ------------------------------------
-    def rate(self, cur: str, value_date) -> tuple[Decimal, str] | None:
-        """``(rate, date)`` of ``cur`` for ``value_date`` from ``fx_rates`` (units of the reporting
-        currency per 1 ``cur``, picked by :func:`pick_rates`; date '' when undated or the
-        reporting currency itself); None without a rate."""
-        day = pd.Timestamp(value_date).date()
-        key = (cur, day)
-        if key not in self._rates:
-            rc = self.s.reporting_currency
-            got = None
-            if self.fx is not None:
-                try:
-                    r = pick_rates(self.fx, [cur], day, rc, need_table="payments")[cur]
-                except InputErrors:
-                    r = None
-                if r is not None:
-                    when = ""
-                    if cur != rc:
-                        fx = self.fx
-                        d = fx.loc[(fx["currency"] == cur) & fx["date"].notna() & (fx["date"] <= pd.Timestamp(day)), "date"]
-                        when = d.max().date().isoformat() if len(d) else ""
-                    got = (r, when)
-            self._rates[key] = got
-        return self._rates[key]
-
-    def cross(self, minor: int, cur: str, to_cur: str, value_date) -> tuple[int, str] | None:
-        """``minor`` units of ``cur`` in minor units of ``to_cur`` through the reporting currency,
-        exact and rounded once half away from zero; with the rate text for the evidence."""
-        a, b = self.rate(cur, value_date), self.rate(to_cur, value_date)
-        if a is None or b is None:
-            return None
-        f = Fraction(int(minor)) * Fraction(a[0]) / Fraction(b[0]) * Fraction(10) ** (minor_unit(to_cur) - minor_unit(cur))
-        q, r = divmod(abs(f.numerator), f.denominator)
-        q += 2 * r >= f.denominator
-        rc = self.s.reporting_currency
-        if cur == rc:
-            how = f"{b[0]}"
-        elif to_cur == rc:
-            how = f"{a[0]}"
-        else:
-            how = f"{a[0]} {rc}/{cur} and {b[0]} {rc}/{to_cur}"
-        dates = sorted({d for d in (a[1], b[1]) if d})
-        return (q if f >= 0 else -q), f"at {how} (FX Rates{' ' + ', '.join(dates) if dates else ''})"
-
     def _fx(self, p, items: list[int], rule: str, base: float, ev_docs: dict[int, str], evidence: list[str],
             customer: str) -> tuple[_Outcome | None, str]:
         """The payment converted into the currency of ``items`` (all one currency, open amounts
@@ -476,7 +269,7 @@ class _Run:
         icur = b.cur[items[0]]
         if self.fx is None or amt <= 0 or any(b.cur[i] != icur for i in items) or any(b.rem[i] <= 0 for i in items):
             return None, ""
-        conv = self.cross(amt, cur, icur, p.value_date)
+        conv = self.fxc.cross(amt, cur, icur, p.value_date)
         if conv is None:
             return None, f"no FX rate for {cur} or {icur} on {pd.Timestamp(p.value_date).date().isoformat()}"
         converted, how = conv
@@ -490,7 +283,7 @@ class _Run:
         allocs, left = [], amt
         for n, i in enumerate(sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))):
             last = n == len(items) - 1
-            part = left if last else min(left, max(0, self.cross(b.rem[i], icur, cur, p.value_date)[0]))
+            part = left if last else min(left, max(0, self.fxc.cross(b.rem[i], icur, cur, p.value_date)[0]))
             allocs.append(_Alloc(i, part, evidence=ev_docs.get(i, "")))
             left -= part
         diff = converted - total
@@ -585,11 +378,11 @@ class _Run:
     def _auto_ok(self, out: _Outcome) -> bool:
         if out.manual:
             return True
-        return not out.ambiguous and not out.review_only and _reported(out.confidence) >= self.min_conf
+        return not out.ambiguous and not out.review_only and reported(out.confidence) >= self.min_conf
 
     def _commit(self, p, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
-        conf = _reported(out.confidence)
+        conf = reported(out.confidence)
         auto = self._auto_ok(out)
         held = [] if out.manual else [self.held[a.item] for a in out.allocs if a.item in self.held]
         if held:        # an earlier application to the document is in question: a person decides
