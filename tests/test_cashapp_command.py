@@ -70,9 +70,12 @@ def test_prior_run_is_never_applied_again(files):
     second = files["out"].parent / "second"
     assert main(["cashapp", "--open-items", files["oi"], "--payments", files["pay"], "--customers", files["cus"],
                  "--prior", str(files["out"] / "applications.csv"), "--out", str(second)]) == 0
-    assert _rows(second / "applications.csv") == []
+    assert _rows(second / "applications.csv") == _rows(files["out"] / "applications.csv")    # carried, once
     reasons = {u["payment_id"]: u["reason"] for u in _rows(second / "unapplied.csv")}
-    assert reasons == {"P-1": "ALREADY_APPLIED", "P-2": "ALREADY_APPLIED", "P-3": "UNKNOWN_PAYER"}
+    assert reasons == {"P-3": "UNKNOWN_PAYER"}
+    assert _rows(second / "posting.csv") == [r for r in _rows(files["out"] / "posting.csv") if r["payment_id"] == "P-3"]
+    # the same extract: nothing posted yet, so the open items after are the first run's
+    assert _rows(second / "open_items_after.csv") == _rows(files["out"] / "open_items_after.csv")
 
 
 def test_refused_inputs_exit_1_and_write_nothing(tmp_path, files, capsys):

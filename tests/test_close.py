@@ -478,25 +478,6 @@ def test_in_excel_refused_inputs_are_listed_on_the_close_sheet(demo, tmp_path, m
 
 
 
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
-
-
-@hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["D1", "D2", "D3", "D4"]), st.integers(1, 10_000),
-                          st.sampled_from(["AUTO", "REVIEW"])), max_size=8))
-def test_net_of_prior_takes_off_exactly_what_auto_rows_cleared(apps):
-    oi = pd.DataFrame({"document_no": ["D1", "D2", "D3", "D4"], "open_amount": [10_000, 20_000, 30_000, -500],
-                       "currency": "USD"})
-    prior = pd.DataFrame(apps, columns=["document_no", "applied_amount", "status"])
-    prior["discount_amount"] = 0
-    after = close_mod.net_of_prior(oi, prior)
-    auto = prior[prior["status"] == "AUTO"]
-    assert after["open_amount"].sum() == oi["open_amount"].sum() - auto["applied_amount"].sum()
-    assert (after["open_amount"] != 0).all()
-    untouched = set(oi["document_no"]) - set(auto["document_no"])
-    assert set(after.loc[after["document_no"].isin(untouched), "document_no"]) == untouched
-
-
 def test_fingerprint_ignores_source_rows_but_not_content(demo):
     oi = demo["gen"].open_items
     fp = close_mod.table_fingerprint(oi, "open_items")

@@ -72,7 +72,7 @@ def test_payments_rules_and_no_double_report():
         ("Excel error value in the cell", 6, "amount", "#N/A"),
         ("amount is blank", 5, "amount", ""),
         ("payment amount is not positive", 3, "amount", "-500"),
-        ("duplicate payment_id", 4, "payment_id", "P1"),
+        ("duplicate payment_id with other content", 4, "payment_id", "P1"),
     ]
     assert df["amount"].dtype == "int64"
 
@@ -141,7 +141,7 @@ def test_canonical_is_idempotent_and_raises_all():
     with pytest.raises(InputErrors) as exc:
         canonical(pd.DataFrame({"payment_id": ["P1", "P1"], "value_date": ["x", "2026-01-01"], "amount": [1, 2]}),
                   "payments")
-    assert [e.message for e in exc.value.errors] == ["value_date is not a date", "duplicate payment_id"]
+    assert [e.message for e in exc.value.errors] == ["value_date is not a date", "duplicate payment_id with other content"]
     assert canonical(None, "payments") is None
 
 
@@ -180,3 +180,12 @@ def test_a_total_row_at_the_end_is_named_as_such():
     raw.loc[3, "Note"] = "Total Supplies"
     raw.loc[3, "Customer"] = None
     assert "a total row at the end of the table" not in [e.message for e in validate(raw, "open_items")[1]]
+
+
+def test_the_same_payment_twice_with_the_same_content_is_not_refused():
+    """CONTRACT §6: one statement loaded twice is one payment (the cash application reports the
+    copy as DUPLICATE_PAYMENT); the same payment_id with other content is refused."""
+    raw = pd.DataFrame({"payment_id": ["P1", "P1", "P2"], "value_date": ["2026-10-31"] * 3,
+                        "amount": ["100.00", "100.00", "5.00"]})
+    df, errors = validate(raw, "payments", file="bank.csv")
+    assert errors == [] and df["payment_id"].tolist() == ["P1", "P1", "P2"]

@@ -18,8 +18,9 @@ Money inside is integer minor units; ``StepResult.amount`` is in minor units of 
 reporting currency (positive).
 
 Cash already applied (``AUTO`` rows on the existing ``Cash App`` sheet) is handed to the cash
-application as ``prior`` and is never applied again; the pro-forma aging ages the open
-items net of every ``AUTO`` application, earlier runs' included.
+application as ``prior``: judged as CONTRACT §6 "Cash across runs" says (posted, deducted
+again, or an exception), never applied again; a book whose Audit Log records applied cash
+but has no ``Cash App`` sheet is refused.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ import pandas as pd
 from . import steps as registry
 from .aging_history import other_periods
 from .book import OwnedSheetsOnly
-from .cashapp.step import last_cash_inputs, net_of_prior, prior_applications  # noqa: F401  (re-exported)
+from .cashapp.step import cash_app_is_gone, last_cash_inputs, prior_applications  # noqa: F401  (re-exported)
 from .checklist import AUDIT_SHEET, audit_log_rows, close_sheet
 from .close_state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
                           settings_fingerprint, table_fingerprint)
@@ -120,8 +121,18 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     # Aging History is also this close's output: its own month's rows are not an input
     fps = {k: table_fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
     state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
-    state.prior_applications = prior_applications(book, settings)
+    refused = cash_app_is_gone(book)       # CONTRACT §6: never apply the earlier cash again
+    if not refused:
+        try:
+            state.prior_applications = prior_applications(book, settings)
+        except InputErrors as e:
+            refused = e.errors
+    if refused:
+        if on_refused is not None:
+            on_refused(refused, settings)
+        raise InputErrors(refused)
     state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
+    state.run_id = run_id
     report = CloseReport(state, run_id)
     outputs = []           # every step's sheets, written once all steps succeeded
     for i, s in enumerate(wanted, 1):

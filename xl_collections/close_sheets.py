@@ -94,7 +94,7 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
     """The ``Cash App``, ``Unapplied`` and ``Exceptions`` sheets (layout only)."""
     apps = _order(apps, ["payment_id", "value_date", "customer_id", "document_no", "currency", "applied_amount",
                          "status", "rule", "confidence", "evidence"])
-    blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications",
+    blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications", key=("payment_id", "document_no"),
                          number_formats={"confidence": "0.00"}, column_widths={"evidence": 60, "rule": 20},
                          wrap_columns=("evidence",), conditional=_highlights("status", {"REVIEW": NEUTRAL}))]
     if posting is not None and len(posting):

@@ -50,7 +50,8 @@ class CloseState:
     file: str = ""
     book: object = None
     prior_applications: pd.DataFrame | None = None
-    last_cash_inputs: dict | None = None      # fingerprints of the run that made the Cash App sheet
+    last_cash_inputs: dict | None = None      # run_id -> input fingerprints of the runs that applied cash
+    run_id: str = ""
     results: dict = field(default_factory=dict)
     steps: dict[str, StepResult] = field(default_factory=dict)
 

@@ -20,55 +20,44 @@ Cash identity, exact per payment: sum of ``applied_amount`` of its AUTO applicat
 sum of its ``amount_unapplied`` = the amount received.  ``write_off_amount``,
 ``discount_amount`` and ``deduction_amount`` are not cash: with ``applied_amount`` they make
 up what the application clears from the document (never more than its open amount).
+
+Beside this cascade: :mod:`.result` (the result tables' columns), :mod:`.confidence` (the
+confidence table, shared with ``XLC_MATCH``), :mod:`.open_index` (the open-item index), :mod:`.fx_convert`
+(conversion through the reporting currency), :mod:`.amounts` (tolerance, discount,
+combinations), :mod:`.payer`, :mod:`.refs`, :mod:`.prior` (earlier runs' applications) and
+:mod:`.cards` (card settlement reports).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from ..aging import pick_rates
 from ..errors import InputErrors
 from ..io.validate import canonical
-from ..money import minor_unit, round_half_away, to_decimal
+from ..money import round_half_away, to_decimal
 from ..schema import REASON_CODES, TABLES
 from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
+from . import cards
+from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
+                         C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
+                         F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
+from .fx_convert import FxConverter
+from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
-from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, normalise_document_nos, ocr_key, po_key, po_keys,
+from .prior import Judgement, judge, read_prior
+from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key,
                    reason_code, says_partial)
-
-# -- confidences (documented in docs/cashapp.md) ----------------------------------------
-C_EXACT, C_TAIL, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
-F_AMOUNT_EQUAL, F_TOLERANCE = 1.0, 0.99
-F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT, F_STATED = 0.96, 0.88, 0.85, 0.97
-C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
-C_PO, C_PO_COMBO = 0.95, 0.92
-C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
-C_AMOUNT_ONLY = 0.5
-C_CONFLICT = 0.6
-C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO
-
-APPLICATION_COLUMNS = ["payment_id", "document_no", "customer_id", "applied_amount", "rule", "confidence",
-                       "status", "evidence", "currency", "value_date", "write_off_amount", "discount_amount",
-                       "deduction_amount"]
-UNAPPLIED_COLUMNS = ["payment_id", "amount_unapplied", "reason", "currency", "payer_name", "reference",
-                     "detail", "customer_id"]
-EXCEPTION_COLUMNS = ["payment_id", "reason", "detail", "customer_id", "document_no"]
-DEDUCTION_COLUMNS = ["customer_id", "document_no", "related_document_no", "amount", "reason_code",
-                     "payment_id", "currency", "value_date"]
-POSTING_COLUMNS = ["payment_id", "posting_type", "customer_id", "document_no", "amount", "currency",
-                   "value_date", "text"]
-
-
+from .result import (APPLICATION_COLUMNS, APPLICATION_MONEY, DEDUCTION_COLUMNS, EXCEPTION_COLUMNS, POSTING_COLUMNS,
+                     UNAPPLIED_COLUMNS, CashAppResult)
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -77,27 +66,6 @@ _EPOCH = dt.date(1970, 1, 1)
 def _day(value) -> int:
     """A date / Timestamp / datetime64 as days since 1970-01-01."""
     return int(np.datetime64(value, "D").astype("int64"))
-
-
-def _reported(confidence: float) -> float:
-    """A rule's confidence as reported and compared with AutoApplyMinConfidence: in [0, 1], 3 decimals."""
-    return round(max(0.0, min(1.0, confidence)), 3)
-
-
-@dataclass(frozen=True)
-class CashAppResult:
-    """Result tables of :func:`apply_cash` (money: int minor units of the row's currency)."""
-    applications: pd.DataFrame
-    unapplied: pd.DataFrame
-    exceptions: pd.DataFrame
-    deductions: pd.DataFrame
-    open_items_after: pd.DataFrame
-    posting: pd.DataFrame
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The result files of the ``cashapp`` command, by name."""
-        return {"applications": self.applications, "unapplied": self.unapplied, "exceptions": self.exceptions,
-                "deductions": self.deductions, "posting": self.posting}
 
 
 @dataclass
@@ -126,142 +94,32 @@ class _Outcome:
     amount_confirmed: bool = False      # the amount equals the documents' open amount (less earned discount)
     overridable: bool = False           # a later rule that can be applied may replace this proposal
     review_only: bool = False           # never AUTO (an FX difference a person must book)
-
-
-class _Book:
-    """The open items as Python lists, indexed by document key, customer, PO and amount."""
-
-    def __init__(self, oi: pd.DataFrame):
-        oi = oi.reset_index(drop=True)
-        self.df = oi
-        n = len(oi)
-        self.doc: list[str] = oi["document_no"].tolist()
-        self.cust: list[str] = oi["customer_id"].tolist()
-        self.cur: list[str] = oi["currency"].tolist()
-        self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
-        self.rem: list[int] = list(self.open)
-        self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
-        self.consumed_by: dict[int, str] = {}
-        # document key -> items (a list only where the key is shared), in document_no order
-        self.key: list[str] = normalise_document_nos(oi["document_no"])
-        keys = pd.Series(self.key, dtype=object)
-        dup = keys.duplicated(keep=False).to_numpy()
-        self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
-        for i in np.flatnonzero(dup).tolist():
-            lst = self._by_key.setdefault(self.key[i], [])
-            lst.append(i)
-        for v in self._by_key.values():
-            if isinstance(v, list):
-                v.sort(key=self.doc.__getitem__)
-        self._by_key.pop("", None)
-        day = self.ddate.astype("int64")
-        self.day: list[int] = day.tolist()     # document date, days since 1970
-        # customer -> items; sorted oldest first (document date, due date, document_no) on first use
-        codes, _ = pd.factorize(oi["customer_id"])
-        due = oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64") if "due_date" in oi else day
-        order = np.argsort(codes, kind="stable")
-        oc = codes[order]
-        bounds = (np.flatnonzero(np.diff(oc)) + 1).tolist() if n else []
-        order_l = order.tolist()
-        self._by_cust: dict[str, list[int]] = {}
-        for st, en in zip([0] + bounds, bounds + [n]):
-            if en > st:
-                self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
-        self._cust_sorted: set[str] = set()
-        self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
-        self.by_po: dict[str, list[int]] = {}
-        for col in ("po_number", "reference"):
-            if col not in oi:
-                continue
-            vals = oi[col]
-            nz = np.flatnonzero((vals != "").to_numpy())
-            if not len(nz):
-                continue
-            for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
-                if len(k) >= 4 and not k.isalpha():
-                    lst = self.by_po.setdefault(k, [])
-                    if not lst or lst[-1] != i:
-                        lst.append(i)
-        for k, lst in self.by_po.items():
-            if len(lst) > 1:
-                lst.sort(key=self.doc.__getitem__)
-        self._by_amount: dict | None = None
-        self._ocr: dict[int, str] = {}
-        self._by_tail: dict[str, list[int]] | None = None
-
-    def by_amount(self, currency: str, amount: int) -> list[int]:
-        """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
-        if self._by_amount is None:
-            opened = np.asarray(self.open, dtype=np.int64)
-            curs = np.asarray(self.cur, dtype=object)
-            self._by_amount = {}
-            for c in pd.unique(curs):
-                idx = np.flatnonzero((curs == c) & (opened > 0))
-                order = idx[np.argsort(opened[idx], kind="stable")]
-                self._by_amount[c] = (opened[order], order)
-        got = self._by_amount.get(currency)
-        if got is None:
-            return []
-        vals, order = got
-        lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
-        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
-
-    def hits(self, key: str) -> list[int]:
-        """Items whose document key is ``key`` (in document_no order)."""
-        v = self._by_key.get(key)
-        return [] if v is None else [v] if isinstance(v, int) else v
-
-    def has_key(self, key: str) -> bool:
-        return key in self._by_key
-
-    def customers(self):
-        return self._by_cust.keys()
-
-    def of_customer(self, customer: str) -> list[int]:
-        """The customer's items, oldest first (document date, due date, document_no)."""
-        lst = self._by_cust.get(customer)
-        if lst is None:
-            return []
-        if customer not in self._cust_sorted:
-            lst.sort(key=self.doc.__getitem__)      # two stable sorts: by dates, equal dates by document_no
-            lst.sort(key=self.sortkey.__getitem__)
-            self._cust_sorted.add(customer)
-        return lst
-
-    def tail_hits(self, digits: str) -> list[int]:
-        """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
-        if self._by_tail is None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-            keys = pa.array(self.key, type=pa.string())
-            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
-            self._by_tail = {}
-            for i, t in enumerate(tails):
-                if t:
-                    self._by_tail.setdefault(t, []).append(i)
-            for v in self._by_tail.values():
-                v.sort(key=self.doc.__getitem__)
-        return self._by_tail.get(digits, [])
-
-    def ocr(self, i: int) -> str:
-        k = self._ocr.get(i)
-        if k is None:
-            k = self._ocr[i] = ocr_key(self.doc[i])
-        return k
+    manual: bool = False                # a person accepted it (decision ACCEPT): applied as given
 
 
 def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
-               settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None) -> CashAppResult:
+               settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
+               payment_spans: list | None = None, run_id: str = "",
+               card_settlements: pd.DataFrame | None = None) -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
-    ``prior_applications`` is a previous run's applications table: its payments (rows with
-    status AUTO, or without a status) are never applied again.  ``fx_rates`` (units of the
+    ``prior_applications``: earlier runs' applications (an ``applications.csv`` or the ``Cash
+    App`` table, as given or read by :func:`.prior.read_prior`), judged as CONTRACT §6 "Cash
+    across runs" pins (:func:`.prior.judge`): their payments are never applied again, what the
+    ledger has not posted yet is deducted again, and their rows are carried into this run's
+    applications unchanged.  ``payment_spans``: the value-date ranges ``(first, last)`` the
+    payment inputs cover (default: the payments' own), for telling a removed payment from one
+    outside what was loaded.  ``run_id`` stamps this run's new rows.  ``fx_rates`` (units of the
     reporting currency per one unit of currency, the rate for a payment's value date picked as
-    :func:`xl_collections.aging.pick_rates` does): a payment whose documents are all in another
+    :func:`xl_collections.fx.pick_rates` does): a payment whose documents are all in another
     currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
-    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).  Returns a
-    :class:`CashAppResult`; nothing is changed in place."""
+    never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).
+    ``card_settlements`` (a processor's settlement report, :mod:`.cards`): each sale is a payment
+    of its gross amount; the bank entry that is a batch's net is its deposit, never applied;
+    ``card_batches`` reports fees and net per batch.  A payment listed
+    twice with the same content (one statement loaded twice) counts once (``DUPLICATE_PAYMENT``).
+    Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
     oi = canonical(open_items, "open_items", **kw)
@@ -269,20 +127,83 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     cus = canonical(customers, "customers", **kw) if customers is not None else None
     rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
     fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
-    run = _Run(oi, cus, rem, prior_applications, settings, fx)
+    pay, dup_exceptions = _one_row_per_payment(pay)
+    cs = deposits = None
+    if card_settlements is not None:
+        cs = canonical(cards.normalise_layout(card_settlements)[0], "card_settlements", **kw) \
+            if not card_settlements.attrs.get("table") == "card_settlements" else card_settlements
+        errors = cards.check_net(cs)
+        if errors:
+            raise InputErrors(errors)
+        bat = cards.batches(cs)
+        deposits = cards.match_deposits(bat, pay, int(settings.match_tolerance), settings.reporting_currency)
+        card_pay = cards.card_payments(cs)
+        bank = pay[~pay["payment_id"].isin(set(deposits.values()))]
+        pay = pd.concat([bank, card_pay[[c for c in pay.columns if c in card_pay.columns]]], ignore_index=True) \
+            if len(card_pay) else bank.reset_index(drop=True)
+    prior = prior_applications
+    if prior is not None and not prior.attrs.get("prior_read"):
+        prior, errors = read_prior(prior, reporting_currency=settings.reporting_currency)
+        if errors:
+            raise InputErrors(errors)
+    judged = judge(prior, oi, pay, payment_spans)
+    run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
+    run.exceptions += dup_exceptions
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
-    return run.result(oi)
+    if cs is not None:
+        for r in cs[cs["record_type"] != "SALE"].itertuples(index=False):
+            run.exceptions.append((r.transaction_id, f"CARD_{r.record_type}",
+                                   f"{r.record_type.lower().replace('_', ' ')} in batch {r.batch_id} "
+                                   f"({run.fmt(int(r.gross_amount), r.currency)} {r.currency}"
+                                   + (f", of {r.original_transaction_id}" if r.original_transaction_id else "")
+                                   + "): counted in the batch's net, not applied - book it by hand", r.customer_id, ""))
+    result = run.result(oi)
+    if cs is not None:
+        result = replace(result, card_batches=cards.batch_report(cards.batches(cs), cs, result.applications,
+                                                                 result.unapplied, deposits))
+    return result
+
+
+def _one_row_per_payment(pay: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple]]:
+    """``pay`` with a payment listed again with the same content (a statement loaded twice)
+    once; an exception ``DUPLICATE_PAYMENT`` per copy.  (The same ``payment_id`` with other
+    content is refused when the table is read.)"""
+    dup = pay["payment_id"].duplicated(keep="first")
+    if not dup.any():
+        return pay, []
+    first = dict(zip(pay.loc[~dup, "payment_id"], pay.loc[~dup, "source_row"] if "source_row" in pay else [""] * int((~dup).sum())))
+    exc = []
+    for r in pay[dup].itertuples(index=False):
+        row = getattr(r, "source_row", "")
+        exc.append((r.payment_id, "DUPLICATE_PAYMENT",
+                    f"row {row} repeats the payment of row {first.get(r.payment_id, '')} (same bank entry, loaded "
+                    f"twice): counted once", r.customer_id, ""))
+    out = pay[~dup].reset_index(drop=True)
+    out.attrs = dict(pay.attrs)
+    return out, exc
+
+
+def _net_of(oi: pd.DataFrame, deduct: dict[str, int]) -> pd.DataFrame:
+    """Open items less what earlier runs applied and the ledger has not posted yet."""
+    if not deduct:
+        return oi
+    out = oi.copy()
+    out["open_amount"] = (out["open_amount"] - out["document_no"].map(deduct).fillna(0).astype("int64")).astype("int64")
+    out.attrs = dict(oi.attrs)
+    return out
 
 
 class _Run:
-    def __init__(self, oi, cus, rem, prior, settings: Settings, fx: pd.DataFrame | None = None):
+    def __init__(self, oi, cus, rem, judged: Judgement, settings: Settings, fx: pd.DataFrame | None = None,
+                 run_id: str = ""):
         self.s = settings
         self.fx = fx
-        self._rates: dict = {}
+        self.fxc = FxConverter(fx, settings.reporting_currency)
+        self.run_id = run_id
         self.min_conf = float(settings.auto_apply_min_confidence)
-        self.book = _Book(oi)
+        self.book = OpenItemIndex(oi)
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
         self.remit: dict[str, list] = {}
         if rem is not None and len(rem):
@@ -290,15 +211,12 @@ class _Run:
                                  "deduction_reason"], kind="stable")
             for line in r.itertuples(index=False):
                 self.remit.setdefault(line.payment_id, []).append(line)
-        self.prior: dict[str, str] = {}
-        if prior is not None and len(prior):
-            status = prior["status"].astype(str).str.upper().tolist() if "status" in prior else ["AUTO"] * len(prior)
-            for pid, st in zip(prior["payment_id"].astype(str).tolist(), status):
-                if st.strip() in ("AUTO", "", "NAN", "APPLIED"):
-                    self.prior[pid.strip()] = st
+        self.judged = judged
+        index = {d: i for i, d in enumerate(self.book.doc)}
+        self.held = {index[d]: why for d, why in judged.held.items() if d in index}
         self.apps: list[tuple] = []
-        self.unapplied: list[tuple] = []
-        self.exceptions: list[tuple] = []
+        self.unapplied: list[tuple] = list(judged.unapplied)
+        self.exceptions: list[tuple] = list(judged.exceptions)
         self.deductions: list[tuple] = []
         self.posting: list[tuple] = []
         self.pmt_credits: list[tuple] = []
@@ -342,49 +260,6 @@ class _Run:
                 f"{t.discount_pct.normalize()}% to {(_EPOCH + dt.timedelta(days=last)).isoformat()}")
 
     # -- payments in another currency than their documents ------------------------------------
-    def rate(self, cur: str, value_date) -> tuple[Decimal, str] | None:
-        """``(rate, date)`` of ``cur`` for ``value_date`` from ``fx_rates`` (units of the reporting
-        currency per 1 ``cur``, picked by :func:`pick_rates`; date '' when undated or the
-        reporting currency itself); None without a rate."""
-        day = pd.Timestamp(value_date).date()
-        key = (cur, day)
-        if key not in self._rates:
-            rc = self.s.reporting_currency
-            got = None
-            if self.fx is not None:
-                try:
-                    r = pick_rates(self.fx, [cur], day, rc, need_table="payments")[cur]
-                except InputErrors:
-                    r = None
-                if r is not None:
-                    when = ""
-                    if cur != rc:
-                        fx = self.fx
-                        d = fx.loc[(fx["currency"] == cur) & fx["date"].notna() & (fx["date"] <= pd.Timestamp(day)), "date"]
-                        when = d.max().date().isoformat() if len(d) else ""
-                    got = (r, when)
-            self._rates[key] = got
-        return self._rates[key]
-
-    def cross(self, minor: int, cur: str, to_cur: str, value_date) -> tuple[int, str] | None:
-        """``minor`` units of ``cur`` in minor units of ``to_cur`` through the reporting currency,
-        exact and rounded once half away from zero; with the rate text for the evidence."""
-        a, b = self.rate(cur, value_date), self.rate(to_cur, value_date)
-        if a is None or b is None:
-            return None
-        f = Fraction(int(minor)) * Fraction(a[0]) / Fraction(b[0]) * Fraction(10) ** (minor_unit(to_cur) - minor_unit(cur))
-        q, r = divmod(abs(f.numerator), f.denominator)
-        q += 2 * r >= f.denominator
-        rc = self.s.reporting_currency
-        if cur == rc:
-            how = f"{b[0]}"
-        elif to_cur == rc:
-            how = f"{a[0]}"
-        else:
-            how = f"{a[0]} {rc}/{cur} and {b[0]} {rc}/{to_cur}"
-        dates = sorted({d for d in (a[1], b[1]) if d})
-        return (q if f >= 0 else -q), f"at {how} (FX Rates{' ' + ', '.join(dates) if dates else ''})"
-
     def _fx(self, p, items: list[int], rule: str, base: float, ev_docs: dict[int, str], evidence: list[str],
             customer: str) -> tuple[_Outcome | None, str]:
         """The payment converted into the currency of ``items`` (all one currency, open amounts
@@ -394,7 +269,7 @@ class _Run:
         icur = b.cur[items[0]]
         if self.fx is None or amt <= 0 or any(b.cur[i] != icur for i in items) or any(b.rem[i] <= 0 for i in items):
             return None, ""
-        conv = self.cross(amt, cur, icur, p.value_date)
+        conv = self.fxc.cross(amt, cur, icur, p.value_date)
         if conv is None:
             return None, f"no FX rate for {cur} or {icur} on {pd.Timestamp(p.value_date).date().isoformat()}"
         converted, how = conv
@@ -408,7 +283,7 @@ class _Run:
         allocs, left = [], amt
         for n, i in enumerate(sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))):
             last = n == len(items) - 1
-            part = left if last else min(left, max(0, self.cross(b.rem[i], icur, cur, p.value_date)[0]))
+            part = left if last else min(left, max(0, self.fxc.cross(b.rem[i], icur, cur, p.value_date)[0]))
             allocs.append(_Alloc(i, part, evidence=ev_docs.get(i, "")))
             left -= part
         diff = converted - total
@@ -419,10 +294,13 @@ class _Run:
     # -- one payment -------------------------------------------------------------------------
     def apply(self, p) -> None:
         pid, amt = p.payment_id, int(p.amount)
-        if pid in self.prior:
-            self._unapplied(p, amt, "ALREADY_APPLIED", "applied in an earlier run (prior_applications): never applied twice", "")
-            self.exceptions.append((pid, "ALREADY_APPLIED", "payment already applied in an earlier run; not applied again", "", ""))
+        if pid in self.judged.done:       # applied in an earlier run: judged in .prior, never applied again
             return
+        if pid in self.judged.accepted:
+            out = self._accepted(p, self.judged.accepted[pid])
+            if out is not None:
+                self._commit(p, out)
+                return
         payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
         notes = [payer_note] if payer_note else []
         pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
@@ -467,13 +345,49 @@ class _Run:
         out.exceptions = pending + out.exceptions
         self._commit(p, out)
 
+    def _accepted(self, p, rows: pd.DataFrame) -> _Outcome | None:
+        """The proposal a person accepted (decision ACCEPT on its REVIEW rows), as a MANUAL
+        application when it still fits today's open items; else an exception and None (the
+        rules run again)."""
+        b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
+        index = {d: i for i, d in enumerate(b.doc)}
+        allocs, problems, taken = [], [], defaultdict(int)
+        for r in rows.itertuples(index=False):
+            i = index.get(r.document_no)
+            clears = int(r.applied_amount) + int(r.write_off_amount) + int(r.discount_amount) + int(r.deduction_amount)
+            if i is None or b.cur[i] != cur:
+                problems.append(f"{r.document_no} is not open in {cur}")
+                continue
+            if clears <= 0 or clears > b.rem[i] - taken[i]:
+                problems.append(f"{r.document_no} is open {self.fmt(b.rem[i] - taken[i], cur)}, the proposal clears "
+                                f"{self.fmt(clears, cur)}")
+                continue
+            taken[i] += clears
+            allocs.append(_Alloc(i, int(r.applied_amount), discount=int(r.discount_amount), write_off=int(r.write_off_amount),
+                                 deduction=int(r.deduction_amount), reason_code=r.reason_code or "",
+                                 evidence=f"proposed {r.rule} (confidence {float(r.confidence):.2f})"))
+        if sum(a.applied for a in allocs) > amt:
+            problems.append(f"the proposal applies more than the payment's {self.fmt(amt, cur)}")
+        if problems or not allocs:
+            self.exceptions.append((pid, "ACCEPT_NOT_APPLIED", "decision ACCEPT not applied: " + "; ".join(problems),
+                                    rows["customer_id"].iat[0], ", ".join(rows["document_no"])))
+            return None
+        return _Outcome("MANUAL", allocs, 1.0, ["decision ACCEPT: applied as a person accepted the proposal"],
+                        customer=b.cust[allocs[0].item], manual=True)
+
     def _auto_ok(self, out: _Outcome) -> bool:
-        return not out.ambiguous and not out.review_only and _reported(out.confidence) >= self.min_conf
+        if out.manual:
+            return True
+        return not out.ambiguous and not out.review_only and reported(out.confidence) >= self.min_conf
 
     def _commit(self, p, out: _Outcome) -> None:
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
-        conf = _reported(out.confidence)
+        conf = reported(out.confidence)
         auto = self._auto_ok(out)
+        held = [] if out.manual else [self.held[a.item] for a in out.allocs if a.item in self.held]
+        if held:        # an earlier application to the document is in question: a person decides
+            auto = False
+            out.evidence.append("not applied automatically: " + "; ".join(held))
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
         head = "; ".join(e for e in out.evidence if e)
@@ -482,8 +396,10 @@ class _Run:
         for a in out.allocs:
             i = a.item
             ev = "; ".join(x for x in (a.evidence, head) if x)
-            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, ev, cur, p.value_date,
-                              a.write_off, a.discount, a.deduction))
+            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.rem[i], a.write_off,
+                              a.discount, a.deduction, p.value_date, amt, p.payer_account,
+                              getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,
+                              (a.reason_code or "OTHER") if a.deduction else "", self.run_id))
             cash += a.applied
             if not auto:
                 continue
@@ -526,8 +442,6 @@ class _Run:
             return
         pid, cur = p.payment_id, p.currency
         self.unapplied.append((pid, amount, reason, cur, p.payer_name, p.reference, detail, customer))
-        if reason == "ALREADY_APPLIED":
-            return
         kind = "ON_ACCOUNT" if customer else "UNAPPLIED"
         self.posting.append((pid, kind, customer, "", amount, cur, p.value_date,
                              f"{reason.lower().replace('_', ' ')}: {detail}"[:250]))
@@ -620,6 +534,7 @@ class _Run:
         cash = sum(a.applied for a in allocs)
         if total_paid > amt or cash > amt:
             out.confidence = C_CONFLICT
+            out.review_only = cash > amt        # never more cash applied than was received, whatever the bar
             out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}"))
         elif total_paid < amt:
             out.exceptions.append(("REMITTANCE_DIFFERS", f"remittance advises {self.fmt(total_paid, cur)}, payment is {self.fmt(amt, cur)}:"
@@ -1078,9 +993,9 @@ class _Run:
             df.attrs["currency"] = rc
             return df
 
-        apps = frame(self.apps, APPLICATION_COLUMNS,
-                     ["applied_amount", "write_off_amount", "discount_amount", "deduction_amount"], ["value_date"])
+        apps = frame(self.apps, APPLICATION_COLUMNS, APPLICATION_MONEY, ["value_date"])
         apps["confidence"] = apps["confidence"].astype("float64")
+        apps = self._with_carried(apps)
         apps = apps.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
         unap = frame(self.unapplied, UNAPPLIED_COLUMNS, ["amount_unapplied"])
         unap = unap.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
@@ -1091,6 +1006,29 @@ class _Run:
         post = frame(self.posting, POSTING_COLUMNS, ["amount"], ["value_date"])
         post = post.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
         return CashAppResult(apps, unap, exc, ded, self._open_after(oi), post)
+
+    def _with_carried(self, apps: pd.DataFrame) -> pd.DataFrame:
+        """This run's applications with the earlier runs' rows carried as they were."""
+        carried = self.judged.carried
+        if carried is None or not len(carried):
+            return apps
+        old = carried.reindex(columns=APPLICATION_COLUMNS)
+        for c in APPLICATION_COLUMNS:
+            if c in APPLICATION_MONEY:
+                continue
+            if c == "value_date":
+                old[c] = pd.to_datetime(old[c]).astype("datetime64[ns]")
+            elif c == "confidence":
+                old[c] = old[c].fillna(0.0).astype("float64")
+            else:
+                old[c] = old[c].fillna("").astype(apps[c].dtype if len(apps) else object)
+        total = old.groupby("payment_id")["applied_amount"].transform("sum")
+        old["payment_amount"] = old["payment_amount"].astype("Int64").fillna(total).astype("int64")
+        for c in APPLICATION_MONEY:
+            old[c] = old[c].fillna(0).astype("int64")
+        out = pd.concat([old, apps], ignore_index=True) if len(apps) else old
+        out.attrs = dict(apps.attrs)
+        return out
 
     def _open_after(self, oi: pd.DataFrame) -> pd.DataFrame:
         b = self.book
@@ -1105,11 +1043,15 @@ class _Run:
                         "due_date": vd, "amount": amount, "open_amount": amount, "currency": cur,
                         "reference": rel, "reason_code": code, "status": "OPEN"})
             used.add(ded_no)
+        for it in self.judged.open_items:      # earlier runs' deductions and on-account cash, not yet posted
+            vd = it.get("document_date")
+            new.append({**it, "due_date": vd, "status": "OPEN"})
+            used.add(it["document_no"])
         for pid, cust, amount, cur, vd, reason in self.pmt_credits:
-            doc = f"PMT-{pid}"
+            doc = pid                           # CONTRACT §6: the PMT item's document_no is the payment_id
             k = 2
             while doc in used:
-                doc, k = f"PMT-{pid}-{k}", k + 1
+                doc, k = f"{pid}-{k}", k + 1
             used.add(doc)
             new.append({"customer_id": cust, "document_no": doc, "doc_type": "PMT", "document_date": vd,
                         "due_date": vd, "amount": -amount, "open_amount": -amount, "currency": cur,

@@ -5,7 +5,8 @@ payer and cascade).
 :func:`match_reference` reads the reference like :func:`xl_collections.cashapp.apply_cash`:
 document keys (prefixes, punctuation, lost leading zeros), a missing letter prefix
 (``0025352`` for ``DM0025352``); OCR-style and one-character variants only where the amount
-confirms them (an ``amount`` equal to the document's open amount).
+confirms them (an ``amount`` equal to the document's open amount).  Its scores are the
+engine's (:mod:`.confidence`).
 """
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from .confidence import C_EXACT as S_EXACT
+from .confidence import C_OCR as S_OCR
+from .confidence import C_SHORT_KEY as S_SHORT
+from .confidence import C_TAIL as S_TAIL
+from .confidence import C_TYPO as S_TYPO
+from .confidence import F_OFF_UNCONFIRMED as F_AMOUNT_DIFFERS
 from .refs import candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key
 
 NO_MATCH = "NO MATCH"
-S_EXACT, S_TAIL, S_SHORT, S_OCR, S_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
-F_AMOUNT_DIFFERS = 0.88
+# the engine's confidence table (.confidence): the same document-number rule, the same scores
 
 
 @dataclass(frozen=True)

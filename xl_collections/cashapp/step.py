@@ -1,29 +1,34 @@
 """The close's cash-application step (``cashapp``): apply the payments on the ``Payments``
-sheet to the open items, never again those an earlier run applied (the ``AUTO`` rows on
-the existing ``Cash App`` sheet), and lay out ``Cash App``, ``Unapplied`` and ``Exceptions``.
+sheet to the open items, judging the earlier runs' applications (the ``AUTO`` rows on the
+existing ``Cash App`` sheet) as CONTRACT §6 "Cash across runs" says — never applied again,
+deducted again while the ledger has not posted them — and lay out ``Cash App``,
+``Unapplied`` and ``Exceptions``.
 
 Money is integer minor units of each row's ``currency``; ``StepResult.amount`` is the cash
 applied this run in minor units of the reporting currency.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import replace
 
 import pandas as pd
 
-from ..book import table_from_sheet
+from ..book import SheetOutput, TableBlock, table_from_sheet
+from ..book.usercols import keep_user_columns
 from ..close_sheets import _is_auto, cash_outputs
-from ..close_state import DONE, SKIPPED, CloseState, StepResult, reporting_sum, row_currencies, settings_fingerprint
-from ..money import parse_amount
+from ..close_state import DONE, FAILED, SKIPPED, CloseState, StepResult, reporting_sum, settings_fingerprint
+from ..errors import InputError, InputErrors
+from ..schema import TABLES
 from ..settings import Settings
 from .engine import apply_cash
+from .prior import read_prior
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
+CASH_APP_KEY = ("payment_id", "document_no")      # the row key the user's ``decision`` travels with
+CROSS_RUN = ("PRIOR_MISMATCH", "PAYMENT_CHANGED", "PAYMENT_REMOVED", "DUPLICATE_PAYMENT")
 
 
-def last_cash_inputs(book) -> dict | None:
-    """Input fingerprints of the last run whose cash application is done (Audit Log).  A run
-    with a FAILED step wrote no result sheet, so its cash was never applied: it does not count."""
+def _audit_log(book) -> pd.DataFrame | None:
     if "audit log" not in {n.lower() for n in book.sheet_names()}:
         return None
     try:
@@ -32,103 +37,128 @@ def last_cash_inputs(book) -> dict | None:
         return None
     if log is None or log.empty or "step" not in log.columns:
         return None
+    return log
+
+
+def _cash_runs(log: pd.DataFrame | None) -> pd.DataFrame:
+    """The Audit Log rows of cash applications done by runs that did not fail (a failed run
+    wrote no result sheet, so its cash was never applied)."""
+    if log is None:
+        return pd.DataFrame()
     if "run_id" in log.columns and "status" in log.columns:
-        failed_runs = set(log.loc[log["status"] == "FAILED", "run_id"].astype(str))
+        failed_runs = set(log.loc[log["status"] == FAILED, "run_id"].astype(str))
         log = log[~log["run_id"].astype(str).isin(failed_runs)]
-    done = log[(log["step"] == "cashapp") & (log["status"] == DONE)]
-    if done.empty:
+    return log[(log["step"] == "cashapp") & (log["status"] == DONE)]
+
+
+def last_cash_inputs(book) -> dict[str, dict] | None:
+    """Input fingerprints of every run whose cash application is done (Audit Log), by run_id."""
+    done = _cash_runs(_audit_log(book))
+    if done.empty or "run_id" not in done.columns:
         return None
-    last = done.iloc[-1]
-    return {t: str(last.get(f"sha256_{t}") or "") for t in (*CASH_INPUTS, "settings")}
+    return {str(r.get("run_id") or ""): {t: str(r.get(f"sha256_{t}") or "") for t in (*CASH_INPUTS, "settings")}
+            for _, r in done.iterrows()}
+
+
+def cash_app_is_gone(book) -> list[InputError]:
+    """CONTRACT §6: a book whose Audit Log records applied cash but has no ``Cash App`` sheet
+    is refused rather than apply that cash again."""
+    if "cash app" in {s.lower() for s in book.sheet_names()}:
+        return []
+    done = _cash_runs(_audit_log(book))
+    if "amount" in done.columns:
+        done = done[pd.to_numeric(done["amount"], errors="coerce").fillna(0) != 0]
+    if done.empty:
+        return []
+    runs = ", ".join(str(r) for r in done["run_id"].tail(3)) if "run_id" in done.columns else ""
+    return [InputError(f"the Audit Log records cash applied by earlier closes (run {runs}) but the Cash App sheet "
+                       f"is gone: the close would apply that cash again", sheet="Cash App",
+                       expected="the Cash App sheet back (undo the deletion, or copy it from a backup "
+                                "BOOK.xlsm.bak1) before closing again")]
 
 
 def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
-    """Applications already on the ``Cash App`` sheet (from earlier runs), money back to minor
-    units of their ``currency`` column (else the reporting currency)."""
+    """Applications already on the ``Cash App`` sheet (from earlier runs), read by
+    :func:`xl_collections.cashapp.prior.read_prior` (money in minor units of each row's
+    ``currency``); raises :class:`InputErrors` when they lack ``open_before``."""
     if "cash app" not in {s.lower() for s in book.sheet_names()}:
         return None
+    grid = book.read_sheet("Cash App")
     try:
         df = book.read_table("tblCashApp")
     except Exception:
-        df = table_from_sheet(book.read_sheet("Cash App"))
+        df = table_from_sheet(grid)
     if df is None or df.empty or "payment_id" not in df.columns:
         return None
-    out = df.reset_index(drop=True)
-    for c in ("payment_id", "document_no", "customer_id", "rule", "status", "currency"):
-        if c in out.columns:
-            out[c] = [("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))) for v in out[c]]
-    cur = row_currencies(out, settings.reporting_currency)
-    money = [c for c in ("applied_amount", "write_off_amount", "discount_amount", "deduction_amount") if c in out.columns]
-    for c in money:
-        out[c] = pd.array([parse_amount(v, k) if v not in (None, "") else 0 for v, k in zip(out[c], cur)], dtype="int64")
-    if "confidence" in out.columns:
-        out["confidence"] = [Decimal(str(v)) if v not in (None, "") else Decimal(0) for v in out["confidence"]]
-    if "value_date" in out.columns:
-        out["value_date"] = pd.to_datetime(out["value_date"], errors="coerce").astype("datetime64[ns]")
-    out.attrs = {"money": money, "currency": settings.reporting_currency}
+    # the user's columns (``decision``) typed right of the table travel with their row's key
+    mine, _ = keep_user_columns(SheetOutput("Cash App", [TableBlock(df.reset_index(drop=True), key=CASH_APP_KEY)]), grid)
+    out, errors = read_prior(mine.blocks[0].df, reporting_currency=settings.reporting_currency, sheet="Cash App")
+    if errors:
+        raise InputErrors(errors)
     return out
 
 
-def net_of_prior(open_items: pd.DataFrame, prior: pd.DataFrame | None) -> pd.DataFrame:
-    """Open items less what earlier runs' AUTO applications cleared from them (applied +
-    discount + write-off + deduction, minor units of the item's currency)."""
-    if prior is None or prior.empty or "status" not in prior.columns:
-        return open_items
-    auto = prior[_is_auto(prior)]
-    if auto.empty:
-        return open_items
-    cleared = sum(auto[c] for c in ("applied_amount", "discount_amount", "write_off_amount", "deduction_amount")
-                  if c in auto.columns)
-    by_doc = cleared.groupby(auto["document_no"]).sum()
-    out = open_items.copy()
-    take = out["document_no"].map(by_doc).fillna(0).astype("int64")
-    out["open_amount"] = (out["open_amount"] - take).astype("int64")
-    out = out[out["open_amount"] != 0]
-    out.attrs = dict(open_items.attrs)
-    return out
-
-
-def cash_prior(state: CloseState) -> pd.DataFrame | None:
-    """The applications the cash engine must not repeat.  None when the Cash App sheet was
-    made by a run on these very inputs (Audit Log fingerprints): then the application is
-    recomputed whole — the same result, nothing applied twice — so a re-run gives identical
-    sheets.  Otherwise the earlier AUTO rows: their payments are skipped and the open items
-    are taken net of what they cleared."""
+def cash_prior(state: CloseState) -> tuple[pd.DataFrame | None, str]:
+    """The earlier applications this close judges (CONTRACT §6) and the run id this close's
+    new rows get.  When the latest rows on ``Cash App`` were made by a run on these very inputs
+    (Audit Log fingerprints), those rows are left out and recomputed under that run's id — the
+    same result, nothing applied twice — so a re-run gives identical sheets; rows of the runs
+    before it are judged as always."""
     prior = state.prior_applications
     if prior is None or prior.empty:
-        return None
-    last = state.last_cash_inputs
+        return None, state.run_id
+    runs = state.last_cash_inputs or {}
+    ids = [r for r in prior["run_id"] if r]
+    latest = max(ids) if ids else ""
     now = {t: state.fingerprints.get(t, "") for t in CASH_INPUTS} | {"settings": settings_fingerprint(state.settings)}
-    return None if last == now else prior
+    if not latest or runs.get(latest) != now or (prior["decision"] != "").any():
+        return prior, state.run_id
+    older = prior[prior["run_id"] != latest].reset_index(drop=True)
+    older.attrs = dict(prior.attrs)
+    return (older if len(older) else None), latest
+
+
+def _no_payments() -> pd.DataFrame:
+    cols = {c.name: pd.Series([], dtype="datetime64[ns]" if c.name == "value_date" else object)
+            for c in TABLES["payments"].columns if c.required}
+    df = pd.DataFrame(cols)
+    df["amount"] = df["amount"].astype("int64")
+    return df
 
 
 def cash_result(state: CloseState):
-    """The cash application of this close (memoised; ``None`` without payments)."""
+    """The cash application of this close (memoised; ``None`` without payments and without
+    earlier applications)."""
     if "cashapp" not in state.results:
         payments = state.tables.get("payments")
-        if payments is None or payments.empty:
+        cards = state.tables.get("card_settlements")
+        cards = cards if cards is not None and len(cards) else None
+        prior, run_id = cash_prior(state)
+        if (payments is None or payments.empty) and prior is None and cards is None:
             return None
-        prior = cash_prior(state)
+        if payments is None or payments.empty:
+            payments = _no_payments()
         state.results["cash_prior"] = prior
         state.results["cashapp"] = apply_cash(
-            net_of_prior(state.tables["open_items"], prior), payments,
+            state.tables["open_items"], payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
-            prior_applications=prior, settings=state.settings, fx_rates=state.tables.get("fx_rates"))
+            prior_applications=prior, settings=state.settings, fx_rates=state.tables.get("fx_rates"),
+            run_id=run_id, card_settlements=cards)
     return state.results["cashapp"]
 
 
 def open_items_after(state: CloseState) -> pd.DataFrame:
-    """The open items after cash application (this close's, with earlier runs' taken into
-    account); the input open items when there is no cash to apply."""
+    """The open items after cash application (this close's, with earlier runs' judged as
+    CONTRACT §6 says); the input open items when there is no cash at all."""
     cash = cash_result(state)
     if cash is not None:
         return cash.open_items_after
-    return net_of_prior(state.tables["open_items"], state.prior_applications)
+    return state.tables["open_items"]
 
 
 def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
-    """Applications to show: earlier runs' AUTO rows the engine did not repeat, then this
-    run's rows (the engine returns only new work for payments not applied before)."""
+    """Applications to show: earlier runs' AUTO rows not already among ``new`` (the engine
+    carries the rows it judged), then ``new``."""
     if prior is None or prior.empty or "status" not in prior.columns:
         return new
     keep = prior[_is_auto(prior)]
@@ -145,34 +175,42 @@ def _merge_prior(prior: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def step_cashapp(state: CloseState) -> StepResult:
-    payments = state.tables.get("payments")
-    if payments is None or payments.empty:
-        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
     res = cash_result(state)
+    payments = state.tables.get("payments")
+    if res is None or ((payments is None or payments.empty) and res.card_batches is None):
+        return StepResult("cashapp", SKIPPED, rows=0, message="no payments on the Payments sheet")
+    if payments is None:
+        payments = _no_payments()
     s = state.settings
     prior = state.results.get("cash_prior")
-    apps = _merge_prior(prior, res.applications)
+    apps = res.applications
     apps.attrs.setdefault("currency", s.reporting_currency)
-    unapplied = res.unapplied
-    if len(unapplied) and "reason" in unapplied.columns:
-        unapplied = unapplied[unapplied["reason"] != "ALREADY_APPLIED"].reset_index(drop=True)
-        unapplied.attrs = dict(res.unapplied.attrs)
-    outs = cash_outputs(apps, unapplied, res.exceptions, res.posting, res.deductions, s)
-    new = res.applications
-    is_auto = _is_auto(new) if "status" in new.columns else pd.Series(True, index=new.index)
+    outs = cash_outputs(apps, res.unapplied, res.exceptions, res.posting, res.deductions, s)
+    if res.card_batches is not None:      # the card batches under the applications: fees, net, bank deposit
+        cash_app = outs[0]
+        block = TableBlock(res.card_batches, table_name="tblCardBatches", style="TableStyleLight9",
+                           title="Card batches: each sale applied at its gross amount; the fees are the merchant's "
+                                 "cost; the net is the bank deposit (bank_payment_id), never applied as a payment")
+        outs[0] = replace(cash_app, blocks=[*cash_app.blocks, block])
+    prior_ids = set(prior["payment_id"]) if prior is not None and not prior.empty else set()
+    new = apps[~apps["payment_id"].isin(prior_ids)]
+    is_auto = _is_auto(new)
     auto = new[is_auto]
     applied = reporting_sum(auto, "applied_amount", state)
-    prior_ids = set()
-    if prior is not None and not prior.empty:
-        prior_ids = set(prior.loc[_is_auto(prior), "payment_id"])
-    n_new = int((~payments["payment_id"].isin(prior_ids)).sum())
-    n_auto = int(auto["payment_id"].nunique()) if "payment_id" in auto.columns else 0
+    n_prior = int(payments["payment_id"].drop_duplicates().isin(prior_ids).sum())
+    n_new = int(payments["payment_id"].nunique()) - n_prior
+    if res.card_batches is not None:
+        n_new += int(res.card_batches["transactions"].sum())
+        n_new -= int((res.card_batches["bank_payment_id"] != "").sum())
+    n_auto = int(auto["payment_id"].nunique())
     rate = n_auto / n_new if n_new else 0.0
+    problems = int(res.exceptions["reason"].isin(CROSS_RUN).sum()) if len(res.exceptions) else 0
     state.results["cash_summary"] = {"applied": applied, "auto_payments": n_auto, "payments": n_new,
-                                     "auto_rate": rate, "prior_payments": len(prior_ids),
-                                     "review": int((~is_auto).sum()), "unapplied": len(unapplied),
+                                     "auto_rate": rate, "prior_payments": n_prior,
+                                     "review": int((~is_auto).sum()), "unapplied": len(res.unapplied),
                                      "exceptions": len(res.exceptions)}
     msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int((~is_auto).sum()):,} to review; "
-           f"{len(unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
-           + (f"; {len(prior_ids):,} applied in earlier runs, not again" if prior_ids else ""))
+           f"{len(res.unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
+           + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
+           + (f"; {problems:,} about earlier runs' cash (see Exceptions)" if problems else ""))
     return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)

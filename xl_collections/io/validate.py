@@ -355,11 +355,18 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         key = out[name]
         dup = key.duplicated(keep=False).to_numpy() & (key != "").to_numpy()
+        if table.name == "payments" and dup.any():
+            # the same payment with the same content (a statement loaded twice) is one payment,
+            # counted once by the cash application (DUPLICATE_PAYMENT); other content is refused
+            dup &= ~out.duplicated(keep="first").to_numpy()
+            dup[np.flatnonzero(dup)] = key[dup].duplicated(keep=False).to_numpy()
         first_row = {}
         for i in np.flatnonzero(dup):
             k = key.iloc[i]
             if k in first_row:
-                err(f"duplicate {name}", rows[i], src.get(name, name), k, f"each {name} once (also on row {first_row[k]})")
+                what = " with other content" if table.name == "payments" else ""
+                err(f"duplicate {name}{what}", rows[i], src.get(name, name), k,
+                    f"each {name} once (also on row {first_row[k]})")
             else:
                 first_row[k] = rows[i]
     out = out[[c for c in table.names if c in out.columns]]    # a new frame (copy-on-write): no deep copy

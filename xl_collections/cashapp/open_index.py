@@ -1,0 +1,133 @@
+"""The open items as the cash engine searches them: :class:`OpenItemIndex`, Python lists
+indexed by document key, customer, PO/reference and amount.  ``rem`` is each item's remaining
+open amount (int minor units of its currency) as the run applies cash; ``open`` is what it was
+before the run.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .refs import normalise_document_nos, ocr_key, po_keys
+
+
+class OpenItemIndex:
+    """The open items as Python lists, indexed by document key, customer, PO and amount."""
+
+    def __init__(self, oi: pd.DataFrame):
+        oi = oi.reset_index(drop=True)
+        self.df = oi
+        n = len(oi)
+        self.doc: list[str] = oi["document_no"].tolist()
+        self.cust: list[str] = oi["customer_id"].tolist()
+        self.cur: list[str] = oi["currency"].tolist()
+        self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
+        self.rem: list[int] = list(self.open)
+        self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
+        self.consumed_by: dict[int, str] = {}
+        # document key -> items (a list only where the key is shared), in document_no order
+        self.key: list[str] = normalise_document_nos(oi["document_no"])
+        keys = pd.Series(self.key, dtype=object)
+        dup = keys.duplicated(keep=False).to_numpy()
+        self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
+        for i in np.flatnonzero(dup).tolist():
+            lst = self._by_key.setdefault(self.key[i], [])
+            lst.append(i)
+        for v in self._by_key.values():
+            if isinstance(v, list):
+                v.sort(key=self.doc.__getitem__)
+        self._by_key.pop("", None)
+        day = self.ddate.astype("int64")
+        self.day: list[int] = day.tolist()     # document date, days since 1970
+        # customer -> items; sorted oldest first (document date, due date, document_no) on first use
+        codes, _ = pd.factorize(oi["customer_id"])
+        due = oi["due_date"].to_numpy(dtype="datetime64[D]").astype("int64") if "due_date" in oi else day
+        order = np.argsort(codes, kind="stable")
+        oc = codes[order]
+        bounds = (np.flatnonzero(np.diff(oc)) + 1).tolist() if n else []
+        order_l = order.tolist()
+        self._by_cust: dict[str, list[int]] = {}
+        for st, en in zip([0] + bounds, bounds + [n]):
+            if en > st:
+                self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
+        self._cust_sorted: set[str] = set()
+        self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
+        self.by_po: dict[str, list[int]] = {}
+        for col in ("po_number", "reference"):
+            if col not in oi:
+                continue
+            vals = oi[col]
+            nz = np.flatnonzero((vals != "").to_numpy())
+            if not len(nz):
+                continue
+            for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
+                if len(k) >= 4 and not k.isalpha():
+                    lst = self.by_po.setdefault(k, [])
+                    if not lst or lst[-1] != i:
+                        lst.append(i)
+        for k, lst in self.by_po.items():
+            if len(lst) > 1:
+                lst.sort(key=self.doc.__getitem__)
+        self._by_amount: dict | None = None
+        self._ocr: dict[int, str] = {}
+        self._by_tail: dict[str, list[int]] | None = None
+
+    def by_amount(self, currency: str, amount: int) -> list[int]:
+        """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
+        if self._by_amount is None:
+            opened = np.asarray(self.open, dtype=np.int64)
+            curs = np.asarray(self.cur, dtype=object)
+            self._by_amount = {}
+            for c in pd.unique(curs):
+                idx = np.flatnonzero((curs == c) & (opened > 0))
+                order = idx[np.argsort(opened[idx], kind="stable")]
+                self._by_amount[c] = (opened[order], order)
+        got = self._by_amount.get(currency)
+        if got is None:
+            return []
+        vals, order = got
+        lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
+        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
+
+    def hits(self, key: str) -> list[int]:
+        """Items whose document key is ``key`` (in document_no order)."""
+        v = self._by_key.get(key)
+        return [] if v is None else [v] if isinstance(v, int) else v
+
+    def has_key(self, key: str) -> bool:
+        return key in self._by_key
+
+    def customers(self):
+        return self._by_cust.keys()
+
+    def of_customer(self, customer: str) -> list[int]:
+        """The customer's items, oldest first (document date, due date, document_no)."""
+        lst = self._by_cust.get(customer)
+        if lst is None:
+            return []
+        if customer not in self._cust_sorted:
+            lst.sort(key=self.doc.__getitem__)      # two stable sorts: by dates, equal dates by document_no
+            lst.sort(key=self.sortkey.__getitem__)
+            self._cust_sorted.add(customer)
+        return lst
+
+    def tail_hits(self, digits: str) -> list[int]:
+        """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
+        if self._by_tail is None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            keys = pa.array(self.key, type=pa.string())
+            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
+            self._by_tail = {}
+            for i, t in enumerate(tails):
+                if t:
+                    self._by_tail.setdefault(t, []).append(i)
+            for v in self._by_tail.values():
+                v.sort(key=self.doc.__getitem__)
+        return self._by_tail.get(digits, [])
+
+    def ocr(self, i: int) -> str:
+        k = self._ocr.get(i)
+        if k is None:
+            k = self._ocr[i] = ocr_key(self.doc[i])
+        return k
