@@ -22,6 +22,7 @@ currency (the activity log's amounts are read in it).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 
@@ -127,3 +128,18 @@ def kept_pct(promises: pd.DataFrame) -> float | None:
         return None
     judged = promises["status"].isin([KEPT, PARTIAL, BROKEN])
     return float((promises["status"] == KEPT).sum() / judged.sum()) if judged.any() else None
+
+
+def kept_kpi(promises: pd.DataFrame | None) -> dict:
+    """The ``Promises kept`` row of the KPI table (``kpi, value, unit, formula, inputs``;
+    value a Decimal percentage to 0.01, None when no promise was judged yet)."""
+    p = promises if promises is not None else pd.DataFrame({"status": []})
+    kept = int((p["status"] == KEPT).sum())
+    judged = int(p["status"].isin([KEPT, PARTIAL, BROKEN]).sum())
+    pending = int((p["status"] == PENDING).sum())
+    value = (Decimal(kept) * 100 / Decimal(judged)).quantize(Decimal("0.01")) if judged else None
+    inputs = (f"{kept} kept of {judged} judged ({int((p['status'] == PARTIAL).sum())} partial, "
+              f"{int((p['status'] == BROKEN).sum())} broken); {pending} pending, not judged yet")
+    return {"kpi": "Promises kept", "value": value, "unit": "%",
+            "formula": "promises kept / promises judged (kept + partial + broken) × 100",
+            "inputs": inputs if judged or pending else "not computed: no promise to pay in the activity log"}
