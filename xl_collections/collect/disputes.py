@@ -71,7 +71,8 @@ def dispute_cases(detail: pd.DataFrame, activity: pd.DataFrame | None, *, as_of:
     d = d.sort_values(["customer_id", "document_no"], kind="stable").reset_index(drop=True)
     docs = d["document_no"]
     opened = pd.Series(pd.to_datetime(d["document_date"]).to_numpy(dtype="datetime64[ns]"), index=d.index)
-    owner = d["customer_id"].map(collectors or {}).fillna("").astype(object)
+    known = collectors or {}
+    owner = pd.Series([known.get(c, "") or "" for c in d["customer_id"]], index=d.index, dtype=object)
     responded = pd.Series(False, index=d.index)
     last = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
     if disputes is not None and len(disputes):
