@@ -176,3 +176,38 @@ def test_cash_is_never_counted_twice_and_statuses_follow_the_rule(payments, prom
             assert r.status == "PENDING"
         else:
             assert r.status == ("PARTIAL" if r.paid_amount > 0 else "BROKEN")
+
+
+def test_the_commentary_states_the_judged_promises():
+    from xl_collections.aging import age
+    from xl_collections.commentary import build_commentary
+
+    items = canonical(pd.DataFrame([["C1", "INV1", "INV", "2026-08-01", "2026-08-31", "20,000.00"]],
+                                   columns=["customer_id", "document_no", "doc_type", "document_date", "due_date",
+                                            "open_amount"]), "open_items")
+    act = activity([["C1", "2026-10-10", "PROMISE", "INV1", "12,000.00", "2026-10-20", "", "Ana"],
+                    ["C1", "2026-10-11", "PROMISE", "", "5,000.00", "2026-10-22", "", "Ana"]])
+    judged = judge(act, apps([["P1", "INV7", "C1", 100000, "AUTO", "2026-10-21"]]))
+    res = build_commentary(age(items, dt.date(2026, 10, 31)), as_of=dt.date(2026, 10, 31), threshold=0,
+                           activity=act, promises=judged)
+    text = res.rows.iloc[0]["comment"]
+    assert "Promise of 2026-10-10 to pay USD 12,000.00 for INV1 by 2026-10-20 was broken." in text
+    assert "Promise of 2026-10-11 to pay USD 5,000.00 by 2026-10-22 was partly kept." in text
+
+
+def test_promises_kept_kpi():
+    from decimal import Decimal
+
+    from xl_collections.collect.promises import kept_kpi
+
+    act = activity([
+        ["C1", "2026-10-01", "PROMISE", "", "100.00", "2026-10-05", "", "Ana"],      # kept
+        ["C1", "2026-10-01", "PROMISE", "", "100.00", "2026-10-06", "", "Ana"],      # partial
+        ["C2", "2026-10-01", "PROMISE", "", "100.00", "2026-10-05", "", "Bo"],       # broken
+        ["C2", "2026-10-30", "PROMISE", "", "100.00", "2026-11-05", "", "Bo"],       # pending
+    ])
+    got = judge(act, apps([["P1", "INV1", "C1", 10000, "AUTO", "2026-10-02"], ["P2", "INV2", "C1", 50, "AUTO", "2026-10-06"]]))
+    row = kept_kpi(got)
+    assert row["kpi"] == "Promises kept" and row["value"] == Decimal("33.33") and row["unit"] == "%"
+    assert row["inputs"].startswith("1 kept of 3 judged (1 partial, 1 broken); 1 pending")
+    assert kept_kpi(got.iloc[0:0])["value"] is None

@@ -74,8 +74,12 @@ class CommentaryResult:
 def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.date,
                    customers: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
                    payments: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                   current: pd.DataFrame | None = None) -> pd.DataFrame:
+                   current: pd.DataFrame | None = None, promises: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer of the aging summary (TOTAL excluded) with the facts a comment may use.
+
+    ``promises``: the promises judged by :func:`xl_collections.collect.evaluate_promises`
+    (CONTRACT §6, against applied cash — the close passes them); without them a promise is
+    judged here from the open items and ``payments``.
 
     ``detail``/``summary`` are an aging result by customer; ``previous`` an earlier summary
     (``customer_id``, ``past_due``, and ``as_of``) for the change since then, and ``current`` the
@@ -141,7 +145,8 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         text = {cid: f"{_day(r['date'])} ({r['type'].lower()}" + (f", {r['collector']})" if r["collector"] else ")")
                 for cid, r in last.iterrows()}
         facts["last_contact"] = [text.get(c, "") for c in ids]
-        facts["promises"] = _promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
+        facts["promises"] = (_promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
+                             if promises is None else _judged(promises, ids))
 
     facts["prior_past_due"] = pd.array([None] * len(ids), dtype="Int64")
     facts["prior_as_of"] = ""
@@ -179,6 +184,20 @@ def _promises(promises: pd.DataFrame, detail: pd.DataFrame, payments: pd.DataFra
         else:
             state = "unconfirmed"
         out.setdefault(r.customer_id, []).append((state, amount, pdate, r.date, r.document_no))
+    return pd.Series([tuple(out.get(c, ())) for c in ids], index=ids, dtype=object)
+
+
+JUDGED_STATES = {"KEPT": "kept", "BROKEN": "broken", "PARTIAL": "partly kept", "PENDING": "due"}
+
+
+def _judged(promises: pd.DataFrame, ids) -> pd.Series:
+    """The same tuples as :func:`_promises` from promises already judged (status KEPT /
+    BROKEN / PARTIAL / PENDING)."""
+    out: dict[str, list] = {}
+    for r in promises.sort_values(["customer_id", "made_on"], kind="stable").itertuples(index=False):
+        amount = None if pd.isna(r.promised_amount) else int(r.promised_amount)
+        out.setdefault(r.customer_id, []).append((JUDGED_STATES[r.status], amount, r.promise_date, r.made_on,
+                                                  r.document_no))
     return pd.Series([tuple(out.get(c, ())) for c in ids], index=ids, dtype=object)
 
 
@@ -246,7 +265,7 @@ def _promise_sentences(promises, m) -> list[str]:
     for p in promises:
         by_state.setdefault(p[0], []).append(p)
     out = []
-    for state in ("broken", "due", "kept", "unconfirmed"):
+    for state in ("broken", "partly kept", "due", "kept", "unconfirmed"):
         items = by_state.get(state, [])
         if not items:
             continue
@@ -293,7 +312,8 @@ def _reasons(items, m) -> str:
 def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.DataFrame | None = None,
                      activity: pd.DataFrame | None = None, payments: pd.DataFrame | None = None,
                      previous: pd.DataFrame | None = None, current: pd.DataFrame | None = None,
-                     kpis: pd.DataFrame | None = None, currency: str | None = None) -> CommentaryResult:
+                     kpis: pd.DataFrame | None = None, currency: str | None = None,
+                     promises: pd.DataFrame | None = None) -> CommentaryResult:
     """Draft the month's commentary from an aging result by customer.
 
     ``threshold`` (minor units): a customer gets a row when its past due reaches it.
@@ -306,7 +326,7 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     currency = currency or (summary["currency"].iloc[0] if len(summary) else "USD")
     labels = summary_buckets(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
-                           payments=payments, previous=previous, current=current)
+                           payments=payments, previous=previous, current=current, promises=promises)
     chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()
     chosen["draft"] = [draft_comment(r, currency, labels) for r in chosen.to_dict("records")]
     rows = pd.DataFrame({

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .aging_step import aging_history, aging_result
 from .close_state import DONE, CloseState, StepResult
+from .collect.step import close_promises
 from .commentary_sheet import COMMENTARY_SHEET, commentary_outputs
 
 
@@ -20,7 +21,7 @@ def step_commentary(state: CloseState) -> StepResult:
         _grid(state.book, COMMENTARY_SHEET), aging_history(state), aging_result(state),
         as_of=s.as_of, threshold=s.commentary_threshold, customers=state.tables.get("customers"),
         activity=state.tables.get("activity"), payments=state.tables.get("payments"), kpis=state.results.get("kpis"),
-        currency=s.reporting_currency)
+        currency=s.reporting_currency, promises=close_promises(state))
     msg = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items() if k != "past_due")
     return StepResult("commentary", DONE, rows=int(counts.get("rows", 0)), amount=counts.get("past_due"),
                       message=msg, outputs=outputs)

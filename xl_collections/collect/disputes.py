@@ -19,8 +19,9 @@ Deduction checks (:func:`deduction_checks`), each a code in ``check`` and words 
 ``check_detail``: ``NO_REASON`` (no reason code), ``NO_INVOICE`` (the reference quotes no
 invoice number), ``OVER_INVOICE`` (more than the invoice it names),
 ``PROMO_NO_REFERENCE`` (a ``PROMO`` deduction that quotes no promotion or deal number),
-``TAX_MISMATCH`` (a ``TAX`` deduction that is not the tax the invoice carries, when the open
-items give the invoice's ``tax_amount``), ``DUPLICATE`` (the same customer, reason, amount
+``TAX_MISMATCH`` (a ``TAX`` deduction that is not the tax the invoice carries — only when
+the documents given carry a ``tax_amount``, which the canonical open items do not yet),
+``DUPLICATE`` (the same customer, reason, amount
 and invoice as an earlier deduction).
 
 Money: ``amount`` is the open amount in integer minor units of the reporting currency.
@@ -67,48 +68,43 @@ def dispute_cases(detail: pd.DataFrame, activity: pd.DataFrame | None, *, as_of:
     named = set(disputes["document_no"]) if disputes is not None else set()
     d = detail[(detail["open_amount"] != 0)
                & ((detail["status"] == "DISPUTED") | (detail["doc_type"] == "DED") | detail["document_no"].isin(named))]
-    d = d.sort_values(["customer_id", "document_no"], kind="stable")
-    first = disputes.sort_values(["date"], kind="stable").drop_duplicates("document_no") if disputes is not None else None
-    opened_by = first.set_index("document_no")["date"] if first is not None else pd.Series(dtype="datetime64[ns]")
-    first_row = pd.Series(first.index, index=first["document_no"]) if first is not None else pd.Series(dtype="int64")
-    last_owner = (disputes[disputes["collector"] != ""].sort_values("date", kind="stable")
-                  .drop_duplicates("document_no", keep="last").set_index("document_no")["collector"]
-                  if disputes is not None and "collector" in disputes else pd.Series(dtype=object))
-    on_doc = act[act["document_no"].isin(set(d["document_no"]))] if act is not None else None
-    rows = []
-    for r in d.itertuples(index=False):
-        doc = r.document_no
-        opened = opened_by.get(doc, pd.NaT)
-        if pd.isna(opened):
-            opened = pd.Timestamp(r.document_date)
-        due = opened + pd.Timedelta(days=int(response_days))
-        responded, last = False, pd.NaT
-        if on_doc is not None:
-            mine = on_doc[on_doc["document_no"] == doc]
-            mine = mine[mine.index != first_row.get(doc, -1)]
-            responded = bool(((mine["date"] >= opened) & (mine["date"] <= due)).any())
-            if len(mine):
-                last = mine["date"].max()
-        cid = case_id(doc)
-        resolution = resolutions.get(cid)
-        status = RESOLVED if resolution not in (None, "") else OPEN
-        reason = r.reason_code or ""
-        rows.append({
-            "case_id": cid, "customer_id": r.customer_id, "document_no": doc, "amount": int(r.reporting_amount),
-            "reason_code": reason, "opened": opened, "age_days": int((asof - opened).days),
-            "owner": last_owner.get(doc, "") or (collectors or {}).get(r.customer_id, ""),
-            "response_due": due, "sla_breached": bool(due < asof and not responded and status == OPEN),
-            "status": status, "kind": "DEDUCTION" if r.doc_type == "DED" else "DISPUTE",
-            "category": CATEGORIES.get(reason, "Other" if reason else "Not coded"), "responded": responded,
-            "last_activity": last, "currency": r.currency, "open_amount": int(r.open_amount),
-        })
-    cols = CSV_COLUMNS + ["kind", "category", "responded", "last_activity", "currency", "open_amount"]
-    out = pd.DataFrame(rows, columns=cols)
-    for c in ("opened", "response_due", "last_activity"):
-        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
-    for c in ("amount", "age_days", "open_amount"):
-        out[c] = out[c].astype("int64")
-    out["sla_breached"] = out["sla_breached"].astype(bool)
+    d = d.sort_values(["customer_id", "document_no"], kind="stable").reset_index(drop=True)
+    docs = d["document_no"]
+    opened = pd.Series(pd.to_datetime(d["document_date"]).to_numpy(dtype="datetime64[ns]"), index=d.index)
+    known = collectors or {}
+    owner = pd.Series([known.get(c, "") or "" for c in d["customer_id"]], index=d.index, dtype=object)
+    responded = pd.Series(False, index=d.index)
+    last = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
+    if disputes is not None and len(disputes):
+        first = disputes.sort_values("date", kind="stable").drop_duplicates("document_no")
+        opened = docs.map(first.set_index("document_no")["date"]).fillna(opened).astype("datetime64[ns]")
+        who = disputes[disputes["collector"] != ""].sort_values("date", kind="stable") \
+            .drop_duplicates("document_no", keep="last").set_index("document_no")["collector"]
+        owner = docs.map(who).fillna(owner).astype(object)
+        # every other activity on a case's document: a reply when dated from opened to response_due
+        others = act[act["document_no"].isin(set(docs)) & ~act.index.isin(first.index)]
+        if len(others):
+            case = pd.DataFrame({"document_no": docs, "opened": opened,
+                                 "due": opened + pd.Timedelta(days=int(response_days))})
+            m = others[["document_no", "date"]].merge(case, on="document_no")
+            ok = m[(m["date"] >= m["opened"]) & (m["date"] <= m["due"])]
+            responded = docs.isin(set(ok["document_no"]))
+            last = docs.map(others.groupby("document_no")["date"].max()).astype("datetime64[ns]")
+    due = opened + pd.Timedelta(days=int(response_days))
+    ids = ("DSP-" + docs.astype(str)).astype(object)
+    resolved = ids.map(lambda c: resolutions.get(c) not in (None, ""))
+    reasons = d["reason_code"].fillna("").astype(object)
+    out = pd.DataFrame({
+        "case_id": ids, "customer_id": d["customer_id"].astype(object), "document_no": docs.astype(object),
+        "amount": d["reporting_amount"].astype("int64"), "reason_code": reasons, "opened": opened,
+        "age_days": (asof - opened).dt.days.astype("int64"), "owner": owner, "response_due": due,
+        "sla_breached": ((due < asof) & ~responded & ~resolved).astype(bool),
+        "status": resolved.map({True: RESOLVED, False: OPEN}).astype(object),
+        "kind": (d["doc_type"] == "DED").map({True: "DEDUCTION", False: "DISPUTE"}).astype(object),
+        "category": reasons.map(lambda r: CATEGORIES.get(r, "Other" if r else "Not coded")).astype(object),
+        "responded": responded.astype(bool), "last_activity": last, "currency": d["currency"].astype(object),
+        "open_amount": d["open_amount"].astype("int64"),
+    })
     out.attrs = {"money": ["amount"], "money_currency": {"amount": detail.attrs.get("reporting_currency", "USD")}}
     return out
 
@@ -125,7 +121,7 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
     by_key: dict[tuple[str, str], dict] = {}
     for r in docs.to_dict("records"):
         by_key.setdefault((r["customer_id"], normalise_document_no(str(r["document_no"]))), r)
-    ded = detail.set_index("document_no")
+    ded = {r["document_no"]: r for r in detail[detail["doc_type"] == "DED"].to_dict("records")}
     checks, details = [], []
     seen: dict[tuple, str] = {}
     for c in cases.itertuples(index=False):
@@ -133,9 +129,7 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
             checks.append("")
             details.append("")
             continue
-        item = ded.loc[c.document_no]
-        if isinstance(item, pd.DataFrame):
-            item = item.iloc[0]
+        item = ded[c.document_no]
         ref_text = " ".join(str(item.get(k) or "") for k in ("reference", "po_number"))
         invoice, quoted = _invoice(c.customer_id, ref_text, by_key)
         found, words = [], []

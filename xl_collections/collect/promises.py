@@ -22,6 +22,7 @@ currency (the activity log's amounts are read in it).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 
@@ -64,29 +65,33 @@ def evaluate_promises(activity: pd.DataFrame | None, cash: pd.DataFrame, *, as_o
     p = p.sort_values(["customer_id", "promise_date", "date", "_order"], kind="stable")
     grace = pd.Timedelta(days=int(grace_days))
     tol = tolerance(currency)
-    cash_by_customer = {c: g for c, g in cash.groupby("customer_id", sort=False)} if len(cash) else {}
+    # per customer, its cash in value-date order as plain tuples (value date as int64 ns)
+    by_customer: dict[str, list] = {}
+    if len(cash):
+        for c, vd, k, d, a in zip(cash["customer_id"], cash["value_date"].to_numpy(dtype="datetime64[ns]").astype("int64"),
+                                  cash["cash_id"], cash["document_no"], cash["amount"].to_numpy(dtype="int64")):
+            by_customer.setdefault(c, []).append((vd, k, d, int(a)))
     used: set[tuple[str, str]] = set()
     rows = []
     for r in p.itertuples(index=False):
         doc = str(r.document_no or "")
         amount = None if pd.isna(r.amount) else int(r.amount)
         due_by = r.promise_date + grace
-        paid, paid_date = 0, pd.NaT
-        mine = cash_by_customer.get(r.customer_id)
-        if mine is not None:
-            window = mine[(mine["value_date"] >= r.date) & (mine["value_date"] <= due_by)]
-            if doc:
-                window = window[window["document_no"] == doc]
-            for cid, part in window.groupby("cash_id", sort=False):     # earliest cash first (cash is sorted)
-                if amount is None and paid > 0 or amount is not None and paid >= amount - tol:
-                    break
-                keys = [(cid, d) for d in part["document_no"]]
-                fresh = [k not in used for k in keys]
-                if not any(fresh):
-                    continue
-                used.update(k for k, f in zip(keys, fresh) if f)
-                paid += int(part.loc[fresh, "amount"].sum())
-                paid_date = part.loc[fresh, "value_date"].max()
+        lo, hi = pd.Timestamp(r.date).value, pd.Timestamp(due_by).value
+        paid, paid_ns = 0, None
+        groups: dict[str, list] = {}          # cash id -> its (document, amount, date), earliest cash first
+        for vd, k, d, a in by_customer.get(r.customer_id, ()):
+            if lo <= vd <= hi and (not doc or d == doc):
+                groups.setdefault(k, []).append((d, a, vd))
+        for k, parts in groups.items():
+            if amount is None and paid > 0 or amount is not None and paid >= amount - tol:
+                break
+            fresh = [(d, a, vd) for d, a, vd in parts if (k, d) not in used]
+            if not fresh:
+                continue
+            used.update((k, d) for d, _, _ in fresh)
+            paid += sum(a for _, a, _ in fresh)
+            paid_ns = max(vd for _, _, vd in fresh)
         kept = paid > 0 if amount is None else paid >= amount - tol
         if kept:
             status = KEPT
@@ -95,8 +100,9 @@ def evaluate_promises(activity: pd.DataFrame | None, cash: pd.DataFrame, *, as_o
         else:
             status = PARTIAL if paid > 0 else BROKEN
         rows.append({"customer_id": r.customer_id, "document_no": doc, "promise_date": r.promise_date,
-                     "promised_amount": amount, "paid_amount": paid, "status": status, "paid_date": paid_date,
-                     "made_on": r.date, "due_by": due_by, "collector": getattr(r, "collector", "") or "",
+                     "promised_amount": amount, "paid_amount": paid, "status": status,
+                     "paid_date": pd.NaT if paid_ns is None else pd.Timestamp(paid_ns), "made_on": r.date,
+                     "due_by": due_by, "collector": getattr(r, "collector", "") or "",
                      "note": getattr(r, "note", "") or ""})
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("promised_amount", "paid_amount"):
@@ -127,3 +133,18 @@ def kept_pct(promises: pd.DataFrame) -> float | None:
         return None
     judged = promises["status"].isin([KEPT, PARTIAL, BROKEN])
     return float((promises["status"] == KEPT).sum() / judged.sum()) if judged.any() else None
+
+
+def kept_kpi(promises: pd.DataFrame | None) -> dict:
+    """The ``Promises kept`` row of the KPI table (``kpi, value, unit, formula, inputs``;
+    value a Decimal percentage to 0.01, None when no promise was judged yet)."""
+    p = promises if promises is not None else pd.DataFrame({"status": []})
+    kept = int((p["status"] == KEPT).sum())
+    judged = int(p["status"].isin([KEPT, PARTIAL, BROKEN]).sum())
+    pending = int((p["status"] == PENDING).sum())
+    value = (Decimal(kept) * 100 / Decimal(judged)).quantize(Decimal("0.01")) if judged else None
+    inputs = (f"{kept} kept of {judged} judged ({int((p['status'] == PARTIAL).sum())} partial, "
+              f"{int((p['status'] == BROKEN).sum())} broken); {pending} pending, not judged yet")
+    return {"kpi": "Promises kept", "value": value, "unit": "%",
+            "formula": "promises kept / promises judged (kept + partial + broken) × 100",
+            "inputs": inputs if judged or pending else "not computed: no promise to pay in the activity log"}

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
-from ..money import parse_amount
+from ..money import parse_amount, to_decimal
 from .disputes import CSV_COLUMNS as DISPUTE_COLUMNS
 
 WORKLIST_SHEET, PROMISES_SHEET, DISPUTES_SHEET = "Worklist", "Promises", "Disputes"
@@ -94,7 +94,7 @@ def worklist_output(result, as_of: dt.date, settings) -> SheetOutput:
                    conditional=(ColorScale(("priority_score",), heat, low=0), Highlight(("escalate",), "TRUE"),
                                 Highlight(("next_action",), "CALL_RETURNED_PAYMENT"))),
         TableBlock(big.reset_index(drop=True), table_name="tblLargeBalances", column_widths=widths,
-                   title=f"Large balances (total open at least {settings.large_balance_threshold / 100:,.2f}): "
+                   title=f"Large balances (total open at least {to_decimal(settings.large_balance_threshold, cur):,}): "
                          "this week's change, promises, disputes, last note"),
     )
     return SheetOutput(WORKLIST_SHEET, blocks=blocks, notes=notes, freeze=False, print_fit_width=True, freeze_columns=2)

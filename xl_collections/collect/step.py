@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..cashapp.step import _merge_prior, cash_result, open_items_after
 from ..close_state import DONE, CloseState, StepResult
-from . import collections
+from . import applied_cash, collections, evaluate_promises
 from .sheets import (DISPUTES_SHEET, disputes_output, merge_disputes, promises_output, read_disputes,
                      resolutions, worklist_output)
 
@@ -26,6 +26,18 @@ def applications(state: CloseState) -> pd.DataFrame | None:
     if cash is None:
         return prior
     return _merge_prior(prior, cash.applications)
+
+
+def close_promises(state: CloseState) -> pd.DataFrame:
+    """The promises to pay of this close (memoised: the commentary states them too), judged
+    against every AUTO application of this and earlier runs and the cleared items."""
+    if "promises" not in state.results:
+        s, t = state.settings, state.tables
+        cash = applied_cash(applications(state), payments=t.get("payments"), cleared=t.get("cleared_items"),
+                            fx_rates=t.get("fx_rates"), as_of=s.as_of, reporting_currency=s.reporting_currency)
+        state.results["promises"] = evaluate_promises(t.get("activity"), cash, as_of=s.as_of,
+                                                      grace_days=s.promise_grace_days, currency=s.reporting_currency)
+    return state.results["promises"]
 
 
 def previous_disputes(state: CloseState) -> pd.DataFrame | None:

@@ -104,6 +104,15 @@ def recent_returns(returns: pd.DataFrame | None, *, as_of: dt.date, days: int) -
     return r.sort_values(["customer_id", "value_date"], kind="stable")
 
 
+def _records_by(df: pd.DataFrame | None, key: str = "customer_id") -> dict[str, list[dict]]:
+    """key -> the rows (as dicts, in order) of ``df``."""
+    out: dict[str, list[dict]] = {}
+    if df is not None and len(df):
+        for r in df.to_dict("records"):
+            out.setdefault(r[key], []).append(r)
+    return out
+
+
 def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers: pd.DataFrame | None = None,
                    activity: pd.DataFrame | None = None, promises: pd.DataFrame | None = None,
                    cases: pd.DataFrame | None = None, returns: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -123,34 +132,33 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
     rets = recent_returns(returns, as_of=as_of, days=settings.return_match_days)
     ids = sorted(set(collectable[collectable > 0].index) | set(rets["customer_id"]))
 
-    master = customers.drop_duplicates("customer_id").set_index("customer_id") if customers is not None and len(customers) else None
+    master = ({r["customer_id"]: r for r in customers.drop_duplicates("customer_id").to_dict("records")}
+              if customers is not None and len(customers) else {})
 
     def cust(cid, col):
-        if master is None or col not in master.columns or cid not in master.index:
-            return ""
-        v = master.at[cid, col]
+        v = master.get(cid, {}).get(col)
         return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
-    prom_by = {c: g for c, g in promises.groupby("customer_id")} if promises is not None and len(promises) else {}
-    case_by = {c: g for c, g in cases[cases["status"] == "OPEN"].groupby("customer_id")} \
-        if cases is not None and len(cases) else {}
-    ret_by = {c: g for c, g in rets.groupby("customer_id")} if len(rets) else {}
-    contacts = None
+    prom_by = _records_by(promises)
+    case_by = _records_by(cases[cases["status"] == "OPEN"] if cases is not None and len(cases) else None)
+    ret_by = _records_by(rets)
+    past_due, collectable, max_days = past_due.to_dict(), collectable.to_dict(), max_days.to_dict()
+    contacts = {}
     if activity is not None and len(activity):
         a = activity[activity["type"].isin(CONTACT_TYPES) & (activity["date"] <= asof)]
-        contacts = a.groupby("customer_id")["date"].max()
+        contacts = a.groupby("customer_id")["date"].max().to_dict()
     rows = []
     for cid in ids:
         pdue = int(past_due.get(cid, 0))
-        mdays = int(max_days.get(cid, 0)) if cid in max_days.index else 0
-        pr = prom_by.get(cid)
-        broken = int((pr["status"] == BROKEN).sum()) if pr is not None else 0
-        partial = int((pr["status"] == PARTIAL).sum()) if pr is not None else 0
-        cs = case_by.get(cid)
-        n_cases = 0 if cs is None else len(cs)
+        mdays = int(max_days.get(cid, 0))
+        pr = prom_by.get(cid, [])
+        broken = sum(1 for p in pr if p["status"] == BROKEN)
+        partial = sum(1 for p in pr if p["status"] == PARTIAL)
+        cs = case_by.get(cid, [])
+        n_cases = len(cs)
         rclass = cust(cid, "risk_class")
         score = priority_score(pdue, mdays, broken, partial, rclass, n_cases, cur)
-        last = contacts.get(cid) if contacts is not None else None
+        last = contacts.get(cid)
         reasons = []
         escalate = False
         if mdays > settings.escalation_days and pdue >= settings.escalation_amount:
@@ -162,26 +170,26 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
             reasons.append(f"escalate: {broken} broken promises")
         action = date = None
         rt = ret_by.get(cid)
-        if rt is not None:
-            r0 = rt.iloc[-1]
+        if rt:
+            r0 = rt[-1]
             why = str(r0.get("reason") or r0.get("reason_code") or "").strip()
             amt = r0.get("amount")
             reasons.insert(0, f"payment returned {_day(r0['value_date'])}"
                            + (f" ({amt} {r0.get('currency') or cur})" if amt not in (None, "") and not pd.isna(amt) else "")
                            + (f": {why}" if why else ""))
             action, date = "CALL_RETURNED_PAYMENT", asof
-        if pr is not None:
-            bad = pr[pr["status"].isin([BROKEN, PARTIAL])].sort_values("due_by")
-            for p in bad.itertuples(index=False):
-                amount = "" if pd.isna(p.promised_amount) else f"{_money(p.promised_amount, cur)} "
-                reasons.append(f"promised {amount}on {_day(p.promise_date)}, {p.status.lower()}"
-                               + (f" (paid {_money(p.paid_amount, cur)})" if p.status == PARTIAL else ""))
-            unfollowed = bad[[last is None or pd.isna(last) or last <= due for due in bad["due_by"]]]
-            if action is None and len(unfollowed):
+        if pr:
+            bad = sorted((p for p in pr if p["status"] in (BROKEN, PARTIAL)), key=lambda p: p["due_by"])
+            for p in bad:
+                amount = "" if pd.isna(p["promised_amount"]) else f"{_money(p['promised_amount'], cur)} "
+                reasons.append(f"promised {amount}on {_day(p['promise_date'])}, {p['status'].lower()}"
+                               + (f" (paid {_money(p['paid_amount'], cur)})" if p["status"] == PARTIAL else ""))
+            unfollowed = [p for p in bad if last is None or pd.isna(last) or last <= p["due_by"]]
+            if action is None and unfollowed:
                 action, date = "CALL_BROKEN_PROMISE", asof
-            pending = pr[pr["status"] == PENDING].sort_values("promise_date")
-            if len(pending):
-                p = pending.iloc[0]
+            pending = sorted((p for p in pr if p["status"] == PENDING), key=lambda p: p["promise_date"])
+            if pending:
+                p = pending[0]
                 amount = "" if pd.isna(p["promised_amount"]) else f"{_money(p['promised_amount'], cur)} "
                 check = max(p["promise_date"] + pd.Timedelta(days=1), asof)
                 reasons.append(f"promise to pay {amount}by {_day(p['promise_date'])}: check payment {_day(check)}")
@@ -189,15 +197,15 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
                     action, date = "CHECK_PROMISE", check
         if action is None and escalate:
             action, date = "ESCALATE", asof
-        if cs is not None:
-            breached = cs[cs["sla_breached"]]
+        if cs:
+            breached = sum(1 for c in cs if c["sla_breached"])
             disputed = int(past_due.get(cid, 0)) - int(collectable.get(cid, 0))
             reasons.append(f"{n_cases} open dispute{'s' if n_cases != 1 else ''}/deduction{'s' if n_cases != 1 else ''}"
-                           + (f", {len(breached)} past the response date" if len(breached) else ""))
-            if action is None and (len(breached) or (pdue and 2 * disputed >= pdue)):
-                waiting = cs[~cs["responded"] & (cs["response_due"] >= asof)]["response_due"]
+                           + (f", {breached} past the response date" if breached else ""))
+            if action is None and (breached or (pdue and 2 * disputed >= pdue)):
+                waiting = [c["response_due"] for c in cs if not c["responded"] and c["response_due"] >= asof]
                 action = "RESOLVE_DISPUTE"
-                date = asof if len(breached) or not len(waiting) else waiting.min()
+                date = asof if breached or not waiting else min(waiting)
         if last is not None and not pd.isna(last):
             since = (asof - last).days
             if action is None and since < FOLLOW_UP_DAYS:
@@ -217,7 +225,7 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
                      "broken_promises": broken, "open_disputes": n_cases, "next_action": action,
                      "next_action_date": date, "escalate": escalate, "reasons": "; ".join(reasons),
                      "risk_class": rclass, "last_contact": last if last is not None else pd.NaT,
-                     "_returned": rt is not None})
+                     "_returned": bool(rt)})
     cols = CSV_COLUMNS + ["risk_class", "last_contact"]
     if not rows:
         out = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
@@ -261,19 +269,19 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
     if activity is not None and len(activity):
         a = activity[(activity["date"] <= asof) & (activity["note"].fillna("").astype(str).str.strip() != "")]
         notes = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last").set_index("customer_id")
+    prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None)
+    open_cases = (cases.loc[cases["status"] == "OPEN", "customer_id"].value_counts().to_dict()
+                  if cases is not None and len(cases) else {})
     rows = []
     for cid, tot in big.sort_values(ascending=False, kind="stable").items():
-        words = ""
-        if promises is not None and len(promises):
-            mine = promises[promises["customer_id"] == cid]
-            parts = []
-            for st in (PENDING, BROKEN, PARTIAL, "KEPT"):
-                s = mine[mine["status"] == st]
-                if len(s):
-                    amt = int(s["promised_amount"].fillna(0).sum())
-                    parts.append(f"{len(s)} {st.lower()} {_money(amt, currency)}")
-            words = ", ".join(parts)
-        n_cases = int(((cases["customer_id"] == cid) & (cases["status"] == "OPEN")).sum()) if cases is not None and len(cases) else 0
+        parts = []
+        for st in (PENDING, BROKEN, PARTIAL, "KEPT"):
+            mine = [p for p in prom_by.get(cid, ()) if p["status"] == st]
+            if mine:
+                amt = sum(0 if pd.isna(p["promised_amount"]) else int(p["promised_amount"]) for p in mine)
+                parts.append(f"{len(mine)} {st.lower()} {_money(amt, currency)}")
+        words = ", ".join(parts)
+        n_cases = int(open_cases.get(cid, 0))
         note = ""
         if notes is not None and cid in notes.index:
             n = notes.loc[cid]

@@ -17,6 +17,7 @@ from ._common import canonical_table, convert_minor
 from .activity import make_activity
 from .allowance import make_loss_history
 from .cash import make_payments
+from .collect import append_activity, make_collect
 from .credit import make_credit
 from .customers import credit_limits, make_customers
 from .dunning import LETTERHEAD, dunning_history, letter_details
@@ -117,6 +118,8 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
     act_raw, promises, kept = make_activity(rng, oi, cust, cleared, truth, pay_raw, paid, as_of=as_of)
     if kept:
         oi.loc[kept, "status"] = "PROMISED"
+    more_act, more_promises = make_collect(seed, oi, cust, pay_raw, truth, act_raw, as_of=as_of, reporting=rep)
+    act_raw, promises = append_activity(act_raw, more_act), pd.concat([promises, more_promises], ignore_index=True)
 
     # exposure, credit limits, tie-out, GL
     open_rep = convert_minor(oi["open_amount"].to_numpy(), oi["currency"].to_numpy(), rates, rep)
