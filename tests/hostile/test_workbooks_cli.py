@@ -245,3 +245,28 @@ def test_staged_folder_swaps_only_at_the_end(tmp_path):
         (stage / "a.csv").write_text("1")
         assert not out.exists()
     assert (out / "a.csv").read_text() == "1" and (out / MARKER).exists()
+
+
+# ---- commands that write letters and statements beside their tables --------------------------------------
+
+from test_dunning_command import AS_OF, files  # noqa: E402,F401 - the dunning command's fixture files
+
+
+def test_dunning_letters_and_tables_are_swapped_in_together_and_a_rerun_replaces_them(files, capsys):
+    out = files["dir"] / "dun"
+    args = ["dunning", "--customers", files["cust"], "--open-items", files["oi"], "--as-of", AS_OF.isoformat(),
+            "--format", "docx", "--out", str(out)]
+    for _ in range(2):
+        assert main(args) == 0, capsys.readouterr().err
+        assert (out / MARKER).exists() and (out / "dunning.csv").exists()
+        assert list((out / "letters").glob("*.docx"))
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".~xlc")]
+
+
+def test_statements_rerun_into_the_same_folder(files, capsys):
+    out = files["dir"] / "st"
+    args = ["statement", "--customers", files["cust"], "--open-items", files["oi"], "--as-of", AS_OF.isoformat(),
+            "--format", "xlsx", "--out", str(out)]
+    for _ in range(2):
+        assert main(args) == 0, capsys.readouterr().err
+        assert (out / MARKER).exists() and len(list((out / "statements").glob("*.xlsx"))) == 5

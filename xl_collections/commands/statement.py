@@ -13,6 +13,7 @@ from ..dunning.pdf import PdfError
 from ..dunning.render import parse_formats
 from ..dunning.templates import Templates, TemplateError
 from ..errors import InputErrors, UsageError
+from ..io.outdir import staged_folder
 from ._common import out_dir, read_inputs, reporting_currency
 from .dunning import settings_and_date
 
@@ -47,10 +48,12 @@ def run(args) -> int:
                              fx_rates=t["fx_rates"])
     if errs:
         raise InputErrors(errs)
-    try:
-        files = render_statements(stmts, settings, Templates(settings.letter_templates), out / "statements", formats)
-    except (TemplateError, PdfError) as e:
-        raise UsageError(str(e)) from None
+    with staged_folder(out) as stage:      # written beside --out and swapped in at the end
+        try:
+            files = render_statements(stmts, settings, Templates(settings.letter_templates), stage / "statements",
+                                      formats)
+        except (TemplateError, PdfError) as e:
+            raise UsageError(str(e)) from None
     n_items = sum(len(s.items) for s in stmts)
     print(f"{len(stmts):,} statement{'s' if len(stmts) != 1 else ''} ({n_items:,} open items), "
           f"{sum(len(f) for f in files.values()):,} files ({', '.join(formats)}) -> {out / 'statements'}")

@@ -60,11 +60,20 @@ def check_out(args, out: Path, *, folder: bool) -> Path:
     return out
 
 
+_ACTIVE: dict[Path, Path] = {}       # out folder -> its staging folder, while a run writes it
+
+
 @contextlib.contextmanager
 def staged_folder(out: Path) -> Iterator[Path]:
     """``with staged_folder(out) as d: write into d`` — ``d`` becomes ``out`` (with the marker)
-    only when the block ends without an error; ``out`` is never half written."""
+    only when the block ends without an error; ``out`` is never half written.  Inside such a
+    block, another ``staged_folder(out)`` (``write_tables``) writes into the same ``d``, so a
+    command that writes letters and tables swaps them in together."""
     out = Path(out)
+    key = out.resolve()
+    if key in _ACTIVE:
+        yield _ACTIVE[key]
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.with_name(f".~xlc-{out.name}.{os.getpid()}.tmp")
     old = out.with_name(f".~xlc-{out.name}.{os.getpid()}.old")
@@ -72,6 +81,7 @@ def staged_folder(out: Path) -> Iterator[Path]:
     for p in (stage, old):
         shutil.rmtree(p, ignore_errors=True)
     stage.mkdir()
+    _ACTIVE[key] = stage
     try:
         yield stage
         (stage / MARKER).write_text("made by xl-collections; the whole folder is replaced by the next run\n",
@@ -87,6 +97,7 @@ def staged_folder(out: Path) -> Iterator[Path]:
         else:
             os.rename(stage, out)
     finally:
+        _ACTIVE.pop(key, None)
         shutil.rmtree(stage, ignore_errors=True)
 
 
