@@ -72,6 +72,7 @@ def _approvals(path: str | None) -> tuple[pd.DataFrame | None, list[InputError]]
 
 
 def run(args) -> int:
+    from ..io.outdir import staged_folder
     from ..io.write import write_table, write_tables
 
     currency = reporting_currency(args)
@@ -99,8 +100,9 @@ def run(args) -> int:
                                        opening=opening, approvals=approvals)
     if errors:
         raise InputErrors(errors)
-    write_tables(result.tables(), out)
-    write_table(result.history, out / "aging_history.csv")
+    with staged_folder(out) as stage:      # the tables and the history swapped in together
+        write_tables(result.tables(), out)
+        write_table(result.history, stage / "aging_history.csv")
     t = result.totals
     m = lambda v: money_text(v, currency, code="before")  # noqa: E731
     print(f"allowance {result.period}: closing {m(t['closing'])} (collective {m(t['collective'])}, specific "
