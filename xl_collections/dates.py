@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ ZERO_DATE = EXCEL_EPOCH                 # Excel's serial 0: a blank cell with a 
 _RANGE = f"a date between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
 _ZERO_TEXTS = frozenset({"1899-12-30", "1900-01-00", "00.01.1900", "1/0/1900", "01/00/1900", "0/1/1900"})
 _YMD_LOW, _YMD_HIGH = 19000101, 21991231
+_SERIAL_TEXT = re.compile(r"^\d{1,6}(\.\d+)?$")
 
 _ISO_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%d.%m.%y",
                 "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d %B %Y", "%B %d, %Y")
@@ -115,6 +117,8 @@ def parse_date(value: object, *, day_first: bool = False) -> dt.date | None:
             return None
         if s in _ZERO_TEXTS or s.startswith(("1899-12-30 ", "1899-12-30T")):
             return None
+        if _SERIAL_TEXT.match(s):        # an Excel serial written as text in a CSV
+            return _from_number(float(s), day_first)
         for fmt in _ISO_FORMATS + (_DAY_FIRST if day_first else _MONTH_FIRST):
             try:
                 return _in_range(dt.datetime.strptime(s, fmt).date(), value)

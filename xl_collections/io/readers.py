@@ -628,9 +628,9 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
                                       file=label, sheet="", field_counts=csv_file.fields, **kw)
         out.attrs["source"] = {**out.attrs.get("source", {}), "encoding": csv_file.encoding}
         if csv_file.detected:
-            out.attrs["warnings"] = [InputError(f"read as {csv_file.encoding} (the encoding was detected)", table_name,
-                                                label, "", None, "", "", "--encoding NAME or the Encoding setting "
-                                                "to say it"), *out.attrs.get("warnings", [])]
+            out.attrs["warnings"] = [InputError(f"read as {csv_file.encoding} (detected; --encoding NAME or the "
+                                                f"Encoding setting says otherwise)", table_name, label),
+                                     *out.attrs.get("warnings", [])]
         return out, errors
     except InputErrors as e:
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors

@@ -130,7 +130,10 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, boo
     if rivals:
         names = tuple(dict.fromkeys([best.encoding, *rivals]))
         raise EncodingProblem("the encoding is not clear: " + ", ".join(names) + " give different text", names)
-    return text, best.encoding, True
+    # the same text under several names: say the most common one (cp1252 rather than cp1250)
+    same = set(best.could_be_from_charset) | {best.encoding}
+    name = next((e for e in DETECT_AMONG if e in same), best.encoding)
+    return text, name, True
 
 
 def sniff_delimiter(text: str, candidates: str = ",;\t|") -> str:

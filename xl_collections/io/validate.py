@@ -407,8 +407,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                     rates.append(None)
             out[col.name] = pd.Series(rates, dtype=object)
 
+    _sign_rules(table, out, src, rows, err, warn, raw_money, amount_sign)    # before amount defaults to open_amount
     _table_rules(table, out, src, rows, err, absent, raw_money)
-    _sign_rules(table, out, src, rows, err, warn, raw_money, amount_sign)
     for name in table.unique:
         if name not in out:
             continue
