@@ -27,7 +27,7 @@ ZERO_DATE = EXCEL_EPOCH                 # Excel's serial 0: a blank cell with a 
 _RANGE = f"a date between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
 _ZERO_TEXTS = frozenset({"1899-12-30", "1900-01-00", "00.01.1900", "1/0/1900", "01/00/1900", "0/1/1900"})
 _YMD_LOW, _YMD_HIGH = 19000101, 21991231
-_SERIAL_TEXT = re.compile(r"^\d{1,6}(\.\d+)?$")
+_SERIAL_TEXT = re.compile(r"^-?\d{1,12}(\.\d+)?$")
 
 _ISO_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%d.%m.%y",
                 "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d %B %Y", "%B %d, %Y")
@@ -74,18 +74,23 @@ def _in_range(day: dt.date, value: object) -> dt.date | None:
     return day
 
 
-def _from_number(value, day_first: bool) -> dt.date | None:
+def _from_number(value, day_first: bool, shown=None) -> dt.date | None:
+    """A number (or digits as text: ``shown``, the value as given) -> a date; see parse_date."""
+    shown = value if shown is None else shown
     n = int(value)
     if n == 0:
         return None                       # Excel's zero date
     if _YMD_LOW <= n <= _YMD_HIGH and float(value) == n:
         try:
-            return _in_range(dt.date(n // 10000, n // 100 % 100, n % 100), value)
+            day = dt.date(n // 10000, n // 100 % 100, n % 100)
         except ValueError:
-            raise DateError(value, expected_text(day_first)) from None
+            raise DateError(shown, expected_text(day_first)) from None
+        return _in_range(day, shown)
     if n > to_serial(MAX_DATE) or n < 0:
-        raise DateError(value, _RANGE + " (an Excel date serial from 1 to 109574, or yyyymmdd)")
-    return _in_range(from_serial(n), value)
+        raise DateError(shown, _RANGE + " (an Excel date serial from 1 to 109574, or yyyymmdd)")
+    if n == 60:
+        raise DateError(shown, "a real date (Excel serial 60 is the non-existent 1900-02-29)")
+    return _in_range(from_serial(n), shown)
 
 
 def parse_date(value: object, *, day_first: bool = False) -> dt.date | None:
@@ -99,6 +104,8 @@ def parse_date(value: object, *, day_first: bool = False) -> dt.date | None:
         return _in_range(value.date(), value)
     if isinstance(value, dt.date):
         return _in_range(value, value)
+    if isinstance(value, dt.time):
+        return None          # a date cell holding serial 0 (and a time of day): Excel's zero date
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return None
@@ -118,17 +125,18 @@ def parse_date(value: object, *, day_first: bool = False) -> dt.date | None:
         if s in _ZERO_TEXTS or s.startswith(("1899-12-30 ", "1899-12-30T")):
             return None
         if _SERIAL_TEXT.match(s):        # an Excel serial written as text in a CSV
-            return _from_number(float(s), day_first)
+            return _from_number(float(s), day_first, value)
         for fmt in _ISO_FORMATS + (_DAY_FIRST if day_first else _MONTH_FIRST):
             try:
-                return _in_range(dt.datetime.strptime(s, fmt).date(), value)
+                day = dt.datetime.strptime(s, fmt).date()
             except ValueError:
-                pass
+                continue
+            return _in_range(day, value)
         try:  # ISO with a time part
-            return _in_range(dt.datetime.fromisoformat(s).date(), value)
+            day = dt.datetime.fromisoformat(s).date()
         except ValueError:
-            pass
-        raise DateError(value, expected_text(day_first))
+            raise DateError(value, expected_text(day_first)) from None
+        return _in_range(day, value)
     raise DateError(value, expected_text(day_first))
 
 

@@ -125,15 +125,18 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, boo
         raise EncodingProblem("the encoding cannot be recognised")
     best = matches[0]
     text = str(best)
-    rivals = [m.encoding for m in matches[1:]
+    rivals = [m for m in matches[1:]
               if m.chaos <= best.chaos + 0.02 and m.coherence >= best.coherence - 0.1 and str(m) != text]
     if rivals:
-        names = tuple(dict.fromkeys([best.encoding, *rivals]))
+        names = tuple(dict.fromkeys(_common_name(m) for m in [best, *rivals]))
         raise EncodingProblem("the encoding is not clear: " + ", ".join(names) + " give different text", names)
-    # the same text under several names: say the most common one (cp1252 rather than cp1250)
-    same = set(best.could_be_from_charset) | {best.encoding}
-    name = next((e for e in DETECT_AMONG if e in same), best.encoding)
-    return text, name, True
+    return text, _common_name(best), True
+
+
+def _common_name(match) -> str:
+    """The same text under several names: the most common one (cp1252 rather than cp1250)."""
+    same = set(match.could_be_from_charset) | {match.encoding}
+    return next((e for e in DETECT_AMONG if e in same), match.encoding)
 
 
 def sniff_delimiter(text: str, candidates: str = ",;\t|") -> str:
@@ -207,15 +210,16 @@ def read_csv_file(path: str | Path, *, label: str | None = None, encoding: str |
         data = p.read_bytes()
     except OSError as e:
         raise _fail(f"cannot read the file: {e.strerror or e}", label) from None
+    head = data[:4096]
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and \
+            head.count(b"\x00") > 8:       # one NUL is a bad cell (refused naming it), many a binary file
+        raise _fail("not a text file (binary content)", label, expected="a CSV file with a header row")
     try:
         text, enc, detected = decode_text(data, encoding)
     except EncodingProblem as e:
         expected = ("the file saved as UTF-8, or the encoding named: --encoding NAME or the Encoding setting"
                     + (f" (one of {', '.join(e.candidates)})" if e.candidates else ""))
         raise _fail(str(e), label, expected=expected) from None
-    head = text[:4096]
-    if head.count("\x00") > max(8, len(head) // 100):
-        raise _fail("not a text file (binary content)", label, expected="a CSV file with a header row")
     delim = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows, starts, prev = [], [], 0

@@ -376,6 +376,12 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             parsed, bad = parse_date_series(values, day_first=day_first)
             for i, e in bad.items():
                 err(f"{col.name} is not a date", rows[i], h, e.value, e.expected)
+            if col.required:          # Excel's zero date (1899-12-30, serial 0) is a blank
+                zero = parsed.isna().to_numpy(dtype=bool) & ~blank
+                for i in np.flatnonzero(zero):
+                    if i not in bad:
+                        err(f"{col.name} is blank", rows[i], h, values.iloc[i],
+                            f"a value for the required column {col.name} (Excel's zero date is a blank)")
             out[col.name] = parsed.reset_index(drop=True)
         elif col.kind == MONEY:
             raw_money[col.name] = values
@@ -552,9 +558,10 @@ def _check_text(txt: pd.Series, arr, name: str, header, rows: np.ndarray, err, w
 def _sign_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, warn, raw_money: dict,
                 amount_sign: str) -> None:
     """Signs of amounts (CONTRACT §1): a ``debit_credit`` indicator (D/C) signs amounts exported
-    positive; then a credit type (``CM``, ``PMT``) with a positive amount is refused naming the
-    rows, or under ``amount_sign="by_type"`` made negative; an open amount larger than the
-    amount in absolute value is a warning."""
+    positive; then a credit type (``CM``, ``PMT``) with a positive amount is made negative
+    under ``amount_sign="by_type"``, else refused naming the rows in the open items (in a
+    ledger it is what the recon reports as posted with the wrong sign); an open amount larger
+    than the amount in absolute value is a warning."""
     money = [c for c in ("amount", "open_amount") if c in out and c in src]
     if "debit_credit" in out and "debit_credit" in src:
         dc = out["debit_credit"]
@@ -571,7 +578,7 @@ def _sign_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, er
                 for c in money:
                     vals = out[c]
                     out[c] = vals.where(~credit_type, -vals.abs()).astype(vals.dtype)
-            else:
+            elif table.name == "open_items":      # a ledger's wrong sign is a finding of the recon, not refused
                 for c in money:
                     positive = credit_type & (out[c] > 0).fillna(False).to_numpy(dtype=bool)
                     for i in np.flatnonzero(positive):
