@@ -155,6 +155,12 @@ for name, text, enc in (("utf8-bom", "Société Générale", "utf-8-sig"), ("utf
     CASES.append(Case(f"encoding-{name}", one(), exit=0, args=("--customers", "{customers}"), extra={"customers": data},
                       out=(f"C1,{text},USD,200.00",),
                       says=("read as",) if enc in ("shift_jis", "cp1251", "cp1252") else ()))
+for ch in ("\x01", "\x1f", "\x00"):
+    # issue 24: a name with a control character was written raw into the Dashboard chart's XML
+    CASES.append(Case(f"customer-name-control-removed-{ord(ch):02x}", one(), exit=0, args=("--customers", "{customers}"),
+                      extra={"customers": (CUSTOMERS_H + f"C1,Acme{ch} Corp\n").encode()},
+                      says=("warning:", "control characters removed", "column 'customer_name'"),
+                      out=("C1,Acme Corp,USD,200.00",)))
 CASES.append(Case("encoding-unsure-refused", one(), args=("--customers", "{customers}"),
                   extra={"customers": (CUSTOMERS_H + "C1,\xe9\n").encode("latin-1")},
                   says=("customers", "the encoding is not clear", "cp1252, cp1251", "give different text", "--encoding")))

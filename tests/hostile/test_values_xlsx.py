@@ -85,3 +85,18 @@ def test_zero_date_is_not_aged_46000_days(tmp_path):
     head, c1 = out.read_text(encoding="utf-8").splitlines()[:2]
     cells = dict(zip(head.split(","), c1.split(",")))
     assert cells["121+"] == "0.00" and cells["1-30"] == "200.00"
+
+
+def test_a_stray_cell_in_the_last_row_is_one_problem(tmp_path, capsys):
+    """Issue 24: a stray ``x`` in ``A1048576`` reported 1,048,277 "blank row" problems."""
+    path = tmp_path / "items.xlsx"
+    book(path, {})
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    wb["Open Items"]["A1048576"] = "x"
+    wb.save(path)
+    out = tmp_path / "aging.csv"
+    assert main(["aging", "--open-items", str(path), "--as-of", "2026-10-31", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "blank rows below the records above it" in err and "1 problem " in err and not out.exists()
+    assert "row 1048576, column 'customer_id'" in err
