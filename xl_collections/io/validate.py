@@ -523,8 +523,9 @@ def _check_text(txt: pd.Series, arr, name: str, header, rows: np.ndarray, err, w
     ident = name in IDENTIFIERS
     pattern = _CONTROL_ANY if ident else _CONTROL_XML
     if arr is not None:
-        too_long = pc.any(pc.greater(pc.utf8_length(arr), MAX_CELL_TEXT)).as_py()
-        control = pc.any(pc.match_substring_regex(arr, _RE2[pattern])).as_py()
+        too_long = (pc.max(pc.binary_length(arr)).as_py() or 0) > MAX_CELL_TEXT and \
+            pc.any(pc.greater(pc.utf8_length(arr), MAX_CELL_TEXT)).as_py()
+        control = _maybe_control(arr, ident) and pc.any(pc.match_substring_regex(arr, _RE2[pattern])).as_py()
     else:
         too_long = control = True          # mixed cells: looked at below
     if not (too_long or control):
@@ -553,6 +554,21 @@ def _check_text(txt: pd.Series, arr, name: str, header, rows: np.ndarray, err, w
                 strs.iloc[idx] = strs.iloc[idx].str.replace(pattern, "", regex=True)
                 return strs
     return txt
+
+
+def _maybe_control(arr, ident: bool) -> bool:
+    """A quick look at the bytes of an Arrow text array: False when no cell can hold a control
+    character (the usual case: the regex is not run), True when one might."""
+    bufs = arr.buffers() if hasattr(arr, "buffers") else None
+    if bufs is None or len(bufs) < 3:
+        return True
+    if bufs[2] is None:                   # no characters at all
+        return False
+    b = np.frombuffer(bufs[2], dtype=np.uint8)
+    low = b < 0x20
+    if not ident:
+        low &= (b != 9) & (b != 10) & (b != 13)
+    return bool(low.any() or (b == 0x7F).any() or (not ident and (b == 0xEF).any()))
 
 
 def _sign_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, warn, raw_money: dict,
