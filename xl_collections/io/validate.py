@@ -600,8 +600,9 @@ def _sign_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, er
                     for i in np.flatnonzero(positive):
                         err(f"a {out['doc_type'].iloc[i]} (a credit) with a positive {c}", rows[i], src[c],
                             _as_given(out, c, i, raw_money.get(c)),
-                            "credits negative (CONTRACT §1); or the setting AmountSign = by_type when the export "
-                            "gives every amount positive and the type carries the sign")
+                            "a negative amount (credit memos and unapplied cash are credits); or the setting "
+                            "AmountSign = by_type when the export gives every amount positive and the type carries "
+                            "the sign")
     if table.name == "open_items" and "amount" in src and "open_amount" in out:
         amt, opn = out["amount"], out["open_amount"]
         over = (opn.abs() > amt.abs()).fillna(False).to_numpy(dtype=bool) & amt.notna().to_numpy(dtype=bool)
