@@ -102,3 +102,16 @@ def test_aging_csv_is_escaped(tmp_path):
                  "--out", str(tmp_path / "aging.csv")]) == 0
     rows = _cells(tmp_path / "aging.csv")
     assert rows[1][0] == "'=1+1" and rows[1][3] == "-5.00"
+
+
+def test_program_csvs_read_back_by_the_commands_that_take_them(tmp_path):
+    """cashapp --prior and worklist --applications read what cashapp wrote: '-P1' is -P1 again."""
+    from xl_collections.commands.cashapp import read_prior
+    from xl_collections.commands.worklist import _result_file
+
+    df = pd.DataFrame({"payment_id": ["-P1", "=P2"], "status": ["AUTO", "AUTO"]})
+    write_csv(df, tmp_path / "applications.csv")
+    prior, errors = read_prior(tmp_path / "applications.csv")
+    assert errors == [] and prior["payment_id"].tolist() == ["-P1", "=P2"]
+    back, errors = _result_file(str(tmp_path / "applications.csv"), "applications", ("payment_id",))
+    assert errors == [] and back["payment_id"].tolist() == ["-P1", "=P2"]

@@ -24,7 +24,7 @@ def test_one_csv_per_table_with_contract_headers(written):
     assert names == sorted([f"{t}.csv" for t in book.tables] + ["truth.csv", "planted_breaks.csv", "planted_gl.csv"])
     for t in book.tables:
         header = (out / f"{t}.csv").read_text().splitlines()[0].split(",")
-        assert header == TABLES[t].names
+        assert header == TABLES[t].always
     oi = pd.read_csv(out / "open_items.csv", dtype=str, keep_default_na=False)
     first = book.open_items.iloc[0]
     assert oi.loc[0, "open_amount"] == f"{first['open_amount'] / 100:.2f}"

@@ -255,3 +255,23 @@ def test_money_text_is_the_one_formatter_for_people(minor, cur, after, before, p
     assert money_text(minor, cur, thousands=False) == plain
     assert money_text(minor, cur, code=None) == after.split(" ")[0]
     assert money_text(None, cur) == ""
+
+
+@given(st.lists(st.one_of(st.decimals(min_value=-10**13, max_value=10**13, places=2, allow_nan=False),
+                          st.sampled_from(["", " ", "1.", "-0.00", "0012.50", "1,234.56", "(5.00)", "1.234", "9" * 16])),
+                min_size=1, max_size=30),
+       st.sampled_from(["USD", "JPY", "KWD"]))
+@settings(deadline=None)
+def test_text_column_fast_path_agrees_with_parse_amount(cells, currency):
+    """A CSV's text column (Arrow strings) is parsed at once where it can be; every cell must come
+    out as parse_amount says, errors included."""
+    texts = [c if isinstance(c, str) else str(c) for c in cells]
+    s = pd.Series(pd.array(texts, dtype="string[pyarrow]"))
+    minor, bad = parse_amount_series(s, currency)
+    for i, t in enumerate(texts):
+        try:
+            want = parse_amount(t, currency)
+        except AmountError:
+            assert i in bad and pd.isna(minor[i])
+            continue
+        assert i not in bad and (pd.isna(minor[i]) if want is None else minor[i] == want), (t, minor[i], want)

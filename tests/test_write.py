@@ -24,3 +24,14 @@ def test_csv_and_xlsx(tmp_path):
     ws = openpyxl.load_workbook(x).active
     assert ws["A2"].value == "00123" and ws["A3"].value == '=HYPERLINK("x")' and ws["A3"].data_type == "s"
     assert ws["B2"].value == 1234.56
+
+
+def test_xlsx_never_cuts_a_long_cell_silently(tmp_path):
+    import pytest
+
+    df = pd.DataFrame({"note": ["x" * 32768]})
+    with pytest.raises(ValueError, match="32,768 characters"):
+        write_table(df, tmp_path / "a.xlsx")
+    assert not (tmp_path / "a.xlsx").exists() and list(tmp_path.iterdir()) == []
+    ok = pd.DataFrame({"note": ["x" * 32767]})
+    assert openpyxl.load_workbook(write_table(ok, tmp_path / "b.xlsx")).active["A2"].value == "x" * 32767

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     files.add_argument("--currency", default="USD", help="reporting currency (default USD)")
     files.add_argument("--map", metavar="FILE", help="column map (table, source_column, canonical_column)")
     files.add_argument("--day-first", action="store_true", help="read slashed text dates as day-first")
+    files.add_argument("--encoding", metavar="NAME", help="encoding of the CSV inputs (default: detected)")
+    files.add_argument("--decimal-comma", action="store_true", help="CSV amounts use a decimal comma (default: detected)")
     for name in COMMANDS:
         module = command_module(name)
         module.add_arguments(sub.add_parser(name, help=module.HELP, parents=[files] if module.FILE_OPTIONS else []))

@@ -77,7 +77,7 @@ def read_workbook_inputs(book, *, as_of=None, base: Settings | None = None) -> t
             continue
         df, errs = table_from_grid(grid, t.name, file=file, sheet=sheet, column_map=maps.get(t.name),
                                    reporting_currency=settings.reporting_currency, day_first=settings.day_first,
-                                   decimal_comma=settings.decimal_comma)
+                                   decimal_comma=settings.decimal_comma, amount_sign=settings.amount_sign)
         errors += errs
         if df is not None:
             tables[t.name] = df

@@ -40,6 +40,8 @@ MINOR_UNITS: dict[str, int] = {
     **{c: 4 for c in _FOUR.split()},
 }
 
+INT64_MAX = 2**63 - 1       # the largest count of minor units a table holds (CONTRACT §1)
+
 _SYMBOLS = {"$": None, "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₺": "TRY", "₽": "RUB"}
 
 
@@ -116,7 +118,24 @@ class AmountError(ValueError):
         self.expected = expected
 
 
+def _too_large(value: object, places: int) -> AmountError:
+    top = Decimal(INT64_MAX).scaleb(-places)
+    return AmountError(value, f"an amount of at most {top:,} (what a 64-bit integer of minor units holds)")
+
+
+def _checked(minor: int | None, value: object, places: int) -> int | None:
+    if minor is not None and abs(minor) > INT64_MAX:
+        raise _too_large(value, places)
+    return minor
+
+
 def parse_amount(value: object, currency: str = "USD", *, decimal_comma: bool = False) -> int | None:
+    """Parse one cell into int minor units of ``currency``; None for a blank (see
+    :func:`_parse_amount`); more than an int64 of minor units raises :class:`AmountError`."""
+    return _checked(_parse_amount(value, currency, decimal_comma=decimal_comma), value, minor_unit(currency))
+
+
+def _parse_amount(value: object, currency: str = "USD", *, decimal_comma: bool = False) -> int | None:
     """Parse one cell into int minor units of ``currency``; None for a blank.
 
     Accepts int/float/Decimal (floats rounded half away from zero to the minor unit), and
@@ -137,10 +156,14 @@ def parse_amount(value: object, currency: str = "USD", *, decimal_comma: bool = 
             return None
         if math.isinf(value):
             raise AmountError(value, "a finite number")
+        if abs(value) * 10.0**places >= 2.0**63:
+            raise _too_large(value, places)
         return decimal_to_minor(Decimal(repr(float(value))), currency)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise AmountError(value, "a finite number")
+        if value != 0 and value.adjusted() + places > 18:
+            raise _too_large(value, places)
         return decimal_to_minor(value, currency)
     if not isinstance(value, str):
         raise AmountError(value, "a number or amount text")
@@ -189,6 +212,8 @@ def _parse_text(text: str, currency: str, places: int, decimal_comma: bool) -> i
     if decimal_comma:
         s = s.replace(".", "").replace(",", ".")
     s = re.sub(r"[,' \u202f]", "", s)
+    if len(s.split(".")[0].lstrip("0")) + places > 19:      # before Decimal rounds it to 28 digits
+        raise _too_large(text, places)
     try:
         d = Decimal(s)
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
@@ -198,6 +223,31 @@ def _parse_text(text: str, currency: str, places: int, decimal_comma: bool) -> i
         raise AmountError(text, f"at most {places} decimals for {currency}")
     minor = int(scaled)
     return -minor if neg else minor
+
+
+_CORE = r"(\d[\d.,' \u00a0\u202f]*\d|\d)"
+_COMMA_DECIMAL = re.compile(r"^\d{1,3}(?:[. ']\d{3})*,\d{1,2}$|^\d+,\d{1,2}$|^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:\.\d{3})+,\d*$")
+_DOT_DECIMAL = re.compile(r"^\d{1,3}(?:[, ']\d{3})*\.\d{1,2}$|^\d+\.\d{1,2}$|^\d{1,3}(?:,\d{3}){2,}$|^\d{1,3}(?:,\d{3})+\.\d*$")
+
+
+def detect_decimal_comma(columns, sample: int = 20_000) -> bool:
+    """Whether amounts written as text use a decimal comma (``1.234,56``, ``99,5``) rather than a
+    decimal point (``1,234.56``), judged over every text cell of ``columns`` (Series of one
+    file's money columns; CONTRACT §1 "Real exports").  Only unambiguous cells count (``1.234``
+    could be either); True when some say comma and more say comma than point.  The first
+    ``sample`` cells of each column decide."""
+    comma = dot = 0
+    for col in columns:
+        if col is None or not len(col) or not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+            continue
+        col = col.iloc[:sample]
+        text = col[col.map(lambda v: type(v) is str)] if col.dtype == object else col.dropna()
+        if not len(text):
+            continue
+        core = text.astype(str).str.extract(_CORE, expand=False).dropna()
+        comma += int(core.str.match(_COMMA_DECIMAL).sum())
+        dot += int(core.str.match(_DOT_DECIMAL).sum())
+    return comma > dot
 
 
 def _exponents(currencies: pd.Series) -> np.ndarray:
@@ -223,21 +273,65 @@ def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decim
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         exps = _exponents(currencies)
-        x = np.round(arr * (10.0**exps), 6)
-        r = np.sign(x) * np.floor(np.abs(x) + 0.5)
-        inf = np.isinf(r)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = np.round(arr * (10.0**exps), 6)
+            r = np.sign(x) * np.floor(np.abs(x) + 0.5)
+        inf = np.isinf(arr)
         for idx in values.index[inf]:
             bad[idx] = AmountError(values[idx], "a finite number")
-        r[inf] = np.nan
+        big = ~inf & (np.abs(np.nan_to_num(r)) >= 2.0**63)
+        for idx, e in zip(values.index[big], exps[big]):
+            bad[idx] = _too_large(values[idx], int(e))
+        r[inf | big] = np.nan
         return pd.Series(pd.array(r, dtype="Float64"), index=values.index).astype("Int64"), bad
-    out = []
-    for idx, v, cur in zip(values.index, values.to_numpy(dtype=object), currencies.to_numpy(dtype=object)):
+    fast = _plain_text_amounts(values, currencies, decimal_comma)
+    todo = np.arange(len(values)) if fast is None else np.flatnonzero(np.isnan(fast[0]) & ~fast[1])
+    if fast is not None and not len(todo):
+        return pd.Series(pd.array(fast[0], dtype="Float64"), index=values.index).astype("Int64"), bad
+    raw, curs = values.to_numpy(dtype=object), currencies.to_numpy(dtype=object)
+    out = np.full(len(values), None, dtype=object) if fast is None else \
+        np.array([None if f != f else int(f) for f in fast[0]], dtype=object)
+    for i in todo:
+        v, cur = raw[i], curs[i]
         try:
-            out.append(parse_amount(v, cur if cur in MINOR_UNITS else "USD", decimal_comma=decimal_comma))
+            out[i] = parse_amount(v, cur if cur in MINOR_UNITS else "USD", decimal_comma=decimal_comma)
         except AmountError as e:
-            bad[idx] = e
-            out.append(None)
+            bad[values.index[i]] = e
     return pd.Series(pd.array(out, dtype="Int64"), index=values.index), bad
+
+
+_PLAIN = {".": r"^-?\d{1,%d}(\.\d{1,%d})?$", ",": r"^-?\d{1,%d}(,\d{1,%d})?$"}
+
+
+def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma: bool):
+    """The fast path for a column of text (a CSV's): cells that are a plain number (``-1234.56``,
+    at most 15 digits, at most the currency's decimals) parsed at once by Arrow — exact, since
+    a double holds 15 digits — and blanks.  ``(minor as float64 with NaN elsewhere, blank mask)``
+    or None when the column is not Arrow text; the other cells go the careful way."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
+        return None
+    arr = pc.utf8_trim_whitespace(pa.chunked_array(values.array.__arrow_array__()).combine_chunks())
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    exps = _exponents(currencies)
+    blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    minor = np.full(len(values), np.nan)
+    sep = "," if decimal_comma else "."
+    for e in np.unique(exps):
+        e = int(e)
+        pattern = (r"^-?\d{1,15}$" if e == 0 else _PLAIN[sep] % (15 - e, e))
+        ok = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False) & (exps == e)
+        if not ok.any():
+            continue
+        text = arr.filter(pa.array(ok))
+        if sep == ",":
+            text = pc.replace_substring(text, ",", ".")
+        nums = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        minor[ok] = np.round(nums * 10.0**e)
+    return minor, blank
 
 
 def convert(minor: int, currency: str, rate: Decimal, to_currency: str) -> int:

@@ -36,6 +36,7 @@ class Column:
     choices: tuple[str, ...] = ()   # allowed codes, when the set is closed
     aliases: tuple[str, ...] = ()   # other headers real exports use (compared normalised)
     nullable_money: bool = False    # money where blank means "not given" (Int64 <NA>)
+    when_given: bool = False        # in the canonical table only when the source has the column
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class Table:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def always(self) -> list[str]:
+        """The columns every canonical table has (not the ones kept only when given)."""
+        return [c.name for c in self.columns if not c.when_given]
+
 
 DOC_TYPES = ("INV", "DM", "CM", "PMT", "DED", "ADJ")
 STATUSES = ("OPEN", "DISPUTED", "PROMISED", "HOLD")
@@ -83,6 +89,11 @@ _CURRENCY = Column("currency", CODE, aliases=("curr", "ccy", "currency code", "c
 _AMOUNT_ALIASES = ("amt", "document amount", "original amount", "invoice amount", "invoiceamount", "gross amount", "betrag", "orig amount")
 _DOC_DATE_ALIASES = ("doc date", "invoice date", "invoicedate", "date", "belegdatum", "posting date doc", "bill date", "inv date")
 
+DEBIT_CREDIT = ("D", "C")
+_DEBIT_CREDIT = Column("debit_credit", CODE, default="", choices=DEBIT_CREDIT, when_given=True, aliases=(
+    "debit/credit", "debit/credit ind", "debit/credit indicator", "d/c", "dc", "dc indicator", "soll/haben",
+    "soll/haben-kennzeichen", "soll-haben-kennzeichen", "s/h", "shkz", "sh"))
+
 OPEN_ITEMS = Table("open_items", "Open Items", (
     _CUSTOMER_ID,
     _DOCUMENT_NO,
@@ -96,6 +107,11 @@ OPEN_ITEMS = Table("open_items", "Open Items", (
     Column("reference", TEXT, default="", aliases=("ref", "text", "description", "memo")),
     Column("reason_code", CODE, default="", aliases=("reason", "reason code", "dispute reason")),
     Column("status", CODE, default="OPEN", choices=STATUSES, aliases=("item status",)),
+    # real exports (CONTRACT §1): document_no is unique per fiscal_year and item when given;
+    # debit_credit (D/C, SAP and DATEV S/H) gives the sign of amounts exported positive
+    Column("fiscal_year", TEXT, default="", when_given=True, aliases=("fiscal year", "geschäftsjahr", "geschaeftsjahr", "gjahr", "wirtschaftsjahr")),
+    Column("item", TEXT, default="", when_given=True, aliases=("line item", "item no", "buzei", "posten", "belegposition")),
+    _DEBIT_CREDIT,
 ), unique=("document_no",))
 
 CUSTOMERS = Table("customers", "Customers", (
@@ -155,6 +171,7 @@ LEDGER = Table("ledger", "Ledger", (
     Column("posting_date", DATE, aliases=("posting date", "posted", "gl date", "buchungsdatum")),
     Column("amount", MONEY, True, aliases=_AMOUNT_ALIASES),
     _CURRENCY,
+    _DEBIT_CREDIT,
 ))
 
 GL = Table("gl", "GL", (

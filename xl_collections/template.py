@@ -344,7 +344,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         ws = sheets[table.sheet]
         df = (inputs or {}).get(table.name)
         raw = df is not None and df.attrs.get("raw")
-        for j, col in enumerate(table.columns):
+        for j, col in enumerate(c for c in table.columns if not c.when_given):   # the others: real exports only
             if not raw:
                 ws.write_string(0, j, col.name, head if col.required else head_opt)
                 ws.data_validation(0, j, 0, j, {"validate": "any", "input_title": col.name[:32],
@@ -423,7 +423,7 @@ def _write_input(wb, ws, table, df) -> None:
         if not d.attrs.get("money"):
             d.attrs["money"] = [c for c, k in kinds.items() if k == schema.MONEY and c in d.columns]
         d.attrs.setdefault("currency", "USD")
-        disp, names = to_display(d), table.names
+        disp, names = to_display(d), table.always
     for j, c in enumerate(names):
         if c not in disp.columns:
             continue

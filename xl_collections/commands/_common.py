@@ -3,6 +3,7 @@ folder, read the column map, then read all input files and refuse them together 
 problem of every file at once, nothing written: exit 1)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import InputError, InputErrors, UsageError
@@ -25,23 +26,33 @@ def out_dir(args) -> Path:
 
 
 def read_inputs(args, currency: str, files: dict[str, str | None],
-                extra_errors: list[InputError] | None = None) -> dict:
+                extra_errors: list[InputError] | None = None, settings=None) -> dict:
     """``files``: table name -> path (None: not given, the table is None).  Reads each with
-    the ``--map`` column map and ``--day-first``; raises :class:`InputErrors` with every problem
-    of every file (and ``extra_errors``) when any file is refused."""
+    the ``--map`` column map, ``--day-first``, ``--encoding`` and ``--decimal-comma`` (else
+    ``settings``: ``Encoding``, ``DecimalComma``, ``AmountSign``); raises :class:`InputErrors`
+    with every problem of every file (and ``extra_errors``) when any file is refused.  What was
+    accepted with a remark (an encoding detected, control characters removed) is printed to
+    stderr as ``warning:`` lines."""
     from ..io.readers import load_table, read_column_map
 
     column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    day_first = bool(getattr(args, "day_first", False))
+    day_first = bool(getattr(args, "day_first", False)) or bool(getattr(settings, "day_first", False))
+    options = dict(encoding=getattr(args, "encoding", None) or getattr(settings, "encoding", None) or None,
+                   decimal_comma=True if getattr(args, "decimal_comma", False) else getattr(settings, "decimal_comma", None),
+                   amount_sign=getattr(settings, "amount_sign", None) or "signed")
     errors: list[InputError] = list(extra_errors or [])
     tables = {}
     for table, path in files.items():
         if not path:
             tables[table] = None
             continue
-        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first)
+        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first,
+                              **options)
         errors.extend(errs)
         tables[table] = df
     if errors:
         raise InputErrors(errors)
+    for df in tables.values():
+        for w in (df.attrs.get("warnings", ()) if df is not None else ()):
+            print(f"warning: {w.render()}", file=sys.stderr)
     return tables

@@ -19,6 +19,7 @@ import pandas as pd
 from ..allowance import compute_allowance
 from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
+from ..io.sources import read_csv_frame
 from ..money import AmountError, money_text, parse_amount
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, read_inputs, reporting_currency
@@ -58,7 +59,9 @@ def _approvals(path: str | None) -> tuple[pd.DataFrame | None, list[InputError]]
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
             df = pd.read_excel(p, dtype=object, engine="calamine")
         else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = read_csv_frame(p)           # the program's own apostrophe (CONTRACT §6) dropped
+    except InputErrors as e:
+        return None, e.errors
     except (OSError, ValueError, UnicodeDecodeError) as e:
         return None, [InputError("the proposals file cannot be read", "writeoff_proposals", p.name, "", None, "", "",
                                  f"a writeoff_proposals.csv with an approve column ({e.__class__.__name__})")]
@@ -94,7 +97,7 @@ def run(args) -> int:
     errors += errs
     tables = read_inputs(args, currency, {"open_items": args.open_items, "aging_history": args.history,
                                           "write_offs": args.write_offs, "customers": args.customers,
-                                          "activity": args.activity, "fx_rates": args.fx}, extra_errors=errors)
+                                          "activity": args.activity, "fx_rates": args.fx}, extra_errors=errors, settings=settings)
     settings = settings.with_(as_of=as_of)
     result, errors = compute_allowance({k: v for k, v in tables.items() if v is not None}, settings, as_of,
                                        opening=opening, approvals=approvals)

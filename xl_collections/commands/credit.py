@@ -18,6 +18,7 @@ import pandas as pd
 from ..credit import assess_credit
 from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
+from ..io.sources import read_csv_frame
 from ..io.write import write_tables
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, read_inputs, reporting_currency
@@ -45,11 +46,13 @@ def read_returns(path: str | None) -> tuple[pd.DataFrame | None, list[InputError
     """A ``returns.csv`` as text columns (None when not given)."""
     if not path:
         return None, []
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+    if not Path(path).is_file():
         return None, [InputError("the returns file cannot be read", "returns", Path(path).name, "", None, "", "",
-                                 f"a returns.csv of the cash application ({e.__class__.__name__})")]
+                                 "a returns.csv of the cash application (file not found)")]
+    try:
+        df = read_csv_frame(path)        # the program's own apostrophe (CONTRACT §6) dropped
+    except InputErrors as e:
+        return None, e.errors
     df.columns = [str(c).strip().lower() for c in df.columns]
     df.attrs["source"] = {"file": Path(path).name, "sheet": ""}
     return df, []
@@ -72,7 +75,7 @@ def run(args) -> int:
     tables = read_inputs(args, currency, {
         "customers": args.customers, "open_items": args.open_items, "orders": args.orders,
         "financials": args.financials, "credit_reports": args.credit_reports, "cleared_items": args.cleared,
-        "fx_rates": args.fx}, extra_errors=problems + more)
+        "fx_rates": args.fx}, extra_errors=problems + more, settings=settings)
     result, errors = assess_credit(tables, settings, as_of, returns=returns)
     if errors:
         raise InputErrors(errors)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
+from ..io.sources import read_csv_frame
 from ..money import AmountError, MINOR_UNITS, parse_amount
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, reporting_currency
@@ -55,7 +56,9 @@ def _result_file(path: str, table: str, required: tuple[str, ...]) -> tuple[pd.D
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
             df = pd.read_excel(p, dtype=str, engine="calamine").fillna("")
         else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = read_csv_frame(p)          # the program's own apostrophe (CONTRACT §6) dropped
+    except InputErrors as e:
+        return None, e.errors
     except Exception as e:  # noqa: BLE001 - any unreadable file is an input problem
         return None, [InputError(f"cannot be read: {e}", table, p.name, expected=f"the {table}.csv of a cashapp run")]
     df.columns = [str(c).strip().lower() for c in df.columns]

@@ -90,6 +90,8 @@ def direct_table(table_name: str, columns: dict, reporting_currency: str) -> pd.
     out = {}
     for col in table.columns:
         v = columns.get(col.name)
+        if v is None and col.when_given:
+            continue
         if col.name == "currency" and v is None:
             v = np.full(n, reporting_currency, dtype=object)
         if col.kind in (TEXT, CODE):

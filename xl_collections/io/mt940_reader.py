@@ -21,7 +21,7 @@ import mt940
 from ..errors import InputError, InputErrors
 from ..money import MINOR_UNITS
 from .bankfiles import BankEntry, StatementInfo, join_text, to_date
-from .sources import decode_text
+from .sources import EncodingProblem, decode_text
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _LINE61 = re.compile(r"^\d{6}(\d{4}|\s{4})?R?[CDcd][A-Z]?\s?\d{1,15},\d*[A-Z][A-Z0-9 ]{3}")
@@ -148,7 +148,14 @@ def _narrative(d: dict) -> tuple[str, str, str]:
 
 def read_mt940(data: bytes, label: str):
     """Bytes of an MT940 file -> (entries, statements, warnings); raises InputErrors."""
-    text = decode_text(data)[0].lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        text = decode_text(data)[0]
+    except EncodingProblem:      # SWIFT's character set is ASCII; a bank's own umlauts: its Windows code page
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     errors, blocks = _check(lines, label)
     if errors:

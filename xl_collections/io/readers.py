@@ -21,16 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..dates import MAX_DATE, MIN_DATE
 from ..errors import InputError, InputErrors
 from ..a1 import col_letter
-from ..schema import TABLES, Table
+from ..schema import CODE, TABLES, Table
 from . import sources
-from .validate import match_columns, normalise_header, validate
+from .validate import ColumnMap, match_columns, normalise_header, validate
 
 HEADER_SCAN_ROWS = 30
 MAP_TABLE = ("table", "table name", "canonical table", "input", "sheet")
 MAP_SOURCE = ("source_column", "source column", "source", "source header", "header", "from", "column in file")
 MAP_CANONICAL = ("canonical_column", "canonical column", "canonical", "canonical name", "to", "column")
+MAP_SOURCE_VALUE = ("source_value", "source value", "value in file", "from value", "value")
+MAP_CANONICAL_VALUE = ("canonical_value", "canonical value", "to value", "means")
 
 
 # ------------------------------------------------------------------ pure: grid -> table
@@ -72,6 +75,7 @@ def find_header_row(grid: pd.DataFrame, table_name: str, column_map: dict | None
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_FIRST_ORDINAL, _LAST_ORDINAL = MIN_DATE.toordinal(), MAX_DATE.toordinal()
 _NUMBER_TYPES = {float, int, np.float64, np.int64}
 _DATE_TYPES = {dt.date, dt.datetime, pd.Timestamp}
 _TEXT_DTYPE = pd.StringDtype("pyarrow")
@@ -107,6 +111,11 @@ def type_column(values: np.ndarray) -> pd.Series:
             src = vals.copy()
             src[blank] = dt.date(1970, 1, 1)
         ords = np.fromiter(map(dt.date.toordinal, src), dtype="int64", count=len(src))
+        if len(ords) and (ords.min() < _FIRST_ORDINAL or ords.max() > _LAST_ORDINAL):
+            # the zero date or a date out of range: left as it is, for the validator to judge
+            # (datetime64[ns] cannot even hold 9999-12-31)
+            return pd.Series(np.array(["" if b else v for b, v in zip(
+                blank if blank is not None else np.zeros(len(vals), dtype=bool), vals)], dtype=object))
         days = (ords - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
         if blank is not None:
             days[blank] = np.datetime64("NaT")
@@ -220,7 +229,8 @@ def _resolve_merged(top_cells: dict, header_row, headers: list[str], columns: li
 
 def table_from_grid(grid: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "",
                     column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
-                    decimal_comma: bool = False, header_row=None) -> tuple[pd.DataFrame, list[InputError]]:
+                    decimal_comma: bool | None = False, header_row=None,
+                    amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
     """Grid of raw cells (columns 0..n-1, index = Excel row numbers) -> ``(canonical_df, errors)``.
 
     The header row is found by :func:`find_header_row` unless ``header_row`` (a grid label)
@@ -233,7 +243,7 @@ def table_from_grid(grid: pd.DataFrame, table_name: str, *, file: str = "", shee
     return table_from_rows(grid.to_numpy(dtype=object), table_name, labels=grid.index.to_numpy(), file=file,
                            sheet=sheet, merged=grid.attrs.get("merged"), column_map=column_map,
                            reporting_currency=reporting_currency, day_first=day_first,
-                           decimal_comma=decimal_comma, header_row=header_row)
+                           decimal_comma=decimal_comma, header_row=header_row, amount_sign=amount_sign)
 
 
 CHUNK_ROWS = 1 << 16
@@ -242,15 +252,18 @@ CHUNK_ROWS = 1 << 16
 def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1, width: int | None = None,
                     col_offset: int = 0, file: str = "", sheet: str = "", merged=None, error_cells: dict | None = None,
                     column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
-                    decimal_comma: bool = False, header_row=None,
-                    release=None) -> tuple[pd.DataFrame, list[InputError]]:
+                    decimal_comma: bool | None = False, header_row=None, release=None,
+                    field_counts=None, amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
     """:func:`table_from_grid` on a stream of rows (lists, tuples or a 2-D array), consumed in
     chunks so that a million-row sheet never exists as one grid of Python objects.
 
     ``labels``: the row labels (Excel rows / CSV lines), else consecutive from ``first_label``.
     ``error_cells``: {(label, col): "#N/A"} put into the cells as they stream by.
     ``col_offset``: the Excel column of each row's first cell (for messages naming columns).
-    ``release``: called once the rows are consumed (to free the source before validation)."""
+    ``release``: called once the rows are consumed (to free the source before validation).
+    ``field_counts``: for a CSV, how many fields each record really had (rows are padded), so
+    a record with more fields than its header, or fewer where a missing column is filled on
+    other lines, is refused naming its line (CONTRACT §1)."""
     table = TABLES[table_name]
     errors: list[InputError] = []
 
@@ -324,6 +337,9 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     else:
         row_labels = np.arange(int(header_row) + 1, int(header_row) + 1 + n_body)
     _resolve_merged(top_cells, header_row, headers, columns, table, column_map, merged or [], err, col_offset)
+    if field_counts is not None and n_body:
+        _ragged_records(np.asarray(field_counts)[body_start:body_start + n_body], int(field_counts[pos]), headers,
+                        columns, row_labels, err)
 
     keep: dict[str, int] = {}
     seen_norm: dict[str, int] = {}
@@ -352,8 +368,46 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     del cols
     out, verrs = validate(frame, table_name, file=file, sheet=sheet, header_row=int(header_row),
                           column_map=column_map, reporting_currency=reporting_currency, day_first=day_first,
-                          decimal_comma=decimal_comma)
+                          decimal_comma=decimal_comma, amount_sign=amount_sign)
     return out, errors + verrs
+
+
+def _ragged_records(counts: np.ndarray, header_count: int, headers: list[str], columns: list[pd.Series],
+                    labels: np.ndarray, err) -> None:
+    """CSV records whose number of fields differs from the header's: more fields holding
+    something, or fewer where a missing field's column is filled on other lines (its value
+    would silently become the default: a EUR item aged as USD) -> an error naming the line.
+    Blank lines and extra fields blank on every line (a trailing delimiter) pass."""
+    from .validate import _is_blank
+
+    width = len(columns)
+    filled = [None] * width
+
+    def filled_at(c):                      # per record: the cell holds something
+        if filled[c] is None:
+            filled[c] = ~_is_blank(columns[c].reset_index(drop=True))
+        return filled[c]
+
+    def name(c):
+        return repr(headers[c]) if c < len(headers) and headers[c] else f"column {col_letter(c)}"
+
+    for i in np.flatnonzero(counts > header_count):
+        extra = [c for c in range(header_count, min(int(counts[i]), width)) if filled_at(c)[i]]
+        if extra:
+            err(f"line {labels[i]} has {counts[i]} fields, the header {header_count}", labels[i], name(extra[0]),
+                columns[extra[0]].iloc[i], "as many fields as the header (a delimiter inside a value must be quoted)")
+    short = np.flatnonzero((counts < header_count) & (counts > 0))
+    if not len(short):
+        return
+    used = {c: bool(filled_at(c).any()) for c in range(min(header_count, width))}
+    for i in short:
+        row_blank = not any(filled_at(c)[i] for c in range(min(int(counts[i]), width)))
+        lost = [c for c in range(int(counts[i]), min(header_count, width)) if used.get(c)]
+        if lost and not row_blank:
+            err(f"line {labels[i]} has {counts[i]} fields, the header {header_count}: "
+                f"{', '.join(name(c) for c in lost[:4])} missing", labels[i], headers[lost[0]] or name(lost[0]), "",
+                "every field of the header on every line (the missing value is filled on other lines; "
+                "a default would be wrong)")
 
 
 def _frame(rows: list, labels, width: int) -> pd.DataFrame:
@@ -404,20 +458,24 @@ def _map_from_frame(grid: pd.DataFrame, label: str, sheet: str) -> tuple[dict, l
         dst = next((heads.index(a) for a in MAP_CANONICAL if a in heads and heads.index(a) != src), None)
         if src is not None and dst is not None:
             tab = next((heads.index(a) for a in MAP_TABLE if a in heads), None)
+            sval = next((heads.index(a) for a in MAP_SOURCE_VALUE if a in heads), None)
+            cval = next((heads.index(a) for a in MAP_CANONICAL_VALUE if a in heads), None)
             break
     else:
         return {}, [InputError("no column map header found", "", label, sheet, None, "", "",
                                "a header row with columns table, source_column, canonical_column")]
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, ColumnMap] = {}
+    by_sheet = {normalise_header(tb.sheet).replace(" ", "_"): tb.name for tb in TABLES.values()}
     for i in range(pos + 1, len(raw)):
         r = raw[i]
         s, d = _header_text(r[src]), _header_text(r[dst])
         t = _header_text(r[tab]) if tab is not None else ""
+        sv = _header_text(r[sval]) if sval is not None and sval < len(r) else ""
+        cv = _header_text(r[cval]) if cval is not None and cval < len(r) else ""
         if not s and not d:
             continue
         row = int(grid.index[i])
         tname = normalise_header(t).replace(" ", "_") if t else ""
-        by_sheet = {normalise_header(tb.sheet).replace(" ", "_"): tb.name for tb in TABLES.values()}
         tname = by_sheet.get(tname, tname)
         if tname and tname not in TABLES:
             errors.append(InputError("unknown table in the column map", "", label, sheet, row, "table", t,
@@ -427,6 +485,11 @@ def _map_from_frame(grid: pd.DataFrame, label: str, sheet: str) -> tuple[dict, l
             errors.append(InputError("incomplete column map entry", "", label, sheet, row,
                                      "source_column" if not s else "canonical_column", s or d,
                                      "both a source header and a canonical column"))
+            continue
+        if bool(sv) != bool(cv):
+            errors.append(InputError("incomplete value entry in the column map", "", label, sheet, row,
+                                     "source_value" if not sv else "canonical_value", sv or cv,
+                                     "both the value as the file has it and what it means (e.g. DR -> INV)"))
             continue
         canon = normalise_header(d).replace(" ", "_")
         targets = [tname] if tname else [tb for tb in TABLES if canon in TABLES[tb].names]
@@ -439,7 +502,16 @@ def _map_from_frame(grid: pd.DataFrame, label: str, sheet: str) -> tuple[dict, l
                 errors.append(InputError(f"{d!r} is not a column of {tb}", tb, label, sheet, row,
                                          "canonical_column", d, "one of " + ", ".join(TABLES[tb].names)))
                 continue
-            out.setdefault(tb, {})[s] = canon
+            entry = out.setdefault(tb, ColumnMap())
+            entry[s] = canon
+            if sv:
+                col = TABLES[tb].column(canon)
+                value = cv.strip().upper() if col.kind == CODE else cv.strip()
+                if col.choices and value not in col.choices:
+                    errors.append(InputError(f"{cv!r} is not a {canon} value", tb, label, sheet, row, "canonical_value",
+                                             cv, "one of " + ", ".join(col.choices)))
+                    continue
+                entry.value_map.setdefault(canon, {})[sv.strip().upper()] = value
     return out, errors
 
 
@@ -467,12 +539,15 @@ def load_column_map(path_or_grid, *, sheet: str | None = None) -> tuple[dict, li
 
 
 def read_column_map(path_or_grid, *, sheet: str | None = None) -> dict[str, dict[str, str]]:
-    """The column map: ``{table_name: {source_header: canonical_column}}`` from a CSV/Excel file
-    (``--map FILE``; an Excel file's ``Column Map`` sheet, else its first) or a grid /
-    DataFrame.  Columns ``table``, ``source_column``, ``canonical_column`` (also ``source`` /
-    ``canonical``); ``table`` may be a table name (``open_items``) or its sheet name
-    (``Open Items``), and may be left blank to apply the entry to every table that has that
-    column.  Raises :class:`InputErrors` listing every bad entry."""
+    """The column map: ``{table_name: ColumnMap({source_header: canonical_column})}`` from a
+    CSV/Excel file (``--map FILE``; an Excel file's ``Column Map`` sheet, else its first) or a
+    grid / DataFrame.  Columns ``table``, ``source_column``, ``canonical_column`` (also
+    ``source`` / ``canonical``); ``table`` may be a table name (``open_items``) or its sheet
+    name (``Open Items``), and may be left blank to apply the entry to every table that has
+    that column.  Optional columns ``source_value``, ``canonical_value`` map VALUES too: the
+    row ``open_items, Belegart, doc_type, DR, INV`` says the column ``Belegart`` feeds
+    ``doc_type`` and its value ``DR`` means ``INV`` (:attr:`ColumnMap.value_map`; compared
+    stripped and upper-cased).  Raises :class:`InputErrors` listing every bad entry."""
     mapping, errors = load_column_map(path_or_grid, sheet=sheet)
     if errors:
         raise InputErrors(errors)
@@ -493,8 +568,8 @@ def _map_for(column_map, table_name: str) -> dict | None:
 
 def load_table(path, table_name: str, *, sheet: str | None = None, table: str | None = None,
                column_map: dict | None = None, reporting_currency: str | None = None, day_first: bool | None = None,
-               decimal_comma: bool | None = None, settings=None,
-               file_label: str | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+               decimal_comma: bool | None = None, settings=None, encoding: str | None = None,
+               amount_sign: str | None = None, file_label: str | None = None) -> tuple[pd.DataFrame, list[InputError]]:
     """Read one canonical table from a file: ``(canonical_df, errors)``.
 
     ``path``: .csv/.txt/.tsv (encoding and delimiter detected, every cell read as text),
@@ -503,9 +578,12 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     the table's own sheet, e.g. ``Open Items``, when the workbook has it, else the first);
     ``table`` names an Excel table (ListObject) instead.  ``column_map``: source header ->
     canonical column, for this table or keyed by table name.  ``settings`` (a
-    :class:`~xl_collections.settings.Settings`) supplies ``reporting_currency``, ``day_first``
-    and ``decimal_comma`` where they are not given (defaults USD, False, False).  When
-    ``errors`` is not empty the frame must not be used."""
+    :class:`~xl_collections.settings.Settings`) supplies ``reporting_currency``, ``day_first``,
+    ``decimal_comma`` (None: detected per file), ``encoding`` (a CSV's; blank: detected) and
+    ``amount_sign`` (``signed`` or ``by_type``) where they are not given.  When ``errors`` is
+    not empty the frame must not be used.  The frame's ``attrs["warnings"]`` lists what was
+    accepted with a remark (control characters removed, an encoding detected);
+    ``attrs["source"]["encoding"]`` names a CSV's encoding."""
     if table_name not in TABLES:
         raise ValueError(f"unknown table {table_name!r}; expected one of {', '.join(TABLES)}")
     if reporting_currency is None:
@@ -513,12 +591,14 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     if day_first is None:
         day_first = bool(getattr(settings, "day_first", False))
     if decimal_comma is None:
-        decimal_comma = bool(getattr(settings, "decimal_comma", False))
+        decimal_comma = getattr(settings, "decimal_comma", None)
+    encoding = encoding or getattr(settings, "encoding", None) or None
+    amount_sign = amount_sign or getattr(settings, "amount_sign", None) or "signed"
     p = Path(path)
     label = file_label or p.name
     cmap = _map_for(column_map, table_name)
     kw = dict(column_map=cmap, reporting_currency=reporting_currency, day_first=day_first,
-              decimal_comma=decimal_comma)
+              decimal_comma=decimal_comma, amount_sign=amount_sign)
     schema = TABLES[table_name]
     try:
         if not p.exists():
@@ -543,8 +623,15 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
             raise sources._fail("the old .xls format is not read", label, table_name,
                                 expected="the workbook saved as .xlsx, .xlsm or .xlsb, or a CSV export")
         _check_not_zip(p, label, table_name)
-        cells, lines, _ = sources.read_csv_cells(p, label=label)
-        return table_from_rows(cells, table_name, labels=np.asarray(lines, dtype="int64"), file=label, sheet="", **kw)
+        csv_file = sources.read_csv_file(p, label=label, encoding=encoding)
+        out, errors = table_from_rows(csv_file.cells, table_name, labels=np.asarray(csv_file.lines, dtype="int64"),
+                                      file=label, sheet="", field_counts=csv_file.fields, **kw)
+        out.attrs["source"] = {**out.attrs.get("source", {}), "encoding": csv_file.encoding}
+        if csv_file.detected:
+            out.attrs["warnings"] = [InputError(f"read as {csv_file.encoding} (detected; --encoding NAME or the "
+                                                f"Encoding setting says otherwise)", table_name, label),
+                                     *out.attrs.get("warnings", [])]
+        return out, errors
     except InputErrors as e:
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
 

@@ -74,27 +74,83 @@ def grid_from_rows(rows: list[list], first_row: int = 1) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ CSV
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding): UTF-16 with a BOM, UTF-8 (with or without BOM), else cp1252
-    (latin-1 for the five bytes cp1252 leaves undefined)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    for enc in ("utf-8-sig", "cp1252"):
+FIELD_LIMIT = csv.field_size_limit()      # 131,072 characters: longer is refused, never a crash
+
+# the encodings a CSV export is guessed among when it is neither UTF-8 nor UTF-16 with a BOM:
+# Windows and ISO code pages and the East Asian ones (DOS and Mac code pages only by name,
+# ``--encoding cp850``: they tie with cp1252 on ordinary text)
+DETECT_AMONG = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+                "latin_1", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_9", "iso8859_15",
+                "cp932", "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr", "cp949", "koi8_r", "koi8_u")
+
+
+class EncodingProblem(ValueError):
+    """The bytes cannot be decoded as asked, or the detector is unsure: ``candidates`` are the
+    encodings that give different text."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, bool]:
+    """Bytes -> ``(text, encoding, detected)`` (CONTRACT §1 "Text"): ``encoding`` when given
+    (the ``Encoding`` setting, ``--encoding``); else UTF-16 with a BOM, UTF-8 with or without
+    BOM; else what charset-normalizer finds among :data:`DETECT_AMONG` (``detected`` True).  When
+    candidates about as likely as the best give different text, :class:`EncodingProblem` names
+    them; so does a forced encoding the bytes do not fit."""
+    if encoding:
         try:
-            return data.decode(enc), enc
+            codecs.lookup(encoding)
+        except LookupError:
+            raise EncodingProblem(f"unknown encoding {encoding!r}") from None
+        try:
+            return data.decode(encoding), encoding, False
+        except UnicodeDecodeError as e:
+            raise EncodingProblem(f"the file is not {encoding}: byte {data[e.start]:#04x} at offset {e.start} "
+                                  f"is not a character of it") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", False
         except UnicodeDecodeError:
-            pass
-    return data.decode("latin-1"), "latin-1"
+            raise EncodingProblem("the file starts with a UTF-16 byte order mark but is not UTF-16") from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data, cp_isolation=list(DETECT_AMONG)))
+    if not matches:
+        raise EncodingProblem("the encoding cannot be recognised")
+    best = matches[0]
+    text = str(best)
+    rivals = [m for m in matches[1:]
+              if m.chaos <= best.chaos + 0.02 and m.coherence >= best.coherence - 0.1 and str(m) != text]
+    if rivals:
+        names = tuple(dict.fromkeys(_common_name(m) for m in [best, *rivals]))
+        raise EncodingProblem("the encoding is not clear: " + ", ".join(names) + " give different text", names)
+    return text, _common_name(best), True
+
+
+def _common_name(match) -> str:
+    """The same text under several names: the most common one (cp1252 rather than cp1250)."""
+    same = set(match.could_be_from_charset) | {match.encoding}
+    return next((e for e in DETECT_AMONG if e in same), match.encoding)
 
 
 def sniff_delimiter(text: str, candidates: str = ",;\t|") -> str:
     """The delimiter that splits the first lines into the most consistent number (> 1) of fields;
     title lines above the header (one field) do not disturb it.  Default ``,``."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    lines = [ln[:FIELD_LIMIT] for ln in text[:1 << 20].splitlines()[:60] if ln.strip()]
     best, best_score = ",", (0, 0)
     for d in candidates:
         counts: dict[int, int] = {}
-        for fields in csv.reader(lines, delimiter=d):
+        try:
+            records = list(csv.reader(lines, delimiter=d))
+        except csv.Error:          # a line the reader cannot take: judged when the file is read
+            continue
+        for fields in records:
             if len(fields) > 1:
                 counts[len(fields)] = counts.get(len(fields), 0) + 1
         if not counts:
@@ -105,12 +161,13 @@ def sniff_delimiter(text: str, candidates: str = ",;\t|") -> str:
     return best
 
 
-def read_csv_grid(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
+def read_csv_grid(path: str | Path, *, label: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """A CSV/TXT file as a grid of text (``00123`` stays ``"00123"``); index = line number
     where each record starts.  Encoding and delimiter are detected."""
-    cells, index, delim = read_csv_cells(path, label=label)
-    grid = grid_from_cells(cells, index)
-    grid.attrs["delimiter"] = delim
+    f = read_csv_file(path, label=label, encoding=encoding)
+    grid = grid_from_cells(f.cells, f.lines)
+    grid.attrs["delimiter"] = f.delimiter
+    grid.attrs["encoding"] = f.encoding
     return grid
 
 
@@ -126,17 +183,43 @@ def read_csv_frame(path: str | Path, *, label: str | None = None) -> pd.DataFram
     return pd.DataFrame(cells[1:], columns=head, dtype=object)
 
 
-def read_csv_cells(path: str | Path, *, label: str | None = None) -> tuple[np.ndarray, list[int], str]:
+def read_csv_cells(path: str | Path, *, label: str | None = None,
+                   encoding: str | None = None) -> tuple[np.ndarray, list[int], str]:
     """:func:`read_csv_grid` as ``(cells, line_numbers, delimiter)``."""
+    f = read_csv_file(path, label=label, encoding=encoding)
+    return f.cells, f.lines, f.delimiter
+
+
+class CsvFile:
+    """A CSV file read into cells: ``cells`` (2-D object array of text, short records padded
+    with ""), ``lines`` (the line each record starts on), ``fields`` (how many fields each
+    record really had), ``delimiter``, ``encoding`` and ``detected`` (the encoding was guessed)."""
+
+    def __init__(self, cells, lines, fields, delimiter, encoding, detected):
+        self.cells, self.lines, self.fields = cells, lines, fields
+        self.delimiter, self.encoding, self.detected = delimiter, encoding, detected
+
+
+def read_csv_file(path: str | Path, *, label: str | None = None, encoding: str | None = None) -> CsvFile:
+    """Read a CSV: the encoding (:func:`decode_text`; ``encoding`` forces one) and the delimiter
+    (:func:`sniff_delimiter`) found, every cell text, the program's own apostrophe dropped
+    (:func:`unescape_cells`).  Problems raise :class:`InputErrors` naming the file (and line)."""
     p = Path(path)
     label = label or p.name
     try:
         data = p.read_bytes()
     except OSError as e:
         raise _fail(f"cannot read the file: {e.strerror or e}", label) from None
-    text, _ = decode_text(data)
-    if "\x00" in text[:4096]:
+    head = data[:4096]
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and \
+            head.count(b"\x00") > 8:       # one NUL is a bad cell (refused naming it), many a binary file
         raise _fail("not a text file (binary content)", label, expected="a CSV file with a header row")
+    try:
+        text, enc, detected = decode_text(data, encoding)
+    except EncodingProblem as e:
+        expected = ("the file saved as UTF-8, or the encoding named: --encoding NAME or the Encoding setting"
+                    + (f" (one of {', '.join(e.candidates)})" if e.candidates else ""))
+        raise _fail(str(e), label, expected=expected) from None
     delim = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows, starts, prev = [], [], 0
@@ -146,11 +229,17 @@ def read_csv_cells(path: str | Path, *, label: str | None = None) -> tuple[np.nd
             starts.append(prev + 1)
             prev = reader.line_num
     except csv.Error as e:
-        raise _fail(f"cannot read the file as CSV near line {reader.line_num}: {e}", label) from None
+        line = prev + 1
+        if "field larger than field limit" in str(e):
+            raise InputErrors([InputError(f"line {line} holds a field longer than {FIELD_LIMIT:,} characters",
+                                          "", label, "", line, "", "",
+                                          "a CSV export (a quote left open swallows the lines after it)")]) from None
+        raise InputErrors([InputError(f"cannot read the file as CSV near line {line}: {e}", "", label, "", line)]) from None
+    fields = np.fromiter(map(len, rows), dtype="int64", count=len(rows))
     cells = cells_from_rows(rows)
     if "'" in text:
         unescape_cells(cells)
-    return cells, starts, delim
+    return CsvFile(cells, starts, fields, delim, enc, detected)
 
 
 _ESCAPED = frozenset("=+-@\t\r")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..dates import parse_date_series
 from ..errors import InputError, InputErrors
-from ..money import MINOR_UNITS, parse_amount_series
+from ..money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
 from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
 from ..terms import TermsError, parse_terms
 
@@ -29,6 +29,34 @@ STRAY_GAP = 1_000      # this many blank rows in a row inside a table: what foll
 EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!",
                           "#CONNECT!", "#BUSY!", "#N/A!"})
+
+
+class ColumnMap(dict):
+    """One table's column map: ``{source header: canonical column}``, and in ``value_map``
+    ``{canonical column: {SOURCE VALUE: canonical value}}`` (values such as SAP's ``DR`` ->
+    ``INV``; see :func:`xl_collections.io.readers.read_column_map`)."""
+
+    def __init__(self, *args, value_map: dict | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.value_map: dict[str, dict[str, str]] = dict(value_map or {})
+
+
+# identifiers: a control character in one is refused (CONTRACT §1), in other text removed
+IDENTIFIERS = frozenset({"customer_id", "document_no", "payment_id", "parent_id", "order_no", "batch_id",
+                         "transaction_id", "original_transaction_id", "return_id"})
+MAX_CELL_TEXT = 32767                                   # Excel's limit of characters in a cell
+_CONTROL_ANY = r"[\x00-\x1f\x7f]"                       # in an identifier: none at all
+_CONTROL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]"   # in other text: what XML cannot hold
+_RE2 = {_CONTROL_ANY: _CONTROL_ANY, _CONTROL_XML: r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{fffe}\x{ffff}]"}  # Arrow's syntax
+# words exports use for the codes, whatever the Column Map says
+VALUE_WORDS = {
+    "doc_type": {"INVOICE": "INV", "CREDIT MEMO": "CM", "CREDIT NOTE": "CM", "DEBIT MEMO": "DM", "DEBIT NOTE": "DM",
+                 "PAYMENT": "PMT", "DEDUCTION": "DED", "ADJUSTMENT": "ADJ"},
+    "debit_credit": {"S": "D", "SOLL": "D", "DEBIT": "D", "DR": "D", "DB": "D", "+": "D",
+                     "H": "C", "HABEN": "C", "CREDIT": "C", "CR": "C", "-": "C"},
+}
+CREDIT_TYPES = ("CM", "PMT")                # doc types whose amounts are negative (CONTRACT §1)
+AMOUNT_SIGNS = ("signed", "by_type")
 
 
 def normalise_header(header: object) -> str:
@@ -202,11 +230,20 @@ def _total_row(raw: pd.DataFrame, i: int, table: Table, mapping: dict, blank_by_
 
 def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "", header_row: int = 1,
              column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
-             decimal_comma: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
+             decimal_comma: bool | None = False, amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
     """Convert and check one table.  Returns ``(canonical_df, errors)``; when ``errors`` is not
-    empty the frame is partial and must not be used for results."""
+    empty the frame is partial and must not be used for results.  Warnings (control characters
+    removed, an open amount above its amount) are in ``canonical_df.attrs["warnings"]``.
+
+    ``decimal_comma`` None: detected from the table's amounts written as text
+    (:func:`~xl_collections.money.detect_decimal_comma`).  ``amount_sign`` (the ``AmountSign``
+    setting): ``signed`` refuses a credit type (``CM``, ``PMT``) with a positive amount;
+    ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
+    ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
     table = TABLES[table_name]
     errors: list[InputError] = []
+    warnings: list[InputError] = []
+    value_map = getattr(column_map, "value_map", None) or {}
     rows_all = _row_numbers(raw, header_row)
     absent: dict[str, np.ndarray] = {}
     mapping, map_errors = match_columns(list(raw.columns), table, column_map,
@@ -216,6 +253,10 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     def err(message, row, column, value="", expected=""):
         errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
                                  str(column), "" if value is None else str(value), expected))
+
+    def warn(message, row, column, value="", expected=""):
+        warnings.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
+                                   str(column), "" if value is None else str(value), expected))
 
     # blank rows: trailing ones are dropped, ones in the middle are errors
     data = raw[[h for h in mapping.values()]] if mapping else raw.iloc[:, :0]
@@ -292,13 +333,18 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         else:
             out["currency"] = pd.Series([reporting_currency] * len(data), dtype=object)
     currencies = out["currency"] if "currency" in out else pd.Series([reporting_currency] * len(data))
+    if decimal_comma is None:
+        decimal_comma = detect_decimal_comma([data[src[c.name]] for c in table.columns
+                                              if c.kind == MONEY and c.name in src])
+    raw_money: dict[str, pd.Series] = {}
 
     for col in table.columns:
         if col.name == "currency":
             continue
         h = src.get(col.name)
         if h is None:
-            out[col.name] = _missing_column(col, len(data))
+            if not col.when_given:
+                out[col.name] = _missing_column(col, len(data))
             continue
         values = data[h].reset_index(drop=True)
         # the cells are the raw column's when no row was dropped and no error value blanked
@@ -307,20 +353,38 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
                 err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")
         if col.kind in (TEXT, CODE):
-            txt = _text(values, upper=col.kind == CODE, arr=arrow(h))
+            a = arrow(h)
+            if a is _UNSET:
+                a = _arrow_text(values)
+            txt = _text(values, upper=col.kind == CODE, arr=a)
+            txt = _check_text(txt, a, col.name, h, rows, err, warn)
+            words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
+            if words:
+                key = txt.str.strip().str.upper()
+                hit = key.isin(list(words)).to_numpy(dtype=bool)
+                if hit.any():
+                    txt = txt.where(~hit, key.map(words))
             if col.default not in (None, ""):
                 txt = txt.where(txt != "", col.default)
             if col.choices:
                 bad = ~txt.isin(col.choices + ("",)).to_numpy()
                 for i in np.flatnonzero(bad):
-                    err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices))
+                    err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices)
+                        + " (or a Column Map row giving what this value means: source_value, canonical_value)")
             out[col.name] = txt
         elif col.kind == DATE:
             parsed, bad = parse_date_series(values, day_first=day_first)
             for i, e in bad.items():
                 err(f"{col.name} is not a date", rows[i], h, e.value, e.expected)
+            if col.required:          # Excel's zero date (1899-12-30, serial 0) is a blank
+                zero = parsed.isna().to_numpy(dtype=bool) & ~blank
+                for i in np.flatnonzero(zero):
+                    if i not in bad:
+                        err(f"{col.name} is blank", rows[i], h, values.iloc[i],
+                            f"a value for the required column {col.name} (Excel's zero date is a blank)")
             out[col.name] = parsed.reset_index(drop=True)
         elif col.kind == MONEY:
+            raw_money[col.name] = values
             minor, bad = parse_amount_series(values, currencies.reset_index(drop=True), decimal_comma=decimal_comma)
             for i, e in bad.items():
                 err(f"{col.name} is not an amount", rows[i], h, e.value, e.expected)
@@ -349,24 +413,29 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                     rates.append(None)
             out[col.name] = pd.Series(rates, dtype=object)
 
-    _table_rules(table, out, src, rows, err, absent)
+    _sign_rules(table, out, src, rows, err, warn, raw_money, amount_sign)    # before amount defaults to open_amount
+    _table_rules(table, out, src, rows, err, absent, raw_money)
     for name in table.unique:
         if name not in out:
             continue
-        key = out[name]
-        dup = key.duplicated(keep=False).to_numpy() & (key != "").to_numpy()
+        # document_no is unique per fiscal_year and item when the export has them (CONTRACT §1)
+        parts = [c for c in ("fiscal_year", "item") if name == "document_no" and c in out]
+        key = out[name] if not parts else out[[name, *parts]].astype(str).agg("\x1f".join, axis=1)
+        dup = key.duplicated(keep=False).to_numpy() & (out[name] != "").to_numpy()
         if table.name == "payments" and dup.any():
             # the same payment with the same content (a statement loaded twice) is one payment,
             # counted once by the cash application (DUPLICATE_PAYMENT); other content is refused
             dup &= ~out.duplicated(keep="first").to_numpy()
             dup[np.flatnonzero(dup)] = key[dup].duplicated(keep=False).to_numpy()
         first_row = {}
+        per = f" per {' and '.join(parts)}" if parts else ""
         for i in np.flatnonzero(dup):
             k = key.iloc[i]
+            shown = out[name].iloc[i] if not parts else " / ".join(str(out[c].iloc[i]) for c in (name, *parts))
             if k in first_row:
                 what = " with other content" if table.name == "payments" else ""
-                err(f"duplicate {name}{what}", rows[i], src.get(name, name), k,
-                    f"each {name} once (also on row {first_row[k]})")
+                err(f"duplicate {name}{what}{per}", rows[i], src.get(name, name), shown,
+                    f"each {name} once{per} (also on row {first_row[k]})")
             else:
                 first_row[k] = rows[i]
     out = out[[c for c in table.names if c in out.columns]]    # a new frame (copy-on-write): no deep copy
@@ -374,6 +443,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     out.attrs["table"] = table.name
     out.attrs["source"] = {"file": file, "sheet": sheet}
     out.attrs["reporting_currency"] = reporting_currency
+    out.attrs["warnings"] = warnings
     return out, errors
 
 
@@ -389,7 +459,8 @@ def _missing_column(col: Column, n: int) -> pd.Series:
     return pd.Series([None] * n, dtype=object)
 
 
-def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, absent: dict | None = None) -> None:
+def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, absent: dict | None = None,
+                 raw_money: dict | None = None) -> None:
     """Rules that belong to one table rather than one column.  ``absent``: per required money
     column, the cells that had no usable value (already reported; not checked again)."""
     absent = absent or {}
@@ -401,7 +472,8 @@ def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, e
     if table.name == "payments" and "amount" in out:
         not_positive = (out["amount"] <= 0).fillna(False).to_numpy(dtype=bool) & ~absent.get("amount", np.zeros(len(out), dtype=bool))
         for i in np.flatnonzero(not_positive):
-            err("payment amount is not positive", rows[i], src.get("amount", "amount"), out["amount"].iloc[i],
+            err("payment amount is not positive", rows[i], src.get("amount", "amount"),
+                _as_given(out, "amount", i, (raw_money or {}).get("amount")),
                 "a positive amount received (refunds and returned payments do not belong in payments)")
     if table.name == "customers" and "payment_terms" in out:
         seen: dict[str, bool] = {}
@@ -425,6 +497,119 @@ def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, e
                 err("period is not a month", rows[i], src.get("period", "period"), p, "a period such as 2026-10")
             periods.append(norm or p)
         out["period"] = pd.Series(periods, dtype=object)
+
+
+def _as_given(out: pd.DataFrame, col: str, i: int, raw: pd.Series | None = None) -> str:
+    """The value of a money cell as the user wrote it (``-500.00``), never minor units: the raw
+    cell when there is one, else the minor units rendered in the row's currency."""
+    if raw is not None:
+        v = raw.iloc[i]
+        if isinstance(v, str):
+            return v.strip()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+    cur = out["currency"].iloc[i] if "currency" in out else "USD"
+    return format_amount(int(out[col].iloc[i]), cur if cur in MINOR_UNITS else "USD")
+
+
+def _check_text(txt: pd.Series, arr, name: str, header, rows: np.ndarray, err, warn) -> pd.Series:
+    """CONTRACT §1 "Text": a cell over 32,767 characters is refused; a control character in an
+    identifier is refused naming row and column; in other text, control characters other than
+    tab and newline are removed, with one warning per column.  ``arr``: the column as trimmed
+    Arrow text (None when it is not text) for the fast check."""
+    import pyarrow.compute as pc
+
+    ident = name in IDENTIFIERS
+    pattern = _CONTROL_ANY if ident else _CONTROL_XML
+    if arr is not None:
+        too_long = (pc.max(pc.binary_length(arr)).as_py() or 0) > MAX_CELL_TEXT and \
+            pc.any(pc.greater(pc.utf8_length(arr), MAX_CELL_TEXT)).as_py()
+        control = _maybe_control(arr, ident) and pc.any(pc.match_substring_regex(arr, _RE2[pattern])).as_py()
+    else:
+        too_long = control = True          # mixed cells: looked at below
+    if not (too_long or control):
+        return txt
+    strs = txt.astype(object)
+    if too_long:
+        lengths = strs.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+        for i in np.flatnonzero(lengths > MAX_CELL_TEXT):
+            err(f"text of {lengths[i]:,} characters in one cell", rows[i], header, strs.iloc[i][:40] + "…",
+                f"at most {MAX_CELL_TEXT:,} characters (what an Excel cell holds)")
+    if control:
+        hit = strs.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            idx = np.flatnonzero(hit)
+            if ident:
+                for i in idx:
+                    err(f"control character in the identifier {name}", rows[i], header, strs.iloc[i],
+                        "an identifier of letters, digits and punctuation (no NUL, tab, line break or other "
+                        "control character)")
+            else:
+                shown = ", ".join(str(rows[i]) for i in idx[:5]) + (" …" if len(idx) > 5 else "")
+                warn(f"control characters removed from {len(idx):,} cell{'s' if len(idx) != 1 else ''} "
+                     f"(rows {shown})", rows[idx[0]], header, strs.iloc[idx[0]],
+                     "text without control characters (XML cannot hold them)")
+                strs = strs.copy()
+                strs.iloc[idx] = strs.iloc[idx].str.replace(pattern, "", regex=True)
+                return strs
+    return txt
+
+
+def _maybe_control(arr, ident: bool) -> bool:
+    """A quick look at the bytes of an Arrow text array: False when no cell can hold a control
+    character (the usual case: the regex is not run), True when one might."""
+    bufs = arr.buffers() if hasattr(arr, "buffers") else None
+    if bufs is None or len(bufs) < 3:
+        return True
+    if bufs[2] is None:                   # no characters at all
+        return False
+    b = np.frombuffer(bufs[2], dtype=np.uint8)
+    low = b < 0x20
+    if not ident:
+        low &= (b != 9) & (b != 10) & (b != 13)
+    return bool(low.any() or (b == 0x7F).any() or (not ident and (b == 0xEF).any()))
+
+
+def _sign_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, err, warn, raw_money: dict,
+                amount_sign: str) -> None:
+    """Signs of amounts (CONTRACT §1): a ``debit_credit`` indicator (D/C) signs amounts exported
+    positive; then a credit type (``CM``, ``PMT``) with a positive amount is made negative
+    under ``amount_sign="by_type"``, else refused naming the rows in the open items (in a
+    ledger it is what the recon reports as posted with the wrong sign); an open amount larger
+    than the amount in absolute value is a warning."""
+    money = [c for c in ("amount", "open_amount") if c in out and c in src]
+    if "debit_credit" in out and "debit_credit" in src:
+        dc = out["debit_credit"]
+        debit, credit = (dc == "D").to_numpy(dtype=bool), (dc == "C").to_numpy(dtype=bool)
+        if debit.any() or credit.any():           # a blank indicator leaves the amount as it is
+            for c in money:
+                vals = out[c]
+                absolute = vals.abs()
+                out[c] = vals.where(~debit, absolute).where(~credit, -absolute).astype(vals.dtype)
+    if "doc_type" in out and money:
+        credit_type = out["doc_type"].isin(CREDIT_TYPES).to_numpy(dtype=bool)
+        if credit_type.any():
+            if amount_sign == "by_type":
+                for c in money:
+                    vals = out[c]
+                    out[c] = vals.where(~credit_type, -vals.abs()).astype(vals.dtype)
+            elif table.name == "open_items":      # a ledger's wrong sign is a finding of the recon, not refused
+                for c in money:
+                    positive = credit_type & (out[c] > 0).fillna(False).to_numpy(dtype=bool)
+                    for i in np.flatnonzero(positive):
+                        err(f"a {out['doc_type'].iloc[i]} (a credit) with a positive {c}", rows[i], src[c],
+                            _as_given(out, c, i, raw_money.get(c)),
+                            "a negative amount (credit memos and unapplied cash are credits); or the setting "
+                            "AmountSign = by_type when the export gives every amount positive and the type carries "
+                            "the sign")
+    if table.name == "open_items" and "amount" in src and "open_amount" in out:
+        amt, opn = out["amount"], out["open_amount"]
+        over = (opn.abs() > amt.abs()).fillna(False).to_numpy(dtype=bool) & amt.notna().to_numpy(dtype=bool)
+        for i in np.flatnonzero(over):
+            warn("open amount larger than the document amount", rows[i], src["open_amount"],
+                 _as_given(out, "open_amount", i, raw_money.get("open_amount")),
+                 f"at most the amount {_as_given(out, 'amount', i, raw_money.get('amount'))} in absolute value")
 
 
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
@@ -467,6 +652,6 @@ def canonical(df: pd.DataFrame, table_name: str, *, reporting_currency: str = "U
 def empty(table_name: str, reporting_currency: str = "USD") -> pd.DataFrame:
     """An empty canonical table (all columns, right types)."""
     table = TABLES[table_name]
-    raw = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns})
+    raw = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns if not c.when_given})
     out, _ = validate(raw, table_name, reporting_currency=reporting_currency)
     return out

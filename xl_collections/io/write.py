@@ -188,7 +188,11 @@ def _write_xlsx(disp: pd.DataFrame, money: list[str], path: Path, sheet: str) ->
             elif isinstance(v, int | float):
                 ws.write_number(i, j, float(v))
             else:
-                ws.write_string(i, j, str(v))
+                text = str(v)
+                if len(text) > XLSX_MAX_TEXT:     # xlsxwriter would cut it silently
+                    raise ValueError(f"{path.name}: row {i + 1}, column {col!r} holds {len(text):,} characters, "
+                                     f"more than an Excel cell holds ({XLSX_MAX_TEXT:,}); write a .csv instead")
+                ws.write_string(i, j, text)
     ws.freeze_panes(1, 0)
     if len(disp.columns):
         ws.autofilter(0, 0, max(len(disp), 1), len(disp.columns) - 1)
