@@ -26,7 +26,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..close_sheets import _fmt_amount as fmt
+from ..money import money_text as fmt
 from ..settings import Settings
 
 RELEASE, FLEX, HOLD = "RELEASE", "FLEX", "HOLD"

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..aging import age
-from ..close_sheets import _fmt_amount as fmt
 from ..errors import InputError, InputErrors
-from ..money import decimal_to_minor, minor_unit, round_half_away
+from ..money import decimal_to_minor, minor_unit, money_text as fmt, round_half_away
 from ..settings import Settings
 from .behaviour import payment_behaviour
 from .exposure import exposure, order_amounts, to_reporting
