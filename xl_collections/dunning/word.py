@@ -47,7 +47,8 @@ def _header(doc, ctx: dict) -> None:
     _para(doc, cust["name"], bold=True, lines=cust["address"])
 
 
-def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int], *, bold_rows: bool = False) -> None:
+def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int], *, bold_rows: bool = False,
+           widths: tuple[float, ...] = ()) -> None:
     """A table with a header row; the first data row is laid out with python-docx and every
     further row is a copy of its XML with the texts replaced (python-docx's add_row per cell is
     slow for statements of hundreds of items)."""
@@ -65,10 +66,16 @@ def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int], *, 
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     fill(table.rows[0].cells, header, True)
+    if widths:                      # cm per column (the first, document numbers, wider than an even split)
+        table.autofit = False
+        for j, w in enumerate(widths[:len(header)]):
+            table.rows[0].cells[j].width = Cm(w)
     if not rows:
         return
     model_row = table.add_row()
     fill(model_row.cells, ["x"] * len(header), bold_rows)    # every cell gets one run with one w:t
+    for j, w in enumerate(widths[:len(header)]):
+        model_row.cells[j].width = Cm(w)
     model = model_row._tr
     for values in rows:
         tr = copy.deepcopy(model)
@@ -99,7 +106,8 @@ def letter_docx(ctx: dict, path: Path) -> Path:
             lab["open"]] + ([lab["interest"]] if interest else [])
     rows = [[i["document_no"], i["type"], i["document_date"], i["due_date"], str(i["days"]), i["currency"], i["open"]]
             + ([i["interest"]] if interest else []) for i in ctx["items"]]
-    _table(doc, head, rows, {4, 6, 7})
+    _table(doc, head, rows, {4, 6, 7}, widths=(2.9, 1.9, 2.1, 2.1, 1.6, 1.5, 2.5, 2.0) if interest
+           else (3.1, 2.2, 2.3, 2.3, 1.8, 1.6, 2.9))
     _para(doc, lab["total_due"], bold=True)
     head = [lab["currency"], lab["overdue"]] + ([lab["interest"]] if interest else []) + [lab["fee"], lab["total_due"]]
     rows = [[s["currency"], s["overdue"]] + ([s["interest"]] if interest else []) + [s["fee"], s["total_due"]]
@@ -126,7 +134,8 @@ def statement_docx(ctx: dict, path: Path) -> Path:
         head = [lab["document"], lab["type"], lab["document_date"], lab["due_date"], lab["days"], lab["currency"],
                 lab["open"], lab["reference"]]
         _table(doc, head, [[i["document_no"], i["type"], i["document_date"], i["due_date"], str(i["days"]),
-                            i["currency"], i["open"], i["reference"]] for i in ctx["items"]], {4, 6})
+                            i["currency"], i["open"], i["reference"]] for i in ctx["items"]], {4, 6},
+               widths=(2.9, 2.1, 2.0, 2.0, 1.5, 1.5, 2.5, 2.5))
         if ctx["credits"]:
             _para(doc, t["statement"]["credits_heading"], bold=True)
             _table(doc, [lab["document"], lab["type"], lab["document_date"], lab["currency"], lab["open"], lab["reference"]],
