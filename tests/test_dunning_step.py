@@ -11,7 +11,7 @@ import pytest
 from xl_collections.book import open_book
 from xl_collections.close import DONE, run_close
 from xl_collections.commands.demo import build_demo_book
-from xl_collections.dunning.sheets import DUNNING_SHEET, history_output, read_approvals
+from xl_collections.dunning.sheets import DUNNING_SHEET, read_approvals
 
 
 def close(path, steps=None):
@@ -24,10 +24,7 @@ def close(path, steps=None):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     d = tmp_path_factory.mktemp("dunning")
-    demo, path = build_demo_book(d, items=600, seed=11)
-    with open_book(path) as book:
-        book.write_sheet(history_output(demo.dunning_history, "USD"))
-        book.save()
+    demo, path = build_demo_book(d, items=600, seed=11)      # with its Dunning History sheet
     report = close(path)
     return d, path, demo, report
 

@@ -34,6 +34,8 @@ def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int |
                     csv_only: bool = False):
     """Generate, write CSVs and (unless ``csv_only``) the filled workbook; returns (demo, book path)."""
     from .. import demo as demo_mod
+    from ..book import open_book
+    from ..dunning.sheets import history_output
     from ..template import build_template, shim_text
 
     kw = {"seed": seed, "items": items or DEFAULT_ITEMS}
@@ -50,6 +52,11 @@ def build_demo_book(out_dir: Path, *, items: int | None = None, customers: int |
             p.unlink()
     build_template(path, settings=demo.settings, inputs=demo_tables(demo))
     path.with_suffix(".py").write_text(shim_text(path.stem), encoding="utf-8")
+    if demo.dunning_history is not None:          # letters sent before the demo's month-end (a program sheet)
+        with open_book(path) as book:
+            book.write_sheet(history_output(demo.dunning_history, demo.settings.reporting_currency))
+            book.backup_generations = 0
+            book.save()
     return demo, path
 
 
@@ -89,7 +96,6 @@ def summary(report) -> list[str]:
 def run(args) -> int:
     from ..book import open_book
     from ..close import summary_lines
-    from ..dunning.sheets import history_output
     from ..macros import month_end_close
 
     out = Path(args.out)
@@ -106,11 +112,6 @@ def run(args) -> int:
     if path is None:
         return 0
     print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
-    if demo.dunning_history is not None:          # letters sent before the demo's month-end
-        with open_book(path) as book:
-            book.write_sheet(history_output(demo.dunning_history, demo.settings.reporting_currency))
-            book.backup_generations = 0          # the book was built a moment ago: nothing to back up
-            book.save()
     with open_book(path) as book:
         report = month_end_close(book)
         book.backup_generations = 0              # the unclosed copy we just built: not worth keeping
