@@ -109,9 +109,11 @@ def test_program_csvs_read_back_by_the_commands_that_take_them(tmp_path):
     from xl_collections.commands.cashapp import read_prior
     from xl_collections.commands.worklist import _result_file
 
-    df = pd.DataFrame({"payment_id": ["-P1", "=P2"], "status": ["AUTO", "AUTO"]})
+    df = pd.DataFrame({"payment_id": ["-P1", "=P2"], "document_no": ["INV-1", "INV-2"],
+                       "applied_amount": ["10.00", "20.00"], "status": ["AUTO", "AUTO"],
+                       "open_before": ["10.00", "20.00"]})
     write_csv(df, tmp_path / "applications.csv")
-    prior, errors = read_prior(tmp_path / "applications.csv")
+    prior, errors = read_prior([tmp_path / "applications.csv"], "USD")
     assert errors == [] and prior["payment_id"].tolist() == ["-P1", "=P2"]
     back, errors = _result_file(str(tmp_path / "applications.csv"), "applications", ("payment_id",))
     assert errors == [] and back["payment_id"].tolist() == ["-P1", "=P2"]
