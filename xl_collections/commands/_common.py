@@ -6,9 +6,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
 from ..io.outdir import check_out
 from ..money import is_currency
+
+
+def as_of_date(args, *, day_first: bool | None = None):
+    """``--as-of`` as a date (slashed text read day-first when ``day_first``, else as
+    ``--day-first`` says); a usage error when it is blank or not a date."""
+    if day_first is None:
+        day_first = bool(getattr(args, "day_first", False))
+    try:
+        as_of = parse_date(args.as_of, day_first=day_first)
+    except DateError as e:
+        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
+    if as_of is None:
+        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    return as_of
 
 
 def reporting_currency(args) -> str:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..aging import age, contract_columns
-from ..dates import DateError, parse_date
 from ..errors import UsageError
 from ..money import format_amount
 from ..io.outdir import check_out
 from ..settings import parse_buckets
-from ._common import read_inputs, reporting_currency
+from ._common import as_of_date, read_inputs, reporting_currency
 
 HELP = "age open items into buckets"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -33,12 +32,7 @@ def add_arguments(p) -> None:
     p.add_argument("--out", required=True, metavar="FILE")
 
 def _options(args):
-    try:
-        as_of = parse_date(args.as_of, day_first=bool(getattr(args, "day_first", False)))
-    except DateError as e:
-        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
-    if as_of is None:
-        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    as_of = as_of_date(args)
     try:
         edges = parse_buckets(args.buckets)
     except ValueError as e:

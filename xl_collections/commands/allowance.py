@@ -17,12 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..allowance import compute_allowance
-from ..dates import DateError, parse_date
 from ..errors import InputError, InputErrors, UsageError
 from ..io.sources import read_csv_frame
 from ..money import AmountError, money_text, parse_amount
 from ..settings import Settings, from_settings_file
-from ._common import out_dir, read_inputs, reporting_currency
+from ._common import as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "allowance for doubtful accounts (roll rates, reserves, journal) and write-off proposals"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -79,12 +78,7 @@ def run(args) -> int:
     from ..io.write import write_table, write_tables
 
     currency = reporting_currency(args)
-    try:
-        as_of = parse_date(args.as_of, day_first=bool(getattr(args, "day_first", False)))
-    except DateError as e:
-        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
-    if as_of is None:
-        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    as_of = as_of_date(args)
     opening = None
     if args.opening not in (None, ""):
         try:

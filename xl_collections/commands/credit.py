@@ -16,12 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..credit import assess_credit
-from ..dates import DateError, parse_date
-from ..errors import InputError, InputErrors, UsageError
+from ..errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..io.write import write_tables
 from ..settings import Settings, from_settings_file
-from ._common import out_dir, read_inputs, reporting_currency
+from ._common import as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "credit review: exposure, score and class, RELEASE / FLEX / HOLD per open order"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -61,12 +60,7 @@ def read_returns(path: str | None) -> tuple[pd.DataFrame | None, list[InputError
 def run(args) -> int:
     currency = reporting_currency(args)
     day_first = bool(getattr(args, "day_first", False))
-    try:
-        as_of = parse_date(args.as_of, day_first=day_first)
-    except DateError as e:
-        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
-    if as_of is None:
-        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    as_of = as_of_date(args, day_first=day_first)
     out = out_dir(args)
     base = Settings(as_of=as_of, reporting_currency=currency, day_first=day_first)
     settings, problems = from_settings_file(args.settings, base) if args.settings else (base, [])

@@ -10,7 +10,6 @@ itself is never changed).  Nothing is sent.
 """
 from __future__ import annotations
 
-from ..dates import DateError, parse_date
 from ..dunning import LETTER_FORMATS, history_table, propose
 from ..dunning.letters import history_with, issue_letters
 from ..dunning.pdf import PdfError
@@ -21,7 +20,7 @@ from ..io.outdir import staged_folder
 from ..io.write import write_table
 from ..money import format_amount
 from ..settings import Settings, from_settings_file
-from ._common import out_dir, read_inputs, reporting_currency
+from ._common import as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "propose dunning letters and render them (PDF, Word, e-mail drafts)"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -45,12 +44,7 @@ def settings_and_date(args, currency: str) -> tuple[Settings, object, list]:
     ``--as-of``; problems of the settings file come back as InputError records."""
     base = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
     settings, errors = from_settings_file(args.settings, base) if getattr(args, "settings", None) else (base, [])
-    try:
-        as_of = parse_date(args.as_of, day_first=settings.day_first)
-    except DateError as e:
-        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
-    if as_of is None:
-        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    as_of = as_of_date(args, day_first=settings.day_first)
     return settings.with_(as_of=as_of), as_of, errors
 
 
@@ -87,6 +81,6 @@ def run(args) -> int:
     print(f"{len(send):,} letter{'s' if len(send) != 1 else ''} ("
           + (", ".join(f"level {k}: {v}" for k, v in levels.items()) or "none")
           + f"), total due {currency} {total}, formats {', '.join(formats)}"
-          + (f"; held back: " + ", ".join(f"{k} {v}" for k, v in held.items()) if len(held) else "")
+          + ("; held back: " + ", ".join(f"{k} {v}" for k, v in held.items()) if len(held) else "")
           + f" -> {out}")
     return 0

@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..dates import DateError, parse_date
-from ..errors import InputError, InputErrors, UsageError
+from ..errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..money import AmountError, MINOR_UNITS, parse_amount
 from ..settings import Settings, from_settings_file
-from ._common import out_dir, reporting_currency
+from ._common import as_of_date, out_dir, reporting_currency
 
 HELP = "rank today's collections calls; promises to pay, disputes, large balances"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -91,12 +91,7 @@ def _parse(df: pd.DataFrame, table: str, money: str, date: str, currency: str, d
 
 
 def _options(args):
-    try:
-        as_of = parse_date(args.as_of, day_first=bool(getattr(args, "day_first", False)))
-    except DateError as e:
-        raise UsageError(f"--as-of {args.as_of!r}: expected {e.expected}") from None
-    if as_of is None:
-        raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
+    as_of = as_of_date(args)
     return as_of, reporting_currency(args), out_dir(args)
 
 
