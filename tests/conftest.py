@@ -1,5 +1,7 @@
 """Shared test helpers.
 
+Under CI (``CI`` set) hypothesis runs derandomized, so a run is repeatable.
+
 Third-party fixture files: ``external("bai2/moov_sample1.bai2")`` is the file in
 ``tests/fixtures/external/`` (copied with its licence, see SOURCES.md there) or, for the files
 whose licence keeps them out of the repository (GPL/AGPL camt statements, the unlicensed AR
@@ -14,6 +16,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples every run (a property failure found locally gets a test of its
+# own; CI must not turn red on a new random draw) and waits for slow examples on a busy machine
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 IN_TREE = Path(__file__).resolve().parent / "fixtures" / "external"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "external"
