@@ -53,7 +53,8 @@ def snapshot(detail: pd.DataFrame, period: str, labels, currency: str) -> pd.Dat
 def _sorted(df: pd.DataFrame, order: dict, currency: str) -> pd.DataFrame:
     """Newest period first, then customer, then bucket in aging order (other labels last)."""
     key = df["bucket"].map(order).fillna(len(order)).astype(int)
-    out = df.assign(_k=key, _m=-df["period"].map(month_number)).sort_values(
+    months = df["period"].map(month_number).astype("int64")    # int even when there are no rows
+    out = df.assign(_k=key, _m=-months).sort_values(
         ["_m", "customer_id", "_k"], kind="stable").drop(columns=["_k", "_m"]).reset_index(drop=True)
     out = out[list(COLUMNS)]
     out["amount"] = out["amount"].astype("int64")
