@@ -14,7 +14,6 @@ Decimal.  A blank cell keeps the default.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass, field, make_dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -177,25 +176,19 @@ Settings.__module__ = __name__
 
 def parse_buckets(value: object) -> tuple[int, ...]:
     """``"0,30,60,90,120"`` (or a list) -> (0, 30, 60, 90, 120); strictly increasing, >= 0."""
-    edges = tuple(int(p) for p in _int_parts(value))
+    if isinstance(value, float) and value.is_integer():     # one edge typed into a cell as a number
+        value = int(value)
+    try:
+        edges = tuple(int(float(p)) for p in _parts(value))
+    except ValueError:
+        raise ValueError(f"{value!r}: expected whole numbers") from None
     if not edges or any(b <= a for a, b in zip(edges, edges[1:])) or edges[0] < 0:
         raise ValueError(f"{value!r}: expected increasing whole days such as 0,30,60,90,120")
     return edges
 
 
-def _int_parts(value: object) -> list[int]:
-    if isinstance(value, list | tuple):
-        parts = [str(v) for v in value]
-    else:
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
-        parts = text.replace(";", ",").split(",")
-    try:
-        return [int(float(p.strip())) for p in parts if p.strip() != ""]
-    except ValueError:
-        raise ValueError(f"{value!r}: expected whole numbers") from None
-
-
 def _parts(value: object) -> list[str]:
+    """A list setting's items: a list as given, or text split at ``,`` or ``;``, blanks dropped."""
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
     return [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
