@@ -16,7 +16,10 @@ import os
 from pathlib import Path
 
 import pytest
+import xlwings as xw
 from hypothesis import settings as hypothesis_settings
+
+from xl_collections import close as close_mod
 
 # CI replays the same examples every run (a property failure found locally gets a test of its
 # own; CI must not turn red on a new random draw) and waits for slow examples on a busy machine
@@ -60,3 +63,19 @@ def external_files(folder: str, suffixes: tuple[str, ...] = ()) -> list[Path]:
     if os.environ.get("CI") and not (SHARED / folder).is_dir() and not (IN_TREE / folder).is_dir():
         raise RuntimeError(f"CI: {folder} is in neither tests/fixtures/external nor ../shared/external")
     return sorted(found.values())
+
+
+@pytest.fixture
+def close_steps(monkeypatch) -> list[str]:
+    """The steps the next ``run_close`` runs, filled in when it returns (a button or ribbon
+    test asserts on them); ``xw.Book.caller()``'s mock is cleared for the test."""
+    seen: list[str] = []
+    real = close_mod.run_close
+
+    def spy(book, **kw):
+        report = real(book, **kw)
+        seen[:] = [s.step for s in report.steps]
+        return report
+    monkeypatch.setattr(close_mod, "run_close", spy)
+    monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
+    return seen

@@ -257,22 +257,12 @@ def caller_on_sheet(path: Path, sheet: str):
     ("Close", list(STEPS)), ("Aging", ["validate", "aging", "kpis"]), ("KPIs", ["validate", "aging", "kpis"]),
     ("Cash App", ["validate", "cashapp", "aging"]), ("Recon", ["validate", "recon"]),
     ("Commentary", ["validate", "commentary"]), ("Open Items", ["validate"]), ("Settings", ["validate"])])
-def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, monkeypatch, sheet, steps):
-    import xlwings as xw
+def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, close_steps, sheet, steps):
     path = tmp_path / "b.xlsm"
     shutil.copy(demo["template"], path)
-    seen = {}
-    real = close_mod.run_close
-
-    def spy(book, **kw):
-        r = real(book, **kw)
-        seen["steps"] = [s.step for s in r.steps]
-        return r
-    monkeypatch.setattr(close_mod, "run_close", spy)
-    monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
     caller_on_sheet(path, sheet)
     macros.main()
-    assert seen["steps"] == steps
+    assert close_steps == steps
     assert macros.action_for_sheet(sheet) in macros.__all__
 
 

@@ -108,25 +108,15 @@ def test_every_callback_is_a_sub_taking_the_ribbon_control(book):
 
 
 @pytest.mark.parametrize("control_id", sorted(registry.RIBBON_ACTIONS))
-def test_each_ribbon_id_runs_its_steps_on_the_caller(tmp_path, monkeypatch, control_id):
-    import xlwings as xw
+def test_each_ribbon_id_runs_its_steps_on_the_caller(tmp_path, close_steps, control_id):
     _, path = build_demo_book(tmp_path, items=150, customers=12, seed=3)
-    seen = {}
-    real = close_mod.run_close
-
-    def spy(book, **kw):
-        r = real(book, **kw)
-        seen["steps"] = [s.step for s in r.steps]
-        return r
-    monkeypatch.setattr(close_mod, "run_close", spy)
-    monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
     mock_caller(path)                       # the ribbon does not look at the active sheet
     macros.ribbon(control_id)
     macro = registry.RIBBON_ACTIONS[control_id]
     if macro == registry.CLOSE_MACRO:
-        assert seen["steps"] == list(close_mod.STEPS)
+        assert close_steps == list(close_mod.STEPS)
     else:
-        assert seen["steps"] == list(registry.button_steps(control_id.removeprefix("xlc_")))
+        assert close_steps == list(registry.button_steps(control_id.removeprefix("xlc_")))
 
 
 def test_an_unknown_ribbon_id_runs_nothing_and_says_so(tmp_path, monkeypatch):
