@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from ..book import package
+
 NAMESPACE = "http://schemas.microsoft.com/office/2009/07/customui"
 PART = "customUI/customUI14.xml"
 # Office 2010+ ribbon parts hang off the package with this relationship (2006/… is the 2007 part's)
@@ -65,12 +67,11 @@ def customui_xml(buttons: list[RibbonButton] | tuple[RibbonButton, ...]) -> str:
     return "\n".join(lines)
 
 
-def _rels_with_ribbon(rels: str) -> str:
+def _rels_with_ribbon(rels: bytes) -> bytes:
     """The package's ``_rels/.rels`` with the ribbon relationship (added once)."""
-    if RELATIONSHIP in rels and PART in rels:
+    if any(r.get("Type") == RELATIONSHIP and r.get("Target") == PART for r in package.parse_rels(rels)):
         return rels
-    rel = f'<Relationship Id="rIdXlcRibbon" Type="{RELATIONSHIP}" Target="{PART}"/>'
-    return rels.replace("</Relationships>", rel + "</Relationships>")
+    return package.add_rels(rels, [{"Id": "rIdXlcRibbon", "Type": RELATIONSHIP, "Target": PART}])
 
 
 def add_to_package(path: str | Path, xml: str) -> None:
@@ -86,7 +87,7 @@ def add_to_package(path: str | Path, xml: str) -> None:
                     continue
                 data = src.read(info.filename)
                 if info.filename == "_rels/.rels":
-                    data = _rels_with_ribbon(data.decode("utf-8")).encode("utf-8")
+                    data = _rels_with_ribbon(data)
                 dst.writestr(info, data)
             ri = zipfile.ZipInfo(PART, date_time=src.infolist()[0].date_time)
             ri.compress_type = zipfile.ZIP_DEFLATED
