@@ -228,7 +228,8 @@ def _fraction(value: object) -> Decimal:
     return d
 
 
-def _expected(s: Setting, currency: str) -> str:
+def expected_text(s: Setting, currency: str) -> str:
+    """What a cell of setting ``s`` expects, in words (money named in ``currency``)."""
     if s.expected:
         return s.expected
     return {MONEY: f"a non-negative amount in {currency}", FRACTION: "a percentage such as 10% or 0.10",
@@ -315,7 +316,7 @@ def from_named_values(values: dict[str, object], base: "Settings | None" = None,
             parsed = parse_value(decl, v, currency=currency, day_first=day_first)
         except (ValueError, DateError, AmountError, TypeError):
             errors.append(InputError(f"setting {decl.cell} is not valid", "settings", file, sheet, None, decl.cell,
-                                     str(v), _expected(decl, currency)))
+                                     str(v), expected_text(decl, currency)))
             continue
         if parsed is None and decl.kind == DATE:
             continue

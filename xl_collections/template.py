@@ -28,7 +28,7 @@ from .io.write import to_display
 from .money import to_decimal
 from .vba import module_sources, ribbon, with_kept_vba
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
-                       MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, _expected)
+                       MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
 from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS, RIBBON_BUTTONS
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
@@ -46,7 +46,7 @@ RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openp
                   "python_calamine", "main", "macros", "test", "tests"}
 
 # named cell -> (what it expects, what it means): from the declarations in settings.SETTINGS
-SETTING_HELP = {d.cell: (_expected(d, "the reporting currency"), d.help) for d in SETTINGS}
+SETTING_HELP = {d.cell: (expected_text(d, "the reporting currency"), d.help) for d in SETTINGS}
 # a step's button sits on its first sheet, right of the sheet's first two (short) note lines (steps registry)
 STEP_BUTTONS = {s.sheets[0]: s.button.caption for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
 STEP_BUTTON_CELLS = {s.sheets[0]: s.button.cell for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
