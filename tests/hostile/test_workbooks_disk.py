@@ -207,8 +207,10 @@ LOCK_OWNERS = {
     "a live run on another machine": (lambda: _lock_text(4242, "other-host.example"), True),
     "a dead run on this machine": (lambda: _lock_text(DEAD_PID, socket.gethostname()), False),
     "a run on another machine two days ago": (lambda: _lock_text(4242, "other-host.example", dt.timedelta(days=2)), False),
-    "garbage": (lambda: "\x00\x01 not a lock", False),
-    "empty": (lambda: "", False),
+    "garbage written two minutes ago": (lambda: "\x00\x01 not a lock", False),
+    "empty since two minutes": (lambda: "", False),
+    "garbage just written": (lambda: "\x00\x01 not a lock", True),
+    "empty, just created by another run": (lambda: "", True),
 }
 
 
@@ -216,6 +218,9 @@ LOCK_OWNERS = {
 def test_run_lock_refuses_a_live_owner_and_takes_over_a_stale_one(owner, book_path):
     text, refused = LOCK_OWNERS[owner]
     lock_path(book_path).write_text(text())
+    if "two minutes" in owner:
+        old = time.time() - 120
+        os.utime(lock_path(book_path), (old, old))
     if refused:
         with pytest.raises(BookRefused, match="being closed by another run") as e:
             RunLock(book_path).acquire()
@@ -224,6 +229,41 @@ def test_run_lock_refuses_a_live_owner_and_takes_over_a_stale_one(owner, book_pa
         with RunLock(book_path):
             assert lock_path(book_path).read_text().split()[0] == str(os.getpid())
         assert not lock_path(book_path).exists()
+
+
+def test_run_lock_breaks_a_stale_lock_but_not_one_just_taken_by_another_run(book_path, monkeypatch):
+    """Two runs judge the same dead lock stale; the first replaces it with its own; the second,
+    breaking what it judged, must leave the first run's lock in place and be refused."""
+    lock_path(book_path).write_text(_lock_text(DEAD_PID, socket.gethostname()))
+    first = RunLock(book_path)
+    judged = first._owner()
+    first.acquire()
+    second = RunLock(book_path)
+    second._break(judged)                        # what the slower run does with its earlier judgement
+    assert RunLock._parse(lock_path(book_path))[0] == os.getpid()
+    with pytest.raises(BookRefused, match="being closed by another run"):
+        second.acquire()
+    first.release()
+    assert not lock_path(book_path).exists()
+    assert [p.name for p in book_path.parent.iterdir() if p.name.startswith(".~xlc-")] == []
+
+
+def test_run_lock_taken_by_one_of_many_processes_starting_together(book_path):
+    """Six processes try the lock at the same moment and hold it for a second: exactly one gets it."""
+    go = book_path.with_name("go")
+    script = ("import sys, time, pathlib\nfrom xl_collections.book.ondisk import RunLock, BookRefused\n"
+              f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.001)\n"
+              "try:\n"
+              f"    with RunLock(pathlib.Path({str(book_path)!r})): time.sleep(1.0)\n"
+              "except BookRefused: sys.exit(1)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    time.sleep(2)
+    go.write_text("go")
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert sorted(rc for rc, _ in results) == [0, 1, 1, 1, 1, 1], results
+    assert not lock_path(book_path).exists()
 
 
 def test_run_lock_is_exclusive_and_released(book_path):

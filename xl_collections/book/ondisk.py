@@ -6,8 +6,8 @@ leaves behind (CONTRACT §6 "Files on disk").
 - ``check_replaceable(path)``: a read-only book (mode bits, read-only attribute, or a folder
   the user cannot write to) -> :class:`BookRefused`.
 - ``RunLock(path)``: the program's own lock ``.~xlc-BOOK.lock`` (pid, host, time) for a whole
-  run; a second run is refused, a lock left by a dead process on this host (or older than a day)
-  is taken over.
+  run; a second run is refused, a lock left by a dead process on this host (or older than a day,
+  or unreadable for a minute) is taken over.
 - ``remove_stale_temps(path)``: temporary files ``.~xlc-BOOK.<pid>.tmp`` of dead runs.
 - ``rotate_backups(path, generations)``: ``BOOK.bak1`` (newest) … ``BOOK.bakN``.
 - ``real_target(path)``: the file a save replaces (through a symbolic link, never the link).
@@ -29,6 +29,7 @@ from ..errors import Refused
 from .base import BookError
 
 STALE_AFTER = dt.timedelta(hours=24)
+UNREADABLE_GRACE = 60.0      # seconds a lock that says no owner is still taken as held
 
 
 class BookRefused(BookError, Refused):
@@ -122,31 +123,89 @@ class RunLock:
 
     def acquire(self) -> RunLock:
         for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                owner = self._owner()
-                if owner is None or self._stale(*owner):
-                    _unlink(self.path)
-                    continue
-                pid, host, since = owner
-                raise BookRefused(f"{self.book.name} is being closed by another run (process {pid} on {host}, "
-                                  f"since {since}); wait for it to finish. If none is running, delete "
-                                  f"{self.path.name} beside the workbook. Nothing was written") from None
-            except OSError as e:
-                if e.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-                    raise BookRefused(f"{self.book.name}: its folder is not writable ({e.strerror}); "
-                                      f"nothing was written") from None
-                raise
-            with os.fdopen(fd, "w") as f:
-                f.write(self.token + "\n")
-            self.held = True
-            return self
+            if self._create():
+                self.held = True
+                return self
+            owner = self._owner()
+            if owner is None:
+                if self._age() < UNREADABLE_GRACE:       # being written by a program that is not ours
+                    raise BookRefused(f"{self.book.name} is being closed by another run (its lock {self.path.name} "
+                                      f"is being written); wait for it to finish. Nothing was written")
+                self._break(None)
+                continue
+            if self._stale(*owner):
+                self._break(owner)
+                continue
+            pid, host, since = owner
+            raise BookRefused(f"{self.book.name} is being closed by another run (process {pid} on {host}, "
+                              f"since {since}); wait for it to finish. If none is running, delete "
+                              f"{self.path.name} beside the workbook. Nothing was written")
         raise BookRefused(f"{self.book.name}: could not take the lock {self.path.name}; nothing was written")
 
-    def _owner(self) -> tuple[int, str, str] | None:
+    def _create(self) -> bool:
+        """Create the lock with its owner line in one step: the line goes into a file of this
+        process first, which is then linked to the lock's name (fails when a lock exists), so
+        another run never sees the lock empty. Where the file system has no links, an exclusive
+        create and a write. False when a lock is there."""
+        mine = self.path.with_name(f"{self.path.name}-{os.getpid()}")
         try:
-            parts = self.path.read_text("utf-8", "replace").split()
+            mine.write_text(self.token + "\n", "utf-8")
+        except OSError as e:
+            if e.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+                raise BookRefused(f"{self.book.name}: its folder is not writable ({e.strerror}); "
+                                  f"nothing was written") from None
+            raise
+        try:
+            os.link(mine, self.path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:                              # no hard links here (some shares, FAT)
+            return self._create_exclusive()
+        finally:
+            _unlink(mine)
+
+    def _create_exclusive(self) -> bool:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w") as f:
+            f.write(self.token + "\n")
+        return True
+
+    def _age(self) -> float:
+        """Seconds since the lock file was last written (0 when it just went away)."""
+        try:
+            return max(0.0, dt.datetime.now().timestamp() - self.path.stat().st_mtime)
+        except OSError:
+            return 0.0
+
+    def _break(self, owner: tuple[int, str, str] | None) -> None:
+        """Remove a stale lock. It is first moved to a name of this process, so that of two runs
+        breaking it at once only one does; when what was moved is no longer the stale lock that
+        was judged (another run had just taken the lock), it is put back."""
+        aside = self.path.with_name(f"{self.path.name}-{os.getpid()}.stale")
+        try:
+            os.replace(self.path, aside)
+        except OSError:
+            return                                   # gone already: the next attempt creates it
+        moved = RunLock._parse(aside)
+        if moved != owner:
+            try:
+                os.link(aside, self.path)
+            except OSError:
+                pass
+        _unlink(aside)
+
+    def _owner(self) -> tuple[int, str, str] | None:
+        return RunLock._parse(self.path)
+
+    @staticmethod
+    def _parse(path: Path) -> tuple[int, str, str] | None:
+        """(pid, host, since) of a lock file; None when it is missing, empty or not a lock."""
+        try:
+            parts = path.read_text("utf-8", "replace").split()
         except OSError:
             return None
         if len(parts) < 3 or not parts[0].isdigit():
