@@ -1,4 +1,4 @@
-"""Benchmark: ``xl_collections.aging.age`` against the same aging as one DuckDB SQL query.
+"""Benchmark: ``xl_collections.ar.aging.age`` against the same aging as one DuckDB SQL query.
 
     python benchmarks/aging.py            # 1,000,000 items, 100,000 customers, 4 currencies
     python benchmarks/aging.py --small    # 50,000 items, 5,000 customers (a quick check)
@@ -21,7 +21,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from xl_collections.aging import age
+from xl_collections.ar.aging import age
 
 AS_OF = dt.date(2026, 10, 31)
 RATES = {"EUR": Decimal("1.085512"), "GBP": Decimal("1.27031"), "JPY": Decimal("0.0066913")}

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from xl_collections.cashapp import apply_cash  # noqa: E402
 from xl_collections.io.validate import canonical  # noqa: E402
-from xl_collections.settings import Settings  # noqa: E402
+from xl_collections.core.settings import Settings  # noqa: E402
 
 KINDS = {"exact": 0.30, "reformatted": 0.16, "multi": 0.10, "ocr_typo": 0.05, "short_deduction": 0.05,
          "short_tolerance": 0.03, "discount": 0.03, "overpay": 0.02, "amount_only": 0.09, "combination": 0.04,

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 def build(path: Path, items: int, payments: int, seed: int) -> None:
     from xl_collections import demo
-    from xl_collections.commands.demo import demo_tables
-    from xl_collections.template import build_template
+    from xl_collections.cli.demo import demo_tables
+    from xl_collections.workbook.template import build_template
 
     t = time.perf_counter()
     book = demo.generate(items=items, payments=payments, seed=seed)
@@ -40,7 +40,7 @@ def build(path: Path, items: int, payments: int, seed: int) -> None:
 
 def close(path: Path) -> dict:
     from xl_collections.book import open_book
-    from xl_collections.close import run_close
+    from xl_collections.close.pipeline import run_close
 
     def cpu():
         ru = resource.getrusage(resource.RUSAGE_SELF)

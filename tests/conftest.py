@@ -19,7 +19,7 @@ import pytest
 import xlwings as xw
 from hypothesis import settings as hypothesis_settings
 
-from xl_collections import close as close_mod
+from xl_collections.close import pipeline as close_mod
 
 # CI replays the same examples every run (a property failure found locally gets a test of its
 # own; CI must not turn red on a new random draw) and waits for slow examples on a busy machine

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from xl_collections.aging import (AgingResult, age, bucket_index, bucket_labels, contract_columns,
+from xl_collections.ar.aging import (AgingResult, age, bucket_index, bucket_labels, contract_columns,
                                   convert_minor)
-from xl_collections.errors import InputErrors
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.validate import canonical
-from xl_collections.money import MINOR_UNITS, convert
+from xl_collections.core.money import MINOR_UNITS, convert
 
 AS_OF = dt.date(2026, 10, 31)
 
@@ -284,7 +284,7 @@ def test_convert_minor_is_exact_against_decimal(amounts, rate, cur, to):
 
 def _ref(minor: int, cur: str, rate: Decimal, to: str) -> int:
     """The Decimal reference: major units × rate, rounded half away from zero to ``to``."""
-    from xl_collections.money import decimal_to_minor, to_decimal
+    from xl_collections.core.money import decimal_to_minor, to_decimal
 
     return decimal_to_minor(to_decimal(minor, cur) * rate, to)
 

@@ -13,8 +13,8 @@ import pytest
 
 from udfs.aging import XLC_AGING
 from conftest import external, external_path
-from xl_collections.aging import age
-from xl_collections.cli import main
+from xl_collections.ar.aging import age
+from xl_collections.cli.dispatch import main
 from xl_collections.io.readers import read_table
 
 CONTRACT = ["customer_id", "customer_name", "currency", "total_open", "not_due", "1-30", "31-60", "61-90",

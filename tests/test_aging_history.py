@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xl_collections.aging_history import COLUMNS, snapshot
+from xl_collections.ar.aging_history import COLUMNS, snapshot
 
 LABELS = ("not_due", "1-30", "31-60", "61-90", "91-120", "121+")
 

@@ -15,7 +15,7 @@ from xl_collections.allowance import compute_allowance
 from xl_collections.allowance.movement import journal, movement
 from xl_collections.allowance.rolls import default_roll
 from xl_collections.io.validate import canonical
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 OCT31 = dt.date(2026, 10, 31)
 HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status", "reason_code"]

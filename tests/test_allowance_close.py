@@ -12,14 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xl_collections.aging_history import from_wide
+from xl_collections.ar.aging_history import from_wide
 from xl_collections.allowance.sheets import find_block
 from xl_collections.allowance.step import opening_from
 from xl_collections.book import open_book
-from xl_collections.close import run_close
+from xl_collections.close.pipeline import run_close
 from xl_collections.io.validate import canonical
-from xl_collections.settings import Settings
-from xl_collections.template import build_template
+from xl_collections.core.settings import Settings
+from xl_collections.workbook.template import build_template
 
 OCT31 = dt.date(2026, 10, 31)
 HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status", "reason_code"]

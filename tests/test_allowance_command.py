@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_collections.cli import main as cli
+from xl_collections.cli.dispatch import main as cli
 
 OPEN_ITEMS = """customer_id,document_no,doc_type,document_date,due_date,open_amount,status,reason_code
 C1,INV1,INV,2026-10-15,2026-11-15,900.00,OPEN,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_collections.errors import InputErrors
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.bankfiles import BankEntry, assign_ids, detect_format, read_bank_file
 
 

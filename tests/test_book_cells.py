@@ -15,7 +15,7 @@ from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.book.headless import _single_cell
 from xl_collections.book.sheetxml import col_letter, parse_cell, text_xml
 from xl_collections.book.styles import StyleBook, accounting
-from xl_collections.money import to_decimal
+from xl_collections.core.money import to_decimal
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, event, given, settings as hsettings, strateg
 
 from xl_collections.cashapp import apply_cash
 from xl_collections.cashapp.prior import read_prior
-from xl_collections.cli import main
-from xl_collections.commands.cashapp import read_prior as read_prior_files
-from xl_collections.errors import InputErrors
+from xl_collections.cli.dispatch import main
+from xl_collections.cli.cashapp import read_prior as read_prior_files
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.write import write_tables
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["C100", "C200"], "customer_name": ["Acme Tools, Inc.", "Beta Foods GmbH"],
@@ -388,7 +388,7 @@ def test_reject_on_a_posted_row_is_an_exception_and_changes_nothing():
 def test_remittance_advising_more_than_was_received_is_never_applied_even_with_a_low_bar():
     from decimal import Decimal
 
-    from xl_collections.settings import Settings
+    from xl_collections.core.settings import Settings
     oi = extract(("INV0000002", "C100", "20.00", "INV"))
     pay = payments(("P4", "2026-10-05", "19.99", "#INV0000002 short", "ACME TOOLS"))
     rem = pd.DataFrame({"payment_id": ["P4"], "document_no": ["INV0000002"], "amount_paid": ["20.00"]})

@@ -8,8 +8,8 @@ import pytest
 
 from xl_collections.cashapp import apply_cash
 from xl_collections.cashapp.cards import normalise_layout
-from xl_collections.cli import main
-from xl_collections.errors import InputErrors
+from xl_collections.cli.dispatch import main
+from xl_collections.core.errors import InputErrors
 
 OPEN_ITEMS = pd.DataFrame({
     "Customer": ["C100", "C100", "C200", "C300"],

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import external, external_path
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 
 OPEN_ITEMS = """Customer No,Invoice Number,Invoice Date,Due Date,Open Amount,Currency,PO

@@ -6,8 +6,8 @@ import pytest
 
 from xl_collections.cashapp import apply_cash
 from xl_collections.cashapp.engine import APPLICATION_COLUMNS
-from xl_collections.errors import InputErrors
-from xl_collections.settings import Settings
+from xl_collections.core.errors import InputErrors
+from xl_collections.core.settings import Settings
 
 CUSTOMERS = pd.DataFrame({
     "Customer No": ["C100", "C200", "C300", "C400", "C410", "C500"],

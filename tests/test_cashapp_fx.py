@@ -6,8 +6,8 @@ from decimal import Decimal
 import pandas as pd
 
 from xl_collections.cashapp import apply_cash
-from xl_collections.cli import main
-from xl_collections.settings import Settings
+from xl_collections.cli.dispatch import main
+from xl_collections.core.settings import Settings
 
 OPEN_ITEMS = pd.DataFrame({"customer_id": ["C100", "C100"], "document_no": ["INV0012345", "INV0012399"],
                            "document_date": ["2026-10-01", "2026-10-03"], "open_amount": [1000.00, 400.00],

@@ -163,7 +163,7 @@ def test_invariants_with_fx_rates(book, low_bar, eur, all_eur):
     (a EUR rate near 1 makes the book's USD/EUR amounts match across currencies)."""
     from decimal import Decimal
 
-    from xl_collections.settings import Settings
+    from xl_collections.core.settings import Settings
     items, payments, cust, rem = book
     if all_eur:         # every invoice in EUR, every payment in USD: all matches cross currencies
         items, payments = items.assign(currency="EUR"), payments.assign(currency="USD")

@@ -1,7 +1,7 @@
 """The command line's own contract: subcommands of CONTRACT §4 and the exit statuses."""
 import pytest
 
-from xl_collections.cli import build_parser, main
+from xl_collections.cli.dispatch import build_parser, main
 
 COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book")
 

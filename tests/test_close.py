@@ -17,18 +17,18 @@ import pytest
 
 from dataclasses import replace
 
-from xl_collections import close as close_mod
+from xl_collections.close import pipeline as close_mod
 from xl_collections import macros
-from xl_collections import steps as registry
+from xl_collections.close import steps as registry
 from xl_collections.book import open_book
-from xl_collections.cli import main as cli
-from xl_collections.close import STEPS, StepFailed, parse_steps, run_close
-from xl_collections.commands.demo import build_demo_book, demo_tables
-from xl_collections.errors import InputErrors
+from xl_collections.cli.dispatch import main as cli
+from xl_collections.close.pipeline import STEPS, StepFailed, parse_steps, run_close
+from xl_collections.cli.demo import build_demo_book, demo_tables
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.sources import _sheet_part
 from xl_collections.io.write import write_table
-from xl_collections.steps import BUTTONS, OWNED_SHEETS, STEP_NAMES
-from xl_collections.template import build_template
+from xl_collections.close.steps import BUTTONS, OWNED_SHEETS, STEP_NAMES
+from xl_collections.workbook.template import build_template
 
 OUTPUT_SHEETS = ("Aging", "Aging Detail", "KPIs", "Cash App", "Unapplied", "Exceptions", "Recon", "Commentary")
 TABLES = {"tblClose", "tblAging", "tblAgingTop", "tblAgingDetail", "tblKPIs", "tblCashApp", "tblUnapplied",

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from xl_collections.book import open_book
-from xl_collections.cli import main as cli
-from xl_collections.settings import Settings
-from xl_collections.template import build_template
+from xl_collections.cli.dispatch import main as cli
+from xl_collections.core.settings import Settings
+from xl_collections.workbook.template import build_template
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["C100", "C200"], "customer_name": ["Acme Tools, Inc.", "Beta Foods GmbH"],
                           "payment_terms": ["NET30", "NET30"], "credit_limit": [50000, 50000]})

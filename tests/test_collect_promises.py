@@ -179,8 +179,8 @@ def test_cash_is_never_counted_twice_and_statuses_follow_the_rule(payments, prom
 
 
 def test_the_commentary_states_the_judged_promises():
-    from xl_collections.aging import age
-    from xl_collections.commentary import build_commentary
+    from xl_collections.ar.aging import age
+    from xl_collections.commentary.drafts import build_commentary
 
     items = canonical(pd.DataFrame([["C1", "INV1", "INV", "2026-08-01", "2026-08-31", "20,000.00"]],
                                    columns=["customer_id", "document_no", "doc_type", "document_date", "due_date",

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from xl_collections.book import open_book
-from xl_collections.close import DONE, run_close
+from xl_collections.close.pipeline import DONE, run_close
 from xl_collections.collect.sheets import DISPUTES_SHEET, read_disputes
 from xl_collections.collect.step import run as run_step
-from xl_collections.commands.demo import build_demo_book
+from xl_collections.cli.demo import build_demo_book
 
 
 def close_and_step(path):

@@ -11,7 +11,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from xl_collections.collect import collections
 from xl_collections.collect.worklist import priority_score
 from xl_collections.io.validate import canonical
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 OCT31 = dt.date(2026, 10, 31)
 OI_HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status",

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from xl_collections.aging import age
+from xl_collections.ar.aging import age
 from xl_collections.book import open_book
-from xl_collections.commentary import build_commentary, fmt_money, merge_with_previous
-from xl_collections import aging_history as hist
-from xl_collections.commentary_sheet import COMMENTARY_SHEET, commentary_outputs, read_commentary
+from xl_collections.commentary.drafts import build_commentary, fmt_money, merge_with_previous
+from xl_collections.ar import aging_history as hist
+from xl_collections.commentary.sheet import COMMENTARY_SHEET, commentary_outputs, read_commentary
 from xl_collections.io.readers import table_from_grid
 from xl_collections.io.validate import canonical
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from xl_collections.book import open_book
-from xl_collections.commands.demo import build_demo_book
-from xl_collections.close import run_close
+from xl_collections.cli.demo import build_demo_book
+from xl_collections.close.pipeline import run_close
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +108,10 @@ class SheetsOnly:
 def test_returns_left_on_returned_items_by_earlier_closes_hold_orders():
     import datetime as dt
 
-    from xl_collections.close_state import CloseState
+    from xl_collections.close.state import CloseState
     from xl_collections.credit.step import step_credit
     from xl_collections.io.validate import canonical
-    from xl_collections.settings import Settings
+    from xl_collections.core.settings import Settings
 
     tables = {"open_items": canonical(pd.DataFrame({"customer_id": ["C1"], "document_no": ["INV-1"],
                                                     "document_date": ["2026-10-01"], "due_date": ["2026-10-31"],

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 REVIEW = ("customer_id,customer_name,credit_limit,open_ar,open_orders,exposure,utilisation,past_due,"
           "max_days_past_due,altman_z,altman_zone,paydex,add_days,pct_paid_late,score,computed_class,risk_class,"

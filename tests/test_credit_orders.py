@@ -8,7 +8,7 @@ import pytest
 
 from xl_collections.credit import assess_credit
 from xl_collections.io.validate import canonical
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 AS_OF = dt.date(2026, 10, 31)
 

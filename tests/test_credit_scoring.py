@@ -22,7 +22,7 @@ from xl_collections.credit.ratios import Statement, altman_z, ratios, shown, zon
 from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, add_months, class_of, recommended_limit,
                                            review_date, score)
 from xl_collections.io.validate import canonical
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 D = Decimal
 

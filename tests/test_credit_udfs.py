@@ -8,7 +8,7 @@ import pytest
 from udfs import XLC_ALTMAN_Z, XLC_CREDIT_CLASS, XLC_EXPOSURE, XLC_ORDER_DECISION
 from xl_collections.credit import assess_credit
 from xl_collections.demo import generate
-from xl_collections.money import to_float
+from xl_collections.core.money import to_float
 
 AS_OF = dt.datetime(2026, 10, 31)
 

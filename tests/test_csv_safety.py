@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 from xl_collections.io.readers import read_table
 from xl_collections.io.sources import read_csv_cells
 from xl_collections.io.write import csv_safe, write_csv, write_table
@@ -106,8 +106,8 @@ def test_aging_csv_is_escaped(tmp_path):
 
 def test_program_csvs_read_back_by_the_commands_that_take_them(tmp_path):
     """cashapp --prior and worklist --applications read what cashapp wrote: '-P1' is -P1 again."""
-    from xl_collections.commands.cashapp import read_prior
-    from xl_collections.commands.worklist import _result_file
+    from xl_collections.cli.cashapp import read_prior
+    from xl_collections.cli.worklist import _result_file
 
     df = pd.DataFrame({"payment_id": ["-P1", "=P2"], "document_no": ["INV-1", "INV-2"],
                        "applied_amount": ["10.00", "20.00"], "status": ["AUTO", "AUTO"],

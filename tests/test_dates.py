@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_collections.dates import (DateError, expected_text, from_serial, month_end, month_start, parse_date, parse_date_series,
+from xl_collections.core.dates import (DateError, expected_text, from_serial, month_end, month_start, parse_date, parse_date_series,
                                   period_bounds, period_number, period_of, previous_month, to_serial)
 
 D = dt.date

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_collections import money
+from xl_collections.core import money
 from xl_collections.demo import BREAK_TYPES, NOISE_MIX, TABLE_NAMES, generate
 from xl_collections.demo import _common
 from xl_collections.io.validate import validate
-from xl_collections.schema import REASON_CODES, TABLES
-from xl_collections.terms import due_date as terms_due_date
+from xl_collections.core.schema import REASON_CODES, TABLES
+from xl_collections.core.terms import due_date as terms_due_date
 
 AS_OF = dt.date(2026, 10, 31)
 

@@ -8,7 +8,7 @@ import pytest
 from xl_collections.demo import TABLE_NAMES, generate, write_csv
 from xl_collections.io.sources import unescape_cells
 from xl_collections.io.validate import validate
-from xl_collections.schema import TABLES
+from xl_collections.core.schema import TABLES
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 AS_OF = dt.date(2026, 10, 31)
 

@@ -21,7 +21,7 @@ from xl_collections.dunning.letters import issue_letters
 from xl_collections.dunning.pdf import soffice
 from xl_collections.dunning.render import parse_formats
 from xl_collections.dunning.templates import Templates, TemplateError, language_code
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 AS_OF = dt.date(2026, 10, 31)
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from xl_collections.dunning import history_table, propose
 from xl_collections.dunning.policy import (BELOW_FIRST_LEVEL, BELOW_MIN_AMOUNT, DUNNING_BLOCK, INTERVAL,
                                            NOTHING_DUNNABLE, item_interest, level_for)
-from xl_collections.settings import Settings
+from xl_collections.core.settings import Settings
 
 AS_OF = dt.date(2026, 10, 31)
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from xl_collections.book import open_book
-from xl_collections.close import DONE, run_close
-from xl_collections.commands.demo import build_demo_book
+from xl_collections.close.pipeline import DONE, run_close
+from xl_collections.cli.demo import build_demo_book
 from xl_collections.dunning.sheets import DUNNING_SHEET, read_approvals
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from xl_collections.book.base import frame_from_rows
 from xl_collections.book.headless import grid_from_calamine
-from xl_collections.dates import parse_date_series
+from xl_collections.core.dates import parse_date_series
 from xl_collections.io.readers import table_from_rows
 from xl_collections.io.validate import _normalise, normalise_header
 
@@ -80,7 +80,7 @@ def test_parse_date_series_mixed_objects():
 
 
 def test_exponents_are_the_minor_units_map():
-    from xl_collections.money import MINOR_UNITS, _exponents
+    from xl_collections.core.money import MINOR_UNITS, _exponents
     cur = pd.Series(["USD", "JPY", None, "XXX", np.nan, "KWD", "", 3, "usd"], dtype=object)
     assert _exponents(cur).tolist() == cur.map(MINOR_UNITS).fillna(2).to_numpy(dtype="int64").tolist()
     assert _exponents(pd.Series([], dtype=object)).tolist() == []

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from xl_collections import kpi
-from xl_collections.aging import age
+from xl_collections.ar import kpi
+from xl_collections.ar.aging import age
 
 AS_OF = dt.date(2026, 10, 31)
 D = Decimal

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_collections.money import money_text
-from xl_collections.money import (MINOR_UNITS, AmountError, convert, decimal_to_minor, format_amount, is_currency,
+from xl_collections.core.money import money_text
+from xl_collections.core.money import (MINOR_UNITS, AmountError, convert, decimal_to_minor, format_amount, is_currency,
                                   minor_unit, parse_amount, parse_amount_series, round_half_away, scale, to_decimal,
                                   to_float)
 

@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 
 from conftest import external, external_path
-from xl_collections.errors import InputError, InputErrors
+from xl_collections.core.errors import InputError, InputErrors
 from xl_collections.io import (find_header_row, load_table, read_column_map, read_table, table_from_grid)
 from xl_collections.io.readers import load_column_map, type_column
 from xl_collections.io.sources import grid_from_rows, read_csv_grid, sniff_delimiter
@@ -76,7 +76,7 @@ def test_german_cp1252_semicolon_decimal_comma_day_first():
 
 
 def test_settings_supply_reporting_currency_and_day_first():
-    from xl_collections.settings import Settings
+    from xl_collections.core.settings import Settings
 
     df = read_table(FIX / "open_items_de_cp1252.csv", "open_items",
                     settings=Settings(reporting_currency="EUR", day_first=True, decimal_comma=True))

@@ -150,7 +150,7 @@ cents = st.integers(min_value=-10**12, max_value=10**12)
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_csv_round_trip_keeps_ids_and_exact_amounts(tmp_path, records, sep, encoding):
-    from xl_collections.money import format_amount
+    from xl_collections.core.money import format_amount
 
     p = tmp_path / "pays.csv"
     lines = [sep.join(["Payment No", "Value Date", "Amount"])]

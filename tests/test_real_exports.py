@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 from xl_collections.io.readers import load_table, read_column_map
 from xl_collections.io.validate import validate
 

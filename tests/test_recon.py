@@ -238,7 +238,7 @@ def test_result_tables_carry_the_period():
 
 
 def test_bad_inputs_are_refused_with_every_problem():
-    from xl_collections.errors import InputErrors, UsageError
+    from xl_collections.core.errors import InputErrors, UsageError
 
     reg, led, oi = books()
     reg.loc[2, "Amount"] = "twelve"

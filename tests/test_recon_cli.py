@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 from xl_collections.recon import reconcile
 
 

@@ -115,7 +115,7 @@ def test_without_gl_nothing_is_invented():
 def test_missing_rate_with_a_gl_is_refused():
     import pytest
 
-    from xl_collections.errors import InputErrors
+    from xl_collections.core.errors import InputErrors
 
     oi, reg, led, gl, _, _, _ = book(dated_rates=True)
     with pytest.raises(InputErrors) as e:

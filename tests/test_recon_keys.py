@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_collections.docno import document_keys, normalise_document_no
+from xl_collections.core.docno import document_keys, normalise_document_no
 
 PIECES = ["INV", "inv", "RE", "REF", "NO", "No.", "NR", "NUM", "NUMBER", "INVOICE", "CM", "DM", "#", "-", " ", "/", ".",
           "0", "00", "000", "1", "7", "42", "0012345", "A", "B", "O", "X", "ß", "É", "ü", "_", "(", ")"]

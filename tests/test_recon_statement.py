@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from xl_collections.recon import STATEMENT, reconcile_statement
 from xl_collections.recon.statement import STATEMENT_COLUMNS, validate_statement
-from xl_collections.schema import TABLES
+from xl_collections.core.schema import TABLES
 
 
 def ours():

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from xl_collections import close as close_mod
+from xl_collections.close import pipeline as close_mod
 from xl_collections import macros
-from xl_collections import steps as registry
-from xl_collections.cli import main as cli
-from xl_collections.commands.demo import build_demo_book
-from xl_collections.template import build_template
-from xl_collections.vba import module_sources
-from xl_collections.vba.ribbon import CALLBACK, GROUPS, NAMESPACE, PART, RELATIONSHIP, customui_xml
+from xl_collections.close import steps as registry
+from xl_collections.cli.dispatch import main as cli
+from xl_collections.cli.demo import build_demo_book
+from xl_collections.workbook.template import build_template
+from xl_collections.workbook.vba import module_sources
+from xl_collections.workbook.vba.ribbon import CALLBACK, GROUPS, NAMESPACE, PART, RELATIONSHIP, customui_xml
 
 from xl_collections.book.xwbridge import mock_caller
 
@@ -89,7 +89,7 @@ def test_every_step_a_user_runs_has_a_ribbon_button():
 
 
 def test_a_button_in_no_group_is_refused():
-    from xl_collections.vba.ribbon import RibbonButton
+    from xl_collections.workbook.vba.ribbon import RibbonButton
     with pytest.raises(ValueError, match="xlc_x"):
         customui_xml([RibbonButton("xlc_x", "nowhere", "X", "x", "HappyFace")])
     assert [g for g, _ in GROUPS] == list(dict.fromkeys(CONTRACT_IDS.values()))

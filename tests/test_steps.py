@@ -9,14 +9,16 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from xl_collections import macros, schema, steps
+from xl_collections import macros
+from xl_collections.core import schema
+from xl_collections.close import steps
 from xl_collections.book import open_book
-from xl_collections.checklist import AUDIT_HEADER, close_sheet_rows
-from xl_collections.close import parse_steps
-from xl_collections.inputs import read_workbook_inputs
-from xl_collections.settings import Settings
-from xl_collections.settings import SETTINGS
-from xl_collections.template import INPUT_SHEETS, OUTPUT_SHEETS, STEP_BUTTON_CELLS, STEP_BUTTONS, build_template
+from xl_collections.close.checklist import AUDIT_HEADER, close_sheet_rows
+from xl_collections.close.pipeline import parse_steps
+from xl_collections.close.inputs import read_workbook_inputs
+from xl_collections.core.settings import Settings
+from xl_collections.core.settings import SETTINGS
+from xl_collections.workbook.template import INPUT_SHEETS, OUTPUT_SHEETS, STEP_BUTTON_CELLS, STEP_BUTTONS, build_template
 
 OPEN_ITEMS = pd.DataFrame({"customer_id": ["C1"], "document_no": ["INV1"], "document_date": [pd.Timestamp("2026-09-01")],
                            "due_date": [pd.Timestamp("2026-10-01")], "open_amount": [12345], "currency": ["USD"]})

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from xl_collections import schema
+from xl_collections.core import schema
 from xl_collections.book import open_book
 from xl_collections.io.sources import _sheet_part
-from xl_collections.settings import NAMED_CELLS, Settings, from_named_values
-from xl_collections.template import (NOISE_PARTS, SHEET_ORDER, STEP_BUTTONS, TemplateError, build_template,
+from xl_collections.core.settings import NAMED_CELLS, Settings, from_named_values
+from xl_collections.workbook.template import (NOISE_PARTS, SHEET_ORDER, STEP_BUTTONS, TemplateError, build_template,
                                      built_with_xlwings,
                                      check_book_name, compare_books, vba_project, xlwings_dir)
-from xl_collections.vba import module_sources, with_kept_vba
+from xl_collections.workbook.vba import module_sources, with_kept_vba
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = ROOT / "workbooks" / "ar_close.xlsm"
@@ -140,7 +140,7 @@ def test_book_names_like_xlwings_quickstart(name, ok, tmp_path):
 
 
 def test_new_book_command_writes_book_and_shim(tmp_path):
-    from xl_collections.cli import main
+    from xl_collections.cli.dispatch import main
     out = tmp_path / "ar_books" / "east_close.xlsm"
     assert main(["new-book", "--out", str(out)]) == 0
     shim = out.with_suffix(".py")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xl_collections.terms import TermsError, due_date, parse_terms
+from xl_collections.core.terms import TermsError, due_date, parse_terms
 
 D = dt.date
 

@@ -10,8 +10,8 @@ import pytest
 
 from udfs import _convert as cv
 from udfs.aging import XLC_AGING, XLC_BUCKET, XLC_CEI, XLC_DAYS_PAST_DUE, XLC_DSO, XLC_DUE_DATE
-from xl_collections.aging import age
-from xl_collections.errors import InputErrors
+from xl_collections.ar.aging import age
+from xl_collections.core.errors import InputErrors
 
 AS_OF = dt.datetime(2026, 10, 31)
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_collections.errors import InputErrors
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.validate import (canonical, empty, match_columns, normalise_header, normalise_period,
                                         validate)
-from xl_collections.schema import TABLES
+from xl_collections.core.schema import TABLES
 
 
 def errs(errors):

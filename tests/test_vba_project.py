@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from xl_collections.template import build_template, vba_project
-from xl_collections.vba import cfb, kept_modules, module_sources, ovba, with_kept_vba
-from xl_collections.vba.project import VbaProjectError, with_module_source
+from xl_collections.workbook.template import build_template, vba_project
+from xl_collections.workbook.vba import cfb, kept_modules, module_sources, ovba, with_kept_vba
+from xl_collections.workbook.vba.project import VbaProjectError, with_module_source
 
 ROOT = Path(__file__).resolve().parents[1]
 BAS = ROOT / "workbooks" / "vba"

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 
 def write(path, header, rows):

@@ -22,10 +22,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from xl_collections.dates import DateError, parse_date
-from xl_collections.errors import InputErrors
+from xl_collections.core.dates import DateError, parse_date
+from xl_collections.core.errors import InputErrors
 from xl_collections.io.validate import EXCEL_ERRORS
-from xl_collections.money import MINOR_UNITS, to_float
+from xl_collections.core.money import MINOR_UNITS, to_float
 
 PREFIX = "#XLC!"
 

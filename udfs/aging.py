@@ -1,6 +1,6 @@
 """Excel functions for aging and receivables KPIs (xlwings UDFs).
 
-Thin shells over :mod:`xl_collections.aging` and :mod:`xl_collections.kpi`: the same rules
+Thin shells over :mod:`xl_collections.ar.aging` and :mod:`xl_collections.ar.kpi`: the same rules
 as the ``Aging`` sheet and the ``aging`` command.  Days past due = as-of date − due date;
 ``not_due`` when days <= 0, then ``1-30``, ``31-60``, ``61-90``, ``91-120``, ``121+`` for the
 default edges ``0,30,60,90,120`` (upper bounds inclusive).  A blank or error cell gives a
@@ -12,10 +12,10 @@ import datetime as dt
 
 import xlwings as xw
 
-from xl_collections import kpi
-from xl_collections.aging import age, bucket_index, bucket_labels
-from xl_collections.settings import DEFAULT_BUCKETS, parse_buckets
-from xl_collections.terms import TermsError, parse_terms
+from xl_collections.ar import kpi
+from xl_collections.ar.aging import age, bucket_index, bucket_labels
+from xl_collections.core.settings import DEFAULT_BUCKETS, parse_buckets
+from xl_collections.core.terms import TermsError, parse_terms
 
 from ._convert import UdfError, as_date, as_decimal, check_cell, frame_to_range, guard, is_blank, is_error, rows_of, to_table
 

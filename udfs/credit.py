@@ -15,8 +15,8 @@ from xl_collections.credit.exposure import exposure
 from xl_collections.credit.orders import CustomerCredit, decide
 from xl_collections.credit.ratios import altman_z, shown, zone
 from xl_collections.credit.scoring import score
-from xl_collections.money import decimal_to_minor, is_currency, to_float
-from xl_collections.settings import Settings
+from xl_collections.core.money import decimal_to_minor, is_currency, to_float
+from xl_collections.core.settings import Settings
 
 from ._convert import UdfError, as_date, as_decimal, check_cell, guard, is_blank, is_error, to_table
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import xlwings as xw
 
 from xl_collections.cashapp.match import NO_MATCH, match_reference
-from xl_collections.money import parse_amount
+from xl_collections.core.money import parse_amount
 
 from ._convert import UdfError, guard, is_blank, is_error, rows_of
 

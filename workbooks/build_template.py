@@ -19,7 +19,7 @@ CREATED = dt.datetime(2026, 1, 1)       # pinned, so a rebuild is byte-comparabl
 
 
 def build(path: Path = BOOK) -> Path:
-    from xl_collections.template import build_template, check_book_name, shim_text
+    from xl_collections.workbook.template import build_template, check_book_name, shim_text
 
     build_template(path, created=CREATED)
     path.with_suffix(".py").write_text(shim_text(check_book_name(path)), encoding="utf-8")
@@ -31,7 +31,7 @@ if __name__ == "__main__":
     if "--check" in sys.argv:
         import tempfile
 
-        from xl_collections.template import compare_books
+        from xl_collections.workbook.template import compare_books
         with tempfile.TemporaryDirectory() as d:
             fresh = build(Path(d) / BOOK.name)
             diff = compare_books(BOOK, fresh)

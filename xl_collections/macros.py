@@ -1,8 +1,8 @@
 """One function per workbook button (CONTRACT §4), each taking an ``xlwings.Book`` (or one of
-our own :mod:`xl_collections.book` workbooks); the work is in :mod:`xl_collections.close`.
+our own :mod:`xl_collections.book` workbooks); the work is in :mod:`xl_collections.close.pipeline`.
 
-The functions come from the step registry (:mod:`xl_collections.steps`): every step's
-:class:`~xl_collections.steps.Button` gives one here, named by ``Button.macro`` — today
+The functions come from the step registry (:mod:`xl_collections.close.steps`): every step's
+:class:`~xl_collections.close.steps.Button` gives one here, named by ``Button.macro`` — today
 ``check_inputs``, ``apply_payments``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
 plus ``month_end_close`` (the whole close).  ``main()`` is what the buttons run
 (``import <workbook>; <workbook>.main()``, the shim beside the workbook re-exports it) and
@@ -11,16 +11,16 @@ what the xlwings add-in's ribbon button *Run main* runs: it looks at the active 
 (``Close``: the whole month-end close; an input sheet: check inputs).  ``RIBBON_ACTIONS``
 maps the ``Collections`` ribbon's button ids (``xlc_<step>``) to the same functions.
 
-Macros return the :class:`~xl_collections.close.CloseReport` and never save a live book
+Macros return the :class:`~xl_collections.close.pipeline.CloseReport` and never save a live book
 (Excel does); a headless book is saved by the caller (``xl-collections close``).
 """
 from __future__ import annotations
 
-from . import close as _close
-from . import steps as _steps
+from .close import pipeline as _close
+from .close import steps as _steps
 from .book import as_workbook
-from .checklist import close_sheet
-from .steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
+from .close.checklist import close_sheet
+from .close.steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
 def _is_live(wb) -> bool:

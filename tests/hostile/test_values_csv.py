@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 HEADER = ["customer_id", "document_no", "document_date", "due_date", "open_amount", "reference", "currency"]
 GOOD = ["C1", "INV-1", "2026-10-01", "2026-10-15", "100.00", "ok", "USD"]

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import xlsxwriter
 
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 
 HEADER = ["customer_id", "document_no", "document_date", "due_date", "open_amount", "reference"]
 

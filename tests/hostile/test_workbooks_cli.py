@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import xl_collections
-from xl_collections.cli import main
-from xl_collections.commands import aging as aging_cmd
+from xl_collections.cli.dispatch import main
+from xl_collections.cli import aging as aging_cmd
 from xl_collections.io import outdir, write
 from xl_collections.io.outdir import MARKER
 

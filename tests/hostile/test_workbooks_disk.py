@@ -21,9 +21,9 @@ import xlwings
 from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import ondisk
 from xl_collections.book.ondisk import BookRefused, RunLock, lock_path, remove_stale_temps
-from xl_collections.cli import main
-from xl_collections.close import parse_steps
-from xl_collections.commands.demo import build_demo_book
+from xl_collections.cli.dispatch import main
+from xl_collections.close.pipeline import parse_steps
+from xl_collections.cli.demo import build_demo_book
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 ROOT = Path(__file__).resolve().parents[2]
@@ -379,7 +379,7 @@ def test_two_closes_at_once_one_refuses_cleanly(book):
     before = audit_rows()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     go = book.with_name("go")
-    script = ("import sys, time, pathlib\nfrom xl_collections.cli import main\n"      # imported before the start
+    script = ("import sys, time, pathlib\nfrom xl_collections.cli.dispatch import main\n"      # imported before the start
               f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.005)\n"
               f"sys.exit(main(['close', {str(book)!r}]))\n")
     procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -16,8 +16,8 @@ from lxml import etree
 from workbooks_kit import parts, rezip
 from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.book.usercells import UserCellsInTheWay
-from xl_collections.cli import main
-from xl_collections.commands.demo import build_demo_book
+from xl_collections.cli.dispatch import main
+from xl_collections.cli.demo import build_demo_book
 from xl_collections.io.sources import _sheet_part
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"

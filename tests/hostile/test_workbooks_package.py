@@ -13,7 +13,7 @@ import pytest
 
 from workbooks_kit import (LAUGHS, PLAIN_DTD, XXE, flip_in_part, parts, rezip, stored_sheet_bomb, valid_xlsx,
                            with_dtd)
-from xl_collections.cli import main
+from xl_collections.cli.dispatch import main
 from xl_collections.io import guard
 from xl_collections.io.guard import HostileWorkbook, check_workbook
 

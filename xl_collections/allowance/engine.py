@@ -16,10 +16,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..aging import AgingResult, age
-from ..errors import InputError, InputErrors
-from ..settings import Settings
-from .. import aging_history as hist
+from ..ar.aging import AgingResult, age
+from ..core.errors import InputError, InputErrors
+from ..core.settings import Settings
+from ..ar import aging_history as hist
 from .movement import charge_for, journal, movement, postings
 from .proposals import WRITTEN_OFF_COLUMNS, booked, empty_written_off, promised, proposals, record_approvals
 from .provision import collective, specific_reserves

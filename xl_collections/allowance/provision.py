@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..money import round_half_away
+from ..core.money import round_half_away
 
 BANKRUPT, DISPUTED = "BANKRUPT", "DISPUTED"
 

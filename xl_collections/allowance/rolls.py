@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..aging_history import month_number, period_name
+from ..core.dates import month_number, period_name
 
 ONE, ZERO = Decimal(1), Decimal(0)
 

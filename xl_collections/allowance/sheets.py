@@ -16,9 +16,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..book.outputs import ChartSpec, SheetOutput, TableBlock
-from ..money import parse_amount
+from ..core.money import parse_amount
 from .engine import AllowanceResult
-from ..aging_history import COLUMNS as HISTORY_COLUMNS
+from ..ar.aging_history import COLUMNS as HISTORY_COLUMNS
 from .proposals import WRITTEN_OFF_COLUMNS, empty_written_off
 
 ALLOWANCE_SHEET, PROPOSALS_SHEET, HISTORY_SHEET = "Allowance", "Write-off Proposals", "Aging History"

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..aging_step import aging_history, aging_result
-from ..close_state import DONE, CloseState, StepResult
-from ..errors import InputErrors
+from ..ar.aging_step import aging_history, aging_result
+from ..close.state import DONE, CloseState, StepResult
+from ..core.errors import InputErrors
 from ..io.write import write_table
-from ..money import money_text
-from .. import aging_history as hist
+from ..core.money import money_text
+from ..ar import aging_history as hist
 from .engine import compute_allowance
 from .sheets import (ALLOWANCE_SHEET, PROPOSALS_SHEET, allowance_output, by_period, proposals_output,
                      read_approvals, read_by_period, read_written_off)

@@ -3,7 +3,7 @@
 ``open_book(path)`` opens the file headless (no Excel); ``as_workbook(obj)`` turns an
 ``xlwings.Book`` into a ``LiveBook`` and passes our own books through.  ``OwnedSheetsOnly``
 wraps a workbook so that only the sheets the program owns are ever written (the close passes
-:data:`xl_collections.steps.OWNED_SHEETS`, CONTRACT §3).  This layer knows no sheet by name.
+:data:`xl_collections.close.steps.OWNED_SHEETS`, CONTRACT §3).  This layer knows no sheet by name.
 """
 from __future__ import annotations
 

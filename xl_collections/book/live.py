@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..money import MINOR_UNITS
+from ..core.money import MINOR_UNITS
 from .base import frame_from_rows, table_from_sheet
 from .outputs import SheetOutput, TableBlock, looks_like_formula
 from .sheetxml import parse_cell

@@ -25,7 +25,7 @@ import socket
 import stat
 from pathlib import Path
 
-from ..errors import Refused
+from ..core.errors import Refused
 from .base import BookError
 
 STALE_AFTER = dt.timedelta(hours=24)

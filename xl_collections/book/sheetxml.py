@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
-from ..a1 import col_letter, parse_cell  # noqa: F401  (sheetxml.col_letter/parse_cell: the writers' names)
-from ..money import MINOR_UNITS
+from ..core.a1 import col_letter, parse_cell  # noqa: F401  (sheetxml.col_letter/parse_cell: the writers' names)
+from ..core.money import MINOR_UNITS
 from .outputs import ChartSpec, ColorScale, DataBar, Highlight, SheetOutput, TableBlock
 from .styles import DATE_FORMAT, PERCENT_FORMAT, StyleBook, accounting
 

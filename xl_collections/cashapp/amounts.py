@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..money import round_half_away
-from ..settings import Settings
+from ..core.money import round_half_away
+from ..core.settings import Settings
 
 
 def tolerance(amount: int, currency: str, settings: Settings) -> int:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..money import parse_amount, to_decimal
+from ..core.errors import InputError
+from ..core.money import parse_amount, to_decimal
 
 BATCH_COLUMNS = ["batch_id", "settlement_date", "transactions", "gross", "fees", "net", "applied", "unapplied",
                  "bank_payment_id", "currency"]

@@ -39,12 +39,12 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from ..errors import InputErrors
+from ..core.errors import InputErrors
 from ..io.validate import canonical
-from ..money import round_half_away, to_decimal
-from ..schema import REASON_CODES, TABLES
-from ..settings import Settings
-from ..terms import TermsError, parse_terms
+from ..core.money import round_half_away, to_decimal
+from ..core.schema import REASON_CODES, TABLES
+from ..core.settings import Settings
+from ..core.terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
 from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
@@ -112,7 +112,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     payment inputs cover (default: the payments' own), for telling a removed payment from one
     outside what was loaded.  ``run_id`` stamps this run's new rows.  ``fx_rates`` (units of the
     reporting currency per one unit of currency, the rate for a payment's value date picked as
-    :func:`xl_collections.fx.pick_rates` does): a payment whose documents are all in another
+    :func:`xl_collections.core.fx.pick_rates` does): a payment whose documents are all in another
     currency is converted and, when it matches within ``MatchTolerancePct``, proposed (REVIEW,
     never AUTO); without it such a payment stays unapplied (CURRENCY_DIFFERS).
     ``card_settlements`` (a processor's settlement report, :mod:`.cards`): each sale is a payment

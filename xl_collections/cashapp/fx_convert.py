@@ -1,6 +1,6 @@
 """Payments in another currency than their documents: :class:`FxConverter` turns an amount of
 one currency into another through the reporting currency at the ``fx_rates`` of the payment's
-value date (:func:`xl_collections.fx.pick_rates`), exactly, rounded once half away from zero.
+value date (:func:`xl_collections.core.fx.pick_rates`), exactly, rounded once half away from zero.
 ``fx_rates`` holds units of the reporting currency per one unit of ``currency``.
 """
 from __future__ import annotations
@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..fx import pick_rates
-from ..errors import InputErrors
-from ..money import minor_unit
+from ..core.fx import pick_rates
+from ..core.errors import InputErrors
+from ..core.money import minor_unit
 
 
 class FxConverter:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..money import AmountError, is_currency, parse_amount, to_decimal
+from ..core.errors import InputError
+from ..core.money import AmountError, is_currency, parse_amount, to_decimal
 
 # money columns of an application row, minor units of the row's currency
 PRIOR_MONEY = ("applied_amount", "open_before", "write_off_amount", "discount_amount", "deduction_amount",

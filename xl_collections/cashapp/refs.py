@@ -1,6 +1,6 @@
 """Reference text -> document-number keys, the way a cash-application specialist reads it.
 
-A document number is compared by its *key* (:func:`xl_collections.docno.normalise_document_no`,
+A document number is compared by its *key* (:func:`xl_collections.core.docno.normalise_document_no`,
 re-exported here): upper case,
 punctuation and spaces removed, leading zeros of every number dropped, and the common
 prefixes ``INV``, ``INVOICE``, ``RE``, ``REF``, ``NO``, ``NR``, ``#`` dropped when a number
@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..docno import LEAD_ZEROS as _LEAD_ZEROS  # the document-number key is docno's
-from ..docno import PREFIX as _PREFIX
-from ..docno import SPLIT as _SPLIT
-from ..docno import document_keys as _document_keys
-from ..docno import normalise_document_no
-from ..money import AmountError, parse_amount
+from ..core.docno import LEAD_ZEROS as _LEAD_ZEROS  # the document-number key is docno's
+from ..core.docno import PREFIX as _PREFIX
+from ..core.docno import SPLIT as _SPLIT
+from ..core.docno import document_keys as _document_keys
+from ..core.docno import normalise_document_no
+from ..core.money import AmountError, parse_amount
 
 _OCR_CONFUSABLE = frozenset("OISBLZ")
 _OCR_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
@@ -29,7 +29,7 @@ _OCR_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z"
 
 def normalise_document_nos(values) -> list[str]:
     """:func:`normalise_document_no` of a whole column at once: the same keys, computed by
-    :func:`xl_collections.docno.document_keys`.  ``values``: a Series or list of text;
+    :func:`xl_collections.core.docno.document_keys`.  ``values``: a Series or list of text;
     blanks give ``""``."""
     return _document_keys(values).to_pylist()
 

@@ -15,11 +15,11 @@ import pandas as pd
 
 from ..book import SheetOutput, TableBlock, table_from_sheet
 from ..book.usercols import keep_user_columns
-from ..close_sheets import _is_auto, cash_outputs
-from ..close_state import DONE, FAILED, SKIPPED, CloseState, StepResult, reporting_sum, settings_fingerprint
-from ..errors import InputError, InputErrors
-from ..schema import TABLES
-from ..settings import Settings
+from ..close.sheets import _is_auto, cash_outputs
+from ..close.state import DONE, FAILED, SKIPPED, CloseState, StepResult, reporting_sum, settings_fingerprint
+from ..core.errors import InputError, InputErrors
+from ..core.schema import TABLES
+from ..core.settings import Settings
 from .engine import apply_cash
 from .prior import read_prior
 

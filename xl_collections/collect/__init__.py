@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..aging import AgingResult, age
-from ..errors import InputError
+from ..ar.aging import AgingResult, age
+from ..core.errors import InputError
 from .cash import applied_cash
 from .disputes import deduction_checks, dispute_cases
 from .promises import evaluate_promises, kept_pct, kept_rates

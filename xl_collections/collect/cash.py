@@ -17,8 +17,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..aging import convert_minor, pick_rates
-from ..money import MINOR_UNITS
+from ..core.fx import convert_minor, pick_rates
+from ..core.money import MINOR_UNITS
 
 CASH_COLUMNS = ("cash_id", "customer_id", "document_no", "amount", "value_date")
 

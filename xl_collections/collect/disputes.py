@@ -34,7 +34,7 @@ import re
 import pandas as pd
 
 from ..cashapp.refs import normalise_document_no
-from ..money import format_amount
+from ..core.money import format_amount
 
 CSV_COLUMNS = ["case_id", "customer_id", "document_no", "amount", "reason_code", "opened", "age_days", "owner",
                "response_due", "sla_breached", "status"]

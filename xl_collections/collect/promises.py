@@ -26,7 +26,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..money import MINOR_UNITS
+from ..core.money import MINOR_UNITS
 
 KEPT, PARTIAL, BROKEN, PENDING = "KEPT", "PARTIAL", "BROKEN", "PENDING"
 STATUSES = (PENDING, KEPT, PARTIAL, BROKEN)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
-from ..money import parse_amount, to_decimal
+from ..core.money import parse_amount, to_decimal
 from .disputes import CSV_COLUMNS as DISPUTE_COLUMNS
 
 WORKLIST_SHEET, PROMISES_SHEET, DISPUTES_SHEET = "Worklist", "Promises", "Disputes"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..cashapp.step import _merge_prior, cash_result, open_items_after
-from ..close_state import DONE, CloseState, StepResult
+from ..close.state import DONE, CloseState, StepResult
 from . import applied_cash, collections, evaluate_promises
 from .sheets import (DISPUTES_SHEET, disputes_output, merge_disputes, promises_output, read_disputes,
                      resolutions, worklist_output)

@@ -47,8 +47,8 @@ import math
 
 import pandas as pd
 
-from ..commentary import CONTACT_TYPES
-from ..money import to_decimal
+from ..commentary.drafts import CONTACT_TYPES
+from ..core.money import to_decimal
 from .promises import BROKEN, PARTIAL, PENDING
 
 CSV_COLUMNS = ["rank", "customer_id", "customer_name", "collector", "past_due", "max_days_past_due",

@@ -24,8 +24,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..aging import age, convert_minor, pick_rates
-from ..money import minor_unit
+from ..ar.aging import age
+from ..core.fx import convert_minor, pick_rates
+from ..core.money import minor_unit
 
 RECEIVABLE_TYPES = ("INV", "DM", "DED")
 COLUMNS = ("customer_id", "customer_name", "parent_id", "credit_limit", "items", "open_ar", "shipped_not_billed",

@@ -1,5 +1,5 @@
 """The latest financial statement and agency report per customer, and returned payments,
-checked on the way in (problems are :class:`~xl_collections.errors.InputError` records naming
+checked on the way in (problems are :class:`~xl_collections.core.errors.InputError` records naming
 the row).
 
 - ``financials``: the latest ``period_end`` on or before the as-of date; figures are minor
@@ -18,9 +18,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..dates import DateError, parse_date
-from ..errors import InputError
-from ..money import minor_unit
+from ..core.dates import DateError, parse_date
+from ..core.errors import InputError
+from ..core.money import minor_unit
 from .ratios import Statement
 from .scoring import add_months
 

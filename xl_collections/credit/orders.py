@@ -26,8 +26,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..money import money_text as fmt
-from ..settings import Settings
+from ..core.money import money_text as fmt
+from ..core.settings import Settings
 
 RELEASE, FLEX, HOLD = "RELEASE", "FLEX", "HOLD"
 COLUMNS = ("order_no", "customer_id", "amount", "exposure_before", "exposure_after", "decision", "reasons")

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..kpi import dso as _days_of
-from ..money import round_half_away
+from ..ar.kpi import dso as _days_of
+from ..core.money import round_half_away
 
 SAFE, GREY, DISTRESS = "SAFE", "GREY", "DISTRESS"
 SAFE_ABOVE = Decimal("2.60")

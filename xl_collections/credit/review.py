@@ -2,7 +2,7 @@
 score and class, the recommended limit and review date, and the order decisions.
 
 :func:`assess_credit` is the engine: canonical tables in, a :class:`CreditResult` and a list
-of :class:`~xl_collections.errors.InputError` out; no files, no clock.  Money is integer minor
+of :class:`~xl_collections.core.errors.InputError` out; no files, no clock.  Money is integer minor
 units of the reporting currency.  The class the order rules use (``risk_class``) is the
 master's ``risk_class`` when it is ``A``–``E``, else the computed one.
 """
@@ -15,10 +15,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..aging import age
-from ..errors import InputError, InputErrors
-from ..money import decimal_to_minor, minor_unit, money_text as fmt, round_half_away
-from ..settings import Settings
+from ..ar.aging import age
+from ..core.errors import InputError, InputErrors
+from ..core.money import decimal_to_minor, minor_unit, money_text as fmt, round_half_away
+from ..core.settings import Settings
 from .behaviour import payment_behaviour
 from .exposure import exposure, order_amounts, to_reporting
 from .inputs import reports, returned_payments, statements

@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from ..money import round_half_away
+from ..core.money import round_half_away
 
 CLASSES = ("A", "B", "C", "D", "E")
 D = Decimal

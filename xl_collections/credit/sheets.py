@@ -18,8 +18,8 @@ from decimal import Decimal
 import pandas as pd
 
 from ..book.outputs import ColorScale, Highlight, SheetOutput, TableBlock
-from ..close_sheets import BAD, GOOD, NEUTRAL
-from ..money import money_text as fmt
+from ..close.sheets import BAD, GOOD, NEUTRAL
+from ..core.money import money_text as fmt
 from .orders import FLEX, HOLD, RELEASE
 from .review import REVIEW_MONEY, CreditResult
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..aging_step import aging_result
+from ..ar.aging_step import aging_result
 from ..cashapp.step import cash_result, open_items_after
-from ..close_state import DONE, CloseState, StepResult
-from ..errors import InputErrors
-from ..money import money_text as fmt
+from ..close.state import DONE, CloseState, StepResult
+from ..core.errors import InputErrors
+from ..core.money import money_text as fmt
 from .orders import FLEX, HOLD, RELEASE
 from .review import assess_credit
 from .sheets import CREDIT_REVIEW_SHEET, ORDER_DECISIONS_SHEET, credit_outputs

@@ -9,11 +9,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..errors import InputErrors
-from ..fx import convert_minor as exact_convert
+from ..core.errors import InputErrors
+from ..core.fx import convert_minor as exact_convert
 from ..io.validate import validate
-from ..money import MINOR_UNITS
-from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT
+from ..core.money import MINOR_UNITS
+from ..core.schema import CODE, DATE, MONEY, RATE, TABLES, TEXT
 
 VALIDATE_MAX_ROWS = 100_000          # larger tables are built directly in canonical form
 
@@ -58,7 +58,7 @@ def weighted_counts(shares: dict[str, float], n: int, *, at_least_one: bool = Fa
 
 
 def convert_minor(minor: np.ndarray, currencies: np.ndarray, rate_int: dict[str, int], to_currency: str) -> np.ndarray:
-    """Row-wise :func:`xl_collections.fx.convert_minor` (the engine's exact conversion, so
+    """Row-wise :func:`xl_collections.core.fx.convert_minor` (the engine's exact conversion, so
     the demo's totals are the engine's): minor units of each row's currency at the given rate
     (``rate_int[c]`` = rate x 10**6) into minor units of ``to_currency``, each row rounded
     once half away from zero."""

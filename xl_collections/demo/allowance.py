@@ -20,11 +20,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..aging import age
-from ..aging_history import balances, month_number, period_name, receivable
+from ..ar.aging import age
+from ..ar.aging_history import balances, receivable
+from ..core.dates import month_number, period_name
 from ..allowance.provision import apply_rate, specific_reserves
 from ..allowance.rolls import roll_rates
-from ..settings import Settings
+from ..core.settings import Settings
 from ._common import canonical_table
 
 SALT = 18                       # issue 18

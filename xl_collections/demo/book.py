@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..io.write import write_csv as write_csv_file, write_table
-from ..money import MINOR_UNITS, to_decimal
-from ..schema import MONEY, TABLES
-from ..settings import Settings
+from ..core.money import MINOR_UNITS, to_decimal
+from ..core.schema import MONEY, TABLES
+from ..core.settings import Settings
 from ._common import canonical_table, convert_minor
 from .activity import make_activity
 from .allowance import make_loss_history

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..terms import parse_terms
+from ..core.terms import parse_terms
 from ._common import DAY, d64, frame, month_end, month_start
 
 DOC_TYPE_MIX = {"INV": 0.86, "CM": 0.04, "DM": 0.02, "PMT": 0.03, "DED": 0.04, "ADJ": 0.01}
@@ -33,7 +33,7 @@ MEDIAN = {"INV": 2500.0, "DM": 350.0, "CM": 600.0, "PMT": 1500.0, "DED": 400.0, 
 
 
 def due_dates(doc: np.ndarray, terms: np.ndarray) -> np.ndarray:
-    """Vectorised :meth:`xl_collections.terms.Terms.due_date` (datetime64[D] arrays)."""
+    """Vectorised :meth:`xl_collections.core.terms.Terms.due_date` (datetime64[D] arrays)."""
     out = doc.copy()
     for t in pd.unique(terms):
         if t == "":

@@ -13,7 +13,7 @@ so the roll-forward (GL opening + the ledger's postings of the month + FX revalu
 exactly the planted ``unexplained`` difference to the sub-ledger.
 
 GL tie-out convention (all in reporting-currency minor units at the as-of rates, each open
-item converted on its own and rounded once, as :func:`xl_collections.money.convert` does)::
+item converted on its own and rounded once, as :func:`xl_collections.core.money.convert` does)::
 
     subledger_total = sum of open_items.open_amount converted
     difference      = subledger_total - gl_balance = explained + unexplained

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..money import minor_unit, to_decimal
-from ..settings import Settings
+from ..core.money import minor_unit, to_decimal
+from ..core.settings import Settings
 from .policy import DunningProposal
 from .statement import Statement
 from .templates import Templates

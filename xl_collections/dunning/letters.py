@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .documents import letter_contexts
 from .policy import HISTORY_COLUMNS, DunningProposal
 from .render import render_letters

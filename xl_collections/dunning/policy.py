@@ -32,14 +32,14 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..aging import age, convert_minor, to_date
+from ..ar.aging import age, convert_minor, to_date
 from ..collect.cash import empty_cash
 from ..collect.disputes import OPEN, dispute_cases
 from ..collect.promises import PENDING, evaluate_promises
-from ..errors import InputError, InputErrors
+from ..core.errors import InputError, InputErrors
 from ..io.validate import canonical
-from ..money import minor_unit, round_half_away
-from ..settings import Settings
+from ..core.money import minor_unit, round_half_away
+from ..core.settings import Settings
 
 RECEIVABLE = ("INV", "DM", "DED")
 NOT_BLOCKED = ("", "FALSE", "NO", "N", "0", "NONE")

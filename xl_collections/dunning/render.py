@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..settings import Settings
+from ..core.settings import Settings
 from .documents import statement_context
 from .eml import letter_eml
 from .pdf import PdfBatch

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..aging import age, to_date
-from ..errors import InputError, InputErrors
+from ..ar.aging import age, to_date
+from ..core.errors import InputError, InputErrors
 from ..io.validate import canonical
-from ..settings import Settings
+from ..core.settings import Settings
 
 ITEM_COLUMNS = ["document_no", "doc_type", "document_date", "due_date", "days_past_due", "bucket", "currency",
                 "amount", "open_amount", "reference", "po_number", "status"]

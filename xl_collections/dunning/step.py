@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..cashapp.step import open_items_after
-from ..close_state import DONE, CloseState, StepResult
-from ..errors import InputErrors
+from ..close.state import DONE, CloseState, StepResult
+from ..core.errors import InputErrors
 from .letters import history_with, issue_letters
 from .policy import history_table, propose
 from .render import LETTER_FORMATS

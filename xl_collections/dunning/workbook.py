@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..money import minor_unit, to_float
+from ..core.money import minor_unit, to_float
 
 
 def statement_xlsx(ctx: dict, st, path: Path) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import zipfile
 
-from ..a1 import col_index
+from ..core.a1 import col_index
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')

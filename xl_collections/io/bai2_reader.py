@@ -21,8 +21,8 @@ from bai2 import bai2 as bai2_api
 from bai2.constants import FundsType, TypeCodes, TypeCodeTransaction
 from bai2.exceptions import IntegrityException, NotSupportedYetException, ParsingException
 
-from ..errors import InputError, InputErrors
-from ..money import MINOR_UNITS
+from ..core.errors import InputError, InputErrors
+from ..core.money import MINOR_UNITS
 from .bankfiles import BankEntry, StatementInfo, join_text
 
 _CODES = {"01", "02", "03", "16", "49", "88", "98", "99"}

@@ -10,7 +10,7 @@ Money: ``amount`` is a positive int count of minor units of the row's ``currency
 (camt ``RvslInd``, MT940 ``RC``/``RD``) are skipped with a warning.  Each statement's
 opening balance + Σ entries (credits − debits) is checked against its closing balance; a
 difference is a warning, never an error.  A file that cannot be read (not a bank file,
-truncated, a malformed amount) raises :class:`~xl_collections.errors.InputErrors` naming
+truncated, a malformed amount) raises :class:`~xl_collections.core.errors.InputErrors` naming
 the file and line, and nothing is returned.
 
 ``payment_id`` is stable across re-reads of the same file: it is the bank's own reference
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, InputErrors
-from ..money import format_amount
-from ..schema import PAYMENTS
+from ..core.errors import InputError, InputErrors
+from ..core.money import format_amount
+from ..core.schema import PAYMENTS
 
 FORMATS = ("bai2", "mt940", "camt053", "camt054")
 _NO_REF = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "N/A", "NA", "0"})

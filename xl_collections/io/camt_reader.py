@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..errors import InputError, InputErrors
-from ..money import MINOR_UNITS, AmountError, is_currency, parse_amount
+from ..core.errors import InputError, InputErrors
+from ..core.money import MINOR_UNITS, AmountError, is_currency, parse_amount
 from .bankfiles import BankEntry, StatementInfo, join_text, to_date
 
 _PLAIN = re.compile(r"\d{1,18}(?:\.\d{1,5})?")

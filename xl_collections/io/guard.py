@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import Refused
+from ..core.errors import Refused
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 import mt940
 
-from ..errors import InputError, InputErrors
-from ..money import MINOR_UNITS
+from ..core.errors import InputError, InputErrors
+from ..core.money import MINOR_UNITS
 from .bankfiles import BankEntry, StatementInfo, join_text, to_date
 from .sources import EncodingProblem, decode_text
 

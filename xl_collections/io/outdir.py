@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..book.ondisk import pid_alive
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 MARKER = ".xl-collections-out"
 

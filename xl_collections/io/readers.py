@@ -6,11 +6,11 @@ Three layers, pure where possible:
   -> the header row found (even below a title block), merged header cells resolved, blank
   columns dropped, column types settled -> :func:`~xl_collections.io.validate.validate`.
 * :func:`load_table`: a file -> ``(canonical_df, errors)``; every problem is an
-  :class:`~xl_collections.errors.InputError` (file, sheet, row, column, value, expected).
-* :func:`read_table`: the same, raising :class:`~xl_collections.errors.InputErrors`.
+  :class:`~xl_collections.core.errors.InputError` (file, sheet, row, column, value, expected).
+* :func:`read_table`: the same, raising :class:`~xl_collections.core.errors.InputErrors`.
 
 Money in the result is int64 minor units of each row's currency (see
-:mod:`xl_collections.schema`).  Nothing here writes files.
+:mod:`xl_collections.core.schema`).  Nothing here writes files.
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dates import MAX_DATE, MIN_DATE
-from ..errors import InputError, InputErrors
-from ..a1 import col_letter
-from ..schema import CODE, TABLES, Table
-from . import sources
-from .validate import ColumnMap, match_columns, normalise_header, validate
+from ..core.dates import MAX_DATE, MIN_DATE
+from ..core.errors import InputError, InputErrors
+from ..core.a1 import col_letter
+from ..core.schema import CODE, TABLES, Table
+from . import bankfiles, sources
+from .validate import ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
 HEADER_SCAN_ROWS = 30
 MAP_TABLE = ("table", "table name", "canonical table", "input", "sheet")
@@ -378,14 +378,12 @@ def _ragged_records(counts: np.ndarray, header_count: int, headers: list[str], c
     something, or fewer where a missing field's column is filled on other lines (its value
     would silently become the default: a EUR item aged as USD) -> an error naming the line.
     Blank lines and extra fields blank on every line (a trailing delimiter) pass."""
-    from .validate import _is_blank
-
     width = len(columns)
     filled = [None] * width
 
     def filled_at(c):                      # per record: the cell holds something
         if filled[c] is None:
-            filled[c] = ~_is_blank(columns[c].reset_index(drop=True))
+            filled[c] = ~is_blank(columns[c].reset_index(drop=True))
         return filled[c]
 
     def name(c):
@@ -441,7 +439,6 @@ def _patch_rows(rows: list, labels, error_cells: dict) -> None:
 
 
 def _empty_result(table_name: str, reporting_currency: str, file: str, sheet: str) -> pd.DataFrame:
-    from .validate import empty
     out = empty(table_name, reporting_currency)
     out.attrs["source"] = {"file": file, "sheet": sheet}
     return out
@@ -578,7 +575,7 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     the table's own sheet, e.g. ``Open Items``, when the workbook has it, else the first);
     ``table`` names an Excel table (ListObject) instead.  ``column_map``: source header ->
     canonical column, for this table or keyed by table name.  ``settings`` (a
-    :class:`~xl_collections.settings.Settings`) supplies ``reporting_currency``, ``day_first``,
+    :class:`~xl_collections.core.settings.Settings`) supplies ``reporting_currency``, ``day_first``,
     ``decimal_comma`` (None: detected per file), ``encoding`` (a CSV's; blank: detected) and
     ``amount_sign`` (``signed`` or ``by_type``) where they are not given.  When ``errors`` is
     not empty the frame must not be used.  The frame's ``attrs["warnings"]`` lists what was
@@ -645,10 +642,6 @@ def _check_not_zip(p: Path, label: str, table_name: str) -> None:
 
 
 def _bank_payments(p: Path, label: str, reporting_currency: str):
-    try:
-        from . import bankfiles
-    except ImportError:
-        return None
     if bankfiles.detect_format(p) is None:
         return None
     result = bankfiles.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)

@@ -9,7 +9,7 @@ reports them: python-calamine returns them as ``""``, so :func:`xlsx_error_cells
 their text back.  ``grid.attrs["merged"]`` lists merged ranges as
 ``(first_row, first_col, last_row, last_col)`` in grid labels, where the format has them.
 
-Problems opening a file raise :class:`~xl_collections.errors.InputErrors` naming the
+Problems opening a file raise :class:`~xl_collections.core.errors.InputErrors` naming the
 file (and the sheets found), never a bare traceback.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, InputErrors
+from ..core.errors import InputError, InputErrors
 from . import _errscan
 from .guard import HostileWorkbook, check_workbook
 

@@ -2,8 +2,8 @@
 
 :func:`validate` is pure: it takes a DataFrame of raw cell values whose columns are the
 headers as found in the source (any case, aliases, a user's column map) and returns the
-canonical table of :mod:`xl_collections.schema` plus a list of
-:class:`~xl_collections.errors.InputError` records, each naming file, sheet, row, column,
+canonical table of :mod:`xl_collections.core.schema` plus a list of
+:class:`~xl_collections.core.errors.InputError` records, each naming file, sheet, row, column,
 the value found and what was expected.  Nothing is raised for bad data; the caller decides.
 
 Row numbers: when ``raw`` has a default RangeIndex, data row *i* (0-based) is source row
@@ -18,11 +18,11 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
-from ..dates import parse_date_series
-from ..errors import InputError, InputErrors
-from ..money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
-from ..schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
-from ..terms import TermsError, parse_terms
+from ..core.dates import parse_date_series
+from ..core.errors import InputError, InputErrors
+from ..core.money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
+from ..core.schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
+from ..core.terms import TermsError, parse_terms
 
 STRAY_GAP = 1_000      # this many blank rows in a row inside a table: what follows is a stray cell
 
@@ -147,7 +147,7 @@ def _arrow_text(s: pd.Series):
 _UNSET = object()     # "not computed yet" for the ``arr`` arguments below
 
 
-def _is_blank(s: pd.Series, arr=_UNSET) -> np.ndarray:
+def is_blank(s: pd.Series, arr=_UNSET) -> np.ndarray:
     """``arr``: ``_arrow_text(s)`` when the caller has it already."""
     import pyarrow.compute as pc
 
@@ -236,7 +236,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     removed, an open amount above its amount) are in ``canonical_df.attrs["warnings"]``.
 
     ``decimal_comma`` None: detected from the table's amounts written as text
-    (:func:`~xl_collections.money.detect_decimal_comma`).  ``amount_sign`` (the ``AmountSign``
+    (:func:`~xl_collections.core.money.detect_decimal_comma`).  ``amount_sign`` (the ``AmountSign``
     setting): ``signed`` refuses a credit type (``CM``, ``PMT``) with a positive amount;
     ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
     ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
@@ -268,7 +268,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     for h in raw.columns:
         col = raw[h]
         arrow_by_header[h] = _arrow_text(col)
-        b = _is_blank(col, arrow_by_header[h])
+        b = is_blank(col, arrow_by_header[h])
         blank_by_header[h] = b
         blank_row &= b
     nonblank = np.flatnonzero(~blank_row)
@@ -348,7 +348,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         values = data[h].reset_index(drop=True)
         # the cells are the raw column's when no row was dropped and no error value blanked
-        blank = blank_by_header[h] if unfiltered and h in blank_by_header else _is_blank(values, arrow(h))
+        blank = blank_by_header[h] if unfiltered and h in blank_by_header else is_blank(values, arrow(h))
         if col.required:
             for i in np.flatnonzero(blank & ~error_cells.get(col.name, np.zeros(len(blank), dtype=bool))):
                 err(f"{col.name} is blank", rows[i], h, "", f"a value for the required column {col.name}")

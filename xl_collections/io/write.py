@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..money import MINOR_UNITS, to_decimal
+from ..core.money import MINOR_UNITS, to_decimal
 from .outdir import staged_folder
 
 # the first characters that make a spreadsheet read a CSV cell as a formula (OWASP)

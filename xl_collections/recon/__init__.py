@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import InputError, InputErrors, UsageError
+from ..core.errors import InputError, InputErrors, UsageError
 from ..io.validate import canonical, normalise_period
 from .fx import rates_for
 from .gl import TIEOUT_COLUMNS, tieout
-from ..dates import period_bounds
+from ..core.dates import period_bounds
 from .register import BILLING_DOC_TYPES, BREAK_COLUMNS, BREAK_TYPES, find_breaks, posted_on
 from .rollforward import ROLLFORWARD_COLUMNS, rollforward
-from ..schema import STATEMENT
+from ..core.schema import STATEMENT
 from .statement import StatementResult, reconcile_statement
 
 __all__ = ["reconcile", "ReconResult", "reconcile_statement", "StatementResult", "STATEMENT", "BREAK_TYPES",

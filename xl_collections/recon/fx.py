@@ -2,7 +2,7 @@
 
 ``rate`` = units of reporting currency per one unit of ``currency``; the reporting
 currency's own rate is 1; each item is converted and rounded half away from zero to the
-reporting currency's minor unit (:func:`xl_collections.fx.convert_minor`)."""
+reporting currency's minor unit (:func:`xl_collections.core.fx.convert_minor`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +11,14 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..fx import convert_minor, pick_rates
-from ..errors import InputErrors
-from ..money import minor_unit
+from ..core.fx import convert_minor, pick_rates
+from ..core.errors import InputErrors
+from ..core.money import minor_unit
 
 
 def rates_for(fx_rates: pd.DataFrame | None, currencies, as_of: dt.date, reporting_currency: str,
               *, strict: bool) -> dict[str, Decimal]:
-    """Rate per currency (see :func:`xl_collections.fx.pick_rates`).  ``strict``: raise
+    """Rate per currency (see :func:`xl_collections.core.fx.pick_rates`).  ``strict``: raise
     InputErrors for currencies without a rate; else leave them out of the result."""
     currencies = sorted({c for c in currencies if isinstance(c, str) and c})
     if strict:

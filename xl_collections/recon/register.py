@@ -34,10 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dates import period_number
-from ..money import money_text
+from ..core.dates import period_number
+from ..core.money import money_text
 from .fx import to_reporting
-from ..docno import document_keys
+from ..core.docno import document_keys
 
 BREAK_TYPES = ("MISSING_IN_LEDGER", "MISSING_IN_REGISTER", "AMOUNT_MISMATCH", "CUSTOMER_MISMATCH",
                "PERIOD_MISMATCH", "CURRENCY_MISMATCH", "DUPLICATE_IN_REGISTER", "DUPLICATE_IN_LEDGER",

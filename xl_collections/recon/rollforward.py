@@ -32,11 +32,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..money import minor_unit
-from ..fx import convert_minor
+from ..core.money import minor_unit
+from ..core.fx import convert_minor
 from .fx import rates_for, to_reporting
 from .gl import gl_amount, gl_rows, subledger_total
-from ..dates import period_bounds
+from ..core.dates import period_bounds
 
 ROLLFORWARD_COLUMNS = ["line", "amount", "source"]
 MOVEMENT_LINES = (("billings", ("INV", "DM")), ("credit memos", ("CM",)), ("cash applied", ("PMT",)),

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, InputErrors
-from ..docno import document_keys
+from ..core.errors import InputError, InputErrors
+from ..core.docno import document_keys
 from ..io.readers import load_table
 from ..io.validate import canonical as _canonical
 from ..io.validate import validate as _validate_table
-from ..money import format_amount
+from ..core.money import format_amount
 
 STATEMENT_COLUMNS = ["status", "document_no", "our_document_no", "their_document_no", "our_amount", "their_amount",
                      "difference", "currency", "hint", "our_row", "their_row"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..close_sheets import recon_output
-from ..close_state import DONE, SKIPPED, CloseState, StepResult, reporting_sum
-from ..money import money_text
+from ..close.sheets import recon_output
+from ..close.state import DONE, SKIPPED, CloseState, StepResult, reporting_sum
+from ..core.money import money_text
 from . import reconcile
 
 

@@ -1,0 +1,326 @@
+"""Aging of open items into past-due buckets, in the reporting currency.
+
+Rules (what the Aging and Aging Detail sheets, the ``aging`` command and the UDFs show):
+
+- ``days_past_due = as_of - basis date``.  The basis date is the item's ``due_date``
+  (``basis="due"``, setting ``AgingBasis = due``, the default) or its ``document_date``
+  (``basis="document"``).  A missing ``due_date`` comes from the customer's
+  ``payment_terms`` (see :mod:`xl_collections.core.terms`), else it is the document date.
+- Buckets come from increasing edges (setting ``AgingBuckets``, default ``0,30,60,90,120``):
+  ``not_due`` when days <= 0 (due today is not past due), then ``1-30``, ``31-60``,
+  ``61-90``, ``91-120`` and ``121+``; upper bounds are inclusive.  Edges that do not start
+  at 0 still keep ``not_due`` for days <= 0: ``10,40`` gives ``not_due``, ``1-10``,
+  ``11-40``, ``41+``.
+- Every open item lands in the bucket of its own days past due, positive or negative:
+  credit memos, unapplied cash and deductions age by their own dates.  Items whose open
+  amount is zero are left out.
+- Reporting currency: each item's ``open_amount`` times the ``fx_rates`` rate of its
+  currency (the latest rate dated on or before the as-of date, else the undated rate; the
+  reporting currency's own rate is always 1), rounded once per item to the reporting
+  currency's minor unit, half away from zero, then summed.  A currency without a rate is
+  an input error naming the rows that need it.
+- ``total_open = not_due + sum of buckets``; ``past_due = sum of buckets``.  The summary
+  also shows ``disputed`` (open amount of items with status ``DISPUTED``), ``credits``
+  (sum of the negative items, so <= 0) and ``collectable_past_due`` (past due on
+  undisputed positive items: what a collector can actually chase).  A final ``TOTAL`` row
+  sums every column.
+
+Money is integer minor units throughout: ``open_amount`` in the item's currency,
+``reporting_amount`` and every summary amount in the reporting currency.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from ..core.dates import to_date
+from ..core.errors import InputError, InputErrors
+from ..core.fx import convert_minor, pick_rates
+from ..io.validate import canonical
+from ..core.money import minor_unit
+from ..core.settings import DEFAULT_BUCKETS, parse_buckets
+from ..core.terms import TermsError, parse_terms
+
+BASES = ("due", "document")
+GROUP_KEYS = ("customer_id", "region", "collector", "currency", "parent_id")
+CUSTOMER_FIELDS = ("customer_name", "region", "collector", "parent_id")
+NOT_DUE = "not_due"
+TOTAL = "TOTAL"
+
+
+@dataclass(frozen=True, eq=False)
+class AgingResult:
+    """What :func:`age` returns.
+
+    ``detail``: one row per open item with a non-zero open amount: the open_items columns
+    (``due_date`` filled in where it was derived from terms or the document date), then
+    ``basis_date``, ``days_past_due`` (int), ``bucket`` (label), ``fx_rate`` (Decimal),
+    ``reporting_amount`` (int minor units of the reporting currency) and, when a customer
+    master was given, ``customer_name``, ``region``, ``collector``, ``parent_id``.
+
+    ``summary``: the CONTRACT §4 aging table plus ``disputed``, ``credits`` and
+    ``collectable_past_due``; a final ``TOTAL`` row.
+
+    ``buckets``: the past-due bucket labels in order (``("1-30", …, "121+")``);
+    ``labels`` is ``("not_due",) + buckets``.  ``rates``: currency -> Decimal rate used.
+    """
+    detail: pd.DataFrame
+    summary: pd.DataFrame
+    buckets: tuple[str, ...]
+    as_of: dt.date
+    basis: str = "due"
+    by: str = "customer_id"
+    reporting_currency: str = "USD"
+    edges: tuple[int, ...] = DEFAULT_BUCKETS
+    rates: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (NOT_DUE,) + self.buckets
+
+    @property
+    def total(self) -> pd.Series:
+        """The ``TOTAL`` row of the summary."""
+        return self.summary.iloc[-1]
+
+
+def bucket_bounds(edges) -> np.ndarray:
+    """Edges -> the sorted upper bounds used with ``np.searchsorted``; 0 is always the first."""
+    edges = parse_buckets(edges)
+    bounds = edges if edges[0] == 0 else (0,) + edges
+    return np.asarray(bounds, dtype="int64")
+
+
+def bucket_labels(edges=DEFAULT_BUCKETS) -> tuple[str, ...]:
+    """Past-due bucket labels for ``edges``: ``(0,30,60,90,120)`` -> ``1-30 … 121+``;
+    ``(0,15)`` -> ``1-15, 16+``; ``(10,40)`` -> ``1-10, 11-40, 41+``."""
+    b = bucket_bounds(edges)
+    return tuple(f"{lo + 1}-{hi}" for lo, hi in zip(b[:-1], b[1:])) + (f"{b[-1] + 1}+",)
+
+
+def bucket_index(days: np.ndarray, edges=DEFAULT_BUCKETS) -> np.ndarray:
+    """Index into ``("not_due",) + bucket_labels(edges)`` for each number of days past due."""
+    return np.searchsorted(bucket_bounds(edges), np.asarray(days, dtype="int64"), side="left")
+
+
+def _customer_lookup(customers: pd.DataFrame | None, uniques: np.ndarray) -> dict[str, np.ndarray]:
+    """Customer master fields for each unique customer_id ('' where not in the master)."""
+    n = len(uniques)
+    out = {f: np.full(n, "", dtype=object) for f in CUSTOMER_FIELDS + ("payment_terms",)}
+    if customers is None or not len(customers) or not n:
+        return out
+    ids = customers["customer_id"].to_numpy(dtype=object)
+    index = pd.Index(ids, dtype=object)
+    if index.is_unique:
+        master = customers
+    else:
+        keep = ~index.duplicated(keep="first")
+        master, index = customers[keep], index[keep]
+    pos = index.get_indexer(pd.Index(uniques, dtype=object))
+    found = pos >= 0
+    for f in out:
+        if f in master.columns:
+            vals = master[f].to_numpy(dtype=object)
+            out[f][found] = vals[pos[found]]
+    return out
+
+
+def _due_dates(doc_days: np.ndarray, terms: np.ndarray, customers: pd.DataFrame | None) -> np.ndarray:
+    """Due date (days since epoch) per item from its document date and its customer's terms,
+    computed once per unique (document date, terms) pair."""
+    tcodes, tuniq = pd.factorize(pd.Series(terms, dtype=object), sort=False)
+    parsed, errors = [], []
+    for t in tuniq:
+        if t == "":
+            parsed.append(None)
+            continue
+        try:
+            parsed.append(parse_terms(t))
+        except TermsError as e:
+            parsed.append(None)
+            rows = customers.loc[customers["payment_terms"] == t, "source_row"] if customers is not None and "source_row" in customers else []
+            errors.append(InputError("unknown payment terms", "customers", "", "", int(rows.iloc[0]) if len(rows) else None,
+                                     "payment_terms", t, e.expected))
+    if errors:
+        raise InputErrors(errors)
+    key = doc_days * (len(tuniq) + 1) + tcodes
+    ukeys, inverse = np.unique(key, return_inverse=True)
+    base = np.datetime64("1970-01-01", "D")
+    due_u = np.empty(len(ukeys), dtype="int64")
+    for i, k in enumerate(ukeys):
+        day, tc = divmod(int(k), len(tuniq) + 1)
+        t = parsed[tc] if tc < len(parsed) else None
+        if t is None:
+            due_u[i] = day
+        else:
+            d = (base + np.timedelta64(day, "D")).astype(dt.date)
+            due_u[i] = (t.due_date(d) - dt.date(1970, 1, 1)).days
+    return due_u[inverse.reshape(-1)]
+
+
+def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = None,
+        fx_rates: pd.DataFrame | None = None, buckets=DEFAULT_BUCKETS, basis: str = "due",
+        by: str = "customer_id", reporting_currency: str = "USD") -> AgingResult:
+    """Age ``open_items`` at ``as_of`` (see the module docstring for the rules).
+
+    Inputs are canonical tables (or DataFrames that validate into them: raises InputErrors
+    listing every problem).  ``buckets``: increasing edges in days (tuple or ``"0,30,60"``).
+    ``basis``: ``due`` or ``document``.  ``by``: ``customer_id``, ``region``, ``collector``,
+    ``currency`` or ``parent_id`` (the grouping of the summary; see :func:`summarise`).
+    """
+
+    if basis not in BASES:
+        raise ValueError(f"basis {basis!r}: expected due or document")
+    if by not in GROUP_KEYS:
+        raise ValueError(f"by {by!r}: expected one of {', '.join(GROUP_KEYS)}")
+    minor_unit(reporting_currency)
+    as_of = to_date(as_of)
+    edges = tuple(int(e) for e in parse_buckets(buckets))
+    bounds = bucket_bounds(edges)
+    labels = (NOT_DUE,) + bucket_labels(edges)
+
+    oi = canonical(open_items, "open_items", reporting_currency=reporting_currency)
+    cust = canonical(customers, "customers", reporting_currency=reporting_currency) if customers is not None else None
+    fx = canonical(fx_rates, "fx_rates", reporting_currency=reporting_currency) if fx_rates is not None else None
+
+    open_minor = oi["open_amount"].to_numpy(dtype="int64")
+    keep = open_minor != 0
+    if not keep.all():
+        oi = oi[keep]
+        open_minor = open_minor[keep]
+    oi = oi.reset_index(drop=True)
+    n = len(oi)
+
+    ccodes, cuniq = pd.factorize(oi["customer_id"], sort=True)  # codes are ranks: the key order
+    cuniq = np.asarray(cuniq, dtype=object)
+    master = _customer_lookup(cust, cuniq)
+
+    # basis date
+    doc_days = oi["document_date"].to_numpy(dtype="datetime64[D]").astype("int64") if n else np.zeros(0, "int64")
+    due = oi["due_date"].to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(due)
+    due_days = np.where(missing, 0, due.astype("datetime64[D]").astype("int64")) if n else np.zeros(0, "int64")
+    if missing.any():
+        terms = master["payment_terms"][ccodes[missing]]
+        due_days[missing] = _due_dates(doc_days[missing], terms, cust)
+    basis_days = due_days if basis == "due" else doc_days
+    as_of_day = (as_of - dt.date(1970, 1, 1)).days
+    days = as_of_day - basis_days
+    bidx = np.searchsorted(bounds, days, side="left")
+
+    # FX, exact per currency
+    kcodes, kuniq = pd.factorize(oi["currency"], sort=True)
+    kuniq = [str(c) for c in kuniq]
+    try:
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency)
+    except InputErrors:  # again, now naming the rows that need each missing rate
+        src_rows = oi["source_row"].to_numpy() if "source_row" in oi else np.arange(n) + 2
+        need_rows = {c: [int(r) for r in src_rows[kcodes == k]] for k, c in enumerate(kuniq)}
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
+    to_places = minor_unit(reporting_currency)
+    reporting = open_minor.copy()
+    for k, c in enumerate(kuniq):
+        if c == reporting_currency:
+            continue
+        sel = kcodes == k
+        reporting[sel] = convert_minor(open_minor[sel], rates[c], minor_unit(c), to_places)
+    rate_col = np.array([rates[c] for c in kuniq] + [Decimal(1)], dtype=object)[kcodes] if n else np.zeros(0, dtype=object)
+
+    epoch = np.datetime64("1970-01-01", "D")
+    detail = oi.copy(deep=False)
+    detail["due_date"] = (epoch + due_days.astype("timedelta64[D]")).astype("datetime64[ns]")
+    detail["basis_date"] = (epoch + basis_days.astype("timedelta64[D]")).astype("datetime64[ns]")
+    detail["days_past_due"] = days.astype("int64")
+    detail["bucket"] = pd.Categorical.from_codes(bidx, categories=list(labels), ordered=True)
+    detail["fx_rate"] = pd.Series(rate_col, dtype=object)
+    detail["reporting_amount"] = reporting
+    if cust is not None:
+        for f in CUSTOMER_FIELDS:
+            detail[f] = pd.Series(master[f][ccodes], dtype=object) if n else pd.Series([], dtype=object)
+    detail.attrs = {**oi.attrs, "table": "aging_detail", "money": ["amount", "open_amount", "reporting_amount"],
+                    "currency": reporting_currency,
+                    "money_currency": {"reporting_amount": reporting_currency},
+                    "as_of": as_of.isoformat(), "basis": basis}
+
+    # groups
+    if by == "customer_id":
+        gcodes, keys, names = ccodes, cuniq, master["customer_name"]
+    elif by == "currency":
+        gcodes, keys, names = kcodes, np.asarray(kuniq, dtype=object), np.full(len(kuniq), "", dtype=object)
+    else:
+        per_customer = master[by].copy()
+        if by == "parent_id":
+            per_customer = np.where(per_customer == "", cuniq, per_customer).astype(object)
+        gk, keys = pd.factorize(pd.Series(per_customer, dtype=object), sort=True)
+        keys = np.asarray(keys, dtype=object)
+        gcodes = gk[ccodes] if n else np.zeros(0, "int64")
+        if by == "parent_id":
+            name_of = dict(zip(cust["customer_id"], cust["customer_name"])) if cust is not None else {}
+            names = np.array([name_of.get(k, "") for k in keys], dtype=object)
+        else:
+            names = np.full(len(keys), "", dtype=object)
+    disputed = (oi["status"] == "DISPUTED").to_numpy(dtype=bool) if n else np.zeros(0, bool)
+    summary = summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels,
+                        by=by, reporting_currency=reporting_currency)
+    summary.attrs["as_of"] = as_of.isoformat()
+    summary.attrs["basis"] = basis
+    return AgingResult(detail, summary, labels[1:], as_of, basis, by, reporting_currency, edges, rates)
+
+
+def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, by="customer_id",
+              reporting_currency="USD") -> pd.DataFrame:
+    """Sum per group and bucket (exact int64), sort by past_due descending then key, add TOTAL.
+    ``keys`` must be in ascending order (``gcodes`` index into them).
+
+    The first column is named by ``by``, except ``by="currency"`` whose first column is
+    ``item_currency`` (``currency`` always holds the reporting currency).  ``customer_name``
+    is the customer's name for ``customer_id``, the parent's name (when the parent is in the
+    customer master) for ``parent_id``, and blank for region, collector and currency."""
+    g = len(keys)
+    nb = len(labels)
+    gcodes = np.asarray(gcodes, dtype="int64")
+    matrix = np.zeros((g + 1, nb), dtype="int64")
+    np.add.at(matrix, (gcodes, bidx), reporting)
+    extra = np.zeros((g + 1, 3), dtype="int64")
+    np.add.at(extra[:, 0], gcodes[disputed], reporting[disputed])
+    neg = reporting < 0
+    np.add.at(extra[:, 1], gcodes[neg], reporting[neg])
+    coll = (days > 0) & ~disputed & (reporting > 0)
+    np.add.at(extra[:, 2], gcodes[coll], reporting[coll])
+    past_due = matrix[:, 1:].sum(axis=1)
+    total_open = matrix.sum(axis=1)
+    key_col = "item_currency" if by == "currency" else by
+    # keys come sorted (factorize(sort=True)), so a key's position is its rank
+    order = np.lexsort((np.arange(g), -past_due[:g])) if g else np.zeros(0, "int64")
+    order = np.append(order, g)
+    matrix[g] = matrix[:g].sum(axis=0)
+    extra[g] = extra[:g].sum(axis=0)
+    past_due[g] = past_due[:g].sum()
+    total_open[g] = total_open[:g].sum()
+    data = {
+        key_col: np.append(np.asarray(keys, dtype=object), TOTAL)[order],
+        "customer_name": np.append(np.asarray(names, dtype=object), "")[order],
+        "currency": np.full(g + 1, reporting_currency, dtype=object),
+        "total_open": total_open[order],
+    }
+    for j, lab in enumerate(labels):
+        data[lab] = matrix[order, j]
+    data["past_due"] = past_due[order]
+    data["disputed"] = extra[order, 0]
+    data["credits"] = extra[order, 1]
+    data["collectable_past_due"] = extra[order, 2]
+    out = pd.DataFrame(data)
+    out.attrs = {"table": "aging", "money": ["total_open", *labels, "past_due", "disputed", "credits",
+                                             "collectable_past_due"],
+                 "currency": reporting_currency, "by": by, "buckets": list(labels[1:])}
+    return out
+
+
+def contract_columns(summary: pd.DataFrame) -> list[str]:
+    """The CONTRACT §4 columns of an aging summary (without the extra columns)."""
+    buckets = summary.attrs.get("buckets") or [c for c in summary.columns[5:] if c not in ("past_due", "disputed", "credits", "collectable_past_due")]
+    return list(summary.columns[:5]) + list(buckets) + ["past_due"]

@@ -1,0 +1,6 @@
+"""``python -m xl_collections.cli`` runs the command line as ``xl-collections`` does."""
+import sys
+
+from .dispatch import main
+
+sys.exit(main())

@@ -1,0 +1,91 @@
+"""The close's inputs: the settings and every input table of the workbook, read at once with
+all their problems, and the ``validate`` step that reports them.
+
+Every table declared in :data:`xl_collections.core.schema.BOOK_TABLES` and
+:data:`~xl_collections.core.schema.WORKFLOW_TABLES` whose sheet exists and holds rows is read
+(money as integer minor units of each row's currency); ``Open Items`` is required.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pandas as pd
+
+from ..core import schema
+from .state import DONE, CloseState, StepResult
+from ..core.dates import DateError, parse_date
+from ..core.errors import InputError
+from ..io.readers import load_column_map, table_from_grid
+from ..core.settings import Settings, from_named_values
+
+# the program's own earlier layout of Aging History (as_of, customer_id, total_open, ...): the
+# commentary step reads it itself; it is not the aging_history input table (period, customer_id, ...)
+_OWN_HISTORY_HEADER = "as_of"
+
+
+def _column_maps(book, file: str) -> tuple[dict[str, dict], list[InputError]]:
+    """The ``Column Map`` sheet: ``{table: {source header: canonical column}}`` and its problems."""
+    sheet = next((s for s in book.sheet_names() if s.lower() == "column map"), None)
+    if sheet is None:
+        return {}, []
+    grid = book.read_sheet(sheet)
+    if grid.dropna(how="all").empty:
+        return {}, []
+    maps, errors = load_column_map(grid, sheet=sheet)
+    return maps, [replace(e, file=file) for e in errors]
+
+
+def _first_cell(grid: pd.DataFrame) -> str:
+    rows = grid.dropna(how="all")
+    if rows.empty:
+        return ""
+    first = rows.iloc[0].dropna()
+    return str(first.iloc[0]).strip().lower() if len(first) else ""
+
+
+def read_workbook_inputs(book, *, as_of=None, base: Settings | None = None) -> tuple[Settings, dict, list[InputError]]:
+    """Settings from the named cells and every input table of the workbook; all problems."""
+    file = book.path.name if getattr(book, "path", None) else ""
+    named = {k: v for k, v in book.named_values().items() if "!" not in k}
+    settings, errors = from_named_values(named, base, file=file)
+    if as_of not in (None, ""):
+        try:
+            d = parse_date(as_of, day_first=settings.day_first)
+            settings = settings.with_(as_of=d if isinstance(d, dt.date) else None)
+        except (DateError, ValueError):
+            errors.append(InputError("--as-of is not a date", "settings", file, "", None, "AsOfDate", str(as_of),
+                                     "a date such as 2026-10-31"))
+    if settings.as_of is None and not any(e.column == "AsOfDate" for e in errors):
+        errors.append(InputError("the as-of date is blank", "settings", file, "Settings", None, "AsOfDate", "",
+                                 "a date on Settings (named cell AsOfDate) or --as-of"))
+    maps, map_errors = _column_maps(book, file)
+    errors += map_errors
+    sheets = {s.lower(): s for s in book.sheet_names()}
+    tables: dict[str, pd.DataFrame] = {}
+    for t in (*schema.BOOK_TABLES.values(), *schema.WORKFLOW_TABLES.values()):
+        sheet = sheets.get(t.sheet.lower())
+        if sheet is None:
+            if t.name == "open_items":
+                errors.append(InputError("the Open Items sheet is missing", t.name, file, t.sheet, None, "", "",
+                                         "a sheet 'Open Items' with the open-item list"))
+            continue
+        grid = book.read_sheet(sheet)
+        if grid.dropna(how="all").shape[0] <= 1 and t.name != "open_items":
+            continue    # only a header (or nothing): the table is not given
+        if t.name == "aging_history" and _first_cell(grid) == _OWN_HISTORY_HEADER:
+            continue
+        df, errs = table_from_grid(grid, t.name, file=file, sheet=sheet, column_map=maps.get(t.name),
+                                   reporting_currency=settings.reporting_currency, day_first=settings.day_first,
+                                   decimal_comma=settings.decimal_comma, amount_sign=settings.amount_sign)
+        errors += errs
+        if df is not None:
+            tables[t.name] = df
+    return settings, tables, errors
+
+
+def step_validate(state: CloseState) -> StepResult:
+    """The inputs were accepted (``read_workbook_inputs`` found no problem): say what was read."""
+    n = sum(len(df) for df in state.tables.values())
+    given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
+    return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")
