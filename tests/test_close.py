@@ -25,7 +25,7 @@ from xl_collections.cli.dispatch import main as cli
 from xl_collections.close.pipeline import STEPS, StepFailed, parse_steps, run_close
 from xl_collections.cli.demo import build_demo_book, demo_tables
 from xl_collections.core.errors import InputErrors
-from xl_collections.io.sources import _sheet_part
+from xl_collections.io.sources import sheet_part as sheet_member
 from xl_collections.io.write import write_table
 from xl_collections.close.steps import BUTTONS, OWNED_SHEETS, STEP_NAMES
 from xl_collections.workbook.template import build_template
@@ -41,7 +41,7 @@ def sha(path: Path) -> str:
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
     """Part name of a sheet in a workbook package (the readers' own lookup)."""
-    return _sheet_part(z, name, binary=False)
+    return sheet_member(z, name, binary=False)
 
 
 def run_cli_close(path: Path, *extra) -> int:

@@ -14,7 +14,7 @@ import pytest
 
 from xl_collections.core import schema
 from xl_collections.book import open_book
-from xl_collections.io.sources import _sheet_part
+from xl_collections.io.sources import sheet_part as sheet_member
 from xl_collections.core.settings import NAMED_CELLS, Settings, from_named_values
 from xl_collections.workbook.template import (NOISE_PARTS, SHEET_ORDER, STEP_BUTTONS, TemplateError, build_template,
                                      built_with_xlwings,
@@ -169,4 +169,4 @@ def shutil_which(name):
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
     """Part name of a sheet in a workbook package (the readers' own lookup)."""
-    return _sheet_part(z, name, binary=False)
+    return sheet_member(z, name, binary=False)

@@ -14,7 +14,7 @@ from lxml import etree
 
 from workbooks_kit import parts, rezip
 from xl_collections.book import ChartSpec, SheetOutput, TableBlock, open_book
-from xl_collections.io.sources import _sheet_part
+from xl_collections.io.sources import sheet_part
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 
@@ -97,15 +97,15 @@ def test_sheet_protection_a_user_set_on_a_program_sheet_is_kept(protection, tmp_
     book.save()
     book.close()
     with zipfile.ZipFile(path) as z:
-        sheet_part = _sheet_part(z, "Aging", binary=False)
-    xml = parts(path)[sheet_part]
+        aging_part = sheet_part(z, "Aging", binary=False)
+    xml = parts(path)[aging_part]
     protected = tmp_path / "protected.xlsm"
-    rezip(path, protected, {sheet_part: xml.replace(b"</sheetData>", b"</sheetData>" + protection, 1)})
+    rezip(path, protected, {aging_part: xml.replace(b"</sheetData>", b"</sheetData>" + protection, 1)})
     book = open_book(protected)
     book.write_sheet(SheetOutput("Aging", [TableBlock(pd.DataFrame({"customer_id": ["C1", "C2"]}),
                                                       table_name="tblAging")]))
     book.save()
-    after = parts(protected)[sheet_part]
+    after = parts(protected)[aging_part]
     root = etree.fromstring(after)
     tags = [etree.QName(e).localname for e in root]
     assert "sheetProtection" in tags and tags.index("sheetProtection") == tags.index("sheetData") + 1

@@ -18,7 +18,7 @@ from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.book.usercells import UserCellsInTheWay
 from xl_collections.cli.dispatch import main
 from xl_collections.cli.demo import build_demo_book
-from xl_collections.io.sources import _sheet_part
+from xl_collections.io.sources import sheet_part
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,7 +36,7 @@ def aging(n: int, extra_cols: int = 0) -> SheetOutput:
 def add_cells(path: Path, sheet: str, cells: dict[str, object]) -> None:
     """Type values into a sheet as Excel would store them (text inline, numbers, formulas as '=...')."""
     with zipfile.ZipFile(path) as z:
-        part = _sheet_part(z, sheet, binary=False)
+        part = sheet_part(z, sheet, binary=False)
     root = etree.fromstring(parts(path)[part])
     data = root.find(f"{{{NS}}}sheetData")
     for ref, value in cells.items():
@@ -121,7 +121,7 @@ def test_numbers_and_formulas_beside_the_table_are_kept(book):
     add_cells(book, "Aging", {"D4": 42, "D5": "=1+2", "E4": "text"})
     rewrite(book, aging(6))
     with zipfile.ZipFile(book) as z:
-        xml = z.read(_sheet_part(z, "Aging", binary=False))
+        xml = z.read(sheet_part(z, "Aging", binary=False))
     assert b"<f>1+2</f>" in xml
     assert cell(book, "Aging", "D4") == 42 and cell(book, "Aging", "E4") == "text"
 

@@ -481,7 +481,7 @@ def _patch(rows: list[list], errors: dict) -> None:
         row[c] = text
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet: str, binary: bool) -> str:
+def sheet_part(zf: zipfile.ZipFile, sheet: str, binary: bool) -> str:
     """Zip member of a sheet, from xl/workbook.xml (.xlsx) or pyxlsb's workbook.bin parse."""
     rels_name = "xl/_rels/workbook.bin.rels" if binary else "xl/_rels/workbook.xml.rels"
     rels = {el.attrib["Id"]: el.attrib["Target"] for el in ET.fromstring(zf.read(rels_name))}
@@ -505,7 +505,7 @@ def xlsx_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]
     """``{(excel_row, col0): "#N/A", …}`` for the error cells (``t="e"``) of one sheet of an
     .xlsx/.xlsm.  Streams the sheet XML; only the neighbourhood of each hit is parsed."""
     with zipfile.ZipFile(path) as zf:
-        part = _sheet_part(zf, sheet, binary=False)
+        part = sheet_part(zf, sheet, binary=False)
     return _errscan.scan_part(path, part)
 
 
@@ -548,7 +548,7 @@ def xlsb_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]
     """Error cells of one .xlsb sheet (BrtCellError / BrtFmlaError records), keyed like
     :func:`xlsx_error_cells`."""
     with zipfile.ZipFile(path) as zf:
-        data = zf.read(_sheet_part(zf, sheet, binary=True))
+        data = zf.read(sheet_part(zf, sheet, binary=True))
     return xlsb_errors_in(data)
 
 
