@@ -100,12 +100,14 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
 
 
 def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, user: str | None = None,
-              on_refused=None) -> CloseReport:
+              on_refused=None, progress=None) -> CloseReport:
     """Run the selected steps (``parse_steps``; validate always runs) on ``book`` (a
     :class:`~xl_collections.book.Workbook`).  Raises :class:`InputErrors` when the inputs are
     refused (nothing written; ``on_refused(problems, settings)`` is called first, so a live
     workbook can show them) and :class:`StepFailed` when a step raised (then only ``Close``
-    and ``Audit Log`` are written: no result sheet changes).  The caller saves a headless book."""
+    and ``Audit Log`` are written: no result sheet changes).  ``progress(done, total, what)``,
+    when given, hears before each step how many are done and which runs now, and once at the
+    end (:mod:`xl_collections.io.progress`).  The caller saves a headless book."""
     book = book if isinstance(book, OwnedSheetsOnly) else OwnedSheetsOnly(book, OWNED_SHEETS)
     wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -137,6 +139,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     outputs = []           # every step's sheets, written once all steps succeeded
     for i, s in enumerate(wanted, 1):
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]}…")
+        if progress is not None:
+            progress(i - 1, len(wanted), STEP_TITLES[s])
         start = t0 if i == 1 else time.perf_counter()     # the first step's time includes reading the inputs
         try:
             res = registry.BY_NAME[s].run(state)
@@ -168,6 +172,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     for out in outputs:
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
+    if progress is not None:
+        progress(len(wanted), len(wanted), "")
     book.status("Close: done")
     return report
 

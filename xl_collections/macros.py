@@ -20,6 +20,7 @@ from . import close as _close
 from . import steps as _steps
 from .book import as_workbook
 from .checklist import close_sheet
+from .io.progress import status_bar_text
 from .steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
@@ -27,10 +28,15 @@ def _is_live(wb) -> bool:
     return type(wb).__name__ == "LiveBook"
 
 
-def _run(book, steps, *, as_of=None):
+def _run(book, steps, *, as_of=None, progress=None):
     """Run ``steps`` on ``book``.  On a live workbook refused inputs are listed on the Close
-    sheet (Excel shows them); headless, the caller gets the InputErrors and nothing is written."""
+    sheet (Excel shows them) and the progress goes to Excel's status bar; headless, the caller
+    gets the InputErrors and nothing is written, and ``progress`` (e.g. a terminal bar) hears
+    of every step."""
     wb = as_workbook(book)
+    if progress is None and _is_live(wb):
+        def progress(done, total, what):
+            wb.status(status_bar_text("Close", done, total, what))
 
     def show(problems, settings):
         if _is_live(wb):
@@ -39,21 +45,22 @@ def _run(book, steps, *, as_of=None):
             wb.write_sheet(close_sheet(state, settings, problems))
             wb.status(f"Close: {len(problems)} problems in the inputs (listed on the Close sheet)")
 
-    return _close.run_close(wb, steps=steps, as_of=as_of, on_refused=show)
+    return _close.run_close(wb, steps=steps, as_of=as_of, on_refused=show, progress=progress)
 
 
-def month_end_close(book, *, as_of=None, steps=None):
+def month_end_close(book, *, as_of=None, steps=None, progress=None):
     """The whole close: every registered step in order (validate -> cash application ->
-    pro-forma aging -> KPIs -> reconciliation -> commentary)."""
-    return _run(book, steps or _close.STEPS, as_of=as_of)
+    pro-forma aging -> KPIs -> reconciliation -> commentary); ``progress(done, total, what)``
+    hears of every step."""
+    return _run(book, steps or _close.STEPS, as_of=as_of, progress=progress)
 
 
 def _button_macro(step: _steps.Step):
     """The function a step's button runs: its steps (``validate`` first) on ``book``."""
     runs = _steps.button_steps(step.name)
 
-    def macro(book, *, as_of=None):
-        return _run(book, runs, as_of=as_of)
+    def macro(book, *, as_of=None, progress=None):
+        return _run(book, runs, as_of=as_of, progress=progress)
 
     macro.__name__ = macro.__qualname__ = step.button.macro
     macro.__doc__ = f"{step.button.help or step.title} Runs: {', '.join(runs)}."

@@ -33,6 +33,7 @@ def run(args) -> int:
                                remove_stale_temps)
     from ..steps import OWNED_SHEETS
     from ..close import StepFailed, parse_steps, summary_lines
+    from ..io.progress import TerminalProgress
     from ..macros import month_end_close
 
     path = Path(args.book)
@@ -69,7 +70,8 @@ def run(args) -> int:
         with book:
             check_not_renamed(book, OWNED_SHEETS)
             try:
-                report = month_end_close(book, as_of=args.as_of, steps=steps)
+                with TerminalProgress(f"Close {path.name}") as progress:     # a bar on a terminal only
+                    report = month_end_close(book, as_of=args.as_of, steps=steps, progress=progress)
             except StepFailed as e:
                 book.backup_generations = _generations(e.report)
                 saved = _save(book, out)

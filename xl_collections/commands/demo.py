@@ -96,6 +96,7 @@ def summary(report) -> list[str]:
 def run(args) -> int:
     from ..book import open_book
     from ..close import summary_lines
+    from ..io.progress import TerminalProgress
     from ..macros import month_end_close
 
     out = Path(args.out)
@@ -113,7 +114,8 @@ def run(args) -> int:
         return 0
     print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
     with open_book(path) as book:
-        report = month_end_close(book)
+        with TerminalProgress("Close of the demo") as progress:     # a bar on a terminal only
+            report = month_end_close(book, progress=progress)
         book.backup_generations = 0              # the unclosed copy we just built: not worth keeping
         book.save()
     for line in summary_lines(report):
