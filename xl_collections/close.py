@@ -99,6 +99,34 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
                           user=user, now=now)
 
 
+def read_state(book, *, as_of=None, on_refused=None) -> CloseState:
+    """The close's starting point without running a step or writing anything: the settings and
+    every input table (refused: :class:`InputErrors`, after ``on_refused(problems, settings)``),
+    their fingerprints and the earlier runs' cash (``Cash App``, ``Audit Log``).  A user-run
+    action outside the close (statements of account) starts here too."""
+    file = book.path.name if getattr(book, "path", None) else ""
+    settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
+    if problems:
+        if on_refused is not None:
+            on_refused(problems, settings)
+        raise InputErrors(problems)
+    # Aging History is also this close's output: its own month's rows are not an input
+    fps = {k: table_fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
+    state = CloseState(settings, tables, fps, file=file, book=book)
+    refused = cash_app_is_gone(book)       # CONTRACT §6: never apply the earlier cash again
+    if not refused:
+        try:
+            state.prior_applications = prior_applications(book, settings)
+        except InputErrors as e:
+            refused = e.errors
+    if refused:
+        if on_refused is not None:
+            on_refused(refused, settings)
+        raise InputErrors(refused)
+    state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
+    return state
+
+
 def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, user: str | None = None,
               on_refused=None, progress=None) -> CloseReport:
     """Run the selected steps (``parse_steps``; validate always runs) on ``book`` (a
@@ -115,25 +143,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     run_id = now.strftime("%Y%m%dT%H%M%S")
     book.status("Close: reading inputs…")
     t0 = time.perf_counter()
-    settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
-    if problems:
-        if on_refused is not None:
-            on_refused(problems, settings)
-        raise InputErrors(problems)
-    # Aging History is also this close's output: its own month's rows are not an input
-    fps = {k: table_fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
-    state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
-    refused = cash_app_is_gone(book)       # CONTRACT §6: never apply the earlier cash again
-    if not refused:
-        try:
-            state.prior_applications = prior_applications(book, settings)
-        except InputErrors as e:
-            refused = e.errors
-    if refused:
-        if on_refused is not None:
-            on_refused(refused, settings)
-        raise InputErrors(refused)
-    state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
+    state = read_state(book, as_of=as_of, on_refused=on_refused)
+    settings = state.settings
     state.run_id = run_id
     report = CloseReport(state, run_id)
     outputs = []           # every step's sheets, written once all steps succeeded
@@ -198,5 +209,5 @@ def summary_lines(report: CloseReport) -> list[str]:
 
 
 __all__ = ["STEPS", "StepResult", "CloseState", "CloseReport", "StepFailed", "run_close", "read_workbook_inputs",
-           "parse_steps", "table_fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
+           "parse_steps", "read_state", "table_fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
            "SKIPPED", "NOT_RUN"]

@@ -71,6 +71,15 @@ class LiveBook:
                     return df
         raise KeyError(table_name)
 
+    def selected_values(self) -> list:
+        """The values of the cells selected in Excel (a value, or rows of values); [] when
+        nothing is selected or Excel cannot say."""
+        try:
+            sel = self.book.selection
+            return [] if sel is None else sel.options(ndim=2).value or []
+        except Exception:  # noqa: BLE001 - a chart or shape selected, or no window
+            return []
+
     _progress: str | None = None    # the caller's last progress message
 
     def _show(self, message) -> None:
