@@ -71,3 +71,27 @@ def test_nothing_selected_means_every_customer_with_open_items(book_path):
     with_items = set(open_items_after(state)["customer_id"])
     assert {s.customer_id for s in run.statements} == with_items
     assert {p.stem for p in run.folder.glob("*.docx")} >= with_items
+
+
+def test_excels_selection_is_read_as_values_and_a_failure_as_nothing():
+    from xl_collections.book.live import LiveBook
+
+    class Sel:
+        def options(self, ndim=None):
+            assert ndim == 2
+            return type("V", (), {"value": [["C2", "Bolt", 5.0]]})()
+
+    class Book:
+        fullname, app, sheets, names = "/tmp/x.xlsm", None, [], []
+        selection = Sel()
+
+    assert LiveBook(Book()).selected_values() == [["C2", "Bolt", 5.0]]
+
+    class Charted(Book):
+        @property
+        def selection(self):
+            raise RuntimeError("a chart is selected")
+
+    assert LiveBook(Charted()).selected_values() == []
+    Book.selection = None
+    assert LiveBook(Book()).selected_values() == []
