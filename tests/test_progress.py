@@ -61,6 +61,41 @@ def test_a_line_said_during_a_bar_is_printed_whole():
     assert "kept your cells beside the table on 'Aging'\n" in out.getvalue()
 
 
+def test_a_long_step_shows_the_bar_and_a_command_without_steps_a_working_line():
+    out = Terminal()
+    with TerminalProgress("xl-collections statement", stream=out, delay=0, tick=3600) as progress:
+        progress.tick_once()                 # what the ticking thread does every half second
+        assert "xl-collections statement: working…" in out.getvalue()
+        progress(1, 3, "Apply cash")         # steps arrive: the working line gives way to the bar
+        assert "1/3" in out.getvalue()
+
+
+def test_before_the_delay_a_tick_draws_nothing():
+    out = Terminal()
+    with TerminalProgress("x", stream=out, delay=3600, tick=3600) as progress:
+        progress.tick_once()
+    assert out.getvalue() == ""
+
+
+def test_printed_results_pass_above_the_bar_whole(capsys):
+    with TerminalProgress("x", stream=Terminal(), delay=0, tick=3600) as progress:
+        progress(0, 2, "a")
+        print("12 statements -> out/statements")
+    assert capsys.readouterr().out == "12 statements -> out/statements\n"
+
+
+def test_no_thread_and_no_redirect_when_not_a_terminal():
+    import sys
+    before = sys.stdout
+    with TerminalProgress("x", stream=io.StringIO()) as progress:
+        assert progress._thread is None and sys.stdout is before
+
+
+def test_commands_draw_nothing_into_a_log(tmp_path, capsys):
+    assert cli(["new-book", "--out", str(tmp_path / "book.xlsm")]) == 0
+    assert "working" not in capsys.readouterr().err
+
+
 def test_status_bar_text():
     assert status_bar_text("Close", 0, 7, "Check inputs") == "Close □□□□□□□□□□ 0/7: Check inputs…"
     assert status_bar_text("Close", 7, 7) == "Close ■■■■■■■■■■ 7/7"

@@ -17,6 +17,7 @@ from ..errors import UsageError
 
 HELP = "run the month-end close headless on a collections workbook"
 EXIT_STEP_FAILED = 3    # a step failed after the inputs were accepted (CONTRACT §4)
+OWN_PROGRESS = True    # draws its own progress bar (xl_collections.io.progress)
 FILE_OPTIONS = False    # takes --currency, --map and --day-first
 
 

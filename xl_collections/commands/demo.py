@@ -13,6 +13,7 @@ BOOK_NAME = "collections_demo.xlsm"
 DEFAULT_ITEMS = 3000
 
 HELP = "generate a demo AR book, build the workbook and run the month-end close"
+OWN_PROGRESS = True    # draws its own progress bar (xl_collections.io.progress)
 FILE_OPTIONS = False    # takes --currency, --map and --day-first
 
 
