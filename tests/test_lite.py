@@ -349,3 +349,18 @@ def test_refused_inputs_in_lite_are_listed_on_the_close_sheet(tmp_path):
     assert isinstance(result, macros._close.InputErrors)
     close = book.sheets["Close"]
     assert any(v == "open_amount" for v in close.cells_.values())
+
+
+def test_a_second_close_in_lite_applies_no_cash_twice_and_writes_the_same(tmp_path):
+    _, path = build_demo_book(tmp_path, items=120, customers=10, seed=8)
+    book = lite_book_of(path)
+    runs = []
+    for _ in range(2):
+        lite.ribbon("xlc_close", lite.LiteBook(book, say=lambda m: None))
+        live = LiveBook(book)
+        runs.append({t: live.read_table(t).reset_index(drop=True) for t in ("tblCashApp", "tblAging")})
+    for t in ("tblCashApp", "tblAging"):
+        assert len(runs[0][t]) > 1
+        pd.testing.assert_frame_equal(runs[0][t], runs[1][t])
+    audit = LiveBook(book).read_table("tblAuditLog")
+    assert len(audit) == 2 * len(registry.STEP_NAMES)          # both runs appended, none lost
