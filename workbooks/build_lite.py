@@ -31,7 +31,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent))
     wanted = files()
     if "--check" in sys.argv:
-        stale = [n for n, text in wanted.items() if not (OUT / n).exists() or (OUT / n).read_text(encoding="utf-8") != text]
+        stale = [n for n, text in wanted.items()
+                 if not (OUT / n).exists() or (OUT / n).read_text(encoding="utf-8") != text]
         print("up to date" if not stale else "differs: " + ", ".join(stale))
         sys.exit(1 if stale else 0)
     OUT.mkdir(exist_ok=True)

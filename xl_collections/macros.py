@@ -5,9 +5,10 @@ The functions come from the step registry (:mod:`xl_collections.steps`): every s
 :class:`~xl_collections.steps.Button` gives one here, named by ``Button.macro`` — today
 ``check_inputs``, ``apply_payments``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
 plus ``month_end_close`` (the whole close) and ``customer_statements`` (statements of account:
-an action of the registry outside the close, :data:`xl_collections.steps.ACTIONS`).  ``main()`` is what the buttons run
-(``import <workbook>; <workbook>.main()``, the shim beside the workbook re-exports it) and
-what the xlwings add-in's ribbon button *Run main* runs: it looks at the active sheet of
+an action of the registry outside the close, :data:`xl_collections.steps.ACTIONS`).
+``main()`` is what the buttons run (``import <workbook>; <workbook>.main()``, the shim beside
+the workbook re-exports it) and what the xlwings add-in's ribbon button *Run main* runs: it
+looks at the active sheet of
 ``xw.Book.caller()`` — the sheet whose button was clicked — and runs that sheet's step
 (``Close``: the whole month-end close; an input sheet: check inputs).  ``RIBBON_ACTIONS``
 maps the ``Collections`` ribbon's button ids (``xlc_<step>``) to the same functions.
@@ -163,5 +164,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
-           "RIBBON_ACTIONS"]
+__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "action_for_sheet", "run_action",
+           "SHEET_ACTIONS", "RIBBON_ACTIONS"]

@@ -209,10 +209,11 @@ RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.mac
                                   **{f"xlc_{a.name}": a.button.macro for a in ACTIONS}}
 # the Collections tab as it shows, group by group: the whole close (large), then every step's
 # button in close order, then the actions outside the close
+_GROUP_ORDER = {g: i for i, (g, _) in enumerate(RIBBON_GROUPS)}
 RIBBON_BUTTONS: tuple[RibbonButton, ...] = tuple(sorted((
     RibbonButton("xlc_close", "xlcMonthEnd", CLOSE_CAPTION,
                  "Runs every step of the close on this workbook and ticks each off on the Close sheet.",
                  "CalculateNow", large=True),
     *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()),
-    *(RibbonButton(f"xlc_{a.name}", a.button.group, a.button.caption, a.button.help, a.button.image) for a in ACTIONS)),
-    key=lambda b: [g for g, _ in RIBBON_GROUPS].index(b.group) if b.group in dict(RIBBON_GROUPS) else len(RIBBON_GROUPS)))
+    *(RibbonButton(f"xlc_{a.name}", a.button.group, a.button.caption, a.button.help, a.button.image)
+      for a in ACTIONS)), key=lambda b: _GROUP_ORDER.get(b.group, len(_GROUP_ORDER))))
