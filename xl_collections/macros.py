@@ -4,9 +4,11 @@ our own :mod:`xl_collections.book` workbooks); the work is in :mod:`xl_collectio
 The functions come from the step registry (:mod:`xl_collections.close.steps`): every step's
 :class:`~xl_collections.close.steps.Button` gives one here, named by ``Button.macro`` — today
 ``check_inputs``, ``apply_payments``, ``refresh_aging``, ``reconcile``, ``write_commentary`` —
-plus ``month_end_close`` (the whole close).  ``main()`` is what the buttons run
-(``import <workbook>; <workbook>.main()``, the shim beside the workbook re-exports it) and
-what the xlwings add-in's ribbon button *Run main* runs: it looks at the active sheet of
+plus ``month_end_close`` (the whole close) and ``customer_statements`` (statements of account:
+an action of the registry outside the close, :data:`xl_collections.close.steps.ACTIONS`).
+``main()`` is what the buttons run (``import <workbook>; <workbook>.main()``, the shim beside
+the workbook re-exports it) and what the xlwings add-in's ribbon button *Run main* runs: it
+looks at the active sheet of
 ``xw.Book.caller()`` — the sheet whose button was clicked — and runs that sheet's step
 (``Close``: the whole month-end close; an input sheet: check inputs).  ``RIBBON_ACTIONS``
 maps the ``Collections`` ribbon's button ids (``xlc_<step>``) to the same functions.
@@ -19,41 +21,57 @@ from __future__ import annotations
 from .close import pipeline as _close
 from .close import steps as _steps
 from .book import as_workbook
+from .book.live import LiveBook
 from .close.checklist import close_sheet
+from .dunning.book_statements import book_statements, known_customers, selected_customer_ids
+from .dunning.pdf import PdfError
+from .dunning.render import STATEMENT_FORMATS
+from .dunning.templates import TemplateError
+from .io.progress import status_bar_text
 from .close.steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
 def _is_live(wb) -> bool:
-    return type(wb).__name__ == "LiveBook"
+    """Excel (or xlwings Lite) is showing the book: problems go on the Close sheet, not raised."""
+    return isinstance(wb, LiveBook)
 
 
-def _run(book, steps, *, as_of=None):
-    """Run ``steps`` on ``book``.  On a live workbook refused inputs are listed on the Close
-    sheet (Excel shows them); headless, the caller gets the InputErrors and nothing is written."""
-    wb = as_workbook(book)
-
+def _show_refusal(wb):
+    """``on_refused`` for a live book: list the problems on the Close sheet (Excel shows them)."""
     def show(problems, settings):
         if _is_live(wb):
             state = {"validate": _close.StepResult("validate", _close.FAILED, rows=len(problems),
                                                    message=f"{len(problems)} problems in the inputs: see the list below")}
             wb.write_sheet(close_sheet(state, settings, problems))
             wb.status(f"Close: {len(problems)} problems in the inputs (listed on the Close sheet)")
+    return show
 
-    return _close.run_close(wb, steps=steps, as_of=as_of, on_refused=show)
+
+def _run(book, steps, *, as_of=None, progress=None):
+    """Run ``steps`` on ``book``.  On a live workbook refused inputs are listed on the Close
+    sheet (Excel shows them) and the progress goes to Excel's status bar; headless, the caller
+    gets the InputErrors and nothing is written, and ``progress`` (e.g. a terminal bar) hears
+    of every step."""
+    wb = as_workbook(book)
+    if progress is None and _is_live(wb):
+        def progress(done, total, what):
+            wb.status(status_bar_text("Close", done, total, what))
+    return _close.run_close(wb, steps=steps, as_of=as_of, on_refused=_show_refusal(wb), progress=progress)
 
 
-def month_end_close(book, *, as_of=None, steps=None):
+def month_end_close(book, *, as_of=None, steps=None, progress=None):
     """The whole close: every registered step in order (validate -> cash application ->
-    pro-forma aging -> KPIs -> reconciliation -> commentary)."""
-    return _run(book, steps or _close.STEPS, as_of=as_of)
+    pro-forma aging -> KPIs -> reconciliation -> commentary); ``progress(done, total, what)``
+    hears of every step."""
+    return _run(book, steps or _close.STEPS, as_of=as_of, progress=progress)
 
 
 def _button_macro(step: _steps.Step):
     """The function a step's button runs: its steps (``validate`` first) on ``book``."""
     runs = _steps.button_steps(step.name)
 
-    def macro(book, *, as_of=None):
-        return _run(book, runs, as_of=as_of)
+    def macro(book, *, as_of=None, progress=None):
+        return _run(book, runs, as_of=as_of, progress=progress)
 
     macro.__name__ = macro.__qualname__ = step.button.macro
     macro.__doc__ = f"{step.button.help or step.title} Runs: {', '.join(runs)}."
@@ -64,6 +82,28 @@ def _button_macro(step: _steps.Step):
 # one module-level function per step button (apply_payments, refresh_aging, ...), from the registry
 BUTTON_MACROS = {s.button.macro: _button_macro(s) for s in _steps.CLOSE_STEPS if s.button}
 globals().update(BUTTON_MACROS)
+
+
+def customer_statements(book, *, customer_ids=None, as_of=None, formats=STATEMENT_FORMATS):
+    """Statements of account (PDF, Word, Excel) for ``customer_ids``, else for the customers
+    whose ids are selected on a sheet (in Excel), else for every customer with open items;
+    written to ``<book name> letters/<as-of date>/statements/`` beside the book (no sheet
+    changes).  Returns the :class:`~xl_collections.dunning.book_statements.StatementRun`."""
+    wb = as_workbook(book)
+    wb.status("Statements: reading inputs…")
+    state = _close.read_state(wb, as_of=as_of, on_refused=_show_refusal(wb))
+    if customer_ids is None:
+        selected = getattr(wb, "selected_values", None)
+        customer_ids = selected_customer_ids(selected() if selected else None, known_customers(state)) or None
+    try:
+        run = book_statements(state, customer_ids=customer_ids, formats=formats)
+    except (TemplateError, PdfError) as e:
+        if not _is_live(wb):
+            raise
+        wb.status(f"Statements: {e}")
+        return None
+    wb.status(run.message)
+    return run
 
 
 def action_for_sheet(sheet_name: str) -> str:
@@ -124,5 +164,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
-           "RIBBON_ACTIONS"]
+__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "action_for_sheet", "run_action",
+           "SHEET_ACTIONS", "RIBBON_ACTIONS"]

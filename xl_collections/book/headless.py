@@ -29,6 +29,7 @@ import pandas as pd
 from lxml import etree
 
 from ..io.guard import check_workbook
+from ..io.progress import say
 from ..io.sources import ErrorScan, cells_from_rows
 from . import ondisk
 from . import package as pk
@@ -220,7 +221,7 @@ class HeadlessBook:
         return None
 
     def status(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        say(message, sys.stderr)        # above a terminal progress bar, when one is showing
 
     # ---- writing ------------------------------------------------------------------------
     def write_sheet(self, output: SheetOutput) -> None:

@@ -71,6 +71,15 @@ class LiveBook:
                     return df
         raise KeyError(table_name)
 
+    def selected_values(self) -> list:
+        """The values of the cells selected in Excel (a value, or rows of values); [] when
+        nothing is selected or Excel cannot say."""
+        try:
+            sel = self.book.selection
+            return [] if sel is None else sel.options(ndim=2).value or []
+        except Exception:  # noqa: BLE001 - a chart or shape selected, or no window
+            return []
+
     _progress: str | None = None    # the caller's last progress message
 
     def _show(self, message) -> None:
@@ -81,10 +90,15 @@ class LiveBook:
         self._progress = message
         self._show(message)
 
-    def write_sheet(self, output: SheetOutput) -> None:
+    def _with_user_columns(self, output: SheetOutput) -> SheetOutput:
+        """``output`` with the user's columns beside its tables carried along (by row key)."""
         if any(b.key for b in output.blocks):       # user columns travel with their row's key
             name = next((s.name for s in self.book.sheets if s.name.lower() == output.name.lower()), None)
             output, _ = keep_user_columns(output, self.read_sheet(name) if name else None)
+        return output
+
+    def write_sheet(self, output: SheetOutput) -> None:
+        output = self._with_user_columns(output)
         app = self.book.app
         self._show(f"Writing {output.name}…")
         app.screen_updating = False

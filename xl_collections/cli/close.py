@@ -17,6 +17,7 @@ from ..core.errors import UsageError
 
 HELP = "run the month-end close headless on a collections workbook"
 EXIT_STEP_FAILED = 3    # a step failed after the inputs were accepted (CONTRACT §4)
+OWN_PROGRESS = True    # draws its own progress bar (xl_collections.io.progress)
 FILE_OPTIONS = False    # takes --currency, --map and --day-first
 
 
@@ -33,6 +34,7 @@ def run(args) -> int:
                                remove_stale_temps)
     from ..close.steps import OWNED_SHEETS
     from ..close.pipeline import StepFailed, parse_steps, summary_lines
+    from ..io.progress import TerminalProgress
     from ..macros import month_end_close
 
     path = Path(args.book)
@@ -69,7 +71,8 @@ def run(args) -> int:
         with book:
             check_not_renamed(book, OWNED_SHEETS)
             try:
-                report = month_end_close(book, as_of=args.as_of, steps=steps)
+                with TerminalProgress(f"Close {path.name}") as progress:     # a bar on a terminal only
+                    report = month_end_close(book, as_of=args.as_of, steps=steps, progress=progress)
             except StepFailed as e:
                 book.backup_generations = _generations(e.report)
                 saved = _save(book, out)

@@ -13,6 +13,7 @@ BOOK_NAME = "collections_demo.xlsm"
 DEFAULT_ITEMS = 3000
 
 HELP = "generate a demo AR book, build the workbook and run the month-end close"
+OWN_PROGRESS = True    # draws its own progress bar (xl_collections.io.progress)
 FILE_OPTIONS = False    # takes --currency, --map and --day-first
 
 
@@ -96,6 +97,7 @@ def summary(report) -> list[str]:
 def run(args) -> int:
     from ..book import open_book
     from ..close.pipeline import summary_lines
+    from ..io.progress import TerminalProgress
     from ..macros import month_end_close
 
     out = Path(args.out)
@@ -113,7 +115,8 @@ def run(args) -> int:
         return 0
     print(f"workbook:  {path} (and {path.with_suffix('.py').name} beside it for the buttons)")
     with open_book(path) as book:
-        report = month_end_close(book)
+        with TerminalProgress("Close of the demo") as progress:     # a bar on a terminal only
+            report = month_end_close(book, progress=progress)
         book.backup_generations = 0              # the unclosed copy we just built: not worth keeping
         book.save()
     for line in summary_lines(report):

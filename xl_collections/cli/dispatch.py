@@ -9,6 +9,7 @@ disk; any unexpected error: one sentence, the traceback in a log file it names),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
 import importlib
@@ -20,13 +21,14 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.errors import InputErrors, Refused, UsageError
+from ..io.progress import TerminalProgress
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 # the subcommands in the order ``--help`` lists them; each is ``xl_collections.cli.<name>``
-# with HELP, FILE_OPTIONS, add_arguments(parser) and run(args) -> int
+# with HELP, FILE_OPTIONS, add_arguments(parser) and run(args) -> int (OWN_PROGRESS: it draws its own bar)
 COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book", "worklist", "credit",
             "allowance", "dunning", "statement")
 
@@ -64,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     module = command_module(args.command)
     name = f"xl-collections {args.command}"
+    # a 'working…' line on a terminal once a command runs past 2 s (close and demo draw their own bar)
+    shown = contextlib.nullcontext() if getattr(module, "OWN_PROGRESS", False) else TerminalProgress(name)
     try:
-        return int(module.run(args) or 0)
+        with shown:
+            return int(module.run(args) or 0)
     except InputErrors as e:
         print(e.render(), file=sys.stderr)
         return EXIT_INPUT

@@ -99,20 +99,12 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
                           user=user, now=now)
 
 
-def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, user: str | None = None,
-              on_refused=None) -> CloseReport:
-    """Run the selected steps (``parse_steps``; validate always runs) on ``book`` (a
-    :class:`~xl_collections.book.Workbook`).  Raises :class:`InputErrors` when the inputs are
-    refused (nothing written; ``on_refused(problems, settings)`` is called first, so a live
-    workbook can show them) and :class:`StepFailed` when a step raised (then only ``Close``
-    and ``Audit Log`` are written: no result sheet changes).  The caller saves a headless book."""
-    book = book if isinstance(book, OwnedSheetsOnly) else OwnedSheetsOnly(book, OWNED_SHEETS)
-    wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
-    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    user = user or _user()
-    run_id = now.strftime("%Y%m%dT%H%M%S")
-    book.status("Close: reading inputs…")
-    t0 = time.perf_counter()
+def read_state(book, *, as_of=None, on_refused=None) -> CloseState:
+    """The close's starting point without running a step or writing anything: the settings and
+    every input table (refused: :class:`InputErrors`, after ``on_refused(problems, settings)``),
+    their fingerprints and the earlier runs' cash (``Cash App``, ``Audit Log``).  A user-run
+    action outside the close (statements of account) starts here too."""
+    file = book.path.name if getattr(book, "path", None) else ""
     settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
     if problems:
         if on_refused is not None:
@@ -120,7 +112,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         raise InputErrors(problems)
     # Aging History is also this close's output: its own month's rows are not an input
     fps = {k: table_fingerprint(other_periods(v, settings.as_of) if k == "aging_history" else v, k) for k, v in tables.items()}
-    state = CloseState(settings, tables, fps, file=book.path.name if getattr(book, "path", None) else "", book=book)
+    state = CloseState(settings, tables, fps, file=file, book=book)
     refused = cash_app_is_gone(book)       # CONTRACT §6: never apply the earlier cash again
     if not refused:
         try:
@@ -132,11 +124,34 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
             on_refused(refused, settings)
         raise InputErrors(refused)
     state.last_cash_inputs = last_cash_inputs(book) if state.prior_applications is not None else None
+    return state
+
+
+def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, user: str | None = None,
+              on_refused=None, progress=None) -> CloseReport:
+    """Run the selected steps (``parse_steps``; validate always runs) on ``book`` (a
+    :class:`~xl_collections.book.Workbook`).  Raises :class:`InputErrors` when the inputs are
+    refused (nothing written; ``on_refused(problems, settings)`` is called first, so a live
+    workbook can show them) and :class:`StepFailed` when a step raised (then only ``Close``
+    and ``Audit Log`` are written: no result sheet changes).  ``progress(done, total, what)``,
+    when given, hears before each step how many are done and which runs now, and once at the
+    end (:mod:`xl_collections.io.progress`).  The caller saves a headless book."""
+    book = book if isinstance(book, OwnedSheetsOnly) else OwnedSheetsOnly(book, OWNED_SHEETS)
+    wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    user = user or _user()
+    run_id = now.strftime("%Y%m%dT%H%M%S")
+    book.status("Close: reading inputs…")
+    t0 = time.perf_counter()
+    state = read_state(book, as_of=as_of, on_refused=on_refused)
+    settings = state.settings
     state.run_id = run_id
     report = CloseReport(state, run_id)
     outputs = []           # every step's sheets, written once all steps succeeded
     for i, s in enumerate(wanted, 1):
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]}…")
+        if progress is not None:
+            progress(i - 1, len(wanted), STEP_TITLES[s])
         start = t0 if i == 1 else time.perf_counter()     # the first step's time includes reading the inputs
         try:
             res = registry.BY_NAME[s].run(state)
@@ -168,6 +183,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     for out in outputs:
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
+    if progress is not None:
+        progress(len(wanted), len(wanted), "")
     book.status("Close: done")
     return report
 
@@ -192,5 +209,5 @@ def summary_lines(report: CloseReport) -> list[str]:
 
 
 __all__ = ["STEPS", "StepResult", "CloseState", "CloseReport", "StepFailed", "run_close", "read_workbook_inputs",
-           "parse_steps", "table_fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
+           "parse_steps", "read_state", "table_fingerprint", "close_sheet", "summary_lines", "prior_applications", "DONE", "FAILED",
            "SKIPPED", "NOT_RUN"]

@@ -34,6 +34,7 @@ from .inputs import step_validate
 from ..dunning import step as dunning_step
 from ..ar.kpi_step import step_kpis
 from ..recon.step import step_recon
+from ..workbook.vba.ribbon import GROUPS as RIBBON_GROUPS
 from ..workbook.vba.ribbon import RibbonButton
 
 
@@ -141,6 +142,26 @@ CLOSE_STEPS: tuple[Step, ...] = (
                    "PromiseGraceDays", "ARAccount", "AllowanceAccount", "BadDebtExpenseAccount")),
 )
 
+# ------------------------------------------------------------------ user-run actions outside the close
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button that runs something other than close steps: no checklist row, no ``--steps``
+    name, never part of the whole close.  ``name``: its ribbon id is ``xlc_<name>``;
+    ``button``: as for a step (``macro`` names its function in :mod:`xl_collections.macros`)."""
+    name: str
+    button: Button
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("statement", Button("customer_statements", "Statements", cell=None, group="xlcCollect",
+                               image="FileSaveAsPdfOrXps",
+                               help="Statements of account (PDF, Word, Excel) for the customers whose ids you "
+                                    "selected on a sheet, else for every customer with open items; written beside "
+                                    "the book.")),
+)
+
 # ------------------------------------------------------------------ derived: nothing below names a step
 
 BY_NAME: dict[str, Step] = {s.name: s for s in CLOSE_STEPS}
@@ -184,10 +205,15 @@ SHEET_ACTIONS: dict[str, str] = _sheet_actions()
 # an input sheet's button (or the ribbon's Run main on it): check the inputs
 INPUT_ACTION: str = BUTTONS["validate"].macro
 # ribbon control id -> macro (CONTRACT §3 "The Collections ribbon tab": xlc_<step>, xlc_close)
-RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()}}
-# the Collections tab: the whole close (large), then every step's button in close order
-RIBBON_BUTTONS: tuple[RibbonButton, ...] = (
+RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()},
+                                  **{f"xlc_{a.name}": a.button.macro for a in ACTIONS}}
+# the Collections tab as it shows, group by group: the whole close (large), then every step's
+# button in close order, then the actions outside the close
+_GROUP_ORDER = {g: i for i, (g, _) in enumerate(RIBBON_GROUPS)}
+RIBBON_BUTTONS: tuple[RibbonButton, ...] = tuple(sorted((
     RibbonButton("xlc_close", "xlcMonthEnd", CLOSE_CAPTION,
                  "Runs every step of the close on this workbook and ticks each off on the Close sheet.",
                  "CalculateNow", large=True),
-    *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()))
+    *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()),
+    *(RibbonButton(f"xlc_{a.name}", a.button.group, a.button.caption, a.button.help, a.button.image)
+      for a in ACTIONS)), key=lambda b: _GROUP_ORDER.get(b.group, len(_GROUP_ORDER))))
