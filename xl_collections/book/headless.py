@@ -29,11 +29,11 @@ import pandas as pd
 from lxml import etree
 
 from ..io.guard import check_workbook
-from ..io.sources import ErrorScan, cells_from_rows
+from ..io.sources import ErrorScan, cells_from_rows, no_gc
 from . import ondisk
 from . import package as pk
 from . import usercells as uc
-from .base import BookError, no_gc, table_from_sheet
+from .base import BookError, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
                        parse_cell, render, sheet_chunks)

@@ -15,7 +15,9 @@ file (and the sheets found), never a bare traceback.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import gc
 import io
 import posixpath
 import re
@@ -335,6 +337,19 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
     cells = cells_from_rows(rows)
     del rows
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while millions of cells are allocated (it would
+    rescan them again and again; nothing built here forms reference cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class SheetRows:
