@@ -657,6 +657,12 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
 
 
+def read_warnings(tables: dict) -> list[InputError]:
+    """What the readers accepted with a remark (each table's ``attrs["warnings"]``: control
+    characters removed, an encoding detected, an open amount above its amount), in order."""
+    return [w for df in tables.values() if df is not None for w in df.attrs.get("warnings", ())]
+
+
 def _check_not_zip(p: Path, label: str, table_name: str) -> None:
     with open(p, "rb") as fh:
         head = fh.read(4)
