@@ -28,7 +28,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 from lxml import etree
 
-from ..io.guard import check_workbook
+from ..io.guard import book_limits, check_workbook
 from ..io.sources import ErrorScan, cells_from_rows, no_gc
 from . import ondisk
 from . import package as pk
@@ -82,7 +82,8 @@ class HeadlessBook:
         self.path = Path(path)
         if not self.path.exists():
             raise BookError(f"{self.path}: no such workbook")
-        check_workbook(self.path)        # not a workbook, DTDs, zip bombs, huge used ranges: refused
+        # not a workbook, DTDs, zip bombs, huge used ranges: refused, under the limits its own Settings set
+        check_workbook(self.path, **book_limits(self.path))
         self._adopted: dict[str, list] = {}      # sheet -> boxes taken as the program's (:meth:`adopt`)
         self._open()
 

@@ -64,7 +64,7 @@ def read_inputs(args, currency: str, files: dict[str, str | None],
             tables[table] = None
             continue
         df, errs = load_table(path, table.split("#")[0], column_map=column_map, reporting_currency=currency,
-                              day_first=day_first, **options)
+                              day_first=day_first, settings=settings, **options)
         errors.extend(errs)
         tables[table] = df
     if errors:

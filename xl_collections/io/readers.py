@@ -26,6 +26,7 @@ from ..errors import InputError, InputErrors
 from ..a1 import col_letter
 from ..schema import CODE, TABLES, Table
 from . import sources
+from .guard import limits_of
 from .validate import STRAY_GAP, ColumnMap, match_columns, normalise_header, validate
 
 HEADER_SCAN_ROWS = 30
@@ -601,7 +602,8 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     canonical column, for this table or keyed by table name.  ``settings`` (a
     :class:`~xl_collections.settings.Settings`) supplies ``reporting_currency``, ``day_first``,
     ``decimal_comma`` (None: detected per file), ``encoding`` (a CSV's; blank: detected) and
-    ``amount_sign`` (``signed`` or ``by_type``) where they are not given.  When ``errors`` is
+    ``amount_sign`` (``signed`` or ``by_type``) where they are not given, and a workbook's
+    guard limits (``MaxPartMB``, ``MaxZipRatio``).  When ``errors`` is
     not empty the frame must not be used.  The frame's ``attrs["warnings"]`` lists what was
     accepted with a remark (control characters removed, an encoding detected);
     ``attrs["source"]["encoding"]`` names a CSV's encoding."""
@@ -632,10 +634,13 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
             if bank is not None:
                 return bank, []
         if suffix in sources.EXCEL_SUFFIXES:
+            limits = limits_of(settings)      # MaxPartMB, MaxZipRatio (--settings FILE) for the guard
             if table:
-                grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name)
+                grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name,
+                                                                 limits=limits)
                 return table_from_grid(grid, table_name, file=label, sheet=sheet_name, header_row=hrow, **kw)
-            with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name) as src:
+            with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name,
+                                    limits=limits) as src:
                 rows, src.rows = src.rows, iter(())
                 return table_from_rows(rows, table_name, width=src.width, col_offset=src.col_offset, file=label,
                                        sheet=src.name, merged=src.merged, error_cells=src.error_cells,
