@@ -164,6 +164,7 @@ def written(tmp_path_factory):
     dst = d / "Run.xlsm"
     shutil.copy(src, dst)
     book = open_book(dst)
+    book.adopt("Close")        # the fixture's own Close (a title, buttons): taken over, as a caller decides
     for out in outputs():
         book.write_sheet(out)
     book.save()
@@ -306,6 +307,7 @@ def test_excel_made_buttons_survive_on_an_owned_sheet(tmp_path):
     shutil.copy(src, dst)
     os.chmod(dst, 0o644)
     book = open_book(dst)
+    book.adopt("Fibonacci")    # a user's sheet the caller takes over: its cells are not kept as notes
     book.write_sheet(SheetOutput("Fibonacci", [TableBlock(aging_df(), table_name="tblAging")],
                                  charts=[ChartSpec("customer_id", ("1-30",))]))
     book.save()
@@ -335,6 +337,7 @@ def test_calc_chain_loses_the_rewritten_sheets_formulas(tmp_path):
         shutil.copy(src, dst)
         os.chmod(dst, 0o644)
         book = open_book(dst)
+        book.adopt(owned)
         book.write_sheet(SheetOutput(owned, [TableBlock(pd.DataFrame({"x": ["=A1"]}))]))
         book.save()
         assert_preserved(src, dst, [owned])

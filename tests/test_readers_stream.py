@@ -173,3 +173,35 @@ def test_ragged_csv_title_line_and_trailing_commas(tmp_path):
     df = read_table_fn(p, "register", decimal_comma=True)
     assert df["document_no"].tolist() == ["000123", "000124"]
     assert df["amount"].tolist() == [123450, 9900] and df["source_row"].tolist() == [3, 4]
+
+
+def _stray_rows(records: int, blank: int) -> list[list]:
+    rows = [["Payment No", "Value Date", "Amount"]]
+    rows += [[f"P{i}", dt.date(2026, 10, 1), 10.0] for i in range(records)]
+    rows += [["", "", ""] for _ in range(blank)]
+    rows.append(["x", "", ""])
+    return rows
+
+
+@pytest.mark.parametrize("blank,chunk", [(200_000, readers.CHUNK_ROWS), (5_000, 700), (2_500, 4)])
+def test_a_stray_cell_far_below_types_only_a_few_of_the_blank_rows(blank, chunk, monkeypatch):
+    """A value in A1048576 below a small table: one problem naming the cell and the right count of
+    blank rows, and the million blank rows between are never typed cell by cell (they were:
+    ~35 s for one stray cell)."""
+    monkeypatch.setattr(readers, "CHUNK_ROWS", chunk)
+    typed = []
+    real = readers.type_column
+    monkeypatch.setattr(readers, "type_column", lambda v: typed.append(len(v)) or real(v))
+    df, errors = table_from_rows(iter(_stray_rows(3, blank)), "payments", file="x.xlsx", sheet="Payments")
+    assert len(errors) == 1
+    e = errors[0]
+    assert e.row == 3 + blank + 2 and e.column == "Payment No" and e.value == "x"
+    assert f"a value {blank:,} blank rows below the records above it (rows 5-{blank + 4} are blank)" in e.message
+    assert sum(typed) <= 3 * 20_000
+
+
+def test_blank_rows_just_under_the_gap_are_each_named(small_chunks):
+    from xl_collections.io.validate import STRAY_GAP
+    df, errors = table_from_rows(iter(_stray_rows(2, STRAY_GAP - 1)), "payments", file="x.xlsx", sheet="Payments")
+    blank = [e for e in errors if e.message == "blank row inside the table"]
+    assert len(blank) == STRAY_GAP - 1 and not any("blank rows below" in e.message for e in errors)

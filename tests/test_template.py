@@ -170,3 +170,15 @@ def shutil_which(name):
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
     """Part name of a sheet in a workbook package (the readers' own lookup)."""
     return sheet_member(z, name, binary=False)
+
+
+def test_column_map_sheet_has_the_value_columns_the_readers_accept(book):
+    """The readers map VALUES too (``source_value`` → ``canonical_value``, SAP ``DR`` → ``INV``):
+    the template's Column Map must offer those two headers, and a row typed under them is read."""
+    from xl_collections.io.readers import MAP_CANONICAL_VALUE, MAP_SOURCE_VALUE, load_column_map
+    grid = open_book(book).read_sheet("Column Map")
+    head = grid.iloc[0].tolist()[:5]
+    assert head == ["table", "source_column", "canonical_column", MAP_SOURCE_VALUE[0], MAP_CANONICAL_VALUE[0]]
+    grid.iloc[1, :5] = ["open_items", "Belegart", "doc_type", "DR", "INV"]
+    mapping, errors = load_column_map(grid.iloc[:2, :5].reset_index(drop=True))
+    assert errors == [] and mapping["open_items"].value_map == {"doc_type": {"DR": "INV"}}

@@ -189,27 +189,6 @@ def test_what_the_program_wrote_is_recorded_in_a_hidden_sheet_scoped_name(book):
     assert "xlc_owned" not in open_book(book).named_values()
 
 
-def test_an_unrecorded_sheet_takes_cells_in_the_new_tables_way_as_its_own(book):
-    """A sheet the template made (no xlc_owned): a cell where the new block goes is the old
-    output, overwritten; a note elsewhere is kept."""
-    xml = parts(book)["xl/workbook.xml"]
-    legacy = book.with_name("legacy.xlsm")
-    rezip(book, legacy, {"xl/workbook.xml": etree.tostring(_without_owned(etree.fromstring(xml)))})
-    shutil.move(legacy, book)
-    add_cells(book, "Aging", {"E20": "old output", "H2": "a note"})
-    df = pd.DataFrame({"k": ["a", "b"]})
-    rewrite(book, SheetOutput("Aging", [aging(5).blocks[0], TableBlock(df, table_name="tblMore", start_row=19, start_col=5)],
-                              notes=aging(5).notes))
-    assert cell(book, "Aging", "E20") == "a" and cell(book, "Aging", "H2") == "a note"
-
-
-def _without_owned(root):
-    for d in list(root.iter(f"{{{NS}}}definedName")):
-        if d.get("name") == "xlc_owned":
-            d.getparent().remove(d)
-    return root
-
-
 def test_a_renamed_commentary_sheet_is_refused_before_the_close_runs(closed_demo, tmp_path, capsys):
     path = tmp_path / "book.xlsm"
     shutil.copy(closed_demo, path)

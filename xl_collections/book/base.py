@@ -8,8 +8,6 @@ header below a title block and name the Excel row of every problem.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -17,19 +15,6 @@ import numpy as np
 import pandas as pd
 
 from .outputs import SheetOutput
-
-
-@contextlib.contextmanager
-def no_gc():
-    """Pause the cyclic garbage collector while millions of cells are allocated (it would
-    rescan them again and again; nothing built here forms reference cycles)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class BookError(Exception):

@@ -23,18 +23,18 @@ import os
 import re
 import sys
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 from lxml import etree
 
-from ..io.guard import check_workbook
+from ..io.guard import check_workbook, book_limits
 from ..io.progress import say
-from ..io.sources import ErrorScan, cells_from_rows
+from ..io.sources import ErrorScan, cells_from_rows, no_gc
 from . import ondisk
 from . import package as pk
 from . import usercells as uc
-from .base import BookError, no_gc, table_from_sheet
+from .base import BookError, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
                        parse_cell, render, sheet_chunks)
@@ -83,7 +83,9 @@ class HeadlessBook:
         self.path = Path(path)
         if not self.path.exists():
             raise BookError(f"{self.path}: no such workbook")
-        check_workbook(self.path)        # not a workbook, DTDs, zip bombs, huge used ranges: refused
+        # not a workbook, DTDs, zip bombs, huge used ranges: refused, under the limits its own Settings set
+        check_workbook(self.path, **book_limits(self.path))
+        self._adopted: dict[str, list] = {}      # sheet -> boxes taken as the program's (:meth:`adopt`)
         self._open()
 
     # ---- reading ------------------------------------------------------------------------
@@ -212,13 +214,35 @@ class HeadlessBook:
         return out
 
     def owned_ranges(self, sheet: str) -> list | None:
-        """The ranges the program wrote on ``sheet`` last time (its ``xlc_owned`` name), or None
-        when they were not recorded."""
+        """The ranges the program wrote on ``sheet`` last time (its ``xlc_owned`` name and what
+        :meth:`adopt` was told), or None when they were not recorded."""
         names = [s["name"].lower() for s in self._sheets]
+        adopted = self._adopted.get(sheet.lower())
         for name, local, ref in self._names:
             if name == uc.OWNED_NAME and local is not None and local < len(names) and names[local] == sheet.lower():
-                return uc.owned_boxes(ref)
-        return None
+                return uc.owned_boxes(ref) + (adopted or [])
+        return adopted
+
+    def is_marked(self, sheet: str) -> bool:
+        """Whether ``sheet`` carries the program's ``xlc_owned`` name."""
+        names = [s["name"].lower() for s in self._sheets]
+        return any(name == uc.OWNED_NAME and local is not None and local < len(names) and names[local] == sheet.lower()
+                   for name, local, _ in self._names)
+
+    def adopt(self, sheet: str, boxes: list | None = None) -> None:
+        """Take ``boxes`` (:class:`~.usercells.Box`; None: the whole sheet) of ``sheet`` as the
+        program's, as if it had written them last time (a book from before the marker: the
+        template's layout; the user's rows of a sheet the program adopts); the next save marks
+        the sheet.  Without it an unmarked sheet's cells outside its tables are the user's."""
+        self._adopted[sheet.lower()] = list(boxes) if boxes is not None else [uc.Box(0, 0, 1048575, 16383)]
+
+    def sheet_tables(self, sheet: str) -> list[str]:
+        """The names of the Excel tables on ``sheet``."""
+        s = next((s for s in self._sheets if s["name"].lower() == sheet.lower()), None)
+        if s is None or not s["part"] or not self.pkg.has(pk.rels_path(s["part"])):
+            return []
+        return [_table_box(self.pkg.read(pk.resolve(s["part"], r["Target"])))[0]
+                for r in pk.parse_rels(self.pkg.read(pk.rels_path(s["part"]))) if r.get("Type") == pk.RT_TABLE]
 
     def status(self, message: str) -> None:
         say(message, sys.stderr)        # above a terminal progress bar, when one is showing
@@ -469,20 +493,18 @@ class _Plan:
         recorded = self.book.owned_ranges(out.name)
         if recorded is not None:
             program = recorded
-        else:                # not recorded (template-made, older version): tables, titles, notes
-            program = uc.program_boxes([b for _, b in old_tables], len(out.notes)) + now
+        else:                # not recorded (a version before the marker): its tables, titles, note lines
+            program = uc.program_boxes([b for _, b in old_tables], len(out.notes))
         carried = self.book._carried.get(out.name.lower(), set())
         cells = [c for c in uc.user_cells(self.pkg.read(part), program) if (c.row + 1, c.col) not in carried]
         cells = self._not_user_columns(cells, old_tables, blocks, out.name)
         cells = uc.beyond_table_rows(cells, [b for _, b in old_tables])
-        if recorded is None:    # unrecorded: only what lies clearly right of or below the program's cells
-            cells = uc.clear_of(cells, program + now)
         if not cells:
             return []
         new_by_name = {t.name.lower(): uc.Box.parse(t.ref) for t in rendered.tables}
         olds = [b for _, b in old_tables]
         news = [new_by_name.get(name.lower(), b) for name, b in old_tables]
-        placed, moved = uc.place(cells, olds, news, now, out.name, strict=recorded is not None)
+        placed, moved = uc.place(cells, olds, news, now, out.name)
         if moved:
             self.book.status(f"kept your cells beside the table on {out.name!r}; moved as the table grew: "
                              + ", ".join(moved[:10]) + (f" and {len(moved) - 10} more" if len(moved) > 10 else ""))
@@ -558,7 +580,7 @@ class _Plan:
         book = self.book
         if self.owned:
             index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
-            self.wb_xml = _set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
+            self.wb_xml = uc.set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
             self.parts[book.wb_part] = self.wb_xml
         if self.new_wb_rels:
             self.parts[book.wb_part] = self.wb_xml
@@ -629,31 +651,6 @@ class _Plan:
             self._delete(part)
             self.parts[self.book.wb_rels_part] = pk.remove_rels(
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
-
-
-def _set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
-    """``workbook.xml`` with the sheet-scoped hidden name ``xlc_owned`` set for each sheet index
-    in ``formulas`` (replacing an earlier one); everything else keeps its bytes."""
-    text = wb_xml.decode("utf-8")
-    m = re.search(r"</(\w+:)?sheets>", text)
-    p = m.group(1) or "" if m else ""
-
-    def drop(d):
-        local = re.search(r'\blocalSheetId="(\d+)"', d.group(0))
-        return "" if local and int(local.group(1)) in formulas else d.group(0)
-    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{uc.OWNED_NAME}"[^>]*>[^<]*</{p}definedName>', drop, text)
-    new = "".join(f'<{p}definedName name="{uc.OWNED_NAME}" localSheetId="{i}" hidden="1">{escape(f)}</{p}definedName>'
-                  for i, f in sorted(formulas.items()))
-    end = re.search(rf"</{p}definedNames>", text)
-    if end:
-        return (text[:end.start()] + new + text[end.start():]).encode("utf-8")
-    empty = re.search(rf"<{p}definedNames\s*/>", text)
-    if empty:
-        return (text[:empty.start()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[empty.end():]).encode("utf-8")
-    if m is None:
-        raise BookError("workbook.xml has no <sheets>")
-    after = re.search(rf"</{p}externalReferences>", text) or re.search(rf"</{p}functionGroups>|<{p}functionGroups\b[^>]*/>", text) or m
-    return (text[:after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[after.end():]).encode("utf-8")
 
 
 def _table_box(xml: bytes | None) -> tuple[str, uc.Box]:

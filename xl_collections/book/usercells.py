@@ -8,12 +8,12 @@ cell stays where it is.  A kept cell that would land inside what the program wri
 the save refuse (:class:`UserCellsInTheWay`), naming the cells, before anything is written.
 
 What the program wrote is recorded on each write in the sheet-scoped hidden defined name
-``xlc_owned`` (its ranges, :func:`owned_formula`), so the next write knows it exactly.  On a
-sheet without it (made by the template, or by a version before this one) only cells right of
-or below everything the program wrote or writes are kept, and a cell in the way of the new
-table is taken as the program's old output and overwritten instead of refused.  Rows typed
-right below a table with a value in its first column are the table's (Excel grows a table
-over them).
+``xlc_owned`` (its ranges, :func:`owned_formula`), so the next write knows it exactly; the
+template records what it lays out too.  On a sheet without it (written by a version before
+the marker) the program's cells were its tables, the title above each and the note lines in
+column A; every other cell is the user's, kept or — in the way of the new table — refused
+like on a marked sheet.  Rows typed right below a table with a value in its first column are
+the table's (Excel grows a table over them).
 
 Kept cells keep their value and style (``styles.xml`` only grows); a formula is kept as
 written (its references are not moved), a shared or array formula keeps only its value.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -72,6 +73,32 @@ def owned_boxes(formula: str) -> list[Box]:
     """The ranges of an ``xlc_owned`` value (sheet names dropped)."""
     refs = re.findall(r"!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)", formula)
     return [Box.parse(r) for r in refs]
+
+
+def set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
+    """``workbook.xml`` with the sheet-scoped hidden name ``xlc_owned`` set for each sheet index
+    in ``formulas`` (replacing an earlier one); everything else keeps its bytes."""
+    text = wb_xml.decode("utf-8")
+    m = re.search(r"</(\w+:)?sheets>", text)
+    p = m.group(1) or "" if m else ""
+
+    def drop(d):
+        local = re.search(r'\blocalSheetId="(\d+)"', d.group(0))
+        return "" if local and int(local.group(1)) in formulas else d.group(0)
+    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{OWNED_NAME}"[^>]*>[^<]*</{p}definedName>', drop, text)
+    new = "".join(f'<{p}definedName name="{OWNED_NAME}" localSheetId="{i}" hidden="1">{escape(f)}</{p}definedName>'
+                  for i, f in sorted(formulas.items()))
+    end = re.search(rf"</{p}definedNames>", text)
+    if end:
+        return (text[:end.start()] + new + text[end.start():]).encode("utf-8")
+    empty = re.search(rf"<{p}definedNames\s*/>", text)
+    if empty:
+        return (text[:empty.start()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[empty.end():]).encode("utf-8")
+    if m is None:
+        raise BookRefused("workbook.xml has no <sheets>: not a workbook Excel can open")
+    after = re.search(rf"</{p}externalReferences>", text) or re.search(rf"</{p}functionGroups>|<{p}functionGroups\b[^>]*/>", text) or m
+    return (text[:after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[after.end():]).encode("utf-8")
+
 
 
 @dataclass
@@ -132,30 +159,23 @@ def beyond_table_rows(cells: list[UserCell], tables: list[Box]) -> list[UserCell
     return [c for c in cells if not any(b.has(c.row, c.col) for b in grown)] if grown else cells
 
 
-def clear_of(cells: list[UserCell], boxes: list[Box]) -> list[UserCell]:
-    """The cells right of or below every box (for a sheet whose previous write was not recorded,
-    where anything between the program's blocks may be its old output)."""
-    if not boxes:
-        return cells
-    last_row, last_col = max(b.r1 for b in boxes), max(b.c1 for b in boxes)
-    return [c for c in cells if c.row > last_row or c.col > last_col]
-
-
 def program_boxes(tables: list[Box], notes: int) -> list[Box]:
-    """What the program wrote last time: each table, the title cell above it, the note lines."""
+    """What the program wrote last time on a sheet that did not record it: each table, the title
+    cell above it, the note lines (``notes`` of them, or column A down to the first table's
+    title, as many as an earlier version wrote)."""
     boxes = list(tables)
     boxes += [Box(t.r0 - 1, t.c0, t.r0 - 1, t.c0) for t in tables if t.r0 > 0]
+    notes = max([notes] + [t.r0 - 1 for t in tables if t.c0 == 0])
     if notes:
         boxes.append(Box(0, 0, notes - 1, 0))
     return boxes
 
 
-def place(cells: list[UserCell], old: list[Box], new: list[Box], now: list[Box], sheet: str, *,
-          strict: bool = True) -> tuple[list[UserCell], list[str]]:
+def place(cells: list[UserCell], old: list[Box], new: list[Box], now: list[Box],
+          sheet: str) -> tuple[list[UserCell], list[str]]:
     """Where each user cell goes: ``old``/``new`` are the tables before and after (paired in
     order), ``now`` everything the program writes.  Returns the placed cells and a line per
-    moved cell; raises :class:`UserCellsInTheWay` for cells that would land in ``now`` — or,
-    not ``strict`` (the previous write was not recorded), drops them as the program's own."""
+    moved cell; raises :class:`UserCellsInTheWay` for cells that would land in ``now``."""
     placed, moved, blocked = [], [], []
     for cell in cells:
         dr = dc = 0
@@ -170,8 +190,7 @@ def place(cells: list[UserCell], old: list[Box], new: list[Box], now: list[Box],
                 dc = max(dc, grow_c)
         r, c = cell.row + dr, cell.col + dc
         if any(b.has(r, c) for b in now):
-            if strict:
-                blocked.append(cell.ref)
+            blocked.append(cell.ref)
             continue
         placed.append(cell.moved_to(r, c))
         if (dr, dc) != (0, 0):

@@ -10,6 +10,7 @@ from ..core.dates import DateError, parse_date
 from ..core.errors import InputError, InputErrors, UsageError
 from ..io.outdir import check_out
 from ..core.money import is_currency
+from ..io.readers import read_warnings
 
 
 def as_of_date(args, *, day_first: bool | None = None):
@@ -42,7 +43,8 @@ def out_dir(args) -> Path:
 
 def read_inputs(args, currency: str, files: dict[str, str | None],
                 extra_errors: list[InputError] | None = None, settings=None) -> dict:
-    """``files``: table name -> path (None: not given, the table is None).  Reads each with
+    """``files``: table name -> path (None: not given, the table is None; ``payments#2``: one of
+    several files of a table, kept apart under that key).  Reads each with
     the ``--map`` column map, ``--day-first``, ``--encoding`` and ``--decimal-comma`` (else
     ``settings``: ``Encoding``, ``DecimalComma``, ``AmountSign``); raises :class:`InputErrors`
     with every problem of every file (and ``extra_errors``) when any file is refused.  What was
@@ -61,13 +63,17 @@ def read_inputs(args, currency: str, files: dict[str, str | None],
         if not path:
             tables[table] = None
             continue
-        df, errs = load_table(path, table, column_map=column_map, reporting_currency=currency, day_first=day_first,
-                              **options)
+        df, errs = load_table(path, table.split("#")[0], column_map=column_map, reporting_currency=currency,
+                              day_first=day_first, settings=settings, **options)
         errors.extend(errs)
         tables[table] = df
     if errors:
         raise InputErrors(errors)
-    for df in tables.values():
-        for w in (df.attrs.get("warnings", ()) if df is not None else ()):
-            print(f"warning: {w.render()}", file=sys.stderr)
+    print_warnings(tables)
     return tables
+
+
+def print_warnings(tables: dict) -> None:
+    """:func:`read_warnings` to stderr, one ``warning:`` line each (every command alike)."""
+    for w in read_warnings(tables):
+        print(f"warning: {w.render()}", file=sys.stderr)

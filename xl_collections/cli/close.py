@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..core.errors import UsageError
+from ._common import print_warnings
 
 HELP = "run the month-end close headless on a collections workbook"
 EXIT_STEP_FAILED = 3    # a step failed after the inputs were accepted (CONTRACT §4)
@@ -76,11 +77,14 @@ def run(args) -> int:
             except StepFailed as e:
                 book.backup_generations = _generations(e.report)
                 saved = _save(book, out)
+                if e.report is not None:
+                    print_warnings(e.report.state.tables)
                 print(f"xl-collections close: {e}; no result sheet changed: the Close sheet and the Audit Log of "
                       f"{saved} say so", file=sys.stderr)
                 return EXIT_STEP_FAILED
             book.backup_generations = _generations(report)
             saved = _save(book, out)
+    print_warnings(report.state.tables)
     print(f"close of {saved.name} as of {report.state.settings.as_of}:")
     for line in summary_lines(report):
         print("  " + line)

@@ -23,7 +23,7 @@ from ..core.errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..core.money import AmountError, MINOR_UNITS, parse_amount
 from ..core.settings import Settings, from_settings_file
-from ._common import as_of_date, out_dir, reporting_currency
+from ._common import as_of_date, out_dir, reporting_currency, read_inputs
 
 HELP = "rank today's collections calls; promises to pay, disputes, large balances"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -124,7 +124,7 @@ def run(args) -> int:
     pay_files = list(args.payments or [])
     for i, path in enumerate(pay_files):
         files[f"payments#{i}"] = path
-    t = _read(args, currency, files, errors)
+    t = read_inputs(args, currency, files, extra_errors=errors, settings=settings)   # warnings printed
     payments = [t.pop(k) for k in list(t) if k.startswith("payments#")]
     payments = pd.concat(payments, ignore_index=True).drop_duplicates("payment_id") if payments else None
     applications = pd.concat(apps, ignore_index=True) if apps else None
@@ -144,26 +144,6 @@ def run(args) -> int:
           f"dispute cases ({int(res.disputes['sla_breached'].sum()):,} past the response date); "
           f"{len(res.large_balances):,} large balances -> {out}")
     return 0
-
-
-def _read(args, currency, files, errors):
-    """Every input at once (table names may carry ``#n`` for repeated options)."""
-    from ..io.readers import load_table, read_column_map
-
-    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    day_first = bool(getattr(args, "day_first", False))
-    tables = {}
-    for key, path in files.items():
-        if not path:
-            tables[key] = None
-            continue
-        df, errs = load_table(path, key.split("#")[0], column_map=column_map, reporting_currency=currency,
-                              day_first=day_first)
-        errors.extend(errs)
-        tables[key] = df
-    if errors:
-        raise InputErrors(errors)
-    return tables
 
 
 def _flags(s: pd.Series) -> pd.Series:

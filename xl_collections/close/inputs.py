@@ -16,12 +16,13 @@ from ..core import schema
 from .state import DONE, CloseState, StepResult
 from ..core.dates import DateError, parse_date
 from ..core.errors import InputError
-from ..io.readers import load_column_map, table_from_grid
+from ..io.readers import load_column_map, table_from_grid, read_warnings
 from ..core.settings import Settings, from_named_values
 
 # the program's own earlier layout of Aging History (as_of, customer_id, total_open, ...): the
 # commentary step reads it itself; it is not the aging_history input table (period, customer_id, ...)
 _OWN_HISTORY_HEADER = "as_of"
+WARNINGS_SHOWN = 10       # read warnings written out in the validate step's message (the rest counted)
 
 
 def _column_maps(book, file: str) -> tuple[dict[str, dict], list[InputError]]:
@@ -88,4 +89,11 @@ def step_validate(state: CloseState) -> StepResult:
     """The inputs were accepted (``read_workbook_inputs`` found no problem): say what was read."""
     n = sum(len(df) for df in state.tables.values())
     given = ", ".join(f"{schema.TABLES[k].sheet} {len(v):,}" for k, v in state.tables.items())
-    return StepResult("validate", DONE, rows=n, message=f"as of {state.settings.as_of}; {given}")
+    message = f"as of {state.settings.as_of}; {given}"
+    warnings = read_warnings(state.tables)      # accepted with a remark: said on Close and in the Audit Log
+    if warnings:
+        shown = WARNINGS_SHOWN
+        message += (f"; {len(warnings):,} warning{'s' if len(warnings) != 1 else ''}: "
+                    + "; ".join(w.render() for w in warnings[:shown])
+                    + (f"; … and {len(warnings) - shown:,} more" if len(warnings) > shown else ""))
+    return StepResult("validate", DONE, rows=n, message=message)

@@ -33,15 +33,17 @@ import pandas as pd
 
 from . import steps as registry
 from ..ar.aging_history import other_periods
-from ..book import OwnedSheetsOnly
+from ..book import BookError, OwnedSheetsOnly
+from ..book.owner import check_sheets_are_ours
 from ..cashapp.step import cash_app_is_gone, last_cash_inputs, prior_applications  # noqa: F401  (re-exported)
-from .checklist import AUDIT_SHEET, audit_log_rows, close_sheet
-from .state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
-                          settings_fingerprint, table_fingerprint)
+from ..core import schema
 from ..core.errors import InputErrors
-from .inputs import read_workbook_inputs
 from ..core.money import money_text
-from .steps import OWNED_SHEETS, STEP_TITLES
+from .checklist import AUDIT_HEADER, AUDIT_SHEET, CHECKLIST_HEADER, audit_log_rows, close_sheet
+from .inputs import read_workbook_inputs
+from .state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
+                    settings_fingerprint, table_fingerprint)
+from .steps import CLOSE_SHEET, OWNED_SHEETS, STEP_SHEETS, STEP_TITLES
 
 STEPS = registry.STEP_NAMES            # the step names in close order (kept for callers of close.STEPS)
 STEP_ALIASES = registry.ALIASES
@@ -141,6 +143,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     user = user or _user()
     run_id = now.strftime("%Y%m%dT%H%M%S")
+    check_ours(book, [CLOSE_SHEET, *(sh for s in wanted for sh in STEP_SHEETS.get(s, ())), AUDIT_SHEET])
     book.status("Close: reading inputs…")
     t0 = time.perf_counter()
     state = read_state(book, as_of=as_of, on_refused=on_refused)
@@ -180,6 +183,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         state.steps[s] = res
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]} — {res.status} ({res.seconds:.1f} s)")
         book.write_sheet(close_sheet(state.steps, settings))
+    check_ours(book, [out.name for out in outputs])       # a step that wrote more than it declares
     for out in outputs:
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
@@ -187,6 +191,36 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         progress(len(wanted), len(wanted), "")
     book.status("Close: done")
     return report
+
+
+def check_ours(book, sheets) -> None:
+    """Refuse before anything is written when one of ``sheets`` in the book is the user's own
+    (:mod:`xl_collections.book.owner`): ``Aging History`` is adopted, the sheets of an earlier
+    close the ``Audit Log`` records are the program's, and so are ``Close`` and ``Audit Log``
+    laid out as the template lays them out."""
+    check_sheets_are_ours(book, sheets, adopted=(schema.AGING_HISTORY.sheet,), earlier=earlier_close_sheets(book),
+                          layouts={CLOSE_SHEET: CHECKLIST_HEADER, AUDIT_SHEET: AUDIT_HEADER})
+
+
+def earlier_close_sheets(book) -> set[str]:
+    """The sheets an earlier close wrote, as the book's ``Audit Log`` records it: ``Close`` and
+    ``Audit Log`` once it has a run, and each step's sheets once that step was done."""
+    try:
+        if AUDIT_SHEET.lower() not in {s.lower() for s in book.sheet_names()}:
+            return set()
+        grid = book.read_sheet(AUDIT_SHEET)
+    except BookError:           # an unreadable log proves nothing: the sheets are judged without it
+        return set()
+    for r in range(min(len(grid), 50)):
+        head = [str(v).strip().lower() if v is not None else "" for v in grid.iloc[r].tolist()]
+        if "step" in head and "status" in head:
+            step, status = head.index("step"), head.index("status")
+            rows = grid.iloc[r + 1:]
+            done = {str(a).strip().lower() for a, b in zip(rows.iloc[:, step], rows.iloc[:, status])
+                    if a is not None and str(b).strip().lower() == DONE}
+            out = {sh for s in done for sh in STEP_SHEETS.get(s, ())}
+            return out | {CLOSE_SHEET, AUDIT_SHEET} if len(rows.dropna(how="all")) else out
+    return set()
 
 
 def _user() -> str:

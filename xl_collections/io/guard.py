@@ -14,15 +14,21 @@
   ``XFD1048576`` makes the reader try to allocate half a terabyte; the message names that cell.
 
 Only the package is read, never a cell value, so the check costs one decompression pass.
+The limits a workbook sets for itself (its ``MaxPartMB`` and ``MaxZipRatio`` named cells) are
+read first by :func:`book_limits`: the package's relationships, the workbook part and the
+sheet the names point to are checked under the defaults, then those two cells are read —
+the only cells read before the rest of the package is checked under the limits they set.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
 from pathlib import Path
 
 from ..core.errors import Refused
+from lxml import etree
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold
@@ -36,6 +42,10 @@ ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*? r="(\d+)"')
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]+)\"")
 REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
 REF = re.compile(r"\$?([A-Z]{1,4})\$?(\d{1,9})")
+
+
+DEFAULT_LIMITS = {"max_part_mb": 1024, "max_zip_ratio": 200}
+LIMIT_CELLS = {"MaxPartMB": "max_part_mb", "MaxZipRatio": "max_zip_ratio"}      # named cell -> keyword
 
 
 class HostileWorkbook(Refused):
@@ -88,6 +98,106 @@ def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: 
         for info in zf.infolist():
             if not info.is_dir():
                 _check_part(name, zf, info, limit, max_zip_ratio)
+
+
+def limits_of(settings) -> dict[str, int]:
+    """The guard's keywords from a :class:`~xl_collections.settings.Settings` (``--settings FILE``)."""
+    return {k: int(getattr(settings, k)) for k in DEFAULT_LIMITS if isinstance(getattr(settings, k, None), int)}
+
+
+def book_limits(path: str | Path) -> dict[str, int]:
+    """The limits ``path`` sets on its own ``Settings`` sheet (named cells ``MaxPartMB``,
+    ``MaxZipRatio``), as :func:`check_workbook` keywords; the default for each one not found or
+    not a whole number from 1 up (the settings reader names a bad value later).  The parts it
+    reads are checked under the default limits first (:class:`HostileWorkbook`); a file that is
+    not a zip package gets the defaults, for :func:`check_workbook` to refuse."""
+    limits = dict(DEFAULT_LIMITS)
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return limits
+    with zf:
+        def part(name: str) -> zipfile.ZipInfo | None:
+            info = next((i for i in zf.infolist() if i.filename.lower() == name.lower()), None)
+            if info is not None:
+                _check_declared(p.name, info, limits["max_part_mb"] * 2**20, limits["max_zip_ratio"])
+                _check_part(p.name, zf, info, limits["max_part_mb"] * 2**20, limits["max_zip_ratio"])
+            return info
+
+        def xml(name: str):
+            info = part(name)
+            return None if info is None else etree.fromstring(zf.read(info), _PARSER)
+
+        try:
+            rels = xml("_rels/.rels")
+            target = next((r.get("Target") for r in _children(rels, "Relationship")
+                           if (r.get("Type") or "").endswith("/officeDocument")), None) if rels is not None else None
+            if not target:
+                return limits
+            wb_part = _resolve("", target)
+            wb = xml(wb_part)
+            refs = {d.get("name"): (d.text or "") for d in _children(wb, "definedName")
+                    if d.get("name") in LIMIT_CELLS and d.get("localSheetId") is None} if wb is not None else {}
+            if not refs:
+                return limits
+            folder, file = posixpath.split(wb_part)
+            wb_rels = xml(posixpath.join(folder, "_rels", file + ".rels"))
+            by_id = {r.get("Id"): r.get("Target") for r in _children(wb_rels, "Relationship")} if wb_rels is not None else {}
+            sheets = {s.get("name"): by_id.get(s.get(f"{{{NS_R}}}id")) for s in _children(wb, "sheet")}
+            for cell_name, ref in refs.items():
+                m = re.fullmatch(r"=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)", ref.strip())
+                sheet_target = sheets.get((m.group(1) or "").replace("''", "'") or m.group(2)) if m else None
+                if not sheet_target:
+                    continue
+                sheet_part = _resolve(wb_part, sheet_target)
+                if part(sheet_part) is None:
+                    continue
+                value = _number_in(zf, sheet_part, f"{m.group(3)}{m.group(4)}")
+                if value is not None and value >= 1 and value == int(value):
+                    limits[LIMIT_CELLS[cell_name]] = int(value)
+        except etree.XMLSyntaxError:
+            return limits         # damaged: check_workbook names it
+    return limits
+
+
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _children(root, tag: str):
+    return (e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == tag)
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _number_in(zf: zipfile.ZipFile, part: str, ref: str) -> float | None:
+    """The number in cell ``ref`` of a sheet part (a number, or inline text of one), streamed."""
+    info = next(i for i in zf.infolist() if i.filename.lower() == part.lower())
+    with zf.open(info) as f:
+        for _, c in etree.iterparse(f, events=("end",), resolve_entities=False, no_network=True):
+            if not isinstance(c.tag, str) or etree.QName(c).localname != "c":
+                continue
+            if c.get("r") != ref:
+                c.clear()
+                continue
+            if c.get("t") not in (None, "n", "str", "inlineStr"):
+                return None           # a shared string, a boolean, an error: not a number typed in
+            kids = {etree.QName(e).localname: e for e in c if isinstance(e.tag, str)}
+            if "v" in kids:
+                text = kids["v"].text or ""
+            else:
+                text = "".join(t.text or "" for t in kids.get("is", c).iter() if isinstance(t.tag, str)
+                               and etree.QName(t).localname == "t")
+            try:
+                return float(text.strip())
+            except ValueError:
+                return None
+    return None
 
 
 def _looks_like_text(head: bytes) -> bool:

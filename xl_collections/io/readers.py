@@ -26,7 +26,8 @@ from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
 from . import bankfiles, sources
-from .validate import ColumnMap, empty, is_blank, match_columns, normalise_header, validate
+from .validate import ColumnMap, empty, is_blank, match_columns, normalise_header, validate, STRAY_GAP
+from .guard import limits_of
 
 HEADER_SCAN_ROWS = 30
 MAP_TABLE = ("table", "table name", "canonical table", "input", "sheet")
@@ -295,7 +296,9 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     top_cells = {(head_labels[i], c): v for i in range(pos + 1) for c, v in enumerate(head[i])}
 
     parts: list[list[pd.Series]] = [[] for _ in range(width)]
-    n_body = 0
+    label_parts: list[np.ndarray] = []
+    n_body = 0          # rows consumed below the header
+    compact = field_counts is None       # a CSV's field counts are per line: its rows all stay
 
     def take(chunk: list, chunk_labels: np.ndarray):
         nonlocal n_body
@@ -304,38 +307,42 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
         if error_cells:
             _patch_rows(chunk, chunk_labels, error_cells)
         cells = _cells(chunk, width)
+        n_body += len(cells)
+        chunk_labels = np.asarray(chunk_labels)
+        keep = _without_long_empty_runs(cells) if compact else None
+        if keep is not None:
+            cells, chunk_labels = cells[keep], chunk_labels[keep]
         for c in range(width):
             parts[c].append(type_column(cells[:, c]))
-        n_body += len(chunk)
+        label_parts.append(chunk_labels.astype("int64", copy=False))
 
     body_start = pos + 1
     take(head[body_start:], head_labels[body_start:])
     next_label = (int(head_labels[-1]) + 1) if len(head) else first_label
     consumed = len(head)
-    while True:
-        if grid is not None:
-            chunk = grid[consumed:consumed + CHUNK_ROWS]
-            consumed += len(chunk)
-        else:
-            chunk = list(islice(it, CHUNK_ROWS))
-        if not len(chunk):
-            break
-        if labels is not None:
-            start = len(head) + (n_body - (len(head) - body_start))
-            chunk_labels = labels[start:start + len(chunk)]
-        else:
-            chunk_labels = np.arange(next_label, next_label + len(chunk))
-        next_label += len(chunk)
-        take(chunk, chunk_labels)
+    with sources.no_gc():      # a million rows of cells: the collector would rescan them again and again
+        while True:
+            if grid is not None:
+                chunk = grid[consumed:consumed + CHUNK_ROWS]
+                consumed += len(chunk)
+            else:
+                chunk = list(islice(it, CHUNK_ROWS))
+            if not len(chunk):
+                break
+            if labels is not None:
+                start = len(head) + (n_body - (len(head) - body_start))
+                chunk_labels = labels[start:start + len(chunk)]
+            else:
+                chunk_labels = np.arange(next_label, next_label + len(chunk))
+            next_label += len(chunk)
+            take(chunk, chunk_labels)
     del head, it, rows, grid
     if release is not None:
         release()
     columns = [combine_chunks(p) for p in parts]
     parts.clear()
-    if labels is not None:
-        row_labels = labels[body_start:body_start + n_body]
-    else:
-        row_labels = np.arange(int(header_row) + 1, int(header_row) + 1 + n_body)
+    row_labels = np.concatenate(label_parts) if label_parts else np.zeros(0, dtype="int64")
+    n_body = len(row_labels)          # the rows kept (a long run of empty rows keeps its ends)
     _resolve_merged(top_cells, header_row, headers, columns, table, column_map, merged or [], err, col_offset)
     if field_counts is not None and n_body:
         _ragged_records(np.asarray(field_counts)[body_start:body_start + n_body], int(field_counts[pos]), headers,
@@ -410,6 +417,21 @@ def _ragged_records(counts: np.ndarray, header_count: int, headers: list[str], c
 
 def _frame(rows: list, labels, width: int) -> pd.DataFrame:
     return pd.DataFrame(_cells(rows, width), index=pd.Index(labels), dtype=object)
+
+
+def _without_long_empty_runs(cells: np.ndarray) -> np.ndarray | None:
+    """Which rows of a chunk to keep: each run of more than ``STRAY_GAP`` wholly empty rows keeps
+    its first ``STRAY_GAP`` and its last, so the run is still seen (with its first and last row
+    labels) while a stray cell a million rows below a table is not typed row by row; None: all."""
+    empty = ((cells == None) | (cells == "")).all(axis=1)    # noqa: E711 - elementwise on objects
+    if empty.sum() <= STRAY_GAP + 1:
+        return None
+    idx = np.flatnonzero(empty)
+    keep = np.ones(len(cells), dtype=bool)
+    for run in np.split(idx, np.flatnonzero(np.diff(idx) != 1) + 1):
+        if len(run) > STRAY_GAP + 1:
+            keep[run[STRAY_GAP:-1]] = False
+    return None if keep.all() else keep
 
 
 def _cells(rows, width: int) -> np.ndarray:
@@ -577,7 +599,8 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     canonical column, for this table or keyed by table name.  ``settings`` (a
     :class:`~xl_collections.core.settings.Settings`) supplies ``reporting_currency``, ``day_first``,
     ``decimal_comma`` (None: detected per file), ``encoding`` (a CSV's; blank: detected) and
-    ``amount_sign`` (``signed`` or ``by_type``) where they are not given.  When ``errors`` is
+    ``amount_sign`` (``signed`` or ``by_type``) where they are not given, and a workbook's
+    guard limits (``MaxPartMB``, ``MaxZipRatio``).  When ``errors`` is
     not empty the frame must not be used.  The frame's ``attrs["warnings"]`` lists what was
     accepted with a remark (control characters removed, an encoding detected);
     ``attrs["source"]["encoding"]`` names a CSV's encoding."""
@@ -608,10 +631,13 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
             if bank is not None:
                 return bank, []
         if suffix in sources.EXCEL_SUFFIXES:
+            limits = limits_of(settings)      # MaxPartMB, MaxZipRatio (--settings FILE) for the guard
             if table:
-                grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name)
+                grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name,
+                                                                 limits=limits)
                 return table_from_grid(grid, table_name, file=label, sheet=sheet_name, header_row=hrow, **kw)
-            with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name) as src:
+            with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name,
+                                    limits=limits) as src:
                 rows, src.rows = src.rows, iter(())
                 return table_from_rows(rows, table_name, width=src.width, col_offset=src.col_offset, file=label,
                                        sheet=src.name, merged=src.merged, error_cells=src.error_cells,
@@ -631,6 +657,12 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
         return out, errors
     except InputErrors as e:
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
+
+
+def read_warnings(tables: dict) -> list[InputError]:
+    """What the readers accepted with a remark (each table's ``attrs["warnings"]``: control
+    characters removed, an encoding detected, an open amount above its amount), in order."""
+    return [w for df in tables.values() if df is not None for w in df.attrs.get("warnings", ())]
 
 
 def _check_not_zip(p: Path, label: str, table_name: str) -> None:

@@ -15,7 +15,9 @@ file (and the sheets found), never a bare traceback.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import gc
 import io
 import posixpath
 import re
@@ -258,8 +260,10 @@ def unescape_cells(cells: np.ndarray) -> None:
 
 # ------------------------------------------------------------------ Excel (calamine, pyxlsb)
 
-def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bool = False):
-    """python-calamine workbook; unreadable files raise InputErrors naming the file."""
+def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bool = False,
+                  limits: dict | None = None):
+    """python-calamine workbook; unreadable files raise InputErrors naming the file.  ``limits``:
+    the guard's (``max_part_mb``, ``max_zip_ratio``; the ``MaxPartMB``/``MaxZipRatio`` settings)."""
     from python_calamine import CalamineWorkbook
 
     p = Path(path)
@@ -267,7 +271,7 @@ def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bo
     if not p.exists():
         raise _fail("file not found", label, expected=f"an existing file ({p})")
     try:
-        check_workbook(p)  # hostile packages are refused before calamine parses them
+        check_workbook(p, **(limits or {}))  # hostile packages are refused before calamine parses them
     except HostileWorkbook as e:
         raise _fail(f"cannot open the workbook: {e}", label) from None
     try:
@@ -337,6 +341,19 @@ def read_sheet_cells(path: str | Path, sheet: str | None = None, *, default_shee
     return cells, name, [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (merged or [])]
 
 
+@contextlib.contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while millions of cells are allocated (it would
+    rescan them again and again; nothing built here forms reference cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class SheetRows:
     """One worksheet as a stream of rows, for readers that must not hold a million-row sheet as
     Python objects twice.  Use as a context manager::
@@ -350,8 +367,8 @@ class SheetRows:
     ``col_offset``."""
 
     def __init__(self, path, sheet: str | None = None, *, default_sheet: str | None = None,
-                 label: str | None = None, table: str = ""):
-        self.path, self.sheet, self.default_sheet = Path(path), sheet, default_sheet
+                 label: str | None = None, table: str = "", limits: dict | None = None):
+        self.path, self.sheet, self.default_sheet, self.limits = Path(path), sheet, default_sheet, limits
         self.label, self.table = label or Path(path).name, table
         self.rows, self.width, self.name, self.col_offset = iter(()), 0, "", 0
         self.merged: list = []
@@ -362,7 +379,7 @@ class SheetRows:
         p, label, table = self.path, self.label, self.table
         binary = p.suffix.lower() == ".xlsb"
         try:
-            wb = open_workbook(p, label=label)
+            wb = open_workbook(p, label=label, limits=self.limits)
         except InputErrors:
             if not binary or not p.exists():
                 raise
@@ -413,7 +430,7 @@ def sheet_rows(path, sheet: str | None = None, **kw) -> SheetRows:
 
 
 def read_table_grid(path: str | Path, table_name: str, *, label: str | None = None,
-                    table: str = "") -> tuple[pd.DataFrame, str, int]:
+                    table: str = "", limits: dict | None = None) -> tuple[pd.DataFrame, str, int]:
     """An Excel table (ListObject) of an .xlsx/.xlsm as a grid whose first row is the table's
     header.  Returns ``(grid, sheet_name, header_row)``."""
     p = Path(path)
@@ -421,7 +438,7 @@ def read_table_grid(path: str | Path, table_name: str, *, label: str | None = No
     if p.suffix.lower() == ".xlsb":
         raise _fail(f"Excel tables cannot be read by name from .xlsb files (table {table_name!r})", label, table,
                     expected="the sheet name instead (--sheet), or the workbook saved as .xlsx/.xlsm")
-    wb = open_workbook(p, label=label, load_tables=True)
+    wb = open_workbook(p, label=label, load_tables=True, limits=limits)
     names = list(wb.table_names or [])
     by_lower = {n.lower(): n for n in names}
     found = by_lower.get(str(table_name).strip().lower())

@@ -286,7 +286,9 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         if len(run) >= STRAY_GAP:      # a value far below the table (A1048576): one problem, not a million
             after = run[-1] + 1
             h = next(h for h in raw.columns if not blank_by_header[h][after])
-            err(f"a value {len(run):,} blank rows below the records above it (rows {rows_all[run[0]]}-{rows_all[run[-1]]} "
+            # counted from the row labels: a reader keeps only the ends of a long run of empty rows
+            err(f"a value {int(rows_all[run[-1]]) - int(rows_all[run[0]]) + 1:,} blank rows below the records above it "
+                f"(rows {rows_all[run[0]]}-{rows_all[run[-1]]} "
                 f"are blank)", rows_all[after], h, raw[h].iat[after], "no stray cells below the table: delete it")
             if not blank_row[after:last].any():
                 strays.extend(range(after, last))   # the stray rows are not records: no more problems for them

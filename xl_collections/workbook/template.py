@@ -26,6 +26,7 @@ from ..core import schema
 from ..close.checklist import AUDIT_HEADER, CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 from ..io.write import to_display
 from ..core.money import to_decimal
+from ..book.usercells import Box, owned_formula, set_owned_names
 from .vba import module_sources, ribbon, with_kept_vba
 from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
@@ -50,7 +51,8 @@ SETTING_HELP = {d.cell: (expected_text(d, "the reporting currency"), d.help) for
 # a step's button sits on its first sheet, right of the sheet's first two (short) note lines (steps registry)
 STEP_BUTTONS = {s.sheets[0]: s.button.caption for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
 STEP_BUTTON_CELLS = {s.sheets[0]: s.button.cell for s in CLOSE_STEPS if s.button and s.button.cell and s.sheets}
-COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column"]
+# the readers also map VALUES of doc_type/status (io/readers.MAP_SOURCE_VALUE / MAP_CANONICAL_VALUE)
+COLUMN_MAP_HEADER = ["table", "source_column", "canonical_column", "source_value", "canonical_value"]
 
 
 class TemplateError(ValueError):
@@ -313,8 +315,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws = sheets["Column Map"]
     cmap = (inputs or {}).get("column_map")
     ws.set_column(0, 2, 26)
+    ws.set_column(3, 4, 18)
     for j, h in enumerate(COLUMN_MAP_HEADER):
-        ws.write_string(0, j, h, head)
+        ws.write_string(0, j, h, head if j < 3 else head_opt)
     ws.data_validation(1, 0, 10000, 0, {"validate": "list", "source": [t.name for t in INPUT_TABLES],
                                         "input_title": "table", "input_message": "The input table the header belongs to."})
     ws.write_comment(0, 1, "The header as it stands in your export, e.g. 'Invoice Number'. "
@@ -324,20 +327,31 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     ws.data_validation(1, 2, 10000, 2, {"validate": "any", "input_title": "canonical_column",
                                         "input_message": "The column it means, as in row 1 of the table's input sheet, "
                                                          "e.g. document_no, open_amount, due_date."})
+    ws.data_validation(1, 3, 10000, 3, {"validate": "any", "input_title": "source_value",
+                                        "input_message": "Optional: a value of that column as your export has it, "
+                                                         "e.g. DR (SAP's invoice type). Fill canonical_value too."})
+    ws.data_validation(1, 4, 10000, 4, {"validate": "any", "input_title": "canonical_value",
+                                        "input_message": "Optional: what that value means, e.g. INV for doc_type "
+                                                         "(INV, DM, CM, PMT, DED, ADJ) or a status."})
     if cmap is None or not len(cmap):
         grey = wb.add_format({"italic": True, "font_color": "#808080"})
-        ws.write_string(2, 4, "Example (type your own rows in A:C):", grey)
-        for r, ex in enumerate([("open_items", "Invoice Number", "document_no"),
-                                ("open_items", "Balance Due", "open_amount"),
-                                ("payments", "Bank Ref", "reference")], start=3):
+        ws.write_string(2, 6, "Example (type your own rows in A:E):", grey)
+        for r, ex in enumerate([("open_items", "Invoice Number", "document_no", "", ""),
+                                ("open_items", "Balance Due", "open_amount", "", ""),
+                                ("payments", "Bank Ref", "reference", "", ""),
+                                ("open_items", "Belegart", "doc_type", "DR", "INV")], start=3):
             for j, v in enumerate(ex):
-                ws.write_string(r, 4 + j, v, grey)
-        ws.set_column(4, 6, 20)
+                if v:
+                    ws.write_string(r, 6 + j, v, grey)
+        ws.set_column(6, 8, 20)
+        ws.set_column(9, 10, 14)
     ws.freeze_panes(1, 0)
     if cmap is not None:
-        for i, row in enumerate(cmap[COLUMN_MAP_HEADER].itertuples(index=False), start=1):
+        cmap = cmap.reindex(columns=COLUMN_MAP_HEADER)
+        for i, row in enumerate(cmap.itertuples(index=False), start=1):
             for j, v in enumerate(row):
-                ws.write_string(i, j, str(v))
+                if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v) != "":
+                    ws.write_string(i, j, str(v))
 
     # Input sheets: schema headers (and the demo's data)
     for table in INPUT_TABLES:
@@ -353,6 +367,11 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         ws.freeze_panes(1, 0)
         if df is not None and len(df):
             _write_input(wb, ws, table, df)
+    # what the program lays out on each of its sheets: marked as its own (hidden name xlc_owned)
+    owned = {name: [] for name in OUTPUT_SHEETS}
+    owned[CLOSE_SHEET] = [Box(0, 0, len(CLOSE_NOTES) - 1, 0), Box(hr - 1, 0, hr - 1, 0),
+                          Box(hr, 0, hr + len(close_sheet_rows({})), len(CHECKLIST_HEADER) - 1)]
+    owned[AUDIT_SHEET] = [Box(0, 0, 0, len(AUDIT_HEADER) - 1)]
     # Aging History is the program's but takes a user's earlier months (the demo's pasted history)
     history = (inputs or {}).get("aging_history")
     if history is not None and len(history):
@@ -360,6 +379,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
         for j, col in enumerate(schema.AGING_HISTORY.columns):
             ws.write_string(0, j, col.name, head)
         _write_input(wb, ws, schema.AGING_HISTORY, history)
+        owned[schema.AGING_HISTORY.sheet] = [Box(0, 0, len(history), len(schema.AGING_HISTORY.columns) - 1)]
 
     # Audit Log header (append-only; the close adds rows)
     ws = sheets[AUDIT_SHEET]
@@ -389,7 +409,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     for r, line in enumerate(notes, start=12):
         ws.write_string(r, 0, line, bold if r == 12 else None)
     wb.close()
-    ribbon.add_to_package(path, ribbon.customui_xml(RIBBON_BUTTONS))
+    marks = {SHEET_ORDER.index(name): owned_formula(name, boxes) for name, boxes in owned.items()}
+    ribbon.add_to_package(path, ribbon.customui_xml(RIBBON_BUTTONS),
+                          edit={"xl/workbook.xml": lambda xml: set_owned_names(xml, marks)})
     return path
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -74,9 +75,10 @@ def _rels_with_ribbon(rels: bytes) -> bytes:
     return package.add_rels(rels, [{"Id": "rIdXlcRibbon", "Type": RELATIONSHIP, "Target": PART}])
 
 
-def add_to_package(path: str | Path, xml: str) -> None:
+def add_to_package(path: str | Path, xml: str, edit: dict[str, Callable[[bytes], bytes]] | None = None) -> None:
     """Write the ribbon part into the saved workbook at ``path`` (rewritten through a temporary
-    file beside it; every other part copied unchanged, in its order)."""
+    file beside it; every other part copied unchanged, in its order, but the parts ``edit``
+    names, which are passed through its function)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".~xlc-", suffix=".tmp", dir=path.parent)
     try:
@@ -88,6 +90,8 @@ def add_to_package(path: str | Path, xml: str) -> None:
                 data = src.read(info.filename)
                 if info.filename == "_rels/.rels":
                     data = _rels_with_ribbon(data)
+                if edit and info.filename in edit:
+                    data = edit[info.filename](data)
                 dst.writestr(info, data)
             ri = zipfile.ZipInfo(PART, date_time=src.infolist()[0].date_time)
             ri.compress_type = zipfile.ZIP_DEFLATED
