@@ -101,7 +101,7 @@ def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: 
 
 
 def limits_of(settings) -> dict[str, int]:
-    """The guard's keywords from a :class:`~xl_collections.settings.Settings` (``--settings FILE``)."""
+    """The guard's keywords from a :class:`~xl_collections.core.settings.Settings` (``--settings FILE``)."""
     return {k: int(getattr(settings, k)) for k in DEFAULT_LIMITS if isinstance(getattr(settings, k, None), int)}
 
 
