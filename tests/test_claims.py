@@ -141,11 +141,11 @@ def test_returned_payment(book):
     assert "750.00 USD put back on INV-1050" in top["evidence"]
 
 
-def test_a_return_known_only_from_the_payments_file(book):
-    index, oi = book
-    bare = index_payments(index.pay.drop(columns=["bank_refs"]).assign(record_type="PAYMENT"), None)
-    bare.returns = index.returns
-    rows = research(Claim("C100", 75000, dt.date(2026, 10, 28), "1050"), bare, open_items=oi).rows
+def test_a_return_known_only_from_the_payments_file(files, book):
+    """No cash application has reversed it yet: the RETURN row naming the cheque is enough."""
+    _, oi = book
+    pay, _ = load_table(files["payments"], "payments", reporting_currency="USD")
+    rows = research(Claim("C100", 75000, dt.date(2026, 10, 28), "1050"), index_payments(pay), open_items=oi).rows
     top = rows.iloc[0]
     assert top["where"] == RETURNED
     assert "returned (return RTN-0931 on 2026-11-09: NSF insufficient funds)" in top["evidence"]

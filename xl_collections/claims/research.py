@@ -45,7 +45,7 @@ from rapidfuzz import fuzz
 from ..cashapp.payer import normalise_name
 from ..cashapp.prior import APPLIED
 from ..cashapp.refs import candidates as reference_tokens
-from ..docno import normalise_document_no
+from ..docno import document_keys, normalise_document_no
 from ..money import money_text
 
 APPLIED_TO_CLAIMED, APPLIED_ELSEWHERE, UNAPPLIED, RETURNED, NOT_FOUND = (
@@ -91,25 +91,86 @@ def _text(v) -> str:
     return str(v).strip()
 
 
+_NO_DAY = np.iinfo(np.int64).min
+_PAY_COLS = ("payment_id", "value_date", "amount", "currency", "payer_name", "payer_account", "reference",
+             "customer_id")
+_APP_COLS = ("payment_id", "document_no", "customer_id", "applied_amount", "status", "value_date", "payment_amount",
+             "bank_reference", "end_to_end_id", "return_id", "currency", "run_id")
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    """A text column as a pyarrow string array (blanks ``""``); no copy for Arrow-backed text."""
+    try:
+        arr = pa.Array.from_pandas(s)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.type != pa.string():
+            arr = arr.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        arr = pa.array([_text(v) for v in s], type=pa.string())
+    return pc.fill_null(arr, "")
+
+
+def _values(values) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values
+    if isinstance(values, pd.Series):
+        return _arrow(values)
+    return pa.array([str(v) for v in values], type=pa.string())
+
+
+def _in(arr: pa.Array, values) -> np.ndarray:
+    """Which items of ``arr`` are among ``values`` (a bool array)."""
+    return pc.is_in(arr, value_set=_values(values)).to_numpy(zero_copy_only=False)
+
+
+@dataclass
+class _Part:
+    """Payments of one source, their text columns as Arrow arrays (compared without copying)."""
+    pay: pd.DataFrame
+    ids: pa.Array
+    reference: pa.Array
+    currency: pa.Array
+    customer: pa.Array
+    payer: pa.Array
+    days: np.ndarray              # value date as days since 1970 (no date: _NO_DAY)
+    amount: np.ndarray            # minor units of the row's currency
+
+
+def _part(df: pd.DataFrame, currency: str) -> _Part:
+    for c in _PAY_COLS:
+        if c not in df.columns:
+            df = df.assign(**{c: pd.NaT if c == "value_date" else 0 if c == "amount" else ""})
+    vd = df["value_date"]
+    if not pd.api.types.is_datetime64_any_dtype(vd.dtype):
+        vd = pd.to_datetime(vd)
+    ns = vd.to_numpy(dtype="datetime64[ns]")
+    days = np.where(np.isnat(ns), _NO_DAY, ns.astype("int64") // _DAY)
+    cur = _arrow(df["currency"])
+    cur = pc.if_else(pc.equal(cur, ""), currency, cur)
+    return _Part(df, _arrow(df["payment_id"]), _arrow(df["reference"]), cur, _arrow(df["customer_id"]),
+                 _arrow(df["payer_name"]), days,
+                 df["amount"].to_numpy(dtype="int64"))
+
+
 @dataclass
 class PaymentIndex:
-    """The known payments, prepared once for many claims.  ``pay``: one row per payment
-    (``payment_id, value_date, amount, currency, payer_name, payer_account, reference,
-    customer_id, bank_refs``); ``apps``: the earlier applications (``read_prior`` columns);
-    ``returns``: ``RETURN`` rows of the payments (``payment_id`` is the return's id)."""
-    pay: pd.DataFrame
+    """The known payments, prepared once for many claims: ``parts`` (the ``payments`` table's
+    receipts; the payments only earlier applications know), ``apps`` (the earlier applications,
+    ``read_prior`` columns), ``returns`` (``RETURN`` rows of the payments: ``payment_id`` is the
+    return's id, ``original_ref`` the returned payment)."""
+    parts: list[_Part]
     apps: pd.DataFrame
     returns: pd.DataFrame
-    days: np.ndarray = field(repr=False)          # value date as days since 1970 (NaT: min int)
-    ref_upper: pa.Array = field(repr=False)       # reference + payment_id + bank refs, upper case
+    app_ids: pa.Array = field(repr=False)
+    app_refs: pa.Array = field(repr=False)       # bank reference + end-to-end id
+    app_customer: pa.Array = field(repr=False)
+    app_document: pa.Array = field(repr=False)
+    app_days: np.ndarray = field(repr=False)     # value date of the application's payment (days since 1970)
 
     @property
     def size(self) -> int:
-        return len(self.pay)
-
-
-_PAY_COLS = ["payment_id", "value_date", "amount", "currency", "payer_name", "payer_account", "reference",
-             "customer_id"]
+        return sum(len(p.pay) for p in self.parts)
 
 
 def index_payments(payments: pd.DataFrame | None, applications: pd.DataFrame | None = None, *,
@@ -117,41 +178,30 @@ def index_payments(payments: pd.DataFrame | None, applications: pd.DataFrame | N
     """:class:`PaymentIndex` of the canonical ``payments`` table and earlier runs'
     ``applications`` (as :func:`xl_collections.cashapp.prior.read_prior` gives them); either
     may be None."""
-    pay = payments if payments is not None else pd.DataFrame(columns=_PAY_COLS)
-    rt = pay["record_type"].astype(str).str.upper() if "record_type" in pay.columns else pd.Series("", index=pay.index)
-    returns = pay[rt == "RETURN"]
-    pay = pay[~rt.isin(["RETURN", "DEBIT"])]
-    cols = {c: (pay[c] if c in pay.columns else pd.Series("", index=pay.index, dtype=object)) for c in _PAY_COLS}
-    if "currency" not in pay.columns:
-        cols["currency"] = pd.Series(currency, index=pay.index, dtype=object)
-    pay = pd.DataFrame(cols).reset_index(drop=True)
-    pay["currency"] = pay["currency"].where(pay["currency"].astype(str) != "", currency)
-    pay["amount"] = pay["amount"].astype("int64")
-    pay["value_date"] = pd.to_datetime(pay["value_date"]).astype("datetime64[ns]")
-    apps = applications if applications is not None else pd.DataFrame(
-        columns=["payment_id", "document_no", "customer_id", "applied_amount", "status", "value_date",
-                 "payment_amount", "bank_reference", "end_to_end_id", "return_id", "currency", "run_id"])
+    pay = payments if payments is not None else pd.DataFrame(columns=list(_PAY_COLS))
+    returns = pay.iloc[:0]
+    if "record_type" in pay.columns and len(pay):
+        rt = pc.utf8_upper(_arrow(pay["record_type"]))
+        ret = pc.equal(rt, "RETURN").to_numpy(zero_copy_only=False)
+        other = ret | pc.equal(rt, "DEBIT").to_numpy(zero_copy_only=False)
+        if other.any():
+            returns, pay = pay[ret], pay[~other]
+    parts = [_part(pay, currency)]
+    apps = applications if applications is not None else pd.DataFrame(columns=list(_APP_COLS))
+    for c in _APP_COLS:
+        if c not in apps.columns:
+            apps = apps.assign(**{c: ""})
     apps = apps.reset_index(drop=True)
-    bank_refs = pd.Series("", index=pay.index, dtype=object)
+    app_ids = _arrow(apps["payment_id"])
     if len(apps):
-        refs = apps[["payment_id", "bank_reference", "end_to_end_id"]].astype(str)
-        refs = refs[(refs["bank_reference"] != "") | (refs["end_to_end_id"] != "")].drop_duplicates("payment_id")
-        by_id = dict(zip(refs["payment_id"], (refs["bank_reference"] + " " + refs["end_to_end_id"]).str.strip()))
-        if by_id:
-            bank_refs = pay["payment_id"].map(by_id).fillna("").astype(object)
-        # payments only the applications still know (an earlier run's statement not loaded now)
-        only = apps[~apps["payment_id"].isin(set(pay["payment_id"]))]
-        if len(only):
-            pay = pd.concat([pay.assign(bank_refs=bank_refs), _from_applications(only, currency)], ignore_index=True)
-        else:
-            pay = pay.assign(bank_refs=bank_refs)
-    else:
-        pay = pay.assign(bank_refs=bank_refs)
-    vd = pay["value_date"].to_numpy(dtype="datetime64[ns]").astype("int64")
-    days = np.where(pay["value_date"].isna().to_numpy(), np.iinfo(np.int64).min, vd // _DAY)
-    text = (pay["reference"].astype(str) + " | " + pay["payment_id"].astype(str) + " | " + pay["bank_refs"].astype(str))
-    ref_upper = pc.utf8_upper(pa.array(text.to_numpy(dtype=object), type=pa.string()))
-    return PaymentIndex(pay, apps, returns.reset_index(drop=True), days, ref_upper)
+        only = ~_in(app_ids, parts[0].ids)
+        if only.any():       # payments only the applications still know (an earlier statement not loaded now)
+            parts.append(_part(_from_applications(apps[only], currency), currency))
+    refs = pc.binary_join_element_wise(_arrow(apps["bank_reference"]), _arrow(apps["end_to_end_id"]), " ")
+    vd = pd.to_datetime(apps["value_date"]).to_numpy(dtype="datetime64[ns]")
+    app_days = np.where(np.isnat(vd), _NO_DAY, vd.astype("int64") // _DAY)
+    return PaymentIndex(parts, apps, returns.reset_index(drop=True), app_ids, refs, _arrow(apps["customer_id"]),
+                        _arrow(apps["document_no"]), app_days)
 
 
 def _from_applications(apps: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -164,13 +214,13 @@ def _from_applications(apps: pd.DataFrame, currency: str) -> pd.DataFrame:
     first = g.first()
     total = g["_applied"].sum()
     pamt = first["payment_amount"] if "payment_amount" in first.columns else pd.Series(pd.NA, index=first.index)
-    amount = pd.array([int(p) if not pd.isna(p) else int(t) for p, t in zip(pamt, total)], dtype="int64")
+    amount = pd.array([int(p) if not (p == "" or pd.isna(p)) else int(t) for p, t in zip(pamt, total)], dtype="int64")
     refs = (first["bank_reference"].astype(str) + " " + first["end_to_end_id"].astype(str)).str.strip()
     cur = first["currency"].astype(str).where(first["currency"].astype(str) != "", currency)
     return pd.DataFrame({"payment_id": first.index.astype(str), "value_date": pd.to_datetime(first["value_date"]).to_numpy(),
                          "amount": amount, "currency": cur.to_numpy(), "payer_name": "",
                          "payer_account": first["payer_account"].astype(str).to_numpy() if "payer_account" in first else "",
-                         "reference": refs.to_numpy(), "customer_id": "", "bank_refs": refs.to_numpy()})
+                         "reference": refs.to_numpy(), "customer_id": ""})
 
 
 @dataclass
@@ -186,54 +236,69 @@ class ClaimResult:
         return not (len(self.rows) == 1 and self.rows["where"].iat[0] == NOT_FOUND)
 
 
-def research(claim: Claim, index: PaymentIndex, *, open_items: pd.DataFrame | None = None,
+def research(claim: Claim, index: PaymentIndex, *, open_items: "pd.DataFrame | Documents | None" = None,
              claim_days: int = 30, tolerance: int = 0) -> ClaimResult:
     """Answer one claim against ``index`` (:func:`index_payments`).  ``claim_days``: the
     ``ClaimDays`` window either side of the claimed date; ``tolerance``: ``MatchTolerance`` in
-    minor units of the claim's currency.  ``open_items`` (optional) tells whose a document is
-    and whether the claimed documents are still open."""
-    pay = index.pay
-    n = len(pay)
+    minor units of the claim's currency.  ``open_items`` (optional; or their :class:`Documents`,
+    built once for many claims) tells whose a document is and whether the claimed documents
+    are still open."""
     keys = claim.document_keys
     text = claim.text_key if len(claim.text_key) >= 3 else ""
-    # the date window first: it cuts a year of payments to a few weeks
-    if claim.date is not None:
-        day = (np.datetime64(claim.date, "D") - np.datetime64(0, "D")).astype("int64")
-        inside = np.abs(index.days - day) <= int(claim_days)
-        rows = np.flatnonzero(inside & (index.days != np.iinfo(np.int64).min))
-    else:
-        rows = np.arange(n)
-    amount_ok = np.zeros(len(rows), dtype=bool)
-    if claim.amount is not None and len(rows):
-        amt = pay["amount"].to_numpy()[rows]
-        cur = pay["currency"].to_numpy()[rows]
-        amount_ok = (np.abs(amt - int(claim.amount)) <= int(tolerance)) & (cur == claim.currency)
-    ref_ok = np.zeros(len(rows), dtype=bool)
-    if (keys or text) and len(rows):
-        ref_ok = _reference_hits(index.ref_upper.take(pa.array(rows)), keys, text)
-    docs = _Documents(open_items)
-    if claim.amount is None and not keys and not text:
-        own = _own_payments(index, claim.customer_id, docs)
-        ok = np.isin(pay["payment_id"].to_numpy()[rows], list(own)) if own else np.zeros(len(rows), dtype=bool)
-    else:
-        ok = amount_ok | ref_ok
-    looked = _looked_for(claim, keys, text, claim_days, tolerance, n)
-    if not ok.any():
+    docs = open_items if isinstance(open_items, Documents) else Documents(open_items)
+    day = (np.datetime64(claim.date, "D") - np.datetime64(0, "D")).astype("int64") if claim.date else None
+    by_bank_ref = _bank_ref_hits(index, keys, text, day, claim_days) if keys or text else None
+    own = _own_payments(index, claim.customer_id, docs)
+    frames = []
+    for part in index.parts:
+        # the date window first: it cuts a year of payments to a few weeks
+        rows = (np.flatnonzero((np.abs(part.days - day) <= int(claim_days)) & (part.days != _NO_DAY))
+                if day is not None else np.arange(len(part.pay)))
+        if not len(rows):
+            continue
+        take = pa.array(rows)
+        amount_ok = np.zeros(len(rows), dtype=bool)
+        if claim.amount is not None:
+            same = pc.equal(part.currency.take(take), claim.currency).to_numpy(zero_copy_only=False)
+            amount_ok = (np.abs(part.amount[rows] - int(claim.amount)) <= int(tolerance)) & same
+        ref_ok = np.zeros(len(rows), dtype=bool)
+        if keys or text:
+            ids = part.ids.take(take)
+            ref_ok = _reference_hits(part.reference.take(take), keys, text) | _reference_hits(ids, keys, text)
+            if by_bank_ref:
+                ref_ok |= _in(ids, by_bank_ref)
+        if claim.amount is None and not keys and not text:
+            ok = _in(part.ids.take(take), own) if own else np.zeros(len(rows), dtype=bool)
+        else:
+            ok = amount_ok | ref_ok
+        if ok.any():
+            cand = part.pay.iloc[rows[ok]][list(_PAY_COLS)].reset_index(drop=True)
+            cand["currency"] = part.currency.take(pa.array(rows[ok])).to_pylist()
+            cand["m_ref"] = ref_ok[ok]
+            cand["m_days"] = (part.days[rows[ok]] - day) if day is not None else 0
+            frames.append(cand)
+    looked = _looked_for(claim, keys, text, claim_days, tolerance, index.size)
+    if not frames:
         return ClaimResult(claim, _not_found(claim, looked, docs, keys), looked)
-    hit = rows[ok]
-    cand = pay.iloc[hit].reset_index(drop=True)
-    cand["m_ref"] = ref_ok[ok]
-    cand["m_exact"] = (cand["amount"].to_numpy() == claim.amount) & (cand["currency"].to_numpy() == claim.currency) \
-        if claim.amount is not None else False
-    cand["m_days"] = (index.days[hit] - day) if claim.date is not None else 0
-    cand["m_payer"] = _payer_likeness(cand, _known_names(index, claim.customer_id, docs))
+    cand = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    cand["amount"] = cand["amount"].astype("int64")
+    cand["m_exact"] = ((cand["amount"].to_numpy() == claim.amount) & (cand["currency"].to_numpy() == claim.currency)
+                       if claim.amount is not None else False)
+    cand["m_payer"] = _payer_likeness(cand, _known_names(index, own))
     cand["m_dist"] = np.abs(cand["m_days"])
     cand = cand.sort_values(["m_ref", "m_exact", "m_dist", "m_payer", "value_date", "payment_id"],
                             ascending=[False, False, True, False, True, True], kind="mergesort").reset_index(drop=True)
-    out = [_where(r, claim, keys, text, index, docs, tolerance) for r in cand.itertuples(index=False)]
+    by_payment: dict[str, list[dict]] = {}
+    if len(index.apps):
+        for a in index.apps[_in(index.app_ids, cand["payment_id"])].to_dict("records"):
+            by_payment.setdefault(_text(a["payment_id"]), []).append(a)
+    returns = index.returns.to_dict("records") if len(index.returns) else []
+    out = [_where(r, claim, keys, by_payment.get(r.payment_id, []), returns, docs, tolerance)
+           for r in cand.itertuples(index=False)]
     res = pd.DataFrame({"rank": np.arange(1, len(cand) + 1), "payment_id": cand["payment_id"].astype(str),
-                        "value_date": cand["value_date"], "amount": cand["amount"].astype("int64"),
-                        "payer_name": cand["payer_name"].astype(str), "reference": cand["reference"].astype(str),
+                        "value_date": pd.to_datetime(cand["value_date"]).astype("datetime64[ns]"),
+                        "amount": cand["amount"], "payer_name": cand["payer_name"].astype(str),
+                        "reference": cand["reference"].astype(str),
                         "where": [o[0] for o in out], "documents": [o[1] for o in out],
                         "customer_id": [o[2] for o in out], "evidence": [o[3] for o in out],
                         "currency": cand["currency"].astype(str)})
@@ -241,70 +306,103 @@ def research(claim: Claim, index: PaymentIndex, *, open_items: pd.DataFrame | No
     return ClaimResult(claim, res, looked)
 
 
-def _reference_hits(ref_upper: pa.Array, keys: tuple[str, ...], text: str) -> np.ndarray:
-    """Rows whose reference text names one of ``keys`` or holds ``text``.  A cheap substring
-    test on the digits of each key picks the rows; their tokens' keys then decide exactly."""
-    hits = np.zeros(len(ref_upper), dtype=bool)
-    if text:
-        norm = pc.utf8_trim_whitespace(pc.replace_substring_regex(ref_upper, pattern=r"[^0-9A-Z]+", replacement=" "))
-        padded = pc.binary_join_element_wise(" ", norm, " ", "")
-        hits |= pc.match_substring(padded, f" {text} ").to_numpy(zero_copy_only=False)
+def _bank_ref_hits(index: PaymentIndex, keys, text, day, claim_days: int) -> set[str]:
+    """Payment ids whose bank reference or end-to-end id (on their applications, paid within the
+    window) names the claim."""
+    if not len(index.apps):
+        return set()
+    rows = (np.flatnonzero(np.abs(index.app_days - day) <= int(claim_days)) if day is not None
+            else np.arange(len(index.apps)))
+    take = pa.array(rows)
+    hit = _reference_hits(index.app_refs.take(take), keys, text)
+    return set(index.app_ids.take(take).filter(pa.array(hit)).to_pylist()) if hit.any() else set()
+
+
+def _reference_hits(refs: pa.Array, keys: tuple[str, ...], text: str) -> np.ndarray:
+    """Which of ``refs`` name one of ``keys`` or hold ``text`` (:attr:`Claim.text_key`).  A
+    cheap substring test picks the rows (the longest digit run of a key, the longest word of the
+    text, case ignored); their tokens' keys and normalised text then decide exactly."""
+    hits = np.zeros(len(refs), dtype=bool)
+    if not len(refs):
+        return hits
     want = set(keys)
-    for k in keys:
-        digits = max(re.findall(r"\d+", k), key=len)
-        maybe = np.flatnonzero(pc.match_substring(ref_upper, digits).to_numpy(zero_copy_only=False) & ~hits)
+    probes = [(max(re.findall(r"\d+", k), key=len), "key") for k in keys]
+    if text:
+        probes.append((max(text.split(), key=len), "text"))
+    for probe, kind in probes:
+        maybe = np.flatnonzero(pc.match_substring(refs, probe, ignore_case=True).to_numpy(zero_copy_only=False) & ~hits)
         for i in maybe:
-            if any(t in want for _, t in reference_tokens(ref_upper[int(i)].as_py().replace(" | ", " "), 80)):
-                hits[i] = True
+            ref = refs[int(i)].as_py()
+            if kind == "text":
+                hits[i] = f" {text} " in f" {_text_key(ref)} "
+            else:
+                hits[i] = any(t in want for _, t in reference_tokens(ref, 80))
     return hits
 
 
-class _Documents:
-    """Who a document belongs to and what is still open (from the open items, when given)."""
+class Documents:
+    """Whose a document is and what is still open, from the open items (built once for many
+    claims; empty without open items).  Looked up by document-number key."""
 
     def __init__(self, open_items: pd.DataFrame | None):
-        self.by_key: dict[str, list[tuple[str, str, int, str]]] = {}
+        self.oi = None
         if open_items is None or not len(open_items):
             return
         oi = open_items
-        cur = oi["currency"] if "currency" in oi.columns else pd.Series("", index=oi.index)
-        for d, c, o, k in zip(oi["document_no"].astype(str), oi["customer_id"].astype(str),
-                              oi["open_amount"], cur.astype(str)):
-            self.by_key.setdefault(normalise_document_no(d), []).append((d, c, int(o), k))
+        self.oi = pd.DataFrame({
+            "document_no": oi["document_no"].astype(str).to_numpy(), "customer_id": oi["customer_id"].astype(str).to_numpy(),
+            "open_amount": oi["open_amount"].astype("int64").to_numpy(),
+            "currency": (oi["currency"].astype(str) if "currency" in oi.columns else pd.Series("", index=oi.index)).to_numpy(),
+            "key": document_keys(oi["document_no"]).to_numpy(zero_copy_only=False)})
+        self._key = pa.array(self.oi["key"].to_numpy(dtype=object), type=pa.string())
+        self._cust = pa.array(self.oi["customer_id"].to_numpy(dtype=object), type=pa.string())
+
+    def rows(self, keys) -> list[tuple[str, str, int, str]]:
+        """``(document_no, customer_id, open_amount, currency)`` of the documents with these keys."""
+        if self.oi is None or not keys:
+            return []
+        hit = pc.is_in(self._key, value_set=pa.array(list(keys), type=pa.string())).to_numpy(zero_copy_only=False)
+        sub = self.oi[hit]
+        return list(zip(sub["document_no"], sub["customer_id"], sub["open_amount"].astype(int), sub["currency"]))
 
     def customer_of(self, document_no: str) -> str:
-        found = self.by_key.get(normalise_document_no(document_no), [])
-        return found[0][1] if len(found) == 1 else ""
+        found = {c for _, c, _, _ in self.rows([normalise_document_no(document_no)])}
+        return found.pop() if len(found) == 1 else ""
 
     def of_customer(self, customer_id: str) -> set[str]:
-        return {d for rows in self.by_key.values() for d, c, _, _ in rows if c == customer_id}
+        if self.oi is None:
+            return set()
+        return set(self.oi["document_no"].to_numpy()[pc.equal(self._cust, customer_id).to_numpy(zero_copy_only=False)])
 
     def still_open(self, keys, currency: str) -> list[str]:
-        out = []
-        for k in keys:
-            for d, c, o, cur in self.by_key.get(k, []):
-                out.append(f"{d} of {c} is still open {money_text(o, cur or currency)}" if o
-                           else f"{d} of {c} shows nothing open")
-        return out
+        return [f"{d} of {c} is still open {money_text(o, cur or currency)}" if o else f"{d} of {c} shows nothing open"
+                for d, c, o, cur in self.rows(keys)]
 
 
-def _own_payments(index: PaymentIndex, customer_id: str, docs: _Documents) -> set[str]:
+def _own_payments(index: PaymentIndex, customer_id: str, docs: Documents) -> set[str]:
     """The claimed customer's payments: its ``customer_id`` on the payment, or applied to its documents."""
-    pay, apps = index.pay, index.apps
-    own = set(pay.loc[pay["customer_id"].astype(str) == customer_id, "payment_id"])
-    if len(apps):
-        mine = apps["customer_id"].astype(str) == customer_id
-        mine |= apps["document_no"].isin(docs.of_customer(customer_id))
-        own |= set(apps.loc[mine, "payment_id"])
+    own: set[str] = set()
+    for part in index.parts:
+        mine = pc.equal(part.customer, customer_id)
+        own |= set(part.ids.filter(mine).to_pylist())
+    if len(index.apps):
+        mine = pc.equal(index.app_customer, customer_id).to_numpy(zero_copy_only=False)
+        theirs = docs.of_customer(customer_id)
+        if theirs:
+            mine |= _in(index.app_document, theirs)
+        own |= set(index.app_ids.filter(pa.array(mine)).to_pylist())
     return own
 
 
-def _known_names(index: PaymentIndex, customer_id: str, docs: _Documents) -> list[str]:
-    """The normalised payer names the claimed customer has paid under."""
-    pay = index.pay
-    own = _own_payments(index, customer_id, docs)
-    names = pay.loc[pay["payment_id"].isin(own), "payer_name"].astype(str)
-    return sorted({normalise_name(n) for n in names if n.strip()})
+def _known_names(index: PaymentIndex, own: set[str]) -> list[str]:
+    """The normalised payer names the claimed customer has paid under (its own payments')."""
+    if not own:
+        return []
+    names: set[str] = set()
+    for part in index.parts:
+        hit = pc.is_in(part.ids, value_set=_values(own))
+        names |= {normalise_name(n) for n in part.payer.filter(hit).to_pylist() if _text(n)}
+    return sorted(names)
 
 
 def _payer_likeness(cand: pd.DataFrame, names: list[str]) -> list[float]:
@@ -314,8 +412,9 @@ def _payer_likeness(cand: pd.DataFrame, names: list[str]) -> list[float]:
             for p in cand["payer_name"]]
 
 
-def _where(r, claim: Claim, keys, text, index: PaymentIndex, docs: _Documents, tolerance: int):
-    """``(where, documents, customer_id, evidence)`` of one candidate payment."""
+def _where(r, claim: Claim, keys, mine: list[dict], returns: list[dict], docs: Documents, tolerance: int):
+    """``(where, documents, customer_id, evidence)`` of one candidate payment; ``mine``: its
+    application rows, ``returns``: the ``RETURN`` rows of the payments (as dicts)."""
     cur = r.currency
     why = []
     if r.m_ref:
@@ -341,58 +440,52 @@ def _where(r, claim: Claim, keys, text, index: PaymentIndex, docs: _Documents, t
         elif r.m_payer >= 90:
             who += " (a name the customer pays under)"
         why.append(who)
-    apps = index.apps
-    mine = apps[apps["payment_id"] == r.payment_id] if len(apps) else apps
-    returned = _returned(r, mine, index.returns)
-    applied = mine[mine["status"].isin(APPLIED)] if len(mine) else mine
-    review = mine[mine["status"] == "REVIEW"] if len(mine) else mine
     claimed_docs = set(keys)
-    own_docs = None
 
     def owner(app) -> str:
-        return _text(app.customer_id) or docs.customer_of(app.document_no)
+        return _text(app["customer_id"]) or docs.customer_of(app["document_no"])
 
-    parts, doc_list, customers = [], [], []
-    for a in applied.itertuples(index=False):
-        c = owner(a)
-        doc_list.append(a.document_no)
-        if c:
-            customers.append(c)
-        run = f", run {a.run_id}" if _text(getattr(a, "run_id", "")) else ""
-        parts.append(f"{money_text(int(a.applied_amount), a.currency or cur)} applied to {a.document_no}"
-                     + (f" of customer {c}" if c else "") + run)
-    left = int(r.amount) - int(applied["applied_amount"].sum()) if len(applied) else int(r.amount)
+    returned = _returned(r, mine, returns)
     if returned:
-        where = RETURNED
-        docs_out = "; ".join(dict.fromkeys(mine.loc[mine["status"] == "REVERSED", "document_no"].astype(str))) \
-            if len(mine) else ""
-        customers_out = "; ".join(dict.fromkeys(c for c in (owner(a) for a in mine.itertuples(index=False)) if c)) \
-            or _text(r.customer_id)
-        return where, docs_out, customers_out, "; ".join(why + [returned])
-    if len(applied):
+        reversed_ = [a for a in mine if a["status"] == "REVERSED"]
+        return (RETURNED, "; ".join(dict.fromkeys(_text(a["document_no"]) for a in reversed_)),
+                "; ".join(dict.fromkeys(c for c in map(owner, reversed_ or mine) if c)) or _text(r.customer_id),
+                "; ".join(why + [returned]))
+    applied = [a for a in mine if a["status"] in APPLIED]
+    if applied:
+        parts, doc_list, customers = [], [], []
+        for a in applied:
+            c = owner(a)
+            doc_list.append(_text(a["document_no"]))
+            if c:
+                customers.append(c)
+            run = f", run {a['run_id']}" if _text(a.get("run_id")) else ""
+            parts.append(f"{money_text(int(a['applied_amount']), _text(a.get('currency')) or cur)} applied to "
+                         f"{a['document_no']}" + (f" of customer {c}" if c else "") + run)
+        left = int(r.amount) - sum(int(a["applied_amount"]) for a in applied)
         if claimed_docs:
             to_claimed = any(normalise_document_no(d) in claimed_docs for d in doc_list)
         else:
             own_docs = docs.of_customer(claim.customer_id)
-            to_claimed = any(c == claim.customer_id for c in customers) or any(d in own_docs for d in doc_list)
+            to_claimed = claim.customer_id in customers or any(d in own_docs for d in doc_list)
         where = APPLIED_TO_CLAIMED if to_claimed else APPLIED_ELSEWHERE
         if left > 0:
             parts.append(f"{money_text(left, cur)} of it left unapplied")
         if where == APPLIED_ELSEWHERE and claimed_docs:
             parts += docs.still_open(keys, claim.currency)
         elif where == APPLIED_TO_CLAIMED and claim.amount is not None and claimed_docs:
-            to_them = int(applied.loc[applied["document_no"].map(normalise_document_no).isin(claimed_docs),
-                                      "applied_amount"].sum())
+            to_them = sum(int(a["applied_amount"]) for a in applied
+                          if normalise_document_no(a["document_no"]) in claimed_docs)
             if to_them < claim.amount:
                 parts.append(f"partly: {money_text(to_them, cur)} of the claimed "
                              f"{money_text(claim.amount, claim.currency)} reached the claimed documents")
         return where, "; ".join(dict.fromkeys(doc_list)), "; ".join(dict.fromkeys(customers)), "; ".join(why + parts)
     note = ["no application of it among the inputs: the cash is unapplied"]
-    if len(review):
+    review = [a for a in mine if a["status"] == "REVIEW"]
+    if review:
         note = ["not applied: proposed for review to " + ", ".join(
-            f"{a.document_no}" + (f" of customer {owner(a)}" if owner(a) else "") for a in review.itertuples(index=False))]
-    on_account = docs.by_key.get(normalise_document_no(r.payment_id), [])
-    for d, c, o, k in on_account:
+            f"{a['document_no']}" + (f" of customer {owner(a)}" if owner(a) else "") for a in review)]
+    for d, c, o, k in docs.rows([normalise_document_no(r.payment_id)]):
         if d == r.payment_id:
             note.append(f"held on account of customer {c} ({money_text(o, k or cur)} open as {d})")
     if claimed_docs:
@@ -400,28 +493,28 @@ def _where(r, claim: Claim, keys, text, index: PaymentIndex, docs: _Documents, t
     return UNAPPLIED, "", _text(r.customer_id), "; ".join(why + note)
 
 
-def _returned(r, mine: pd.DataFrame, returns: pd.DataFrame) -> str:
-    """Why the payment counts as returned ('' when it does not)."""
-    if len(mine):
-        rev = mine[(mine["status"] == "REVERSED") | (mine["return_id"].astype(str) != "")]
-        if len(rev):
-            a = rev.iloc[0]
-            reopened = -int(rev["applied_amount"].sum())
-            when = "" if pd.isna(a["value_date"]) else f" on {pd.Timestamp(a['value_date']).date().isoformat()}"
-            docs = ", ".join(dict.fromkeys(rev["document_no"].astype(str)))
-            return (f"returned (return {a['return_id']}{when}); {money_text(reopened, a['currency'] or r.currency)} "
-                    f"put back on {docs}" if docs else f"returned (return {a['return_id']}{when})")
-    if len(returns):
-        names = {normalise_document_no(x) for x in (r.payment_id, *str(r.bank_refs).split()) if x}
-        orig = returns["original_ref"].astype(str).map(normalise_document_no) if "original_ref" in returns else None
-        if orig is not None:
-            hit = returns[orig.isin(names - {""})]
-            if len(hit):
-                x = hit.iloc[0]
+def _day_text(v) -> str:
+    return "" if v is None or pd.isna(v) else f" on {pd.Timestamp(v).date().isoformat()}"
+
+
+def _returned(r, mine: list[dict], returns: list[dict]) -> str:
+    """Why the payment counts as returned ('' when it does not): a reversal among its
+    applications, else a ``RETURN`` row whose ``original_ref`` names it."""
+    rev = [a for a in mine if a["status"] == "REVERSED" or _text(a.get("return_id"))]
+    if rev:
+        a = rev[0]
+        reopened = -sum(int(x["applied_amount"]) for x in rev if x["status"] == "REVERSED")
+        docs = ", ".join(dict.fromkeys(_text(x["document_no"]) for x in rev if x["status"] == "REVERSED"))
+        head = f"returned (return {a['return_id']}{_day_text(a.get('value_date'))})"
+        return f"{head}; {money_text(reopened, _text(a.get('currency')) or r.currency)} put back on {docs}" if docs else head
+    if returns:
+        refs = [r.payment_id] + [_text(a.get(c)) for a in mine for c in ("bank_reference", "end_to_end_id")]
+        names = {normalise_document_no(x) for x in refs if x} - {""}
+        for x in returns:
+            if normalise_document_no(_text(x.get("original_ref"))) in names:
                 reason = " ".join(v for v in (_text(x.get("reason_code")), _text(x.get("reason"))) if v)
-                when = "" if pd.isna(x["value_date"]) else f" on {pd.Timestamp(x['value_date']).date().isoformat()}"
-                return f"returned (return {x['payment_id']}{when}" + (f": {reason}" if reason else "") + \
-                    "); not yet reversed by a cash application run"
+                return (f"returned (return {x['payment_id']}{_day_text(x.get('value_date'))}"
+                        + (f": {reason}" if reason else "") + "); not yet reversed by a cash application run")
     return ""
 
 
@@ -441,7 +534,7 @@ def _looked_for(claim: Claim, keys, text, claim_days: int, tolerance: int, n: in
     return f"{' or '.join(what)}{when}, from any payer, among {n:,} known payments"
 
 
-def _not_found(claim: Claim, looked: str, docs: _Documents, keys) -> pd.DataFrame:
+def _not_found(claim: Claim, looked: str, docs: Documents, keys) -> pd.DataFrame:
     ev = ["no payment found: looked for " + looked] + docs.still_open(keys, claim.currency)
     df = pd.DataFrame({"rank": pd.array([pd.NA], dtype="Int64"), "payment_id": [""],
                        "value_date": pd.Series([pd.NaT], dtype="datetime64[ns]"),
@@ -459,13 +552,14 @@ def research_claims(claims: pd.DataFrame, index: PaymentIndex, *, open_items: pd
     rows per claim in sheet order: ``claim`` (the claim's row on its sheet) and
     ``claimed_customer`` first, then :data:`CSV_COLUMNS` and ``currency``."""
     frames = []
+    docs = Documents(open_items)
     for r in claims.itertuples(index=False):
         amount = getattr(r, "amount", None)
         date = getattr(r, "date", None)
         claim = Claim(_text(r.customer_id), None if amount is None or pd.isna(amount) else int(amount),
                       None if date is None or pd.isna(date) else pd.Timestamp(date).date(),
                       _text(getattr(r, "reference", "")), currency, _text(getattr(r, "note", "")))
-        rows = research(claim, index, open_items=open_items, claim_days=claim_days, tolerance=tolerance).rows
+        rows = research(claim, index, open_items=docs, claim_days=claim_days, tolerance=tolerance).rows
         rows.insert(0, "claimed_customer", claim.customer_id)
         rows.insert(0, "claim", int(getattr(r, "source_row", len(frames) + 2)))
         frames.append(rows)
