@@ -20,6 +20,7 @@ from . import close as _close
 from . import steps as _steps
 from .book import as_workbook
 from .checklist import close_sheet
+from .claims.action import research_claims  # noqa: F401  (the Claims sheet's button, steps.SHEET_BUTTONS)
 from .steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
@@ -124,5 +125,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
+__all__ = ["main", "ribbon", "month_end_close", *BUTTON_MACROS, "research_claims", "action_for_sheet", "run_action", "SHEET_ACTIONS",
            "RIBBON_ACTIONS"]

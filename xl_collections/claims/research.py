@@ -394,22 +394,29 @@ def _own_payments(index: PaymentIndex, customer_id: str, docs: Documents) -> set
     return own
 
 
-def _known_names(index: PaymentIndex, own: set[str]) -> list[str]:
-    """The normalised payer names the claimed customer has paid under (its own payments')."""
+def _known_names(index: PaymentIndex, own: set[str]) -> dict[str, set[str]]:
+    """The normalised payer names the claimed customer has paid under, each with the ids of
+    the payments that show it (its own payments)."""
+    names: dict[str, set[str]] = {}
     if not own:
-        return []
-    names: set[str] = set()
+        return names
     for part in index.parts:
         hit = pc.is_in(part.ids, value_set=_values(own))
-        names |= {normalise_name(n) for n in part.payer.filter(hit).to_pylist() if _text(n)}
-    return sorted(names)
+        for pid, n in zip(part.ids.filter(hit).to_pylist(), part.payer.filter(hit).to_pylist()):
+            if _text(n):
+                names.setdefault(normalise_name(n), set()).add(pid)
+    return names
 
 
-def _payer_likeness(cand: pd.DataFrame, names: list[str]) -> list[float]:
-    if not names:
-        return [0.0] * len(cand)
-    return [max((fuzz.token_sort_ratio(normalise_name(p), n) for n in names), default=0.0) if str(p).strip() else 0.0
-            for p in cand["payer_name"]]
+def _payer_likeness(cand: pd.DataFrame, names: dict[str, set[str]]) -> list[float]:
+    """How much each candidate's payer name looks like a name the customer pays under (0-100),
+    judged on the customer's other payments (a payment is no evidence for itself)."""
+    out = []
+    for pid, p in zip(cand["payment_id"], cand["payer_name"]):
+        p = normalise_name(p) if _text(p) else ""
+        out.append(max((fuzz.token_sort_ratio(p, n) for n, ids in names.items() if ids - {pid}), default=0.0)
+                   if p else 0.0)
+    return out
 
 
 def _where(r, claim: Claim, keys, mine: list[dict], returns: list[dict], docs: Documents, tolerance: int):
