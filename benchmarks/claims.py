@@ -55,7 +55,8 @@ def generate(payments: int, seed: int = 7):
     doc_no = np.where(wrong, rng.integers(100_000, 999_999, payments), inv)       # that customer's own invoice
     idx = np.flatnonzero(applied)
     apps = pd.DataFrame({
-        "payment_id": pay["payment_id"].to_numpy()[idx], "document_no": np.char.add("INV-", doc_no[idx].astype(str)).astype(object),
+        "payment_id": pay["payment_id"].to_numpy()[idx],
+        "document_no": np.char.add("INV-", doc_no[idx].astype(str)).astype(object),
         "customer_id": customers[doc_cust[idx]], "applied_amount": amount[idx].astype("int64"),
         "rule": "REFERENCE", "status": "AUTO", "open_before": amount[idx].astype("int64"),
         "value_date": pay["value_date"].to_numpy()[idx], "payment_amount": pd.array(amount[idx], dtype="Int64"),
@@ -95,10 +96,13 @@ def duck(pay, apps, claim, days, tol):
     key = claim.reference.lstrip("0")
     sql = f"""
         WITH c AS (
-          SELECT p.*, regexp_matches(upper(p.reference || ' ' || p.payment_id), '(^|[^0-9A-Z])(INV|INVOICE|RE|REF|NO|NR)?[ #-]*0*{key}([^0-9A-Z]|$)') AS ref_hit,
+          SELECT p.*,
+                 regexp_matches(upper(p.reference || ' ' || p.payment_id),
+                                '(^|[^0-9A-Z])(INV|INVOICE|RE|REF|NO|NR)?[ #-]*0*{key}([^0-9A-Z]|$)') AS ref_hit,
                  abs(datediff('day', DATE '{claim.date}', p.value_date)) AS dist
           FROM payments p
-          WHERE p.value_date BETWEEN DATE '{claim.date}' - INTERVAL {days} DAY AND DATE '{claim.date}' + INTERVAL {days} DAY
+          WHERE p.value_date BETWEEN DATE '{claim.date}' - INTERVAL {days} DAY
+                                 AND DATE '{claim.date}' + INTERVAL {days} DAY
         )
         SELECT c.payment_id, c.ref_hit, c.amount = {claim.amount} AS exact, c.dist,
                string_agg(a.document_no, '; ') AS documents, string_agg(a.customer_id, '; ') AS customers,

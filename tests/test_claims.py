@@ -13,7 +13,7 @@ import pytest
 
 from xl_collections import cli
 from xl_collections.claims import (APPLIED_ELSEWHERE, APPLIED_TO_CLAIMED, CSV_COLUMNS, NOT_FOUND, RETURNED, UNAPPLIED,
-                                   Claim, index_payments, research)
+                                   WHERE, Claim, index_payments, research)
 from xl_collections.commands.cashapp import read_prior
 from xl_collections.io.readers import load_table
 
@@ -243,3 +243,56 @@ def test_bad_applications_are_refused_naming_the_file(files, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "apps.csv" in err and "open_before" in err
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- invariants
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+DAY0 = dt.date(2026, 10, 1)
+
+
+@st.composite
+def histories(draw):
+    n = draw(st.integers(1, 40))
+    rows = []
+    for i in range(n):
+        day = DAY0 + dt.timedelta(days=draw(st.integers(0, 120)))
+        rows.append({"payment_id": f"P{i:04d}", "value_date": pd.Timestamp(day),
+                     "amount": draw(st.sampled_from([100000, 100000, 99800, 100400, 50000, 123456])),
+                     "currency": draw(st.sampled_from(["USD", "USD", "USD", "EUR"])),
+                     "payer_name": draw(st.sampled_from(["ACME TOOLS INC", "Beta Foods", ""])),
+                     "reference": draw(st.sampled_from(["INV 1042", "Rechnung 0001042", "INV-1043", "", "misc"])),
+                     "customer_id": draw(st.sampled_from(["", "C100", "C200"]))})
+    pay = pd.DataFrame(rows)
+    pay["amount"] = pay["amount"].astype("int64")
+    claim = Claim("C100", draw(st.sampled_from([100000, 50000, None])),
+                  DAY0 + dt.timedelta(days=draw(st.integers(0, 120))), draw(st.sampled_from(["INV-1042", "", "1043"])))
+    return pay, claim, draw(st.integers(0, 40)), draw(st.sampled_from([0, 500]))
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_candidates_are_all_and_only_the_qualifying_payments_ranked_in_order(case, rnd):
+    pay, claim, days, tol = case
+    res = research(claim, index_payments(pay), claim_days=days, tolerance=tol).rows
+    window = pay[(pay["value_date"] - pd.Timestamp(claim.date)).dt.days.abs() <= days]
+    amount_ok = window[(window["currency"] == "USD") & ((window["amount"] - (claim.amount or 0)).abs() <= tol)] \
+        if claim.amount is not None else window.iloc[:0]
+    found = res[res["where"] != NOT_FOUND]
+    # every payment of the claimed amount inside the window is a candidate; nothing outside it is
+    assert set(amount_ok["payment_id"]) <= set(found["payment_id"]) <= set(window["payment_id"])
+    if claim.reference or claim.amount is not None:
+        assert (len(found) == 0) == (len(res) == 1 and res["where"].iat[0] == NOT_FOUND)
+    assert found["rank"].tolist() == list(range(1, len(found) + 1))
+    assert set(res["where"]) <= set(WHERE)
+    # ranked: an exact amount never below an inexact one among equal reference matches (dates then)
+    if claim.amount is not None and len(found) > 1:
+        exact = (found["amount"] == claim.amount) & (found["currency"] == "USD")
+        ref = found["evidence"].str.contains("names", regex=False)
+        key = list(zip(~ref, ~exact, (found["value_date"] - pd.Timestamp(claim.date)).dt.days.abs()))
+        assert key == sorted(key)
+    # the order the payments come in changes nothing
+    shuffled = pay.sample(frac=1, random_state=rnd.randint(0, 10_000)).reset_index(drop=True)
+    again = research(claim, index_payments(shuffled), claim_days=days, tolerance=tol).rows
+    pd.testing.assert_frame_equal(res.reset_index(drop=True), again.reset_index(drop=True))

@@ -352,7 +352,8 @@ class Documents:
         self.oi = pd.DataFrame({
             "document_no": oi["document_no"].astype(str).to_numpy(), "customer_id": oi["customer_id"].astype(str).to_numpy(),
             "open_amount": oi["open_amount"].astype("int64").to_numpy(),
-            "currency": (oi["currency"].astype(str) if "currency" in oi.columns else pd.Series("", index=oi.index)).to_numpy(),
+            "currency": (oi["currency"].astype(str) if "currency" in oi.columns
+                         else pd.Series("", index=oi.index)).to_numpy(),
             "key": document_keys(oi["document_no"]).to_numpy(zero_copy_only=False)})
         self._key = pa.array(self.oi["key"].to_numpy(dtype=object), type=pa.string())
         self._cust = pa.array(self.oi["customer_id"].to_numpy(dtype=object), type=pa.string())
@@ -537,7 +538,8 @@ def _looked_for(claim: Claim, keys, text, claim_days: int, tolerance: int, n: in
     when = ""
     if claim.date is not None:
         lo, hi = claim.date - dt.timedelta(days=claim_days), claim.date + dt.timedelta(days=claim_days)
-        when = f" dated {lo.isoformat()} to {hi.isoformat()} ({claim_days} days either side of {claim.date.isoformat()})"
+        when = (f" dated {lo.isoformat()} to {hi.isoformat()} "
+                f"({claim_days} days either side of {claim.date.isoformat()})")
     return f"{' or '.join(what)}{when}, from any payer, among {n:,} known payments"
 
 

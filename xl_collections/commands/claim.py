@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..claims import CSV_COLUMNS, Claim, index_payments, research
 from ..dates import DateError, parse_date
-from ..errors import InputErrors, UsageError
+from ..errors import UsageError
 from ..money import AmountError, format_amount, money_text, parse_amount
 from ..settings import Settings, from_settings_file
 from ._common import out_dir, read_inputs, reporting_currency
