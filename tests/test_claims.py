@@ -296,3 +296,32 @@ def test_candidates_are_all_and_only_the_qualifying_payments_ranked_in_order(cas
     shuffled = pay.sample(frac=1, random_state=rnd.randint(0, 10_000)).reset_index(drop=True)
     again = research(claim, index_payments(shuffled), claim_days=days, tolerance=tol).rows
     pd.testing.assert_frame_equal(res.reset_index(drop=True), again.reset_index(drop=True))
+
+
+def test_split_between_the_claimed_invoice_and_another_customers(tmp_path, book):
+    _, oi = book
+    pay = write(tmp_path / "p.csv", [PAYMENTS[0], ["BNK-6001", "2026-11-20", "1500.00", "USD", "ACME TOOLS INC",
+                                                   "US12ACME", "INV 1042 / 2001", "", "", "", "", ""]])
+    apps = write(tmp_path / "a.csv", [APPLICATIONS[0],
+                                      ["BNK-6001", "INV-1042", "C100", "1000.00", "REFERENCE", "1", "AUTO", "1000.00",
+                                       "0", "0", "0", "2026-11-20", "1500.00", "", "", "", "", "USD", "R1"],
+                                      ["BNK-6001", "INV-2001", "C200", "400.00", "REFERENCE", "1", "AUTO", "1000.00",
+                                       "0", "0", "0", "2026-11-20", "1500.00", "", "", "", "", "USD", "R1"]])
+    p, _ = load_table(pay, "payments", reporting_currency="USD")
+    a, _ = read_prior([str(apps)], "USD")
+    top = research(Claim("C100", None, dt.date(2026, 11, 20), "1042"), index_payments(p, a), open_items=oi).rows.iloc[0]
+    assert top["where"] == APPLIED_TO_CLAIMED
+    assert top["documents"] == "INV-1042; INV-2001" and top["customer_id"] == "C100; C200"
+    assert "400.00 USD applied to INV-2001 of customer C200" in top["evidence"]
+    assert "100.00 USD of it left unapplied" in top["evidence"]
+    # the same payment, found by its amount when the customer names an invoice it did not reach
+    other = research(Claim("C100", 150000, dt.date(2026, 11, 20), "INV-1043"), index_payments(p, a),
+                     open_items=oi).rows.iloc[0]
+    assert other["payment_id"] == "BNK-6001" and other["where"] == APPLIED_ELSEWHERE
+    assert "INV-1043 of C100 is still open 400.00 USD" in other["evidence"]
+
+
+def test_applied_to_the_same_customer_but_another_invoice_is_elsewhere(book):
+    rows = ask(book, amount=60000, date="2026-11-04", reference="INV-1050")
+    part = rows.set_index("payment_id").loc["BNK-5003"]
+    assert part["where"] == APPLIED_ELSEWHERE and part["customer_id"] == "C100" and part["documents"] == "INV-1043"
