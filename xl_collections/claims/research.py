@@ -155,11 +155,12 @@ def _part(df: pd.DataFrame, currency: str) -> _Part:
 
 @dataclass
 class PaymentIndex:
-    """The known payments, prepared once for many claims: ``parts`` (the ``payments`` table's
-    receipts; the payments only earlier applications know), ``apps`` (the earlier applications,
-    ``read_prior`` columns), ``returns`` (``RETURN`` rows of the payments: ``payment_id`` is the
-    return's id, ``original_ref`` the returned payment)."""
-    parts: list[_Part]
+    """The known payments, prepared once for many claims: ``payments`` (the ``payments`` table's
+    receipts), ``apps`` (the earlier applications, ``read_prior`` columns: the payments only
+    they know — an earlier statement not loaded now — are taken from them per claim, inside its
+    window), ``returns`` (``RETURN`` rows of the payments: ``payment_id`` is the return's id,
+    ``original_ref`` the returned payment)."""
+    payments: _Part
     apps: pd.DataFrame
     returns: pd.DataFrame
     app_ids: pa.Array = field(repr=False)
@@ -167,10 +168,11 @@ class PaymentIndex:
     app_customer: pa.Array = field(repr=False)
     app_document: pa.Array = field(repr=False)
     app_days: np.ndarray = field(repr=False)     # value date of the application's payment (days since 1970)
+    currency: str = "USD"                        # the reporting currency: a blank currency's
 
     @property
-    def size(self) -> int:
-        return sum(len(p.pay) for p in self.parts)
+    def parts(self) -> list[_Part]:
+        return [self.payments]
 
 
 def index_payments(payments: pd.DataFrame | None, applications: pd.DataFrame | None = None, *,
@@ -186,22 +188,18 @@ def index_payments(payments: pd.DataFrame | None, applications: pd.DataFrame | N
         other = ret | pc.equal(rt, "DEBIT").to_numpy(zero_copy_only=False)
         if other.any():
             returns, pay = pay[ret], pay[~other]
-    parts = [_part(pay, currency)]
+    parts = [_part(pay, currency)]      # the payments only applications know are found per claim (its window)
     apps = applications if applications is not None else pd.DataFrame(columns=list(_APP_COLS))
     for c in _APP_COLS:
         if c not in apps.columns:
             apps = apps.assign(**{c: ""})
     apps = apps.reset_index(drop=True)
     app_ids = _arrow(apps["payment_id"])
-    if len(apps):
-        only = ~_in(app_ids, parts[0].ids)
-        if only.any():       # payments only the applications still know (an earlier statement not loaded now)
-            parts.append(_part(_from_applications(apps[only], currency), currency))
     refs = pc.binary_join_element_wise(_arrow(apps["bank_reference"]), _arrow(apps["end_to_end_id"]), " ")
     vd = pd.to_datetime(apps["value_date"]).to_numpy(dtype="datetime64[ns]")
     app_days = np.where(np.isnat(vd), _NO_DAY, vd.astype("int64") // _DAY)
-    return PaymentIndex(parts, apps, returns.reset_index(drop=True), app_ids, refs, _arrow(apps["customer_id"]),
-                        _arrow(apps["document_no"]), app_days)
+    return PaymentIndex(parts[0], apps, returns.reset_index(drop=True), app_ids, refs, _arrow(apps["customer_id"]),
+                        _arrow(apps["document_no"]), app_days, currency)
 
 
 def _from_applications(apps: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -250,10 +248,19 @@ def research(claim: Claim, index: PaymentIndex, *, open_items: "pd.DataFrame | D
     by_bank_ref = _bank_ref_hits(index, keys, text, day, claim_days) if keys or text else None
     own = _own_payments(index, claim.customer_id, docs)
     frames = []
-    for part in index.parts:
-        # the date window first: it cuts a year of payments to a few weeks
-        rows = (np.flatnonzero((np.abs(part.days - day) <= int(claim_days)) & (part.days != _NO_DAY))
-                if day is not None else np.arange(len(part.pay)))
+
+    def window(days: np.ndarray) -> np.ndarray:       # the date window first: a year becomes a few weeks
+        return (np.flatnonzero((np.abs(days - day) <= int(claim_days)) & (days != _NO_DAY)) if day is not None
+                else np.arange(len(days)))
+
+    scan = [(index.payments, window(index.payments.days))]
+    app_rows = window(index.app_days) if len(index.apps) else np.arange(0)
+    if len(app_rows):       # payments only earlier applications know, paid inside the window
+        only = ~_in(index.app_ids.take(pa.array(app_rows)), index.payments.ids.take(pa.array(scan[0][1])))
+        if only.any():
+            extra = _part(_from_applications(index.apps.iloc[app_rows[only]], index.currency), index.currency)
+            scan.append((extra, window(extra.days)))
+    for part, rows in scan:
         if not len(rows):
             continue
         take = pa.array(rows)
@@ -277,10 +284,10 @@ def research(claim: Claim, index: PaymentIndex, *, open_items: "pd.DataFrame | D
             cand["m_ref"] = ref_ok[ok]
             cand["m_days"] = (part.days[rows[ok]] - day) if day is not None else 0
             frames.append(cand)
-    looked = _looked_for(claim, keys, text, claim_days, tolerance, index.size)
+    looked = _looked_for(claim, keys, text, claim_days, tolerance, len(index.payments.pay), len(index.apps))
     if not frames:
         return ClaimResult(claim, _not_found(claim, looked, docs, keys), looked)
-    cand = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    cand = pd.concat(frames, ignore_index=True).drop_duplicates("payment_id") if len(frames) > 1 else frames[0]
     cand["amount"] = cand["amount"].astype("int64")
     cand["m_exact"] = ((cand["amount"].to_numpy() == claim.amount) & (cand["currency"].to_numpy() == claim.currency)
                        if claim.amount is not None else False)
@@ -330,7 +337,8 @@ def _reference_hits(refs: pa.Array, keys: tuple[str, ...], text: str) -> np.ndar
     if text:
         probes.append((max(text.split(), key=len), "text"))
     for probe, kind in probes:
-        maybe = np.flatnonzero(pc.match_substring(refs, probe, ignore_case=True).to_numpy(zero_copy_only=False) & ~hits)
+        found = pc.match_substring(refs, probe, ignore_case=kind == "text")      # digits have no case
+        maybe = np.flatnonzero(found.to_numpy(zero_copy_only=False) & ~hits)
         for i in maybe:
             ref = refs[int(i)].as_py()
             if kind == "text":
@@ -526,7 +534,7 @@ def _returned(r, mine: list[dict], returns: list[dict]) -> str:
     return ""
 
 
-def _looked_for(claim: Claim, keys, text, claim_days: int, tolerance: int, n: int) -> str:
+def _looked_for(claim: Claim, keys, text, claim_days: int, tolerance: int, n: int, n_apps: int) -> str:
     what = []
     if keys or text:
         what.append("a reference naming " + repr(claim.reference))
@@ -540,7 +548,8 @@ def _looked_for(claim: Claim, keys, text, claim_days: int, tolerance: int, n: in
         lo, hi = claim.date - dt.timedelta(days=claim_days), claim.date + dt.timedelta(days=claim_days)
         when = (f" dated {lo.isoformat()} to {hi.isoformat()} "
                 f"({claim_days} days either side of {claim.date.isoformat()})")
-    return f"{' or '.join(what)}{when}, from any payer, among {n:,} known payments"
+    among = f"{n:,} payments" + (f" and {n_apps:,} application rows of cash application runs" if n_apps else "")
+    return f"{' or '.join(what)}{when}, from any payer, among {among}"
 
 
 def _not_found(claim: Claim, looked: str, docs: Documents, keys) -> pd.DataFrame:
