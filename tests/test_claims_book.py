@@ -89,3 +89,32 @@ def test_no_claims_is_said_plainly(tmp_path):
     path = build_template(tmp_path / "no_claims.xlsm", inputs={"open_items": OPEN_ITEMS, "payments": PAYMENTS})
     with open_book(path) as book, pytest.raises(InputErrors, match="holds no claims"):
         macros.research_claims(book)
+
+
+def test_the_button_on_claims_runs_the_research_through_main(closed, monkeypatch):
+    """What a click on the Claims sheet's button does: ``main()`` on the caller whose active
+    sheet is Claims researches the claims (and runs no close)."""
+    import xlwings as xw
+
+    from xl_collections import close as close_mod
+    from xl_collections.book.headless import HeadlessBook
+    from xl_collections.book.xwbridge import HeadlessBookImpl
+
+    class Sheet:
+        name = "Claims"
+
+    class Sheets:
+        active = Sheet()
+
+    monkeypatch.setattr(close_mod, "run_close", lambda *a, **k: pytest.fail("the close ran"))
+    headless = HeadlessBook(closed)
+    impl = HeadlessBookImpl(headless)
+    impl.sheets = Sheets()
+    xw.Book(impl=impl).set_mock_caller()
+    try:
+        table = macros.main()
+    finally:
+        monkeypatch.setattr(xw.Book, "_mock_caller", None, raising=False)
+    assert table.loc[table["where"] != "NOT_FOUND", "payment_id"].tolist() == ["BNK-9001"]
+    headless.save()
+    assert len(open_book(closed).read_table("tblClaimResearch")) == 2
