@@ -325,3 +325,19 @@ def test_applied_to_the_same_customer_but_another_invoice_is_elsewhere(book):
     rows = ask(book, amount=60000, date="2026-11-04", reference="INV-1050")
     part = rows.set_index("payment_id").loc["BNK-5003"]
     assert part["where"] == APPLIED_ELSEWHERE and part["customer_id"] == "C100" and part["documents"] == "INV-1043"
+
+
+@pytest.mark.parametrize("status, decision, where, says", [
+    ("AUTO", "REJECT", UNAPPLIED, "its application to INV-3007 was rejected on Cash App (withdrawn)"),
+    ("REVIEW", "ACCEPT", APPLIED_TO_CLAIMED, "accepted for INV-3007 of customer C300"),
+    ("REVIEW", "", UNAPPLIED, "proposed for review to INV-3007 of customer C300"),
+])
+def test_a_persons_decision_on_cash_app_counts(tmp_path, book, status, decision, where, says):
+    _, oi = book
+    apps = write(tmp_path / "a.csv", [APPLICATIONS[0] + ["decision"],
+                                      ["BNK-5004", "INV-3007", "C300", "2480.15", "REFERENCE", "1", status, "2480.15",
+                                       "0", "0", "0", "2026-11-04", "2480.15", "", "", "", "", "USD", "R1", decision]])
+    pay, _ = load_table(write(tmp_path / "p.csv", PAYMENTS), "payments", reporting_currency="USD")
+    a, _ = read_prior([str(apps)], "USD")
+    top = research(Claim("C300", 248015, dt.date(2026, 11, 4), "INV-3007"), index_payments(pay, a), open_items=oi).rows
+    assert top["where"].iat[0] == where and says in top["evidence"].iat[0]

@@ -467,7 +467,11 @@ def _where(r, claim: Claim, keys, mine: list[dict], returns: list[dict], docs: D
         return (RETURNED, "; ".join(dict.fromkeys(_text(a["document_no"]) for a in reversed_)),
                 "; ".join(dict.fromkeys(c for c in map(owner, reversed_ or mine) if c)) or _text(r.customer_id),
                 "; ".join(why + [returned]))
-    applied = [a for a in mine if a["status"] in APPLIED]
+    # a person's decision on Cash App (CONTRACT §6): REJECT withdraws an application, ACCEPT applies a proposal
+    decision = {id(a): _text(a.get("decision")).upper() for a in mine}
+    applied = [a for a in mine if (a["status"] in APPLIED and decision[id(a)] != "REJECT")
+               or (a["status"] == "REVIEW" and decision[id(a)] == "ACCEPT")]
+    rejected = [a for a in mine if a["status"] in APPLIED and decision[id(a)] == "REJECT"]
     if applied:
         parts, doc_list, customers = [], [], []
         for a in applied:
@@ -476,8 +480,10 @@ def _where(r, claim: Claim, keys, mine: list[dict], returns: list[dict], docs: D
             if c:
                 customers.append(c)
             run = f", run {a['run_id']}" if _text(a.get("run_id")) else ""
-            parts.append(f"{money_text(int(a['applied_amount']), _text(a.get('currency')) or cur)} applied to "
-                         f"{a['document_no']}" + (f" of customer {c}" if c else "") + run)
+            how = "accepted for" if a["status"] == "REVIEW" else "applied to"
+            parts.append(f"{money_text(int(a['applied_amount']), _text(a.get('currency')) or cur)} {how} "
+                         f"{a['document_no']}" + (f" of customer {c}" if c else "") + run
+                         + (" (applied by the next cash application)" if a["status"] == "REVIEW" else ""))
         left = int(r.amount) - sum(int(a["applied_amount"]) for a in applied)
         if claimed_docs:
             to_claimed = any(normalise_document_no(d) in claimed_docs for d in doc_list)
@@ -497,10 +503,13 @@ def _where(r, claim: Claim, keys, mine: list[dict], returns: list[dict], docs: D
                              f"{money_text(claim.amount, claim.currency)} reached the claimed documents")
         return where, "; ".join(dict.fromkeys(doc_list)), "; ".join(dict.fromkeys(customers)), "; ".join(why + parts)
     note = ["no application of it among the inputs: the cash is unapplied"]
-    review = [a for a in mine if a["status"] == "REVIEW"]
+    review = [a for a in mine if a["status"] == "REVIEW" and decision[id(a)] != "REJECT"]
     if review:
         note = ["not applied: proposed for review to " + ", ".join(
             f"{a['document_no']}" + (f" of customer {owner(a)}" if owner(a) else "") for a in review)]
+    if rejected:
+        note.append("its application to " + ", ".join(_text(a["document_no"]) for a in rejected)
+                    + " was rejected on Cash App (withdrawn)")
     for d, c, o, k in docs.rows([normalise_document_no(r.payment_id)]):
         if d == r.payment_id:
             note.append(f"held on account of customer {c} ({money_text(o, k or cur)} open as {d})")
