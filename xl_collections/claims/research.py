@@ -21,10 +21,12 @@ date and ``payment_id``.  ``where`` says where each went:
 
 * ``RETURNED`` — a ``REVERSED`` application (its ``return_id``) or a ``RETURN`` row of the
   payments whose ``original_ref`` names it;
-* ``APPLIED_TO_CLAIMED`` — applied (status ``AUTO``) to a claimed document, or, when the
-  claim names none, to a document of the claimed customer;
+* ``APPLIED_TO_CLAIMED`` — applied (status ``AUTO``, or a ``REVIEW`` row a person marked
+  ``ACCEPT``) to a claimed document, or, when the claim names none, to a document of the
+  claimed customer;
 * ``APPLIED_ELSEWHERE`` — applied, but to other documents: which, and whose;
-* ``UNAPPLIED`` — no application among the inputs (proposals for review named);
+* ``UNAPPLIED`` — no application among the inputs (an ``AUTO`` row marked ``REJECT`` is
+  withdrawn; proposals for review are named);
 * one ``NOT_FOUND`` row when nothing qualifies, saying what was looked for.
 
 Money: ``amount`` is integer minor units of the row's ``currency`` (positive, as received);
@@ -245,16 +247,18 @@ def research(claim: Claim, index: PaymentIndex, *, open_items: "pd.DataFrame | D
     text = claim.text_key if len(claim.text_key) >= 3 else ""
     docs = open_items if isinstance(open_items, Documents) else Documents(open_items)
     day = (np.datetime64(claim.date, "D") - np.datetime64(0, "D")).astype("int64") if claim.date else None
-    by_bank_ref = _bank_ref_hits(index, keys, text, day, claim_days) if keys or text else None
     own = _own_payments(index, claim.customer_id, docs)
     frames = []
 
     def window(days: np.ndarray) -> np.ndarray:       # the date window first: a year becomes a few weeks
-        return (np.flatnonzero((np.abs(days - day) <= int(claim_days)) & (days != _NO_DAY)) if day is not None
-                else np.arange(len(days)))
+        if day is None:
+            return np.arange(len(days))
+        dated = days != _NO_DAY
+        return np.flatnonzero(dated & (np.abs(np.where(dated, days, day) - day) <= int(claim_days)))
 
     scan = [(index.payments, window(index.payments.days))]
-    app_rows = window(index.app_days) if len(index.apps) else np.arange(0)
+    app_rows = window(index.app_days)
+    by_bank_ref = _bank_ref_hits(index, app_rows, keys, text) if keys or text else None
     if len(app_rows):       # payments only earlier applications know, paid inside the window
         only = ~_in(index.app_ids.take(pa.array(app_rows)), index.payments.ids.take(pa.array(scan[0][1])))
         if only.any():
@@ -313,13 +317,11 @@ def research(claim: Claim, index: PaymentIndex, *, open_items: "pd.DataFrame | D
     return ClaimResult(claim, res, looked)
 
 
-def _bank_ref_hits(index: PaymentIndex, keys, text, day, claim_days: int) -> set[str]:
-    """Payment ids whose bank reference or end-to-end id (on their applications, paid within the
-    window) names the claim."""
-    if not len(index.apps):
+def _bank_ref_hits(index: PaymentIndex, rows: np.ndarray, keys, text) -> set[str]:
+    """Payment ids whose bank reference or end-to-end id (on their applications ``rows``, those
+    paid within the window) names the claim."""
+    if not len(rows):
         return set()
-    rows = (np.flatnonzero(np.abs(index.app_days - day) <= int(claim_days)) if day is not None
-            else np.arange(len(index.apps)))
     take = pa.array(rows)
     hit = _reference_hits(index.app_refs.take(take), keys, text)
     return set(index.app_ids.take(take).filter(pa.array(hit)).to_pylist()) if hit.any() else set()
