@@ -62,7 +62,8 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
         "credit review": "credit_review", "order decisions": "credit_review",
         "worklist": "collections_worklist", "promises": "collections_worklist", "disputes": "collections_worklist",
         "allowance": "allowance", "write-off proposals": "allowance",
-        "dunning": "generate_letters", "dunning history": "generate_letters"}
+        "dunning": "generate_letters", "dunning history": "generate_letters",
+        "claims": "research_claims", "claim research": "research_claims"}          # a sheet button, not a step
     assert steps.RIBBON_ACTIONS == {"xlc_close": "month_end_close", "xlc_validate": "check_inputs",
                                     "xlc_cashapp": "apply_payments", "xlc_aging": "refresh_aging",
                                     "xlc_recon": "reconcile", "xlc_commentary": "write_commentary",

@@ -15,6 +15,7 @@ import pytest
 from xl_collections.core import schema
 from xl_collections.book import open_book
 from xl_collections.io.sources import sheet_part as sheet_member
+from xl_collections.close.steps import SHEET_BUTTONS
 from xl_collections.core.settings import NAMED_CELLS, Settings, from_named_values
 from xl_collections.workbook.template import (NOISE_PARTS, SHEET_ORDER, STEP_BUTTONS, TemplateError, build_template,
                                      built_with_xlwings,
@@ -101,7 +102,8 @@ def test_vba_is_xlwings_own_and_checked(book):
     codes = sorted(re.search(r'codeName="([^"]+)"', x).group(1) for x in sheets)
     assert {"Sheet1", "Sheet2"} <= set(codes) and len(set(codes)) == len(sheets)
     # form buttons call the project's SampleCall, which runs "import <name>; <name>.main()"
-    assert vml.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 1 + len(STEP_BUTTONS)   # Close and each step sheet
+    # Close, each step sheet and each sheet button outside the close (Research claims)
+    assert vml.count("<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>") == 1 + len(STEP_BUTTONS) + len(SHEET_BUTTONS)
     code = module_sources(original)["Module1"]
     assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in code
 

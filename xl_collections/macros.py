@@ -22,6 +22,7 @@ from .close import pipeline as _close
 from .close import steps as _steps
 from .book import as_workbook
 from .book.live import LiveBook
+from .claims.action import research_claims  # noqa: F401  (the Claims sheet's button, steps.SHEET_BUTTONS)
 from .close.checklist import close_sheet
 from .dunning.book_statements import book_statements, known_customers, selected_customer_ids
 from .dunning.pdf import PdfError
@@ -164,5 +165,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "action_for_sheet", "run_action",
+__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "research_claims", "action_for_sheet", "run_action",
            "SHEET_ACTIONS", "RIBBON_ACTIONS"]

@@ -201,7 +201,26 @@ def _sheet_actions() -> dict[str, str]:
     return out
 
 
-SHEET_ACTIONS: dict[str, str] = _sheet_actions()
+@dataclass(frozen=True)
+class SheetButton:
+    """A button on a sheet that runs no step of the close: ``macro`` (a function of
+    :mod:`xl_collections.macros` taking the book), on ``sheet`` at ``cell``; ``writes`` the
+    program's sheets it writes (their buttons run it too)."""
+    macro: str
+    caption: str
+    sheet: str
+    cell: str
+    writes: tuple[str, ...] = ()
+    help: str = ""
+
+
+# CONTRACT §3 `Claims` → `Claim Research`: researched when asked, not in the close
+SHEET_BUTTONS: tuple[SheetButton, ...] = (
+    SheetButton("research_claims", "Research claims", "Claims", "G1", writes=("Claim Research",),
+                help="Answer every claim on Claims: candidate payments and where each went (Claim Research)."),
+)
+SHEET_ACTIONS: dict[str, str] = {**_sheet_actions(),
+                                 **{sh.lower(): b.macro for b in SHEET_BUTTONS for sh in (b.sheet, *b.writes)}}
 # an input sheet's button (or the ribbon's Run main on it): check the inputs
 INPUT_ACTION: str = BUTTONS["validate"].macro
 # ribbon control id -> macro (CONTRACT §3 "The Collections ribbon tab": xlc_<step>, xlc_close)

@@ -30,7 +30,8 @@ from ..book.usercells import Box, owned_formula, set_owned_names
 from .vba import module_sources, ribbon, with_kept_vba
 from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
-from ..close.steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS, RIBBON_BUTTONS
+from ..close.steps import (AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS,
+                          RIBBON_BUTTONS, SHEET_BUTTONS)
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
 VBA_MACRO = "SampleCall"
@@ -40,7 +41,9 @@ INPUT_TABLES = [t for t in (*schema.BOOK_TABLES.values(), *schema.WORKFLOW_TABLE
                 if t.sheet.lower() not in {s.lower() for s in OWNED_SHEETS}]
 INPUT_SHEETS = [t.sheet for t in INPUT_TABLES]
 OUTPUT_SHEETS = [*RESULT_SHEETS, AUDIT_SHEET]          # the steps' sheets, in close order (steps registry)
-SHEET_ORDER = [CLOSE_SHEET, "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
+# program sheets a sheet button writes outside the close (Claim Research)
+ACTION_SHEETS = [sh for b in SHEET_BUTTONS for sh in b.writes]
+SHEET_ORDER = [CLOSE_SHEET, "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, *ACTION_SHEETS, "xlwings.conf"]
 
 # names a workbook may not take: its shim ``<name>.py`` would shadow them on import
 RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",
@@ -275,6 +278,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     for sheet, caption in STEP_BUTTONS.items():
         sheets[sheet].insert_button(STEP_BUTTON_CELLS[sheet], {"macro": VBA_MACRO, "caption": caption, "width": 150, "height": 30,
                                            "x_offset": 4, "y_offset": 2})
+    for b in SHEET_BUTTONS:
+        sheets[b.sheet].insert_button(b.cell, {"macro": VBA_MACRO, "caption": b.caption, "width": 150, "height": 30,
+                                               "x_offset": 4, "y_offset": 2})
 
     # Settings: named cells with validation
     ws = sheets["Settings"]
