@@ -28,12 +28,13 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 from lxml import etree
 
+from ..headers import contract_name
 from ..io.guard import check_workbook
 from ..io.sources import ErrorScan, cells_from_rows
 from . import ondisk
 from . import package as pk
 from . import usercells as uc
-from .base import BookError, no_gc, table_from_sheet
+from .base import BookError, contract_headers, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
                        parse_cell, render, sheet_chunks)
@@ -156,8 +157,11 @@ class HeadlessBook:
                     del sheet
                 errors = scan.result()
             with no_gc():
-                self._grids[name] = grid_from_calamine(rows, errors)
+                grid = grid_from_calamine(rows, errors)
             del rows
+            # the header rows the program wrote (its tables, ``xlc_owned``) read as contract names
+            boxes = [b for b in self.owned_ranges(name) or () if b.r1 > b.r0]
+            self._grids[name] = contract_headers(grid, [(b.r0 + 1, b.c0, b.c1) for b in boxes])
         return self._grids[name].copy()
 
     def read_table(self, table_name: str) -> pd.DataFrame:
@@ -168,7 +172,7 @@ class HeadlessBook:
         except Exception as e:
             raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
         rows = [[None if v == "" else v for v in r] for r in t.to_python()]
-        df = pd.DataFrame(rows, columns=[str(c) for c in t.columns], dtype=object)
+        df = pd.DataFrame(rows, columns=[contract_name(str(c)) for c in t.columns], dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
         return df
@@ -491,7 +495,7 @@ class _Plan:
         """``cells`` without the user columns the new output carries inside its table (a header
         right of an old table, up to the first blank header, that the new table has): those
         travel with their row's key and are not kept a second time where they were."""
-        heads = {blk.b.table_name.lower(): set(blk.headers) for blk in blocks if blk.b.table_name}
+        heads = {blk.b.table_name.lower(): set(map(str, blk.df.columns)) for blk in blocks if blk.b.table_name}
         carried, grid = [], None
         for name, o in old_tables:
             new = heads.get(name.lower())

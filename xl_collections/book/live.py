@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..headers import contract_name
 from ..money import MINOR_UNITS
-from .base import frame_from_rows, table_from_sheet
+from .base import contract_headers, frame_from_rows, table_from_sheet
 from .outputs import SheetOutput, TableBlock, looks_like_formula
 from .sheetxml import parse_cell
 from .styles import DATE_FORMAT, PERCENT_FORMAT, accounting
@@ -56,7 +57,11 @@ class LiveBook:
         used = sheet.used_range
         last_row, last_col = used.last_cell.row, used.last_cell.column
         values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value or []
-        return frame_from_rows([list(r) for r in values])
+        heads = []
+        with contextlib.suppress(Exception):      # the tables' header rows: contract names
+            heads = [(t.range.row, t.range.column - 1, t.range.column + t.range.columns.count - 2)
+                     for t in sheet.tables]
+        return contract_headers(frame_from_rows([list(r) for r in values]), heads)
 
     def read_table(self, table_name: str) -> pd.DataFrame:
         for sheet in self.book.sheets:
@@ -65,7 +70,7 @@ class LiveBook:
                     header = t.header_row_range.value
                     body = t.data_body_range
                     rows = body.options(ndim=2).value if body is not None else []
-                    df = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object)
+                    df = pd.DataFrame(rows, columns=[contract_name(str(h)) for h in header], dtype=object)
                     first = body.row if body is not None else t.range.row + 1
                     df.index = pd.RangeIndex(first, first + len(df))
                     return df
@@ -142,7 +147,7 @@ class LiveBook:
         df = block.df
         c0 = block.start_col
         values = _display_rows(block)
-        sheet.range((row, c0)).value = [[str(c) for c in df.columns], *values]
+        sheet.range((row, c0)).value = [[_safe(h) for h in block.shown_headers()], *values]
         last = row + max(len(df), 1)
         money, dates = set(block.money()), set(block.dates())
         curs = df["currency"].tolist() if "currency" in df.columns else [df.attrs.get("currency", "USD")] * len(df)

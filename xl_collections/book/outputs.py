@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..headers import HEADERS, human_header
+
 DEFAULT_TABLE_STYLE = "TableStyleMedium2"
 
 
@@ -77,6 +79,12 @@ class TableBlock:
     def money(self) -> list[str]:
         cols = self.money_columns if self.money_columns is not None else self.df.attrs.get("money", ())
         return [c for c in cols if c in self.df.columns]
+
+    def shown_headers(self) -> list[str]:
+        """The header row as people read it (:func:`xl_collections.headers.human_header`); the
+        user's own columns (``df.attrs["user_columns"]``) as typed, or a listed contract name's words."""
+        user = set(self.df.attrs.get("user_columns", ()))
+        return [HEADERS.get(c, c) if c in user else human_header(c) for c in map(str, self.df.columns)]
 
     def dates(self) -> list[str]:
         if self.date_columns is not None:

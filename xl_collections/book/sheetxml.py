@@ -120,7 +120,7 @@ class _Block:
         self.df = block.df
         self.row0 = header_row
         self.col0 = block.start_col - 1
-        self.headers = _unique_headers([str(c) for c in self.df.columns])
+        self.headers = _unique_headers(block.shown_headers())
         self.letters = [col_letter(self.col0 + j) for j in range(len(self.headers))]
         self.encoders = self._encoders(styles, bold=False)
         # the total row (last row) is encoded again in bold
