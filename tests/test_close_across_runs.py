@@ -10,6 +10,7 @@ import pytest
 
 from xl_collections.book import open_book
 from xl_collections.cli import main as cli
+from xl_collections.headers import human_header
 from xl_collections.settings import Settings
 from xl_collections.template import build_template
 
@@ -121,7 +122,7 @@ def test_accept_typed_beside_the_cash_app_is_applied_by_the_next_close(tmp_path)
     # the user types a decision column right of the table, ACCEPT on the proposal
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Cash App"]
-    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == "payment_id")
+    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == human_header("payment_id"))
     width = max(c for c in range(1, 60) if ws.cell(head, c).value not in (None, ""))
     ws.cell(head, width + 1, "decision")
     row = next(r for r in range(head + 1, head + 20) if ws.cell(r, 1).value == "P4")

@@ -28,7 +28,7 @@ DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # the subcommands in the order ``--help`` lists them; each is ``xl_collections.commands.<name>``
 # with HELP, FILE_OPTIONS, add_arguments(parser) and run(args) -> int
 COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book", "worklist", "credit",
-            "allowance", "dunning", "statement")
+            "allowance", "dunning", "statement", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,7 @@ from .close_state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult
 from .errors import InputErrors
 from .inputs import read_workbook_inputs
 from .money import money_text
+from .report.navigation import dress
 from .steps import OWNED_SHEETS, STEP_TITLES
 
 STEPS = registry.STEP_NAMES            # the step names in close order (kept for callers of close.STEPS)
@@ -153,7 +154,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
                 done.message = f"not written (step {s!r} failed): {done.message}"
             state.steps[s] = res
             report.failed = res
-            book.write_sheet(close_sheet(state.steps, settings))
+            book.write_sheet(dress([close_sheet(state.steps, settings)], settings.as_of, book.sheet_names())[0])
             book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
             raise StepFailed(s, e, report) from e
         res.seconds = time.perf_counter() - start
@@ -164,8 +165,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         res.outputs = []
         state.steps[s] = res
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]} — {res.status} ({res.seconds:.1f} s)")
-        book.write_sheet(close_sheet(state.steps, settings))
-    for out in outputs:
+        book.write_sheet(dress([close_sheet(state.steps, settings)], settings.as_of, book.sheet_names())[0])
+    for out in dress(outputs, settings.as_of, book.sheet_names()):    # footer, back link, drill-down
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
     book.status("Close: done")

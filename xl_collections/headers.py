@@ -41,8 +41,16 @@ HEADERS: dict[str, str] = {
     "write_off_amount": "Write-off Amount", "discount_amount": "Discount Amount",
     "deduction_amount": "Deduction Amount", "payment_amount": "Payment Amount", "payer_account": "Payer Account",
     "payer_name": "Payer", "bank_reference": "Bank Reference", "end_to_end_id": "End-to-end ID",
-    "return_id": "Return", "posting_type": "Posting Type", "text": "Text", "amount_unapplied": "Unapplied",
+    "return_id": "Return", "posting_type": "Posting Type", "text": "Text", "amount_unapplied": "Amount Unapplied",
     "next_step": "Next Step", "detail": "Detail", "decision": "Decision",
+    # cards, returned items, claims
+    "batch_id": "Batch", "settlement_date": "Settlement Date", "transactions": "Transactions", "gross": "Gross",
+    "fees": "Fees", "net": "Net", "applied": "Applied", "unapplied": "Unapplied", "bank_payment_id": "Bank Payment",
+    "transaction_id": "Transaction", "gross_amount": "Gross Amount", "fee_amount": "Fee Amount",
+    "net_amount": "Net Amount", "card_brand": "Card Brand", "cardholder_name": "Cardholder",
+    "record_type": "Record Type", "original_ref": "Original Reference",
+    "original_transaction_id": "Original Transaction", "documents": "Documents", "reopened": "Reopened",
+    "where": "Where", "cleared_date": "Cleared Date", "date": "Date", "type": "Activity Type",
     # reconciliation
     "line": "Line", "source": "Source", "subledger_total": "Sub-ledger Total", "gl_balance": "GL Balance",
     "difference": "Difference", "explained": "Explained", "unexplained": "Unexplained", "break_type": "Break",

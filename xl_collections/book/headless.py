@@ -37,7 +37,7 @@ from . import usercells as uc
 from .base import BookError, contract_headers, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
-                       parse_cell, render, sheet_chunks)
+                       parse_cell, print_names, render, sheet_chunks)
 from .styles import StyleBook
 from .usercols import keep_user_columns
 
@@ -357,6 +357,7 @@ class _Plan:
         self.names = {n.lower() for n in self.pkg.names}
         self.cleared_sheet_ids: set[int] = set()
         self.owned: dict[str, str] = {}          # sheet -> xlc_owned value (what the program wrote)
+        self.print: dict[str, dict[str, str]] = {}   # sheet -> its print area and titles (defined names)
         self.tables = self._existing_tables()
 
     def level(self, name: str) -> int:
@@ -410,6 +411,7 @@ class _Plan:
                 self.tables.pop(tpart, None)
                 drop.add(r["Id"])
         rendered, blocks = render(out, self.styles)
+        self.print[out.name] = print_names(out, rendered, blocks) if out.print_fit_width else {}
         extra = self._user_cells(part if existing else None, out, rendered, blocks, old_tables)
         taken = {name.lower(): p for p, (_, name) in self.tables.items()}
         next_id = max([i for i, _ in self.tables.values()] + [0]) + 1
@@ -465,7 +467,7 @@ class _Plan:
             if blk.b.title:
                 now.append(uc.Box(blk.row0 - 2, blk.col0, blk.row0 - 2, blk.col0))
         if out.notes:
-            now.append(uc.Box(0, 0, len(out.notes) - 1, 0))
+            now.append(uc.Box(0, 0, (out.link_row() or len(out.notes)) - 1, 0))
         self.owned[out.name] = uc.owned_formula(out.name, now)
         if part is None:
             return []
@@ -562,6 +564,9 @@ class _Plan:
         if self.owned:
             index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
             self.wb_xml = _set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
+            for name in ("_xlnm.Print_Area", "_xlnm.Print_Titles"):
+                self.wb_xml = _set_sheet_names(self.wb_xml, name, {index[n.lower()]: p.get(name) for n, p in self.print.items()},
+                                               hidden=False)
             self.parts[book.wb_part] = self.wb_xml
         if self.new_wb_rels:
             self.parts[book.wb_part] = self.wb_xml
@@ -637,6 +642,12 @@ class _Plan:
 def _set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
     """``workbook.xml`` with the sheet-scoped hidden name ``xlc_owned`` set for each sheet index
     in ``formulas`` (replacing an earlier one); everything else keeps its bytes."""
+    return _set_sheet_names(wb_xml, uc.OWNED_NAME, formulas)
+
+
+def _set_sheet_names(wb_xml: bytes, name: str, formulas: dict[int, str | None], hidden: bool = True) -> bytes:
+    """``workbook.xml`` with the sheet-scoped defined name ``name`` set for each sheet index in
+    ``formulas`` (replacing an earlier one; None: removed); everything else keeps its bytes."""
     text = wb_xml.decode("utf-8")
     m = re.search(r"</(\w+:)?sheets>", text)
     p = m.group(1) or "" if m else ""
@@ -644,9 +655,12 @@ def _set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
     def drop(d):
         local = re.search(r'\blocalSheetId="(\d+)"', d.group(0))
         return "" if local and int(local.group(1)) in formulas else d.group(0)
-    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{uc.OWNED_NAME}"[^>]*>[^<]*</{p}definedName>', drop, text)
-    new = "".join(f'<{p}definedName name="{uc.OWNED_NAME}" localSheetId="{i}" hidden="1">{escape(f)}</{p}definedName>'
-                  for i, f in sorted(formulas.items()))
+    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>[^<]*</{p}definedName>', drop, text)
+    flag = ' hidden="1"' if hidden else ""
+    new = "".join(f'<{p}definedName name="{name}" localSheetId="{i}"{flag}>{escape(f)}</{p}definedName>'
+                  for i, f in sorted(formulas.items()) if f)
+    if not new:
+        return text.encode("utf-8")
     end = re.search(rf"</{p}definedNames>", text)
     if end:
         return (text[:end.start()] + new + text[end.start():]).encode("utf-8")
