@@ -16,10 +16,13 @@ Macros return the :class:`~xl_collections.close.CloseReport` and never save a li
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import close as _close
 from . import steps as _steps
 from .book import as_workbook
 from .checklist import close_sheet
+from .report.pack import PACK_SHEETS, PackError, export_pdf
 from .steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 
 
@@ -64,6 +67,35 @@ def _button_macro(step: _steps.Step):
 # one module-level function per step button (apply_payments, refresh_aging, ...), from the registry
 BUTTON_MACROS = {s.button.macro: _button_macro(s) for s in _steps.CLOSE_STEPS if s.button}
 globals().update(BUTTON_MACROS)
+
+
+def pack_path(book_path: Path) -> Path:
+    """Where the ribbon's *Management pack* writes the PDF: beside the book, ``<book> pack.pdf``."""
+    return book_path.with_name(f"{book_path.stem} pack.pdf")
+
+
+def management_pack(book):
+    """The Report group's button: the management pack as one PDF beside the workbook
+    (:func:`pack_path`).  In Excel, Excel prints it (``Book.to_pdf``, the pack's sheets the book
+    has); headless, LibreOffice does (:mod:`xl_collections.report.pack`).  Returns the PDF's path."""
+    wb = as_workbook(book)
+    out = pack_path(Path(wb.path))
+    if _is_live(wb):
+        names = {n.lower(): n for n in wb.sheet_names()}
+        include = [names[s.lower()] for s in PACK_SHEETS if s.lower() in names]
+        if not include:
+            wb.status("Management pack: run the close first (none of its sheets is in this workbook)")
+            return None
+        wb.book.to_pdf(str(out), include=include)
+        wb.status(f"Management pack: {out} ({', '.join(include)})")
+        return out
+    try:
+        pack = export_pdf(wb.path, out)
+    except PackError as e:
+        wb.status(f"Management pack: {e}")
+        raise
+    wb.status(f"Management pack: {pack.path} ({pack.pages} pages: {', '.join(pack.sheets)})")
+    return pack.path
 
 
 def action_for_sheet(sheet_name: str) -> str:
@@ -124,5 +156,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
+__all__ = ["main", "ribbon", "month_end_close", "management_pack", *BUTTON_MACROS, "action_for_sheet", "run_action", "SHEET_ACTIONS",
            "RIBBON_ACTIONS"]

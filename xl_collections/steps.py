@@ -158,6 +158,8 @@ AUDITED_TABLES: tuple[str, ...] = tuple(t for t in schema.TABLES if any(t in s.r
 
 # the whole close: the Close sheet's button and the ribbon's large button
 CLOSE_MACRO, CLOSE_CAPTION = "month_end_close", "Run month-end close"
+# the Report group's button: no step of its own, it prints the management pack (report/pack.py)
+REPORT_MACRO, REPORT_CAPTION = "management_pack", "Management pack"
 BUTTONS: dict[str, Button] = {s.name: s.button for s in CLOSE_STEPS if s.button}
 
 
@@ -184,10 +186,14 @@ SHEET_ACTIONS: dict[str, str] = _sheet_actions()
 # an input sheet's button (or the ribbon's Run main on it): check the inputs
 INPUT_ACTION: str = BUTTONS["validate"].macro
 # ribbon control id -> macro (CONTRACT §3 "The Collections ribbon tab": xlc_<step>, xlc_close)
-RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()}}
+RIBBON_ACTIONS: dict[str, str] = {"xlc_close": CLOSE_MACRO, **{f"xlc_{n}": b.macro for n, b in BUTTONS.items()},
+                                  "xlc_report": REPORT_MACRO}
 # the Collections tab: the whole close (large), then every step's button in close order
 RIBBON_BUTTONS: tuple[RibbonButton, ...] = (
     RibbonButton("xlc_close", "xlcMonthEnd", CLOSE_CAPTION,
                  "Runs every step of the close on this workbook and ticks each off on the Close sheet.",
                  "CalculateNow", large=True),
-    *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()))
+    *(RibbonButton(f"xlc_{n}", b.group, b.caption, b.help, b.image) for n, b in BUTTONS.items()),
+    RibbonButton("xlc_report", "xlcReport", REPORT_CAPTION,
+                 "Prints the management pack (Dashboard, Aging, Commentary, Recon, Allowance) to one PDF "
+                 "beside this workbook.", "FileSaveAsPdfOrXps", large=True))
