@@ -135,6 +135,11 @@ class LiveBook:
                 with contextlib.suppress(Exception):
                     chart.api[1].HasTitle = True
                     chart.api[1].ChartTitle.Text = spec.title
+        with contextlib.suppress(Exception):
+            self._links(sheet, output, blocks)
+        if output.print_fit_width:
+            with contextlib.suppress(Exception):   # Windows COM only
+                self._print_setup(sheet, output)
         if output.freeze and blocks:
             with contextlib.suppress(Exception):   # Windows COM only
                 sheet.activate()
@@ -142,6 +147,36 @@ class LiveBook:
                 window.FreezePanes = False
                 window.SplitColumn, window.SplitRow = 0, blocks[0][1]
                 window.FreezePanes = True
+
+    def _links(self, sheet, output: SheetOutput, blocks) -> None:
+        """The back link under the notes and each block's drill-down links (``TableBlock.links``)."""
+        row = output.link_row()
+        if row:
+            text, where = output.back_link
+            sheet.range((row, 1)).add_hyperlink("#" + where, text)
+        for block, header in blocks:
+            for col, targets in block.links.items():
+                if col not in block.df.columns:
+                    continue
+                j = list(block.df.columns).index(col)
+                for k, v in enumerate(block.df[col].tolist()):
+                    where = targets.get(v if isinstance(v, str) else str(v))
+                    if where:
+                        sheet.range((header + 1 + k, block.start_col + j)).add_hyperlink("#" + where, str(v))
+
+    def _print_setup(self, sheet, output: SheetOutput) -> None:
+        """Landscape, one page wide, the main table's header repeated, the dated footer (as the
+        headless writer's ``pageSetup``/``headerFooter``; the print area is Excel's used range)."""
+        ps = sheet.api.PageSetup
+        ps.Orientation = 2                 # xlLandscape
+        ps.Zoom = False
+        ps.FitToPagesWide, ps.FitToPagesTall = 1, False
+        i = output.print_titles_block()
+        if i is not None:
+            r = output.layout()[i]
+            ps.PrintTitleRows = f"${r}:${r}"
+        ps.LeftFooter = output.footer.replace("&", "&&")
+        ps.CenterFooter, ps.RightFooter = "&A", "Page &P of &N"
 
     def _block(self, sheet, block: TableBlock, row: int) -> None:
         df = block.df
