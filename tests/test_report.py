@@ -55,6 +55,7 @@ def test_listed_names_show_their_words_and_read_back():
 def test_unknown_names_fall_back_to_title_case_and_user_text_stays():
     assert human_header("claim_rank") == "Claim Rank"           # a sheet added later: no change needed
     assert human_header("sha256_open_items") == "SHA-256 Open Items"
+    assert human_header("run") == "run" and contract_name(human_header("run")) == "run"   # "Run" is run_id's
     assert contract_name("SHA-256 Open Items") == "sha256_open_items"
     # the user's own headers (Commentary's suggested columns too) are never renamed
     for text in ("Analyst comment", "Next action", "Owner", "my notes", "Scratch"):

@@ -120,13 +120,17 @@ def _title(snake: str) -> str:
 
 def human_header(name: str) -> str:
     """What a sheet shows for the contract column ``name``: the listed words, else its title
-    case (``sha256_open_items`` -> "SHA-256 Open Items"); a name that is not snake_case (a bucket
-    label such as ``1-30``, a user's "My notes") is shown as it is."""
+    case (``sha256_open_items`` -> "SHA-256 Open Items") unless another column shows those words
+    (then the name itself); a name that is not snake_case (a bucket label such as ``1-30``, a
+    user's "My notes") is shown as it is."""
     if name in HEADERS:
         return HEADERS[name]
     if name.startswith(_SHA) and _SNAKE.fullmatch(name):
         return _SHA_SHOWN + _title(name[len(_SHA):])
-    return _title(name) if _SNAKE.fullmatch(name) and not name.isdigit() else name
+    if not _SNAKE.fullmatch(name) or name.isdigit():
+        return name
+    title = _title(name)
+    return name if title in _BACK else title      # never the words of another column: they read back as it
 
 
 def contract_name(header: str) -> str:
