@@ -17,6 +17,7 @@ from xl_collections.allowance.sheets import find_block
 from xl_collections.allowance.step import opening_from
 from xl_collections.book import open_book
 from xl_collections.close.pipeline import run_close
+from xl_collections.core.headers import contract_name, human_header
 from xl_collections.io.validate import canonical
 from xl_collections.core.settings import Settings
 from xl_collections.workbook.template import build_template
@@ -93,8 +94,8 @@ def approve(path: Path, doc: str, who: str) -> None:
     """The user types TRUE, their name and a date on the document's proposal row."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Write-off Proposals"]
-    head = next(c.row for c in ws["A"] if c.value == "customer_id")
-    cols = {c.value: c.column for c in ws[head] if c.value}
+    head = next(c.row for c in ws["A"] if c.value == human_header("customer_id"))
+    cols = {contract_name(c.value): c.column for c in ws[head] if c.value}
     row = next(r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, cols["document_no"]).value == doc)
     ws.cell(row, cols["approve"]).value = True
     ws.cell(row, cols["approver"]).value = who

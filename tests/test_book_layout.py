@@ -46,7 +46,7 @@ def test_titles_wrap_and_total_row(tmp_path):
     ws = wb["Aging"]
     assert ws["A4"].value == "Customers" and ws["A4"].font.b
     assert ws["F4"].value == "Ratios" and ws["F4"].font.b
-    assert [ws.cell(5, j).value for j in (1, 2, 3)] == ["customer_id", "past_due", "comment"]
+    assert [ws.cell(5, j).value for j in (1, 2, 3)] == ["Customer", "Past Due", "Comment"]   # human headers
     assert ws["C6"].alignment.wrap_text and ws["C6"].alignment.vertical == "top"
     assert ws["A6"].alignment.vertical == "top" and not ws["A6"].alignment.wrap_text
     assert not ws["B6"].font.b and ws["A8"].font.b and ws["B8"].font.b     # TOTAL row bold

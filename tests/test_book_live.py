@@ -107,7 +107,7 @@ def test_write_sheet_through_xlwings():
                                  notes=["Aging"]))
     sheet = xb.sheets["Aging"]
     assert sheet.cells_[(1, 1)] == "Aging"
-    assert sheet.cells_[(3, 1)] == "customer_id"
+    assert sheet.cells_[(3, 1)] == "Customer"                # the human header of customer_id
     assert sheet.cells_[(4, 1)] == "'=evil()"              # quote prefix: text, not a formula
     assert sheet.cells_[(4, 2)] == 123.45 and sheet.cells_[(5, 2)] == -5.0
     assert sheet.tables[0].name == "tblAging" and sheet.tables[0].style == "TableStyleMedium2"

@@ -127,10 +127,10 @@ def test_nothing_pending_writes_nothing(book_path):
 def test_audit_log_only_grows(book_path):
     for run in range(3):
         book = open_book(book_path)
-        book.append_rows("Audit Log", pd.DataFrame({"run": [run], "step": ["aging"], "who": ["=cmd"]}))
+        book.append_rows("Audit Log", pd.DataFrame({"run_id": [run], "step": ["aging"], "user": ["=cmd"]}))
         book.save()
-    log = open_book(book_path).read_table("tblAuditLog")
-    assert log["run"].tolist() == [0, 1, 2] and log["who"].tolist() == ["=cmd"] * 3
+    log = open_book(book_path).read_table("tblAuditLog")       # shown "Run", "User": read back as written
+    assert log["run_id"].tolist() == [0, 1, 2] and log["user"].tolist() == ["=cmd"] * 3
     assert zipfile.ZipFile(book_path).testzip() is None
 
 

@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_collections.book import SheetOutput, TableBlock, open_book
+from xl_collections.book.base import contract_headers
 from xl_collections.book.live import LiveBook
 from xl_collections.book.usercols import GONE_TITLE, keep_user_columns
+from xl_collections.core.headers import contract_name
 
 NOTES = ("Dunning proposals", "approve = YES sends the letter")
 
@@ -44,24 +46,25 @@ def write(path, out):
 
 
 def table(path, name="Dunning"):
-    """The sheet's keyed table back: header row is the one starting with customer_id."""
+    """The sheet's keyed table back: header row is the one starting with "Customer" (shown for
+    customer_id); columns by their contract names."""
     ws = openpyxl.load_workbook(path)[name]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    h = next(i for i, r in enumerate(rows) if r[0] == "customer_id")
+    h = next(i for i, r in enumerate(rows) if r[0] == "Customer")
     head = [c for c in rows[h] if c is not None]
     body = []
     for r in rows[h + 1:]:
         if all(v is None for v in r[:len(head)]):
             break
         body.append(r[:len(head)])
-    return pd.DataFrame(body, columns=head), rows, h
+    return pd.DataFrame(body, columns=[contract_name(c) for c in head]), rows, h
 
 
 def type_beside(path, values: dict, header="approve", sheet="Dunning", gap=0):
     """The user types a header right of the table and values on some customers' rows."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb[sheet]
-    h = next(c.row for c in ws["A"] if c.value == "customer_id")
+    h = next(c.row for c in ws["A"] if c.value == "Customer")      # the human header
     col = max(c.column for c in ws[h] if c.value is not None) + 1 + gap
     ws.cell(h, col).value = header
     for r in range(h + 1, ws.max_row + 1):
@@ -79,11 +82,12 @@ def test_a_user_column_travels_with_its_key_when_rows_reorder(book_path):
     type_beside(book_path, {"C2": "=SUM(A1:A9)"}, header="Comment")
     write(book_path, output(proposals(["C3", "C4", "C1", "C2"])))          # re-ordered, one new
     df, _, _ = table(book_path)
-    assert list(df.columns) == ["customer_id", "level", "amount_overdue", "approve", "Comment"]
+    # the user's "Comment" shows as it was typed; it is also the words shown for ``comment``
+    assert list(df.columns) == ["customer_id", "level", "amount_overdue", "approve", "comment"]
     got = df.set_index("customer_id")
     assert got.at["C1", "approve"] == "YES" and got.at["C3", "approve"] == "no - call first"
     assert pd.isna(got.at["C4", "approve"])
-    assert got.at["C2", "Comment"] == "=SUM(A1:A9)"                      # text, never a formula
+    assert got.at["C2", "comment"] == "=SUM(A1:A9)"                      # text, never a formula
     with open_book(book_path) as b:
         assert "approve" in b.read_table("tblDunning").columns            # inside the Excel table now
     write(book_path, output(proposals(["C1", "C3"])))                     # third run: still there
@@ -97,7 +101,7 @@ def test_rows_whose_key_left_keep_their_notes_below_and_get_them_back(book_path)
     df, rows, h = table(book_path)
     assert df["customer_id"].tolist() == ["C1"] and df["note"].isna().all()
     t = next(i for i, r in enumerate(rows) if r[0] == GONE_TITLE)
-    assert rows[t + 1][:2] == ["customer_id", "note"] and rows[t + 2][:2] == ["C2", "promised Friday"]
+    assert rows[t + 1][:2] == ["Customer", "Note"] and rows[t + 2][:2] == ["C2", "promised Friday"]
     write(book_path, output(proposals(["C1"])))                           # still gone: still kept, once
     _, rows, _ = table(book_path)
     assert sum(r[0] == "C2" for r in rows) == 1
@@ -134,7 +138,7 @@ def test_program_columns_and_cells_past_a_blank_header_are_not_user_columns(book
     write(book_path, output(proposals(["C1"]), program_columns=("interest",)))  # interest not computed now
     ws = openpyxl.load_workbook(book_path)["Dunning"]
     t = ws.tables["tblDunning"]
-    assert [c.name for c in t.tableColumns] == ["customer_id", "level", "amount_overdue"]
+    assert [c.name for c in t.tableColumns] == ["Customer", "Level", "Amount Overdue"]
     # the cells past the blank column are the user's notes: kept where they are, outside the table
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     assert any("Scratch" in r for r in rows) and any("far away" in r for r in rows)
@@ -168,15 +172,16 @@ def test_the_live_writer_carries_user_columns_too(monkeypatch):
         cells = xb.sheets[name].cells_
         rows, cols = max(r for r, _ in cells), max(c for _, c in cells)
         data = [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
-        return pd.DataFrame(data, index=range(1, rows + 1))
+        grid = pd.DataFrame(data, index=range(1, rows + 1))   # its table's header row read as contract names:
+        return contract_headers(grid, [(r, 0, cols - 1) for r in grid.index if grid.at[r, 0] == "Customer"])
     monkeypatch.setattr(LiveBook, "read_sheet", read_sheet)
     book.write_sheet(output(proposals(["C1", "C2"])))
     sheet = xb.sheets["Dunning"]
-    h = next(r for (r, c), v in sheet.cells_.items() if v == "customer_id")
+    h = next(r for (r, c), v in sheet.cells_.items() if v == "Customer")
     sheet.cells_[(h, 4)] = "approve"
     sheet.cells_[(h + 2, 4)] = "YES"                   # on C2's row
     book.write_sheet(output(proposals(["C2", "C1"])))
-    assert sheet.cells_[(h, 4)] == "approve" and sheet.cells_[(h + 1, 1)] == "C2" and sheet.cells_[(h + 1, 4)] == "YES"
+    assert sheet.cells_[(h, 4)] == "Approve" and sheet.cells_[(h + 1, 1)] == "C2" and sheet.cells_[(h + 1, 4)] == "YES"
 
 
 def _grid(rows: list[list]) -> pd.DataFrame:

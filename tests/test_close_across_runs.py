@@ -12,6 +12,7 @@ from xl_collections.book import open_book
 from xl_collections.cli.dispatch import main as cli
 from xl_collections.core.settings import Settings
 from xl_collections.workbook.template import build_template
+from xl_collections.core.headers import human_header
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["C100", "C200"], "customer_name": ["Acme Tools, Inc.", "Beta Foods GmbH"],
                           "payment_terms": ["NET30", "NET30"], "credit_limit": [50000, 50000]})
@@ -121,7 +122,7 @@ def test_accept_typed_beside_the_cash_app_is_applied_by_the_next_close(tmp_path)
     # the user types a decision column right of the table, ACCEPT on the proposal
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Cash App"]
-    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == "payment_id")
+    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == human_header("payment_id"))
     width = max(c for c in range(1, 60) if ws.cell(head, c).value not in (None, ""))
     ws.cell(head, width + 1, "decision")
     row = next(r for r in range(head + 1, head + 20) if ws.cell(r, 1).value == "P4")

@@ -13,6 +13,7 @@ from xl_collections.close.pipeline import DONE, run_close
 from xl_collections.collect.sheets import DISPUTES_SHEET, read_disputes
 from xl_collections.collect.step import run as run_step
 from xl_collections.cli.demo import build_demo_book
+from xl_collections.core.headers import contract_name, human_header
 
 
 def close_and_step(path):
@@ -69,8 +70,8 @@ def test_user_columns_survive_rerun_resort_inserted_rows_and_closed_cases(demo, 
     shutil.copy(src, path)
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb[DISPUTES_SHEET]
-    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "case_id")
-    header = {c.value: c.column for c in ws[head] if c.value}
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == human_header("case_id"))
+    header = {contract_name(c.value): c.column for c in ws[head] if c.value}
     last = head + 1
     while ws.cell(last + 1, 1).value:
         last += 1

@@ -16,6 +16,7 @@ from xl_collections.book import open_book
 from xl_collections.commentary.drafts import build_commentary, fmt_money, merge_with_previous
 from xl_collections.ar import aging_history as hist
 from xl_collections.commentary.sheet import COMMENTARY_SHEET, commentary_outputs, read_commentary
+from xl_collections.core.headers import contract_name, human_header
 from xl_collections.io.readers import table_from_grid
 from xl_collections.io.validate import canonical
 
@@ -202,8 +203,8 @@ def test_two_month_ends_keep_every_note(tmp_path):
     # the specialist works on the sheet: notes, a new column, an edited comment, re-sorted rows
     wb = openpyxl.load_workbook(path)
     ws = wb[COMMENTARY_SHEET]
-    head = _find(ws, "comment_status").row
-    header = {c.value: c.column for c in ws[head] if c.value}
+    head = _find(ws, human_header("comment_status")).row
+    header = {contract_name(c.value): c.column for c in ws[head] if c.value}
     rows = {ws.cell(r, 1).value: r for r in range(head + 1, head + 4)}
     assert set(rows) == {"C001", "C002", "C003"}
     ws.cell(rows["C001"], header["Analyst comment"]).value = "CFO promised to clear INV100"

@@ -8,6 +8,7 @@ import pytest
 from xl_collections.book import open_book
 from xl_collections.cli.demo import build_demo_book
 from xl_collections.close.pipeline import run_close
+from xl_collections.core.headers import contract_name, human_header
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +75,8 @@ def test_final_decision_and_approved_by_stay_with_their_order(closed, tmp_path):
     shutil.copy(first, path)
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Order Decisions"]
-    h = next(c.row for c in ws["A"] if c.value == "order_no")
-    head = [c.value for c in ws[h]]
+    h = next(c.row for c in ws["A"] if c.value == human_header("order_no"))
+    head = [contract_name(c.value) if c.value else c.value for c in ws[h]]
     col_final, col_by = head.index("final_decision") + 1, head.index("approved_by") + 1
     rows = {ws.cell(r, 1).value: r for r in range(h + 1, ws.max_row + 1) if ws.cell(r, 1).value}
     held = next(o for o, r in rows.items() if ws.cell(r, head.index("decision") + 1).value == "HOLD")

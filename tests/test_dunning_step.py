@@ -12,6 +12,7 @@ from xl_collections.book import open_book
 from xl_collections.close.pipeline import DONE, run_close
 from xl_collections.cli.demo import build_demo_book
 from xl_collections.dunning.sheets import DUNNING_SHEET, read_approvals
+from xl_collections.core.headers import contract_name, human_header
 
 
 def close(path, steps=None):
@@ -54,8 +55,8 @@ def test_approved_letters_are_written_beside_the_book_and_recorded(demo, tmp_pat
     before = open_book(path).read_table("tblDunningHistory")
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb[DUNNING_SHEET]
-    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "letter_id")
-    header = {c.value: c.column for c in ws[head] if c.value}
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == human_header("letter_id"))
+    header = {contract_name(c.value): c.column for c in ws[head] if c.value}
     rows = list(range(head + 1, head + 4))
     picked = {ws.cell(r, 1).value: ws.cell(r, header["customer_id"]).value for r in rows}
     marks = ["TRUE", "x", "yes"]

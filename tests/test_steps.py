@@ -69,7 +69,8 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
                                     "xlc_recon": "reconcile", "xlc_commentary": "write_commentary",
                                     "xlc_credit": "credit_review", "xlc_worklist": "collections_worklist",
                                     "xlc_allowance": "allowance", "xlc_dunning": "generate_letters",
-                                    "xlc_statement": "customer_statements"}   # an action outside the close
+                                    "xlc_statement": "customer_statements",   # actions outside the close
+                                    "xlc_report": "management_pack"}
     for action in {*steps.SHEET_ACTIONS.values(), *steps.RIBBON_ACTIONS.values()}:
         assert callable(getattr(macros, action)) and action in macros.__all__
     assert macros.action_for_sheet("Open Items") == "check_inputs"

@@ -18,18 +18,21 @@ Macros return the :class:`~xl_collections.close.pipeline.CloseReport` and never 
 """
 from __future__ import annotations
 
-from .close import pipeline as _close
-from .close import steps as _steps
+from pathlib import Path
+
 from .book import as_workbook
 from .book.live import LiveBook
 from .claims.action import research_claims  # noqa: F401  (the Claims sheet's button, steps.SHEET_BUTTONS)
+from .close import pipeline as _close
+from .close import steps as _steps
 from .close.checklist import close_sheet
+from .close.steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
 from .dunning.book_statements import book_statements, known_customers, selected_customer_ids
 from .dunning.pdf import PdfError
 from .dunning.render import STATEMENT_FORMATS
 from .dunning.templates import TemplateError
 from .io.progress import status_bar_text
-from .close.steps import INPUT_ACTION, RIBBON_ACTIONS, SHEET_ACTIONS  # noqa: F401  (public: what each button runs)
+from .report.pack import PACK_SHEETS, PackError, export_pdf
 
 
 def _is_live(wb) -> bool:
@@ -107,6 +110,35 @@ def customer_statements(book, *, customer_ids=None, as_of=None, formats=STATEMEN
     return run
 
 
+def pack_path(book_path: Path) -> Path:
+    """Where the ribbon's *Management pack* writes the PDF: beside the book, ``<book> pack.pdf``."""
+    return book_path.with_name(f"{book_path.stem} pack.pdf")
+
+
+def management_pack(book):
+    """The Report group's button: the management pack as one PDF beside the workbook
+    (:func:`pack_path`).  In Excel, Excel prints it (``Book.to_pdf``, the pack's sheets the book
+    has); headless, LibreOffice does (:mod:`xl_collections.report.pack`).  Returns the PDF's path."""
+    wb = as_workbook(book)
+    out = pack_path(Path(wb.path))
+    if _is_live(wb):
+        names = {n.lower(): n for n in wb.sheet_names()}
+        include = [names[s.lower()] for s in PACK_SHEETS if s.lower() in names]
+        if not include:
+            wb.status("Management pack: run the close first (none of its sheets is in this workbook)")
+            return None
+        wb.book.to_pdf(str(out), include=include)
+        wb.status(f"Management pack: {out} ({', '.join(include)})")
+        return out
+    try:
+        pack = export_pdf(wb.path, out)
+    except PackError as e:
+        wb.status(f"Management pack: {e}")
+        raise
+    wb.status(f"Management pack: {pack.path} ({pack.pages} pages: {', '.join(pack.sheets)})")
+    return pack.path
+
+
 def action_for_sheet(sheet_name: str) -> str:
     """Name of the macro a button (or the ribbon's Run main) on ``sheet_name`` runs."""
     return SHEET_ACTIONS.get(str(sheet_name).strip().lower(), INPUT_ACTION)
@@ -165,5 +197,5 @@ def main(book=None):
     return run_action(action_for_sheet(name), book, origin=f" (from sheet {name!r})")
 
 
-__all__ = ["main", "ribbon", "month_end_close", "customer_statements", *BUTTON_MACROS, "research_claims", "action_for_sheet", "run_action",
-           "SHEET_ACTIONS", "RIBBON_ACTIONS"]
+__all__ = ["main", "ribbon", "month_end_close", "customer_statements", "management_pack", *BUTTON_MACROS,
+           "research_claims", "action_for_sheet", "run_action", "SHEET_ACTIONS", "RIBBON_ACTIONS"]

@@ -145,7 +145,7 @@ def proposals_output(res: AllowanceResult, *, offer_user_columns: bool = False) 
     w = res.written_off.copy()
     w.attrs = {"money": ["amount", "item_amount"], "currency": cur, "money_currency": {"amount": cur}}
     notes = (f"Write-off proposals, {res.as_of.isoformat()}",           # short: a button may sit at E1
-             "approve: TRUE to book",
+             "Approve: TRUE to book",
              "Rules: AGE (days past due ≥ WriteOffMinDays), SMALL_BALANCE (open ≤ WriteOffSmallBalance, 90+ days),",
              "BANKRUPT (reason code); none under a pending promise to pay.",
              "Your approve, approver and approved_on stay with their document across runs.",

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from ..core.headers import contract_name
 from .outputs import SheetOutput
 
 
@@ -60,6 +61,21 @@ def frame_from_rows(rows: list[list], first_row: int = 1) -> pd.DataFrame:
     df = pd.DataFrame(arr, columns=range(width), dtype=object)
     df.index = pd.RangeIndex(first_row, first_row + len(df))
     return df
+
+
+def contract_headers(grid: pd.DataFrame, header_rows: list[tuple[int, int, int]]) -> pd.DataFrame:
+    """``grid`` (as ``read_sheet`` gives it) with the human headers the program wrote read back as
+    the contract's names (:func:`xl_collections.core.headers.contract_name`), in place: only in the
+    header rows given as (Excel row, first column, last column; 0-based columns), so data cells
+    and the user's own headers stay as they are."""
+    for row, c0, c1 in header_rows:
+        if row not in grid.index:
+            continue
+        for c in range(max(c0, 0), min(c1, grid.shape[1] - 1) + 1):
+            v = grid.at[row, c]
+            if isinstance(v, str):
+                grid.at[row, c] = contract_name(v)
+    return grid
 
 
 def table_from_sheet(raw: pd.DataFrame) -> pd.DataFrame:

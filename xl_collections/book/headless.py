@@ -31,13 +31,12 @@ from lxml import etree
 from ..io.guard import check_workbook, book_limits
 from ..io.progress import say
 from ..io.sources import ErrorScan, cells_from_rows, no_gc
-from . import ondisk
-from . import package as pk
-from . import usercells as uc
-from .base import BookError, table_from_sheet
+from . import ondisk, package as pk, usercells as uc
+from .base import BookError, contract_headers, table_from_sheet
+from ..core.headers import contract_name
 from .outputs import SheetOutput, TableBlock
 from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
-                       parse_cell, render, sheet_chunks)
+                       parse_cell, print_names, render, sheet_chunks)
 from .styles import StyleBook
 from .usercols import keep_user_columns
 
@@ -159,8 +158,11 @@ class HeadlessBook:
                     del sheet
                 errors = scan.result()
             with no_gc():
-                self._grids[name] = grid_from_calamine(rows, errors)
+                grid = grid_from_calamine(rows, errors)
             del rows
+            # the header rows the program wrote (its tables, ``xlc_owned``) read as contract names
+            boxes = [b for b in self.owned_ranges(name) or () if b.r1 > b.r0]
+            self._grids[name] = contract_headers(grid, [(b.r0 + 1, b.c0, b.c1) for b in boxes])
         return self._grids[name].copy()
 
     def read_table(self, table_name: str) -> pd.DataFrame:
@@ -171,7 +173,7 @@ class HeadlessBook:
         except Exception as e:
             raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
         rows = [[None if v == "" else v for v in r] for r in t.to_python()]
-        df = pd.DataFrame(rows, columns=[str(c) for c in t.columns], dtype=object)
+        df = pd.DataFrame(rows, columns=[contract_name(str(c)) for c in t.columns], dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
         return df
@@ -378,6 +380,7 @@ class _Plan:
         self.names = {n.lower() for n in self.pkg.names}
         self.cleared_sheet_ids: set[int] = set()
         self.owned: dict[str, str] = {}          # sheet -> xlc_owned value (what the program wrote)
+        self.print: dict[str, dict[str, str]] = {}   # sheet -> its print area and titles (defined names)
         self.tables = self._existing_tables()
 
     def level(self, name: str) -> int:
@@ -431,6 +434,7 @@ class _Plan:
                 self.tables.pop(tpart, None)
                 drop.add(r["Id"])
         rendered, blocks = render(out, self.styles)
+        self.print[out.name] = print_names(out, rendered, blocks) if out.print_fit_width else {}
         extra = self._user_cells(part if existing else None, out, rendered, blocks, old_tables)
         taken = {name.lower(): p for p, (_, name) in self.tables.items()}
         next_id = max([i for i, _ in self.tables.values()] + [0]) + 1
@@ -486,7 +490,7 @@ class _Plan:
             if blk.b.title:
                 now.append(uc.Box(blk.row0 - 2, blk.col0, blk.row0 - 2, blk.col0))
         if out.notes:
-            now.append(uc.Box(0, 0, len(out.notes) - 1, 0))
+            now.append(uc.Box(0, 0, (out.link_row() or len(out.notes)) - 1, 0))
         self.owned[out.name] = uc.owned_formula(out.name, now)
         if part is None:
             return []
@@ -514,7 +518,7 @@ class _Plan:
         """``cells`` without the user columns the new output carries inside its table (a header
         right of an old table, up to the first blank header, that the new table has): those
         travel with their row's key and are not kept a second time where they were."""
-        heads = {blk.b.table_name.lower(): set(blk.headers) for blk in blocks if blk.b.table_name}
+        heads = {blk.b.table_name.lower(): set(map(str, blk.df.columns)) for blk in blocks if blk.b.table_name}
         carried, grid = [], None
         for name, o in old_tables:
             new = heads.get(name.lower())
@@ -581,6 +585,9 @@ class _Plan:
         if self.owned:
             index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
             self.wb_xml = uc.set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
+            for name in ("_xlnm.Print_Area", "_xlnm.Print_Titles"):
+                self.wb_xml = uc.set_sheet_names(self.wb_xml, name, {index[n.lower()]: p.get(name) for n, p in self.print.items()},
+                                                 hidden=False)
             self.parts[book.wb_part] = self.wb_xml
         if self.new_wb_rels:
             self.parts[book.wb_part] = self.wb_xml

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.money import MINOR_UNITS
-from .base import frame_from_rows, table_from_sheet
+from .base import frame_from_rows, table_from_sheet, contract_headers
+from ..core.headers import contract_name
 from .outputs import SheetOutput, TableBlock, looks_like_formula
 from .sheetxml import parse_cell
 from .styles import DATE_FORMAT, PERCENT_FORMAT, accounting
@@ -56,7 +57,11 @@ class LiveBook:
         used = sheet.used_range
         last_row, last_col = used.last_cell.row, used.last_cell.column
         values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value or []
-        return frame_from_rows([list(r) for r in values])
+        heads = []
+        with contextlib.suppress(Exception):      # the tables' header rows: contract names
+            heads = [(t.range.row, t.range.column - 1, t.range.column + t.range.columns.count - 2)
+                     for t in sheet.tables]
+        return contract_headers(frame_from_rows([list(r) for r in values]), heads)
 
     def read_table(self, table_name: str) -> pd.DataFrame:
         for sheet in self.book.sheets:
@@ -65,7 +70,7 @@ class LiveBook:
                     header = t.header_row_range.value
                     body = t.data_body_range
                     rows = body.options(ndim=2).value if body is not None else []
-                    df = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object)
+                    df = pd.DataFrame(rows, columns=[contract_name(str(h)) for h in header], dtype=object)
                     first = body.row if body is not None else t.range.row + 1
                     df.index = pd.RangeIndex(first, first + len(df))
                     return df
@@ -144,6 +149,11 @@ class LiveBook:
                 with contextlib.suppress(Exception):
                     chart.api[1].HasTitle = True
                     chart.api[1].ChartTitle.Text = spec.title
+        with contextlib.suppress(Exception):
+            self._links(sheet, output, blocks)
+        if output.print_fit_width:
+            with contextlib.suppress(Exception):   # Windows COM only
+                self._print_setup(sheet, output)
         if output.freeze and blocks:
             with contextlib.suppress(Exception):   # Windows COM only
                 sheet.activate()
@@ -152,11 +162,41 @@ class LiveBook:
                 window.SplitColumn, window.SplitRow = 0, blocks[0][1]
                 window.FreezePanes = True
 
+    def _links(self, sheet, output: SheetOutput, blocks) -> None:
+        """The back link under the notes and each block's drill-down links (``TableBlock.links``)."""
+        row = output.link_row()
+        if row:
+            text, where = output.back_link
+            sheet.range((row, 1)).add_hyperlink("#" + where, text)
+        for block, header in blocks:
+            for col, targets in block.links.items():
+                if col not in block.df.columns:
+                    continue
+                j = list(block.df.columns).index(col)
+                for k, v in enumerate(block.df[col].tolist()):
+                    where = targets.get(v if isinstance(v, str) else str(v))
+                    if where:
+                        sheet.range((header + 1 + k, block.start_col + j)).add_hyperlink("#" + where, str(v))
+
+    def _print_setup(self, sheet, output: SheetOutput) -> None:
+        """Landscape, one page wide, the main table's header repeated, the dated footer (as the
+        headless writer's ``pageSetup``/``headerFooter``; the print area is Excel's used range)."""
+        ps = sheet.api.PageSetup
+        ps.Orientation = 2                 # xlLandscape
+        ps.Zoom = False
+        ps.FitToPagesWide, ps.FitToPagesTall = 1, False
+        i = output.print_titles_block()
+        if i is not None:
+            r = output.layout()[i]
+            ps.PrintTitleRows = f"${r}:${r}"
+        ps.LeftFooter = output.footer.replace("&", "&&")
+        ps.CenterFooter, ps.RightFooter = "&A", "Page &P of &N"
+
     def _block(self, sheet, block: TableBlock, row: int) -> None:
         df = block.df
         c0 = block.start_col
         values = _display_rows(block)
-        sheet.range((row, c0)).value = [[str(c) for c in df.columns], *values]
+        sheet.range((row, c0)).value = [[_safe(h) for h in block.shown_headers()], *values]
         last = row + max(len(df), 1)
         money, dates = set(block.money()), set(block.dates())
         curs = df["currency"].tolist() if "currency" in df.columns else [df.attrs.get("currency", "USD")] * len(df)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..core.headers import HEADERS, human_header
+
 DEFAULT_TABLE_STYLE = "TableStyleMedium2"
 
 
@@ -66,6 +68,7 @@ class TableBlock:
     total_row: bool = False                          # last row is a total: bold, outside conditional formats
     key: str | tuple[str, ...] | None = None         # row key: the user's columns travel with it (book.usercols)
     program_columns: tuple[str, ...] = ()            # columns the program writes in other runs: never user columns
+    links: dict = field(default_factory=dict)        # column -> {cell text: location} (e.g. "'Aging Detail'!A12"): in-book hyperlinks
 
     def __post_init__(self):
         n = self.table_name
@@ -77,6 +80,12 @@ class TableBlock:
     def money(self) -> list[str]:
         cols = self.money_columns if self.money_columns is not None else self.df.attrs.get("money", ())
         return [c for c in cols if c in self.df.columns]
+
+    def shown_headers(self) -> list[str]:
+        """The header row as people read it (:func:`xl_collections.core.headers.human_header`); the
+        user's own columns (``df.attrs["user_columns"]``) as typed, or a listed contract name's words."""
+        user = set(self.df.attrs.get("user_columns", ()))
+        return [HEADERS.get(c, c) if c in user else human_header(c) for c in map(str, self.df.columns)]
 
     def dates(self) -> list[str]:
         if self.date_columns is not None:
@@ -109,8 +118,27 @@ class SheetOutput:
     charts: tuple[ChartSpec, ...] = ()
     notes: tuple[str, ...] = ()   # text lines above the first block; the first is bold
     freeze: bool = True           # freeze panes below the first block's header
-    print_fit_width: bool = False  # print landscape, one page wide (as many pages down as needed)
+    print_fit_width: bool = True  # print landscape, one page wide (as many pages down as needed), page x of n
     freeze_columns: int = 0       # also keep this many columns from A in view when scrolling right
+    footer: str = ""              # left part of the printed footer (e.g. "As of 2026-10-31")
+    back_link: tuple[str, str] | None = None   # (text, location): a link in the blank row under the notes
+
+    def print_titles_block(self) -> int | None:
+        """Index of the block whose header row repeats on every printed page: the first block, when
+        it is the sheet's longest and runs over a page (30 rows or more); None: no repeated rows
+        (a header further down would be printed above the tables before it)."""
+        if not self.blocks:
+            return None
+        i = max(range(len(self.blocks)), key=lambda k: len(self.blocks[k].df))
+        return 0 if i == 0 and len(self.blocks[0].df) >= 30 else None
+
+    def link_row(self) -> int | None:
+        """1-based row of ``back_link``: the blank row under the notes, when no block uses it."""
+        if not (self.back_link and self.notes):
+            return None
+        r = len(self.notes) + 1
+        used = any(b.start_col == 1 and r in (h, h - 1 if b.title else h) for b, h in zip(self.blocks, self.layout()))
+        return None if used else r
 
     def __post_init__(self):
         # accept lists for convenience; keep the record hashable-ish and immutable

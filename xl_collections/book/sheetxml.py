@@ -120,7 +120,7 @@ class _Block:
         self.df = block.df
         self.row0 = header_row
         self.col0 = block.start_col - 1
-        self.headers = _unique_headers([str(c) for c in self.df.columns])
+        self.headers = _unique_headers(block.shown_headers())
         self.letters = [col_letter(self.col0 + j) for j in range(len(self.headers))]
         self.encoders = self._encoders(styles, bold=False)
         # the total row (last row) is encoded again in bold
@@ -394,7 +394,7 @@ def render(out: SheetOutput, styles: StyleBook) -> tuple[Rendered, list[_Block]]
             w = blk.b.column_widths.get(c) or _auto_width(blk, j)
             rendered.widths[blk.col0 + j] = max(rendered.widths.get(blk.col0 + j, 0), w)
     if out.notes:
-        rendered.max_row = max(rendered.max_row, len(out.notes))
+        rendered.max_row = max(rendered.max_row, len(out.notes), out.link_row() or 0)
     for spec in out.charts:
         rendered.charts.append(_chart(out.name, blocks[spec.block], spec))
     return rendered, blocks
@@ -486,6 +486,10 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 f'<c r="{col_letter(blk.col0)}{r}"{_attr(blk.title_style)} t="inlineStr">'
                 f'<is><t xml:space="preserve">{text_xml(blk.b.title)}</t></is></c>'))
         row_parts.setdefault(blk.row0, []).append((blk.col0, blk.header_cells()))
+    link_row = out.link_row()
+    if link_row:
+        row_parts.setdefault(link_row, []).append((0,
+            f'<c r="A{link_row}" t="inlineStr"><is><t xml:space="preserve">{text_xml(out.back_link[0])}</t></is></c>'))
     for r, c, xml in extra_cells:
         row_parts.setdefault(r + 1, []).append((c, xml))
 
@@ -531,9 +535,10 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 dxf = rendered.dxfs.get(cf)
                 tail += f'<conditionalFormatting sqref="{sq}">{_cf_rule(cf, prio, dxf)}</conditionalFormatting>'
                 prio += 1
+    tail += hyperlinks_xml(out, blocks)
     tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     if out.print_fit_width:
-        tail += '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        tail += '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>' + footer_xml(out.footer)
     if drawing_rid:
         tail += f'<drawing r:id="{drawing_rid}"/>'
     tail += "".join(k.decode() for k in kept)
@@ -541,6 +546,61 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
         tail += f'<tableParts count="{len(table_rids)}">' + "".join(f'<tablePart r:id="{r}"/>' for r in table_rids) + "</tableParts>"
     tail += "</worksheet>"
     yield tail.encode()
+
+
+def hyperlinks_xml(out: SheetOutput, blocks: list[_Block]) -> str:
+    """``<hyperlinks>``: the back link under the notes and each block's ``links`` (a cell whose
+    text is a key of its column's mapping jumps to that location in the book)."""
+    links = []
+    row = out.link_row()
+    if row:
+        links.append((f"A{row}", out.back_link[1]))
+    for blk in blocks:
+        for col, targets in blk.b.links.items():
+            if col not in blk.df.columns or not targets:
+                continue
+            j = list(blk.df.columns).index(col)
+            for k, v in enumerate(blk._columns()[j].tolist()):
+                where = targets.get(v if isinstance(v, str) else str(v))
+                if where:
+                    links.append((f"{blk.letters[j]}{blk.row0 + 1 + k}", where))
+    if not links:
+        return ""
+    return "<hyperlinks>" + "".join(f'<hyperlink ref="{ref}" location={quoteattr(loc)}/>'
+                                    for ref, loc in links) + "</hyperlinks>"
+
+
+def footer_xml(text: str) -> str:
+    """The printed footer: ``text`` left (as-of date), the sheet's name centre, page x of n right."""
+    left = "&L" + text.replace("&", "&&") if text else ""
+    return f"<headerFooter><oddFooter>{escape(left + '&C&A&RPage &P of &N')}</oddFooter></headerFooter>"
+
+
+def print_names(out: SheetOutput, rendered: Rendered, blocks: list[_Block]) -> dict[str, str]:
+    """The sheet-scoped ``_xlnm.Print_Area`` and ``_xlnm.Print_Titles`` of an owned sheet.  The
+    print area is one range per band of blocks side by side (the blocks from column A with the
+    notes; each block further right with the charts anchored over it), so a side table or chart
+    prints on its own page instead of shrinking the main table; the titles are the header row
+    of :meth:`SheetOutput.print_titles_block`."""
+    q = quote_sheet(out.name)
+    bands: dict[int, list[int]] = {0: [0, 0, max(len(out.notes), out.link_row() or 0, 1)]}   # first col: [c0, c1, r1]
+    for blk in blocks:
+        band = bands.setdefault(blk.col0, [blk.col0, blk.col0, 1])
+        band[1] = max(band[1], blk.col0 + max(len(blk.headers), 1) - 1)
+        band[2] = max(band[2], blk.last_row)
+    for ch in rendered.charts:
+        c0, _, c1, r1 = ch.anchor
+        key = max((k for k in bands if k <= c0), default=0)
+        band = bands[key]
+        band[1], band[2] = max(band[1], c1), max(band[2], r1 + 1)
+    areas = [f"{q}!$A$1:${col_letter(c1)}${r1}" if c0 == 0 else f"{q}!${col_letter(c0)}$1:${col_letter(c1)}${r1}"
+             for c0, c1, r1 in (bands[k] for k in sorted(bands))]
+    names = {"_xlnm.Print_Area": ",".join(areas)}
+    i = out.print_titles_block()
+    if i is not None:
+        r = out.layout()[i]
+        names["_xlnm.Print_Titles"] = f"{q}!${r}:${r}"
+    return names
 
 
 def fit_to_page(sheet_pr: bytes) -> bytes:

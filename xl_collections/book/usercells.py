@@ -78,6 +78,12 @@ def owned_boxes(formula: str) -> list[Box]:
 def set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
     """``workbook.xml`` with the sheet-scoped hidden name ``xlc_owned`` set for each sheet index
     in ``formulas`` (replacing an earlier one); everything else keeps its bytes."""
+    return set_sheet_names(wb_xml, OWNED_NAME, formulas)
+
+
+def set_sheet_names(wb_xml: bytes, name: str, formulas: dict[int, str | None], hidden: bool = True) -> bytes:
+    """``workbook.xml`` with the sheet-scoped defined name ``name`` set for each sheet index in
+    ``formulas`` (replacing an earlier one; None: removed); everything else keeps its bytes."""
     text = wb_xml.decode("utf-8")
     m = re.search(r"</(\w+:)?sheets>", text)
     p = m.group(1) or "" if m else ""
@@ -85,9 +91,12 @@ def set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
     def drop(d):
         local = re.search(r'\blocalSheetId="(\d+)"', d.group(0))
         return "" if local and int(local.group(1)) in formulas else d.group(0)
-    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{OWNED_NAME}"[^>]*>[^<]*</{p}definedName>', drop, text)
-    new = "".join(f'<{p}definedName name="{OWNED_NAME}" localSheetId="{i}" hidden="1">{escape(f)}</{p}definedName>'
-                  for i, f in sorted(formulas.items()))
+    text = re.sub(rf'<{p}definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>[^<]*</{p}definedName>', drop, text)
+    flag = ' hidden="1"' if hidden else ""
+    new = "".join(f'<{p}definedName name="{name}" localSheetId="{i}"{flag}>{escape(f)}</{p}definedName>'
+                  for i, f in sorted(formulas.items()) if f)
+    if not new:
+        return text.encode("utf-8")
     end = re.search(rf"</{p}definedNames>", text)
     if end:
         return (text[:end.start()] + new + text[end.start():]).encode("utf-8")
@@ -98,7 +107,6 @@ def set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
         raise BookRefused("workbook.xml has no <sheets>: not a workbook Excel can open")
     after = re.search(rf"</{p}externalReferences>", text) or re.search(rf"</{p}functionGroups>|<{p}functionGroups\b[^>]*/>", text) or m
     return (text[:after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[after.end():]).encode("utf-8")
-
 
 
 @dataclass

@@ -136,7 +136,7 @@ def keep_user_columns(output: SheetOutput, grid: pd.DataFrame | None) -> tuple[S
         df_keys = list(zip(*[[key_text(v) for v in df[k]] for k in keys])) if len(df) else []
         for u in user:
             df[u] = pd.Series([values.get(k, {}).get(u) for k in df_keys], index=df.index, dtype=object)
-        df.attrs = dict(b.df.attrs)
+        df.attrs = {**b.df.attrs, "user_columns": (*b.df.attrs.get("user_columns", ()), *user)}
         blocks.append(replace(b, df=df, wrap_columns=tuple(dict.fromkeys((*b.wrap_columns, *user)))))
         left = [k for k in values if k not in set(df_keys)]
         if left:

@@ -30,7 +30,7 @@ DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # the subcommands in the order ``--help`` lists them; each is ``xl_collections.cli.<name>``
 # with HELP, FILE_OPTIONS, add_arguments(parser) and run(args) -> int (OWN_PROGRESS: it draws its own bar)
 COMMANDS = ("demo", "close", "aging", "cashapp", "recon", "statement-recon", "new-book", "worklist", "credit",
-            "allowance", "dunning", "statement", "claim")
+            "allowance", "dunning", "statement", "claim", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

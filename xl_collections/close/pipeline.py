@@ -44,6 +44,7 @@ from .inputs import read_workbook_inputs
 from .state import (DONE, FAILED, NOT_RUN, SKIPPED, CloseState, StepResult,  # noqa: F401  (re-exported)
                     settings_fingerprint, table_fingerprint)
 from .steps import CLOSE_SHEET, OWNED_SHEETS, STEP_SHEETS, STEP_TITLES
+from ..report.navigation import dress
 
 STEPS = registry.STEP_NAMES            # the step names in close order (kept for callers of close.STEPS)
 STEP_ALIASES = registry.ALIASES
@@ -171,7 +172,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
                 done.message = f"not written (step {s!r} failed): {done.message}"
             state.steps[s] = res
             report.failed = res
-            book.write_sheet(close_sheet(state.steps, settings))
+            book.write_sheet(dress([close_sheet(state.steps, settings)], settings.as_of, book.sheet_names())[0])
             book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
             raise StepFailed(s, e, report) from e
         res.seconds = time.perf_counter() - start
@@ -182,9 +183,9 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         res.outputs = []
         state.steps[s] = res
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]} — {res.status} ({res.seconds:.1f} s)")
-        book.write_sheet(close_sheet(state.steps, settings))
+        book.write_sheet(dress([close_sheet(state.steps, settings)], settings.as_of, book.sheet_names())[0])
     check_ours(book, [out.name for out in outputs])       # a step that wrote more than it declares
-    for out in outputs:
+    for out in dress(outputs, settings.as_of, book.sheet_names()):    # footer, back link, drill-down
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")
     if progress is not None:

@@ -115,7 +115,7 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
                                                      column_widths={"next_step": 50, "detail": 70, "payer_name": 30})],
                             notes=(f"Cash not applied: {len(un):,} payments, "
                                    f"{_totals_by_currency(un, 'amount_unapplied', s.reporting_currency)}",
-                                   "next_step says what to do; after fixing the inputs, run the close again."),
+                                   "Next Step says what to do; after fixing the inputs, run the close again."),
                             print_fit_width=True))
     exc = _order(_next_step(exceptions, EXCEPTION_NEXT), ["payment_id", "customer_id", "document_no", "reason",
                                                           "next_step", "detail"])

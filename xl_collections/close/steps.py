@@ -154,12 +154,16 @@ class Action:
     button: Button
 
 
+REPORT_MACRO, REPORT_CAPTION = "management_pack", "Management pack"
 ACTIONS: tuple[Action, ...] = (
     Action("statement", Button("customer_statements", "Statements", cell=None, group="xlcCollect",
                                image="FileSaveAsPdfOrXps",
                                help="Statements of account (PDF, Word, Excel) for the customers whose ids you "
                                     "selected on a sheet, else for every customer with open items; written beside "
                                     "the book.")),
+    Action("report", Button(REPORT_MACRO, REPORT_CAPTION, cell=None, group="xlcReport", image="FileSaveAsPdfOrXps",
+                            help="Prints the management pack (Dashboard, Aging, Commentary, Recon, Allowance) to one "
+                                 "PDF beside this workbook.")),
 )
 
 # ------------------------------------------------------------------ derived: nothing below names a step
@@ -179,6 +183,7 @@ AUDITED_TABLES: tuple[str, ...] = tuple(t for t in schema.TABLES if any(t in s.r
 
 # the whole close: the Close sheet's button and the ribbon's large button
 CLOSE_MACRO, CLOSE_CAPTION = "month_end_close", "Run month-end close"
+# the Report group's button: no step of its own, it prints the management pack (report/pack.py)
 BUTTONS: dict[str, Button] = {s.name: s.button for s in CLOSE_STEPS if s.button}
 
 

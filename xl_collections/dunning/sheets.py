@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from ..book import SheetOutput, TableBlock
+from ..core.headers import human_header
 from .policy import HISTORY_COLUMNS, REASON_WORDS, DunningProposal
 
 DUNNING_SHEET, HISTORY_SHEET = "Dunning", "Dunning History"
@@ -106,7 +107,7 @@ def dunning_output(proposal: DunningProposal, approvals: dict[str, object], file
     items_df.attrs = {"money": ["open_amount", "interest"], "currency": rep}
     notes = (f"Dunning letters proposed as of {as_of.isoformat()} (amounts in {rep}; each letter lists its items "
              f"in their own currency)",
-             f"Write TRUE (or x) in '{APPROVE}' beside each letter to send, then click Generate letters: the approved "
+             f"Write TRUE (or x) in '{human_header(APPROVE)}' beside each letter to send, then click Generate letters: the approved "
              f"letters are written to '{folder}' as PDF, Word and e-mail drafts (never sent) and added to "
              f"{HISTORY_SHEET}.",
              "Levels open at the days past due of DunningLevels, one level at a time; disputed items and items under a "
