@@ -34,6 +34,7 @@ from .inputs import step_validate
 from .dunning import step as dunning_step
 from .kpi_step import step_kpis
 from .recon.step import step_recon
+from .report.step import step_dashboard
 from .vba.ribbon import RibbonButton
 
 
@@ -139,6 +140,8 @@ CLOSE_STEPS: tuple[Step, ...] = (
          settings=("AllowanceLookbackMonths", "AllowanceForwardFactor", "AllowanceBankruptPct", "AllowanceDisputedPct",
                    "AllowanceOpening", "AllowanceDefaultRolls", "WriteOffMinDays", "WriteOffSmallBalance",
                    "PromiseGraceDays", "ARAccount", "AllowanceAccount", "BadDebtExpenseAccount")),
+    Step("dashboard", "Dashboard: headline figures and charts", step_dashboard, aliases=("charts",),
+         reads=("open_items", "customers", "register", "gl", "aging_history", "fx_rates"), sheets=("Dashboard",)),
 )
 
 # ------------------------------------------------------------------ derived: nothing below names a step

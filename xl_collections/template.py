@@ -29,6 +29,7 @@ from .money import to_decimal
 from .vba import module_sources, ribbon, with_kept_vba
 from .settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
+from .report.dashboard_sheet import DASHBOARD_SHEET
 from .steps import AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS, RIBBON_BUTTONS
 
 VBA_SOURCE_BOOK = "quickstart_standalone.xlsm"
@@ -39,7 +40,9 @@ INPUT_TABLES = [t for t in (*schema.BOOK_TABLES.values(), *schema.WORKFLOW_TABLE
                 if t.sheet.lower() not in {s.lower() for s in OWNED_SHEETS}]
 INPUT_SHEETS = [t.sheet for t in INPUT_TABLES]
 OUTPUT_SHEETS = [*RESULT_SHEETS, AUDIT_SHEET]          # the steps' sheets, in close order (steps registry)
-SHEET_ORDER = [CLOSE_SHEET, "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, "xlwings.conf"]
+FIRST_SHEETS = [CLOSE_SHEET, DASHBOARD_SHEET]           # CONTRACT §3: the Dashboard right after Close
+SHEET_ORDER = [*FIRST_SHEETS, "Settings", "Column Map", *INPUT_SHEETS,
+               *[s for s in OUTPUT_SHEETS if s not in FIRST_SHEETS], "xlwings.conf"]
 
 # names a workbook may not take: its shim ``<name>.py`` would shadow them on import
 RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",

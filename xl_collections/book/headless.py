@@ -35,8 +35,9 @@ from . import package as pk
 from . import usercells as uc
 from .base import BookError, no_gc, table_from_sheet
 from .outputs import SheetOutput, TableBlock
-from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
-                       parse_cell, render, sheet_chunks)
+from .chartxml import chart_xml
+from .drawingxml import CHART_NAME_PREFIX, anchor_xml, drawing_xml
+from .sheetxml import NS_MAIN, NS_R, parse_cell, render, sheet_chunks
 from .styles import StyleBook
 from .usercols import keep_user_columns
 
@@ -386,8 +387,11 @@ class _Plan:
             part = self._free("xl/worksheets/sheet%d.xml")
             sheet_id = max([s["sheetId"] for s in self.sheets] + [0]) + 1
             rid = self._free_rid()
-            self.sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
-            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid)
+            after = next((i for i, s in enumerate(self.sheets) if out.after and s["name"].lower() == out.after.lower()),
+                         None)
+            at = len(self.sheets) if after is None else after + 1
+            self.sheets.insert(at, {"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
+            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid, at)
             self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
             self.ct_add[part] = pk.CT_WORKSHEET
         rels_part = pk.rels_path(part)
@@ -671,7 +675,10 @@ def _free_id(rels: list[dict], prefix: str) -> str:
     return f"{prefix}{i}"
 
 
-def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
+def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | None = None) -> bytes:
+    """``workbook.xml`` with a ``<sheet>`` added at position ``at`` (0-based; None or past the
+    end: last).  A sheet put before others moves them one place on: the sheet-scoped names
+    (``localSheetId``) and the active and first visible tab that point at them follow."""
     root = etree.fromstring(wb_xml)
     rprefix = next((p for p, u in root.nsmap.items() if u == NS_R and p), None)
     text = wb_xml.decode("utf-8")
@@ -681,7 +688,21 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
     p = m.group(1) or ""
     rattr = f'{rprefix}:id' if rprefix else f'xmlns:xlcr="{NS_R}" xlcr:id'
     el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rattr}="{rid}"/>'
-    return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
+    existing = list(re.finditer(rf"<{p}sheet\b[^>]*?/>", text[:m.start()]))
+    if at is None or at >= len(existing):
+        return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
+    pos = existing[at].start()
+    text = text[:pos] + el + text[pos:]
+
+    def shift(attr: str):
+        def bump(mm):
+            n = int(mm.group(2))
+            return f'{mm.group(1)}"{n + 1 if n >= at else n}"'
+        return lambda t: re.sub(rf'(\b{attr}=)"(\d+)"', bump, t)
+    head, rest = text[:pos + len(el)], text[pos + len(el):]
+    head = re.sub(rf"<{p}workbookView\b[^>]*>", lambda mm: shift("firstSheet")(shift("activeTab")(mm.group(0))), head)
+    rest = re.sub(rf"<{p}definedName\b[^>]*>", lambda mm: shift("localSheetId")(mm.group(0)), rest)
+    return (head + rest).encode("utf-8")
 
 
 def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None, bytes]:

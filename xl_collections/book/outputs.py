@@ -99,6 +99,8 @@ class ChartSpec:
     block: int = 0
     max_points: int = 50          # the chart plots at most this many rows of the block
     colors: tuple[str, ...] = ()  # fill colour (RRGGBB) per series; () = the theme's
+    value_format: str = "#,##0"   # the value axis' number format
+    tail: bool = False            # plot the block's last max_points rows (a trend, oldest first) instead of the first
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class SheetOutput:
     freeze: bool = True           # freeze panes below the first block's header
     print_fit_width: bool = False  # print landscape, one page wide (as many pages down as needed)
     freeze_columns: int = 0       # also keep this many columns from A in view when scrolling right
+    after: str = ""               # a new sheet goes right after this one (when the book has it); else last
 
     def __post_init__(self):
         # accept lists for convenience; keep the record hashable-ish and immutable
