@@ -325,3 +325,21 @@ def test_a_sheet_put_before_others_keeps_their_sheet_scoped_names(tmp_path):
         wb = z.read("xl/workbook.xml").decode()
     ids = re.findall(r'name="xlc_owned" localSheetId="(\d+)"', wb)
     assert sorted(int(i) for i in ids) == sorted([book.sheet_names().index("Board"), 1])
+
+
+def test_the_dashboard_alone_keeps_what_the_last_close_recorded(closed, tmp_path):
+    """``--steps dashboard`` (validate, then the dashboard): cash, disputes and the allowance (their
+    steps do not run) stay as the October close recorded them, and the notes say so."""
+    path, state = closed
+    again = tmp_path / path.name
+    again.write_bytes(path.read_bytes())
+    book = open_book(again)
+    report = run_close(book, steps="dashboard", now=NOW + dt.timedelta(hours=2))
+    book.backup_generations = 0
+    book.save()
+    assert list(report.state.steps) == ["validate", "dashboard"]
+    old = {f.name: f.value for f in state.results["dashboard"]}
+    new = {f.name: f.value for f in report.state.results["dashboard"]}
+    assert new == old
+    grid = open_book(again).read_sheet(DASHBOARD_SHEET)
+    assert "As the last close of 2026-10 recorded them" in grid.at[2, 0]

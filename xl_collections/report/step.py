@@ -66,7 +66,8 @@ def _this_close(state: CloseState, k: pd.DataFrame) -> tuple[dict, list[str]]:
            "Promises kept": _kpi(k, "Promises kept"),
            "Disputes open": int((coll.disputes["status"] == "OPEN").sum()) if coll is not None else None,
            "Allowance": int(allowance.totals["closing"]) if allowance is not None else None}
-    missing = [n for n, step in (("Cash applied", cash), ("Disputes open", coll), ("Allowance", allowance)) if step is None]
+    missing = [n for n, step in (("Cash applied", cash), ("Auto-apply rate", cash), ("Disputes open", coll),
+                                 ("Allowance", allowance)) if step is None]
     return out, missing
 
 
@@ -116,6 +117,14 @@ def step_dashboard(state: CloseState) -> StepResult:
     prev = hist.previous_period(history, period)
     current, missing = _this_close(state, k)
     kept = _kept(state.book, cur)
+    recorded = []          # figures whose step did not run: as the last close of this month recorded them
+    if kept is not None and missing:
+        mine = kept[kept["period"] == period]
+        for name in missing:
+            v = mine[name].iat[0] if len(mine) else None
+            if v is not None and not pd.isna(v):
+                current[name] = v
+                recorded.append(name)
     before = None
     if kept is not None:
         earlier = kept[kept["period"] < period]
@@ -131,8 +140,11 @@ def step_dashboard(state: CloseState) -> StepResult:
              f"countback DSO and CEI compare the Aging History month-ends {prev or '(none earlier)'} and {period} "
              "(receivable items); cash, promises and disputes the figures recorded for the month before; the "
              "allowance its opening balance."]
-    if missing:
-        notes[1] += f" Not in this run (their step did not run): {', '.join(missing)}."
+    if recorded:
+        notes[1] += f" As the last close of {period} recorded them (their step did not run now): {', '.join(recorded)}."
+    if set(missing) - set(recorded):
+        notes[1] += (f" Not computed (their step did not run): {', '.join(n for n in missing if n not in recorded)}; "
+                     "run the whole close.")
     out = dashboard_output(figures, as_of=s.as_of, prev_period=prev, currency=cur, months=table,
                            aging_months=d.aging_by_month(history, res.labels), top=d.top_past_due(res.summary, res.labels),
                            collectors=d.past_due_by_collector(res.summary, state.tables.get("customers")),
