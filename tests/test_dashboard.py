@@ -343,3 +343,31 @@ def test_the_dashboard_alone_keeps_what_the_last_close_recorded(closed, tmp_path
     assert new == old
     grid = open_book(again).read_sheet(DASHBOARD_SHEET)
     assert "As the last close of 2026-10 recorded them" in grid.at[2, 0]
+
+
+def _active(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        wb = z.read("xl/workbook.xml").decode()
+    m = re.search(r'<workbookView\b[^>]*\bactiveTab="(\d+)"', wb)
+    return open_book(path).sheet_names()[int(m.group(1)) if m else 0]
+
+
+def test_the_demo_opens_on_the_dashboard_and_a_users_choice_of_sheet_stays(closed, tmp_path):
+    path, _ = closed
+    demo = tmp_path / path.name
+    demo.write_bytes(path.read_bytes())
+    assert _active(demo) == "Close"                      # the template opens on Close
+    book = open_book(demo)
+    run_close(book, steps="dashboard", now=NOW)
+    book.backup_generations, book.open_at = 0, "Dashboard"
+    book.save()
+    assert _active(demo) == "Dashboard"
+    from fixtures_book.rich import build
+    rich = tmp_path / "rich.xlsm"
+    build(rich)
+    chosen = _active(rich)
+    book = open_book(rich)
+    book.write_sheet(_small_output())
+    book.backup_generations, book.open_at = 0, "Board"
+    book.save()
+    assert _active(rich) == chosen != "Board"            # the user's sheet: not one the program rewrote

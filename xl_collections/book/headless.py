@@ -78,6 +78,7 @@ class HeadlessBook:
     ``backup_generations`` backups (the ``BackupGenerations`` setting)."""
 
     backup_generations = 3
+    open_at: str | None = None      # the sheet the saved book opens on, when it now opens on a sheet this save rewrites
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -559,6 +560,10 @@ class _Plan:
 
     def finish(self) -> None:
         book = self.book
+        if book.open_at:
+            self.wb_xml = _open_at(self.wb_xml, [s["name"] for s in self.sheets], book.open_at,
+                                   {n.lower() for n in book.pending})
+            self.parts[book.wb_part] = self.wb_xml
         if self.owned:
             index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
             self.wb_xml = _set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
@@ -657,6 +662,27 @@ def _set_owned_names(wb_xml: bytes, formulas: dict[int, str]) -> bytes:
         raise BookError("workbook.xml has no <sheets>")
     after = re.search(rf"</{p}externalReferences>", text) or re.search(rf"</{p}functionGroups>|<{p}functionGroups\b[^>]*/>", text) or m
     return (text[:after.end()] + f"<{p}definedNames>{new}</{p}definedNames>" + text[after.end():]).encode("utf-8")
+
+
+def _open_at(wb_xml: bytes, names: list[str], sheet: str, rewritten: set[str]) -> bytes:
+    """``workbook.xml`` opening on ``sheet`` (``activeTab``) when the sheet it opens on now is
+    one of ``rewritten`` (lower case; the program's, rewritten without a selected tab); a sheet
+    the user chose stays, and so does everything else."""
+    lower = [n.lower() for n in names]
+    if sheet.lower() not in lower:
+        return wb_xml
+    text = wb_xml.decode("utf-8")
+    view = re.search(r"<(\w+:)?workbookView\b[^>]*?/?>", text)
+    if view is None:
+        return wb_xml
+    now = re.search(r'\bactiveTab="(\d+)"', view.group(0))
+    active = int(now.group(1)) if now else 0
+    if active >= len(lower) or lower[active] not in rewritten:
+        return wb_xml
+    at = lower.index(sheet.lower())
+    el = (re.sub(r'\bactiveTab="\d+"', f'activeTab="{at}"', view.group(0)) if now else
+          re.sub(r"^<((\w+:)?workbookView)\b", lambda m: f'<{m.group(1)} activeTab="{at}"', view.group(0)))
+    return (text[:view.start()] + el + text[view.end():]).encode("utf-8")
 
 
 def _table_box(xml: bytes | None) -> tuple[str, uc.Box]:
