@@ -342,7 +342,7 @@ def test_the_dashboard_alone_keeps_what_the_last_close_recorded(closed, tmp_path
     new = {f.name: f.value for f in report.state.results["dashboard"]}
     assert new == old
     grid = open_book(again).read_sheet(DASHBOARD_SHEET)
-    assert "As the last close of 2026-10 recorded them" in grid.at[2, 0]
+    assert "As the last close of 2026-10 recorded them" in grid.at[3, 0]
 
 
 def _active(path) -> str:

@@ -62,7 +62,7 @@ def headline_block(figures: list[Figure], as_of, prev_period: str | None, curren
     df.attrs = {"money": money, "currency": currency}
     widths = {label: 26, **{n: 15 for n in names}}
     return TableBlock(df, percent_columns=tuple(pct), number_formats=fmt, column_widths=widths, start_row=5,
-                      title="Headline figures (change since last month: see the notes above)")
+                      title="Headline figures")
 
 
 def months_block(table: pd.DataFrame, currency: str) -> TableBlock:

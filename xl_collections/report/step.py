@@ -136,14 +136,15 @@ def step_dashboard(state: CloseState) -> StepResult:
     table = d.month_table(months, kept, period, {n: current[n] for n in d.KEPT})
     cash = _auto_applied(state)
     notes = [f"Dashboard — receivables as of {s.as_of.isoformat()} ({cur})",
-             "This close: the Aging and KPIs sheets' figures. Change since last month: total open, past due %, DSO, "
-             f"countback DSO and CEI compare the Aging History month-ends {prev or '(none earlier)'} and {period} "
-             "(receivable items); cash, promises and disputes the figures recorded for the month before; the "
-             "allowance its opening balance."]
+             "This close: the figures of the Aging, KPIs, Cash App, Disputes and Allowance sheets. Charts: the tables "
+             "under them.",
+             "Change since last month: total open, past due %, DSO, countback DSO and CEI compare the Aging History "
+             f"month-ends {prev or '(none earlier)'} and {period} (receivable items); cash, promises and disputes "
+             "the figures recorded for the month before; the allowance its opening balance."]
     if recorded:
-        notes[1] += f" As the last close of {period} recorded them (their step did not run now): {', '.join(recorded)}."
+        notes[2] += f" As the last close of {period} recorded them (their step did not run now): {', '.join(recorded)}."
     if set(missing) - set(recorded):
-        notes[1] += (f" Not computed (their step did not run): {', '.join(n for n in missing if n not in recorded)}; "
+        notes[2] += (f" Not computed (their step did not run): {', '.join(n for n in missing if n not in recorded)}; "
                      "run the whole close.")
     out = dashboard_output(figures, as_of=s.as_of, prev_period=prev, currency=cur, months=table,
                            aging_months=d.aging_by_month(history, res.labels), top=d.top_past_due(res.summary, res.labels),
