@@ -371,3 +371,23 @@ def test_the_demo_opens_on_the_dashboard_and_a_users_choice_of_sheet_stays(close
     book.backup_generations, book.open_at = 0, "Board"
     book.save()
     assert _active(rich) == chosen != "Board"            # the user's sheet: not one the program rewrote
+
+
+def test_a_first_close_with_one_item_and_no_cash_still_gets_its_dashboard(tmp_path):
+    from xl_collections.settings import Settings
+    from xl_collections.template import build_template
+    items = pd.DataFrame({"customer_id": ["C1"], "document_no": ["INV1"], "document_date": [pd.Timestamp("2026-09-01")],
+                          "due_date": [pd.Timestamp("2026-10-01")], "open_amount": [12345], "currency": ["USD"]})
+    items.attrs = {"money": ["open_amount"], "currency": "USD"}
+    path = build_template(tmp_path / "b.xlsm", settings=Settings(as_of=dt.date(2026, 10, 31)),
+                          inputs={"open_items": items})
+    book = open_book(path)
+    report = run_close(book, now=NOW)
+    book.backup_generations = 0
+    book.save()
+    figs = {f.name: f for f in report.state.results["dashboard"]}
+    assert figs["Total open"].value == 12345 and figs["Total open"].change is None      # no earlier month
+    assert figs["Cash applied"].value == 0 and figs["Auto-apply rate"].value is None
+    assert figs["DSO"].value is None                                                     # no credit sales given
+    assert open_book(path).sheet_names()[:2] == ["Close", "Dashboard"]
+    assert len(charts_of(path, DASHBOARD_SHEET)) == 5

@@ -103,6 +103,7 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
     aging = aging_months.rename(columns={"period": "Period"})
     top_df = top.rename(columns={"customer_id": "Customer", "customer_name": "Name", "past_due": "Past due"})
     top_df["Name"] = [n if isinstance(n, str) and n.strip() else c for n, c in zip(top_df["Name"], top_df["Customer"])]
+    top_title = f"Top {len(top_df)} past-due customers" if len(top_df) else "Past-due customers (none)"
     coll = collectors.rename(columns={"collector": "Collector", "customers": "Customers", "past_due": "Past due"})
     cash = cash_days.rename(columns={"value_date": "Value date", "applied": "Cash applied",
                                      "applications": "Applications"})
@@ -110,7 +111,7 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
         headline_block(figures, as_of, prev_period, currency),
         months_block(months, currency),
         _money_block(aging, labels, currency, f"Aging by month ({currency}, Aging History month-ends)"),
-        _money_block(top_df, [*past_labels, "Past due"], currency, f"Top {len(top_df)} past-due customers ({currency})"),
+        _money_block(top_df, [*past_labels, "Past due"], currency, f"{top_title} ({currency})"),
         _money_block(coll, ["Past due"], currency, f"Past due by collector ({currency})"),
         _money_block(cash, ["Cash applied"], currency, f"Cash applied per day ({currency}, this close)"),
     ]
@@ -126,7 +127,7 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
                   title="DSO trend (days, month-end receivables)", max_points=13, tail=True),
         ChartSpec("Name", tuple(past_labels), kind="bar", stacked=True, block=3, anchor=f"{left}{row[1]}",
                   width_cols=6, height_rows=CHART_ROWS, colors=BUCKET_COLORS[1:len(labels)],
-                  title=f"Top {len(top_df)} past-due customers ({currency} thousands)", max_points=max(len(top_df), 1),
+                  title=f"{top_title} ({currency} thousands)", max_points=max(len(top_df), 1),
                   value_format=THOUSANDS),
         ChartSpec("Collector", ("Past due",), kind="bar", stacked=False, block=4, anchor=f"{right}{row[1]}",
                   width_cols=5, height_rows=CHART_ROWS, colors=("C55A11",),

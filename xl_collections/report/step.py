@@ -37,7 +37,7 @@ def _auto_applied(state: CloseState) -> pd.DataFrame | None:
     earlier run) per value date: ``value_date, amount`` (minor units of the reporting currency,
     each application converted, then summed), ``applications``; None when the cash step did
     not run."""
-    if "cash_summary" not in state.results:
+    if "cash_summary" not in state.results or cash_result(state) is None:
         return None
     apps = cash_result(state).applications
     prior = state.results.get("cash_prior")
@@ -55,6 +55,8 @@ def _this_close(state: CloseState, k: pd.DataFrame) -> tuple[dict, list[str]]:
     r = state.results
     total = int(aging_result(state).total["total_open"])
     cash = r.get("cash_summary")
+    if cash is None and "cashapp" in state.steps:       # the cash step ran and found no payments
+        cash = {"applied": 0, "payments": 0, "auto_payments": 0}
     coll = r.get("collections")
     allowance = r.get("allowance")
     rate = None
