@@ -1,6 +1,6 @@
 """The ``dashboard`` step and its sheet (issue 19): the headline figures equal the KPIs and
 Aging sheets', the change since last month comes from Aging History, and the saved file
-holds five native charts whose series point at the cells they plot; a re-run replaces the
+holds six native charts whose series point at the cells they plot; a re-run replaces the
 dashboard's own charts (never piles them up) and leaves a user's charts alone."""
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_the_dashboard_is_the_sheet_right_after_close(closed):
     assert names[:2] == ["Close", "Dashboard"]
 
 
-def test_five_native_charts_of_the_kinds_asked_for(closed):
+def test_six_native_charts_of_the_kinds_asked_for(closed):
     path, _ = closed
     charts = charts_of(path, DASHBOARD_SHEET)
     kinds = [(c["kind"], c["dir"], c["grouping"]) for c in charts]
@@ -114,10 +114,11 @@ def test_five_native_charts_of_the_kinds_asked_for(closed):
                      ("lineChart", None, "standard"),        # DSO trend
                      ("barChart", "bar", "stacked"),         # top 10 past-due customers
                      ("barChart", "bar", "clustered"),       # past due by collector
-                     ("barChart", "col", "clustered")]       # cash applied per day
+                     ("barChart", "col", "clustered"),       # cash applied per day
+                     ("barChart", "bar", "stacked")]         # promises to pay by collector
     assert [c["title"].split(" (")[0] for c in charts] == [
         "Aging trend by month", "DSO trend", "Top 10 past-due customers", "Past due by collector",
-        "Cash applied per day"]
+        "Cash applied per day", "Promises to pay by collector"]
 
 
 def test_series_point_at_the_cells_they_plot(closed):
@@ -154,6 +155,10 @@ def test_series_point_at_the_cells_they_plot(closed):
     assert round(sum(cells(grid, cash["series"][0][2])) * 100) == state.results["cash_summary"]["applied"]
     days = cells(grid, cash["series"][0][1])
     assert all(isinstance(v, dt.datetime | dt.date) for v in days) and days == sorted(days)
+    # promises by collector: kept, partial, broken, pending; every promise of the close counted once
+    prom = charts[5]
+    assert [cells(grid, s[0])[0] for s in prom["series"]] == ["Kept", "Partial", "Broken", "Pending"]
+    assert sum(sum(cells(grid, s[2])) for s in prom["series"]) == len(state.results["promises"])
 
 
 def test_headline_values_are_the_kpis_and_aging_figures(closed):
@@ -193,7 +198,7 @@ def test_rerun_replaces_its_own_charts_and_writes_the_same_cells(closed, tmp_pat
     book.backup_generations = 0
     book.save()
     after = charts_of(again, DASHBOARD_SHEET)
-    assert len(after) == 5 and [c["series"] for c in after] == [c["series"] for c in charts_of(path, DASHBOARD_SHEET)]
+    assert len(after) == 6 and [c["series"] for c in after] == [c["series"] for c in charts_of(path, DASHBOARD_SHEET)]
     with zipfile.ZipFile(again) as z:
         assert len([n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == \
             len([n for n in zipfile.ZipFile(path).namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)])
@@ -235,7 +240,7 @@ def _small_output(name="Board"):
                            collectors=d.past_due_by_collector(summary, None),
                            cash_days=d.cash_per_day(pd.DataFrame({"value_date": [pd.Timestamp("2026-10-05")],
                                                                   "amount": [5000]})),
-                           labels=labels, notes=["Dashboard"])
+                           promises=d.promises_by_collector(None, None), labels=labels, notes=["Dashboard"])
     from dataclasses import replace
     return replace(out, name=name)
 
@@ -257,14 +262,14 @@ def test_a_users_charts_and_pictures_elsewhere_stay_byte_identical(tmp_path):
     assert book.sheet_names()[book.sheet_names().index("Close") + 1] == "Board"
     assert book.named_values() == names_before           # sheet-scoped names followed their sheets
     assert charts_of(path, "Dashboard") == user_charts
-    assert len(charts_of(path, "Board")) == 5
+    assert len(charts_of(path, "Board")) == 6
     with zipfile.ZipFile(path) as z:
         now = {n: z.read(n) for n in z.namelist()}
     changed = {n for n in original if now.get(n) != original[n]}
     assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "docProps/core.xml",
                        "xl/styles.xml"}, changed
     ours = [n for n in now if n.startswith("xl/charts/chart") and n not in original]
-    assert len(ours) == 5                                 # not ten: the second write replaced the first's
+    assert len(ours) == 6                                 # not twelve: the second write replaced the first's
 
 
 # ---- the figures -----------------------------------------------------------------------------------
@@ -390,4 +395,4 @@ def test_a_first_close_with_one_item_and_no_cash_still_gets_its_dashboard(tmp_pa
     assert figs["Cash applied"].value == 0 and figs["Auto-apply rate"].value is None
     assert figs["DSO"].value is None                                                     # no credit sales given
     assert open_book(path).sheet_names()[:2] == ["Close", "Dashboard"]
-    assert len(charts_of(path, DASHBOARD_SHEET)) == 5
+    assert len(charts_of(path, DASHBOARD_SHEET)) == 6

@@ -155,16 +155,37 @@ def top_past_due(summary: pd.DataFrame, labels, n: int = TOP_CUSTOMERS) -> pd.Da
     return top[cols].reset_index(drop=True)
 
 
+def _collector_of(ids: pd.Series, customers: pd.DataFrame | None) -> pd.Series:
+    """The customer master's ``collector`` of each customer id; blank: ``(no collector)``."""
+    who = pd.Series(dtype=object)
+    if customers is not None and "collector" in customers.columns:
+        who = customers.drop_duplicates("customer_id").set_index("customer_id")["collector"]
+    coll = ids.map(who).fillna("").astype(str).str.strip()
+    return coll.where(coll != "", "(no collector)")
+
+
+def promises_by_collector(promises: pd.DataFrame | None, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Promises to pay per collector (the customer master's): ``collector, kept, partial,
+    broken, pending`` (counts, CONTRACT §6 statuses), most promises first."""
+    cols = ["collector", "kept", "partial", "broken", "pending"]
+    if promises is None or not len(promises):
+        return pd.DataFrame({c: pd.Series([], dtype=object if c == "collector" else "int64") for c in cols})
+    p = promises.assign(collector=_collector_of(promises["customer_id"], customers).to_numpy())
+    g = pd.crosstab(p["collector"], p["status"].astype(str))
+    out = pd.DataFrame({"collector": g.index.astype(object)})
+    for c in cols[1:]:
+        out[c] = g[c.upper()].to_numpy(dtype="int64") if c.upper() in g.columns else 0
+    out["_n"] = out[cols[1:]].sum(axis=1)
+    out = out.sort_values(["_n", "collector"], ascending=[False, True], kind="stable").drop(columns="_n")
+    return out.reset_index(drop=True)
+
+
 def past_due_by_collector(summary: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
     """Past due of the aging per collector (the customer master's ``collector``; blank:
     ``(no collector)``), largest first: ``collector, customers, past_due``.  The column sums to
     the aging's total past due."""
     body = summary[summary["customer_id"] != "TOTAL"][["customer_id", "past_due"]]
-    who = pd.Series(dtype=object)
-    if customers is not None and "collector" in customers.columns:
-        who = customers.drop_duplicates("customer_id").set_index("customer_id")["collector"]
-    coll = body["customer_id"].map(who).fillna("").astype(str).str.strip()
-    body = body.assign(collector=coll.where(coll != "", "(no collector)"))
+    body = body.assign(collector=_collector_of(body["customer_id"], customers).to_numpy())
     g = body.groupby("collector", sort=False).agg(customers=("customer_id", "size"), past_due=("past_due", "sum"))
     g = g[g["past_due"] != 0].reset_index().sort_values(["past_due", "collector"], ascending=[False, True])
     g["past_due"] = g["past_due"].astype("int64")
@@ -211,4 +232,4 @@ def month_table(months: pd.DataFrame, kept: pd.DataFrame | None, period: str, th
 
 
 __all__ = ["HEADLINE", "FROM_HISTORY", "KEPT", "Figure", "month_figures", "headline", "aging_by_month", "top_past_due",
-           "past_due_by_collector", "cash_per_day", "month_table"]
+           "past_due_by_collector", "promises_by_collector", "cash_per_day", "month_table"]

@@ -1,4 +1,4 @@
-"""The ``Dashboard`` sheet: headline figures with the change since last month, five native
+"""The ``Dashboard`` sheet: headline figures with the change since last month, six native
 charts, and under them the tables the charts plot (so every point can be checked).
 
 Money columns are minor units of the reporting currency (written in major units with the
@@ -94,10 +94,11 @@ def _money_block(df: pd.DataFrame, money: list[str], currency: str, title: str, 
 
 def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, currency: str, months: pd.DataFrame,
                      aging_months: pd.DataFrame, top: pd.DataFrame, collectors: pd.DataFrame, cash_days: pd.DataFrame,
-                     labels, notes: list[str]) -> SheetOutput:
+                     promises: pd.DataFrame, labels, notes: list[str]) -> SheetOutput:
     """The sheet.  ``aging_months``: period × bucket; ``top``: top past-due customers with the
     past-due buckets; ``collectors``: ``collector, customers, past_due``; ``cash_days``:
-    ``value_date, applied, applications`` (all money in minor units of ``currency``)."""
+    ``value_date, applied, applications`` (all money in minor units of ``currency``);
+    ``promises``: ``collector, kept, partial, broken, pending`` (counts)."""
     labels = list(labels)
     past_labels = labels[1:]
     aging = aging_months.rename(columns={"period": "Period"})
@@ -105,6 +106,8 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
     top_df["Name"] = [n if isinstance(n, str) and n.strip() else c for n, c in zip(top_df["Name"], top_df["Customer"])]
     top_title = f"Top {len(top_df)} past-due customers" if len(top_df) else "Past-due customers (none)"
     coll = collectors.rename(columns={"collector": "Collector", "customers": "Customers", "past_due": "Past due"})
+    prom = promises.rename(columns={"collector": "Collector", "kept": "Kept", "partial": "Partial", "broken": "Broken",
+                                    "pending": "Pending"})
     cash = cash_days.rename(columns={"value_date": "Value date", "applied": "Cash applied",
                                      "applications": "Applications"})
     blocks = [
@@ -114,6 +117,7 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
         _money_block(top_df, [*past_labels, "Past due"], currency, f"{top_title} ({currency})"),
         _money_block(coll, ["Past due"], currency, f"Past due by collector ({currency})"),
         _money_block(cash, ["Cash applied"], currency, f"Cash applied per day ({currency}, this close)"),
+        TableBlock(prom, title="Promises to pay by collector (this close's judgement)"),
     ]
     left, right = "A", "G"
     row = [CHART_TOP_ROW + i * (CHART_ROWS + CHART_GAP) for i in range(3)]
@@ -134,9 +138,13 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
                   title=f"Past due by collector ({currency} thousands)", max_points=max(len(coll), 1),
                   value_format=THOUSANDS),
         ChartSpec("Value date", ("Cash applied",), kind="column", stacked=False, block=5, anchor=f"{left}{row[2]}",
-                  width_cols=11, height_rows=CHART_ROWS, colors=("548235",),
+                  width_cols=6, height_rows=CHART_ROWS, colors=("548235",),
                   title=f"Cash applied per day ({currency} thousands)", max_points=max(len(cash), 1),
                   value_format=THOUSANDS),
+        ChartSpec("Collector", ("Kept", "Partial", "Broken", "Pending"), kind="bar", stacked=True, block=6,
+                  anchor=f"{right}{row[2]}", width_cols=5, height_rows=CHART_ROWS,
+                  colors=("70AD47", "FFC000", "C00000", "A5A5A5"), title="Promises to pay by collector",
+                  max_points=max(len(prom), 1)),
     ]
     return SheetOutput(DASHBOARD_SHEET, blocks=blocks, charts=charts, notes=tuple(notes), freeze=False,
                        print_fit_width=True, after=AFTER_SHEET)

@@ -17,6 +17,7 @@ from .. import aging_history as hist
 from ..aging_step import aging_history, aging_result
 from ..book import BookError
 from ..cashapp.step import cash_result
+from ..collect.step import close_promises
 from ..close_state import DONE, CloseState, StepResult, reporting_sum
 from ..kpi import credit_sales_by_month, credit_sales_in_reporting
 from ..kpi_step import kpi_table
@@ -151,7 +152,9 @@ def step_dashboard(state: CloseState) -> StepResult:
     out = dashboard_output(figures, as_of=s.as_of, prev_period=prev, currency=cur, months=table,
                            aging_months=d.aging_by_month(history, res.labels), top=d.top_past_due(res.summary, res.labels),
                            collectors=d.past_due_by_collector(res.summary, state.tables.get("customers")),
-                           cash_days=d.cash_per_day(cash), labels=res.labels, notes=notes)
+                           cash_days=d.cash_per_day(cash),
+                           promises=d.promises_by_collector(close_promises(state), state.tables.get("customers")),
+                           labels=res.labels, notes=notes)
     state.results["dashboard"] = figures
     msg = f"{len(figures)} figures, {len(out.charts)} charts; total open {money_text(current['Total open'], cur)}"
     return StepResult("dashboard", DONE, rows=len(figures), amount=current["Total open"], message=msg, outputs=[out])
