@@ -128,11 +128,10 @@ def step_dashboard(state: CloseState) -> StepResult:
             if v is not None and not pd.isna(v):
                 current[name] = v
                 recorded.append(name)
-    before = None
-    if kept is not None:
-        earlier = kept[kept["period"] < period]
-        if len(earlier):
-            before = earlier.sort_values("period").iloc[-1].to_dict()
+    before = None          # the close's own figures recorded for the month the change compares with
+    last = prev or hist.period_name(hist.month_number(period) - 1)
+    if kept is not None and (kept["period"] == last).any():
+        before = kept[kept["period"] == last].iloc[-1].to_dict()
     allowance = state.results.get("allowance")
     opening = allowance.totals.get("opening") if allowance is not None else None
     figures = d.headline(current, months, period, before, opening)
