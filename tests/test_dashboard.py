@@ -116,6 +116,9 @@ def test_six_native_charts_of_the_kinds_asked_for(closed):
                      ("barChart", "bar", "clustered"),       # past due by collector
                      ("barChart", "col", "clustered"),       # cash applied per day
                      ("barChart", "bar", "stacked")]         # promises to pay by collector
+    import openpyxl                                       # an independent reader parses the same six
+    ws = openpyxl.load_workbook(path)[DASHBOARD_SHEET]
+    assert [type(c).__name__ for c in ws._charts] == ["BarChart", "LineChart", *["BarChart"] * 4]
     assert [c["title"].split(" (")[0] for c in charts] == [
         "Aging trend by month", "DSO trend", "Top 10 past-due customers", "Past due by collector",
         "Cash applied per day", "Promises to pay by collector"]
