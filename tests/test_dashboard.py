@@ -399,3 +399,24 @@ def test_a_first_close_with_one_item_and_no_cash_still_gets_its_dashboard(tmp_pa
     assert figs["DSO"].value is None                                                     # no credit sales given
     assert open_book(path).sheet_names()[:2] == ["Close", "Dashboard"]
     assert len(charts_of(path, DASHBOARD_SHEET)) == 6
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2026-07", "2026-08", "2026-09", "2026-10"]), st.sampled_from(["A", "B"]),
+                          st.sampled_from(["not_due", "1-30", "31-60"]), st.integers(1, 10**10)), min_size=1, max_size=25))
+def test_month_figures_tie_to_the_history_and_the_change_to_both_months(rows):
+    labels = ["not_due", "1-30", "31-60"]
+    hist = pd.DataFrame(rows, columns=["period", "customer_id", "bucket", "amount"])
+    m = d.month_figures(hist, labels)
+    sums = hist.groupby("period")["amount"].sum()
+    past = hist[hist["bucket"] != "not_due"].groupby("period")["amount"].sum()
+    assert m["period"].tolist() == sorted(sums.index)
+    for r in m.itertuples():
+        assert r.total_open == sums[r.period] and r.past_due == past.get(r.period, 0)
+    figs = {f.name: f for f in d.headline({"Total open": 7}, m, "2026-10", None, None)}
+    earlier = [p for p in sums.index if p < "2026-10"]
+    if "2026-10" in sums.index and earlier:
+        assert figs["Total open"].change == sums["2026-10"] - sums[max(earlier)]
+    else:
+        assert figs["Total open"].change is None
+    assert figs["Total open"].value == 7
