@@ -52,10 +52,10 @@ def headline_block(figures: list[Figure], as_of, prev_period: str | None, curren
     """Two rows under the figures' names: this close's values, the change since last month."""
     names = [f.name for f in figures]
     label = "Headline"
-    df = pd.DataFrame([{label: f"This close ({as_of.isoformat()})", **{f.name: _shown(f.value, f.unit) for f in figures}},
-                       {label: f"Change since {prev_period}" if prev_period else "Change since last month",
-                        **{f.name: _shown(f.change, f.unit) for f in figures}}],
-                      columns=[label, *names])
+    now = {label: f"This close ({as_of.isoformat()})", **{f.name: _shown(f.value, f.unit) for f in figures}}
+    change = {label: f"Change since {prev_period}" if prev_period else "Change since last month",
+              **{f.name: _shown(f.change, f.unit) for f in figures}}
+    df = pd.DataFrame([now, change], columns=[label, *names])
     money, pct, fmt = _formats(names, UNITS)
     for c in money:
         df[c] = df[c].astype("Int64").astype(object).where(df[c].notna(), None)
@@ -82,8 +82,8 @@ def months_block(table: pd.DataFrame, currency: str) -> TableBlock:
     df.attrs = {"money": money, "currency": currency}
     return TableBlock(df, table_name=MONTHS_TABLE, percent_columns=tuple(pct), number_formats=fmt,
                       start_row=DATA_ROW, style="TableStyleLight9",
-                      title="Month by month — Receivables, Past due, DSO, CEI: each Aging History month-end (INV, DM, "
-                            "DED open > 0); Cash applied … Allowance: as that month's close recorded them")
+                      title="Month by month — Receivables, Past due, DSO, CEI: each Aging History month-end "
+                            "(INV, DM, DED open > 0); Cash applied … Allowance: as that month's close recorded them")
 
 
 def _money_block(df: pd.DataFrame, money: list[str], currency: str, title: str, **kw) -> TableBlock:

@@ -149,7 +149,8 @@ def step_dashboard(state: CloseState) -> StepResult:
         notes[2] += (f" Not computed (their step did not run): {', '.join(n for n in missing if n not in recorded)}; "
                      "run the whole close.")
     out = dashboard_output(figures, as_of=s.as_of, prev_period=prev, currency=cur, months=table,
-                           aging_months=d.aging_by_month(history, res.labels), top=d.top_past_due(res.summary, res.labels),
+                           aging_months=d.aging_by_month(history, res.labels),
+                           top=d.top_past_due(res.summary, res.labels),
                            collectors=d.past_due_by_collector(res.summary, state.tables.get("customers")),
                            cash_days=d.cash_per_day(cash),
                            promises=d.promises_by_collector(close_promises(state), state.tables.get("customers")),
