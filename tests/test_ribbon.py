@@ -86,7 +86,9 @@ def test_every_step_a_user_runs_has_a_ribbon_button():
             continue
         step = bid.removeprefix("xlc_")
         runnable.update(registry.button_steps(step))
-    missing = [s.name for s in registry.CLOSE_STEPS if s.user_run and s.name not in runnable]
+    # the dashboard is refreshed by the Report group's xlc_report (CONTRACT §3: "dashboard and management
+    # pack"): macros.management_pack runs the dashboard step before Excel prints the pack
+    missing = [s.name for s in registry.CLOSE_STEPS if s.user_run and s.name not in runnable | {"dashboard"}]
     assert not missing, f"user-run steps without a ribbon button: {missing}"
 
 

@@ -27,7 +27,8 @@ OPEN_ITEMS.attrs = {"money": ["open_amount"], "currency": "USD"}
 
 def test_names_titles_and_sheets_come_from_one_declaration_each():
     names = [s.name for s in steps.CLOSE_STEPS]
-    assert names == ["validate", "cashapp", "aging", "kpis", "recon", "commentary", "credit", "worklist", "dunning", "allowance"]
+    assert names == ["validate", "cashapp", "aging", "kpis", "recon", "commentary", "credit", "worklist", "dunning", "allowance",
+                     "dashboard"]
     assert len(set(names)) == len(names)
     aliases = [a for s in steps.CLOSE_STEPS for a in s.aliases]
     assert len(set(aliases)) == len(aliases) and not set(aliases) & set(names)

@@ -118,10 +118,12 @@ def pack_path(book_path: Path) -> Path:
 def management_pack(book):
     """The Report group's button: the management pack as one PDF beside the workbook
     (:func:`pack_path`).  In Excel, Excel prints it (``Book.to_pdf``, the pack's sheets the book
-    has); headless, LibreOffice does (:mod:`xl_collections.report.pack`).  Returns the PDF's path."""
+    has) after refreshing the ``Dashboard`` (the ``dashboard`` step); headless, LibreOffice prints
+    the saved book as it is (:mod:`xl_collections.report.pack`).  Returns the PDF's path."""
     wb = as_workbook(book)
     out = pack_path(Path(wb.path))
     if _is_live(wb):
+        _run(wb, ["dashboard"])              # the pack opens on this close's figures
         names = {n.lower(): n for n in wb.sheet_names()}
         include = [names[s.lower()] for s in PACK_SHEETS if s.lower() in names]
         if not include:

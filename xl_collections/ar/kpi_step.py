@@ -18,12 +18,18 @@ def _with_row(k: pd.DataFrame, row: dict) -> pd.DataFrame:
     return out
 
 
+def kpi_table(state: CloseState) -> pd.DataFrame:
+    """The KPI table of this close (memoised: the dashboard shows its figures)."""
+    if "kpis" not in state.results:
+        res = aging_result(state)
+        k = receivables_kpis(res, state.tables.get("register"), state.tables.get("gl"), as_of=state.settings.as_of,
+                             fx_rates=state.tables.get("fx_rates"))
+        state.results["kpis"] = _with_row(k, kept_kpi(close_promises(state)))   # promises kept % (CONTRACT §3 Dashboard)
+    return state.results["kpis"]
+
+
 def step_kpis(state: CloseState) -> StepResult:
-    res = aging_result(state)
-    k = receivables_kpis(res, state.tables.get("register"), state.tables.get("gl"), as_of=state.settings.as_of,
-                         fx_rates=state.tables.get("fx_rates"))
-    k = _with_row(k, kept_kpi(close_promises(state)))      # promises kept % (CONTRACT §3 Dashboard)
-    state.results["kpis"] = k
+    k = kpi_table(state)
     out = kpis_output(k, state.settings)
     shown = [f"{r.kpi} {r.value}" for r in k.itertuples() if r.value is not None][:3]
     return StepResult("kpis", DONE, rows=int(k["value"].notna().sum()), message="; ".join(shown), outputs=[out])

@@ -35,8 +35,9 @@ from . import ondisk, package as pk, usercells as uc
 from .base import BookError, contract_headers, table_from_sheet
 from ..core.headers import contract_name
 from .outputs import SheetOutput, TableBlock
-from .sheetxml import (CHART_NAME_PREFIX, NS_MAIN, NS_R, anchor_xml, chart_xml, drawing_xml,
-                       parse_cell, print_names, render, sheet_chunks)
+from .chartxml import chart_xml
+from .drawingxml import CHART_NAME_PREFIX, anchor_xml, drawing_xml
+from .sheetxml import NS_MAIN, NS_R, parse_cell, print_names, render, sheet_chunks
 from .styles import StyleBook
 from .usercols import keep_user_columns
 
@@ -77,6 +78,7 @@ class HeadlessBook:
     ``backup_generations`` backups (the ``BackupGenerations`` setting)."""
 
     backup_generations = 3
+    open_at: str | None = None      # the sheet the saved book opens on, when it now opens on a sheet this save rewrites
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -414,8 +416,11 @@ class _Plan:
             part = self._free("xl/worksheets/sheet%d.xml")
             sheet_id = max([s["sheetId"] for s in self.sheets] + [0]) + 1
             rid = self._free_rid()
-            self.sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
-            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid)
+            after = next((i for i, s in enumerate(self.sheets) if out.after and s["name"].lower() == out.after.lower()),
+                         None)
+            at = len(self.sheets) if after is None else after + 1
+            self.sheets.insert(at, {"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
+            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid, at)
             self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
             self.ct_add[part] = pk.CT_WORKSHEET
         rels_part = pk.rels_path(part)
@@ -582,6 +587,10 @@ class _Plan:
 
     def finish(self) -> None:
         book = self.book
+        if book.open_at:
+            self.wb_xml = _open_at(self.wb_xml, [s["name"] for s in self.sheets], book.open_at,
+                                   {n.lower() for n in book.pending})
+            self.parts[book.wb_part] = self.wb_xml
         if self.owned:
             index = {s["name"].lower(): i for i, s in enumerate(self.sheets)}
             self.wb_xml = uc.set_owned_names(self.wb_xml, {index[n.lower()]: f for n, f in self.owned.items()})
@@ -660,6 +669,27 @@ class _Plan:
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
 
 
+def _open_at(wb_xml: bytes, names: list[str], sheet: str, rewritten: set[str]) -> bytes:
+    """``workbook.xml`` opening on ``sheet`` (``activeTab``) when the sheet it opens on now is
+    one of ``rewritten`` (lower case; the program's, rewritten without a selected tab); a sheet
+    the user chose stays, and so does everything else."""
+    lower = [n.lower() for n in names]
+    if sheet.lower() not in lower:
+        return wb_xml
+    text = wb_xml.decode("utf-8")
+    view = re.search(r"<(\w+:)?workbookView\b[^>]*?/?>", text)
+    if view is None:
+        return wb_xml
+    now = re.search(r'\bactiveTab="(\d+)"', view.group(0))
+    active = int(now.group(1)) if now else 0
+    if active >= len(lower) or lower[active] not in rewritten:
+        return wb_xml
+    at = lower.index(sheet.lower())
+    el = (re.sub(r'\bactiveTab="\d+"', f'activeTab="{at}"', view.group(0)) if now else
+          re.sub(r"^<((\w+:)?workbookView)\b", lambda m: f'<{m.group(1)} activeTab="{at}"', view.group(0)))
+    return (text[:view.start()] + el + text[view.end():]).encode("utf-8")
+
+
 def _table_box(xml: bytes | None) -> tuple[str, uc.Box]:
     """A table part's name and range."""
     head = (xml or b"")[:4000].decode("utf-8", "replace")
@@ -676,7 +706,10 @@ def _free_id(rels: list[dict], prefix: str) -> str:
     return f"{prefix}{i}"
 
 
-def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
+def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | None = None) -> bytes:
+    """``workbook.xml`` with a ``<sheet>`` added at position ``at`` (0-based; None or past the
+    end: last).  A sheet put before others moves them one place on: the sheet-scoped names
+    (``localSheetId``) and the active and first visible tab that point at them follow."""
     root = etree.fromstring(wb_xml)
     rprefix = next((p for p, u in root.nsmap.items() if u == NS_R and p), None)
     text = wb_xml.decode("utf-8")
@@ -686,7 +719,21 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
     p = m.group(1) or ""
     rattr = f'{rprefix}:id' if rprefix else f'xmlns:xlcr="{NS_R}" xlcr:id'
     el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rattr}="{rid}"/>'
-    return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
+    existing = list(re.finditer(rf"<{p}sheet\b[^>]*?/>", text[:m.start()]))
+    if at is None or at >= len(existing):
+        return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
+    pos = existing[at].start()
+    text = text[:pos] + el + text[pos:]
+
+    def shift(attr: str):
+        def bump(mm):
+            n = int(mm.group(2))
+            return f'{mm.group(1)}"{n + 1 if n >= at else n}"'
+        return lambda t: re.sub(rf'(\b{attr}=)"(\d+)"', bump, t)
+    head, rest = text[:pos + len(el)], text[pos + len(el):]
+    head = re.sub(rf"<{p}workbookView\b[^>]*>", lambda mm: shift("firstSheet")(shift("activeTab")(mm.group(0))), head)
+    rest = re.sub(rf"<{p}definedName\b[^>]*>", lambda mm: shift("localSheetId")(mm.group(0)), rest)
+    return (head + rest).encode("utf-8")
 
 
 def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None, bytes]:

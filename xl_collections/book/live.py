@@ -123,7 +123,9 @@ class LiveBook:
                 ch.delete()
             sheet.cells.clear()        # shapes and buttons are not cells: they stay
         else:
-            sheet = self.book.sheets.add(output.name, after=self.book.sheets[-1])
+            after = next((s for s in self.book.sheets if output.after and s.name.lower() == output.after.lower()),
+                         self.book.sheets[-1])
+            sheet = self.book.sheets.add(output.name, after=after)
         for i, line in enumerate(output.notes, 1):
             sheet.range((i, 1)).value = _safe(line)
         if output.notes:
@@ -135,10 +137,14 @@ class LiveBook:
         for spec in output.charts:
             block, row = blocks[spec.block]
             n = min(len(block.df), spec.max_points)
+            skip = len(block.df) - n if spec.tail else 0      # a trend: its last rows
             cols = list(block.df.columns)
             c0 = block.start_col
-            src = [sheet.range((row, c0 + cols.index(spec.categories_column)), (row + n, c0 + cols.index(spec.categories_column)))]
-            src += [sheet.range((row, c0 + cols.index(c)), (row + n, c0 + cols.index(c))) for c in spec.series_columns]
+            ci = c0 + cols.index(spec.categories_column)
+            src = [sheet.range((row + 1 + skip, ci), (row + skip + n, ci)) if skip else
+                   sheet.range((row, ci), (row + n, ci))]
+            src += [sheet.range((row + 1 + skip, c0 + cols.index(c)), (row + skip + n, c0 + cols.index(c))) if skip else
+                    sheet.range((row, c0 + cols.index(c)), (row + n, c0 + cols.index(c))) for c in spec.series_columns]
             r0, k0 = parse_cell(spec.anchor)
             top_left = sheet.range((r0 + 1, k0 + 1))
             chart = sheet.charts.add(left=top_left.left, top=top_left.top, width=spec.width_cols * 48,

@@ -108,6 +108,8 @@ class ChartSpec:
     block: int = 0
     max_points: int = 50          # the chart plots at most this many rows of the block
     colors: tuple[str, ...] = ()  # fill colour (RRGGBB) per series; () = the theme's
+    value_format: str = "#,##0"   # the value axis' number format
+    tail: bool = False            # plot the block's last max_points rows (a trend, oldest first) instead of the first
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class SheetOutput:
     freeze_columns: int = 0       # also keep this many columns from A in view when scrolling right
     footer: str = ""              # left part of the printed footer (e.g. "As of 2026-10-31")
     back_link: tuple[str, str] | None = None   # (text, location): a link in the blank row under the notes
+    after: str = ""               # a new sheet goes right after this one (when the book has it); else last
 
     def print_titles_block(self) -> int | None:
         """Index of the block whose header row repeats on every printed page: the first block, when

@@ -99,6 +99,7 @@ class ChartPart:
     series: list[tuple[str, str, str, list]]    # (name, name_ref, values_ref, values)
     categories: list[str]
     anchor: tuple[int, int, int, int]           # from col,row to col,row (0-based)
+    date_serials: list | None = None            # date categories: their Excel serials (a date axis)
 
 
 @dataclass
@@ -419,12 +420,13 @@ def _auto_width(blk: _Block, j: int) -> float:
 
 
 def _chart(sheet: str, blk: _Block, spec: ChartSpec) -> ChartPart:
-    df = blk.df.iloc[:spec.max_points]
+    skip = max(len(blk.df) - spec.max_points, 0) if spec.tail else 0
+    df = blk.df.iloc[skip:skip + spec.max_points]
     n = max(len(df), 1)
     cols = list(blk.df.columns)
     ci = cols.index(spec.categories_column)
     q = quote_sheet(sheet)
-    first, last = blk.row0 + 1, blk.row0 + n
+    first, last = blk.row0 + 1 + skip, blk.row0 + skip + n
 
     def ref(j):
         L = blk.letters[j]
@@ -439,8 +441,19 @@ def _chart(sheet: str, blk: _Block, spec: ChartSpec) -> ChartPart:
             vals = [None if pd.isna(v) else int(v) / 10 ** MINOR_UNITS[k] for v, k in zip(vals, curs)]
         series.append((blk.headers[j], f"{q}!${blk.letters[j]}${blk.row0}", ref(j), vals))
     row, col = parse_cell(spec.anchor)
-    return ChartPart(spec, sheet, ref(ci), series, [str(v) for v in df[spec.categories_column].tolist()],
-                     (col, row, col + spec.width_cols, row + spec.height_rows))
+    cats = df[spec.categories_column].tolist()
+    serials = [_serial(v) for v in cats] if spec.categories_column in blk.b.dates() else None
+    return ChartPart(spec, sheet, ref(ci), series, [_category(v) for v in cats],
+                     (col, row, col + spec.width_cols, row + spec.height_rows), serials)
+
+
+def _category(v) -> str:
+    """A category as the chart's cache shows it: a date as ``yyyy-mm-dd`` (the cell's format)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, dt.datetime | pd.Timestamp) and v == pd.Timestamp(v).normalize():
+        return pd.Timestamp(v).date().isoformat()
+    return str(v)
 
 
 def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, sheet_pr: bytes = b"",
@@ -637,80 +650,3 @@ def _cf_rule(cf, prio: int, dxf: int | None = None) -> str:
         return (f'<cfRule type="cellIs" dxfId="{dxf}" priority="{prio}" operator="equal">'
                 f'<formula>{escape(value)}</formula></cfRule>')
     raise TypeError(f"unknown conditional format {cf!r}")
-
-
-# ---- drawing and chart parts -------------------------------------------------------------
-
-NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-CHART_NAME_PREFIX = "xl_collections chart"   # marks chart anchors we own inside a drawing
-
-
-def anchor_xml(chart: ChartPart, rid: str, shape_id: int) -> str:
-    c0, r0, c1, r1 = chart.anchor
-    return (f'<xdr:twoCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
-            f'<xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r0}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
-            f'<xdr:to><xdr:col>{c1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>'
-            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" '
-            f'name={quoteattr(f"{CHART_NAME_PREFIX} {shape_id}")}/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>'
-            f'<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
-            f'<a:graphicData uri="{NS_C}"><c:chart xmlns:c="{NS_C}" xmlns:r="{NS_R}" r:id="{rid}"/>'
-            f'</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>')
-
-
-def drawing_xml(anchors: list[str]) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="{NS_XDR}" '
-            f'xmlns:a="{NS_A}">' + "".join(anchors) + "</xdr:wsDr>").encode()
-
-
-def chart_xml(ch: ChartPart) -> bytes:
-    spec = ch.spec
-    kind = spec.kind
-    ncat = len(ch.categories)
-    # category and series names come from the data: escaped like cell text (control characters
-    # as _xHHHH_), never raw, or the chart part is not XML
-    cat_cache = "".join(f'<c:pt idx="{i}"><c:v>{text_xml(str(v))}</c:v></c:pt>' for i, v in enumerate(ch.categories))
-    sers = ""
-    for i, (name, name_ref, vref, vals) in enumerate(ch.series):
-        pts = "".join(f'<c:pt idx="{k}"><c:v>{_num(float(v))}</c:v></c:pt>' for k, v in enumerate(vals)
-                      if v is not None and not (isinstance(v, float) and v != v))
-        color = spec.colors[i] if i < len(spec.colors) else None
-        sp = ""
-        if color:
-            fill = f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-            sp = (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></c:spPr>'
-                  if kind == "line" else f'<c:spPr>{fill}</c:spPr>')
-        sers += (f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:strRef><c:f>{escape(name_ref)}</c:f>'
-                 f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{text_xml(str(name))}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
-                 + sp + ("" if kind == "line" else "<c:invertIfNegative val=\"0\"/>")
-                 + f'<c:cat><c:strRef><c:f>{escape(ch.cat_ref)}</c:f><c:strCache><c:ptCount val="{ncat}"/>{cat_cache}'
-                 f'</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{escape(vref)}</c:f><c:numCache>'
-                 f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(vals)}"/>{pts}</c:numCache></c:numRef></c:val>'
-                 + ('<c:smooth val="0"/>' if kind == "line" else "") + "</c:ser>")
-    axes = '<c:axId val="50010001"/><c:axId val="50010002"/>'
-    if kind == "line":
-        plot = f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>{sers}<c:marker val="1"/>{axes}</c:lineChart>'
-    else:
-        grouping = "stacked" if spec.stacked else "clustered"
-        overlap = '<c:overlap val="100"/>' if spec.stacked else ""
-        plot = (f'<c:barChart><c:barDir val="{"bar" if kind == "bar" else "col"}"/><c:grouping val="{grouping}"/>'
-                f'<c:varyColors val="0"/>{sers}<c:gapWidth val="150"/>{overlap}{axes}</c:barChart>')
-    cat_pos, val_pos = ("l", "b") if kind == "bar" else ("b", "l")
-    # horizontal bars: the block's first row at the top, the value axis still at the bottom
-    cat_orient, val_crosses = ("maxMin", "max") if kind == "bar" else ("minMax", "autoZero")
-    cat_labels = "nextTo" if kind == "line" else "low"     # bars below zero never hide the labels
-    title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{text_xml(spec.title)}</a:t></a:r></a:p></c:rich></c:tx>'
-             f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if spec.title else '<c:autoTitleDeleted val="1"/>')
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<c:chartSpace xmlns:c="{NS_C}" '
-            f'xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/><c:chart>{title}<c:plotArea><c:layout/>{plot}'
-            f'<c:catAx><c:axId val="50010001"/><c:scaling><c:orientation val="{cat_orient}"/></c:scaling><c:delete val="0"/>'
-            f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="{cat_labels}"/>'
-            f'<c:crossAx val="50010002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
-            f'<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
-            f'<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
-            f'<c:axPos val="{val_pos}"/><c:majorGridlines/><c:numFmt formatCode="#,##0" sourceLinked="0"/>'
-            f'<c:tickLblPos val="nextTo"/><c:crossAx val="50010001"/><c:crosses val="{val_crosses}"/>'
-            f'<c:crossBetween val="between"/></c:valAx></c:plotArea><c:legend><c:legendPos val="b"/>'
-            f'<c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
-            f'</c:chartSpace>').encode()

@@ -34,6 +34,7 @@ from .inputs import step_validate
 from ..dunning import step as dunning_step
 from ..ar.kpi_step import step_kpis
 from ..recon.step import step_recon
+from ..report.step import step_dashboard
 from ..workbook.vba.ribbon import GROUPS as RIBBON_GROUPS
 from ..workbook.vba.ribbon import RibbonButton
 
@@ -140,6 +141,8 @@ CLOSE_STEPS: tuple[Step, ...] = (
          settings=("AllowanceLookbackMonths", "AllowanceForwardFactor", "AllowanceBankruptPct", "AllowanceDisputedPct",
                    "AllowanceOpening", "AllowanceDefaultRolls", "WriteOffMinDays", "WriteOffSmallBalance",
                    "PromiseGraceDays", "ARAccount", "AllowanceAccount", "BadDebtExpenseAccount")),
+    Step("dashboard", "Dashboard: headline figures and charts", step_dashboard, aliases=("charts",),
+         reads=("open_items", "customers", "register", "gl", "aging_history", "fx_rates"), sheets=("Dashboard",)),
 )
 
 # ------------------------------------------------------------------ user-run actions outside the close

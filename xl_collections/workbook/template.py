@@ -30,6 +30,7 @@ from ..book.usercells import Box, owned_formula, set_owned_names
 from .vba import module_sources, ribbon, with_kept_vba
 from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
                        MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
+from ..report.dashboard_sheet import DASHBOARD_SHEET
 from ..close.steps import (AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS,
                           RIBBON_BUTTONS, SHEET_BUTTONS)
 
@@ -43,7 +44,9 @@ INPUT_SHEETS = [t.sheet for t in INPUT_TABLES]
 OUTPUT_SHEETS = [*RESULT_SHEETS, AUDIT_SHEET]          # the steps' sheets, in close order (steps registry)
 # program sheets a sheet button writes outside the close (Claim Research)
 ACTION_SHEETS = [sh for b in SHEET_BUTTONS for sh in b.writes]
-SHEET_ORDER = [CLOSE_SHEET, "Settings", "Column Map", *INPUT_SHEETS, *OUTPUT_SHEETS, *ACTION_SHEETS, "xlwings.conf"]
+FIRST_SHEETS = [CLOSE_SHEET, DASHBOARD_SHEET]           # CONTRACT §3: the Dashboard right after Close
+SHEET_ORDER = [*FIRST_SHEETS, "Settings", "Column Map", *INPUT_SHEETS,
+               *[s for s in OUTPUT_SHEETS if s not in FIRST_SHEETS], *ACTION_SHEETS, "xlwings.conf"]
 
 # names a workbook may not take: its shim ``<name>.py`` would shadow them on import
 RESERVED_NAMES = {"xl_collections", "xlwings", "udfs", "pandas", "numpy", "openpyxl", "xlsxwriter",
