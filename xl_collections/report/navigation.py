@@ -17,8 +17,8 @@ import datetime as dt
 from dataclasses import replace
 
 from ..book import SheetOutput
+from .dashboard_sheet import DASHBOARD_SHEET
 
-DASHBOARD_SHEET = "Dashboard"
 HOME_SHEET = "Close"                 # where the back link goes while there is no Dashboard
 DETAIL_SHEET = "Aging Detail"
 DRILL_FROM = ("Aging", "Worklist", "Credit Review", "Commentary")
