@@ -16,6 +16,7 @@ from workbooks_kit import rezip
 from xl_collections.book import open_book
 from xl_collections.cli.dispatch import main
 from xl_collections.io.guard import HostileWorkbook, book_limits, check_workbook
+from xl_collections.io.sources import sheet_part
 from xl_collections.core.settings import Settings
 from xl_collections.workbook.template import build_template
 
@@ -51,7 +52,9 @@ def test_the_same_part_passes_under_the_default_limit(tmp_path):
 
 
 def test_a_settings_sheet_that_is_itself_hostile_is_refused_before_it_is_read(tight, tmp_path):
-    path = rezip(tight, tmp_path / "dtd.xlsm", {"xl/worksheets/sheet2.xml":
+    with zipfile.ZipFile(tight) as z:
+        settings = sheet_part(z, "Settings", binary=False)
+    path = rezip(tight, tmp_path / "dtd.xlsm", {settings:
                                                  b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>'})
     with pytest.raises(HostileWorkbook, match="DTD"):
         book_limits(path)
