@@ -1,0 +1,547 @@
+"""Returned items (CONTRACT §2 "Returned items", §6 "Returned items"): cash that came back —
+a bounced cheque, an ACH or SEPA return, a card chargeback — is never left applied.
+
+:func:`split` takes the returned items out of the payments table (``record_type`` ``RETURN``;
+``DEBIT`` rows, fees and transfers, are dropped: never applied); :func:`card_chargebacks`
+turns a settlement report's ``CHARGEBACK`` rows into returned items; :func:`reverse` works on
+a finished cash application (:class:`~.result.CashAppResult`, this run's applications and the
+earlier runs' it carried) and gives the same result with every matched return undone:
+
+* a return is matched to the payment it undoes by ``original_ref`` (the payment's
+  ``payment_id``, bank reference or end-to-end id); without one, by the same payer account,
+  currency and amount within ``ReturnMatchDays`` before the return, when exactly one payment
+  qualifies; otherwise ``RETURN_UNMATCHED``; an amount other than the payment's is
+  ``RETURN_AMOUNT_MISMATCH``; both change nothing (tried again next run);
+* a return whose ``return_id`` an earlier run already reversed is ``ALREADY_REVERSED``;
+* otherwise every ``AUTO`` application of the payment is undone: the document's open amount
+  goes back up by exactly what the application cleared (applied + discount + write-off +
+  deduction), a deduction it raised and its on-account remainder (``PMT`` item) are taken
+  away, ``REVIEW`` proposals and unapplied rows of the payment are dropped, and one
+  ``REVERSED`` row per application (``applied_amount`` negative, ``return_id`` set; one with
+  a blank ``document_no`` for cash that was left unapplied) records it, so a later run never
+  applies the payment again and meets the return as ``ALREADY_REVERSED``;
+* posting: an application the ledger may post (this run's, or an earlier run's the ledger has
+  posted) gets ``REVERSAL`` lines, each the negative of what was posted; an earlier run's
+  application the ledger has not posted yet is withdrawn (no line: it is no longer deducted);
+  ``ReturnedItemFee`` > 0 is a ``RETURN_FEE`` line, the debit memo ``RF-<return_id>``
+  proposed to the customer.
+
+Money is integer minor units of each row's ``currency``; ``fee`` is in the reporting currency.
+Pure: DataFrames in, a new result out; no files, no clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..money import to_decimal
+from ..schema import TABLES
+from ..settings import Settings
+from .result import CashAppResult
+
+RETURN_COLUMNS = ["return_id", "value_date", "amount", "currency", "reason_code", "reason", "payment_id",
+                  "customer_id", "documents", "reopened", "fee", "status", "detail"]
+RETURN_MONEY = ["amount", "reopened", "fee"]
+REVERSED, UNAPPLIED_REDUCED, ALREADY_REVERSED = "REVERSED", "UNAPPLIED_REDUCED", "ALREADY_REVERSED"
+UNMATCHED, AMOUNT_MISMATCH = "RETURN_UNMATCHED", "RETURN_AMOUNT_MISMATCH"
+STATUSES = (REVERSED, UNAPPLIED_REDUCED, ALREADY_REVERSED, UNMATCHED, AMOUNT_MISMATCH)
+# the returned item's columns, in the payments table's words (``payment_id`` is the return id)
+ITEM_COLUMNS = ["return_id", "value_date", "amount", "currency", "reason_code", "reason", "original_ref",
+                "payer_account", "customer_id", "source"]
+_CLEARS = ("applied_amount", "discount_amount", "write_off_amount", "deduction_amount")
+
+
+def _key(text) -> str:
+    """A reference compared as the bank may write it: trimmed, upper case, no inner spaces."""
+    return "".join(str(text or "").split()).upper()
+
+
+def _col(df: pd.DataFrame, name: str, default="") -> list:
+    return df[name].tolist() if name in df.columns else [default] * len(df)
+
+
+def _empty_items() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in ITEM_COLUMNS})
+    df["amount"] = df["amount"].astype("int64")
+    df["value_date"] = df["value_date"].astype("datetime64[ns]")
+    return df
+
+
+def split(payments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """``(payments, returned items, debits)``: the rows to apply (``record_type`` ``PAYMENT``
+    or blank), the ``RETURN`` rows as returned items (:data:`ITEM_COLUMNS`; ``return_id`` is
+    their ``payment_id``) and the number of ``DEBIT`` rows left out (never applied)."""
+    if "record_type" not in payments.columns or not len(payments):
+        return payments, _empty_items(), 0
+    kind = payments["record_type"].fillna("").astype(str).str.upper()
+    is_ret, is_debit = (kind == "RETURN").to_numpy(), (kind == "DEBIT").to_numpy()
+    if not is_ret.any() and not is_debit.any():
+        return payments, _empty_items(), 0
+    keep = payments[~(is_ret | is_debit)].reset_index(drop=True)
+    keep.attrs = dict(payments.attrs)
+    r = payments[is_ret]
+    items = pd.DataFrame({
+        "return_id": r["payment_id"].astype(str).to_numpy(),
+        "value_date": pd.to_datetime(r["value_date"]).astype("datetime64[ns]").to_numpy(),
+        "amount": r["amount"].astype("int64").abs().to_numpy(),
+        "currency": r["currency"].astype(str).to_numpy(),
+        "reason_code": np.asarray(_col(r, "reason_code"), dtype=object),
+        "reason": np.asarray(_col(r, "reason"), dtype=object),
+        "original_ref": np.asarray(_col(r, "original_ref"), dtype=object),
+        "payer_account": np.asarray(_col(r, "payer_account"), dtype=object),
+        "customer_id": np.asarray(_col(r, "customer_id"), dtype=object),
+        "source": "bank",
+    }, columns=ITEM_COLUMNS)
+    return keep, items.reset_index(drop=True), int(is_debit.sum())
+
+
+def card_chargebacks(cs: pd.DataFrame | None) -> pd.DataFrame:
+    """A canonical card settlement report's ``CHARGEBACK`` rows as returned items: the amount
+    returned is the absolute gross (processors report it negative), ``original_ref`` the
+    ``original_transaction_id`` (else the row's own ``transaction_id``: Adyen repeats the
+    payment's reference on its chargeback); the row's fee stays in its batch's fees."""
+    if cs is None or not len(cs) or "record_type" not in cs.columns:
+        return _empty_items()
+    cb = cs[cs["record_type"] == "CHARGEBACK"]
+    if not len(cb):
+        return _empty_items()
+    return pd.DataFrame({
+        "return_id": cb["transaction_id"].astype(str).to_numpy(),
+        "value_date": pd.to_datetime(cb["settlement_date"]).astype("datetime64[ns]").to_numpy(),
+        "amount": cb["gross_amount"].astype("int64").abs().to_numpy(),
+        "currency": cb["currency"].astype(str).to_numpy(),
+        "reason_code": "CHARGEBACK",
+        "reason": [f"card chargeback in batch {b}" for b in cb["batch_id"]],
+        # Adyen keeps the payment's PSP reference on its chargeback: the row's own id, when no original is named
+        "original_ref": [o or t for o, t in zip(_col(cb, "original_transaction_id"), cb["transaction_id"].astype(str))],
+        "payer_account": "",
+        "customer_id": np.asarray(_col(cb, "customer_id"), dtype=object),
+        "source": "card",
+    }, columns=ITEM_COLUMNS).reset_index(drop=True)
+
+
+@dataclass
+class _Pay:
+    """What is known of one payment a return may undo (this run's input or an earlier run's rows)."""
+    pid: str
+    value_date: object
+    amount: int | None
+    currency: str
+    payer_account: str
+    customer_id: str
+
+
+class _Payments:
+    """This run's payments and the earlier runs' applied ones, indexed for matching."""
+
+    def __init__(self, payments: pd.DataFrame, apps: pd.DataFrame):
+        self.by_id: dict[str, _Pay] = {}
+        self.by_ref: dict[str, set[str]] = defaultdict(set)
+        self.by_acct: dict[tuple, list[str]] = defaultdict(list)
+        cols = [_col(payments, c) for c in ("payment_id", "value_date", "amount", "currency", "payer_account",
+                                             "customer_id", "bank_reference", "end_to_end_id")]
+        for pid, vd, amt, cur, acct, cust, bref, e2e in zip(*cols):
+            self._add(_Pay(str(pid), vd, int(amt), cur, _key(acct), cust or ""), bref, e2e)
+        if len(apps):
+            a = apps[apps["status"].isin(("AUTO", "REVERSED")) & (apps["applied_amount"] >= 0)]
+            a = a.drop_duplicates("payment_id")
+            cols = [_col(a, c) for c in ("payment_id", "value_date", "payment_amount", "currency", "payer_account",
+                                         "customer_id", "bank_reference", "end_to_end_id")]
+            for pid, vd, amt, cur, acct, cust, bref, e2e in zip(*cols):
+                if pid not in self.by_id:
+                    self._add(_Pay(str(pid), vd, None if pd.isna(amt) else int(amt), cur, _key(acct), cust or ""),
+                              bref, e2e)
+
+    def _add(self, p: _Pay, *refs) -> None:
+        self.by_id[p.pid] = p
+        for r in (p.pid, *refs):
+            k = _key(r)
+            if k:
+                self.by_ref[k].add(p.pid)
+        if p.payer_account and p.amount is not None:
+            self.by_acct[(p.payer_account, p.currency, p.amount)].append(p.pid)
+
+
+def _day(v) -> dt.date | None:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    return pd.Timestamp(v).date()
+
+
+def reverse(result: CashAppResult, items: pd.DataFrame, payments: pd.DataFrame, open_items: pd.DataFrame, *,
+            settings: Settings = Settings(), run_id: str = "", unposted: set | frozenset = frozenset(),
+            carried: set | frozenset = frozenset()) -> CashAppResult:
+    """``result`` with every returned item of ``items`` (:data:`ITEM_COLUMNS`) matched and,
+    where it may, reversed (see the module text); ``result.returns`` lists each item with its
+    status.  ``payments``: this run's payments (canonical, the ones applied); ``open_items``:
+    this run's canonical open items (where a reopened document's row comes from);
+    ``unposted``: ``(payment_id, document_no)`` of earlier applications the ledger has not
+    posted (withdrawn, no posting line); ``carried``: payment ids of earlier runs' rows."""
+    return _Reversal(result, payments, open_items, settings, run_id, unposted, carried).run(items)
+
+
+class _Reversal:
+    def __init__(self, result, payments, open_items, settings, run_id, unposted, carried):
+        self.res, self.s, self.run_id = result, settings, run_id
+        self.unposted, self.carried = set(unposted), set(carried)
+        apps = result.applications
+        self.pays = _Payments(payments, apps)
+        self.pay_rows = {str(p): r for p, r in zip(payments["payment_id"], payments.itertuples(index=False))} \
+            if len(payments) else {}
+        self.app_rows: dict[str, list[int]] = defaultdict(list)
+        for i, pid in enumerate(apps["payment_id"].tolist()):
+            self.app_rows[pid].append(i)
+        st, rid = apps["status"].tolist(), _col(apps, "return_id")
+        self.done_by: dict[str, str] = {}       # return_id -> payment it reversed (earlier runs)
+        self.returned: dict[str, str] = {}      # payment -> return that reversed it
+        for pid, s, r in zip(apps["payment_id"].tolist(), st, rid):
+            if s == "REVERSED" and r:
+                self.done_by.setdefault(r, pid)
+                self.returned.setdefault(pid, r)
+        self.un_rows: dict[str, list[int]] = defaultdict(list)
+        for i, pid in enumerate(result.unapplied["payment_id"].tolist()):
+            self.un_rows[pid].append(i)
+        self.post_rows: dict[str, list[int]] = defaultdict(list)
+        for i, pid in enumerate(result.posting["payment_id"].tolist()):
+            self.post_rows[pid].append(i)
+        after = result.open_items_after
+        self.after_pos = {d: i for i, d in enumerate(after["document_no"].tolist())}
+        self.credit_rows: dict[str, list[int]] = defaultdict(list)     # payment -> its PMT / DED rows in after
+        types, docs, refs = _col(after, "doc_type"), after["document_no"].tolist(), _col(after, "reference")
+        for i, (t, d, ref) in enumerate(zip(types, docs, refs)):
+            if t == "PMT":
+                for k in dict.fromkeys((d, ref or d)):
+                    self.credit_rows[k].append(i)
+            elif t == "DED" and d.startswith("DED-"):
+                self.credit_rows[d[4:].rsplit("-", 1)[0]].append(i)
+        self.oi_pos = {d: i for i, d in enumerate(open_items["document_no"].tolist())} if len(open_items) else {}
+        self.oi = open_items
+        # what the reversal changes, applied at the end
+        self.drop_apps: set[int] = set()
+        self.drop_un: set[int] = set()
+        self.drop_after: set[int] = set()
+        self.drop_exc: set[str] = set()
+        self.drop_ded: set[str] = set()
+        self.add_open: dict[int, int] = defaultdict(int)         # after row -> minor units put back
+        self.reopen: dict[str, int] = defaultdict(int)           # document not in after -> minor units put back
+        self.new_apps: list[dict] = []
+        self.new_post: list[tuple] = []
+        self.rows: list[dict] = []
+
+    def fmt(self, minor: int, cur: str) -> str:
+        return f"{to_decimal(int(minor), cur):,}"
+
+    # -- one returned item -----------------------------------------------------------------
+    def run(self, items: pd.DataFrame) -> CashAppResult:
+        order = items.sort_values(["value_date", "return_id"], kind="stable")
+        for it in order.itertuples(index=False):
+            self.one(it)
+        return self.result()
+
+    def _row(self, it, status: str, detail: str, pid: str = "", cust: str = "", docs: str = "", reopened: int = 0,
+             fee: int = 0) -> None:
+        self.rows.append({"return_id": it.return_id, "value_date": it.value_date, "amount": int(it.amount),
+                          "currency": it.currency, "reason_code": it.reason_code or "", "reason": it.reason or "",
+                          "payment_id": pid, "customer_id": cust or it.customer_id or "", "documents": docs,
+                          "reopened": reopened, "fee": fee, "status": status, "detail": detail})
+
+    def match(self, it) -> tuple[str | None, str]:
+        """(payment id, how) or (None, why not)."""
+        ref = _key(it.original_ref)
+        if ref:
+            hits = sorted(self.pays.by_ref.get(ref, ()))
+            if len(hits) > 1:       # the same reference on several payments: the one of the amount
+                fit = [p for p in hits if self.pays.by_id[p].amount == int(it.amount)
+                       and self.pays.by_id[p].currency == it.currency]
+                hits = fit if len(fit) == 1 else hits
+            if len(hits) == 1:
+                return hits[0], f'original reference "{it.original_ref}"'
+            if hits:
+                return None, f'original reference "{it.original_ref}" names {len(hits)} payments ({", ".join(hits[:3])})'
+            return None, f'original reference "{it.original_ref}" names no payment known to this run or an earlier one'
+        acct = _key(it.payer_account)
+        if not acct:
+            return None, "no original reference and no payer account to match it by"
+        day = _day(it.value_date)
+        lo = day - dt.timedelta(days=int(self.s.return_match_days)) if day else None
+        cands = [p for p in self.pays.by_acct.get((acct, it.currency, int(it.amount)), ())
+                 if p not in self.returned and day is not None
+                 and (d := _day(self.pays.by_id[p].value_date)) is not None and lo <= d <= day]
+        if len(cands) == 1:
+            return cands[0], (f"payer account {it.payer_account} and amount {self.fmt(it.amount, it.currency)} "
+                              f"within {self.s.return_match_days} days")
+        what = f"payer account {it.payer_account}, {it.currency} {self.fmt(it.amount, it.currency)}"
+        if not cands:
+            return None, f"no payment of {what} in the {self.s.return_match_days} days before the return"
+        return None, f"{len(cands)} payments of {what} in the {self.s.return_match_days} days before it ({', '.join(sorted(cands)[:3])})"
+
+    def one(self, it) -> None:
+        cur = it.currency
+        if it.return_id in self.done_by:
+            pid = self.done_by[it.return_id]
+            docs = self._docs(pid)
+            self._row(it, ALREADY_REVERSED, f"reversed in an earlier run (payment {pid}): nothing changed", pid,
+                      self._customer(pid), docs)
+            return
+        pid, how = self.match(it)
+        if pid is None:
+            self._row(it, UNMATCHED, f"{how}: nothing changed; tried again in the next run")
+            return
+        p = self.pays.by_id[pid]
+        cust = self._customer(pid)
+        if pid in self.returned:
+            self._row(it, UNMATCHED, f"{how} names payment {pid}, already returned by {self.returned[pid]}: "
+                                     f"nothing changed", pid, cust)
+            return
+        if p.amount is None or p.amount != int(it.amount) or p.currency != cur:
+            was = f"{p.currency} {self.fmt(p.amount, p.currency)}" if p.amount is not None else "of unknown amount"
+            self._row(it, AMOUNT_MISMATCH, f"{how} names payment {pid}, {was}; the return is {cur} "
+                                           f"{self.fmt(it.amount, cur)}: nothing changed", pid, cust)
+            return
+        self.returned[pid] = it.return_id
+        self._reverse(it, pid, p, cust, how)
+
+    def _customer(self, pid: str) -> str:
+        apps = self.res.applications
+        for i in self.app_rows.get(pid, ()):
+            c = apps.at[i, "customer_id"]
+            if c:
+                return c
+        un = self.res.unapplied
+        for i in self.un_rows.get(pid, ()):
+            c = un.at[i, "customer_id"]
+            if c:
+                return c
+        p = self.pays.by_id.get(pid)
+        return p.customer_id if p else ""
+
+    def _docs(self, pid: str) -> str:
+        apps = self.res.applications
+        return ", ".join(dict.fromkeys(apps.at[i, "document_no"] for i in self.app_rows.get(pid, ())
+                                       if apps.at[i, "document_no"]))
+
+    def _reverse(self, it, pid: str, p: _Pay, cust: str, how: str) -> None:
+        apps, cur, vd = self.res.applications, it.currency, it.value_date
+        posted_lines = [self.res.posting.iloc[i] for i in self.post_rows.get(pid, ())]
+        this_run_lines = bool(posted_lines)
+        text0 = f"return {it.return_id} of payment {pid}"
+        docs: list[str] = []
+        reopened = 0
+        withdrawn: list[str] = []
+        reversed_pairs = {(apps.at[i, "payment_id"], apps.at[i, "document_no"]) for i in self.app_rows.get(pid, ())
+                          if apps.at[i, "status"] == "REVERSED"}
+        ref = self.pay_rows.get(pid)
+        for i in self.app_rows.get(pid, ()):
+            status, doc = apps.at[i, "status"], apps.at[i, "document_no"]
+            if status == "REVIEW":
+                self.drop_apps.add(i)
+                continue
+            if status != "AUTO" or (pid, doc) in reversed_pairs:
+                continue
+            parts = {c: int(apps.at[i, c]) for c in _CLEARS}
+            cleared = sum(parts.values())
+            open_before = self._put_back(doc, cleared, apps.at[i, "customer_id"], cur, apps.at[i, "value_date"])
+            docs.append(doc)
+            reopened += cleared
+            prior_unposted = (pid, doc) in self.unposted
+            if prior_unposted:
+                withdrawn.append(doc)
+            elif not this_run_lines or pid in self.carried:
+                self._reversal_lines(pid, apps.at[i, "customer_id"], doc, parts, cur, vd, text0, this_run=False)
+            self.new_apps.append(self._app(apps.loc[i], it, pid, doc, -parts["applied_amount"], open_before,
+                                           {c: -parts[c] for c in _CLEARS if c != "applied_amount"},
+                                           f"{text0} ({how}): {self.fmt(cleared, cur)} put back on {doc}"
+                                           + ("; the earlier application is withdrawn (the ledger has not posted it)"
+                                              if prior_unposted else "")))
+        # this run's posting lines of the payment: each reversed
+        if this_run_lines and pid not in self.carried:
+            for ln in posted_lines:
+                if ln["posting_type"] in ("ON_ACCOUNT", "UNAPPLIED") and ln["amount"]:
+                    continue      # handled with the unapplied cash below
+                self.new_post.append((pid, "REVERSAL", ln["customer_id"], ln["document_no"], -int(ln["amount"]),
+                                      ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()} reversed"[:250]))
+        # a deduction the payment raised goes away with it
+        for k in self.credit_rows.get(pid, ()):
+            self.drop_after.add(k)
+        self.drop_ded.add(pid)
+        # cash left unapplied (on account, unknown payer, to review): reduced by the return
+        un, after = self.res.unapplied, self.res.open_items_after
+        left = 0
+        for k in self.un_rows.get(pid, ()):
+            self.drop_un.add(k)
+            left += int(un.at[k, "amount_unapplied"])
+        pmt = [k for k in self.credit_rows.get(pid, ()) if after.at[k, "doc_type"] == "PMT"]
+        left = left or -sum(int(after.at[k, "open_amount"]) for k in pmt)
+        if left:
+            if this_run_lines and pid not in self.carried:
+                for ln in posted_lines:
+                    if ln["posting_type"] in ("ON_ACCOUNT", "UNAPPLIED"):
+                        self.new_post.append((pid, "REVERSAL", ln["customer_id"], ln["document_no"], -int(ln["amount"]),
+                                              ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()} cash reversed"))
+            elif cust and (not pmt or any(after.at[k, "document_no"] in self.oi_pos for k in pmt)):
+                # an earlier run's on-account credit the ledger has posted: reversed by a line
+                self.new_post.append((pid, "REVERSAL", cust, pid, -left, cur, vd, f"{text0}: on-account cash reversed"))
+            base = {"customer_id": cust, "value_date": vd, "payer_account": p.payer_account,
+                    "bank_reference": getattr(ref, "bank_reference", "") if ref is not None else "",
+                    "end_to_end_id": getattr(ref, "end_to_end_id", "") if ref is not None else ""}
+            self.new_apps.append(self._app(base, it, pid, "", -left, 0, {}, f"{text0} ({how}): "
+                                           f"{self.fmt(left, cur)} left unapplied taken back"))
+        self.drop_exc.add(pid)
+        status = REVERSED if docs else UNAPPLIED_REDUCED
+        fee = int(self.s.returned_item_fee or 0)
+        fee_doc = f"RF-{it.return_id}"
+        if fee and cust:
+            self.new_post.append((pid, "RETURN_FEE", cust, fee_doc, fee, self.s.reporting_currency, vd,
+                                  f"returned item fee for {text0}: debit memo {fee_doc} proposed"))
+        detail = f"matched by {how}"
+        if docs:
+            detail += f"; {self.fmt(reopened, cur)} put back on {', '.join(docs)}"
+        if left:
+            detail += f"; {self.fmt(left, cur)} unapplied cash taken back"
+        if withdrawn:
+            detail += (f"; the earlier application to {', '.join(withdrawn)} is withdrawn (not posted by the ledger: "
+                       f"take it out of the earlier posting file if it is still to be posted)")
+        if fee and cust:
+            detail += f"; fee debit memo {fee_doc} proposed"
+        elif fee:
+            detail += "; no fee: customer unknown"
+        self._row(it, status, detail, pid, cust, ", ".join(docs), reopened, fee if cust else 0)
+
+    def _reversal_lines(self, pid, cust, doc, parts, cur, vd, text0, this_run) -> None:
+        for col, what in (("applied_amount", "application"), ("discount_amount", "discount"),
+                          ("write_off_amount", "write-off"), ("deduction_amount", "deduction")):
+            if parts[col]:
+                self.new_post.append((pid, "REVERSAL", cust, doc, -parts[col], cur, vd,
+                                      f"{text0}: {what} on {doc} reversed"))
+
+    def _app(self, src, it, pid, doc, applied, open_before, others: dict, evidence: str) -> dict:
+        get = (lambda c: src.get(c, "")) if isinstance(src, dict) else (lambda c: src[c] if c in src.index else "")
+        return {"payment_id": pid, "document_no": doc, "customer_id": get("customer_id"), "applied_amount": applied,
+                "rule": "RETURN", "confidence": 1.0, "status": "REVERSED", "open_before": open_before,
+                "write_off_amount": others.get("write_off_amount", 0), "discount_amount": others.get("discount_amount", 0),
+                "deduction_amount": others.get("deduction_amount", 0), "value_date": it.value_date,
+                "payment_amount": int(it.amount), "payer_account": get("payer_account") or "",
+                "bank_reference": get("bank_reference") or "", "end_to_end_id": get("end_to_end_id") or "",
+                "return_id": it.return_id, "evidence": evidence, "currency": it.currency,
+                "reason_code": it.reason_code or "", "run_id": self.run_id}
+
+    def _put_back(self, doc: str, amount: int, cust: str, cur: str, value_date) -> int:
+        """Reopen ``doc`` by ``amount``; its open amount before (this run's result)."""
+        k = self.after_pos.get(doc)
+        if k is not None:
+            before = int(self.res.open_items_after.at[k, "open_amount"]) + self.add_open[k]
+            self.add_open[k] += amount
+            return before
+        before = self.reopen[doc]
+        self.reopen[doc] += amount
+        self.reopen_meta = getattr(self, "reopen_meta", {})
+        self.reopen_meta.setdefault(doc, (cust, cur, value_date))
+        return before
+
+    # -- the new result ------------------------------------------------------------------------
+    def result(self) -> CashAppResult:
+        res = self.res
+        apps = res.applications
+        keep = [i for i in range(len(apps)) if i not in self.drop_apps]
+        apps = apps.iloc[keep]
+        if self.new_apps:
+            new = pd.DataFrame(self.new_apps, columns=list(apps.columns))
+            for c in apps.columns:
+                if c in apps.attrs.get("money", ()):
+                    new[c] = new[c].astype("int64")
+            new["value_date"] = pd.to_datetime(new["value_date"]).astype("datetime64[ns]")
+            new["confidence"] = new["confidence"].astype("float64")
+            apps = pd.concat([apps, new], ignore_index=True)
+        apps = apps.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        apps.attrs = dict(res.applications.attrs)
+        un = res.unapplied.iloc[[i for i in range(len(res.unapplied)) if i not in self.drop_un]].reset_index(drop=True)
+        un.attrs = dict(res.unapplied.attrs)
+        exc = res.exceptions
+        drop = exc["payment_id"].isin(self.drop_exc) & exc["reason"].isin(("REVIEW", "AMBIGUOUS"))
+        exc = exc[~drop]
+        extra = [(r["return_id"], r["status"], r["detail"], r["customer_id"], r["documents"])
+                 for r in self.rows if r["status"] in (UNMATCHED, AMOUNT_MISMATCH)]
+        if extra:
+            exc = pd.concat([exc, pd.DataFrame(extra, columns=list(exc.columns)[:5]).reindex(columns=exc.columns,
+                                                                                               fill_value="")],
+                            ignore_index=True)
+        exc = exc.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        exc.attrs = dict(res.exceptions.attrs)
+        ded = res.deductions[~res.deductions["payment_id"].isin(self.drop_ded)].reset_index(drop=True)
+        ded.attrs = dict(res.deductions.attrs)
+        post = res.posting
+        if self.new_post:
+            new = pd.DataFrame(self.new_post, columns=list(post.columns))
+            new["amount"] = new["amount"].astype("int64")
+            new["value_date"] = pd.to_datetime(new["value_date"]).astype("datetime64[ns]")
+            post = pd.concat([post, new], ignore_index=True)
+        post = post.sort_values(["payment_id"], kind="stable").reset_index(drop=True)
+        post.attrs = dict(res.posting.attrs)
+        return replace(res, applications=apps, unapplied=un, exceptions=exc, deductions=ded, posting=post,
+                       open_items_after=self._after(), returns=self._returns())
+
+    def _after(self) -> pd.DataFrame:
+        after = self.res.open_items_after
+        if not (self.add_open or self.reopen or self.drop_after):
+            return after
+        out = after.copy()
+        if self.add_open:
+            pos = np.fromiter(self.add_open.keys(), dtype=np.int64)
+            val = np.fromiter(self.add_open.values(), dtype=np.int64)
+            col = out["open_amount"].to_numpy(dtype=np.int64).copy()
+            col[pos] += val
+            out["open_amount"] = col
+        if self.drop_after:
+            out = out.drop(index=out.index[sorted(self.drop_after)])
+        new = []
+        meta = getattr(self, "reopen_meta", {})
+        for doc, amount in self.reopen.items():
+            if not amount:
+                continue
+            k = self.oi_pos.get(doc)
+            if k is not None:
+                row = self.oi.iloc[k].to_dict()
+            else:       # the ledger has cleared it: the document as the application knew it
+                cust, cur, vd = meta[doc]
+                row = {"customer_id": cust, "document_no": doc, "doc_type": "INV", "document_date": vd, "due_date": vd,
+                       "amount": amount, "currency": cur, "reference": "reopened by a returned payment",
+                       "reason_code": "", "status": "OPEN"}
+            row["open_amount"] = amount
+            new.append(row)
+        if new:
+            add = pd.DataFrame(new)
+            for c in out.columns:
+                if c not in add:
+                    col = TABLES["open_items"].column(c) if c in TABLES["open_items"].names else None
+                    add[c] = 0 if c == "source_row" else ("" if col is None or col.kind in ("text", "code") else pd.NaT)
+            add = add[list(out.columns)]
+            for c in ("document_date", "due_date"):
+                if c in add:
+                    add[c] = pd.to_datetime(add[c]).astype(out[c].dtype)
+            out = pd.concat([out, add], ignore_index=True)
+        out = out[out["open_amount"] != 0] if "open_amount" in out else out
+        out = out.reset_index(drop=True)
+        for c in ("amount", "open_amount", "source_row"):
+            if c in out:
+                out[c] = out[c].astype("int64")
+        out.attrs = dict(after.attrs)
+        return out
+
+    def _returns(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=RETURN_COLUMNS) if self.rows else \
+            pd.DataFrame({c: pd.Series([], dtype=object) for c in RETURN_COLUMNS})
+        for c in RETURN_MONEY:
+            df[c] = df[c].astype("int64")
+        df["value_date"] = pd.to_datetime(df["value_date"]).astype("datetime64[ns]")
+        df = df.sort_values(["value_date", "return_id"], kind="stable").reset_index(drop=True)
+        df.attrs["money"] = list(RETURN_MONEY)
+        df.attrs["currency"] = self.s.reporting_currency
+        df.attrs["money_currency"] = {"fee": self.s.reporting_currency}
+        return df
+
+
+__all__ = ["ITEM_COLUMNS", "RETURN_COLUMNS", "STATUSES", "card_chargebacks", "reverse", "split"]
