@@ -166,7 +166,8 @@ def run(args) -> int:
     apps = result.applications
     new = apps[apps["run_id"].eq("") & ~apps["payment_id"].isin(set(prior["payment_id"]) if prior is not None else set())]
     auto = new[new["status"] == "AUTO"]
-    n = payments["payment_id"].nunique()
+    kind = payments["record_type"] if "record_type" in payments.columns else pd.Series("PAYMENT", index=payments.index)
+    n = payments.loc[~kind.isin(("RETURN", "DEBIT")), "payment_id"].nunique()
     n_auto = auto["payment_id"].nunique()
     n_review = new.loc[new["status"] == "REVIEW", "payment_id"].nunique()
     by_cur = auto.groupby("currency")["applied_amount"].sum()
@@ -177,5 +178,8 @@ def run(args) -> int:
           f"{len(result.exceptions):,} exception{'s' if len(result.exceptions) != 1 else ''}"
           + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
           + (f"; {len(result.card_batches):,} card batches, {int((result.card_batches['bank_payment_id'] != '').sum()):,}"
-             f" matched to their bank deposit" if result.card_batches is not None else "") + f" -> {out}")
+             f" matched to their bank deposit" if result.card_batches is not None else "")
+          + (f"; {len(result.returns):,} returned items: "
+             + ", ".join(f"{v:,} {k}" for k, v in result.returns["status"].value_counts().sort_index().items())
+             if result.returns is not None else "") + f" -> {out}")
     return 0
