@@ -255,7 +255,7 @@ def caller_on_sheet(path: Path, sheet: str):
 
 @pytest.mark.parametrize("sheet,steps", [
     ("Close", list(STEPS)), ("Aging", ["validate", "aging", "kpis"]), ("KPIs", ["validate", "aging", "kpis"]),
-    ("Cash App", ["validate", "cashapp", "aging"]), ("Recon", ["validate", "recon"]),
+    ("Cash App", ["validate", "cashapp", "returns", "aging"]), ("Recon", ["validate", "recon"]),
     ("Commentary", ["validate", "commentary"]), ("Open Items", ["validate"]), ("Settings", ["validate"])])
 def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, close_steps, sheet, steps):
     path = tmp_path / "b.xlsm"
