@@ -33,7 +33,7 @@ def _table(path, name) -> pd.DataFrame:
 
 def test_close_reverses_the_return_and_lists_it_on_returned_items(tmp_path):
     path = _book(tmp_path, fee=2500)
-    assert cli(["close", path, "--as-of", "2026-10-31", "--steps", "cashapp,returns,aging,worklist"]) == 0
+    assert cli(["close", path, "--as-of", "2026-10-31", "--steps", "cashapp,returns,aging,commentary,worklist"]) == 0
     ri = _table(path, "tblReturnedItems")
     row = ri.set_index("return_id").loc["RT-77"]
     assert (row["status"], row["payment_id"], row["customer_id"], row["documents"]) == ("REVERSED", "P2", "C200", "INV0002001")
@@ -46,6 +46,9 @@ def test_close_reverses_the_return_and_lists_it_on_returned_items(tmp_path):
     aging = _table(path, "tblAging")
     total = aging[aging["customer_id"] == "TOTAL"].iloc[0]
     assert round(float(total["total_open"]), 2) == 2765.25                 # 863.14 + 1,500.00 (open again) + 402.11
+    com = open_book(path).read_sheet("Commentary")
+    text = " ".join(str(v) for v in com.to_numpy().ravel() if isinstance(v, str))
+    assert "Payment of GBP 1,500.00 returned on 2026-10-21 (Insufficient funds): INV0002001 open again." in text
     wl = _table(path, "tblWorklist")
     assert wl.iloc[0]["customer_id"] == "C200" and wl.iloc[0]["next_action"] == "CALL_RETURNED_PAYMENT"
     # a second close with the same inputs: the same sheets, nothing reversed or applied twice
