@@ -189,6 +189,11 @@ class _Reversal:
         self.res, self.s, self.run_id = result, settings, run_id
         self.unposted, self.carried = set(unposted), set(carried)
         apps = result.applications
+        # plain column lists: one look-up per cell (pandas scalar access is slow at 300,000 rows)
+        self.A = {c: apps[c].tolist() for c in apps.columns}
+        self.P = {c: result.posting[c].tolist() for c in result.posting.columns}
+        self.U = {c: result.unapplied[c].tolist() for c in ("customer_id", "amount_unapplied")}
+        self.F = {c: _col(result.open_items_after, c) for c in ("doc_type", "open_amount", "document_no")}
         self.pays = _Payments(payments, apps)
         self.pay_rows = {str(p): r for p, r in zip(payments["payment_id"], payments.itertuples(index=False))} \
             if len(payments) else {}
@@ -306,53 +311,51 @@ class _Reversal:
         self._reverse(it, pid, p, cust, how)
 
     def _customer(self, pid: str) -> str:
-        apps = self.res.applications
         for i in self.app_rows.get(pid, ()):
-            c = apps.at[i, "customer_id"]
+            c = self.A["customer_id"][i]
             if c:
                 return c
-        un = self.res.unapplied
         for i in self.un_rows.get(pid, ()):
-            c = un.at[i, "customer_id"]
+            c = self.U["customer_id"][i]
             if c:
                 return c
         p = self.pays.by_id.get(pid)
         return p.customer_id if p else ""
 
     def _docs(self, pid: str) -> str:
-        apps = self.res.applications
-        return ", ".join(dict.fromkeys(apps.at[i, "document_no"] for i in self.app_rows.get(pid, ())
-                                       if apps.at[i, "document_no"]))
+        return ", ".join(dict.fromkeys(self.A["document_no"][i] for i in self.app_rows.get(pid, ())
+                                       if self.A["document_no"][i]))
 
     def _reverse(self, it, pid: str, p: _Pay, cust: str, how: str) -> None:
-        apps, cur, vd = self.res.applications, it.currency, it.value_date
-        posted_lines = [self.res.posting.iloc[i] for i in self.post_rows.get(pid, ())]
+        cur, vd = it.currency, it.value_date
+        posted_lines = [{c: v[i] for c, v in self.P.items()} for i in self.post_rows.get(pid, ())]
         this_run_lines = bool(posted_lines)
         text0 = f"return {it.return_id} of payment {pid}"
         docs: list[str] = []
         reopened = 0
         withdrawn: list[str] = []
-        reversed_pairs = {(apps.at[i, "payment_id"], apps.at[i, "document_no"]) for i in self.app_rows.get(pid, ())
-                          if apps.at[i, "status"] == "REVERSED"}
+        reversed_pairs = {(self.A["payment_id"][i], self.A["document_no"][i]) for i in self.app_rows.get(pid, ())
+                          if self.A["status"][i] == "REVERSED"}
         ref = self.pay_rows.get(pid)
         for i in self.app_rows.get(pid, ()):
-            status, doc = apps.at[i, "status"], apps.at[i, "document_no"]
+            status, doc = self.A["status"][i], self.A["document_no"][i]
             if status == "REVIEW":
                 self.drop_apps.add(i)
                 continue
             if status != "AUTO" or (pid, doc) in reversed_pairs:
                 continue
-            parts = {c: int(apps.at[i, c]) for c in _CLEARS}
+            parts = {c: int(self.A[c][i]) for c in _CLEARS}
             cleared = sum(parts.values())
-            open_before = self._put_back(doc, cleared, apps.at[i, "customer_id"], cur, apps.at[i, "value_date"])
+            open_before = self._put_back(doc, cleared, self.A["customer_id"][i], cur, self.A["value_date"][i])
             docs.append(doc)
             reopened += cleared
             prior_unposted = (pid, doc) in self.unposted
             if prior_unposted:
                 withdrawn.append(doc)
             elif not this_run_lines or pid in self.carried:
-                self._reversal_lines(pid, apps.at[i, "customer_id"], doc, parts, cur, vd, text0, this_run=False)
-            self.new_apps.append(self._app(apps.loc[i], it, pid, doc, -parts["applied_amount"], open_before,
+                self._reversal_lines(pid, self.A["customer_id"][i], doc, parts, cur, vd, text0, this_run=False)
+            self.new_apps.append(self._app({c: v[i] for c, v in self.A.items()}, it, pid, doc, -parts["applied_amount"],
+                                           open_before,
                                            {c: -parts[c] for c in _CLEARS if c != "applied_amount"},
                                            f"{text0} ({how}): {self.fmt(cleared, cur)} put back on {doc}"
                                            + ("; the earlier application is withdrawn (the ledger has not posted it)"
@@ -369,20 +372,19 @@ class _Reversal:
             self.drop_after.add(k)
         self.drop_ded.add(pid)
         # cash left unapplied (on account, unknown payer, to review): reduced by the return
-        un, after = self.res.unapplied, self.res.open_items_after
         left = 0
         for k in self.un_rows.get(pid, ()):
             self.drop_un.add(k)
-            left += int(un.at[k, "amount_unapplied"])
-        pmt = [k for k in self.credit_rows.get(pid, ()) if after.at[k, "doc_type"] == "PMT"]
-        left = left or -sum(int(after.at[k, "open_amount"]) for k in pmt)
+            left += int(self.U["amount_unapplied"][k])
+        pmt = [k for k in self.credit_rows.get(pid, ()) if self.F["doc_type"][k] == "PMT"]
+        left = left or -sum(int(self.F["open_amount"][k]) for k in pmt)
         if left:
             if this_run_lines and pid not in self.carried:
                 for ln in posted_lines:
                     if ln["posting_type"] in ("ON_ACCOUNT", "UNAPPLIED"):
                         self.new_post.append((pid, "REVERSAL", ln["customer_id"], ln["document_no"], -int(ln["amount"]),
                                               ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()} cash reversed"))
-            elif cust and (not pmt or any(after.at[k, "document_no"] in self.oi_pos for k in pmt)):
+            elif cust and (not pmt or any(self.F["document_no"][k] in self.oi_pos for k in pmt)):
                 # an earlier run's on-account credit the ledger has posted: reversed by a line
                 self.new_post.append((pid, "REVERSAL", cust, pid, -left, cur, vd, f"{text0}: on-account cash reversed"))
             base = {"customer_id": cust, "value_date": vd, "payer_account": p.payer_account,
@@ -419,7 +421,7 @@ class _Reversal:
                                       f"{text0}: {what} on {doc} reversed"))
 
     def _app(self, src, it, pid, doc, applied, open_before, others: dict, evidence: str) -> dict:
-        get = (lambda c: src.get(c, "")) if isinstance(src, dict) else (lambda c: src[c] if c in src.index else "")
+        get = lambda c: src.get(c, "")      # noqa: E731
         return {"payment_id": pid, "document_no": doc, "customer_id": get("customer_id"), "applied_amount": applied,
                 "rule": "RETURN", "confidence": 1.0, "status": "REVERSED", "open_before": open_before,
                 "write_off_amount": others.get("write_off_amount", 0), "discount_amount": others.get("discount_amount", 0),
@@ -433,7 +435,7 @@ class _Reversal:
         """Reopen ``doc`` by ``amount``; its open amount before (this run's result)."""
         k = self.after_pos.get(doc)
         if k is not None:
-            before = int(self.res.open_items_after.at[k, "open_amount"]) + self.add_open[k]
+            before = int(self.F["open_amount"][k]) + self.add_open[k]
             self.add_open[k] += amount
             return before
         before = self.reopen[doc]
@@ -499,12 +501,13 @@ class _Reversal:
             out = out.drop(index=out.index[sorted(self.drop_after)])
         new = []
         meta = getattr(self, "reopen_meta", {})
+        known = [self.oi_pos[d] for d, a in self.reopen.items() if a and d in self.oi_pos]
+        rows = dict(zip(self.oi["document_no"].iloc[known], self.oi.iloc[known].to_dict("records"))) if known else {}
         for doc, amount in self.reopen.items():
             if not amount:
                 continue
-            k = self.oi_pos.get(doc)
-            if k is not None:
-                row = self.oi.iloc[k].to_dict()
+            if doc in rows:
+                row = dict(rows[doc])
             else:       # the ledger has cleared it: the document as the application knew it
                 cust, cur, vd = meta[doc]
                 row = {"customer_id": cust, "document_no": doc, "doc_type": "INV", "document_date": vd, "due_date": vd,

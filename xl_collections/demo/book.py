@@ -74,7 +74,10 @@ class DemoBook:
         in the same bank files); the ``payments`` attribute alone is the payments."""
         t = {**{name: getattr(self, name) for name in TABLE_NAMES}, **self.workflow}
         if self.returns is not None and len(self.returns):
-            both = pd.concat([self.payments, self.returns], ignore_index=True)
+            ret = self.returns
+            if "source_row" in ret and "source_row" in self.payments:     # the rows below the payments in one file
+                ret = ret.assign(source_row=ret["source_row"] + len(self.payments))
+            both = pd.concat([self.payments, ret], ignore_index=True)
             both.attrs = dict(self.payments.attrs)
             t["payments"] = both
         return t
