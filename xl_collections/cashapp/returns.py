@@ -31,7 +31,6 @@ Pure: DataFrames in, a new result out; no files, no clock.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -56,12 +55,25 @@ _CLEARS = ("applied_amount", "discount_amount", "write_off_amount", "deduction_a
 
 
 def _key(text) -> str:
-    """A reference compared as the bank may write it: trimmed, upper case, no inner spaces."""
-    return "".join(str(text or "").split()).upper()
+    """A reference compared as the bank may write it: trimmed, upper case, no inner spaces
+    (anything but text, a blank cell's NaN included, is no reference)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    return (text if " " not in text and "\t" not in text else "".join(text.split())).upper()
 
 
 def _col(df: pd.DataFrame, name: str, default="") -> list:
     return df[name].tolist() if name in df.columns else [default] * len(df)
+
+
+def _days(df: pd.DataFrame, name: str = "value_date") -> list:
+    """A date column as day numbers (days since 1970-01-01; None for a blank), without a
+    Timestamp per cell."""
+    if name not in df.columns or not len(df):
+        return [None] * len(df)
+    d = pd.to_datetime(df[name], errors="coerce").to_numpy(dtype="datetime64[D]")
+    n = d.astype("int64")
+    return [None if bad else int(v) for v, bad in zip(n.tolist(), np.isnat(d).tolist())]
 
 
 def _empty_items() -> pd.DataFrame:
@@ -128,33 +140,50 @@ def card_chargebacks(cs: pd.DataFrame | None) -> pd.DataFrame:
 class _Pay:
     """What is known of one payment a return may undo (this run's input or an earlier run's rows)."""
     pid: str
-    value_date: object
+    day: int | None          # value date, days since 1970-01-01
     amount: int | None
     currency: str
     payer_account: str
     customer_id: str
 
 
-class _Payments:
-    """This run's payments and the earlier runs' applied ones, indexed for matching."""
+def _norm(values) -> pd.Series:
+    """:func:`_key` of a whole column, vectorised (Arrow strings; a blank or non-text cell is "")."""
+    v = pd.Series([x if isinstance(x, str) else "" for x in values], dtype="string[pyarrow]")
+    for ws in (" ", "\t"):
+        v = v.str.replace(ws, "", regex=False)
+    return v.str.upper().fillna("")
 
-    def __init__(self, payments: pd.DataFrame, apps: pd.DataFrame):
+
+class _Payments:
+    """The payments the returned items may undo: this run's and the earlier runs' applied ones
+    whose reference or payer account a return names (the rest cannot match), indexed."""
+
+    FIELDS = ("payment_id", "value_date", "amount", "currency", "payer_account", "customer_id", "bank_reference",
+              "end_to_end_id")
+
+    def __init__(self, payments: pd.DataFrame, apps: pd.DataFrame, refs: set[str], accounts: set[str]):
         self.by_id: dict[str, _Pay] = {}
         self.by_ref: dict[str, set[str]] = defaultdict(set)
         self.by_acct: dict[tuple, list[str]] = defaultdict(list)
-        cols = [_col(payments, c) for c in ("payment_id", "value_date", "amount", "currency", "payer_account",
-                                             "customer_id", "bank_reference", "end_to_end_id")]
-        for pid, vd, amt, cur, acct, cust, bref, e2e in zip(*cols):
-            self._add(_Pay(str(pid), vd, int(amt), cur, _key(acct), cust or ""), bref, e2e)
+        parts = [payments]
         if len(apps):
             a = apps[apps["status"].isin(("AUTO", "REVERSED")) & (apps["applied_amount"] >= 0)]
-            a = a.drop_duplicates("payment_id")
-            cols = [_col(a, c) for c in ("payment_id", "value_date", "payment_amount", "currency", "payer_account",
-                                         "customer_id", "bank_reference", "end_to_end_id")]
-            for pid, vd, amt, cur, acct, cust, bref, e2e in zip(*cols):
-                if pid not in self.by_id:
-                    self._add(_Pay(str(pid), vd, None if pd.isna(amt) else int(amt), cur, _key(acct), cust or ""),
-                              bref, e2e)
+            a = a[~a["payment_id"].isin(set(payments["payment_id"]) if len(payments) else set())]
+            parts.append(a.drop_duplicates("payment_id").rename(columns={"amount": "_", "payment_amount": "amount"}))
+        for df in parts:
+            if not len(df):
+                continue
+            keys = [_norm(_col(df, c)) for c in ("payment_id", "bank_reference", "end_to_end_id")]
+            acct = _norm(_col(df, "payer_account"))
+            mask = (keys[0].isin(refs) | keys[1].isin(refs) | keys[2].isin(refs) | acct.isin(accounts)).to_numpy()
+            if not mask.any():
+                continue
+            sub = df[mask]
+            cols = [_col(sub, c) if c != "value_date" else _days(sub) for c in self.FIELDS]
+            for pid, day, amt, cur, ac, cust, bref, e2e in zip(*cols):
+                amt = None if amt is None or (not isinstance(amt, str) and pd.isna(amt)) else int(amt)
+                self._add(_Pay(str(pid), day, amt, cur, _key(ac), cust or ""), bref, e2e)
 
     def _add(self, p: _Pay, *refs) -> None:
         self.by_id[p.pid] = p
@@ -166,10 +195,11 @@ class _Payments:
             self.by_acct[(p.payer_account, p.currency, p.amount)].append(p.pid)
 
 
-def _day(v) -> dt.date | None:
+def _day(v) -> int | None:
+    """A date as days since 1970-01-01 (None for a blank)."""
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
-    return pd.Timestamp(v).date()
+    return int(np.datetime64(pd.Timestamp(v).date(), "D").astype("int64"))
 
 
 def reverse(result: CashAppResult, items: pd.DataFrame, payments: pd.DataFrame, open_items: pd.DataFrame, *,
@@ -188,43 +218,14 @@ class _Reversal:
     def __init__(self, result, payments, open_items, settings, run_id, unposted, carried):
         self.res, self.s, self.run_id = result, settings, run_id
         self.unposted, self.carried = set(unposted), set(carried)
+        self.payments, self.oi = payments, open_items
         apps = result.applications
-        # plain column lists: one look-up per cell (pandas scalar access is slow at 300,000 rows)
-        self.A = {c: apps[c].tolist() for c in apps.columns}
-        self.P = {c: result.posting[c].tolist() for c in result.posting.columns}
-        self.U = {c: result.unapplied[c].tolist() for c in ("customer_id", "amount_unapplied")}
-        self.F = {c: _col(result.open_items_after, c) for c in ("doc_type", "open_amount", "document_no")}
-        self.pays = _Payments(payments, apps)
-        self.pay_rows = {str(p): r for p, r in zip(payments["payment_id"], payments.itertuples(index=False))} \
-            if len(payments) else {}
-        self.app_rows: dict[str, list[int]] = defaultdict(list)
-        for i, pid in enumerate(apps["payment_id"].tolist()):
-            self.app_rows[pid].append(i)
-        st, rid = apps["status"].tolist(), _col(apps, "return_id")
+        done = apps[(apps["status"] == "REVERSED") & (apps["return_id"] != "")] if "return_id" in apps else apps.iloc[:0]
         self.done_by: dict[str, str] = {}       # return_id -> payment it reversed (earlier runs)
         self.returned: dict[str, str] = {}      # payment -> return that reversed it
-        for pid, s, r in zip(apps["payment_id"].tolist(), st, rid):
-            if s == "REVERSED" and r:
-                self.done_by.setdefault(r, pid)
-                self.returned.setdefault(pid, r)
-        self.un_rows: dict[str, list[int]] = defaultdict(list)
-        for i, pid in enumerate(result.unapplied["payment_id"].tolist()):
-            self.un_rows[pid].append(i)
-        self.post_rows: dict[str, list[int]] = defaultdict(list)
-        for i, pid in enumerate(result.posting["payment_id"].tolist()):
-            self.post_rows[pid].append(i)
-        after = result.open_items_after
-        self.after_pos = {d: i for i, d in enumerate(after["document_no"].tolist())}
-        self.credit_rows: dict[str, list[int]] = defaultdict(list)     # payment -> its PMT / DED rows in after
-        types, docs, refs = _col(after, "doc_type"), after["document_no"].tolist(), _col(after, "reference")
-        for i, (t, d, ref) in enumerate(zip(types, docs, refs)):
-            if t == "PMT":
-                for k in dict.fromkeys((d, ref or d)):
-                    self.credit_rows[k].append(i)
-            elif t == "DED" and d.startswith("DED-"):
-                self.credit_rows[d[4:].rsplit("-", 1)[0]].append(i)
-        self.oi_pos = {d: i for i, d in enumerate(open_items["document_no"].tolist())} if len(open_items) else {}
-        self.oi = open_items
+        for pid, r in zip(done["payment_id"].tolist(), done["return_id"].tolist()):
+            self.done_by.setdefault(r, pid)
+            self.returned.setdefault(pid, r)
         # what the reversal changes, applied at the end
         self.drop_apps: set[int] = set()
         self.drop_un: set[int] = set()
@@ -240,11 +241,68 @@ class _Reversal:
     def fmt(self, minor: int, cur: str) -> str:
         return f"{to_decimal(int(minor), cur):,}"
 
+    def index(self, pids: set[str]) -> None:
+        """Plain lists and positions of the result rows of the payments ``pids`` (the rest of the
+        tables is never looked at one row at a time: pandas scalar access is slow at 300,000 rows)."""
+        res = self.res
+
+        def rows_of(df: pd.DataFrame, cols) -> tuple[dict, dict[str, list[int]]]:
+            pos = np.flatnonzero(df["payment_id"].isin(pids).to_numpy()) if len(df) else np.array([], dtype=np.int64)
+            sub = df.iloc[pos]
+            data = {c: _col(sub, c) for c in cols}
+            data["_pos"] = pos.tolist()
+            by: dict[str, list[int]] = defaultdict(list)
+            for k, pid in enumerate(data["payment_id"]):
+                by[pid].append(k)
+            return data, by
+
+        self.A, self.app_rows = rows_of(res.applications, ("payment_id", "document_no", "customer_id", "status",
+                                                           *_CLEARS, "payer_account", "bank_reference",
+                                                           "end_to_end_id", "return_id", "value_date"))
+        self.P, self.post_rows = rows_of(res.posting, ("payment_id", "posting_type", "customer_id", "document_no",
+                                                       "amount", "currency"))
+        self.U, self.un_rows = rows_of(res.unapplied, ("payment_id", "customer_id", "amount_unapplied"))
+        pay = self.payments[self.payments["payment_id"].isin(pids)] if len(self.payments) else self.payments
+        self.pay_refs = dict(zip(_col(pay, "payment_id"), zip(_col(pay, "bank_reference"), _col(pay, "end_to_end_id"))))
+        after = res.open_items_after
+        docs = set(self.A["document_no"])
+        ded = pd.Series(False, index=after.index)
+        if "doc_type" in after:
+            is_ded = (after["doc_type"] == "DED").to_numpy()
+            ded[is_ded] = after["document_no"][is_ded].astype(str).str.startswith("DED-").to_numpy()
+        pmt = (after["doc_type"] == "PMT") if "doc_type" in after else pd.Series(False, index=after.index)
+        refs = after["reference"] if "reference" in after else pd.Series("", index=after.index)
+        near = after["document_no"].isin(docs | pids) | (pmt & refs.isin(pids)) | ded
+        pos = np.flatnonzero(near.to_numpy())
+        sub = after.iloc[pos]
+        self.F = {"doc_type": _col(sub, "doc_type"), "open_amount": _col(sub, "open_amount"),
+                  "document_no": _col(sub, "document_no"), "_pos": pos.tolist()}
+        self.after_pos = {d: k for k, d in enumerate(self.F["document_no"]) if d in docs}
+        self.credit_rows: dict[str, list[int]] = defaultdict(list)     # payment -> its PMT / DED rows (F positions)
+        for k, (t, d, ref) in enumerate(zip(self.F["doc_type"], self.F["document_no"], _col(sub, "reference"))):
+            if t == "PMT":
+                for key in dict.fromkeys((d, ref or d)):
+                    if key in pids:
+                        self.credit_rows[key].append(k)
+            elif t == "DED" and d.startswith("DED-"):
+                key = d[4:].rsplit("-", 1)[0]
+                if key in pids:
+                    self.credit_rows[key].append(k)
+        oi = self.oi
+        opos = np.flatnonzero(oi["document_no"].isin(docs | {self.F["document_no"][k] for ks in self.credit_rows.values()
+                                                              for k in ks}).to_numpy()) if len(oi) else []
+        self.oi_pos = dict(zip(oi["document_no"].iloc[opos].tolist(), list(opos))) if len(opos) else {}
+
     # -- one returned item -----------------------------------------------------------------
     def run(self, items: pd.DataFrame) -> CashAppResult:
         order = items.sort_values(["value_date", "return_id"], kind="stable")
-        for it in order.itertuples(index=False):
-            self.one(it)
+        refs = set(_norm(order["original_ref"].tolist())) - {""}
+        accounts = set(_norm(order["payer_account"].tolist())) - {""}
+        self.pays = _Payments(self.payments, self.res.applications, refs, accounts)
+        todo = [self.judge(it) for it in order.itertuples(index=False)]
+        self.index({pid for _, pid, *_ in todo if pid})
+        for it, pid, status, how in todo:
+            self.act(it, pid, status, how)
         return self.result()
 
     def _row(self, it, status: str, detail: str, pid: str = "", cust: str = "", docs: str = "", reopened: int = 0,
@@ -272,10 +330,10 @@ class _Reversal:
         if not acct:
             return None, "no original reference and no payer account to match it by"
         day = _day(it.value_date)
-        lo = day - dt.timedelta(days=int(self.s.return_match_days)) if day else None
+        lo = day - int(self.s.return_match_days) if day is not None else None
         cands = [p for p in self.pays.by_acct.get((acct, it.currency, int(it.amount)), ())
                  if p not in self.returned and day is not None
-                 and (d := _day(self.pays.by_id[p].value_date)) is not None and lo <= d <= day]
+                 and (d := self.pays.by_id[p].day) is not None and lo <= d <= day]
         if len(cands) == 1:
             return cands[0], (f"payer account {it.payer_account} and amount {self.fmt(it.amount, it.currency)} "
                               f"within {self.s.return_match_days} days")
@@ -284,31 +342,32 @@ class _Reversal:
             return None, f"no payment of {what} in the {self.s.return_match_days} days before the return"
         return None, f"{len(cands)} payments of {what} in the {self.s.return_match_days} days before it ({', '.join(sorted(cands)[:3])})"
 
-    def one(self, it) -> None:
-        cur = it.currency
+    def judge(self, it) -> tuple:
+        """``(item, payment id, status, how)``: what becomes of one returned item."""
         if it.return_id in self.done_by:
-            pid = self.done_by[it.return_id]
-            docs = self._docs(pid)
-            self._row(it, ALREADY_REVERSED, f"reversed in an earlier run (payment {pid}): nothing changed", pid,
-                      self._customer(pid), docs)
-            return
+            return it, self.done_by[it.return_id], ALREADY_REVERSED, ""
         pid, how = self.match(it)
         if pid is None:
-            self._row(it, UNMATCHED, f"{how}: nothing changed; tried again in the next run")
-            return
+            return it, "", UNMATCHED, how
         p = self.pays.by_id[pid]
-        cust = self._customer(pid)
         if pid in self.returned:
-            self._row(it, UNMATCHED, f"{how} names payment {pid}, already returned by {self.returned[pid]}: "
-                                     f"nothing changed", pid, cust)
-            return
-        if p.amount is None or p.amount != int(it.amount) or p.currency != cur:
+            return it, pid, UNMATCHED, f"{how} names payment {pid}, already returned by {self.returned[pid]}"
+        if p.amount is None or p.amount != int(it.amount) or p.currency != it.currency:
             was = f"{p.currency} {self.fmt(p.amount, p.currency)}" if p.amount is not None else "of unknown amount"
-            self._row(it, AMOUNT_MISMATCH, f"{how} names payment {pid}, {was}; the return is {cur} "
-                                           f"{self.fmt(it.amount, cur)}: nothing changed", pid, cust)
-            return
+            return it, pid, AMOUNT_MISMATCH, f"{how} names payment {pid}, {was}; the return is {it.currency} " \
+                                            f"{self.fmt(it.amount, it.currency)}"
         self.returned[pid] = it.return_id
-        self._reverse(it, pid, p, cust, how)
+        return it, pid, REVERSED, how
+
+    def act(self, it, pid: str, status: str, how: str) -> None:
+        if status == ALREADY_REVERSED:
+            self._row(it, status, f"reversed in an earlier run (payment {pid}): nothing changed", pid,
+                      self._customer(pid), self._docs(pid))
+        elif status != REVERSED:
+            self._row(it, status, f"{how}: nothing changed; tried again in the next run", pid,
+                      self._customer(pid) if pid else "")
+        else:
+            self._reverse(it, pid, self.pays.by_id[pid], self._customer(pid), how)
 
     def _customer(self, pid: str) -> str:
         for i in self.app_rows.get(pid, ()):
@@ -336,17 +395,17 @@ class _Reversal:
         withdrawn: list[str] = []
         reversed_pairs = {(self.A["payment_id"][i], self.A["document_no"][i]) for i in self.app_rows.get(pid, ())
                           if self.A["status"][i] == "REVERSED"}
-        ref = self.pay_rows.get(pid)
+        bref, e2e = self.pay_refs.get(pid, ("", ""))
         for i in self.app_rows.get(pid, ()):
             status, doc = self.A["status"][i], self.A["document_no"][i]
             if status == "REVIEW":
-                self.drop_apps.add(i)
+                self.drop_apps.add(self.A["_pos"][i])
                 continue
             if status != "AUTO" or (pid, doc) in reversed_pairs:
                 continue
             parts = {c: int(self.A[c][i]) for c in _CLEARS}
             cleared = sum(parts.values())
-            open_before = self._put_back(doc, cleared, self.A["customer_id"][i], cur, self.A["value_date"][i])
+            open_before = self._put_back(doc, cleared, self.A["customer_id"][i], cur, i)
             docs.append(doc)
             reopened += cleared
             prior_unposted = (pid, doc) in self.unposted
@@ -369,12 +428,12 @@ class _Reversal:
                                       ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()} reversed"[:250]))
         # a deduction the payment raised goes away with it
         for k in self.credit_rows.get(pid, ()):
-            self.drop_after.add(k)
+            self.drop_after.add(self.F["_pos"][k])
         self.drop_ded.add(pid)
         # cash left unapplied (on account, unknown payer, to review): reduced by the return
         left = 0
         for k in self.un_rows.get(pid, ()):
-            self.drop_un.add(k)
+            self.drop_un.add(self.U["_pos"][k])
             left += int(self.U["amount_unapplied"][k])
         pmt = [k for k in self.credit_rows.get(pid, ()) if self.F["doc_type"][k] == "PMT"]
         left = left or -sum(int(self.F["open_amount"][k]) for k in pmt)
@@ -388,8 +447,7 @@ class _Reversal:
                 # an earlier run's on-account credit the ledger has posted: reversed by a line
                 self.new_post.append((pid, "REVERSAL", cust, pid, -left, cur, vd, f"{text0}: on-account cash reversed"))
             base = {"customer_id": cust, "value_date": vd, "payer_account": p.payer_account,
-                    "bank_reference": getattr(ref, "bank_reference", "") if ref is not None else "",
-                    "end_to_end_id": getattr(ref, "end_to_end_id", "") if ref is not None else ""}
+                    "bank_reference": bref, "end_to_end_id": e2e}
             self.new_apps.append(self._app(base, it, pid, "", -left, 0, {}, f"{text0} ({how}): "
                                            f"{self.fmt(left, cur)} left unapplied taken back"))
         self.drop_exc.add(pid)
@@ -431,7 +489,7 @@ class _Reversal:
                 "return_id": it.return_id, "evidence": evidence, "currency": it.currency,
                 "reason_code": it.reason_code or "", "run_id": self.run_id}
 
-    def _put_back(self, doc: str, amount: int, cust: str, cur: str, value_date) -> int:
+    def _put_back(self, doc: str, amount: int, cust: str, cur: str, app_row: int) -> int:
         """Reopen ``doc`` by ``amount``; its open amount before (this run's result)."""
         k = self.after_pos.get(doc)
         if k is not None:
@@ -441,7 +499,7 @@ class _Reversal:
         before = self.reopen[doc]
         self.reopen[doc] += amount
         self.reopen_meta = getattr(self, "reopen_meta", {})
-        self.reopen_meta.setdefault(doc, (cust, cur, value_date))
+        self.reopen_meta.setdefault(doc, (cust, cur, self.A["value_date"][app_row]))
         return before
 
     # -- the new result ------------------------------------------------------------------------
@@ -492,7 +550,7 @@ class _Reversal:
             return after
         out = after.copy()
         if self.add_open:
-            pos = np.fromiter(self.add_open.keys(), dtype=np.int64)
+            pos = np.fromiter((self.F["_pos"][k] for k in self.add_open.keys()), dtype=np.int64)
             val = np.fromiter(self.add_open.values(), dtype=np.int64)
             col = out["open_amount"].to_numpy(dtype=np.int64).copy()
             col[pos] += val
