@@ -51,9 +51,22 @@ def test_close_reverses_the_return_and_lists_it_on_returned_items(tmp_path):
     assert "Payment of GBP 1,500.00 returned on 2026-10-21 (Insufficient funds): INV0002001 open again." in text
     wl = _table(path, "tblWorklist")
     assert wl.iloc[0]["customer_id"] == "C200" and wl.iloc[0]["next_action"] == "CALL_RETURNED_PAYMENT"
+    # the close's return amount is minor units: shown as money (it read "(150000 GBP)")
+    assert wl.iloc[0]["reasons"].startswith("payment returned 2026-10-21 (1,500.00 GBP): Insufficient funds")
     # a second close with the same inputs: the same sheets, nothing reversed or applied twice
     assert cli(["close", path, "--as-of", "2026-10-31", "--steps", "cashapp,returns,aging"]) == 0
     again = _table(path, "tblReturnedItems").set_index("return_id").loc["RT-77"]
     assert again["status"] == "REVERSED"
     cash2 = _table(path, "tblCashApp")
     assert (cash2["status"] == "REVERSED").sum() == 1 and (cash2["status"] == "AUTO").sum() == 2
+
+
+def test_a_return_met_again_counts_as_a_returned_payment_for_the_credit_hold():
+    import datetime as dt
+
+    from xl_collections.credit.inputs import returned_payments
+    rows = pd.DataFrame({"return_id": ["R1", "R2", "R3", "R4"], "customer_id": ["C1", "C1", "C1", "C2"],
+                         "value_date": ["2026-09-01", "2026-10-02", "2026-10-03", "2026-10-03"],
+                         "status": ["REVERSED", "ALREADY_REVERSED", "RETURN_UNMATCHED", "RETURN_AMOUNT_MISMATCH"]})
+    counts, errors = returned_payments(rows, dt.date(2026, 10, 31))
+    assert counts == {"C1": 2} and errors == []
