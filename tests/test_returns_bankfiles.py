@@ -89,3 +89,26 @@ def test_mt940_rc_with_dutch_return_code(tmp_path):
     assert (ret["record_type"], ret["amount"], ret["reason_code"], ret["original_ref"]) == ("RETURN", 30000, "MS03", "E2E-77")
     assert ret["payer_account"] == "NL20INGB0001234567"
     assert r.summary["returns"] == 1 and r.statements["reconciles"].tolist() == [True]
+
+
+def test_cashapp_on_a_real_statement_reports_every_entry_and_each_return(tmp_path, capsys):
+    """The real MT940 statement's two RC lines reach returns.csv (unmatched: the credits they
+    reverse carry no reference and no payer account), and the run says what every entry was."""
+    import pandas as pd
+
+    from conftest import external
+    from xl_collections.cli import main
+    oi = tmp_path / "oi.csv"
+    oi.write_text("customer_id,document_no,document_date,amount,open_amount,currency\n"
+                  "C1,INV-1,2007-08-01,100.00,100.00,EUR\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["cashapp", "--open-items", str(oi), "--payments", str(external("mt940/betterplace_sepa_mt9401.sta")),
+                 "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert ("betterplace_sepa_mt9401.sta (mt940, 26 statements): 41 payments, 2 returned items, "
+            "54 other debits (not payments)") in said
+    ret = pd.read_csv(out / "returns.csv", dtype=str, keep_default_na=False)
+    assert ret["status"].tolist() == ["RETURN_UNMATCHED", "RETURN_UNMATCHED"]
+    assert ret["amount"].tolist() == ["204.88", "204.88"]
+    exc = pd.read_csv(out / "exceptions.csv", dtype=str, keep_default_na=False)
+    assert set(ret["return_id"]) <= set(exc["payment_id"])
