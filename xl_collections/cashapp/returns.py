@@ -40,6 +40,7 @@ import pandas as pd
 from ..money import to_decimal
 from ..schema import TABLES
 from ..settings import Settings
+from .prior import APPLIED
 from .result import CashAppResult
 
 RETURN_COLUMNS = ["return_id", "value_date", "amount", "currency", "reason_code", "reason", "payment_id",
@@ -168,7 +169,7 @@ class _Payments:
         self.by_acct: dict[tuple, list[str]] = defaultdict(list)
         parts = [payments]
         if len(apps):
-            a = apps[apps["status"].isin(("AUTO", "REVERSED")) & (apps["applied_amount"] >= 0)]
+            a = apps[apps["status"].isin(APPLIED | {"REVERSED"}) & (apps["applied_amount"] >= 0)]
             a = a[~a["payment_id"].isin(set(payments["payment_id"]) if len(payments) else set())]
             parts.append(a.drop_duplicates("payment_id").rename(columns={"amount": "_", "payment_amount": "amount"}))
         for df in parts:
@@ -401,7 +402,7 @@ class _Reversal:
             if status == "REVIEW":
                 self.drop_apps.add(self.A["_pos"][i])
                 continue
-            if status != "AUTO" or (pid, doc) in reversed_pairs:
+            if status not in APPLIED or (pid, doc) in reversed_pairs:      # AUTO (APPLIED, blank: older files)
                 continue
             parts = {c: int(self.A[c][i]) for c in _CLEARS}
             cleared = sum(parts.values())
@@ -412,7 +413,7 @@ class _Reversal:
             if prior_unposted:
                 withdrawn.append(doc)
             elif not this_run_lines or pid in self.carried:
-                self._reversal_lines(pid, self.A["customer_id"][i], doc, parts, cur, vd, text0, this_run=False)
+                self._reversal_lines(pid, self.A["customer_id"][i], doc, parts, cur, vd, text0)
             self.new_apps.append(self._app({c: v[i] for c, v in self.A.items()}, it, pid, doc, -parts["applied_amount"],
                                            open_before,
                                            {c: -parts[c] for c in _CLEARS if c != "applied_amount"},
@@ -424,8 +425,9 @@ class _Reversal:
             for ln in posted_lines:
                 if ln["posting_type"] in ("ON_ACCOUNT", "UNAPPLIED") and ln["amount"]:
                     continue      # handled with the unapplied cash below
+                on = f" on {ln['document_no']}" if ln["document_no"] else ""
                 self.new_post.append((pid, "REVERSAL", ln["customer_id"], ln["document_no"], -int(ln["amount"]),
-                                      ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()} reversed"[:250]))
+                                      ln["currency"], vd, f"{text0}: {ln['posting_type'].lower()}{on} reversed"[:250]))
         # a deduction the payment raised goes away with it
         for k in self.credit_rows.get(pid, ()):
             self.drop_after.add(self.F["_pos"][k])
@@ -471,7 +473,8 @@ class _Reversal:
             detail += "; no fee: customer unknown"
         self._row(it, status, detail, pid, cust, ", ".join(docs), reopened, fee if cust else 0)
 
-    def _reversal_lines(self, pid, cust, doc, parts, cur, vd, text0, this_run) -> None:
+    def _reversal_lines(self, pid, cust, doc, parts, cur, vd, text0) -> None:
+        """REVERSAL lines for an earlier application the ledger has posted: each part negated."""
         for col, what in (("applied_amount", "application"), ("discount_amount", "discount"),
                           ("write_off_amount", "write-off"), ("deduction_amount", "deduction")):
             if parts[col]:
