@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from test_close_across_runs import CUSTOMERS, OCTOBER, items, minor
+from test_close_across_runs import CUSTOMERS, OCTOBER, minor, replace_input
 from xl_collections.book import open_book
 from xl_collections.cli import main as cli
 from xl_collections.settings import Settings
@@ -70,3 +70,20 @@ def test_a_return_met_again_counts_as_a_returned_payment_for_the_credit_hold():
                          "status": ["REVERSED", "ALREADY_REVERSED", "RETURN_UNMATCHED", "RETURN_AMOUNT_MISMATCH"]})
     counts, errors = returned_payments(rows, dt.date(2026, 10, 31))
     assert counts == {"C1": 2} and errors == []
+
+
+def test_a_return_of_an_earlier_close_keeps_the_customer_first_and_is_not_undone(tmp_path):
+    path = _book(tmp_path)
+    assert cli(["close", path, "--as-of", "2026-10-31", "--steps", "cashapp,returns,aging,worklist"]) == 0
+    # next week's statement no longer holds the return: the Returned Items sheet remembers it
+    replace_input(path, "Payments", PAYMENTS[PAYMENTS["record_type"] == "PAYMENT"].drop(
+        columns=["record_type", "original_ref", "reason_code", "reason"]))
+    assert cli(["close", path, "--as-of", "2026-11-06", "--steps", "cashapp,returns,aging,worklist"]) == 0
+    ri = _table(path, "tblReturnedItems")
+    assert ri["return_id"].tolist() == ["RT-77"] and ri["status"].tolist() == ["REVERSED"]
+    cash = _table(path, "tblCashApp")
+    assert sorted(cash["status"]) == ["AUTO", "AUTO", "REVERSED"]          # P2 not applied again
+    aging = _table(path, "tblAging")
+    assert round(float(aging[aging["customer_id"] == "TOTAL"].iloc[0]["total_open"]), 2) == 2765.25
+    wl = _table(path, "tblWorklist")
+    assert (wl.iloc[0]["customer_id"], wl.iloc[0]["next_action"]) == ("C200", "CALL_RETURNED_PAYMENT")

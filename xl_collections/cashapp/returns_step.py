@@ -66,6 +66,22 @@ def returned_items_table(now: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFra
     return out
 
 
+def close_returns(state: CloseState) -> pd.DataFrame | None:
+    """The returned items this close knows (memoised): its own, then the earlier closes' rows on
+    ``Returned Items`` (:func:`returned_items_table`); None when there are none."""
+    if "returned_items" in state.results:
+        return state.results["returned_items"]
+    res = cash_result(state)
+    now = res.returns if res is not None and res.returns is not None else None
+    earlier = earlier_rows(previous_sheet(state.book, SHEET), state.settings.reporting_currency)
+    if now is None and earlier.empty:
+        return None
+    if now is None:
+        now = earlier.iloc[:0]
+    state.results["returned_items"] = returned_items_table(now, earlier)
+    return state.results["returned_items"]
+
+
 def fee_memos(posting: pd.DataFrame, as_of) -> pd.DataFrame:
     """The ``RETURN_FEE`` posting lines as debit memos proposed to the customers."""
     fees = posting[posting["posting_type"] == "RETURN_FEE"]
@@ -107,9 +123,8 @@ def step_returns(state: CloseState) -> StepResult:
     if res is None or res.returns is None:
         return StepResult(NAME, SKIPPED, rows=0, message="no returned items among the payments")
     now = res.returns
-    table = returned_items_table(now, earlier_rows(previous_sheet(state.book, SHEET), state.settings.reporting_currency))
+    table = close_returns(state)
     memos = fee_memos(res.posting, state.settings.as_of)
-    state.results["returned_items"] = table
     done = now[now["status"] == REVERSED]
     n = now["status"].value_counts().to_dict()
     reopened = reporting_sum(done, "reopened", state)
