@@ -31,7 +31,8 @@ def recon_warnings(result):
 def test_every_file_reads_into_canonical_payments(path):
     r = read_bank_file(path)
     p = r.payments
-    assert list(p.columns) == PAYMENTS.names + ["source_row"]
+    assert list(p.columns) == PAYMENTS.names + ["bank_reference", "end_to_end_id", "source_row"]
+    assert set(p["record_type"]) <= {"PAYMENT", "RETURN"}
     assert p["payment_id"].is_unique
     assert (p["payment_id"] != "").all()
     assert p["value_date"].dtype == "datetime64[ns]"
@@ -44,6 +45,18 @@ def test_every_file_reads_into_canonical_payments(path):
     again = read_bank_file(path)
     assert again.payments["payment_id"].tolist() == p["payment_id"].tolist()
     pd.testing.assert_frame_equal(again.payments, p)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_every_entry_is_accounted_for_in_the_summary(path):
+    """Issue 23: payments, returns, other debits, reversals and credits in no ISO currency add up
+    to the entries the statements hold; none is dropped silently."""
+    r = read_bank_file(path)
+    s = r.summary
+    entries = int(r.statements["credits"].sum() + r.statements["debits"].sum())
+    assert s["credits"] + s["returns"] + s["debits_skipped"] + s["reversals_skipped"] + s["credits_skipped"] == entries
+    kinds = r.payments["record_type"].value_counts().to_dict()
+    assert (kinds.get("PAYMENT", 0), kinds.get("RETURN", 0)) == (s["credits"], s["returns"])
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
@@ -183,11 +196,17 @@ def test_mt940_sepa_structured_details():
     assert row["value_date"] == pd.Timestamp("2007-09-04")
 
 
-def test_mt940_reversals_are_skipped_with_a_warning():
+def test_mt940_reversals_of_credits_are_returned_items():
+    """Issue 23: an RC line (reversal of a credit) is a returned item, never skipped."""
     r = read("mt940/betterplace_sepa_mt9401.sta")
-    assert r.summary["reversals_skipped"] == 2
-    rev = [w for w in r.warnings if "reversal" in w.message]
-    assert [w.row for w in rev] == [19, 101]              # the :61: ...RCR204,88 lines
+    assert r.summary["returns"] == 2 and r.summary["reversals_skipped"] == 0
+    ret = r.payments[r.payments["record_type"] == "RETURN"]
+    assert ret["source_row"].tolist() == [19, 101]          # the :61: ...RCR204,88 lines
+    assert ret["amount"].tolist() == [20488, 20488] and set(ret["currency"]) == {"EUR"}
+    assert ret["reason"].tolist() == ["SAMMLER/STORNO", "SEPA-UEBERW/STORNO"]     # the posting text (?00)
+    assert ret["original_ref"].tolist() == ["", "MSGIDCTSc03MintT"]             # NONREF: none given
+    assert ret["payment_id"].iloc[1] == "R724710290656678"                      # the bank's reference
+    assert not any("reversal" in w.message for w in r.warnings)
     assert all(r.statements["reconciles"])
 
 
@@ -248,7 +267,7 @@ def test_camt053_reversal_debit_and_unreconciled_balances():
     r = read("camt/oca_test-camt053.xml")
     ccy, account, stmts = _golden("oca_golden-camt053.pydata")
     gold = [t for t in stmts[0]["transactions"] if t["amount"] > 0]
-    p = r.payments
+    p = r.payments[r.payments["record_type"] == "PAYMENT"]
     assert len(p) == len(gold) == 1
     row = p.iloc[0]
     assert row["amount"] == _minor(gold[0]["amount"]) == 140531
@@ -256,8 +275,11 @@ def test_camt053_reversal_debit_and_unreconciled_balances():
     assert row["payer_account"] == gold[0]["account_number"]
     assert row["payment_id"] == "115"                               # EndToEndId: no bank reference
     assert "CUSNO 90782" in row["reference"]                        # AddtlTxInf
-    assert r.summary["reversals_skipped"] == 1 and r.summary["debits_skipped"] == 1
-    assert any("reversal" in w.message for w in r.warnings)
+    assert r.summary["returns"] == 2 and r.summary["debits_skipped"] == 1
+    # the reversed direct-debit batch (RvslInd on a debit, RtrInf AC06) is two returned items
+    ret = r.payments[r.payments["record_type"] == "RETURN"]
+    assert ret["amount"].sum() == 66405 and set(ret["reason_code"]) == {"AC06"}
+    assert ret["original_ref"].tolist() == ["TESTBANK/NL/20141229/01206408", "TESTBANK/NL/20141229/01206407"]
     (w,) = recon_warnings(r)
     assert w.file == "oca_test-camt053.xml" and "1234Test/1" in w.message and w.value == "15121.12"
     assert r.statements["account"].tolist() == [account]

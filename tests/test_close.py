@@ -255,7 +255,7 @@ def caller_on_sheet(path: Path, sheet: str):
 
 @pytest.mark.parametrize("sheet,steps", [
     ("Close", list(STEPS)), ("Aging", ["validate", "aging", "kpis"]), ("KPIs", ["validate", "aging", "kpis"]),
-    ("Cash App", ["validate", "cashapp", "aging"]), ("Recon", ["validate", "recon"]),
+    ("Cash App", ["validate", "cashapp", "returns", "aging"]), ("Recon", ["validate", "recon"]),
     ("Commentary", ["validate", "commentary"]), ("Open Items", ["validate"]), ("Settings", ["validate"])])
 def test_main_dispatches_on_the_active_sheet_of_the_mock_caller(demo, tmp_path, close_steps, sheet, steps):
     path = tmp_path / "b.xlsm"
@@ -302,7 +302,8 @@ def test_blank_as_of_date_is_refused_unless_given(demo, tmp_path, capsys):
     assert run_cli_close(path, "--steps", "aging") == 1
     assert "AsOfDate" in capsys.readouterr().err
     assert run_cli_close(path, "--steps", "aging", "--as-of", "2026-10-31", "--out", str(tmp_path / "out.xlsm")) == 0
-    assert open_book(tmp_path / "out.xlsm").read_table("tblClose")["status"].tolist()[:3] == ["done", "not run", "done"]
+    assert open_book(tmp_path / "out.xlsm").read_table("tblClose")["status"].tolist()[:4] == [
+        "done", "not run", "not run", "done"]        # validate, cashapp, returns, aging
 
 
 def _replace_step(monkeypatch, name, run):
@@ -331,12 +332,12 @@ def test_a_failing_step_changes_no_result_sheet_and_exits_3(demo, tmp_path, monk
     close = book.read_table("tblClose")
     status = dict(zip(close["step"], close["status"]))
     later = STEP_NAMES[STEP_NAMES.index("kpis") + 1:]
-    assert status == {"validate": "done", "cashapp": "done", "aging": "done", "kpis": "FAILED",
+    assert status == {"validate": "done", "cashapp": "done", "returns": "done", "aging": "done", "kpis": "FAILED",
                       **{n: "not run" for n in later}}
     assert "KPI engine exploded" in " ".join(close["message"].astype(str))
     assert "not written" in close.set_index("step").at["aging", "message"]
     log = book.read_table("tblAuditLog")
-    assert log["status"].tolist()[len(log_before):] == ["done", "done", "done", "FAILED"]
+    assert log["status"].tolist()[len(log_before):] == ["done", "done", "done", "done", "FAILED"]   # validate, cashapp, returns, aging, kpis
 
 
 def test_when_the_last_step_fails_no_sheet_of_any_earlier_step_changes(demo, tmp_path, monkeypatch):

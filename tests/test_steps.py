@@ -27,8 +27,8 @@ OPEN_ITEMS.attrs = {"money": ["open_amount"], "currency": "USD"}
 
 def test_names_titles_and_sheets_come_from_one_declaration_each():
     names = [s.name for s in steps.CLOSE_STEPS]
-    assert names == ["validate", "cashapp", "aging", "kpis", "recon", "commentary", "credit", "worklist", "dunning", "allowance",
-                     "dashboard"]
+    assert names == ["validate", "cashapp", "returns", "aging", "kpis", "recon", "commentary", "credit", "worklist", "dunning",
+                     "allowance", "dashboard"]
     assert len(set(names)) == len(names)
     aliases = [a for s in steps.CLOSE_STEPS for a in s.aliases]
     assert len(set(aliases)) == len(aliases) and not set(aliases) & set(names)
@@ -58,6 +58,7 @@ def test_owned_sheets_are_the_close_every_steps_sheets_and_the_audit_log():
 def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     assert steps.SHEET_ACTIONS == {
         "close": "month_end_close", "cash app": "apply_payments", "unapplied": "apply_payments", "exceptions": "apply_payments",
+        "returned items": "apply_payments",
         "aging": "refresh_aging", "aging detail": "refresh_aging", "kpis": "refresh_aging",   # KPIs: run by aging's button
         "recon": "reconcile", "commentary": "write_commentary", "aging history": "refresh_aging",
         "credit review": "credit_review", "order decisions": "credit_review",
@@ -75,7 +76,7 @@ def test_sheet_actions_ribbon_and_macros_derive_from_the_buttons():
     for action in {*steps.SHEET_ACTIONS.values(), *steps.RIBBON_ACTIONS.values()}:
         assert callable(getattr(macros, action)) and action in macros.__all__
     assert macros.action_for_sheet("Open Items") == "check_inputs"
-    assert steps.button_steps("cashapp") == ("validate", "cashapp", "aging")
+    assert steps.button_steps("cashapp") == ("validate", "cashapp", "returns", "aging")
     assert steps.button_steps("aging") == ("validate", "aging", "kpis")
     assert "Apply the payments" in macros.apply_payments.__doc__
 

@@ -47,6 +47,7 @@ from ..core.settings import Settings
 from ..core.terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
+from . import returns as returned
 from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
                          C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
                          F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
@@ -119,6 +120,9 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     of its gross amount; the bank entry that is a batch's net is its deposit, never applied;
     ``card_batches`` reports fees and net per batch.  A payment listed
     twice with the same content (one statement loaded twice) counts once (``DUPLICATE_PAYMENT``).
+    Returned items (payments rows with ``record_type`` ``RETURN``, card ``CHARGEBACK`` rows) are
+    matched and reversed after the payments are applied (:mod:`.returns`; ``result.returns``);
+    ``DEBIT`` rows are never applied.
     Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
@@ -128,6 +132,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
     fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
     pay, dup_exceptions = _one_row_per_payment(pay)
+    pay, items, _debits = returned.split(pay)
     cs = deposits = None
     if card_settlements is not None:
         cs = canonical(cards.normalise_layout(card_settlements)[0], "card_settlements", **kw) \
@@ -135,6 +140,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
         errors = cards.check_net(cs)
         if errors:
             raise InputErrors(errors)
+        items = pd.concat([items, returned.card_chargebacks(cs)], ignore_index=True)
         bat = cards.batches(cs)
         deposits = cards.match_deposits(bat, pay, int(settings.match_tolerance), settings.reporting_currency)
         card_pay = cards.card_payments(cs)
@@ -153,7 +159,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     for p in order.itertuples(index=False):
         run.apply(p)
     if cs is not None:
-        for r in cs[cs["record_type"] != "SALE"].itertuples(index=False):
+        for r in cs[~cs["record_type"].isin(("SALE", "CHARGEBACK"))].itertuples(index=False):
             run.exceptions.append((r.transaction_id, f"CARD_{r.record_type}",
                                    f"{r.record_type.lower().replace('_', ' ')} in batch {r.batch_id} "
                                    f"({run.fmt(int(r.gross_amount), r.currency)} {r.currency}"
@@ -163,6 +169,10 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     if cs is not None:
         result = replace(result, card_batches=cards.batch_report(cards.batches(cs), cs, result.applications,
                                                                  result.unapplied, deposits))
+    if len(items):
+        carried = set(judged.carried["payment_id"]) if len(judged.carried) else set()
+        result = returned.reverse(result, items, pay, oi, settings=settings, run_id=run_id,
+                                  unposted=judged.unposted, carried=carried)
     return result
 
 

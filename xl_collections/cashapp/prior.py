@@ -65,6 +65,7 @@ class Judgement:
     open_items: list[dict] = field(default_factory=list)
     held: dict[str, str] = field(default_factory=dict)
     accepted: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unposted: set[tuple[str, str]] = field(default_factory=set)   # (payment, document) deducted again
 
 
 def _text(v) -> str:
@@ -224,6 +225,7 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
                                      doc))
             if n >= posted:
                 again += r.cleared
+                j.unposted.add((r.payment_id, doc))
             if r.deduction_amount:
                 j.open_items.append({"customer_id": r.customer_id, "document_no": "", "doc_type": "DED",
                                      "amount": int(r.deduction_amount), "open_amount": int(r.deduction_amount),
@@ -241,7 +243,10 @@ def judge(prior: pd.DataFrame | None, open_items: pd.DataFrame, payments: pd.Dat
     # -- per payment: what is left of it, and the exceptions about it ---------------------------
     back = carried[(carried["status"] == "REVERSED") & (carried["applied_amount"] > 0)]
     rejected = back.groupby("payment_id")["applied_amount"].sum().to_dict()
+    returned = set(carried.loc[(carried["status"] == "REVERSED") & (carried["return_id"] != ""), "payment_id"])
     for pid, rows in carried.groupby("payment_id", sort=True):
+        if pid in returned:         # returned (CONTRACT §6 "Returned items"): nothing of it is left
+            continue
         mine = apps[apps["payment_id"] == pid]
         cur = rows["currency"].iat[0]
         cust = next((c for c in rows["customer_id"] if c), "")

@@ -34,6 +34,7 @@ class CashAppResult:
     open_items_after: pd.DataFrame
     posting: pd.DataFrame
     card_batches: pd.DataFrame | None = None     # with a card settlement report: one row per batch
+    returns: pd.DataFrame | None = None          # with returned items among the inputs: one row per item
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result files of the ``cashapp`` command, by name."""
@@ -41,4 +42,6 @@ class CashAppResult:
                "deductions": self.deductions, "posting": self.posting}
         if self.card_batches is not None:
             out["card_batches"] = self.card_batches
+        if self.returns is not None:
+            out["returns"] = self.returns
         return out

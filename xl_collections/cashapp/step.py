@@ -192,10 +192,13 @@ def step_cashapp(state: CloseState) -> StepResult:
                            title="Card batches: each sale applied at its gross amount; the fees are the merchant's "
                                  "cost; the net is the bank deposit (bank_payment_id), never applied as a payment")
         outs[0] = replace(cash_app, blocks=[*cash_app.blocks, block])
+    if "record_type" in payments.columns:        # returned items and other debits are not payments to apply
+        payments = payments[~payments["record_type"].isin(("RETURN", "DEBIT"))]
     prior_ids = set(prior["payment_id"]) if prior is not None and not prior.empty else set()
     new = apps[~apps["payment_id"].isin(prior_ids)]
     is_auto = _is_auto(new)
     auto = new[is_auto]
+    is_review = new["status"] == "REVIEW"
     applied = reporting_sum(auto, "applied_amount", state)
     n_prior = int(payments["payment_id"].drop_duplicates().isin(prior_ids).sum())
     n_new = int(payments["payment_id"].nunique()) - n_prior
@@ -207,9 +210,9 @@ def step_cashapp(state: CloseState) -> StepResult:
     problems = int(res.exceptions["reason"].isin(CROSS_RUN).sum()) if len(res.exceptions) else 0
     state.results["cash_summary"] = {"applied": applied, "auto_payments": n_auto, "payments": n_new,
                                      "auto_rate": rate, "prior_payments": n_prior,
-                                     "review": int((~is_auto).sum()), "unapplied": len(res.unapplied),
+                                     "review": int(is_review.sum()), "unapplied": len(res.unapplied),
                                      "exceptions": len(res.exceptions)}
-    msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int((~is_auto).sum()):,} to review; "
+    msg = (f"{n_auto:,} of {n_new:,} payments auto-applied ({rate:.0%}); {int(is_review.sum()):,} to review; "
            f"{len(res.unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
            + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
            + (f"; {problems:,} about earlier runs' cash (see Exceptions)" if problems else ""))

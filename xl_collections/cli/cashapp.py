@@ -110,13 +110,15 @@ def read_payments(args, paths, currency: str) -> tuple[pd.DataFrame | None, list
     from ..io.readers import load_table, read_column_map
 
     column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    frames, spans, errors = [], [], []
+    frames, spans, errors, summaries = [], [], [], []
     for path in paths:
         df, errs = load_table(path, "payments", column_map=column_map, reporting_currency=currency,
                               day_first=bool(getattr(args, "day_first", False)))
         errors += errs
         if errs or df is None:
             continue
+        if df.attrs.get("bank_summary"):
+            summaries.append((Path(path).name, df.attrs["bank_summary"]))
         df = df.assign(src_file=Path(path).name)
         vd = df["value_date"].dropna()
         if len(vd):
@@ -136,7 +138,24 @@ def read_payments(args, paths, currency: str) -> tuple[pd.DataFrame | None, list
                                      expected=f"each payment_id once (also in {first[1]} row {first[2]})"))
     pay = pay.drop(columns=["src_file"])
     pay.attrs = dict(frames[0].attrs)
+    pay.attrs.pop("bank_summary", None)
+    pay.attrs["bank_summaries"] = summaries
     return pay, spans, errors
+
+
+def bank_summary_lines(payments: pd.DataFrame | None) -> list[str]:
+    """One line per bank file read: every entry accounted for (payments, returned items, other
+    debits and the entries skipped, with why)."""
+    out = []
+    for name, s in (payments.attrs.get("bank_summaries") or []) if payments is not None else []:
+        parts = [f"{s.get('credits', 0):,} payments", f"{s.get('returns', 0):,} returned items",
+                 f"{s.get('debits_skipped', 0):,} other debits (not payments)"]
+        if s.get("reversals_skipped"):
+            parts.append(f"{s['reversals_skipped']:,} reversals of debits skipped")
+        if s.get("credits_skipped"):
+            parts.append(f"{s['credits_skipped']:,} entries in no ISO currency skipped")
+        out.append(f"{name} ({s.get('format', '')}, {s.get('statements', 0):,} statements): " + ", ".join(parts))
+    return out
 
 
 def run(args) -> int:
@@ -166,7 +185,11 @@ def run(args) -> int:
     apps = result.applications
     new = apps[apps["run_id"].eq("") & ~apps["payment_id"].isin(set(prior["payment_id"]) if prior is not None else set())]
     auto = new[new["status"] == "AUTO"]
-    n = payments["payment_id"].nunique()
+    kind = payments["record_type"] if "record_type" in payments.columns else pd.Series("PAYMENT", index=payments.index)
+    n = payments.loc[~kind.isin(("RETURN", "DEBIT")), "payment_id"].nunique()
+    n_debit = int((kind == "DEBIT").sum())
+    for line in bank_summary_lines(payments):
+        print(line)
     n_auto = auto["payment_id"].nunique()
     n_review = new.loc[new["status"] == "REVIEW", "payment_id"].nunique()
     by_cur = auto.groupby("currency")["applied_amount"].sum()
@@ -177,5 +200,9 @@ def run(args) -> int:
           f"{len(result.exceptions):,} exception{'s' if len(result.exceptions) != 1 else ''}"
           + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
           + (f"; {len(result.card_batches):,} card batches, {int((result.card_batches['bank_payment_id'] != '').sum()):,}"
-             f" matched to their bank deposit" if result.card_batches is not None else "") + f" -> {out}")
+             f" matched to their bank deposit" if result.card_batches is not None else "")
+          + (f"; {n_debit:,} debits (fees, transfers) not applied" if n_debit else "")
+          + (f"; {len(result.returns):,} returned items: "
+             + ", ".join(f"{v:,} {k}" for k, v in result.returns["status"].value_counts().sort_index().items())
+             if result.returns is not None else "") + f" -> {out}")
     return 0

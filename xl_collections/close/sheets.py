@@ -86,6 +86,10 @@ EXCEPTION_NEXT = {
     "REMITTANCE_DIFFERS": "Remittance advice and payment disagree: check the remittance lines before applying",
     "CUSTOMER_MISMATCH": "Payer is not the invoice's customer: confirm who pays (parent, third party)",
     "DISCOUNT_NOT_EARNED": "Discount taken after its date: bill it back or approve a write-off",
+    "RETURN_UNMATCHED": "Returned item whose payment was not found: find it (bank, customer) and add original_ref; "
+                        "it is tried again next run",
+    "RETURN_AMOUNT_MISMATCH": "Returned item of another amount than its payment: check with the bank; nothing was "
+                              "reversed",
 }
 
 
@@ -95,15 +99,17 @@ def cash_outputs(apps, unapplied, exceptions, posting, deductions, s: Settings) 
                          "status", "rule", "confidence", "evidence"])
     blocks = [TableBlock(apps, table_name="tblCashApp", title="Applications", key=("payment_id", "document_no"),
                          number_formats={"confidence": "0.00"}, column_widths={"evidence": 60, "rule": 20},
-                         wrap_columns=("evidence",), conditional=_highlights("status", {"REVIEW": NEUTRAL}))]
+                         wrap_columns=("evidence",),
+                         conditional=_highlights("status", {"REVIEW": NEUTRAL, "REVERSED": BAD}))]
     if posting is not None and len(posting):
         # text is the last column and overflows to the right: narrow, so the applications keep their widths
         blocks.append(TableBlock(_order(posting, [], ["text"]), table_name="tblCashPosting", style="TableStyleLight9",
                                  title="Postings for the ledger (the journal lines of the AUTO applications)",
                                  column_widths={"text": 12}))
     n_auto = int(_is_auto(apps).sum()) if "status" in apps.columns else len(apps)
-    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto:,} REVIEW "
-             f"rows proposed",
+    n_rev = int((apps["status"].astype(str).str.upper() == "REVERSED").sum()) if "status" in apps.columns else 0
+    notes = (f"Cash application as of {s.as_of}: {n_auto:,} AUTO rows applied, {len(apps) - n_auto - n_rev:,} REVIEW "
+             f"rows proposed" + (f", {n_rev:,} REVERSED (returned payments, rejected rows)" if n_rev else ""),
              "REVIEW rows (yellow): check and apply by hand. Rows of earlier runs stay, never applied again.",
              f"rule: how the payment was matched; confidence 0-1 (AUTO at {s.auto_apply_min_confidence} and above); "
              f"evidence: why.")

@@ -25,6 +25,7 @@ from ..core import schema
 from ..ar.aging_step import step_aging
 from ..allowance.step import READS as ALLOWANCE_READS
 from ..allowance.step import step_allowance
+from ..cashapp.returns_step import step_returns
 from ..cashapp.step import step_cashapp
 from .state import CloseState, StepResult
 from ..collect.step import step_worklist
@@ -88,9 +89,13 @@ CLOSE_STEPS: tuple[Step, ...] = (
     Step("cashapp", "Apply cash", step_cashapp, aliases=("cash", "cash_application", "apply_cash"),
          reads=("open_items", "payments", "customers", "remittance", "fx_rates"),
          sheets=("Cash App", "Unapplied", "Exceptions"),
-         button=Button("apply_payments", "Apply cash", cell="J1", runs=("cashapp", "aging"), group="xlcCash", image="AutoSum",
+         button=Button("apply_payments", "Apply cash", cell="J1", runs=("cashapp", "returns", "aging"), group="xlcCash",
+                       image="AutoSum",
                        help="Apply the payments (never those applied in an earlier run) and refresh the aging."),
          settings=("MatchTolerance", "MatchTolerancePct", "AutoApplyMinConfidence")),
+    Step("returns", "Returned items (bounced, returned, charged back)", step_returns,
+         aliases=("returned_items", "chargebacks"), reads=("payments", "card_settlements"), sheets=("Returned Items",),
+         settings=("ReturnMatchDays", "ReturnedItemFee")),
     Step("aging", "Pro-forma aging", step_aging, aliases=("refresh_aging",),
          reads=("open_items", "customers", "fx_rates", "aging_history"), sheets=("Aging", "Aging Detail", "Aging History"),
          button=Button("refresh_aging", "Refresh aging", cell="J1", runs=("aging", "kpis"), group="xlcReceivables",

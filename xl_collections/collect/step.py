@@ -4,14 +4,15 @@
 It reads the open items after cash (``open_items_after``: this run's and earlier runs'
 applications taken off) and the cash application's ``AUTO`` rows — this run's and the earlier
 ones on ``Cash App`` — so promises are met by cash applied in any run; the ``Cleared Items``
-sheet meets them too.  A payment returned in this run (the cash step's returns, when it
-reports them) puts its customer at the top.  The resolutions the user recorded on
+sheet meets them too.  A payment returned within ``ReturnMatchDays`` — in this close or an
+earlier one (the ``Returned Items`` sheet) — puts its customer at the top.  The resolutions the user recorded on
 ``Disputes`` are read first: a resolved case is no longer open.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from ..cashapp.returns_step import close_returns
 from ..cashapp.step import _merge_prior, cash_result, open_items_after
 from ..close.state import DONE, CloseState, StepResult
 from . import applied_cash, collections, evaluate_promises
@@ -54,8 +55,7 @@ def step_worklist(state: CloseState) -> StepResult:
     s = state.settings
     t = state.tables
     previous = previous_disputes(state)
-    cash = cash_result(state)
-    returns = getattr(cash, "returns", None) if cash is not None else None
+    returns = close_returns(state)      # this close's and the earlier closes' (Returned Items)
     res, errors = collections(open_items_after(state), s, s.as_of, customers=t.get("customers"),
                               activity=t.get("activity"), applications=applications(state), payments=t.get("payments"),
                               cleared=t.get("cleared_items"), returns=returns, fx_rates=t.get("fx_rates"),

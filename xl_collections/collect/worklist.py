@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from ..commentary.drafts import CONTACT_TYPES
@@ -173,9 +174,13 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
         if rt:
             r0 = rt[-1]
             why = str(r0.get("reason") or r0.get("reason_code") or "").strip()
-            amt = r0.get("amount")
+            amt, rcur = r0.get("amount"), r0.get("currency") or cur
+            if isinstance(amt, (int, np.integer)):      # the close's returns: minor units of the return's currency
+                amt = f"{_money(int(amt), rcur)} {rcur}"
+            elif amt not in (None, "") and not pd.isna(amt):      # a returns.csv: the amount as written there
+                amt = f"{amt} {rcur}"
             reasons.insert(0, f"payment returned {_day(r0['value_date'])}"
-                           + (f" ({amt} {r0.get('currency') or cur})" if amt not in (None, "") and not pd.isna(amt) else "")
+                           + (f" ({amt})" if amt not in (None, "") and not pd.isna(amt) else "")
                            + (f": {why}" if why else ""))
             action, date = "CALL_RETURNED_PAYMENT", asof
         if pr:

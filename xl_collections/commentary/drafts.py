@@ -74,8 +74,12 @@ class CommentaryResult:
 def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.date,
                    customers: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
                    payments: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                   current: pd.DataFrame | None = None, promises: pd.DataFrame | None = None) -> pd.DataFrame:
+                   current: pd.DataFrame | None = None, promises: pd.DataFrame | None = None,
+                   returns: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer of the aging summary (TOTAL excluded) with the facts a comment may use.
+
+    ``returns``: returned payments to mention (rows of a ``returns.csv``: ``customer_id``,
+    ``value_date``, ``amount`` in minor units of ``currency``, ``reason``, ``documents``).
 
     ``promises``: the promises judged by :func:`xl_collections.collect.evaluate_promises`
     (CONTRACT §6, against applied cash — the close passes them); without them a promise is
@@ -148,6 +152,7 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         facts["promises"] = (_promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
                              if promises is None else _judged(promises, ids))
 
+    facts["returned"] = _returned(returns, ids)
     facts["prior_past_due"] = pd.array([None] * len(ids), dtype="Int64")
     facts["prior_as_of"] = ""
     if previous is not None and len(previous):
@@ -160,6 +165,17 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         c = current[current["customer_id"] != "TOTAL"].drop_duplicates("customer_id").set_index("customer_id")
         facts["history_past_due"] = c["past_due"].reindex(ids).astype("Int64").fillna(0).to_numpy()
     return facts.reset_index(drop=True)
+
+
+def _returned(returns: pd.DataFrame | None, ids) -> pd.Series:
+    """Per customer: its returned payments as (date, amount, currency, reason, documents), oldest first."""
+    out: dict[str, list] = {}
+    if returns is not None and len(returns) and "customer_id" in returns.columns:
+        r = returns.sort_values(["value_date", "return_id"] if "return_id" in returns else ["value_date"], kind="stable")
+        for row in r.itertuples(index=False):
+            out.setdefault(row.customer_id, []).append((_day(row.value_date), int(row.amount), row.currency,
+                                                        getattr(row, "reason", "") or "", getattr(row, "documents", "") or ""))
+    return pd.Series([tuple(out.get(c, ())) for c in ids], index=ids, dtype=object)
 
 
 def _promises(promises: pd.DataFrame, detail: pd.DataFrame, payments: pd.DataFrame | None,
@@ -233,6 +249,9 @@ def draft_comment(f: dict | pd.Series, currency: str, labels: list[str]) -> str:
             parts.append(f"{what} down {m(-delta)}{since}{fromto}.")
         else:
             parts.append(f"{what} unchanged{since}.")
+    for day, amount, cur, reason, docs in f.get("returned", ()) or ():
+        parts.append(f"Payment of {fmt_money(amount, cur)} returned on {day}" + (f" ({reason})" if reason else "")
+                     + (f": {docs} open again." if docs else "."))
     if int(f["disputed"]) > 0:
         parts.append(f"Disputed {m(f['disputed'])}: " + _reasons(f["disputed_by_reason"], m) + ".")
     if int(f["deductions"]) != 0:
@@ -313,7 +332,7 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
                      activity: pd.DataFrame | None = None, payments: pd.DataFrame | None = None,
                      previous: pd.DataFrame | None = None, current: pd.DataFrame | None = None,
                      kpis: pd.DataFrame | None = None, currency: str | None = None,
-                     promises: pd.DataFrame | None = None) -> CommentaryResult:
+                     promises: pd.DataFrame | None = None, returns: pd.DataFrame | None = None) -> CommentaryResult:
     """Draft the month's commentary from an aging result by customer.
 
     ``threshold`` (minor units): a customer gets a row when its past due reaches it.
@@ -326,7 +345,8 @@ def build_commentary(aging, *, as_of: dt.date, threshold: int, customers: pd.Dat
     currency = currency or (summary["currency"].iloc[0] if len(summary) else "USD")
     labels = summary_buckets(summary)
     facts = customer_facts(detail, summary, as_of=as_of, customers=customers, activity=activity,
-                           payments=payments, previous=previous, current=current, promises=promises)
+                           payments=payments, previous=previous, current=current, promises=promises,
+                           returns=returns)
     chosen = facts[facts["past_due"] >= threshold].sort_values(["past_due", "customer_id"], ascending=[False, True]).copy()
     chosen["draft"] = [draft_comment(r, currency, labels) for r in chosen.to_dict("records")]
     rows = pd.DataFrame({

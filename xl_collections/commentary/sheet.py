@@ -162,7 +162,7 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
 
 def commentary_outputs(commentary_grid: pd.DataFrame | None, history: pd.DataFrame | None, aging, *,
                        as_of: dt.date, threshold: int, customers=None, activity=None, payments=None, kpis=None,
-                       currency: str = "USD", promises=None) -> tuple[list, dict]:
+                       currency: str = "USD", promises=None, returns=None) -> tuple[list, dict]:
     """The ``Commentary`` sheet of this close, from the previous one (its grid as
     :meth:`Workbook.read_sheet` returns it; None: none yet), the aging history with this month
     (:func:`xl_collections.ar.aging_step.aging_history`; None: no history) and the aging: draft,
@@ -174,7 +174,7 @@ def commentary_outputs(commentary_grid: pd.DataFrame | None, history: pd.DataFra
     current = month_summary(history, period, aging.labels) if previous is not None else None
     result = build_commentary(aging, as_of=as_of, threshold=threshold, customers=customers, activity=activity,
                               payments=payments, previous=previous, current=current, kpis=kpis, currency=currency,
-                              promises=promises)
+                              promises=promises, returns=returns)
     rows, resolved = merge_with_previous(result.rows, prev_rows, prev_resolved, as_of)
     outputs = [commentary_output(result, rows, resolved, as_of, threshold)]
     return outputs, {"rows": len(rows), "resolved": len(resolved),

@@ -99,7 +99,8 @@ def reports(credit_reports: pd.DataFrame | None, as_of: dt.date) -> tuple[pd.Dat
 
 
 def returned_payments(returns: pd.DataFrame | None, as_of: dt.date) -> tuple[dict[str, int], list[InputError]]:
-    """customer -> number of ``REVERSED`` returns dated within twelve months before ``as_of``.
+    """customer -> number of ``REVERSED`` returns (``ALREADY_REVERSED``: reversed by an earlier
+    run, the same return) dated within twelve months before ``as_of``.
     ``returns``: a ``returns.csv`` as read (text columns; at least ``customer_id``,
     ``value_date``, ``status``)."""
     if returns is None or not len(returns):
@@ -113,7 +114,7 @@ def returned_payments(returns: pd.DataFrame | None, as_of: dt.date) -> tuple[dic
     counts: dict[str, int] = {}
     errors = []
     for i, (cid, day, status) in enumerate(zip(returns["customer_id"], returns["value_date"], returns["status"]), 2):
-        if str(status).strip().upper() != "REVERSED":
+        if str(status).strip().upper() not in ("REVERSED", "ALREADY_REVERSED"):    # reversed, in this run or before
             continue
         try:
             d = parse_date(day)

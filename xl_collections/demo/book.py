@@ -17,6 +17,7 @@ from ._common import canonical_table, convert_minor
 from .activity import make_activity
 from .allowance import make_loss_history
 from .cash import make_payments
+from .returns import plant_returns
 from .collect import append_activity, make_collect
 from .credit import make_credit
 from .customers import credit_limits, make_customers
@@ -64,11 +65,22 @@ class DemoBook:
     promises: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
     workflow: dict = field(default_factory=dict)   # credit & collections tables (financials, orders, …) by name
+    returns: pd.DataFrame | None = None            # returned items planted (payments rows, record_type RETURN)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The canonical input tables by contract name: the nine of the close, then the workflow's."""
-        return {**{name: getattr(self, name) for name in TABLE_NAMES}, **self.workflow}
+        """The canonical input tables by contract name: the nine of the close, then the workflow's.
+        ``payments`` holds the month's payments and, after them, the returned items (they arrive
+        in the same bank files); the ``payments`` attribute alone is the payments."""
+        t = {**{name: getattr(self, name) for name in TABLE_NAMES}, **self.workflow}
+        if self.returns is not None and len(self.returns):
+            ret = self.returns
+            if "source_row" in ret and "source_row" in self.payments:     # the rows below the payments in one file
+                ret = ret.assign(source_row=ret["source_row"] + len(self.payments))
+            both = pd.concat([self.payments, ret], ignore_index=True)
+            both.attrs = dict(self.payments.attrs)
+            t["payments"] = both
+        return t
 
     @property
     def dunning_history(self) -> pd.DataFrame | None:
@@ -173,7 +185,9 @@ def generate(*, customers: int | None = None, items: int = 3000, seed: int = 7,
     truth.attrs["money"] = ["applied_amount", "discount_amount", "deduction_amount", "cash_amount"]
     planted, pairs, promises = _object_text(planted), _object_text(pairs), _object_text(promises)
     workflow["dunning_history"] = canonical_table("dunning_history", dunning_history(seed, t["open_items"], as_of), rep)
-    return DemoBook(**t, truth=truth, planted=planted, settings=Settings(as_of=as_of, reporting_currency=rep,
+    returns = plant_returns(seed, t["payments"], truth, as_of=as_of, reporting_currency=rep,
+                            orders=workflow.get("orders"))
+    return DemoBook(**t, truth=truth, planted=planted, returns=returns, settings=Settings(as_of=as_of, reporting_currency=rep,
                                                                          allowance_opening=opening, **LETTERHEAD),
                     gl_tieout=tieout, normalised_pairs=pairs, promises=promises, workflow=workflow,
                     params={"customers": n_c, "items": items, "seed": seed, "as_of": as_of,

@@ -10,7 +10,10 @@ amount on the next line).
 Per ``16`` detail: type code (credit / debit from the BAI type-code table), amount (an
 integer count of the currency's minor units, as BAI2 defines it), value date (funds type
 ``V``) else the group's as-of date, bank reference (the id), customer reference, and the
-text with its ``88`` continuations (the reference).  Balances: ``010`` opening ledger and
+text with its ``88`` continuations (the reference).  A debit with a return type code (552 credit
+reversal, 555 deposited item returned, 557 ACH return item, 558 ACH reversal debit, 566 return
+item) is a returned item: its customer reference is the returned payment's reference
+(``original_ref``; BAI2 carries no payer account, so it is matched by reference only).  Balances: ``010`` opening ledger and
 ``015`` closing ledger, per account.
 """
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..core.errors import InputError, InputErrors
 from ..core.money import MINOR_UNITS
 from .bankfiles import BankEntry, StatementInfo, join_text
 
+RETURN_TYPE_CODES = frozenset({"552", "555", "557", "558", "566"})
 _CODES = {"01", "02", "03", "16", "49", "88", "98", "99"}
 _AMOUNT = re.compile(r"^[+-]?\d*$")
 
@@ -209,7 +213,10 @@ def _walk(parsed, records, label, default_currency):
                     credit=direction == TypeCodeTransaction.credit, value_date=value_date,
                     refs=((tx.bank_reference or "").strip(), cref),
                     reference=join_text(cref, text) if cref and cref not in text else text,
-                    payable=payable))
+                    payable=payable, returned=tx.type_code.code in RETURN_TYPE_CODES,
+                    original_ref=cref if tx.type_code.code in RETURN_TYPE_CODES else "",
+                    reason=(f"{tx.type_code.code} {tx.type_code.description}".strip()
+                            if tx.type_code.code in RETURN_TYPE_CODES else "")))
             next(starts)  # 49
         next(starts)  # 98
     return entries, statements, warnings

@@ -5,9 +5,13 @@ of the canonical ``payments`` table; :func:`detect_format` says whether a file i
 these bank formats, by its content, not its name.  CSV payment lists are plain tables and
 go through the generic table reader.
 
-Money: ``amount`` is a positive int count of minor units of the row's ``currency``.  Debits
-(money paid out) are not payments: they are counted in ``summary`` and skipped.  Reversals
-(camt ``RvslInd``, MT940 ``RC``/``RD``) are skipped with a warning.  Each statement's
+Money: ``amount`` is a positive int count of minor units of the row's ``currency``.  Returned
+items (CONTRACT §2 "Returned items": a debit that undoes a payment received — camt ``RvslInd``
+on a debit or ``RtrInf``, MT940 ``RC``, BAI2 type codes 552/555/557/558/566) are rows with
+``record_type`` ``RETURN`` (their ``payment_id`` is the return id; ``original_ref``,
+``reason_code`` and ``reason`` as the bank gives them), never skipped.  Other debits (money
+paid out) are not payments: they are counted in ``summary`` and skipped.  A reversal of a debit
+(camt ``RvslInd`` on a credit, MT940 ``RD``) is skipped with a warning.  Each statement's
 opening balance + Σ entries (credits − debits) is checked against its closing balance; a
 difference is a warning, never an error.  A file that cannot be read (not a bank file,
 truncated, a malformed amount) raises :class:`~xl_collections.core.errors.InputErrors` naming
@@ -58,6 +62,16 @@ class BankEntry:
     reversal: bool = False
     group: str = ""          # batch id shared by the parts of one split entry ("" if none)
     payable: bool = True     # False: counted in the balance check only (the reader said why)
+    returned: bool = False   # a debit the reader knows returns a payment (BAI2 type code, camt RtrInf)
+    original_ref: str = ""   # a return's reference of the payment it undoes (end-to-end id, cheque no …)
+    reason_code: str = ""    # a return's reason code as the bank gives it (ISO 20022 AC04, AM04, MD06 …)
+    reason: str = ""         # a return's reason text
+    end_to_end: str = ""     # the payer's end-to-end id (camt EndToEndId, SEPA EREF), when given
+
+    @property
+    def is_return(self) -> bool:
+        """A debit that undoes a payment received: a reversal of a credit or a returned item."""
+        return not self.credit and (self.reversal or self.returned)
 
 
 @dataclass
@@ -76,12 +90,14 @@ class StatementInfo:
 class BankStatementResult:
     """What :func:`read_bank_file` found.
 
-    ``payments``: the canonical payments table (credits only).  ``statements``: one row per
+    ``payments``: the canonical payments table (credits, then the returned items as rows with
+    ``record_type`` ``RETURN``).  ``statements``: one row per
     statement with ``opening``/``closing``/``entries_total`` in signed minor units of its
     ``currency`` (``<NA>`` when not given) and ``reconciles`` (True/False, or <NA> when the
     file gives no balances to check).  ``warnings``: reconciliation differences, reversals
-    and other oddities.  ``summary``: counts (credits, debits_skipped, reversals_skipped,
-    statements) and ``credit_totals`` per currency in minor units."""
+    and other oddities.  ``summary``: counts (credits, returns, debits_skipped — the other debits —,
+    reversals_skipped, credits_skipped, statements; every entry is one of them),
+    ``credit_totals`` and ``return_totals`` per currency in minor units."""
     payments: pd.DataFrame
     statements: pd.DataFrame
     warnings: list[InputError] = field(default_factory=list)
@@ -166,18 +182,24 @@ def read_bank_file(path: str | Path, *, reporting_currency: str = "USD",
 
 def assemble(entries: list[BankEntry], statements: list[StatementInfo], warnings: list[InputError],
              label: str, fmt: str) -> BankStatementResult:
-    """Reader output -> result: balance check, reversals, payment ids, the payments table."""
+    """Reader output -> result: balance check, returns, payment ids, the payments table."""
     warnings = list(warnings)
     st_rows = _check_statements(entries, statements, warnings, label)
     credits: list[BankEntry] = []
+    returns: list[BankEntry] = []
     debits = reversals = unpayable = 0
     for e in entries:
-        if e.reversal:
+        if e.is_return:
+            if e.payable:
+                returns.append(e)
+            else:
+                unpayable += 1
+        elif e.reversal:
             reversals += 1
             warnings.append(InputError(
-                f"reversal entry skipped ({'credit' if e.credit else 'debit'} of "
-                f"{format_amount(e.amount, e.currency)} {e.currency}); it is not a payment",
-                table="payments", file=label, row=e.line, value=e.refs[0] if e.refs else ""))
+                f"reversal entry skipped (credit of {format_amount(e.amount, e.currency)} {e.currency} undoing a "
+                f"debit); it is not a payment", table="payments", file=label, row=e.line,
+                value=e.refs[0] if e.refs else ""))
         elif e.credit and not e.payable:
             unpayable += 1
         elif e.credit:
@@ -185,14 +207,19 @@ def assemble(entries: list[BankEntry], statements: list[StatementInfo], warnings
         else:
             debits += 1
     ids = assign_ids(credits)
-    payments = _payments_frame(credits, ids, label)
+    taken = set(ids)
+    rids = [r if r not in taken else f"{r}-R" for r in assign_ids(returns)]
+    payments = _payments_frame(credits + returns, ids + rids, label, n_credits=len(credits))
     totals: dict[str, int] = defaultdict(int)
+    rtotals: dict[str, int] = defaultdict(int)
     for e in credits:
         totals[e.currency] += e.amount
-    summary = {"format": fmt, "statements": len(statements), "credits": len(credits),
+    for e in returns:
+        rtotals[e.currency] += e.amount
+    summary = {"format": fmt, "statements": len(statements), "credits": len(credits), "returns": len(returns),
                "debits_skipped": debits, "reversals_skipped": reversals,
                "credits_skipped": unpayable,
-               "credit_totals": dict(sorted(totals.items()))}
+               "credit_totals": dict(sorted(totals.items())), "return_totals": dict(sorted(rtotals.items()))}
     return BankStatementResult(payments=payments, statements=st_rows, warnings=warnings,
                                summary=summary, format=fmt)
 
@@ -251,10 +278,7 @@ def assign_ids(entries: list[BankEntry]) -> list[str]:
     different entries is qualified by a hash of the entry's content; an entry without
     reference gets ``H`` + a content hash; identical entries are numbered ``-2``, ``-3`` …
     in file order."""
-    base: list[str] = []
-    for e in entries:
-        ref = next((r.strip() for r in e.refs if r and r.strip().upper() not in _NO_REF), "")
-        base.append(ref)
+    base = [_first_ref(e) for e in entries]
     # split batches: several parts of one group share the group's reference
     group_pos: dict[str, int] = Counter()
     cand: list[str] = []
@@ -279,24 +303,38 @@ def assign_ids(entries: list[BankEntry]) -> list[str]:
     return final
 
 
-def _payments_frame(credits: list[BankEntry], ids: list[str], label: str) -> pd.DataFrame:
-    cols = PAYMENTS.names + ["source_row"]
+def _payments_frame(entries: list[BankEntry], ids: list[str], label: str, n_credits: int | None = None) -> pd.DataFrame:
+    """The payments table of ``entries``: the first ``n_credits`` are payments, the rest returns."""
+    n_credits = len(entries) if n_credits is None else n_credits
+    kind = ["PAYMENT"] * n_credits + ["RETURN"] * (len(entries) - n_credits)
+    cols = PAYMENTS.names + ["bank_reference", "end_to_end_id", "source_row"]
+    text = lambda get: pd.Series([_clean(get(e)) for e in entries], dtype=object)     # noqa: E731
     df = pd.DataFrame({
         "payment_id": pd.Series(ids, dtype=object),
-        "value_date": pd.Series(pd.to_datetime([e.value_date for e in credits]).astype("datetime64[ns]")
-                                if credits else [], dtype="datetime64[ns]"),
-        "amount": pd.Series([e.amount for e in credits], dtype="int64"),
-        "currency": pd.Series([e.currency for e in credits], dtype=object),
-        "payer_name": pd.Series([_clean(e.payer_name) for e in credits], dtype=object),
-        "payer_account": pd.Series([_clean(e.payer_account).replace(" ", "") for e in credits], dtype=object),
-        "reference": pd.Series([_clean(e.reference) for e in credits], dtype=object),
-        "customer_id": pd.Series([""] * len(credits), dtype=object),
-        "source_row": pd.Series([e.line for e in credits], dtype="int64"),
+        "value_date": pd.Series(pd.to_datetime([e.value_date for e in entries]).astype("datetime64[ns]")
+                                if entries else [], dtype="datetime64[ns]"),
+        "amount": pd.Series([e.amount for e in entries], dtype="int64"),
+        "currency": pd.Series([e.currency for e in entries], dtype=object),
+        "payer_name": text(lambda e: e.payer_name),
+        "payer_account": pd.Series([_clean(e.payer_account).replace(" ", "") for e in entries], dtype=object),
+        "reference": text(lambda e: e.reference),
+        "customer_id": pd.Series([""] * len(entries), dtype=object),
+        "record_type": pd.Series(kind, dtype=object),
+        "original_ref": text(lambda e: e.original_ref),
+        "reason_code": text(lambda e: e.reason_code.upper()),
+        "reason": text(lambda e: e.reason or ("reversal of a credit" if e.reversal and not e.credit else "")),
+        "bank_reference": pd.Series([_first_ref(e) for e in entries], dtype=object),
+        "end_to_end_id": text(lambda e: e.end_to_end),
+        "source_row": pd.Series([e.line for e in entries], dtype="int64"),
     }, columns=cols)
     df.attrs["table"] = "payments"
     df.attrs["source"] = {"file": label, "sheet": ""}
     df.attrs["money"] = {"amount": "currency"}
     return df
+
+
+def _first_ref(e: BankEntry) -> str:
+    return next((r.strip() for r in e.refs if r and r.strip().upper() not in _NO_REF), "")
 
 
 def _clean(text: str | None) -> str:

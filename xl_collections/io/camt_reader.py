@@ -5,7 +5,10 @@ Elements are matched on their local names, so every schema version (camt.053.001
 ``RvslInd``, ``Sts``, ``ValDt`` (else ``BookgDt``) as ``Dt`` or ``DtTm``, ``AcctSvcrRef``,
 ``NtryRef``; per transaction (``NtryDtls/TxDtls``): references, ``RltdPties/Dbtr`` name
 (``Nm`` or ``Pty/Nm``) and ``DbtrAcct`` (IBAN or ``Othr/Id``), and the remittance text
-(``RmtInf/Ustrd``, ``Strd/CdtrRefInf/Ref``, ``Strd/RfrdDocInf/Nb``, ``AddtlRmtInf``).  A batch
+(``RmtInf/Ustrd``, ``Strd/CdtrRefInf/Ref``, ``Strd/RfrdDocInf/Nb``, ``AddtlRmtInf``).  A debit
+with ``RvslInd`` true or a transaction with return information (``RtrInf``: ``Rsn/Cd`` such as
+``AC04``, ``AM04``, ``MD06`` kept as ``reason_code``, ``AddtlInf`` as ``reason``) is a returned
+item whose ``original_ref`` is the transaction's end-to-end id (else its TxId/InstrId).  A batch
 entry whose transactions each carry an amount adding up to the entry becomes one entry
 per transaction.  Balances ``OPBD``/``PRCD`` (opening) and ``CLBD`` (closing) feed the
 statement check.
@@ -264,12 +267,12 @@ def _entry(ntry: _Node, sid, account, fallback_date, label, errors: _Errors, war
                 reversal=reversal)
     payers = [_payer(tx) for tx in txs]
     texts = [_remittance(tx) for tx in txs]
-    if len(txs) > 1 and not reversal:
+    if len(txs) > 1 and (not reversal or not credit):
         parts = [_tx_amount(tx, ccy) for tx in txs]
         if all(p is not None and p > 0 for p in parts) and sum(parts) == amount:
             return [BankEntry(line=tx.line, amount=part, refs=tuple(entry_refs + _tx_refs(tx)),
                               payer_name=name, payer_account=acct, reference=text,
-                              group=f"{sid}@{line}", **base)
+                              group=f"{sid}@{line}", **base, **_return_info(tx), end_to_end=_e2e(tx))
                     for tx, part, (name, acct), text in zip(txs, parts, payers, texts)]
         if credit:
             warnings.append(InputError(
@@ -281,7 +284,30 @@ def _entry(ntry: _Node, sid, account, fallback_date, label, errors: _Errors, war
     if len(txs) == 1:
         refs += _tx_refs(txs[0])
     text = join_text(*texts) or ntry.t("AddtlNtryInf")
+    info = _return_info(txs[0]) if len(txs) == 1 else {}
+    if len(txs) > 1 and any(_return_info(tx)["returned"] for tx in txs):
+        infos = [_return_info(tx) for tx in txs]
+        info = {"returned": True, "original_ref": "", "reason_code": next((i["reason_code"] for i in infos if i["reason_code"]), ""),
+                "reason": join_text(*(i["reason"] for i in infos))}
     return [BankEntry(line=line, amount=amount, refs=tuple(refs),
                       payer_name=names.pop() if len(names) == 1 else "",
                       payer_account=accts.pop() if len(accts) == 1 else "",
-                      reference=text, **base)]
+                      reference=text, **base, **info, end_to_end=_e2e(txs[0]) if len(txs) == 1 else "")]
+
+
+_NOT_GIVEN = ("", "NOTPROVIDED", "NOT PROVIDED", "NONREF")
+
+
+def _e2e(tx: _Node) -> str:
+    e2e = tx.t("Refs/EndToEndId")
+    return "" if e2e.upper() in _NOT_GIVEN else e2e
+
+
+def _return_info(tx: _Node) -> dict:
+    """A transaction's return information (``RtrInf``): returned, the original's reference, the
+    ISO reason code and text; the original reference is also given for a reversal."""
+    returned = any(k.startswith("RtrInf") for k in tx.paths)
+    code = tx.t("RtrInf/Rsn/Cd") or tx.t("RtrInf/Rsn/Prtry") or tx.t("RtrInf/RtrRsn/Cd")
+    reason = join_text(*tx.texts("RtrInf/AddtlInf"))
+    orig = _e2e(tx) or next((r for r in (tx.t("Refs/TxId"), tx.t("Refs/InstrId")) if r.upper() not in _NOT_GIVEN), "")
+    return {"returned": returned, "original_ref": orig, "reason_code": code, "reason": reason}

@@ -6,7 +6,10 @@ word), and each statement block must close with a ``:62F:``/``:62M:`` balance, s
 malformed or truncated file is refused with its line number.
 
 Per ``:61:`` line: ``C``/``D`` (``RC``/``RD``: reversals), value date, amount, the bank
-reference after ``//`` and the customer reference.  The ``:86:`` narrative is read three
+reference after ``//`` and the customer reference.  An ``RC`` (reversal of a credit) is a
+returned item: its ``original_ref`` is the end-to-end reference of its ``:86:`` (``EREF``)
+else its customer reference, its reason code the Dutch ``/RTRN/`` code, its reason the
+posting text.  The ``:86:`` narrative is read three
 ways: German/SEPA structured sub-fields (``?20``–``?29`` purpose with ``SVWZ+``/``EREF+``,
 ``?31`` IBAN, ``?32``/``?33`` name, via the package), Dutch ``/NAME/…/REMI/…/EREF/…``
 codes, or free text.
@@ -146,6 +149,22 @@ def _narrative(d: dict) -> tuple[str, str, str]:
     return "", "", " ".join(ln.strip() for ln in lines if ln.strip())
 
 
+def _return_details(d: dict) -> tuple[str, str, str]:
+    """(end-to-end reference, return reason code, posting text) from the parsed :86:."""
+    if d.get("transaction_code") is not None and "transaction_details" not in d:  # German structured ?xx
+        return (d.get("end_to_end_reference") or "").removeprefix("EREF+").strip(), "", (d.get("posting_text") or "").strip()
+    raw = "".join(ln.strip("\r") for ln in (d.get("transaction_details") or "").split("\n"))
+    if raw.startswith("/") and _NL_SPLIT.search(raw):
+        f = _nl_fields(raw)
+        return f.get("EREF", ""), f.get("RTRN", "").split("/")[0], ""
+    return "", "", ""
+
+
+def _not_ref(value: str) -> str:
+    v = (value or "").strip()
+    return "" if v.upper() in ("", "NONREF", "NOTPROVIDED") else v
+
+
 def read_mt940(data: bytes, label: str):
     """Bytes of an MT940 file -> (entries, statements, warnings); raises InputErrors."""
     try:
@@ -203,13 +222,17 @@ def read_mt940(data: bytes, label: str):
             if not acct and _ACCOUNT.match(extra.replace(" ", "")):
                 acct = extra
             credit = status in ("C", "RD")
+            e2e, rcode, posting = _return_details(td)
+            e2e = _not_ref(e2e)
             e = BankEntry(line=line, statement=sid, account=account, currency=tcur,
                           amount=_minor(td["amount"].amount, tcur), credit=credit,
                           value_date=to_date(td.get("date")),
                           refs=(td.get("bank_reference") or "", td.get("tnr") or "",
                                 td.get("customer_reference") or ""),
                           payer_name=name, payer_account=acct, reference=ref,
-                          reversal=status.startswith("R"))
+                          reversal=status.startswith("R"), end_to_end=e2e, reason_code=rcode,
+                          reason=posting if status == "RC" else "",
+                          original_ref=(e2e or _not_ref(td.get("customer_reference") or "")) if status == "RC" else "")
             if tcur not in MINOR_UNITS:
                 e.payable = False
                 if credit and not e.reversal:

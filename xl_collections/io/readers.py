@@ -677,7 +677,10 @@ def _bank_payments(p: Path, label: str, reporting_currency: str):
     if bankfiles.detect_format(p) is None:
         return None
     result = bankfiles.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)
-    return getattr(result, "payments", result)
+    pay = getattr(result, "payments", result)
+    if hasattr(result, "summary"):     # every entry accounted for: payments, returns, other debits (issue 23)
+        pay.attrs["bank_summary"] = dict(result.summary)
+    return pay
 
 
 def read_table(path, table_name: str, **kwargs) -> pd.DataFrame:
