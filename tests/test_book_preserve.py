@@ -102,9 +102,17 @@ def assert_preserved(src: Path, dst: Path, owned: list[str]) -> dict[str, str]:
     wa, wb_ = etree.fromstring(a.read("xl/workbook.xml")), etree.fromstring(b.read("xl/workbook.xml"))
     names = lambda w: [(d.get("name"), d.get("localSheetId"), d.text) for d in w.iter(f"{{{NS}}}definedName")]  # noqa: E731
     # the user's names are kept as they were; each sheet the program wrote gets its hidden xlc_owned
-    users = lambda w: [n for n in names(w) if n[0] != "xlc_owned"]  # noqa: E731
-    assert users(wa) == users(wb_)
+    # and the program's print area and titles of the sheets it owns (footer, fit to width: issue 19)
+    sheets_before = [s.get("name") for s in wa.iter(f"{{{NS}}}sheet")]
     sheets_after = [s.get("name") for s in wb_.iter(f"{{{NS}}}sheet")]
+    printing = ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+
+    def users(w, sheets):
+        return [n for n in names(w) if n[0] != "xlc_owned"
+                and not (n[0] in printing and n[1] is not None and sheets[int(n[1])] in owned)]
+    assert users(wa, sheets_before) == users(wb_, sheets_after)
+    printed = {sheets_after[int(n[1])] for n in names(wb_) if n[0] == "_xlnm.Print_Area"}
+    assert printed <= set(owned)
     marked = {sheets_after[int(n[1])] for n in names(wb_) if n[0] == "xlc_owned"}
     assert marked == set(owned)
     # parts we may change: the owned sheets with what hangs off them, and the registries

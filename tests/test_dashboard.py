@@ -21,7 +21,8 @@ from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.close.pipeline import run_close
 from xl_collections.cli.demo import build_demo_book
 from xl_collections.report import dashboard as d
-from xl_collections.report.dashboard_sheet import DASHBOARD_SHEET, dashboard_output
+from xl_collections.core.headers import contract_name
+from xl_collections.report.dashboard_sheet import DASHBOARD_SHEET, dashboard_output, read_months
 
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
       "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -142,7 +143,7 @@ def test_series_point_at_the_cells_they_plot(closed):
         assert got == [int(hist_bal.at[p, bucket]) if bucket in hist_bal.columns else 0 for p in periods]
     # DSO trend: the last 13 rows of the Month by month table
     dso = charts[1]
-    assert [cells(grid, s[0])[0] for s in dso["series"]] == ["DSO", "Countback DSO"]
+    assert [cells(grid, s[0])[0] for s in dso["series"]] == [contract_name("DSO"), contract_name("Countback DSO")]
     assert cells(grid, dso["series"][0][1])[-1] == "2026-10"
     # top 10: customer names, past-due buckets; past due of the aging, largest first
     top = charts[2]
@@ -160,7 +161,8 @@ def test_series_point_at_the_cells_they_plot(closed):
     assert all(isinstance(v, dt.datetime | dt.date) for v in days) and days == sorted(days)
     # promises by collector: kept, partial, broken, pending; every promise of the close counted once
     prom = charts[5]
-    assert [cells(grid, s[0])[0] for s in prom["series"]] == ["Kept", "Partial", "Broken", "Pending"]
+    assert [cells(grid, s[0])[0] for s in prom["series"]] == [contract_name(w) for w in ("Kept", "Partial", "Broken",
+                                                                                         "Pending")]
     assert sum(sum(cells(grid, s[2])) for s in prom["series"]) == len(state.results["promises"])
 
 
@@ -169,7 +171,8 @@ def test_headline_values_are_the_kpis_and_aging_figures(closed):
     book = open_book(path)
     grid = book.read_sheet(DASHBOARD_SHEET)
     head_row = next(r for r in grid.index if grid.at[r, 0] == "Headline")
-    names = [grid.at[head_row, c] for c in range(1, 11)]
+    shown = {contract_name(n): n for n, _ in d.HEADLINE}        # the reader gives "dso" for "DSO"
+    names = [shown.get(grid.at[head_row, c], grid.at[head_row, c]) for c in range(1, 11)]
     now = dict(zip(names, [grid.at[head_row + 1, c] for c in range(1, 11)]))
     change = dict(zip(names, [grid.at[head_row + 2, c] for c in range(1, 11)]))
     kpis = book.read_table("tblKPIs").set_index("kpi")["value"]
@@ -221,7 +224,7 @@ def test_next_month_compares_with_the_figures_recorded_this_month(closed, tmp_pa
     oct_figs = {f.name: f for f in state.results["dashboard"]}
     assert figs["Disputes open"].change == figs["Disputes open"].value - oct_figs["Disputes open"].value
     assert figs["Cash applied"].change == figs["Cash applied"].value - oct_figs["Cash applied"].value
-    months = open_book(nxt).read_table("tblDashboardMonths").set_index("Period")
+    months = read_months(open_book(nxt)).set_index("Period")
     assert months.at["2026-10", "Cash applied"] * 100 == pytest.approx(oct_figs["Cash applied"].value)
     assert months.at["2026-11", "Disputes open"] == figs["Disputes open"].value
 

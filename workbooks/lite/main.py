@@ -73,3 +73,9 @@ def customer_statements(book: xw.Book):
 def allowance(book: xw.Book):
     """Allowance: Allowance for doubtful accounts (roll rates, specific reserves, journal) and write-off proposals; approved write-offs are booked."""
     ribbon("xlc_allowance", book)
+
+
+@script
+def management_pack(book: xw.Book):
+    """Management pack: Prints the management pack (Dashboard, Aging, Commentary, Recon, Allowance) to one PDF beside this workbook."""
+    ribbon("xlc_report", book)

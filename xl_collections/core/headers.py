@@ -104,6 +104,8 @@ HEADERS: dict[str, str] = {
     "write_offs": "Write-offs", "recoveries": "Recoveries", "charge": "Charge", "closing": "Closing",
     "collective": "Collective", "specific": "Specific", "pct": "Reserve %", "reserve": "Reserve",
     "written_off": "Written Off", "approver": "Approver", "approved_on": "Approved On",
+    # claims ("we paid")
+    "claim": "Claim", "claimed_customer": "Claimed Customer",
 }
 
 _SNAKE = re.compile(r"[a-z0-9][a-z0-9_]*")

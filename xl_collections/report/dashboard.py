@@ -22,7 +22,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..ar import aging_history as hist
-from ..core.dates import period_bounds
+from ..core.dates import month_number, period_bounds, period_name
 from ..ar.kpi import DAYS_Q, PCT_Q, cei, countback_dso, dso, pct_past_due, window_sales
 
 DSO_WINDOW_DAYS = 90          # as the KPIs sheet's DSO (kpi.receivables_kpis period_days)
@@ -81,7 +81,7 @@ def month_figures(history: pd.DataFrame, labels, monthly_sales: pd.DataFrame | N
             months = [int(x) for x in upto["credit_sales"]]
             if total <= sum(months):          # else only a lower bound: left out of the trend
                 v_cb = countback_dso(total, months, [int(x) for x in upto["days"]])
-            prev = hist.period_name(hist.month_number(p) - 1)
+            prev = period_name(month_number(p) - 1)
             if prev in totals.index:
                 v_cei = cei(int(totals[prev]), int(by_month[p].credit_sales), total, current)
         rows.append({"period": p, "total_open": total, "past_due": past,
@@ -216,7 +216,7 @@ def month_table(months: pd.DataFrame, kept: pd.DataFrame | None, period: str, th
     kept_by = {}
     if kept is not None and len(kept):
         kept_by = {str(r["period"]): r for r in kept.to_dict("records")}
-    periods = sorted(set(months["period"]) | set(kept_by) | {period}, key=hist.month_number)
+    periods = sorted(set(months["period"]) | set(kept_by) | {period}, key=month_number)
     mf = months.set_index("period") if len(months) else None
     rows = []
     for p in periods:

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..book.outputs import ChartSpec, SheetOutput, TableBlock
+from ..core.headers import contract_name
 from ..close.sheets import BUCKET_COLORS
 from .dashboard import HEADLINE, Figure
 
@@ -61,8 +62,8 @@ def headline_block(figures: list[Figure], as_of, prev_period: str | None, curren
         df[c] = df[c].astype("Int64").astype(object).where(df[c].notna(), None)
     df.attrs = {"money": money, "currency": currency}
     widths = {label: 26, **{n: 15 for n in names}}
-    return TableBlock(df, percent_columns=tuple(pct), number_formats=fmt, column_widths=widths, start_row=5,
-                      title="Headline figures")
+    return TableBlock(df, table_name="tblDashboardHeadline", percent_columns=tuple(pct), number_formats=fmt,
+                      column_widths=widths, start_row=5, title="Headline figures")
 
 
 def months_block(table: pd.DataFrame, currency: str) -> TableBlock:
@@ -113,11 +114,11 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
     blocks = [
         headline_block(figures, as_of, prev_period, currency),
         months_block(months, currency),
-        _money_block(aging, labels, currency, f"Aging by month ({currency}, Aging History month-ends)"),
-        _money_block(top_df, [*past_labels, "Past due"], currency, f"{top_title} ({currency})"),
-        _money_block(coll, ["Past due"], currency, f"Past due by collector ({currency})"),
-        _money_block(cash, ["Cash applied"], currency, f"Cash applied per day ({currency}, this close)"),
-        TableBlock(prom, title="Promises to pay by collector (this close's judgement)"),
+        _money_block(aging, labels, currency, f"Aging by month ({currency}, Aging History month-ends)", table_name="tblDashboardAging"),
+        _money_block(top_df, [*past_labels, "Past due"], currency, f"{top_title} ({currency})", table_name="tblDashboardTop"),
+        _money_block(coll, ["Past due"], currency, f"Past due by collector ({currency})", table_name="tblDashboardCollectors"),
+        _money_block(cash, ["Cash applied"], currency, f"Cash applied per day ({currency}, this close)", table_name="tblDashboardCash"),
+        TableBlock(prom, table_name="tblDashboardPromises", title="Promises to pay by collector (this close's judgement)"),
     ]
     left, right = "A", "G"
     row = [CHART_TOP_ROW + i * (CHART_ROWS + CHART_GAP) for i in range(3)]
@@ -148,3 +149,13 @@ def dashboard_output(figures: list[Figure], *, as_of, prev_period: str | None, c
     ]
     return SheetOutput(DASHBOARD_SHEET, blocks=blocks, charts=charts, notes=tuple(notes), freeze=False,
                        print_fit_width=True, after=AFTER_SHEET)
+
+
+def read_months(book) -> pd.DataFrame:
+    """The ``Month by month`` table as the Dashboard shows it: its columns are the words people
+    read ("Period", "DSO", "Cash applied"), which the book's reader turns into contract names
+    where the two coincide ("dso"); this puts the shown words back."""
+    t = book.read_table(MONTHS_TABLE)
+    shown = [*MONTH_COLUMNS, *(name for name, _ in HEADLINE)]
+    back = {contract_name(w): w for w in shown if contract_name(w) != w}
+    return t.rename(columns={c: back[c] for c in t.columns if c in back and back[c] not in t.columns})

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..ar import aging_history as hist
+from ..core.dates import month_number, period_name
 from ..ar.aging_step import aging_history, aging_result
 from ..book import BookError
 from ..cashapp.step import cash_result
@@ -23,7 +24,7 @@ from ..ar.kpi import credit_sales_by_month, credit_sales_in_reporting
 from ..ar.kpi_step import kpi_table
 from ..core.money import money_text, parse_amount
 from . import dashboard as d
-from .dashboard_sheet import DASHBOARD_SHEET, MONTHS_TABLE, dashboard_output
+from .dashboard_sheet import DASHBOARD_SHEET, dashboard_output, read_months
 
 PCT = Decimal("0.01")
 
@@ -80,7 +81,7 @@ def _kept(book, currency: str) -> pd.DataFrame | None:
     if book is None or DASHBOARD_SHEET.lower() not in {s.lower() for s in book.sheet_names()}:
         return None
     try:
-        t = book.read_table(MONTHS_TABLE)
+        t = read_months(book)
     except (BookError, KeyError):
         return None
     if "Period" not in t.columns:
@@ -129,7 +130,7 @@ def step_dashboard(state: CloseState) -> StepResult:
                 current[name] = v
                 recorded.append(name)
     before = None          # the close's own figures recorded for the month the change compares with
-    last = prev or hist.period_name(hist.month_number(period) - 1)
+    last = prev or period_name(month_number(period) - 1)
     if kept is not None and (kept["period"] == last).any():
         before = kept[kept["period"] == last].iloc[-1].to_dict()
     allowance = state.results.get("allowance")
