@@ -387,7 +387,7 @@ class _Plan:
             sheet_id = max([s["sheetId"] for s in self.sheets] + [0]) + 1
             rid = self._free_rid()
             self.sheets.append({"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
-            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid)
+            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid, hidden=out.hidden)
             self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
             self.ct_add[part] = pk.CT_WORKSHEET
         rels_part = pk.rels_path(part)
@@ -671,7 +671,7 @@ def _free_id(rels: list[dict], prefix: str) -> str:
     return f"{prefix}{i}"
 
 
-def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
+def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, hidden: bool = False) -> bytes:
     root = etree.fromstring(wb_xml)
     rprefix = next((p for p, u in root.nsmap.items() if u == NS_R and p), None)
     text = wb_xml.decode("utf-8")
@@ -680,7 +680,8 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str) -> bytes:
         raise BookError("workbook.xml has no <sheets>")
     p = m.group(1) or ""
     rattr = f'{rprefix}:id' if rprefix else f'xmlns:xlcr="{NS_R}" xlcr:id'
-    el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rattr}="{rid}"/>'
+    state = ' state="hidden"' if hidden else ""
+    el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rattr}="{rid}"/>'
     return (text[:m.start()] + el + text[m.start():]).encode("utf-8")
 
 

@@ -105,6 +105,8 @@ class LiveBook:
             sheet.cells.clear()        # shapes and buttons are not cells: they stay
         else:
             sheet = self.book.sheets.add(output.name, after=self.book.sheets[-1])
+            if output.hidden:
+                sheet.visible = False
         for i, line in enumerate(output.notes, 1):
             sheet.range((i, 1)).value = _safe(line)
         if output.notes:

@@ -111,6 +111,7 @@ class SheetOutput:
     freeze: bool = True           # freeze panes below the first block's header
     print_fit_width: bool = False  # print landscape, one page wide (as many pages down as needed)
     freeze_columns: int = 0       # also keep this many columns from A in view when scrolling right
+    hidden: bool = False          # a program record the user need not see (the sheet tab is hidden)
 
     def __post_init__(self):
         # accept lists for convenience; keep the record hashable-ish and immutable

@@ -54,6 +54,7 @@ from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
 from .prior import Judgement, judge, read_prior
+from .record import restore_deleted
 from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key,
                    reason_code, says_partial)
 from .result import (APPLICATION_COLUMNS, APPLICATION_MONEY, DEDUCTION_COLUMNS, EXCEPTION_COLUMNS, POSTING_COLUMNS,
@@ -101,7 +102,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
                settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
                payment_spans: list | None = None, run_id: str = "",
-               card_settlements: pd.DataFrame | None = None) -> CashAppResult:
+               card_settlements: pd.DataFrame | None = None, record: pd.DataFrame | None = None) -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
     ``prior_applications``: earlier runs' applications (an ``applications.csv`` or the ``Cash
@@ -119,6 +120,9 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     of its gross amount; the bank entry that is a batch's net is its deposit, never applied;
     ``card_batches`` reports fees and net per batch.  A payment listed
     twice with the same content (one statement loaded twice) counts once (``DUPLICATE_PAYMENT``).
+    ``record``: the program's own record of applied cash (:mod:`.record`, read like
+    ``prior_applications``): its rows missing from ``prior_applications`` were deleted by a
+    person; they are judged as earlier applications again and reported ``PRIOR_ROW_DELETED``.
     Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
@@ -146,9 +150,14 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
         prior, errors = read_prior(prior, reporting_currency=settings.reporting_currency)
         if errors:
             raise InputErrors(errors)
+    if record is not None and not record.attrs.get("prior_read"):
+        record, errors = read_prior(record, reporting_currency=settings.reporting_currency, sheet="Cash Record")
+        if errors:
+            raise InputErrors(errors)
+    prior, deleted = restore_deleted(prior, record)
     judged = judge(prior, oi, pay, payment_spans)
     run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
-    run.exceptions += dup_exceptions
+    run.exceptions += dup_exceptions + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
