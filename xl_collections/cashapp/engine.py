@@ -50,6 +50,7 @@ from . import cards
 from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
                          C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
                          F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
+from .dupes import one_per_bank_entry
 from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
@@ -155,9 +156,10 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
         if errors:
             raise InputErrors(errors)
     prior, deleted = restore_deleted(prior, record)
+    pay, copies = one_per_bank_entry(pay, prior)
     judged = judge(prior, oi, pay, payment_spans)
     run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
-    run.exceptions += dup_exceptions + deleted
+    run.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)

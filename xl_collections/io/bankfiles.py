@@ -58,6 +58,7 @@ class BankEntry:
     reversal: bool = False
     group: str = ""          # batch id shared by the parts of one split entry ("" if none)
     payable: bool = True     # False: counted in the balance check only (the reader said why)
+    end_to_end_id: str = ""  # the payer's end-to-end id (camt EndToEndId, MT940 EREF), "" when not given
 
 
 @dataclass
@@ -291,12 +292,25 @@ def _payments_frame(credits: list[BankEntry], ids: list[str], label: str) -> pd.
         "payer_account": pd.Series([_clean(e.payer_account).replace(" ", "") for e in credits], dtype=object),
         "reference": pd.Series([_clean(e.reference) for e in credits], dtype=object),
         "customer_id": pd.Series([""] * len(credits), dtype=object),
+        "bank_reference": pd.Series([_first_ref(e) for e in credits], dtype=object),
+        "end_to_end_id": pd.Series([_usable(e.end_to_end_id) for e in credits], dtype=object),
         "source_row": pd.Series([e.line for e in credits], dtype="int64"),
     }, columns=cols)
     df.attrs["table"] = "payments"
     df.attrs["source"] = {"file": label, "sheet": ""}
     df.attrs["money"] = {"amount": "currency"}
     return df
+
+
+def _usable(ref: str | None) -> str:
+    """A reference as given, or "" for the placeholders banks write (``NOTPROVIDED``, ``NONREF``)."""
+    r = _clean(ref)
+    return "" if r.upper() in _NO_REF else r
+
+
+def _first_ref(e: BankEntry) -> str:
+    """The entry's own bank reference: the first usable one of ``refs`` (best first)."""
+    return next((r for r in map(_usable, e.refs) if r), "")
 
 
 def _clean(text: str | None) -> str:

@@ -269,6 +269,7 @@ def _entry(ntry: _Node, sid, account, fallback_date, label, errors: _Errors, war
         if all(p is not None and p > 0 for p in parts) and sum(parts) == amount:
             return [BankEntry(line=tx.line, amount=part, refs=tuple(entry_refs + _tx_refs(tx)),
                               payer_name=name, payer_account=acct, reference=text,
+                              end_to_end_id=tx.t("Refs/EndToEndId"),
                               group=f"{sid}@{line}", **base)
                     for tx, part, (name, acct), text in zip(txs, parts, payers, texts)]
         if credit:
@@ -284,4 +285,5 @@ def _entry(ntry: _Node, sid, account, fallback_date, label, errors: _Errors, war
     return [BankEntry(line=line, amount=amount, refs=tuple(refs),
                       payer_name=names.pop() if len(names) == 1 else "",
                       payer_account=accts.pop() if len(accts) == 1 else "",
-                      reference=text, **base)]
+                      reference=text, end_to_end_id=txs[0].t("Refs/EndToEndId") if len(txs) == 1 else "",
+                      **base)]

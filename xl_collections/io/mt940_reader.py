@@ -209,7 +209,7 @@ def read_mt940(data: bytes, label: str):
                           refs=(td.get("bank_reference") or "", td.get("tnr") or "",
                                 td.get("customer_reference") or ""),
                           payer_name=name, payer_account=acct, reference=ref,
-                          reversal=status.startswith("R"))
+                          reversal=status.startswith("R"), end_to_end_id=td.get("end_to_end_reference") or "")
             if tcur not in MINOR_UNITS:
                 e.payable = False
                 if credit and not e.reversal:
