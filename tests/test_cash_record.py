@@ -10,6 +10,7 @@ from xl_collections.cashapp import apply_cash
 from xl_collections.cashapp.prior import read_prior
 from xl_collections.cashapp.record import RECORD_SHEET, applied_rows
 
+from test_close_cash_property import delete_row
 from test_close_across_runs import OCTOBER, aging_open, book, close, items, replace_input
 from test_cash_across_runs import CUSTOMERS, MONTH1, PAY1, reasons
 
@@ -54,7 +55,7 @@ def _delete_cash_app_rows(path, payment_id: str) -> None:
     ws = wb["Cash App"]
     rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == payment_id]
     for r in reversed(rows):
-        ws.delete_rows(r)
+        delete_row(ws, r)
     wb.save(path)
 
 

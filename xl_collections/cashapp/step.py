@@ -22,7 +22,7 @@ from ..schema import TABLES
 from ..settings import Settings
 from .engine import apply_cash
 from .prior import read_prior
-from .record import RECORD_SHEET, RECORD_TABLE, applied_rows, counted
+from .record import KEPT, RECORD_SHEET, RECORD_TABLE, applied_rows, counted
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
 CASH_APP_KEY = ("payment_id", "document_no")      # the row key the user's ``decision`` travels with
@@ -172,6 +172,7 @@ def cash_result(state: CloseState):
         if payments is None or payments.empty:
             payments = _no_payments()
         state.results["cash_prior"] = prior
+        state.results["cash_run_id"] = run_id
         state.results["cashapp"] = apply_cash(
             state.tables["open_items"], payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
@@ -215,7 +216,6 @@ def step_cashapp(state: CloseState) -> StepResult:
     if payments is None:
         payments = _no_payments()
     s = state.settings
-    prior = state.results.get("cash_prior")
     apps = res.applications
     apps.attrs.setdefault("currency", s.reporting_currency)
     outs = cash_outputs(apps, res.unapplied, res.exceptions, res.posting, res.deductions, s)
@@ -225,8 +225,12 @@ def step_cashapp(state: CloseState) -> StepResult:
                            title="Card batches: each sale applied at its gross amount; the fees are the merchant's "
                                  "cost; the net is the bank deposit (bank_payment_id), never applied as a payment")
         outs[0] = replace(cash_app, blocks=[*cash_app.blocks, block])
-    prior_ids = set(prior["payment_id"]) if prior is not None and not prior.empty else set()
-    new = apps[~apps["payment_id"].isin(prior_ids)]
+    # this close's rows are the ones stamped with its run id: earlier runs' rows (carried, or put back
+    # from the Cash Record) and a proposal of an earlier run a person accepted are told apart by it
+    run_id = state.results.get("cash_run_id", state.run_id)
+    mine = (apps["run_id"].astype(str) == str(run_id)).to_numpy()
+    prior_ids = set(apps.loc[~mine & apps["status"].isin(KEPT).to_numpy(), "payment_id"])
+    new = apps[mine]
     is_auto = _is_auto(new)
     auto = new[is_auto]
     applied = reporting_sum(auto, "applied_amount", state)
