@@ -54,7 +54,7 @@ from .dupes import one_per_bank_entry
 from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
-from .prior import Judgement, judge, read_prior
+from .prior import APPLIED, Judgement, judge, read_prior
 from .record import restore_deleted
 from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key,
                    reason_code, says_partial)
@@ -62,6 +62,9 @@ from .result import (APPLICATION_COLUMNS, APPLICATION_MONEY, DEDUCTION_COLUMNS, 
                      UNAPPLIED_COLUMNS, CashAppResult)
 
 _EPOCH = dt.date(1970, 1, 1)
+# rules whose match does not rest on who the payer is: an account they applied cash from is
+# remembered as that customer's (PayerIndex.learn)
+_LEARN_FROM = frozenset({"REMITTANCE", "DOC_REF", "PO_REF", "MANUAL"})
 
 
 @lru_cache(maxsize=4096)
@@ -216,6 +219,11 @@ class _Run:
         self.min_conf = float(settings.auto_apply_min_confidence)
         self.book = OpenItemIndex(oi)
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
+        carried = judged.carried
+        if carried is not None and len(carried) and "payer_account" in carried.columns:
+            mine = carried[carried["status"].isin(APPLIED) & (carried["payer_account"] != "")]
+            for acct, cust, pid in zip(mine["payer_account"], mine["customer_id"], mine["payment_id"]):
+                self.payers.learn(acct, cust, pid)       # who paid from which account, in earlier runs
         self.remit: dict[str, list] = {}
         if rem is not None and len(rem):
             r = rem.sort_values(["payment_id", "document_no", "amount_paid", "discount_taken", "deduction_amount",
@@ -354,7 +362,8 @@ class _Run:
                 self.exceptions.append((pid, r, d, cust, ""))
             return
         out.exceptions = pending + out.exceptions
-        self._commit(p, out)
+        if self._commit(p, out) and out.rule in _LEARN_FROM and (payer is None or payer.customer_id == out.customer):
+            self.payers.learn(p.payer_account, out.customer, pid)      # the account's history, for later payments
 
     def _accepted(self, p, rows: pd.DataFrame) -> _Outcome | None:
         """The proposal a person accepted (decision ACCEPT on its REVIEW rows), as a MANUAL
@@ -391,7 +400,8 @@ class _Run:
             return True
         return not out.ambiguous and not out.review_only and reported(out.confidence) >= self.min_conf
 
-    def _commit(self, p, out: _Outcome) -> None:
+    def _commit(self, p, out: _Outcome) -> bool:
+        """Record ``out`` for payment ``p``: AUTO (applied, True) or REVIEW (proposed, False)."""
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
         conf = reported(out.confidence)
         auto = self._auto_ok(out)
@@ -447,6 +457,7 @@ class _Run:
             self.exceptions.append((pid, reason, detail, cust, docs))
         for r, d in out.exceptions:
             self.exceptions.append((pid, r, d, cust, ""))
+        return auto
 
     def _unapplied(self, p, amount: int, reason: str, detail: str, customer: str) -> None:
         if amount == 0:
