@@ -47,8 +47,8 @@ from ..settings import Settings
 from ..terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
-from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
-                         C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
+from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_AMT_TOL_ONE,
+                         C_CONFLICT, C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
                          F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
 from .dupes import one_per_bank_entry
 from .fx_convert import FxConverter
@@ -979,15 +979,74 @@ class _Run:
                         f"({', '.join(b.doc[i] for i in chosen)})" + ("" if unique else "; more than one combination fits")]
             return _Outcome("AMOUNT_COMBINATION", [_Alloc(i, b.rem[i]) for i in chosen], C_AMT_COMBO * idc, ev,
                             customer=c, ambiguous=not unique)
-        near = [i for i in pos if 0 < b.rem[i] - amt <= self.tol(b.rem[i], cur)]
-        if near:
-            i = near[0]
-            short = b.rem[i] - amt
-            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less "
-                        f"{self.fmt(short, cur)} written off (within tolerance)"]
-            return _Outcome("AMOUNT_TOLERANCE", [_Alloc(i, amt, write_off=short)], C_AMT_TOL * idc, ev, customer=c,
-                            ambiguous=len(near) > 1)
+        near = self._near(p, c, pos, idc, ev0)
+        if near is not None:
+            return near
         notes.append(f"no open item or combination of {c} matches {self.fmt(amt, cur)}")
+        return None
+
+    def _near(self, p, c: str, pos: list[int], idc: float, ev0: list[str]) -> _Outcome | None:
+        """Customer ``c``'s open items (``pos``) a little more than the payment (a short pay: the
+        difference written off) or a little less (an over pay: the excess on account), within
+        tolerance: one item, or 2-4 by :func:`.amounts.combinations`; applied when exactly one
+        fits, else a proposal.  Beyond tolerance only proposals (never AUTO): the customer's one
+        open item short-paid (the difference a deduction, reason from the reference) or all its
+        open items over-paid (the excess on account).  Money in minor units of the payment."""
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        tol = self.tol(amt, cur)
+        fits: list[tuple[list[int], int]] = []        # items, their open amount less the payment
+        complete = True
+        if tol > 0:
+            for i in pos:
+                d = b.rem[i] - amt
+                if d and abs(d) <= self.tol(b.rem[i], cur):
+                    fits.append(([i], d))
+            amounts = [b.rem[i] for i in pos]
+            for lo in (amt + 1, amt - tol):               # short: sums amt+1 .. amt+tol; over: amt-tol .. amt-1
+                if lo > 0:
+                    combos, done = am.combinations(amounts, lo, slack=tol - 1)
+                    complete &= done
+                    fits += [([pos[j] for j in cmb], sum(amounts[j] for j in cmb) - amt) for cmb in combos]
+        if fits:
+            items, d = fits[0]
+            items = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
+            unique = len(fits) == 1 and complete
+            allocs = [_Alloc(i, b.rem[i]) for i in items]
+            docs = ", ".join(b.doc[i] for i in items)
+            what = f"open amount {self.fmt(b.rem[items[0]], cur)} of {docs}" if len(items) == 1 else \
+                f"sum {self.fmt(amt + d, cur)} of {len(items)} open items ({docs})"
+            out = _Outcome("AMOUNT_TOLERANCE", allocs, (C_AMT_TOL_ONE if unique else C_AMT_TOL) * idc, list(ev0),
+                           customer=c, ambiguous=not unique)
+            if d > 0:
+                a = next((a for a in reversed(allocs) if b.rem[a.item] >= d), None)
+                if a is None:
+                    return None
+                a.applied -= d
+                a.write_off = d
+                out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} less {self.fmt(d, cur)} written off on "
+                                    f"{b.doc[a.item]} (within tolerance {self.fmt(tol, cur)})")
+            else:
+                out.excess_detail = f"overpaid {self.fmt(-d, cur)} (within tolerance) over the {what}: left on account"
+                out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} plus {self.fmt(-d, cur)} on account "
+                                    f"(within tolerance {self.fmt(tol, cur)})")
+            if not unique:
+                out.evidence.append("more than one item or combination fits within tolerance")
+            return out
+        total = sum(b.rem[i] for i in pos)
+        if len(pos) == 1 and amt < total:
+            i = pos[0]
+            code = reason_code(p.reference)
+            return _Outcome("AMOUNT_SHORT", [_Alloc(i, amt, deduction=total - amt, reason_code=code)],
+                            C_AMT_TOL * idc, ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(total - amt, cur)} short "
+                                                    f"of {b.doc[i]}, {c}'s only open item: deduction {code} proposed"],
+                            customer=c, review_only=True)
+        if amt > total:
+            out = _Outcome("AMOUNT_OVER", [_Alloc(i, b.rem[i]) for i in pos], C_AMT_TOL * idc,
+                           ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(amt - total, cur)} more than all "
+                                  f"{len(pos)} open item{'s' if len(pos) > 1 else ''} of {c}: the excess on account"],
+                           customer=c, review_only=True)
+            out.excess_detail = f"overpaid {self.fmt(amt - total, cur)} over all open items of {c}: left on account"
+            return out
         return None
 
     def _amount_only(self, p, payer, notes: list[str]) -> _Outcome | None:
