@@ -76,9 +76,10 @@ def one_per_bank_entry(pay: pd.DataFrame, prior: pd.DataFrame | None = None) -> 
     :func:`.prior.read_prior` returns them."""
     if not len(pay) or ("end_to_end_id" not in pay.columns and "bank_reference" not in pay.columns):
         return pay, []
-    e2e, ref = _texts(pay, "end_to_end_id"), _texts(pay, "bank_reference")
-    if not any(e2e) and not any(ref):
+    if not any(c in pay.columns and pay[c].fillna("").astype(str).str.strip().ne("").any()
+               for c in ("end_to_end_id", "bank_reference")):
         return pay, []
+    e2e, ref = _texts(pay, "end_to_end_id"), _texts(pay, "bank_reference")
     known = _prior_keys(prior)
     prior_ids = set(known.values())
     ids = pay["payment_id"].tolist()
