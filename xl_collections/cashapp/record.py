@@ -77,11 +77,12 @@ def restore_deleted(prior: pd.DataFrame | None, record: pd.DataFrame | None) -> 
     for pid, rows in back.groupby("payment_id", sort=True):
         cur = rows["currency"].iat[0]
         auto = rows[rows["status"].isin(APPLIED)]
-        what = ", ".join(f"{d} {to_decimal(int(a), cur):,}" for d, a in zip(auto["document_no"], auto["applied_amount"]))
+        what = ", ".join(f"{d} {cur} {to_decimal(int(a), cur):,}"
+                         for d, a in zip(auto["document_no"], auto["applied_amount"]))
         docs = ", ".join(rows["document_no"])
         runs = ", ".join(sorted({r for r in rows["run_id"] if r}))
         exceptions.append((pid, "PRIOR_ROW_DELETED",
-                           f"the rows of payment {pid} ({cur} {what or docs}) were deleted from Cash App, but run "
+                           f"the rows of payment {pid} ({what or docs}) were deleted from Cash App, but run "
                            f"{runs or '(earlier)'} applied it: the rows are back and the payment is not applied again "
                            f"- to withdraw an application type REJECT in its decision column instead",
                            next((c for c in rows["customer_id"] if c), ""), docs))
