@@ -9,6 +9,7 @@ import pandas as pd
 from xl_collections.cashapp.dupes import one_per_bank_entry
 from xl_collections.cli import main
 from xl_collections.io.bankfiles import read_bank_file
+from xl_collections.io.validate import canonical
 
 from test_cash_across_runs import CAMT, CUSTOMERS, MONTH1, cash, payments, reasons
 
@@ -34,7 +35,8 @@ def test_the_statement_and_its_csv_export_in_one_run_are_one_payment(tmp_path):
     both = pd.concat([camt, _export()], ignore_index=True)
     res = cash(MONTH1, both)
     auto = res.applications[res.applications["status"] == "AUTO"]
-    assert auto[["payment_id", "document_no", "applied_amount"]].values.tolist() == [["BANKREF-0001", "INV-1002", 61258]]
+    assert auto[["payment_id", "document_no", "applied_amount"]].values.tolist() == [
+        ["BANKREF-0001", "INV-1002", 61258]]
     assert reasons(res) == {"CSV-17": {"DUPLICATE_PAYMENT"}}
     assert "CSV-17" not in set(res.unapplied["payment_id"])
 
@@ -79,5 +81,4 @@ def test_applications_csv_carries_the_bank_reference_and_end_to_end_id(tmp_path)
 
 
 def _canon(df: pd.DataFrame) -> pd.DataFrame:
-    from xl_collections.io.validate import canonical
     return canonical(df, "payments", reporting_currency="GBP")

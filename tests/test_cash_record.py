@@ -2,6 +2,8 @@
 deletes from ``Cash App`` never let the next run apply that cash again."""
 from __future__ import annotations
 
+import datetime as dt
+
 import openpyxl
 import pandas as pd
 
@@ -9,6 +11,7 @@ from xl_collections.book import open_book
 from xl_collections.cashapp import apply_cash
 from xl_collections.cashapp.prior import read_prior
 from xl_collections.cashapp.record import RECORD_SHEET, applied_rows
+from xl_collections.close import run_close
 
 from test_close_cash_property import delete_row
 from test_close_across_runs import OCTOBER, aging_open, book, close, items, replace_input
@@ -87,3 +90,16 @@ def test_an_emptied_row_on_cash_app_is_no_application_and_is_not_refused():
     apps.loc[1, :] = None                    # the user cleared a row's cells; the table keeps the row
     back, errors = read_prior(apps)
     assert errors == [] and len(back) == 2
+
+
+def test_two_closes_in_the_same_second_recompute_the_rows_and_put_nothing_back(tmp_path):
+    path = book(tmp_path, "ar.xlsm", "2026-10-31", OCTOBER)
+    now = dt.datetime(2026, 11, 2, 9, 30, 0)          # one run id for both: the second recomputes the first
+    sheets = []
+    for _ in range(2):
+        b = open_book(path)
+        run_close(b, steps="cashapp", as_of=dt.date(2026, 10, 31), now=now)
+        b.save()
+        sheets.append(open_book(path).read_sheet("Cash App"))
+    pd.testing.assert_frame_equal(sheets[0], sheets[1])
+    assert "PRIOR_ROW_DELETED" not in set(open_book(path).read_table("tblExceptions")["reason"])

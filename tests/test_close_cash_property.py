@@ -10,13 +10,14 @@ from decimal import Decimal
 
 import numpy as np
 import openpyxl
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
 from xl_collections.book import open_book
 from xl_collections.book.usercells import OWNED_NAME, Box, owned_boxes, owned_formula
 
-from test_close_across_runs import CUSTOMERS, book, close, replace_input
+from test_close_across_runs import book, close, replace_input
 
 DOCS = [("INV0010001", "C100", 10000), ("INV0010002", "C100", 25000), ("INV0010003", "C100", 4000),
         ("INV0020001", "C200", 50000), ("INV0020002", "C200", 12000), ("INV0020003", "C200", 7000)]
@@ -98,7 +99,6 @@ def _delete(path, n: int) -> None:
 def delete_row(ws, r: int) -> None:
     """What Excel does when a person deletes sheet row ``r``: the cells below move up and every
     table over the row gets one row shorter (openpyxl alone leaves the tables' ranges as they were)."""
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
     ws.delete_rows(r)
     for t in ws.tables.values():
         c1, r1, c2, r2 = range_boundaries(t.ref)
@@ -123,8 +123,9 @@ def delete_row(ws, r: int) -> None:
         dn.attr_text = owned_formula(ws.title, boxes)
 
 
-@hsettings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                                  HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],     # no shrinking: slow
+           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                  HealthCheck.function_scoped_fixture])
 @given(pool(), st.lists(st.lists(EDIT, max_size=4), min_size=1, max_size=2))
 def test_closes_with_a_persons_edits_between_never_apply_cash_twice(tmp_path_factory, payments, rounds):
     ledger = {d: a for d, _, a in DOCS}

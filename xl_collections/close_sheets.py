@@ -87,7 +87,8 @@ EXCEPTION_NEXT = {
     "REMITTANCE_DIFFERS": "Remittance advice and payment disagree: check the remittance lines before applying",
     "CUSTOMER_MISMATCH": "Payer is not the invoice's customer: confirm who pays (parent, third party)",
     "DISCOUNT_NOT_EARNED": "Discount taken after its date: bill it back or approve a write-off",
-    "PRIOR_ROW_DELETED": "Rows deleted from Cash App are back (the cash stays applied once); to undo one, type REJECT in decision",
+    "PRIOR_ROW_DELETED": "Rows deleted from Cash App are back (the cash stays applied once); to undo one, type "
+                         "REJECT in decision",
 }
 
 

@@ -48,7 +48,8 @@ from ..terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
 from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_AMT_TOL_ONE,
-                         C_CONFLICT, C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
+                         C_CONFLICT, C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY,
+                         C_TAIL, C_TYPO,
                          F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
 from .dupes import one_per_bank_entry
 from .fx_convert import FxConverter
@@ -1036,10 +1037,10 @@ class _Run:
         if len(pos) == 1 and amt < total:
             i = pos[0]
             code = reason_code(p.reference)
-            return _Outcome("AMOUNT_SHORT", [_Alloc(i, amt, deduction=total - amt, reason_code=code)],
-                            C_AMT_TOL * idc, ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(total - amt, cur)} short "
-                                                    f"of {b.doc[i]}, {c}'s only open item: deduction {code} proposed"],
-                            customer=c, review_only=True)
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(total - amt, cur)} short of {b.doc[i]}, {c}'s "
+                        f"only open item: deduction {code} proposed"]
+            return _Outcome("AMOUNT_SHORT", [_Alloc(i, amt, deduction=total - amt, reason_code=code)], C_AMT_TOL * idc,
+                            ev, customer=c, review_only=True)
         if amt > total:
             out = _Outcome("AMOUNT_OVER", [_Alloc(i, b.rem[i]) for i in pos], C_AMT_TOL * idc,
                            ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(amt - total, cur)} more than all "

@@ -4,8 +4,9 @@ In order of strength: the ``customer_id`` on the payment (a lockbox that already
 the payer's bank account in a customer's ``bank_accounts``, the payer name equal to a
 customer name once legal forms and punctuation are dropped, then a fuzzy name match
 (rapidfuzz), and last the account history: an account whose cash was applied to one
-customer's documents before (:meth:`PayerIndex.learn`; never an account that paid for two).  A tie between the top candidates is no match: the payment is better left
-unidentified than given to the wrong customer.
+customer's documents before (:meth:`PayerIndex.learn`; never an account that paid for two).
+A tie between the top candidates is no match: the payment is better left unidentified than
+given to the wrong customer.
 """
 from __future__ import annotations
 
@@ -125,7 +126,8 @@ class PayerIndex:
         if not seen:
             return None
         if len(seen) > 1:
-            notes.append(f"payer account {account} paid for {len(seen)} customers before ({', '.join(sorted(seen)[:3])})")
+            who = ", ".join(sorted(seen)[:3])
+            notes.append(f"payer account {account} paid for {len(seen)} customers before ({who})")
             return None
         (c, pid), = seen.items()
         return Payer(c, BY_HISTORY, "account history",

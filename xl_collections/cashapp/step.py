@@ -165,9 +165,12 @@ def cash_result(state: CloseState):
         cards = cards if cards is not None and len(cards) else None
         prior, run_id = cash_prior(state)
         record = cash_record(state.book, state.settings)
-        if record is not None and run_id != state.run_id:     # the latest run's rows are recomputed
+        given = state.prior_applications
+        recomputed = given is not None and len(given) and (prior is None or len(prior) < len(given))
+        if record is not None and recomputed:       # the latest run's rows are recomputed: not deleted ones
             record = record[record["run_id"] != run_id]
-        if (payments is None or payments.empty) and prior is None and cards is None and (record is None or record.empty):
+        nothing = (payments is None or payments.empty) and prior is None and cards is None
+        if nothing and (record is None or record.empty):
             return None
         if payments is None or payments.empty:
             payments = _no_payments()
