@@ -5,13 +5,14 @@ reference, date and amount) is counted once — in one run and across runs."""
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings as hsettings, strategies as st
 
 from xl_collections.cashapp.dupes import one_per_bank_entry
 from xl_collections.cli import main
 from xl_collections.io.bankfiles import read_bank_file
 from xl_collections.io.validate import canonical
 
-from test_cash_across_runs import CAMT, CUSTOMERS, MONTH1, cash, payments, reasons
+from test_cash_across_runs import CAMT, CUSTOMERS, MONTH1, cash, extract, payments, reasons
 
 CAMT_E2E = CAMT.replace("<RltdPties>", "<Refs><EndToEndId>ACME-PAY-7781</EndToEndId></Refs><RltdPties>")
 
@@ -82,3 +83,52 @@ def test_applications_csv_carries_the_bank_reference_and_end_to_end_id(tmp_path)
 
 def _canon(df: pd.DataFrame) -> pd.DataFrame:
     return canonical(df, "payments", reporting_currency="GBP")
+
+
+ENTRIES = [("BR-1", "2026-10-05", "612.58", "INV-1002", "ACME TOOLS"),
+           ("BR-2", "2026-10-07", "1,500.00", "INV-2001", "Beta Foods"), ("BR-3", "2026-10-09", "402.11", "INV-2002", "Beta Foods"), ("BR-4", "2026-10-09", "863.14", "", "ACME TOOLS")]
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["statement", "export", "notification"])), min_size=1,
+                max_size=8), st.integers(1, 3))
+def test_bank_entries_loaded_under_any_ids_over_runs_are_applied_once(loads, runs):
+    """Each run loads some of the bank's entries, each as the statement (id = bank reference),
+    its CSV export (id CSV-…, both references) or a notification (id N-…, the end-to-end id
+    only: a copy must be found by either key); between runs the ledger posts what was applied
+    and bills the same amounts again (recurring invoices, so a copy of an entry would find a
+    document to pay): every entry's cash is applied by one payment id at most, in one run, and
+    what is applied never exceeds it."""
+    prior = None
+    oi = MONTH1
+    for n in range(1, runs + 1):
+        if prior is not None:
+            auto = prior[prior["status"] == "AUTO"]
+            cleared = auto.groupby("document_no")[["applied_amount", "write_off_amount", "discount_amount",
+                                                  "deduction_amount"]].sum().sum(axis=1)
+            left = [(d, c, a / 100 - cleared.get(d, 0) / 100) for d, c, a in
+                    zip(oi["document_no"], oi["customer_id"], _pence(oi["open_amount"]))]
+            oi = extract(*[(d, c, f"{a:.2f}", "INV") for d, c, a in left if a > 0],
+                         *[(f"{d}-R{n}", c, a, "INV") for d, c, a in
+                           zip(MONTH1["document_no"], MONTH1["customer_id"], MONTH1["open_amount"])])
+        rows = []
+        for k, how in loads[: max(1, len(loads) * n // runs)]:
+            ref, day, amount, text, name = ENTRIES[k]
+            pid = {"statement": ref, "export": f"CSV-{ref}", "notification": f"N-{ref}"}[how]
+            rows.append({"payment_id": pid, "value_date": day, "amount": amount, "reference": text,
+                         "payer_name": name, "currency": "GBP", "end_to_end_id": f"E2E-{ref}",
+                         "bank_reference": "" if how == "notification" else ref})
+        pay = pd.DataFrame(rows).drop_duplicates("payment_id")
+        res = cash(oi, pay, prior=prior, run_id=f"R{n}")
+        auto = res.applications[res.applications["status"] == "AUTO"]
+        entry = auto["payment_id"].str.replace(r"^(CSV|N)-", "", regex=True)
+        assert (auto.groupby(entry)["payment_id"].nunique() <= 1).all(), auto
+        assert (auto.groupby(entry)["run_id"].nunique() <= 1).all(), auto
+        cap = {ref: int(round(float(a.replace(",", "")) * 100)) for ref, _, a, _, _ in ENTRIES}
+        for ref, applied in auto.groupby(entry)["applied_amount"].sum().items():
+            assert applied <= cap[ref]
+        prior = res.applications
+
+
+def _pence(col) -> list[int]:
+    return [int(round(float(str(v).replace(",", "")) * 100)) for v in col]
