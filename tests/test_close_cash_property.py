@@ -132,7 +132,8 @@ def test_closes_with_a_persons_edits_between_never_apply_cash_twice(tmp_path_fac
     posted: set[tuple] = set()
     path = book(tmp_path_factory.mktemp("close"), "ar.xlsm", "2026-10-31", _items(ledger), _payments(payments))
     assert close(path, "2026-10-31") == 0
-    _check(path, payments, ledger, posted)
+    applied_by: dict[str, str] = {}               # payment -> the run that applied it, over all closes
+    _check(path, payments, ledger, posted, applied_by)
     for edits in rounds:
         for e in edits:
             if e[0] == "decide":
@@ -159,10 +160,10 @@ def test_closes_with_a_persons_edits_between_never_apply_cash_twice(tmp_path_fac
                     ledger[r.document_no] -= cleared
                 replace_input(path, "Open Items", _items(ledger))
         assert close(path, "2026-10-31") == 0
-        _check(path, payments, ledger, posted)
+        _check(path, payments, ledger, posted, applied_by)
 
 
-def _check(path, payments, ledger, posted) -> None:
+def _check(path, payments, ledger, posted, applied_by: dict[str, str]) -> None:
     b = open_book(path)
     apps = b.read_table("tblCashApp")
     un = b.read_table("tblUnapplied")
@@ -174,14 +175,17 @@ def _check(path, payments, ledger, posted) -> None:
     # no payment applied twice: one run per payment, each document once
     assert (auto.groupby("payment_id")["run_id"].nunique() <= 1).all(), auto
     assert not auto.duplicated(["payment_id", "document_no"]).any(), auto
-    # the close's cash total = the AUTO cash it added, to the cent (a close on the very inputs of the
-    # one before recomputes that close's rows under its run id: the same rows, nothing added)
+    # ... and over closes: once a run applied a payment, no other run applies it (rows deleted or not)
+    for pid, run in zip(auto["payment_id"], auto["run_id"].astype(str)):
+        assert applied_by.setdefault(pid, run) == run, (pid, applied_by[pid], run)
+    # the close's cash total = the AUTO cash it added, to the cent: its rows carry its run id, or -
+    # a close on the very inputs of the latest rows recomputes them - that run's id (the latest on the sheet)
     log = b.read_table("tblAuditLog")
     runs = log[(log["step"] == "cashapp") & (log["status"] == "done")]
     if len(runs):
         amount = _pence(runs["amount"].iat[-1] or 0)
-        ids = [str(r) for r in runs["run_id"].tail(2)]
-        sums = [sum(map(_pence, auto.loc[auto["run_id"].astype(str) == r, "applied_amount"])) for r in ids]
+        ids = {str(runs["run_id"].iat[-1]), max((str(r) for r in apps["run_id"] if str(r)), default="")}
+        sums = [sum(map(_pence, auto.loc[auto["run_id"].astype(str) == r, "applied_amount"])) for r in sorted(ids)]
         assert amount in sums, (amount, ids, sums)
     # open amounts: never below zero, never below what the ledger has not booked yet
     detail = b.read_table("tblAgingDetail")
