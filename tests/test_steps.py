@@ -49,7 +49,8 @@ def test_every_reference_to_a_table_or_setting_names_a_declared_one():
 
 def test_owned_sheets_are_the_close_every_steps_sheets_and_the_audit_log():
     assert steps.OWNED_SHEETS[0] == "Close" and steps.OWNED_SHEETS[-1] == "Audit Log"
-    assert set(steps.OWNED_SHEETS) == {"Close", "Audit Log", *(sh for s in steps.CLOSE_STEPS for sh in s.sheets)}
+    assert set(steps.OWNED_SHEETS) == {"Close", "Audit Log", *steps.RECORD_SHEETS,
+                                       *(sh for s in steps.CLOSE_STEPS for sh in s.sheets)}
     assert "Aging History" in steps.OWNED_SHEETS
     assert OUTPUT_SHEETS == [*steps.RESULT_SHEETS, "Audit Log"]
     assert not set(INPUT_SHEETS) & set(steps.OWNED_SHEETS)

@@ -420,7 +420,7 @@ class _Plan:
                          None)
             at = len(self.sheets) if after is None else after + 1
             self.sheets.insert(at, {"name": out.name, "sheetId": sheet_id, "part": part, "type": pk.RT_WORKSHEET})
-            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid, at)
+            self.wb_xml = _insert_sheet(self.wb_xml, out.name, sheet_id, rid, at, hidden=out.hidden)
             self.new_wb_rels.append({"Id": rid, "Type": pk.RT_WORKSHEET, "Target": pk.relative(book.wb_part, part)})
             self.ct_add[part] = pk.CT_WORKSHEET
         rels_part = pk.rels_path(part)
@@ -706,10 +706,12 @@ def _free_id(rels: list[dict], prefix: str) -> str:
     return f"{prefix}{i}"
 
 
-def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | None = None) -> bytes:
+def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | None = None,
+                  hidden: bool = False) -> bytes:
     """``workbook.xml`` with a ``<sheet>`` added at position ``at`` (0-based; None or past the
-    end: last).  A sheet put before others moves them one place on: the sheet-scoped names
-    (``localSheetId``) and the active and first visible tab that point at them follow."""
+    end: last), hidden (``state="hidden"``) when asked.  A sheet put before others moves them one
+    place on: the sheet-scoped names (``localSheetId``) and the active and first visible tab that
+    point at them follow."""
     root = etree.fromstring(wb_xml)
     rprefix = next((p for p, u in root.nsmap.items() if u == NS_R and p), None)
     text = wb_xml.decode("utf-8")
@@ -718,7 +720,8 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | N
         raise BookError("workbook.xml has no <sheets>")
     p = m.group(1) or ""
     rattr = f'{rprefix}:id' if rprefix else f'xmlns:xlcr="{NS_R}" xlcr:id'
-    el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {rattr}="{rid}"/>'
+    state = ' state="hidden"' if hidden else ""
+    el = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}"{state} {rattr}="{rid}"/>'
     existing = list(re.finditer(rf"<{p}sheet\b[^>]*?/>", text[:m.start()]))
     if at is None or at >= len(existing):
         return (text[:m.start()] + el + text[m.start():]).encode("utf-8")

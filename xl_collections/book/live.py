@@ -126,6 +126,8 @@ class LiveBook:
             after = next((s for s in self.book.sheets if output.after and s.name.lower() == output.after.lower()),
                          self.book.sheets[-1])
             sheet = self.book.sheets.add(output.name, after=after)
+            if output.hidden:
+                sheet.visible = False
         for i, line in enumerate(output.notes, 1):
             sheet.range((i, 1)).value = _safe(line)
         if output.notes:

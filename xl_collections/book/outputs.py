@@ -125,6 +125,7 @@ class SheetOutput:
     footer: str = ""              # left part of the printed footer (e.g. "As of 2026-10-31")
     back_link: tuple[str, str] | None = None   # (text, location): a link in the blank row under the notes
     after: str = ""               # a new sheet goes right after this one (when the book has it); else last
+    hidden: bool = False          # a program record the user need not see (the sheet tab is hidden)
 
     def print_titles_block(self) -> int | None:
         """Index of the block whose header row repeats on every printed page: the first block, when

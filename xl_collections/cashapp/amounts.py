@@ -3,8 +3,9 @@
 * :func:`tolerance` - the short payment that may be written off (MatchTolerance and
   MatchTolerancePct: the smaller of the two limits counts).
 * :func:`discount_amount` - an early-payment discount percentage of an open amount.
-* :func:`combinations` - 2 to 4 open items that sum exactly to a payment (bounded search,
-  oldest first); the caller treats more than one combination as ambiguous.
+* :func:`combinations` - 2 to 4 open items that sum exactly to a payment, or within a slack
+  (bounded search: the oldest 120 candidates, 2 to 4 items, by sorted pair sums); the caller
+  treats more than one combination as ambiguous.
 """
 from __future__ import annotations
 
@@ -32,16 +33,18 @@ def discount_amount(open_amount: int, pct: Decimal) -> int:
 
 
 def combinations(amounts: list[int], target: int, *, max_items: int = 120,
-                 want: int = 2) -> tuple[list[tuple[int, ...]], bool]:
+                 want: int = 2, slack: int = 0) -> tuple[list[tuple[int, ...]], bool]:
     """Combinations of 2 to 4 of ``amounts`` (positive, in the order given: oldest first)
-    whose sum is exactly ``target``.
+    whose sum is exactly ``target`` (with ``slack`` > 0: any sum from ``target`` to
+    ``target + slack``, for a payment a little short or over).
 
     Only the first ``max_items`` candidate items (those not above the target) are searched.
     Returns ``(found, complete)``: up to ``want`` combinations as tuples of positions into
     ``amounts``, and whether every candidate item was searched (``False`` when the bound cut
     it short: a single combination found is then no proof that it is the only one).
     Exhaustive within the bound, by sorted pair sums (numpy), not by trying subsets."""
-    cand = [i for i, a in enumerate(amounts) if 0 < a <= target]
+    hi_target = target + max(0, int(slack))
+    cand = [i for i, a in enumerate(amounts) if 0 < a <= hi_target]
     complete = len(cand) <= max_items
     cand = cand[:max_items]
     n = len(cand)
@@ -58,12 +61,12 @@ def combinations(amounts: list[int], target: int, *, max_items: int = 120,
         return len(found) >= want
 
     # two items
-    for k in np.flatnonzero(ps == target)[:want]:
+    for k in np.flatnonzero((ps >= target) & (ps <= hi_target))[:want]:
         found.add((int(pi[k]), int(pj[k])))
     # three items: v[k] + a pair (i, j) with k < i < j
     if not done():
         need = target - v
-        lo, hi = np.searchsorted(ps_s, need, "left"), np.searchsorted(ps_s, need, "right")
+        lo, hi = np.searchsorted(ps_s, need, "left"), np.searchsorted(ps_s, need + (hi_target - target), "right")
         for k in np.flatnonzero(hi > lo):
             sel = slice(lo[k], hi[k])
             ok = pi_s[sel] > k
@@ -76,7 +79,7 @@ def combinations(amounts: list[int], target: int, *, max_items: int = 120,
     # four items: pair (i, j) + pair (k, l) with j < k
     if not done():
         need = target - ps
-        lo, hi = np.searchsorted(ps_s, need, "left"), np.searchsorted(ps_s, need, "right")
+        lo, hi = np.searchsorted(ps_s, need, "left"), np.searchsorted(ps_s, need + (hi_target - target), "right")
         for p in np.flatnonzero(hi > lo):
             sel = slice(lo[p], hi[p])
             ok = pi_s[sel] > pj[p]

@@ -17,6 +17,8 @@ F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_LARGE_SHORT, F_STATED = 0.96, 0.88, 0.85, 
 C_REMIT, C_REMIT_FUZZY = 0.99, 0.93
 C_PO, C_PO_COMBO = 0.95, 0.92
 C_AMT_EXACT, C_AMT_DISCOUNT, C_AMT_ALL, C_AMT_COMBO, C_AMT_TOL = 0.95, 0.94, 0.95, 0.93, 0.88
+# the payer's only item (or combination) within tolerance of the payment: short written off / over on account
+C_AMT_TOL_ONE = 0.93
 C_AMOUNT_ONLY = 0.5
 C_CONFLICT = 0.6
 C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO

@@ -48,19 +48,25 @@ from ..core.terms import TermsError, parse_terms
 from . import amounts as am
 from . import cards
 from . import returns as returned
-from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_CONFLICT,
-                         C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO,
+from .confidence import (C_AMOUNT_ONLY, C_AMT_ALL, C_AMT_COMBO, C_AMT_DISCOUNT, C_AMT_EXACT, C_AMT_TOL, C_AMT_TOL_ONE,
+                         C_CONFLICT, C_EXACT, C_FX, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY,
+                         C_TAIL, C_TYPO,
                          F_LARGE_SHORT, F_OFF_CONFIRMED, F_OFF_UNCONFIRMED, F_STATED, F_TOLERANCE, reported)
+from .dupes import one_per_bank_entry
 from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .payer import Payer, PayerIndex
-from .prior import Judgement, judge, read_prior
+from .prior import APPLIED, Judgement, judge, read_prior
+from .record import restore_deleted
 from .refs import (amounts_in_text, candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key,
                    reason_code, says_partial)
 from .result import (APPLICATION_COLUMNS, APPLICATION_MONEY, DEDUCTION_COLUMNS, EXCEPTION_COLUMNS, POSTING_COLUMNS,
                      UNAPPLIED_COLUMNS, CashAppResult)
 
 _EPOCH = dt.date(1970, 1, 1)
+# rules whose match does not rest on who the payer is: an account they applied cash from is
+# remembered as that customer's (PayerIndex.learn)
+_LEARN_FROM = frozenset({"REMITTANCE", "DOC_REF", "PO_REF", "MANUAL"})
 
 
 @lru_cache(maxsize=4096)
@@ -102,7 +108,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
                settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
                payment_spans: list | None = None, run_id: str = "",
-               card_settlements: pd.DataFrame | None = None) -> CashAppResult:
+               card_settlements: pd.DataFrame | None = None, record: pd.DataFrame | None = None) -> CashAppResult:
     """Apply ``payments`` to ``open_items`` (CONTRACT §2 tables, raw or canonical).
 
     ``prior_applications``: earlier runs' applications (an ``applications.csv`` or the ``Cash
@@ -123,6 +129,9 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     Returned items (payments rows with ``record_type`` ``RETURN``, card ``CHARGEBACK`` rows) are
     matched and reversed after the payments are applied (:mod:`.returns`; ``result.returns``);
     ``DEBIT`` rows are never applied.
+    ``record``: the program's own record of applied cash (:mod:`.record`, read like
+    ``prior_applications``): its rows missing from ``prior_applications`` were deleted by a
+    person; they are judged as earlier applications again and reported ``PRIOR_ROW_DELETED``.
     Returns a :class:`CashAppResult`; nothing is changed in place."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
@@ -152,9 +161,15 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
         prior, errors = read_prior(prior, reporting_currency=settings.reporting_currency)
         if errors:
             raise InputErrors(errors)
+    if record is not None and not record.attrs.get("prior_read"):
+        record, errors = read_prior(record, reporting_currency=settings.reporting_currency, sheet="Cash Record")
+        if errors:
+            raise InputErrors(errors)
+    prior, deleted = restore_deleted(prior, record)
+    pay, copies = one_per_bank_entry(pay, prior)
     judged = judge(prior, oi, pay, payment_spans)
     run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
-    run.exceptions += dup_exceptions
+    run.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
         run.apply(p)
@@ -215,6 +230,11 @@ class _Run:
         self.min_conf = float(settings.auto_apply_min_confidence)
         self.book = OpenItemIndex(oi)
         self.payers = PayerIndex(cus, known_ids=set(self.book.customers()))
+        carried = judged.carried
+        if carried is not None and len(carried) and "payer_account" in carried.columns:
+            mine = carried[carried["status"].isin(APPLIED) & (carried["payer_account"] != "")]
+            for acct, cust, pid in zip(mine["payer_account"], mine["customer_id"], mine["payment_id"]):
+                self.payers.learn(acct, cust, pid)       # who paid from which account, in earlier runs
         self.remit: dict[str, list] = {}
         if rem is not None and len(rem):
             r = rem.sort_values(["payment_id", "document_no", "amount_paid", "discount_taken", "deduction_amount",
@@ -353,7 +373,8 @@ class _Run:
                 self.exceptions.append((pid, r, d, cust, ""))
             return
         out.exceptions = pending + out.exceptions
-        self._commit(p, out)
+        if self._commit(p, out) and out.rule in _LEARN_FROM and (payer is None or payer.customer_id == out.customer):
+            self.payers.learn(p.payer_account, out.customer, pid)      # the account's history, for later payments
 
     def _accepted(self, p, rows: pd.DataFrame) -> _Outcome | None:
         """The proposal a person accepted (decision ACCEPT on its REVIEW rows), as a MANUAL
@@ -390,7 +411,8 @@ class _Run:
             return True
         return not out.ambiguous and not out.review_only and reported(out.confidence) >= self.min_conf
 
-    def _commit(self, p, out: _Outcome) -> None:
+    def _commit(self, p, out: _Outcome) -> bool:
+        """Record ``out`` for payment ``p``: AUTO (applied, True) or REVIEW (proposed, False)."""
         b, pid, cur, amt = self.book, p.payment_id, p.currency, int(p.amount)
         conf = reported(out.confidence)
         auto = self._auto_ok(out)
@@ -446,6 +468,7 @@ class _Run:
             self.exceptions.append((pid, reason, detail, cust, docs))
         for r, d in out.exceptions:
             self.exceptions.append((pid, r, d, cust, ""))
+        return auto
 
     def _unapplied(self, p, amount: int, reason: str, detail: str, customer: str) -> None:
         if amount == 0:
@@ -967,15 +990,74 @@ class _Run:
                         f"({', '.join(b.doc[i] for i in chosen)})" + ("" if unique else "; more than one combination fits")]
             return _Outcome("AMOUNT_COMBINATION", [_Alloc(i, b.rem[i]) for i in chosen], C_AMT_COMBO * idc, ev,
                             customer=c, ambiguous=not unique)
-        near = [i for i in pos if 0 < b.rem[i] - amt <= self.tol(b.rem[i], cur)]
-        if near:
-            i = near[0]
-            short = b.rem[i] - amt
-            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less "
-                        f"{self.fmt(short, cur)} written off (within tolerance)"]
-            return _Outcome("AMOUNT_TOLERANCE", [_Alloc(i, amt, write_off=short)], C_AMT_TOL * idc, ev, customer=c,
-                            ambiguous=len(near) > 1)
+        near = self._near(p, c, pos, idc, ev0)
+        if near is not None:
+            return near
         notes.append(f"no open item or combination of {c} matches {self.fmt(amt, cur)}")
+        return None
+
+    def _near(self, p, c: str, pos: list[int], idc: float, ev0: list[str]) -> _Outcome | None:
+        """Customer ``c``'s open items (``pos``) a little more than the payment (a short pay: the
+        difference written off) or a little less (an over pay: the excess on account), within
+        tolerance: one item, or 2-4 by :func:`.amounts.combinations`; applied when exactly one
+        fits, else a proposal.  Beyond tolerance only proposals (never AUTO): the customer's one
+        open item short-paid (the difference a deduction, reason from the reference) or all its
+        open items over-paid (the excess on account).  Money in minor units of the payment."""
+        b, cur, amt = self.book, p.currency, int(p.amount)
+        tol = self.tol(amt, cur)
+        fits: list[tuple[list[int], int]] = []        # items, their open amount less the payment
+        complete = True
+        if tol > 0:
+            for i in pos:
+                d = b.rem[i] - amt
+                if d and abs(d) <= self.tol(b.rem[i], cur):
+                    fits.append(([i], d))
+            amounts = [b.rem[i] for i in pos]
+            for lo in (amt + 1, amt - tol):               # short: sums amt+1 .. amt+tol; over: amt-tol .. amt-1
+                if lo > 0:
+                    combos, done = am.combinations(amounts, lo, slack=tol - 1)
+                    complete &= done
+                    fits += [([pos[j] for j in cmb], sum(amounts[j] for j in cmb) - amt) for cmb in combos]
+        if fits:
+            items, d = fits[0]
+            items = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
+            unique = len(fits) == 1 and complete
+            allocs = [_Alloc(i, b.rem[i]) for i in items]
+            docs = ", ".join(b.doc[i] for i in items)
+            what = f"open amount {self.fmt(b.rem[items[0]], cur)} of {docs}" if len(items) == 1 else \
+                f"sum {self.fmt(amt + d, cur)} of {len(items)} open items ({docs})"
+            out = _Outcome("AMOUNT_TOLERANCE", allocs, (C_AMT_TOL_ONE if unique else C_AMT_TOL) * idc, list(ev0),
+                           customer=c, ambiguous=not unique)
+            if d > 0:
+                a = next((a for a in reversed(allocs) if b.rem[a.item] >= d), None)
+                if a is None:
+                    return None
+                a.applied -= d
+                a.write_off = d
+                out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} less {self.fmt(d, cur)} written off on "
+                                    f"{b.doc[a.item]} (within tolerance {self.fmt(tol, cur)})")
+            else:
+                out.excess_detail = f"overpaid {self.fmt(-d, cur)} (within tolerance) over the {what}: left on account"
+                out.evidence.append(f"amount {self.fmt(amt, cur)} = {what} plus {self.fmt(-d, cur)} on account "
+                                    f"(within tolerance {self.fmt(tol, cur)})")
+            if not unique:
+                out.evidence.append("more than one item or combination fits within tolerance")
+            return out
+        total = sum(b.rem[i] for i in pos)
+        if len(pos) == 1 and amt < total:
+            i = pos[0]
+            code = reason_code(p.reference)
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(total - amt, cur)} short of {b.doc[i]}, {c}'s "
+                        f"only open item: deduction {code} proposed"]
+            return _Outcome("AMOUNT_SHORT", [_Alloc(i, amt, deduction=total - amt, reason_code=code)], C_AMT_TOL * idc,
+                            ev, customer=c, review_only=True)
+        if amt > total:
+            out = _Outcome("AMOUNT_OVER", [_Alloc(i, b.rem[i]) for i in pos], C_AMT_TOL * idc,
+                           ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(amt - total, cur)} more than all "
+                                  f"{len(pos)} open item{'s' if len(pos) > 1 else ''} of {c}: the excess on account"],
+                           customer=c, review_only=True)
+            out.excess_detail = f"overpaid {self.fmt(amt - total, cur)} over all open items of {c}: left on account"
+            return out
         return None
 
     def _amount_only(self, p, payer, notes: list[str]) -> _Outcome | None:

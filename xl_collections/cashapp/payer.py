@@ -3,8 +3,10 @@
 In order of strength: the ``customer_id`` on the payment (a lockbox that already knows it),
 the payer's bank account in a customer's ``bank_accounts``, the payer name equal to a
 customer name once legal forms and punctuation are dropped, then a fuzzy name match
-(rapidfuzz).  A tie between the top candidates is no match: the payment is better left
-unidentified than given to the wrong customer.
+(rapidfuzz), and last the account history: an account whose cash was applied to one
+customer's documents before (:meth:`PayerIndex.learn`; never an account that paid for two).
+A tie between the top candidates is no match: the payment is better left unidentified than
+given to the wrong customer.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 # Confidence of each way of knowing the payer (applied to rules that rely on the payer).
-BY_ID, BY_ACCOUNT, BY_NAME, BY_TRUNCATED = 1.0, 0.99, 0.97, 0.96
+BY_ID, BY_ACCOUNT, BY_NAME, BY_TRUNCATED, BY_HISTORY = 1.0, 0.99, 0.97, 0.96, 0.97
 FUZZY_MIN_SCORE = 90.0      # token-sorted ratio of normalised names, 0-100
 FUZZY_MIN_MARGIN = 4.0      # the best must beat the second best (another customer) by this
 
@@ -81,6 +83,7 @@ class PayerIndex:
         self._fuzzy_cache: dict[str, tuple[Payer | None, str]] = {}
         self._sorted_names: list[str] | None = None
         self._common: set[str] = set()
+        self._history: dict[str, dict[str, str]] = {}    # account -> customer -> the first payment seen
         if customers is None or len(customers) == 0:
             return
         cols = customers.columns
@@ -109,6 +112,26 @@ class PayerIndex:
             for k in _blocking_keys(n):
                 self._by_word.setdefault(k, []).append(n)
         self._common = {w for w, c in self._by_word.items() if len(c) > max(50, len(self._by_name) // 20)}
+
+    def learn(self, account: str, customer_id: str, payment_id: str) -> None:
+        """Remember that cash from ``account`` was applied to ``customer_id``'s documents (by
+        ``payment_id``).  Accounts of the customer master are not learnt: the master decides."""
+        a = normalise_account(account)
+        if len(a) < 5 or not customer_id or a in self._by_account:
+            return
+        self._history.setdefault(a, {}).setdefault(str(customer_id), str(payment_id))
+
+    def _from_history(self, acct: str, account: str, notes: list[str]) -> Payer | None:
+        seen = self._history.get(acct)
+        if not seen:
+            return None
+        if len(seen) > 1:
+            who = ", ".join(sorted(seen)[:3])
+            notes.append(f"payer account {account} paid for {len(seen)} customers before ({who})")
+            return None
+        (c, pid), = seen.items()
+        return Payer(c, BY_HISTORY, "account history",
+                     f"payer account {account} paid {c}'s documents before (payment {pid})")
 
     def related(self, a: str, b: str) -> bool:
         """Same customer, or one is the other's parent, or both share a parent."""
@@ -153,6 +176,11 @@ class PayerIndex:
                 return payer, ""
             if note:
                 notes.append(note)
+                return None, "; ".join(notes)          # a tie between names: the account does not break it
+        if len(acct) >= 5 and not self._by_account.get(acct):
+            payer = self._from_history(acct, account, notes)
+            if payer:
+                return payer, ""
         return None, "; ".join(notes)
 
     def _truncated(self, n: str, raw: str) -> Payer | None:

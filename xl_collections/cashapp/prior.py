@@ -102,6 +102,7 @@ def read_prior(df: pd.DataFrame | None, *, reporting_currency: str = "USD", file
     cur = [c if is_currency(c) else reporting_currency for c in out["currency"].str.upper()]
     out["currency"] = pd.Series(cur, dtype=object)
     errors: list[InputError] = []
+    blank = (out["payment_id"] == "").tolist()     # a row emptied (or a table left one row long) is no application
     minor = set(df.attrs.get("money", ()))       # an engine result: money already in minor units
     for c in PRIOR_MONEY:
         vals: list[int | None] = []
@@ -110,6 +111,9 @@ def read_prior(df: pd.DataFrame | None, *, reporting_currency: str = "USD", file
             out[c] = pd.array(src, dtype="Int64") if c == "payment_amount" else pd.array(src, dtype="int64")
             continue
         for i, (v, k) in enumerate(zip(src, cur)):
+            if blank[i]:
+                vals.append(None)
+                continue
             try:
                 m = parse_amount(_text(v) if isinstance(v, str) else v, k)
             except AmountError as e:

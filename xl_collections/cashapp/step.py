@@ -22,10 +22,11 @@ from ..core.schema import TABLES
 from ..core.settings import Settings
 from .engine import apply_cash
 from .prior import read_prior
+from .record import KEPT, RECORD_SHEET, RECORD_TABLE, applied_rows, counted
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
 CASH_APP_KEY = ("payment_id", "document_no")      # the row key the user's ``decision`` travels with
-CROSS_RUN = ("PRIOR_MISMATCH", "PAYMENT_CHANGED", "PAYMENT_REMOVED", "DUPLICATE_PAYMENT")
+CROSS_RUN = ("PRIOR_MISMATCH", "PAYMENT_CHANGED", "PAYMENT_REMOVED", "DUPLICATE_PAYMENT", "PRIOR_ROW_DELETED")
 
 
 def _audit_log(book) -> pd.DataFrame | None:
@@ -118,6 +119,35 @@ def cash_prior(state: CloseState) -> tuple[pd.DataFrame | None, str]:
     return (older if len(older) else None), latest
 
 
+def cash_record(book, settings: Settings) -> pd.DataFrame | None:
+    """The program's record of applied cash (the hidden ``Cash Record`` sheet, :mod:`.record`)
+    without rows of runs the ``Audit Log`` records as failed; None when there is none."""
+    if book is None or RECORD_SHEET.lower() not in {s.lower() for s in book.sheet_names()}:
+        return None
+    try:
+        df = book.read_table(RECORD_TABLE)
+    except Exception:  # noqa: BLE001 - a record without our table: no record
+        return None
+    if df is None or df.empty or "payment_id" not in df.columns:
+        return None
+    rec, errors = read_prior(df, reporting_currency=settings.reporting_currency, sheet=RECORD_SHEET)
+    if errors:
+        raise InputErrors(errors)
+    log = _audit_log(book)
+    failed = set()
+    if log is not None and {"run_id", "status"} <= set(log.columns):
+        failed = set(log.loc[log["status"] == FAILED, "run_id"].astype(str))
+    return counted(rec, failed)
+
+
+def record_output(apps: pd.DataFrame) -> SheetOutput:
+    """The hidden ``Cash Record`` sheet: every AUTO and REVERSED application after this run."""
+    return SheetOutput(RECORD_SHEET, [TableBlock(applied_rows(apps), table_name=RECORD_TABLE,
+                                                 title="Applied cash: the program's record")],
+                       notes=("The program's record of every application it made: it keeps cash from being applied "
+                              "twice when rows are deleted from Cash App. Do not edit.",), freeze=False, hidden=True)
+
+
 def _no_payments() -> pd.DataFrame:
     cols = {c.name: pd.Series([], dtype="datetime64[ns]" if c.name == "value_date" else object)
             for c in TABLES["payments"].columns if c.required}
@@ -134,16 +164,23 @@ def cash_result(state: CloseState):
         cards = state.tables.get("card_settlements")
         cards = cards if cards is not None and len(cards) else None
         prior, run_id = cash_prior(state)
-        if (payments is None or payments.empty) and prior is None and cards is None:
+        record = cash_record(state.book, state.settings)
+        given = state.prior_applications
+        recomputed = given is not None and len(given) and (prior is None or len(prior) < len(given))
+        if record is not None and recomputed:       # the latest run's rows are recomputed: not deleted ones
+            record = record[record["run_id"] != run_id]
+        nothing = (payments is None or payments.empty) and prior is None and cards is None
+        if nothing and (record is None or record.empty):
             return None
         if payments is None or payments.empty:
             payments = _no_payments()
         state.results["cash_prior"] = prior
+        state.results["cash_run_id"] = run_id
         state.results["cashapp"] = apply_cash(
             state.tables["open_items"], payments,
             customers=state.tables.get("customers"), remittance=state.tables.get("remittance"),
             prior_applications=prior, settings=state.settings, fx_rates=state.tables.get("fx_rates"),
-            run_id=run_id, card_settlements=cards)
+            run_id=run_id, card_settlements=cards, record=record)
     return state.results["cashapp"]
 
 
@@ -182,7 +219,6 @@ def step_cashapp(state: CloseState) -> StepResult:
     if payments is None:
         payments = _no_payments()
     s = state.settings
-    prior = state.results.get("cash_prior")
     apps = res.applications
     apps.attrs.setdefault("currency", s.reporting_currency)
     outs = cash_outputs(apps, res.unapplied, res.exceptions, res.posting, res.deductions, s)
@@ -194,8 +230,12 @@ def step_cashapp(state: CloseState) -> StepResult:
         outs[0] = replace(cash_app, blocks=[*cash_app.blocks, block])
     if "record_type" in payments.columns:        # returned items and other debits are not payments to apply
         payments = payments[~payments["record_type"].isin(("RETURN", "DEBIT"))]
-    prior_ids = set(prior["payment_id"]) if prior is not None and not prior.empty else set()
-    new = apps[~apps["payment_id"].isin(prior_ids)]
+    # this close's rows are the ones stamped with its run id: earlier runs' rows (carried, or put back
+    # from the Cash Record) and a proposal of an earlier run a person accepted are told apart by it
+    run_id = state.results.get("cash_run_id", state.run_id)
+    mine = (apps["run_id"].astype(str) == str(run_id)).to_numpy()
+    prior_ids = set(apps.loc[~mine & apps["status"].isin(KEPT).to_numpy(), "payment_id"])
+    new = apps[mine]
     is_auto = _is_auto(new)
     auto = new[is_auto]
     is_review = new["status"] == "REVIEW"
@@ -216,4 +256,5 @@ def step_cashapp(state: CloseState) -> StepResult:
            f"{len(res.unapplied):,} unapplied; {len(res.exceptions):,} exceptions"
            + (f"; {n_prior:,} applied in earlier runs, not again" if n_prior else "")
            + (f"; {problems:,} about earlier runs' cash (see Exceptions)" if problems else ""))
-    return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg, outputs=outs)
+    return StepResult("cashapp", DONE, rows=len(apps), amount=applied, message=msg,
+                      outputs=[*outs, record_output(apps)])

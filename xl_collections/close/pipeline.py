@@ -178,7 +178,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         res.seconds = time.perf_counter() - start
         res.finished = now + dt.timedelta(seconds=time.perf_counter() - t0)
         if res.outputs:
-            res.sheets = tuple(o.name for o in res.outputs)
+            res.sheets = tuple(o.name for o in res.outputs if not o.hidden)     # what a person can open
         outputs += res.outputs
         res.outputs = []
         state.steps[s] = res

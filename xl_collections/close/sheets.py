@@ -90,6 +90,8 @@ EXCEPTION_NEXT = {
                         "it is tried again next run",
     "RETURN_AMOUNT_MISMATCH": "Returned item of another amount than its payment: check with the bank; nothing was "
                               "reversed",
+    "PRIOR_ROW_DELETED": "Rows deleted from Cash App are back (the cash stays applied once); to undo one, type "
+                         "REJECT in decision",
 }
 
 

@@ -25,6 +25,7 @@ from ..core import schema
 from ..ar.aging_step import step_aging
 from ..allowance.step import READS as ALLOWANCE_READS
 from ..allowance.step import step_allowance
+from ..cashapp.record import RECORD_SHEET as CASH_RECORD_SHEET
 from ..cashapp.returns_step import step_returns
 from ..cashapp.step import step_cashapp
 from .state import CloseState, StepResult
@@ -184,7 +185,9 @@ ALIASES: dict[str, str] = {a: s.name for s in CLOSE_STEPS for a in s.aliases}
 
 CLOSE_SHEET, AUDIT_SHEET = "Close", "Audit Log"
 RESULT_SHEETS: tuple[str, ...] = tuple(dict.fromkeys(sh for s in CLOSE_STEPS for sh in s.sheets))
-OWNED_SHEETS: tuple[str, ...] = (CLOSE_SHEET, *RESULT_SHEETS, AUDIT_SHEET)
+# hidden sheets the program keeps for itself (not in the template): cash application's record
+RECORD_SHEETS: tuple[str, ...] = (CASH_RECORD_SHEET,)
+OWNED_SHEETS: tuple[str, ...] = (CLOSE_SHEET, *RESULT_SHEETS, *RECORD_SHEETS, AUDIT_SHEET)
 
 # every table a step reads, in schema order: each gets a sha256_<table> column on the Audit Log
 AUDITED_TABLES: tuple[str, ...] = tuple(t for t in schema.TABLES if any(t in s.reads for s in CLOSE_STEPS))

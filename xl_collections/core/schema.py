@@ -146,6 +146,12 @@ PAYMENTS = Table("payments", "Payments", (
     Column("original_ref", TEXT, default="", aliases=("original reference", "original ref", "returned ref")),
     Column("reason_code", CODE, default="", aliases=("return reason code", "return code")),
     Column("reason", TEXT, default="", aliases=("return reason",)),
+    # the bank's own reference of the entry and the payer's end-to-end id (camt EndToEndId, MT940 EREF):
+    # one bank entry loaded twice under other payment ids is still one payment (DUPLICATE_PAYMENT)
+    Column("bank_reference", TEXT, default="", aliases=("bank reference", "bank ref no", "acctsvcrref",
+                                                        "account servicer reference")),
+    Column("end_to_end_id", TEXT, default="", aliases=("end to end id", "end-to-end id", "endtoendid", "e2e id",
+                                                       "e2e reference", "eref")),
 ), unique=("payment_id",))
 
 REMITTANCE = Table("remittance", "Remittance", (
