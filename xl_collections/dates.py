@@ -174,6 +174,15 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
             if d is not None:
                 out[idx] = pd.Timestamp(d)
         return out, bad
+    fast = _iso_text_dates(values)
+    if fast is not None:             # Arrow text (a CSV's, a Parquet file's): ISO dates at once
+        days, settled = fast
+        out = pd.Series(days, index=values.index)
+        if settled.all():
+            return out, bad
+        rest, bad = parse_date_series(values[~settled].astype(object), day_first=day_first)
+        out[~settled] = rest
+        return out, bad
     # mixed / text: group by the kind of value
     obj = values.astype(object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -209,6 +218,35 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
         for idx, d in zip(found_idx, found):
             out[idx] = d
     return out.dt.normalize(), bad
+
+
+def _iso_text_dates(values: pd.Series):
+    """For a column of Arrow-backed text: ``(datetime64[ns] array, settled)`` where ``settled``
+    marks the blanks (NaT) and the ``yyyy-mm-dd`` dates within the range, parsed by Arrow; the
+    other cells are left to :func:`parse_date_series`'s careful path.  None for other columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
+        return None
+    arr = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    arr = pc.utf8_trim_whitespace(arr)
+    blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False)
+    stamps = pc.strptime(pc.if_else(iso, arr, pa.scalar(None, arr.type)), format="%Y-%m-%d", unit="s",
+                         error_is_null=True)
+    # strptime rolls 2026-02-30 over to March: only a date that prints back as given is one
+    same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), arr.cast(pa.string())), False)
+    stamps = pc.if_else(same, stamps, pa.scalar(None, stamps.type))
+    days = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64") / 86400.0
+    lo = (MIN_DATE - dt.date(1970, 1, 1)).days
+    hi = (MAX_DATE - dt.date(1970, 1, 1)).days
+    ok = ~np.isnan(days) & (days >= lo) & (days <= hi)
+    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = days[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+    return out, ok | blank
 
 
 def to_date(value) -> dt.date:

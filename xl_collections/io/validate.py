@@ -360,7 +360,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
             words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
             if words:
-                key = txt.str.strip().str.upper()
+                # Arrow text came trimmed, and upper-cased for a code: nothing to redo per cell
+                key = txt if a is not None and col.kind == CODE else txt.str.strip().str.upper()
                 hit = key.isin(list(words)).to_numpy(dtype=bool)
                 if hit.any():
                     txt = txt.where(~hit, key.map(words))
@@ -420,6 +421,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         # document_no is unique per fiscal_year and item when the export has them (CONTRACT §1)
         parts = [c for c in ("fiscal_year", "item") if name == "document_no" and c in out]
+        if not parts and _all_distinct(out[name]):      # the usual case, found by one Arrow hash pass
+            continue
         key = out[name] if not parts else out[[name, *parts]].astype(str).agg("\x1f".join, axis=1)
         dup = key.duplicated(keep=False).to_numpy() & (out[name] != "").to_numpy()
         if table.name == "payments" and dup.any():
@@ -445,6 +448,18 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     out.attrs["reporting_currency"] = reporting_currency
     out.attrs["warnings"] = warnings
     return out, errors
+
+
+def _all_distinct(values: pd.Series) -> bool:
+    """True when no value repeats (a quick certain answer; False also when it cannot tell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return False
+    return pc.count_distinct(arr, mode="all").as_py() == len(arr)
 
 
 def _missing_column(col: Column, n: int) -> pd.Series:
