@@ -577,6 +577,11 @@ def read_column_map(path_or_grid, *, sheet: str | None = None) -> dict[str, dict
     return mapping
 
 
+def table_column_map(column_map, table_name: str) -> dict | None:
+    """One table's column map from either form :func:`load_table` takes (see :func:`_map_for`)."""
+    return _map_for(column_map, table_name)
+
+
 def _map_for(column_map, table_name: str) -> dict | None:
     """Accept either one table's map ``{source: canonical}`` or the whole ``read_column_map``
     result ``{table: {source: canonical}}``."""
@@ -687,6 +692,24 @@ def read_columns(src, table_name: str = "") -> tuple[list[str], list[pd.Series]]
         headers = [_header_text(x) for x in h]
         parts.append([c if isinstance(c, pd.Series) else type_column(c) for c in cols])
     return headers, [combine_chunks([p[c] for p in parts]) for c in range(len(headers))]
+
+
+def iter_tables(src, table_name: str, *, batch_rows: int = arrow_sources.BATCH_ROWS, column_map: dict | None = None,
+                reporting_currency: str = "USD", day_first: bool = False, decimal_comma: bool | None = None,
+                amount_sign: str = "signed"):
+    """A Parquet file or DuckDB table read in batches of ``batch_rows`` records, each validated
+    on its own: ``(canonical_df, errors)`` per batch, rows named as in the whole table.  What
+    needs every row at once (a document number repeated in another batch) is the caller's
+    (:mod:`xl_collections.aging_outofcore`)."""
+    label = src.label
+    cmap = _map_for(column_map, table_name)
+    for h, cols, first in arrow_sources.iter_batches(src, table_name, batch_rows):
+        headers = [_header_text(x) for x in h]
+        columns = [c if isinstance(c, pd.Series) else type_column(c) for c in cols]
+        n = len(columns[0]) if columns else 0
+        yield table_from_columns(headers, columns, np.arange(first, first + n), table_name, header_row=1, file=label,
+                                 column_map=cmap, reporting_currency=reporting_currency, day_first=day_first,
+                                 decimal_comma=decimal_comma, amount_sign=amount_sign)
 
 
 def _check_not_zip(p: Path, label: str, table_name: str) -> None:
