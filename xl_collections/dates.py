@@ -234,13 +234,15 @@ def _iso_text_dates(values: pd.Series):
         return None
     arr = pc.utf8_trim_whitespace(arr)
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
-    iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False)
-    stamps = pc.strptime(pc.if_else(iso, arr, pa.scalar(None, arr.type)), format="%Y-%m-%d", unit="s",
-                         error_is_null=True)
-    # strptime rolls 2026-02-30 over to March: only a date that prints back as given is one
-    same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), arr.cast(pa.string())), False)
-    stamps = pc.if_else(same, stamps, pa.scalar(None, stamps.type))
-    days = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64") / 86400.0
+    iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False).to_numpy(zero_copy_only=False)
+    safe = pc.if_else(pa.array(iso), arr, pa.scalar("1970-01-01", arr.type))
+    y, m, d = (pc.cast(pc.utf8_slice_codeunits(safe, i, j), pa.int64()).to_numpy(zero_copy_only=False)
+               for i, j in ((0, 4), (5, 7), (8, 10)))
+    # the calendar checks it: a day past its month's end (2026-02-30) rolls over and is not taken
+    month = ((y - 1970) * 12 + np.clip(m, 1, 12) - 1).astype("datetime64[M]")
+    day = month.astype("datetime64[D]") + (np.clip(d, 1, 31) - 1)
+    iso &= (m >= 1) & (m <= 12) & (d >= 1) & (day.astype("datetime64[M]") == month)
+    days = np.where(iso, day.astype("int64"), np.nan)
     lo = (MIN_DATE - dt.date(1970, 1, 1)).days
     hi = (MAX_DATE - dt.date(1970, 1, 1)).days
     ok = ~np.isnan(days) & (days >= lo) & (days <= hi)

@@ -337,6 +337,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         decimal_comma = detect_decimal_comma([data[src[c.name]] for c in table.columns
                                               if c.kind == MONEY and c.name in src])
     raw_money: dict[str, pd.Series] = {}
+    arrow_text: dict = {}
 
     for col in table.columns:
         if col.name == "currency":
@@ -356,7 +357,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             a = arrow(h)
             if a is _UNSET:
                 a = _arrow_text(values)
-            txt = _text(values, upper=col.kind == CODE, arr=a)
+            txt = first_txt = _text(values, upper=col.kind == CODE, arr=a)
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
             words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
             if words:
@@ -373,6 +374,8 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                     err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices)
                         + " (or a Column Map row giving what this value means: source_value, canonical_value)")
             out[col.name] = txt
+            if a is not None and col.kind == TEXT and txt is first_txt:
+                arrow_text[col.name] = a          # the column's cells as Arrow text, for the uniqueness check
         elif col.kind == DATE:
             parsed, bad = parse_date_series(values, day_first=day_first)
             for i, e in bad.items():
@@ -421,7 +424,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         # document_no is unique per fiscal_year and item when the export has them (CONTRACT §1)
         parts = [c for c in ("fiscal_year", "item") if name == "document_no" and c in out]
-        if not parts and _all_distinct(out[name]):      # the usual case, found by one Arrow hash pass
+        if not parts and _all_distinct(out[name], arrow_text.get(name)):      # the usual case, found by one Arrow hash pass
             continue
         key = out[name] if not parts else out[[name, *parts]].astype(str).agg("\x1f".join, axis=1)
         dup = key.duplicated(keep=False).to_numpy() & (out[name] != "").to_numpy()
@@ -450,16 +453,18 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     return out, errors
 
 
-def _all_distinct(values: pd.Series) -> bool:
-    """True when no value repeats (a quick certain answer; False also when it cannot tell)."""
+def _all_distinct(values: pd.Series, arr=None) -> bool:
+    """True when no value repeats (a quick certain answer; False also when it cannot tell).
+    ``arr``: the same values as Arrow text when the caller has them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        return False
-    return pc.count_distinct(arr, mode="all").as_py() == len(arr)
+    if arr is None:
+        try:
+            arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return False
+    return pc.count_distinct(pc.fill_null(arr, ""), mode="all").as_py() == len(values)
 
 
 def _missing_column(col: Column, n: int) -> pd.Series:
