@@ -92,6 +92,26 @@ def age_source(path, as_of, *, customers: pd.DataFrame | None = None, fx_rates: 
     return StreamedAging(_finish(partial, key_col, labels, reporting_currency, summary_attrs), items, records)
 
 
+def merge_summaries(summaries: list[pd.DataFrame]) -> pd.DataFrame:
+    """Aging summaries of disjoint sets of open items (``age(...).summary`` of each batch, of
+    each partition of a group: same as-of, buckets, basis, ``by`` and reporting currency) ->
+    the summary of all of them, exactly as :func:`~xl_collections.aging.age` gives it on their
+    union: sums per group (a group may appear in several), sorted by past due descending then
+    key, a final ``TOTAL`` row.  Amounts are integer minor units: the sums are exact."""
+    if not summaries:
+        raise ValueError("no summaries to merge")
+    attrs = summaries[0].attrs
+    labels = ("not_due", *attrs["buckets"])
+    key_col = "item_currency" if attrs.get("by") == "currency" else attrs.get("by", "customer_id")
+    partial = None
+    for summ in summaries:
+        if len(summ) > 1:
+            partial = _add(partial, summ.iloc[:-1], key_col, labels)
+    if partial is None:
+        return summaries[0].copy()
+    return _finish(partial, key_col, labels, attrs["currency"], attrs)
+
+
 def _money(labels) -> list[str]:
     return ["total_open", *labels, "past_due", *EXTRA]
 
