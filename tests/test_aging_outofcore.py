@@ -95,3 +95,25 @@ def test_problems_across_batches_are_the_validators_own(tmp_path):
         return (x.row, x.column, x.message, x.value, x.expected)
     assert sorted(map(key, e.value.errors)) == sorted(map(key, want))
     assert any(x.message == "duplicate document_no" and x.expected.endswith("(also on row 2)") for x in want)
+
+
+def test_payment_behaviour_of_a_history_in_batches_equals_the_whole(tmp_path):
+    from xl_collections.credit.behaviour import payment_behaviour
+    from xl_collections.credit.behaviour_outofcore import behaviour_source
+
+    book = demo.generate(items=1500, seed=3)
+    ci = book.tables.get("cleared_items")
+    assert ci is not None and len(ci) > 100
+    demo.write_csv(book, tmp_path)
+    csv_path = tmp_path / "cleared_items.csv"
+    typed = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(
+        column_types={"customer_id": pa.string(), "document_no": pa.string()}))
+    pq.write_table(typed, tmp_path / "cleared.parquet", row_group_size=250)
+    whole, errors = load_table(csv_path, "cleared_items")
+    assert not errors
+    fx, _ = load_table(tmp_path / "fx_rates.csv", "fx_rates")
+    as_of = book.settings.as_of
+    want = payment_behaviour(whole, as_of, fx_rates=fx)
+    got, records = behaviour_source(tmp_path / "cleared.parquet", as_of, fx_rates=fx, batch_rows=97)
+    pd.testing.assert_frame_equal(got, want)
+    assert records == len(whole) and len(want) > 5
