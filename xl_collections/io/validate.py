@@ -510,12 +510,14 @@ def _table_rules(table: Table, out: pd.DataFrame, src: dict, rows: np.ndarray, e
                 err("unknown payment terms", rows[i], src.get("payment_terms", "payment_terms"), t,
                     "terms such as NET30, 2/10 NET30, EOM45, 15 MFI, DUE ON RECEIPT, COD")
     if table.name in ("gl", "write_offs", "aging_history") and "period" in out:
+        values = out["period"].to_numpy(dtype=object)
+        norm = {p: normalise_period(p) for p in pd.unique(values)}     # a history repeats a few months
         periods = []
-        for i, p in enumerate(out["period"].to_numpy(dtype=object)):
-            norm = normalise_period(p)
-            if norm is None and p != "":
+        for i, p in enumerate(values):
+            n = norm[p]
+            if n is None and p != "":
                 err("period is not a month", rows[i], src.get("period", "period"), p, "a period such as 2026-10")
-            periods.append(norm or p)
+            periods.append(n or p)
         out["period"] = pd.Series(periods, dtype=object)
 
 
