@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -151,7 +150,7 @@ def test_duckdb_table_reads_and_names_rows_and_the_table(tmp_path):
     duckdb = pytest.importorskip("duckdb")
     db = tmp_path / "ledger.duckdb"
     con = duckdb.connect(str(db))
-    t = typed_table()
+    t = typed_table()  # noqa: F841 - DuckDB reads the local variable by name below
     con.execute("CREATE TABLE open_items AS SELECT * FROM t")
     con.execute("UPDATE open_items SET \"Customer\" = NULL WHERE \"Invoice Number\" = '00123'")
     con.close()

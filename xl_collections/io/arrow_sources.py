@@ -6,7 +6,7 @@ same validator as a sheet's cells, so every message is the one a sheet or CSV wo
 * ``FILE.parquet`` and ``FILE.duckdb:table`` (CONTRACT §4): tables beyond a sheet.  Row
   numbers in messages are as a spreadsheet would show the table: the header is row 1, the
   first record row 2.  :func:`iter_batches` streams them in record batches (the out-of-core
-  aging, :mod:`xl_collections.aging_outofcore`); :func:`read_columns` reads them whole.
+  aging, :mod:`xl_collections.aging_outofcore`); ``readers.read_columns`` reads them whole.
 * :func:`read_csv_arrow`: a CSV read by pyarrow's multi-threaded parser instead of Python's
   ``csv`` module, only when the result is certain to be the same cells on the same lines
   (UTF-8, the header on line 1, every record on one line with as many fields as the header,
