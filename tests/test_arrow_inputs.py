@@ -170,3 +170,12 @@ def test_dates_outside_the_range_in_parquet_are_refused_naming_the_row(tmp_path)
     _, errors = readers.load_table(tmp_path / "oi.parquet", "open_items")
     assert [(e.row, e.column) for e in errors] == [(3, "document_date")]
     assert "not a date" in errors[0].message
+
+
+def test_a_code_word_after_a_removed_control_character_still_maps(tmp_path):
+    # the Arrow shortcut for code words must not skip the strip a removed character leaves to do
+    p = tmp_path / "oi.csv"
+    p.write_text(HEADER + GOOD.replace(",INV,2026-09-01", ",\x01 Invoice,2026-09-01"), encoding="utf-8")
+    df, errors = readers.load_table(p, "open_items")
+    assert not errors and df["doc_type"].iloc[0] == "INV"
+    assert any("control characters removed" in w.message for w in df.attrs["warnings"])

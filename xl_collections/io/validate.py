@@ -362,7 +362,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
             if words:
                 # Arrow text came trimmed, and upper-cased for a code: nothing to redo per cell
-                key = txt if a is not None and col.kind == CODE else txt.str.strip().str.upper()
+                key = txt if a is not None and col.kind == CODE and txt is first_txt else txt.str.strip().str.upper()
                 hit = key.isin(list(words)).to_numpy(dtype=bool)
                 if hit.any():
                     txt = txt.where(~hit, key.map(words))
