@@ -179,3 +179,13 @@ def test_a_code_word_after_a_removed_control_character_still_maps(tmp_path):
     df, errors = readers.load_table(p, "open_items")
     assert not errors and df["doc_type"].iloc[0] == "INV"
     assert any("control characters removed" in w.message for w in df.attrs["warnings"])
+
+
+def test_timestamps_with_fractions_and_before_1970_are_their_calendar_day(tmp_path):
+    t = typed_table().set_column(4, "due_date", pa.array(
+        [dt.datetime(1969, 12, 31, 12, 0, 0, 500), dt.datetime(2026, 10, 1, 13, 5, 1, 250000), None],
+        type=pa.timestamp("us")))
+    pq.write_table(t, tmp_path / "oi.parquet")
+    df, errors = readers.load_table(tmp_path / "oi.parquet", "open_items")
+    assert not errors
+    assert [d.date() for d in df["due_date"].iloc[:2]] == [dt.date(1969, 12, 31), dt.date(2026, 10, 1)]

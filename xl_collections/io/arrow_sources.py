@@ -192,8 +192,8 @@ def arrow_column(arr) -> pd.Series | np.ndarray:
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
         if pa.types.is_timestamp(t) and t.tz:
             arr = pc.local_timestamp(arr)
-        days = pc.cast(pc.cast(arr, pa.timestamp("s")) if pa.types.is_timestamp(t) else arr, pa.date32()) \
-            if not pa.types.is_date32(t) else arr
+        # the day of a timestamp (its time dropped, floored: 1969-12-31 12:00 is 1969-12-31)
+        days = arr if pa.types.is_date32(t) else pc.cast(arr, pa.date32(), safe=False)
         d = days.cast(pa.int32()).to_numpy(zero_copy_only=False).astype("float64")
         valid = ~np.isnan(d)
         if valid.any() and (d[valid].min() < _LO_DAYS or d[valid].max() > _HI_DAYS):
