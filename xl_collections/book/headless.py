@@ -743,7 +743,7 @@ def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str 
     """From an owned sheet's previous XML: its sheetPr, the elements that carry buttons and
     shapes, the drawing's relationship id and the sheet protection a user set."""
     sheet_pr, kept, drawing_rid, protection = b"", [], None, b""
-    data = pkg.read(part)
+    data = _without_cells(pkg.read(part))
     depth = 0
     for event, el in etree.iterparse(_BytesReader(data), events=("start", "end"), huge_tree=True):
         if event == "start":
@@ -764,6 +764,28 @@ def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str 
         elif depth == 2 and etree.QName(el).localname == "row":
             el.clear()
     return sheet_pr, kept, drawing_rid, protection
+
+
+_SHEET_DATA_OPEN = re.compile(rb"<(?:\w+:)?sheetData(?=[\s>/])")
+_SHEET_DATA_CLOSE = re.compile(rb"</(?:\w+:)?sheetData\s*>")
+
+
+def _without_cells(data: bytes) -> bytes:
+    """A worksheet's XML with the content of ``<sheetData>`` cut out: what :func:`_kept_elements`
+    looks for lies outside it, and a 100k-row sheet's cells are most of the bytes.  Unchanged
+    when the element is not found as expected."""
+    start = _SHEET_DATA_OPEN.search(data)
+    if start is None:
+        return data
+    open_end = data.find(b">", start.end())
+    if open_end < 0 or data[open_end - 1:open_end] == b"/":      # <sheetData/>: nothing inside
+        return data
+    close = None
+    for close in _SHEET_DATA_CLOSE.finditer(data, open_end):
+        pass                                                   # the last closing tag
+    if close is None:
+        return data
+    return data[:open_end + 1] + data[close.start():]
 
 
 class _BytesReader:

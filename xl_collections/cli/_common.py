@@ -41,6 +41,19 @@ def out_dir(args) -> Path:
     return check_out(args, Path(args.out), folder=True)
 
 
+def read_options(args, settings=None) -> dict:
+    """How the input files are read, from ``--map``, ``--day-first``, ``--encoding`` and
+    ``--decimal-comma`` (else ``settings``): ``column_map``, ``day_first``, ``encoding``,
+    ``decimal_comma``, ``amount_sign``."""
+    from ..io.readers import read_column_map
+
+    return dict(column_map=read_column_map(args.map) if getattr(args, "map", None) else None,
+                day_first=bool(getattr(args, "day_first", False)) or bool(getattr(settings, "day_first", False)),
+                encoding=getattr(args, "encoding", None) or getattr(settings, "encoding", None) or None,
+                decimal_comma=True if getattr(args, "decimal_comma", False) else getattr(settings, "decimal_comma", None),
+                amount_sign=getattr(settings, "amount_sign", None) or "signed")
+
+
 def read_inputs(args, currency: str, files: dict[str, str | None],
                 extra_errors: list[InputError] | None = None, settings=None) -> dict:
     """``files``: table name -> path (None: not given, the table is None; ``payments#2``: one of
@@ -50,13 +63,10 @@ def read_inputs(args, currency: str, files: dict[str, str | None],
     with every problem of every file (and ``extra_errors``) when any file is refused.  What was
     accepted with a remark (an encoding detected, control characters removed) is printed to
     stderr as ``warning:`` lines."""
-    from ..io.readers import load_table, read_column_map
+    from ..io.readers import load_table
 
-    column_map = read_column_map(args.map) if getattr(args, "map", None) else None
-    day_first = bool(getattr(args, "day_first", False)) or bool(getattr(settings, "day_first", False))
-    options = dict(encoding=getattr(args, "encoding", None) or getattr(settings, "encoding", None) or None,
-                   decimal_comma=True if getattr(args, "decimal_comma", False) else getattr(settings, "decimal_comma", None),
-                   amount_sign=getattr(settings, "amount_sign", None) or "signed")
+    options = read_options(args, settings)
+    column_map, day_first = options.pop("column_map"), options.pop("day_first")
     errors: list[InputError] = list(extra_errors or [])
     tables = {}
     for table, path in files.items():

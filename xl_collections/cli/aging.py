@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..ar.aging import age, contract_columns
-from ..core.errors import UsageError
+from ..ar.aging_outofcore import SHEET_ROWS, age_source, beyond_a_sheet
+from ..core.errors import InputErrors, UsageError
 from ..core.money import format_amount
-from ..io.outdir import check_out
 from ..core.settings import parse_buckets
-from ._common import as_of_date, read_inputs, reporting_currency
+from ..io.outdir import check_out
+from ._common import as_of_date, read_inputs, read_options, reporting_currency
 
 HELP = "age open items into buckets"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -45,20 +46,39 @@ def _options(args):
     return as_of, edges, currency, out
 
 
+def _streamed(args) -> bool:
+    """Whether ``--open-items`` is a Parquet file or DuckDB table longer than a sheet (aged out of
+    core); a file that cannot be opened is left to the reader, which names the problem."""
+    try:
+        return beyond_a_sheet(args.open_items)
+    except InputErrors:
+        return False
+
+
 def run(args) -> int:
     from ..io.write import write_table
 
     as_of, edges, currency, out = _options(args)
-    t = read_inputs(args, currency, {"open_items": args.open_items, "customers": args.customers, "fx_rates": args.fx})
+    streamed = _streamed(args)
+    t = read_inputs(args, currency, {"open_items": None if streamed else args.open_items,
+                                     "customers": args.customers, "fx_rates": args.fx})
     open_items, customers, fx = t["open_items"], t["customers"], t["fx_rates"]
-    result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
-                 basis=args.basis, by=args.by, reporting_currency=currency)
-    summary = result.summary
+    if streamed:         # beyond a sheet: aged batch by batch, the same table to the cent
+        res = age_source(args.open_items, as_of, customers=customers, fx_rates=fx, buckets=edges, basis=args.basis,
+                         by=args.by, reporting_currency=currency, **read_options(args))
+        summary, aged = res.summary, res.items
+    else:
+        result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
+                     basis=args.basis, by=args.by, reporting_currency=currency)
+        summary, aged = result.summary, len(result.detail)
     cols = contract_columns(summary)
     table = summary[cols].copy()
     table.attrs = {**summary.attrs, "money": [c for c in summary.attrs["money"] if c in cols]}
+    if out.suffix.lower() == ".xlsx" and len(table) + 1 > SHEET_ROWS:
+        raise UsageError(f"--out {args.out}: the aging has {len(table):,} rows, more than a sheet holds "
+                         f"({SHEET_ROWS:,} rows with the header): write it to a .csv file instead")
     write_table(table, out, sheet="Aging")
     n = len(table) - 1
-    print(f"aged {len(result.detail):,} open items of {n:,} {args.by} group{'s' if n != 1 else ''} "
+    print(f"aged {aged:,} open items of {n:,} {args.by} group{'s' if n != 1 else ''} "
           f"at {as_of.isoformat()}: past due {currency} {format_amount(int(table['past_due'].iloc[-1]), currency)} -> {out}")
     return 0

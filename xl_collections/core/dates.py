@@ -174,6 +174,15 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
             if d is not None:
                 out[idx] = pd.Timestamp(d)
         return out, bad
+    fast = _iso_text_dates(values)
+    if fast is not None:             # Arrow text (a CSV's, a Parquet file's): ISO dates at once
+        days, settled = fast
+        out = pd.Series(days, index=values.index)
+        if settled.all():
+            return out, bad
+        rest, bad = parse_date_series(values[~settled].astype(object), day_first=day_first)
+        out[~settled] = rest
+        return out, bad
     # mixed / text: group by the kind of value
     obj = values.astype(object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -209,6 +218,37 @@ def parse_date_series(values: pd.Series, *, day_first: bool = False):
         for idx, d in zip(found_idx, found):
             out[idx] = d
     return out.dt.normalize(), bad
+
+
+def _iso_text_dates(values: pd.Series):
+    """For a column of Arrow-backed text: ``(datetime64[ns] array, settled)`` where ``settled``
+    marks the blanks (NaT) and the ``yyyy-mm-dd`` dates within the range, parsed by Arrow; the
+    other cells are left to :func:`parse_date_series`'s careful path.  None for other columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
+        return None
+    arr = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    arr = pc.utf8_trim_whitespace(arr)
+    blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False).to_numpy(zero_copy_only=False)
+    safe = pc.if_else(pa.array(iso), arr, pa.scalar("1970-01-01", arr.type))
+    y, m, d = (pc.cast(pc.utf8_slice_codeunits(safe, i, j), pa.int64()).to_numpy(zero_copy_only=False)
+               for i, j in ((0, 4), (5, 7), (8, 10)))
+    # the calendar checks it: a day past its month's end (2026-02-30) rolls over and is not taken
+    month = ((y - 1970) * 12 + np.clip(m, 1, 12) - 1).astype("datetime64[M]")
+    day = month.astype("datetime64[D]") + (np.clip(d, 1, 31) - 1)
+    iso &= (m >= 1) & (m <= 12) & (d >= 1) & (day.astype("datetime64[M]") == month)
+    days = np.where(iso, day.astype("int64"), np.nan)
+    lo = (MIN_DATE - dt.date(1970, 1, 1)).days
+    hi = (MAX_DATE - dt.date(1970, 1, 1)).days
+    ok = ~np.isnan(days) & (days >= lo) & (days <= hi)
+    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = days[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+    return out, ok | blank
 
 
 def to_date(value) -> dt.date:

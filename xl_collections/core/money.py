@@ -79,6 +79,31 @@ def to_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(int(minor)).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
+def format_amounts(minor, places) -> pd.Series:
+    """Vectorised :func:`format_amount`: int minor units (``Int64`` <NA> or NaN -> '') with
+    ``places`` decimals (one int, or one per value) -> the same texts (``-1234.50``), as an
+    Arrow-backed str Series.  For writing large tables."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    s = pd.Series(minor)
+    missing = s.isna().to_numpy(dtype=bool)
+    v = s.fillna(0).to_numpy(dtype="int64") if missing.any() else s.to_numpy(dtype="int64")
+    p = np.broadcast_to(np.asarray(places, dtype="int64"), v.shape)
+    texts = np.empty(len(v), dtype=object)
+    for k in np.unique(p).tolist():
+        sel = p == k
+        whole, frac = np.divmod(np.abs(v[sel]), 10 ** k)
+        text = pc.binary_join_element_wise(pa.array(np.where(v[sel] < 0, "-", ""), type=pa.string()),
+                                           pc.cast(pa.array(whole), pa.string()), "")
+        if k:
+            tail = pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), width=k, padding="0")
+            text = pc.binary_join_element_wise(text, tail, ".")
+        texts[sel] = text.to_numpy(zero_copy_only=False)
+    texts[missing] = ""
+    return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow")), index=s.index)
+
+
 def format_amount(minor: int | None, currency: str) -> str:
     """Plain machine-readable text for CSV: ``-1234.50`` (no thousands separators); '' for None."""
     if minor is None or (isinstance(minor, float) and math.isnan(minor)) or minor is pd.NA:

@@ -38,8 +38,22 @@ def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_
                       reporting_currency: str = "USD", policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
     """One row per customer with history: :data:`COLUMNS` (``add_days`` a Decimal,
     ``billing_12m`` minor units of the reporting currency)."""
+    return behaviour_from_sums(behaviour_sums(cleared_items, as_of, fx_rates=fx_rates,
+                                              reporting_currency=reporting_currency, policy=policy), policy)
+
+
+SUMS = ("documents", "amount", "weighted", "late_amount", "recent_amount", "recent_weighted", "older_amount",
+        "older_weighted", "billing_12m")
+
+
+def behaviour_sums(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_rates=None,
+                   reporting_currency: str = "USD", policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """The integer sums per customer (index ``customer_id``, columns :data:`SUMS`; amounts in
+    minor units of the reporting currency, weighted = amount x days late) that
+    :func:`behaviour_from_sums` turns into the table.  Sums of disjoint sets of cleared items
+    add up (batches of a file beyond memory: :mod:`xl_collections.credit.behaviour_outofcore`)."""
     if cleared_items is None or not len(cleared_items):
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+        return pd.DataFrame({c: pd.Series([], dtype="int64") for c in SUMS})
     ci = cleared_items[cleared_items["amount"].to_numpy(dtype="int64") > 0]
     end = np.datetime64(as_of, "D")
     start = end - np.timedelta64(policy.lookback_days, "D")
@@ -47,7 +61,7 @@ def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_
     dated = ci["document_date"].to_numpy(dtype="datetime64[D]")
     ci = ci[((cleared > start) & (cleared <= end)) | ((dated > start) & (dated <= end))]
     if not len(ci):
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+        return pd.DataFrame({c: pd.Series([], dtype="int64") for c in SUMS})
     amount = to_reporting(ci, "amount", fx_rates=fx_rates, as_of=as_of, reporting_currency=reporting_currency,
                           table="cleared_items")
     cleared = ci["cleared_date"].to_numpy(dtype="datetime64[D]")
@@ -59,7 +73,7 @@ def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_
     # integer sums per customer (exact), then one Decimal division each
     w = in_window
     recent_w, older_w = w & recent, w & ~recent
-    parts = pd.DataFrame({
+    return pd.DataFrame({
         "documents": w.astype("int64"),
         "amount": np.where(w, amount, 0), "weighted": np.where(w, amount * late, 0),
         "late_amount": np.where(w & (late > 0), amount, 0),
@@ -67,6 +81,12 @@ def payment_behaviour(cleared_items: pd.DataFrame | None, as_of: dt.date, *, fx_
         "older_amount": np.where(older_w, amount, 0), "older_weighted": np.where(older_w, amount * late, 0),
         "billing_12m": np.where(billed, amount, 0),
     }).groupby(ci["customer_id"].astype(str).to_numpy(), sort=True).sum()
+
+
+def behaviour_from_sums(parts: pd.DataFrame, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """:func:`behaviour_sums` (index sorted by customer) -> the table of :data:`COLUMNS`."""
+    if not len(parts):
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
     rows = []
     for cid, g in zip(parts.index, parts.itertuples(index=False)):
         add = _ratio(g.weighted, g.amount)

@@ -25,9 +25,9 @@ from ..core.dates import MAX_DATE, MIN_DATE
 from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
-from . import bankfiles, sources
-from .validate import ColumnMap, empty, is_blank, match_columns, normalise_header, validate, STRAY_GAP
+from . import arrow_sources, bankfiles, sources
 from .guard import limits_of
+from .validate import STRAY_GAP, ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
 HEADER_SCAN_ROWS = 30
 MAP_TABLE = ("table", "table name", "canonical table", "input", "sheet")
@@ -347,7 +347,30 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
     if field_counts is not None and n_body:
         _ragged_records(np.asarray(field_counts)[body_start:body_start + n_body], int(field_counts[pos]), headers,
                         columns, row_labels, err)
+    out, verrs = table_from_columns(headers, columns, row_labels, table_name, header_row=int(header_row),
+                                    col_offset=col_offset, file=file, sheet=sheet, column_map=column_map,
+                                    reporting_currency=reporting_currency, day_first=day_first,
+                                    decimal_comma=decimal_comma, amount_sign=amount_sign)
+    return out, errors + verrs
 
+
+def table_from_columns(headers: list[str], columns: list[pd.Series], row_labels, table_name: str, *,
+                       header_row: int, col_offset: int = 0, file: str = "", sheet: str = "",
+                       column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
+                       decimal_comma: bool | None = False,
+                       amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
+    """Typed columns under their header texts (:func:`type_column`'s kinds; ``""`` for a column
+    without a header) -> :func:`~xl_collections.io.validate.validate`.  Two columns with one
+    header that names a canonical column are an error; other repeats keep the first.  The
+    last step of every reader (sheets, CSV, Parquet, DuckDB)."""
+    table = TABLES[table_name]
+    errors: list[InputError] = []
+
+    def err(message, row, column, value="", expected=""):
+        errors.append(InputError(message, table.name, file, sheet, None if row is None else int(row),
+                                 str(column), "" if value is None else str(value), expected))
+
+    n_body = len(row_labels)
     keep: dict[str, int] = {}
     seen_norm: dict[str, int] = {}
     mapping, _ = match_columns([h for h in headers if h], table, column_map)
@@ -573,6 +596,11 @@ def read_column_map(path_or_grid, *, sheet: str | None = None) -> dict[str, dict
     return mapping
 
 
+def table_column_map(column_map, table_name: str) -> dict | None:
+    """One table's column map from either form :func:`load_table` takes (see :func:`_map_for`)."""
+    return _map_for(column_map, table_name)
+
+
 def _map_for(column_map, table_name: str) -> dict | None:
     """Accept either one table's map ``{source: canonical}`` or the whole ``read_column_map``
     result ``{table: {source: canonical}}``."""
@@ -615,12 +643,18 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     encoding = encoding or getattr(settings, "encoding", None) or None
     amount_sign = amount_sign or getattr(settings, "amount_sign", None) or "signed"
     p = Path(path)
-    label = file_label or p.name
+    big = arrow_sources.table_source(path)
+    label = file_label or (big.label if big else p.name)
     cmap = _map_for(column_map, table_name)
     kw = dict(column_map=cmap, reporting_currency=reporting_currency, day_first=day_first,
               decimal_comma=decimal_comma, amount_sign=amount_sign)
     schema = TABLES[table_name]
     try:
+        if big is not None:
+            headers, columns = read_columns(big, table_name)
+            n = len(columns[0]) if columns else 0
+            return table_from_columns(headers, columns, np.arange(2, 2 + n), table_name, header_row=1, file=label,
+                                      **kw)
         if not p.exists():
             raise sources._fail("file not found", label, table_name, expected=f"an existing file ({p})")
         if p.is_dir():
@@ -646,6 +680,14 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
             raise sources._fail("the old .xls format is not read", label, table_name,
                                 expected="the workbook saved as .xlsx, .xlsm or .xlsb, or a CSV export")
         _check_not_zip(p, label, table_name)
+        fast = arrow_sources.read_csv_arrow(p, header_is_first=lambda cells: _header_first(cells, table_name, cmap),
+                                            encoding=encoding)
+        if fast is not None:           # the same cells on the same lines, parsed by pyarrow
+            n = len(fast.columns[0])
+            out, errors = table_from_columns([_header_text(h) for h in fast.header], fast.columns,
+                                             np.arange(2, 2 + n), table_name, header_row=1, file=label, **kw)
+            out.attrs["source"] = {**out.attrs.get("source", {}), "encoding": fast.encoding}
+            return out, errors
         csv_file = sources.read_csv_file(p, label=label, encoding=encoding)
         out, errors = table_from_rows(csv_file.cells, table_name, labels=np.asarray(csv_file.lines, dtype="int64"),
                                       file=label, sheet="", field_counts=csv_file.fields, **kw)
@@ -663,6 +705,40 @@ def read_warnings(tables: dict) -> list[InputError]:
     """What the readers accepted with a remark (each table's ``attrs["warnings"]``: control
     characters removed, an encoding detected, an open amount above its amount), in order."""
     return [w for df in tables.values() if df is not None for w in df.attrs.get("warnings", ())]
+
+
+def _header_first(cells: np.ndarray, table_name: str, column_map) -> bool:
+    """Whether :func:`find_header_row` takes the first of these CSV records (line 1) as the header."""
+    frame = pd.DataFrame(cells, index=pd.Index(np.arange(1, len(cells) + 1)), dtype=object)
+    return find_header_row(frame, table_name, column_map) == 1
+
+
+def read_columns(src, table_name: str = "") -> tuple[list[str], list[pd.Series]]:
+    """A Parquet file or DuckDB table (:class:`~xl_collections.io.arrow_sources.TableSource`)
+    whole: ``(header texts, typed columns)``; its first record is row 2."""
+    headers, parts = [], []
+    for h, cols, _ in arrow_sources.iter_batches(src, table_name):
+        headers = [_header_text(x) for x in h]
+        parts.append([c if isinstance(c, pd.Series) else type_column(c) for c in cols])
+    return headers, [combine_chunks([p[c] for p in parts]) for c in range(len(headers))]
+
+
+def iter_tables(src, table_name: str, *, batch_rows: int = arrow_sources.BATCH_ROWS, column_map: dict | None = None,
+                reporting_currency: str = "USD", day_first: bool = False, decimal_comma: bool | None = None,
+                amount_sign: str = "signed"):
+    """A Parquet file or DuckDB table read in batches of ``batch_rows`` records, each validated
+    on its own: ``(canonical_df, errors)`` per batch, rows named as in the whole table.  What
+    needs every row at once (a document number repeated in another batch) is the caller's
+    (:mod:`xl_collections.ar.aging_outofcore`)."""
+    label = src.label
+    cmap = _map_for(column_map, table_name)
+    for h, cols, first in arrow_sources.iter_batches(src, table_name, batch_rows):
+        headers = [_header_text(x) for x in h]
+        columns = [c if isinstance(c, pd.Series) else type_column(c) for c in cols]
+        n = len(columns[0]) if columns else 0
+        yield table_from_columns(headers, columns, np.arange(first, first + n), table_name, header_row=1, file=label,
+                                 column_map=cmap, reporting_currency=reporting_currency, day_first=day_first,
+                                 decimal_comma=decimal_comma, amount_sign=amount_sign)
 
 
 def _check_not_zip(p: Path, label: str, table_name: str) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.money import MINOR_UNITS, to_decimal
+from ..core.money import MINOR_UNITS, format_amounts, minor_unit, to_decimal
 from .outdir import staged_folder
 
 # the first characters that make a spreadsheet read a CSV cell as a formula (OWASP)
@@ -65,7 +65,11 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
         first = col.map(lambda v: v.lstrip("'")[:1] if type(v) is str else "")
     hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
     if numbers and hit.any():
-        hit = hit & ~col.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
+        if col.dtype != object:
+            plain = col.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
+        else:
+            plain = col.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
+        hit = hit & ~plain
     if not hit.any():
         return col
     out = col.astype(object).copy()
@@ -133,6 +137,24 @@ def to_display(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_display(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`to_display` for a CSV: money columns as their text (``-1234.50``, the currency's
+    decimals; :func:`~xl_collections.money.format_amounts`), built per column instead of one
+    Decimal per cell."""
+    out = df.copy()
+    fixed = df.attrs.get("money_currency", {}) or {}
+    money = money_columns(df)
+    if money:
+        places = _currencies(df).map(minor_unit).to_numpy(dtype="int64")
+        for col in money:
+            out[col] = format_amounts(df[col], minor_unit(fixed[col]) if col in fixed else places)
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col].dtype):
+            out[col] = [None if pd.isna(v) else v.date() for v in out[col]]
+    out.attrs = {}
+    return out
+
+
 def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "Sheet1") -> Path:
     """Write one result table; ``.csv`` or ``.xlsx`` by extension.  Written to a temporary
     file first and renamed, so a failure never leaves half a file."""
@@ -140,9 +162,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet: str = "Shee
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx"):
         raise ValueError(f"{path}: expected a .csv or .xlsx output file")
+    if ext == ".csv":                  # money as text at once, written bare: the same bytes as Decimals
+        return write_csv(csv_display(df), path, numbers=money_columns(df))
     disp = to_display(df)
-    if ext == ".csv":
-        return write_csv(disp, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
