@@ -139,7 +139,7 @@ def to_display(df: pd.DataFrame) -> pd.DataFrame:
 
 def csv_display(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`to_display` for a CSV: money columns as their text (``-1234.50``, the currency's
-    decimals; :func:`~xl_collections.money.format_amounts`), built per column instead of one
+    decimals; :func:`~xl_collections.core.money.format_amounts`), built per column instead of one
     Decimal per cell."""
     out = df.copy()
     fixed = df.attrs.get("money_currency", {}) or {}
