@@ -201,7 +201,7 @@ def test_vba_buttons_and_every_user_part_byte_identical_after_the_close(demo):
         checked += 1
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     vml = [n for n in before if n.endswith(".vml")]
-    buttons = 1 + sum(1 for b in BUTTONS.values() if b.cell)       # the Close sheet's, one per step sheet's; one cell note
+    buttons = 1 + sum(1 for b in BUTTONS.values() if b.cell) + len(registry.SHEET_BUTTONS)   # Close's, each step sheet's, Claims'; one note
     assert len(vml) == buttons + 1 and all(after[n] == before[n] for n in vml)
     ribbon = [n for n in before if "customUI" in n]
     assert all(after[n] == before[n] for n in ribbon)

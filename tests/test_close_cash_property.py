@@ -15,6 +15,7 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
 
 from xl_collections.book import open_book
+from xl_collections.core.headers import contract_name
 from xl_collections.book.usercells import OWNED_NAME, Box, owned_boxes, owned_formula
 
 from test_close_across_runs import book, close, replace_input
@@ -65,8 +66,8 @@ def _pence(v) -> int:
 
 
 def _cash_app_rows(ws):
-    head = next(r for r in range(1, 40) if ws.cell(r, 1).value == "payment_id")
-    cols = {ws.cell(head, c).value: c for c in range(1, 80) if ws.cell(head, c).value not in (None, "")}
+    head = next(r for r in range(1, 40) if contract_name(ws.cell(r, 1).value) == "payment_id")   # "Payment"
+    cols = {contract_name(ws.cell(head, c).value): c for c in range(1, 80) if ws.cell(head, c).value not in (None, "")}
     rows = [r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, 1).value not in (None, "")
             and ws.cell(r, cols["status"]).value in ("AUTO", "REVIEW")]
     return head, cols, rows

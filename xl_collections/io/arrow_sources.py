@@ -232,7 +232,10 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if encoding and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+    try:
+        if encoding and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+            return None
+    except LookupError:                 # an unknown encoding: the careful reader names it
         return None
     if data is None:
         try:

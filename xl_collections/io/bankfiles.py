@@ -307,7 +307,7 @@ def _payments_frame(entries: list[BankEntry], ids: list[str], label: str, n_cred
     """The payments table of ``entries``: the first ``n_credits`` are payments, the rest returns."""
     n_credits = len(entries) if n_credits is None else n_credits
     kind = ["PAYMENT"] * n_credits + ["RETURN"] * (len(entries) - n_credits)
-    cols = PAYMENTS.names + ["bank_reference", "end_to_end_id", "source_row"]
+    cols = list(dict.fromkeys([*PAYMENTS.names, "bank_reference", "end_to_end_id", "source_row"]))
     text = lambda get: pd.Series([_clean(get(e)) for e in entries], dtype=object)     # noqa: E731
     df = pd.DataFrame({
         "payment_id": pd.Series(ids, dtype=object),

@@ -29,6 +29,9 @@ from ..close.steps import RIBBON_ACTIONS, RIBBON_BUTTONS
 # so requirements.txt names them without a version (Lite's advice); every other dependency
 # is a pure-Python wheel from PyPI and keeps the range pyproject.toml gives it
 PYODIDE_BUILT = frozenset({"pandas", "numpy", "lxml", "pyarrow", "python-calamine", "rapidfuzz", "charset-normalizer"})
+# dependencies a workbook in Lite never needs: read only for files beside the book (tables beyond
+# a sheet, a DuckDB database), imported only on those paths
+NOT_IN_LITE = frozenset({"duckdb"})
 WHEEL_LINE = "https://YOUR-HOST/xl_collections-{version}-py3-none-any.whl"
 
 
@@ -107,11 +110,12 @@ def requirements_txt(dependencies, version: str = "") -> str:
              "# and write that address on the next line.",
              WHEEL_LINE.format(version=version or "VERSION"),
              "# compiled packages: Pyodide's own builds (their version follows Pyodide's; do not pin)"]
-    deps = sorted({_name(d): d.strip() for d in dependencies}.items(), key=lambda kv: kv[0].lower())
+    deps = sorted(((n, d) for n, d in {_name(d): d.strip() for d in dependencies}.items()
+                   if n.lower() not in NOT_IN_LITE), key=lambda kv: kv[0].lower())
     lines += [name for name, _ in deps if name.lower() in PYODIDE_BUILT]
     lines.append("# pure-Python wheels from PyPI, in the ranges xl-collections is tested with")
     lines += [spec.replace(" ", "") for name, spec in deps if name.lower() not in PYODIDE_BUILT]
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["LiteBook", "PYODIDE_BUILT", "main_py", "requirements_txt", "ribbon"]
+__all__ = ["LiteBook", "NOT_IN_LITE", "PYODIDE_BUILT", "main_py", "requirements_txt", "ribbon"]
