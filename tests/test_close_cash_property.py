@@ -12,7 +12,7 @@ import numpy as np
 import openpyxl
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 import pandas as pd
-from hypothesis import HealthCheck, Phase, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, Phase, example, given, settings as hsettings, strategies as st
 
 from xl_collections.book import open_book
 from xl_collections.core.headers import contract_name
@@ -128,6 +128,8 @@ def delete_row(ws, r: int) -> None:
            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                   HealthCheck.function_scoped_fixture])
 @given(pool(), st.lists(st.lists(EDIT, max_size=4), min_size=1, max_size=2))
+@example(payments=[("P0", "2026-10-01", 25000, "", "ACME TOOLS"), ("P1", "2026-10-02", 3038, "INV0020001", "Beta Foods")],
+         rounds=[[("delete", 8), ("post", 1.0), ("decide", 3, "ACCEPT")], [("delete", 3), ("post", 0.68)]])
 def test_closes_with_a_persons_edits_between_never_apply_cash_twice(tmp_path_factory, payments, rounds):
     ledger = {d: a for d, _, a in DOCS}
     posted: set[tuple] = set()

@@ -13,7 +13,7 @@ import xlwings
 from lxml import etree
 
 from workbooks_kit import parts, rezip
-from xl_collections.book import ChartSpec, SheetOutput, TableBlock, open_book
+from xl_collections.book import BookError, ChartSpec, SheetOutput, TableBlock, open_book
 from xl_collections.io.sources import sheet_part
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
@@ -112,3 +112,21 @@ def test_sheet_protection_a_user_set_on_a_program_sheet_is_kept(protection, tmp_
     got = next(e for e in root if etree.QName(e).localname == "sheetProtection")
     assert dict(got.attrib) == dict(etree.fromstring(protection).attrib)
     assert open_book(protected).read_table("tblAging")["customer_id"].tolist() == ["C1", "C2"]
+
+
+def test_a_table_shrunk_to_its_header_row_reads_as_no_rows(tmp_path):
+    """A person deletes every row of a program table (Excel keeps its header): calamine 0.x
+    panics on such a table (a Rust panic, not an exception); the book reads it as no rows."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+    path = tmp_path / "shrunk.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Cash App"
+    ws.append(["Payment", "Document", "decision"])
+    ws.add_table(Table(displayName="tblCashApp", ref="A1:C1"))
+    wb.save(path)
+    df = open_book(path).read_table("tblCashApp")
+    assert list(df.columns) == ["payment_id", "document_no", "decision"] and df.empty
+    with pytest.raises(BookError):
+        open_book(path).read_table("tblNoSuchTable")

@@ -170,14 +170,48 @@ class HeadlessBook:
     def read_table(self, table_name: str) -> pd.DataFrame:
         if self.binary:
             raise BookError(f"{self.path.name}: Excel tables cannot be read from .xlsb files")
+        part = self._table_part(table_name)
+        if part is not None and part[1].r1 == part[1].r0:        # its header row alone: calamine panics on it
+            return self._table_from_grid(table_name)
         try:
             t = self.calamine.get_table_by_name(table_name)
-        except Exception as e:
-            raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:     # noqa: BLE001 - calamine panics (a BaseException) on some ranges
+            found = self._table_from_grid(table_name)
+            if found is None:
+                raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
+            return found
         rows = [[None if v == "" else v for v in r] for r in t.to_python()]
         df = pd.DataFrame(rows, columns=[contract_name(str(c)) for c in t.columns], dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
+        return df
+
+    def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
+        """The sheet and range of the Excel table ``table_name`` (any case), from the package."""
+        for sh in self._sheets:
+            if not sh["part"] or not self.pkg.has(pk.rels_path(sh["part"])):
+                continue
+            for r in pk.parse_rels(self.pkg.read(pk.rels_path(sh["part"]))):
+                if r.get("Type") == pk.RT_TABLE:
+                    name, box = _table_box(self.pkg.read(pk.resolve(sh["part"], r["Target"])))
+                    if name.lower() == table_name.lower():
+                        return sh["name"], box
+        return None
+
+    def _table_from_grid(self, table_name: str) -> pd.DataFrame | None:
+        """An Excel table read from its sheet's cells and its part's range (what calamine cannot
+        read: a table a person shrank to its header row); None when there is no such table."""
+        part = self._table_part(table_name)
+        if part is None:
+            return None
+        sheet, box = part
+        cells = self.read_sheet(sheet).iloc[box.r0:box.r1 + 1, box.c0:box.c1 + 1]
+        head = [contract_name(str(v)) if v is not None else "" for v in (cells.iloc[0].tolist() if len(cells) else [])]
+        df = pd.DataFrame(cells.iloc[1:].to_numpy(), columns=head, dtype=object)
+        df.index = pd.RangeIndex(box.r0 + 2, box.r0 + 2 + len(df))
+        df.attrs["sheet"] = sheet
         return df
 
     def named_values(self) -> dict[str, object]:

@@ -99,15 +99,19 @@ def prior_applications(book, settings: Settings) -> pd.DataFrame | None:
     return out
 
 
-def cash_prior(state: CloseState) -> tuple[pd.DataFrame | None, str]:
+def cash_prior(state: CloseState, record: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, str]:
     """The earlier applications this close judges (CONTRACT §6) and the run id this close's
     new rows get.  When the latest rows on ``Cash App`` were made by a run on these very inputs
     (Audit Log fingerprints), those rows are left out and recomputed under that run's id — the
     same result, nothing applied twice — so a re-run gives identical sheets; rows of the runs
-    before it are judged as always."""
+    before it are judged as always.  Not when a person deleted rows the ``record`` (the Cash
+    Record) holds: the latest rows left on the sheet may then be an older run's, and recomputing
+    them would count that run's cash as this close's."""
     prior = state.prior_applications
     if prior is None or prior.empty:
         return None, state.run_id
+    if record is not None and len(record) and _rows_deleted(prior, record):
+        return prior, state.run_id
     runs = state.last_cash_inputs or {}
     ids = [r for r in prior["run_id"] if r]
     latest = max(ids) if ids else ""
@@ -117,6 +121,15 @@ def cash_prior(state: CloseState) -> tuple[pd.DataFrame | None, str]:
     older = prior[prior["run_id"] != latest].reset_index(drop=True)
     older.attrs = dict(prior.attrs)
     return (older if len(older) else None), latest
+
+
+def _rows_deleted(prior: pd.DataFrame, record: pd.DataFrame) -> bool:
+    """Whether an applied row of the record is missing from the sheet's rows."""
+    key = ["payment_id", "document_no", "run_id"]
+    if not set(key) <= set(record.columns) or not set(key) <= set(prior.columns):
+        return False
+    have = set(map(tuple, prior[key].astype(str).to_numpy()))
+    return any(k not in have for k in map(tuple, record[key].astype(str).to_numpy()))
 
 
 def cash_record(book, settings: Settings) -> pd.DataFrame | None:
@@ -163,8 +176,8 @@ def cash_result(state: CloseState):
         payments = state.tables.get("payments")
         cards = state.tables.get("card_settlements")
         cards = cards if cards is not None and len(cards) else None
-        prior, run_id = cash_prior(state)
         record = cash_record(state.book, state.settings)
+        prior, run_id = cash_prior(state, record)
         given = state.prior_applications
         recomputed = given is not None and len(given) and (prior is None or len(prior) < len(given))
         if record is not None and recomputed:       # the latest run's rows are recomputed: not deleted ones

@@ -143,7 +143,7 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     wanted = parse_steps(steps) if isinstance(steps, str) or steps is None else parse_steps(",".join(steps))
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     user = user or _user()
-    run_id = now.strftime("%Y%m%dT%H%M%S")
+    run_id = new_run_id(book, now)
     check_ours(book, [CLOSE_SHEET, *(sh for s in wanted for sh in STEP_SHEETS.get(s, ())), AUDIT_SHEET])
     book.status("Close: reading inputs…")
     t0 = time.perf_counter()
@@ -192,6 +192,25 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         progress(len(wanted), len(wanted), "")
     book.status("Close: done")
     return report
+
+
+def new_run_id(book, now: dt.datetime) -> str:
+    """The run's id: its start time to the second (``20261031T183000``), one second on while the
+    book's ``Audit Log`` already has that id — two closes in one second (a script, a double click)
+    must not share an id, since a close tells its own cash rows from earlier runs' by it."""
+    taken: set[str] = set()
+    try:
+        if AUDIT_SHEET.lower() in {s.lower() for s in book.sheet_names()}:
+            log = book.read_table("tblAuditLog")
+            if "run_id" in log.columns:
+                taken = {str(v) for v in log["run_id"] if v is not None}
+    except BookError:                # no Audit Log table yet: any id is new
+        pass
+    run_id = now.strftime("%Y%m%dT%H%M%S")
+    while run_id in taken:
+        now += dt.timedelta(seconds=1)
+        run_id = now.strftime("%Y%m%dT%H%M%S")
+    return run_id
 
 
 def check_ours(book, sheets) -> None:
