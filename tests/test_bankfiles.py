@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import external, external_files
-from xl_collections.io.bankfiles import detect_format, read_bank_file
+from xl_collections.io.bank import detect_format, read_bank_file
 from xl_collections.core.schema import PAYMENTS
 
 ALL_FILES = [p for d in ("bai2", "camt", "mt940") for p in external_files(d, (".bai2", ".xml", ".sta"))]

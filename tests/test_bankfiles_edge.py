@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_collections.core.errors import InputErrors
-from xl_collections.io.bankfiles import BankEntry, assign_ids, detect_format, read_bank_file
+from xl_collections.io.bank import BankEntry, assign_ids, detect_format, read_bank_file
 
 
 def write(tmp_path, name, text):

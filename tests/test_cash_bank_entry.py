@@ -9,7 +9,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from xl_collections.cashapp.dupes import one_per_bank_entry
 from xl_collections.cli.dispatch import main
-from xl_collections.io.bankfiles import read_bank_file
+from xl_collections.io.bank import read_bank_file
 from xl_collections.io.validate import canonical
 
 from test_cash_across_runs import CAMT, CUSTOMERS, MONTH1, cash, extract, payments, reasons

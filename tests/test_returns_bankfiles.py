@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from test_bankfiles_edge import camt, ntry, write
-from xl_collections.io.bankfiles import read_bank_file
+from xl_collections.io.bank import read_bank_file
 
 RETURN_CODES = ("552", "555", "557", "558", "566")
 

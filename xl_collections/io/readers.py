@@ -25,7 +25,7 @@ from ..core.dates import MAX_DATE, MIN_DATE
 from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
-from . import arrow_sources, bankfiles, sources
+from . import arrow_sources, bank, sources
 from .guard import limits_of
 from .validate import STRAY_GAP, ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
@@ -750,9 +750,9 @@ def _check_not_zip(p: Path, label: str, table_name: str) -> None:
 
 
 def _bank_payments(p: Path, label: str, reporting_currency: str):
-    if bankfiles.detect_format(p) is None:
+    if bank.detect_format(p) is None:
         return None
-    result = bankfiles.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)
+    result = bank.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)
     pay = getattr(result, "payments", result)
     if hasattr(result, "summary"):     # every entry accounted for: payments, returns, other debits (issue 23)
         pay.attrs["bank_summary"] = dict(result.summary)

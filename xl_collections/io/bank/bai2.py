@@ -24,9 +24,9 @@ from bai2 import bai2 as bai2_api
 from bai2.constants import FundsType, TypeCodes, TypeCodeTransaction
 from bai2.exceptions import IntegrityException, NotSupportedYetException, ParsingException
 
-from ..core.errors import InputError, InputErrors
-from ..core.money import MINOR_UNITS
-from .bankfiles import BankEntry, StatementInfo, join_text
+from ...core.errors import InputError, InputErrors
+from ...core.money import MINOR_UNITS
+from .records import BankEntry, StatementInfo, join_text
 
 RETURN_TYPE_CODES = frozenset({"552", "555", "557", "558", "566"})
 _CODES = {"01", "02", "03", "16", "49", "88", "98", "99"}

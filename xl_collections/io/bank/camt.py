@@ -21,9 +21,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..core.errors import InputError, InputErrors
-from ..core.money import MINOR_UNITS, AmountError, is_currency, parse_amount
-from .bankfiles import BankEntry, StatementInfo, join_text, to_date
+from ...core.errors import InputError, InputErrors
+from ...core.money import MINOR_UNITS, AmountError, is_currency, parse_amount
+from .records import BankEntry, StatementInfo, join_text, to_date
 
 _PLAIN = re.compile(r"\d{1,18}(?:\.\d{1,5})?")
 _MESSAGES = {"BkToCstmrStmt": "Stmt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}

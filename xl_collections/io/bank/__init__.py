@@ -3,7 +3,9 @@
 :func:`read_bank_file` turns the credits of a bank statement (money received) into rows
 of the canonical ``payments`` table; :func:`detect_format` says whether a file is one of
 these bank formats, by its content, not its name.  CSV payment lists are plain tables and
-go through the generic table reader.
+go through the generic table reader.  One module per format (``bai2``, ``camt``, ``mt940``)
+turns a file into :mod:`.records`; this module sniffs the format, checks the balances and
+builds the payments table.
 
 Money: ``amount`` is a positive int count of minor units of the row's ``currency``.  Returned
 items (CONTRACT §2 "Returned items": a debit that undoes a payment received — camt ``RvslInd``
@@ -24,7 +26,6 @@ the entry's content (account, date, amount, text).
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -32,58 +33,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import InputError, InputErrors
-from ..core.money import format_amount
-from ..core.schema import PAYMENTS
+from ...core.errors import InputError, InputErrors
+from ...core.money import format_amount
+from ...core.schema import PAYMENTS
+from .bai2 import read_bai2
+from .camt import read_camt
+from .mt940 import read_mt940
+from .records import BankEntry, StatementInfo, _clean, join_text, to_date
 
 FORMATS = ("bai2", "mt940", "camt053", "camt054")
 _NO_REF = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "N/A", "NA", "0"})
 STATEMENT_COLUMNS = ["statement_id", "account", "currency", "opening", "closing",
                      "entries_total", "credits", "debits", "reconciles", "source_row"]
-
-
-@dataclass
-class BankEntry:
-    """One booked entry (or one transaction of a split batch entry) as a reader found it.
-
-    ``amount`` is positive minor units of ``currency``; ``credit`` says the direction on the
-    account (True: money received).  ``refs`` are the bank's references, best first."""
-    line: int
-    statement: str
-    account: str
-    currency: str
-    amount: int
-    credit: bool
-    value_date: dt.date | None
-    refs: tuple[str, ...] = ()
-    payer_name: str = ""
-    payer_account: str = ""
-    reference: str = ""
-    reversal: bool = False
-    group: str = ""          # batch id shared by the parts of one split entry ("" if none)
-    payable: bool = True     # False: counted in the balance check only (the reader said why)
-    returned: bool = False   # a debit the reader knows returns a payment (BAI2 type code, camt RtrInf)
-    original_ref: str = ""   # a return's reference of the payment it undoes (end-to-end id, cheque no …)
-    reason_code: str = ""    # a return's reason code as the bank gives it (ISO 20022 AC04, AM04, MD06 …)
-    reason: str = ""         # a return's reason text
-    end_to_end: str = ""     # the payer's end-to-end id (camt EndToEndId, SEPA EREF), when given
-
-    @property
-    def is_return(self) -> bool:
-        """A debit that undoes a payment received: a reversal of a credit or a returned item."""
-        return not self.credit and (self.reversal or self.returned)
-
-
-@dataclass
-class StatementInfo:
-    """One statement (camt Stmt/Ntfctn, MT940 :20: block, BAI2 account in a group).
-    Balances are signed minor units (None when the file does not give them)."""
-    statement_id: str
-    account: str
-    currency: str
-    opening: int | None
-    closing: int | None
-    line: int
 
 
 @dataclass(frozen=True)
@@ -169,13 +130,10 @@ def read_bank_file(path: str | Path, *, reporting_currency: str = "USD",
         raise InputErrors([InputError("not a bank file", table="payments", file=label, row=1,
                                       expected="BAI2, SWIFT MT940, ISO 20022 camt.053 or camt.054")])
     if fmt == "bai2":
-        from .bai2_reader import read_bai2
         entries, statements, warnings = read_bai2(data, label, default_currency=reporting_currency)
     elif fmt == "mt940":
-        from .mt940_reader import read_mt940
         entries, statements, warnings = read_mt940(data, label)
     else:
-        from .camt_reader import read_camt
         entries, statements, warnings = read_camt(data, label)
     return assemble(entries, statements, warnings, label, fmt)
 
@@ -335,32 +293,6 @@ def _payments_frame(entries: list[BankEntry], ids: list[str], label: str, n_cred
 
 def _first_ref(e: BankEntry) -> str:
     return next((r.strip() for r in e.refs if r and r.strip().upper() not in _NO_REF), "")
-
-
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def join_text(*parts: str | None) -> str:
-    """Non-empty parts joined by a space, each once, whitespace collapsed."""
-    seen: list[str] = []
-    for p in parts:
-        t = _clean(p)
-        if t and not any(t in s for s in seen):
-            seen = [s for s in seen if s not in t]
-            seen.append(t)
-    return " ".join(seen)
-
-
-def to_date(value) -> dt.date | None:
-    """date / datetime / ISO text (``2017-04-01+02:00``, ``2014-12-31T13:15:00``) -> date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip()[:10])
 
 
 __all__ = ["BankEntry", "BankStatementResult", "StatementInfo", "FORMATS", "assemble", "assign_ids",

@@ -21,10 +21,10 @@ from decimal import Decimal
 
 import mt940
 
-from ..core.errors import InputError, InputErrors
-from ..core.money import MINOR_UNITS
-from .bankfiles import BankEntry, StatementInfo, join_text, to_date
-from .sources import EncodingProblem, decode_text
+from ...core.errors import InputError, InputErrors
+from ...core.money import MINOR_UNITS
+from .records import BankEntry, StatementInfo, join_text, to_date
+from ..sources import EncodingProblem, decode_text
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _LINE61 = re.compile(r"^\d{6}(\d{4}|\s{4})?R?[CDcd][A-Z]?\s?\d{1,15},\d*[A-Z][A-Z0-9 ]{3}")
