@@ -138,7 +138,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     oi = canonical(open_items, "open_items", **kw)
     pay = canonical(payments, "payments", **kw)
     cus = canonical(customers, "customers", **kw) if customers is not None else None
-    rem = canonical(remittance, "remittance", **kw) if remittance is not None else None
+    remittance = canonical(remittance, "remittance", **kw) if remittance is not None else None
     fx = canonical(fx_rates, "fx_rates", **kw) if fx_rates is not None else None
     pay, dup_exceptions = _one_row_per_payment(pay)
     pay, items, _debits = returned.split(pay)
@@ -168,7 +168,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     prior, deleted = restore_deleted(prior, record)
     pay, copies = one_per_bank_entry(pay, prior)
     judged = judge(prior, oi, pay, payment_spans)
-    run = _Run(_net_of(oi, judged.deduct), cus, rem, judged, settings, fx, run_id=run_id)
+    run = _Run(_net_of(oi, judged.deduct), cus, remittance, judged, settings, fx, run_id=run_id)
     run.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     for p in order.itertuples(index=False):
@@ -221,7 +221,7 @@ def _net_of(oi: pd.DataFrame, deduct: dict[str, int]) -> pd.DataFrame:
 
 
 class _Run:
-    def __init__(self, oi, cus, rem, judged: Judgement, settings: Settings, fx: pd.DataFrame | None = None,
+    def __init__(self, oi, cus, remittance, judged: Judgement, settings: Settings, fx: pd.DataFrame | None = None,
                  run_id: str = ""):
         self.s = settings
         self.fx = fx
@@ -235,12 +235,12 @@ class _Run:
             mine = carried[carried["status"].isin(APPLIED) & (carried["payer_account"] != "")]
             for acct, cust, pid in zip(mine["payer_account"], mine["customer_id"], mine["payment_id"]):
                 self.payers.learn(acct, cust, pid)       # who paid from which account, in earlier runs
-        self.remit: dict[str, list] = {}
-        if rem is not None and len(rem):
-            r = rem.sort_values(["payment_id", "document_no", "amount_paid", "discount_taken", "deduction_amount",
+        self.remittance_lines: dict[str, list] = {}
+        if remittance is not None and len(remittance):
+            r = remittance.sort_values(["payment_id", "document_no", "amount_paid", "discount_taken", "deduction_amount",
                                  "deduction_reason"], kind="stable")
             for line in r.itertuples(index=False):
-                self.remit.setdefault(line.payment_id, []).append(line)
+                self.remittance_lines.setdefault(line.payment_id, []).append(line)
         self.judged = judged
         index = {d: i for i, d in enumerate(self.book.doc)}
         self.held = {index[d]: why for d, why in judged.held.items() if d in index}
@@ -281,12 +281,12 @@ class _Run:
         note)``, ``(0, '')`` when the customer's terms give none or the date has passed."""
         b = self.book
         t = self.disc_terms(b.cust[i])
-        if t is None or b.rem[i] <= 0:
+        if t is None or b.remaining[i] <= 0:
             return 0, ""
         last = b.day[i] + t.discount_days
         if _day(value_date) > last:
             return 0, ""
-        return (am.discount_amount(b.rem[i], t.discount_pct),
+        return (am.discount_amount(b.remaining[i], t.discount_pct),
                 f"{t.discount_pct.normalize()}% to {(_EPOCH + dt.timedelta(days=last)).isoformat()}")
 
     # -- payments in another currency than their documents ------------------------------------
@@ -297,13 +297,13 @@ class _Run:
         else ``(None, figures)``; ``(None, '')`` without a rate."""
         b, cur, amt = self.book, p.currency, int(p.amount)
         icur = b.cur[items[0]]
-        if self.fx is None or amt <= 0 or any(b.cur[i] != icur for i in items) or any(b.rem[i] <= 0 for i in items):
+        if self.fx is None or amt <= 0 or any(b.cur[i] != icur for i in items) or any(b.remaining[i] <= 0 for i in items):
             return None, ""
         conv = self.fxc.cross(amt, cur, icur, p.value_date)
         if conv is None:
             return None, f"no FX rate for {cur} or {icur} on {pd.Timestamp(p.value_date).date().isoformat()}"
         converted, how = conv
-        total = sum(b.rem[i] for i in items)
+        total = sum(b.remaining[i] for i in items)
         tol = int(round_half_away(Decimal(total) * self.s.match_tolerance_pct / 100))
         what = "open amount" if len(items) == 1 else f"sum of {len(items)} open items"
         figures = (f"payment {cur} {self.fmt(amt, cur)} = {icur} {self.fmt(converted, icur)} {how}; "
@@ -313,7 +313,7 @@ class _Run:
         allocs, left = [], amt
         for n, i in enumerate(sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))):
             last = n == len(items) - 1
-            part = left if last else min(left, max(0, self.fxc.cross(b.rem[i], icur, cur, p.value_date)[0]))
+            part = left if last else min(left, max(0, self.fxc.cross(b.remaining[i], icur, cur, p.value_date)[0]))
             allocs.append(_Alloc(i, part, evidence=ev_docs.get(i, "")))
             left -= part
         diff = converted - total
@@ -338,7 +338,7 @@ class _Run:
         # the first rule whose outcome may be applied wins; a mere proposal waits for a later rule
         # that can be applied (an ambiguous or remittance-based proposal ends the search); a rule
         # that finds only problems (no allocation) ends it too, except the remittance rule
-        rules = [("remittance", self._remittance)] if pid in self.remit else []
+        rules = [("remittance", self._remittance)] if pid in self.remittance_lines else []
         rules += [("doc", self._doc_refs), ("po", self._po_refs),
                   ("amounts", self._amounts) if payer is not None else ("amount_only", self._amount_only)]
         for name, rule in rules:
@@ -389,8 +389,8 @@ class _Run:
             if i is None or b.cur[i] != cur:
                 problems.append(f"{r.document_no} is not open in {cur}")
                 continue
-            if clears <= 0 or clears > b.rem[i] - taken[i]:
-                problems.append(f"{r.document_no} is open {self.fmt(b.rem[i] - taken[i], cur)}, the proposal clears "
+            if clears <= 0 or clears > b.remaining[i] - taken[i]:
+                problems.append(f"{r.document_no} is open {self.fmt(b.remaining[i] - taken[i], cur)}, the proposal clears "
                                 f"{self.fmt(clears, cur)}")
                 continue
             taken[i] += clears
@@ -428,7 +428,7 @@ class _Run:
         for a in out.allocs:
             i = a.item
             ev = "; ".join(x for x in (a.evidence, head) if x)
-            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.rem[i], a.write_off,
+            self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.remaining[i], a.write_off,
                               a.discount, a.deduction, p.value_date, amt, p.payer_account,
                               getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,
                               (a.reason_code or "OTHER") if a.deduction else "", self.run_id))
@@ -436,8 +436,8 @@ class _Run:
             if not auto:
                 continue
             cleared = a.applied + a.discount + a.write_off + a.deduction
-            b.rem[i] -= cleared
-            if b.rem[i] == 0:
+            b.remaining[i] -= cleared
+            if b.remaining[i] == 0:
                 b.consumed_by[i] = pid
             text = f"payment {pid} to {b.doc[i]}"
             if a.applied:
@@ -500,7 +500,7 @@ class _Run:
 
     def _remittance(self, p, payer, notes) -> _Outcome | None:
         b, cur, amt = self.book, p.currency, int(p.amount)
-        lines = self.remit[p.payment_id]
+        lines = self.remittance_lines[p.payment_id]
         allocs: list[_Alloc] = []
         exc: list[tuple[str, str]] = []
         conf = C_REMIT
@@ -523,7 +523,7 @@ class _Run:
                 continue
             conf = min(conf, c)
             cust = cust or b.cust[i]
-            open_now = b.rem[i] - taken[i]
+            open_now = b.remaining[i] - taken[i]
             ev = f'remittance line "{ln.document_no}" ~ document_no {b.doc[i]} ({how}); paid {self.fmt(paid, cur)}'
             if paid + disc_t + ded_t > open_now or open_now <= 0:
                 review = True
@@ -589,7 +589,7 @@ class _Run:
         pool = hits
         for keep in (lambda i: b.cur[i] == cur,
                      lambda i: payer is not None and self.payers.related(payer.customer_id, b.cust[i]),
-                     lambda i: b.rem[i] != 0):
+                     lambda i: b.remaining[i] != 0):
             narrowed = [i for i in pool if keep(i)]
             if narrowed:
                 pool = narrowed
@@ -603,7 +603,7 @@ class _Run:
         b = self.book
         items: list[int] = []
         for c in sorted(x for x in custs if x):
-            items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] > 0]
+            items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.remaining[i] > 0]
         if amount:
             items += b.by_amount(cur, amount)
         return sorted(set(items))
@@ -668,7 +668,7 @@ class _Run:
                 hits = [(i, raw0, C_TYPO, f"{how}; the number as written is {other}")]
                 seen = {i}
         # OCR-style and one-character variants, only within the confirming customers / amount
-        explained = hits and sum(b.rem[i] for i, *_ in hits if b.cur[i] == cur) == amt
+        explained = hits and sum(b.remaining[i] for i, *_ in hits if b.cur[i] == cur) == amt
         fuzzy_toks = [] if explained else [
             (raw, key) for raw, key in toks
             if " " not in raw and key not in hit_keys and not b.has_key(key) and key not in b.by_po
@@ -717,8 +717,8 @@ class _Run:
                             exceptions=[("CURRENCY_DIFFERS", f"reference names {b.doc[i]} ({b.cur[i]}), payment in {cur}"
                                          + (f"; {figures}" if figures else ""))])
         # documents already cleared earlier in this run
-        cleared = [h for h in hits if b.rem[h[0]] == 0]
-        hits = [h for h in hits if b.rem[h[0]] != 0]
+        cleared = [h for h in hits if b.remaining[h[0]] == 0]
+        hits = [h for h in hits if b.remaining[h[0]] != 0]
         if cleared and not hits:
             i = cleared[0][0]
             by = b.consumed_by.get(i, "")
@@ -767,10 +767,10 @@ class _Run:
         """Named documents and the payment amount: full, discount, write-off, deduction, excess."""
         b, cur, amt = self.book, p.currency, int(p.amount)
         order = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
-        pos = [i for i in order if b.rem[i] > 0]
-        neg = [i for i in order if b.rem[i] < 0]
-        total = sum(b.rem[i] for i in order)
-        allocs = [_Alloc(i, b.rem[i], evidence=ev_docs.get(i, "")) for i in order]
+        pos = [i for i in order if b.remaining[i] > 0]
+        neg = [i for i in order if b.remaining[i] < 0]
+        total = sum(b.remaining[i] for i in order)
+        allocs = [_Alloc(i, b.remaining[i], evidence=ev_docs.get(i, "")) for i in order]
         last = {a.item: a for a in allocs}
         n = len(order)
         what = "open amount" if n == 1 else f"sum of {n} open items"
@@ -792,7 +792,7 @@ class _Run:
             for i, d, note in discs:
                 a = last[i]
                 a.discount = d
-                a.applied = b.rem[i] - d
+                a.applied = b.remaining[i] - d
             a = last[[i for i, d, _ in discs if d][-1]]
             a.discount += diff
             a.applied -= diff
@@ -811,7 +811,7 @@ class _Run:
             short = total - amt
             tail = last[pos[-1]]
             tol = self.tol(total, cur)
-            if short <= tol and short <= b.rem[pos[-1]]:
+            if short <= tol and short <= b.remaining[pos[-1]]:
                 tail.write_off = short
                 tail.applied -= short
                 out.confidence = base * (F_TOLERANCE if confirmed else F_OFF_UNCONFIRMED)
@@ -820,17 +820,17 @@ class _Run:
                 return out
             if says_partial(p.reference):
                 # partial payment: oldest first, the rest stays open
-                left = amt - sum(b.rem[i] for i in neg)
+                left = amt - sum(b.remaining[i] for i in neg)
                 for a in allocs:
-                    if b.rem[a.item] > 0:
-                        a.applied = max(0, min(b.rem[a.item], left))
+                    if b.remaining[a.item] > 0:
+                        a.applied = max(0, min(b.remaining[a.item], left))
                         left -= a.applied
                 out.allocs = [a for a in allocs if a.applied != 0]
                 out.confidence = base * (F_OFF_CONFIRMED if confirmed else F_OFF_UNCONFIRMED)
                 out.evidence.append(f"partial payment {self.fmt(amt, cur)} of {what} {self.fmt(total, cur)} "
                                     f"(reference says partial): oldest first, the rest stays open")
                 return out
-            if len(pos) > 1 and short >= min(b.rem[i] for i in pos) or short > b.rem[pos[-1]]:
+            if len(pos) > 1 and short >= min(b.remaining[i] for i in pos) or short > b.remaining[pos[-1]]:
                 out.confidence = min(base, C_CONFLICT)
                 out.evidence.append(f"amount {self.fmt(amt, cur)} is {self.fmt(short, cur)} short of {what} "
                                     f"{self.fmt(total, cur)}: not all named documents seem paid")
@@ -864,19 +864,19 @@ class _Run:
         b = self.book
         has_disc = self.disc_terms(customer) is not None
         for i in b.of_customer(customer):
-            if b.rem[i] <= 0 or i in exclude or b.cur[i] != cur:
+            if b.remaining[i] <= 0 or i in exclude or b.cur[i] != cur:
                 continue
-            if b.rem[i] == amt or has_disc and self._less_discount(i, amt, value_date):
+            if b.remaining[i] == amt or has_disc and self._less_discount(i, amt, value_date):
                 return i
         return None
 
     def _less_discount(self, i: int, amt: int, value_date) -> tuple[int, str] | None:
         """``(discount, note)`` when item ``i``'s open amount less the discount it earns on
         ``value_date`` is exactly ``amt``, else None."""
-        if not (amt < self.book.rem[i] <= amt + amt // 4):      # a discount is a few percent
+        if not (amt < self.book.remaining[i] <= amt + amt // 4):      # a discount is a few percent
             return None
         d, note = self.discount(i, value_date)
-        return (d, note) if d and self.book.rem[i] - d == amt else None
+        return (d, note) if d and self.book.remaining[i] - d == amt else None
 
     # -- rule 3: PO numbers and other references --------------------------------------------
     def _po_refs(self, p, payer: Payer | None, notes: list[str]) -> _Outcome | None:
@@ -890,7 +890,7 @@ class _Run:
             lst = b.by_po.get(k)
             if not lst:
                 continue
-            items = [i for i in lst if b.cur[i] == cur and b.rem[i] > 0 and i not in group]
+            items = [i for i in lst if b.cur[i] == cur and b.remaining[i] > 0 and i not in group]
             if payer is not None:
                 rel = [i for i in items if self.payers.related(payer.customer_id, b.cust[i])]
                 items = rel
@@ -909,11 +909,11 @@ class _Run:
         evidence = ([payer.evidence] if payer else []) + [f'reference "{", ".join(raws)}" = PO/reference of '
                                                           f'{len(group)} open item{"s" if len(group) > 1 else ""}']
         ev = {i: f"po/reference of {b.doc[i]}" for i in group}
-        total = sum(b.rem[i] for i in group)
+        total = sum(b.remaining[i] for i in group)
         if total == amt:
             evidence.append(f"amount {self.fmt(amt, cur)} = open amount" + (f" of all {len(group)}" if len(group) > 1 else ""))
-            return _Outcome("PO_REF", [_Alloc(i, b.rem[i], evidence=ev[i]) for i in group], C_PO + bonus, evidence, customer=customer)
-        single = [i for i in group if b.rem[i] == amt]
+            return _Outcome("PO_REF", [_Alloc(i, b.remaining[i], evidence=ev[i]) for i in group], C_PO + bonus, evidence, customer=customer)
+        single = [i for i in group if b.remaining[i] == amt]
         if len(single) == 1:
             evidence.append(f"amount {self.fmt(amt, cur)} = open amount of {b.doc[single[0]]}")
             return _Outcome("PO_REF", [_Alloc(single[0], amt, evidence=ev[single[0]])], C_PO + bonus, evidence, customer=customer)
@@ -922,18 +922,18 @@ class _Run:
             return _Outcome("PO_REF", [_Alloc(single[0], amt, evidence=ev[single[0]])], C_PO, evidence,
                             customer=customer, ambiguous=True)
         disc = [(i, *self.discount(i, p.value_date)) for i in group]
-        dhit = [(i, d, note) for i, d, note in disc if d and b.rem[i] - d == amt]
+        dhit = [(i, d, note) for i, d, note in disc if d and b.remaining[i] - d == amt]
         if len(dhit) == 1:
             i, d, note = dhit[0]
             evidence.append(f"amount {self.fmt(amt, cur)} = open amount of {b.doc[i]} less earned discount {self.fmt(d, cur)} ({note})")
             return _Outcome("PO_REF", [_Alloc(i, amt, discount=d, evidence=ev[i])], C_PO + bonus, evidence, customer=customer)
-        combos, complete = am.combinations([b.rem[i] for i in group], amt)
+        combos, complete = am.combinations([b.remaining[i] for i in group], amt)
         if combos:
             chosen = [group[j] for j in combos[0]]
             unique = len(combos) == 1 and complete
             evidence.append(f"amount {self.fmt(amt, cur)} = sum of {len(chosen)} of its open items"
                             + ("" if unique else " (more than one combination)"))
-            return _Outcome("PO_REF", [_Alloc(i, b.rem[i], evidence=ev[i]) for i in chosen], C_PO_COMBO + bonus,
+            return _Outcome("PO_REF", [_Alloc(i, b.remaining[i], evidence=ev[i]) for i in chosen], C_PO_COMBO + bonus,
                             evidence, customer=customer, ambiguous=not unique)
         notes.append(f'reference "{raws[0]}" = PO/reference of {len(group)} open items but the amounts do not match')
         return None
@@ -942,15 +942,15 @@ class _Run:
     def _amounts(self, p, payer: Payer, notes: list[str]) -> _Outcome | None:
         b, cur, amt = self.book, p.currency, int(p.amount)
         c = payer.customer_id
-        items = [i for i in b.of_customer(c) if b.cur[i] == cur and b.rem[i] != 0]
-        pos = [i for i in items if b.rem[i] > 0]
+        items = [i for i in b.of_customer(c) if b.cur[i] == cur and b.remaining[i] != 0]
+        pos = [i for i in items if b.remaining[i] > 0]
         if not pos:
-            others = sorted({b.cur[i] for i in b.of_customer(c) if b.rem[i] > 0 and b.cur[i] != cur})
+            others = sorted({b.cur[i] for i in b.of_customer(c) if b.remaining[i] > 0 and b.cur[i] != cur})
             notes.append(f"customer {c} has no open item in {cur}" + (f" (only in {', '.join(others)})" if others else ""))
             if others and self.fx is not None:
                 fits = []
                 for i in b.of_customer(c):
-                    if b.rem[i] > 0 and b.cur[i] != cur:
+                    if b.remaining[i] > 0 and b.cur[i] != cur:
                         fx, _ = self._fx(p, [i], "AMOUNT_EXACT", C_AMT_EXACT * payer.confidence, {}, [payer.evidence], c)
                         if fx is not None:
                             fits.append(fx)
@@ -964,7 +964,7 @@ class _Run:
             return None
         idc = payer.confidence
         ev0 = [payer.evidence]
-        exact = [i for i in pos if b.rem[i] == amt]
+        exact = [i for i in pos if b.remaining[i] == amt]
         if exact:
             ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount of {b.doc[exact[0]]}"
                         + (f" (and of {len(exact) - 1} other item{'s' if len(exact) > 2 else ''})" if len(exact) > 1 else
@@ -975,20 +975,20 @@ class _Run:
                 if (hit := self._less_discount(i, amt, p.value_date))]
         if dhit:
             i, d, note = dhit[0]
-            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.rem[i], cur)} of {b.doc[i]} less earned "
+            ev = ev0 + [f"amount {self.fmt(amt, cur)} = open amount {self.fmt(b.remaining[i], cur)} of {b.doc[i]} less earned "
                         f"discount {self.fmt(d, cur)} ({note})"]
             return _Outcome("AMOUNT_DISCOUNT", [_Alloc(i, amt, discount=d)], C_AMT_DISCOUNT * idc, ev, customer=c,
                             ambiguous=len(dhit) > 1)
-        if len(items) >= 2 and sum(b.rem[i] for i in items) == amt:
+        if len(items) >= 2 and sum(b.remaining[i] for i in items) == amt:
             ev = ev0 + [f"amount {self.fmt(amt, cur)} = all {len(items)} open items of {c}"]
-            return _Outcome("AMOUNT_ALL_OPEN", [_Alloc(i, b.rem[i]) for i in items], C_AMT_ALL * idc, ev, customer=c)
-        combos, complete = am.combinations([b.rem[i] for i in pos], amt)
+            return _Outcome("AMOUNT_ALL_OPEN", [_Alloc(i, b.remaining[i]) for i in items], C_AMT_ALL * idc, ev, customer=c)
+        combos, complete = am.combinations([b.remaining[i] for i in pos], amt)
         if combos:
             chosen = [pos[j] for j in combos[0]]
             unique = len(combos) == 1 and complete
             ev = ev0 + [f"amount {self.fmt(amt, cur)} = sum of {len(chosen)} open items "
                         f"({', '.join(b.doc[i] for i in chosen)})" + ("" if unique else "; more than one combination fits")]
-            return _Outcome("AMOUNT_COMBINATION", [_Alloc(i, b.rem[i]) for i in chosen], C_AMT_COMBO * idc, ev,
+            return _Outcome("AMOUNT_COMBINATION", [_Alloc(i, b.remaining[i]) for i in chosen], C_AMT_COMBO * idc, ev,
                             customer=c, ambiguous=not unique)
         near = self._near(p, c, pos, idc, ev0)
         if near is not None:
@@ -1009,10 +1009,10 @@ class _Run:
         complete = True
         if tol > 0:
             for i in pos:
-                d = b.rem[i] - amt
-                if d and abs(d) <= self.tol(b.rem[i], cur):
+                d = b.remaining[i] - amt
+                if d and abs(d) <= self.tol(b.remaining[i], cur):
                     fits.append(([i], d))
-            amounts = [b.rem[i] for i in pos]
+            amounts = [b.remaining[i] for i in pos]
             for lo in (amt + 1, amt - tol):               # short: sums amt+1 .. amt+tol; over: amt-tol .. amt-1
                 if lo > 0:
                     combos, done = am.combinations(amounts, lo, slack=tol - 1)
@@ -1022,14 +1022,14 @@ class _Run:
             items, d = fits[0]
             items = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
             unique = len(fits) == 1 and complete
-            allocs = [_Alloc(i, b.rem[i]) for i in items]
+            allocs = [_Alloc(i, b.remaining[i]) for i in items]
             docs = ", ".join(b.doc[i] for i in items)
-            what = f"open amount {self.fmt(b.rem[items[0]], cur)} of {docs}" if len(items) == 1 else \
+            what = f"open amount {self.fmt(b.remaining[items[0]], cur)} of {docs}" if len(items) == 1 else \
                 f"sum {self.fmt(amt + d, cur)} of {len(items)} open items ({docs})"
             out = _Outcome("AMOUNT_TOLERANCE", allocs, (C_AMT_TOL_ONE if unique else C_AMT_TOL) * idc, list(ev0),
                            customer=c, ambiguous=not unique)
             if d > 0:
-                a = next((a for a in reversed(allocs) if b.rem[a.item] >= d), None)
+                a = next((a for a in reversed(allocs) if b.remaining[a.item] >= d), None)
                 if a is None:
                     return None
                 a.applied -= d
@@ -1043,7 +1043,7 @@ class _Run:
             if not unique:
                 out.evidence.append("more than one item or combination fits within tolerance")
             return out
-        total = sum(b.rem[i] for i in pos)
+        total = sum(b.remaining[i] for i in pos)
         if len(pos) == 1 and amt < total:
             i = pos[0]
             code = reason_code(p.reference)
@@ -1052,7 +1052,7 @@ class _Run:
             return _Outcome("AMOUNT_SHORT", [_Alloc(i, amt, deduction=total - amt, reason_code=code)], C_AMT_TOL * idc,
                             ev, customer=c, review_only=True)
         if amt > total:
-            out = _Outcome("AMOUNT_OVER", [_Alloc(i, b.rem[i]) for i in pos], C_AMT_TOL * idc,
+            out = _Outcome("AMOUNT_OVER", [_Alloc(i, b.remaining[i]) for i in pos], C_AMT_TOL * idc,
                            ev0 + [f"amount {self.fmt(amt, cur)} is {self.fmt(amt - total, cur)} more than all "
                                   f"{len(pos)} open item{'s' if len(pos) > 1 else ''} of {c}: the excess on account"],
                            customer=c, review_only=True)
@@ -1125,7 +1125,7 @@ class _Run:
     def _open_after(self, oi: pd.DataFrame) -> pd.DataFrame:
         b = self.book
         after = b.df.copy()
-        after["open_amount"] = np.asarray(b.rem, dtype="int64")
+        after["open_amount"] = np.asarray(b.remaining, dtype="int64")
         after = after[after["open_amount"] != 0]
         cols = list(after.columns)
         new = []

@@ -1,5 +1,5 @@
 """The open items as the cash engine searches them: :class:`OpenItemIndex`, Python lists
-indexed by document key, customer, PO/reference and amount.  ``rem`` is each item's remaining
+indexed by document key, customer, PO/reference and amount.  ``remaining`` is each item's remaining
 open amount (int minor units of its currency) as the run applies cash; ``open`` is what it was
 before the run.
 """
@@ -22,7 +22,7 @@ class OpenItemIndex:
         self.cust: list[str] = oi["customer_id"].tolist()
         self.cur: list[str] = oi["currency"].tolist()
         self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
-        self.rem: list[int] = list(self.open)
+        self.remaining: list[int] = list(self.open)
         self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
         self.consumed_by: dict[int, str] = {}
         # document key -> items (a list only where the key is shared), in document_no order
@@ -87,7 +87,7 @@ class OpenItemIndex:
             return []
         vals, order = got
         lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
-        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
+        return [i for i in order[lo:hi].tolist() if self.remaining[i] == amount]
 
     def hits(self, key: str) -> list[int]:
         """Items whose document key is ``key`` (in document_no order)."""
