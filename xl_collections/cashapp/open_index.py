@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .refs import normalise_document_nos, ocr_key, po_keys
+from .refs import TAIL_KEY, normalise_document_nos, ocr_key, po_keys
 
 
 class OpenItemIndex:
@@ -117,7 +117,7 @@ class OpenItemIndex:
             import pyarrow as pa
             import pyarrow.compute as pc
             keys = pa.array(self.key, type=pa.string())
-            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
+            tails = pc.extract_regex(keys, TAIL_KEY).field("t").to_pylist()
             self._by_tail = {}
             for i, t in enumerate(tails):
                 if t:

@@ -13,6 +13,7 @@ payment, payer, notes) -> Outcome | None``: ``run`` is the run's :class:`.alloca
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
 
@@ -160,21 +161,42 @@ def _confirm_set(run: Allocator, custs: set[str], cur: str, amount: int | None) 
 
 def _fuzzy(run: Allocator, raw: str, key: str, pool: list[int]) -> list[tuple[int, str]]:
     """Items of ``pool`` whose number is an OCR-style or one-character variant of ``raw``."""
+    b = run.book
+    return variants(raw, key, pool, b.doc, b.key, b.ocr)
+
+
+def variants(raw: str, key: str, pool: list[int], docs: list[str], keys: list[str],
+             ocr: Callable[[int], str]) -> list[tuple[int, str]]:
+    """Items of ``pool`` (positions in ``docs`` and their keys ``keys``) whose number is an
+    OCR-style or one-character variant of the reference token ``raw`` (key ``key``): ``(item,
+    how)`` in document_no order; ``ocr(i)`` is item i's :func:`.refs.ocr_key`.  Only number-like
+    tokens (:func:`.refs.fuzzy_worthy`).  Shared with ``XLC_MATCH`` (:mod:`.match`)."""
     if not pool or not fuzzy_worthy(raw, key):
         return []
-    b = run.book
     ok = ocr_key(raw)
     found: list[tuple[int, str]] = []
     for i in pool:
-        k = b.key[i]
+        k = keys[i]
         if k == key:
             continue
-        if abs(len(k) - len(ok)) <= 1 and (k if k.isdigit() else b.ocr(i)) == ok:
-            found.append((i, explain(raw, b.doc[i])))
+        if abs(len(k) - len(ok)) <= 1 and (k if k.isdigit() else ocr(i)) == ok:
+            found.append((i, explain(raw, docs[i])))
         elif abs(len(k) - len(key)) <= 1 and len(k) >= 5 and OSA.distance(k, key, score_cutoff=1) <= 1:
             found.append((i, "one-character typo"))
-    found.sort(key=lambda x: b.doc[x[0]])
+    found.sort(key=lambda x: docs[x[0]])
     return found
+
+
+def variant_confidence(how: str) -> float:
+    """Confidence of a variant :func:`variants` found: ``C_OCR`` for an OCR-style one, else ``C_TYPO``."""
+    return C_OCR if how.startswith("OCR") else C_TYPO
+
+
+def key_confidence(key: str, tail: bool) -> float:
+    """Confidence of a document the reference names by its key: ``C_TAIL`` when found by its
+    digits without the letter prefix (``0025352`` for ``DM0025352``), else ``C_EXACT``, or
+    ``C_SHORT_KEY`` for a key under 5 characters.  Shared with ``XLC_MATCH``."""
+    return C_TAIL if tail else C_EXACT if len(key) >= 5 else C_SHORT_KEY
 
 
 def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Outcome | None:
@@ -205,7 +227,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
         if i in seen:
             continue
         seen.add(i)
-        c = C_TAIL if tail else C_EXACT if len(key) >= 5 else C_SHORT_KEY
+        c = key_confidence(key, tail)
         hits.append((i, raw, c, explain(raw, b.doc[i])))
     # every exact hit is in another currency, or of another customer than a surely known payer:
     # a typo may have made another document's number - look for a variant the payer/amount confirms
@@ -241,7 +263,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
                 i, how = found[0]
                 seen.add(i)
                 fuzzy_hit.add(key)
-                hits.append((i, raw, C_OCR if how.startswith("OCR") else C_TYPO, how))
+                hits.append((i, raw, variant_confidence(how), how))
             elif len(found) > 1:
                 ambiguous_tokens.append(f'reference "{raw}" is close to {len(found)} documents '
                                         f'({", ".join(b.doc[j] for j, _ in found[:3])})')
