@@ -1,5 +1,5 @@
 """The confidence table of cash application (documented in docs/cashapp.md): one place for
-the engine's rules (:mod:`.engine`) and the ``XLC_MATCH`` worksheet functions (:mod:`.match`).
+the engine's rules (:mod:`.rules`, :mod:`.amount_rules`) and the ``XLC_MATCH`` worksheet functions (:mod:`.match`).
 
 ``C_*`` are a rule's confidence in [0, 1]; ``F_*`` are factors applied to it (the amount
 confirms, is off, was stated by the payer).  A match is applied automatically when its

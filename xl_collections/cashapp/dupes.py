@@ -8,7 +8,7 @@ Two payment rows are the same bank entry when they carry
 
 e.g. a camt.054 notification and the camt.053 statement of the same day, or a CSV export of
 the statement loaded beside the statement itself, whose payment ids differ.  (The same
-``payment_id`` with the same content is handled before this, by the engine.)
+``payment_id`` with the same content is counted once before this, by :func:`one_row_per_payment`.)
 
 :func:`one_per_bank_entry` keeps one row per entry — the one an earlier run applied when there
 is one — and when an earlier run applied the entry under another id, the row takes that id,
@@ -128,5 +128,24 @@ def one_per_bank_entry(pay: pd.DataFrame, prior: pd.DataFrame | None = None) -> 
     for i, new in renamed.items():
         out.iat[i, out.columns.get_loc("payment_id")] = new
     out = out.drop(index=out.index[drop]).reset_index(drop=True)
+    out.attrs = dict(pay.attrs)
+    return out, exc
+
+
+def one_row_per_payment(pay: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple]]:
+    """``pay`` with a payment listed again with the same content (a statement loaded twice)
+    once; an exception ``DUPLICATE_PAYMENT`` per copy.  (The same ``payment_id`` with other
+    content is refused when the table is read.)"""
+    dup = pay["payment_id"].duplicated(keep="first")
+    if not dup.any():
+        return pay, []
+    first = dict(zip(pay.loc[~dup, "payment_id"], pay.loc[~dup, "source_row"] if "source_row" in pay else [""] * int((~dup).sum())))
+    exc = []
+    for r in pay[dup].itertuples(index=False):
+        row = getattr(r, "source_row", "")
+        exc.append((r.payment_id, "DUPLICATE_PAYMENT",
+                    f"row {row} repeats the payment of row {first.get(r.payment_id, '')} (same bank entry, loaded "
+                    f"twice): counted once", r.customer_id, ""))
+    out = pay[~dup].reset_index(drop=True)
     out.attrs = dict(pay.attrs)
     return out, exc

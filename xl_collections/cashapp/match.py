@@ -5,25 +5,21 @@ payer and cascade).
 :func:`match_reference` reads the reference like :func:`xl_collections.cashapp.apply_cash`:
 document keys (prefixes, punctuation, lost leading zeros), a missing letter prefix
 (``0025352`` for ``DM0025352``); OCR-style and one-character variants only where the amount
-confirms them (an ``amount`` equal to the document's open amount).  Its scores are the
-engine's (:mod:`.confidence`).
+confirms them (an ``amount`` equal to the document's open amount).  The key's confidence,
+the prefix-less digits (:data:`.refs.TAIL_KEY`) and the OCR/typo test are the engine's own
+(:func:`.rules.key_confidence`, :func:`.rules.variants`); only the payer and the cascade are left out.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
-from .confidence import C_EXACT as S_EXACT
-from .confidence import C_OCR as S_OCR
-from .confidence import C_SHORT_KEY as S_SHORT
-from .confidence import C_TAIL as S_TAIL
-from .confidence import C_TYPO as S_TYPO
 from .confidence import F_OFF_UNCONFIRMED as F_AMOUNT_DIFFERS
-from .refs import candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key
+from .refs import TAIL_KEY, candidates, explain, normalise_document_no, ocr_key
+from .rules import key_confidence, variant_confidence, variants
 
 NO_MATCH = "NO MATCH"
-# the engine's confidence table (.confidence): the same document-number rule, the same scores
+_TAIL = re.compile(TAIL_KEY)
 
 
 @dataclass(frozen=True)
@@ -44,24 +40,24 @@ def match_reference(reference: object, documents: list, amount: int | None = Non
     (parallel to ``documents``, same unit) are optional: they confirm OCR/typo variants
     and lower the score when the amounts disagree."""
     docs = [str(d).strip() for d in documents]
+    keys = [normalise_document_no(d) for d in docs]
     by_key: dict[str, list[int]] = {}
     by_tail: dict[str, list[int]] = {}
-    for i, d in enumerate(docs):
-        k = normalise_document_no(d)
+    for i, k in enumerate(keys):
         if not k:
             continue
         by_key.setdefault(k, []).append(i)
-        head = k.rstrip("0123456789")
-        if head and head.isalpha() and len(head) <= 4 and len(k) - len(head) >= 4:
-            by_tail.setdefault(k[len(head):], []).append(i)
+        tail = _TAIL.match(k)
+        if tail:
+            by_tail.setdefault(tail.group("t"), []).append(i)
     hits: list[tuple[int, float, str]] = []
     notes: list[str] = []
     seen: set[int] = set()
     toks = candidates(reference)
     for raw, key in toks:
-        lst, s = by_key.get(key), (S_EXACT if len(key) >= 5 else S_SHORT)
+        lst, s = by_key.get(key), key_confidence(key, tail=False)
         if not lst and key.isdigit():
-            lst, s = by_tail.get(key), S_TAIL
+            lst, s = by_tail.get(key), key_confidence(key, tail=True)
         if not lst:
             continue
         lst = sorted(set(lst), key=lambda i: docs[i])
@@ -76,19 +72,12 @@ def match_reference(reference: object, documents: list, amount: int | None = Non
     if not hits and amount is not None and amounts is not None:
         pool = [i for i, a in enumerate(amounts) if a is not None and a == amount]
         for raw, key in toks:
-            if " " in raw or not fuzzy_worthy(raw, key):
+            if " " in raw:
                 continue
-            ok = ocr_key(raw)
-            found = []
-            for i in pool:
-                k = normalise_document_no(docs[i])
-                if ocr_key(docs[i]) == ok:
-                    found.append((i, S_OCR))
-                elif abs(len(k) - len(key)) <= 1 and OSA.distance(k, key, score_cutoff=1) <= 1:
-                    found.append((i, S_TYPO))
+            found = variants(raw, key, pool, docs, keys, lambda i: ocr_key(docs[i]))    # the engine's test
             if len(found) == 1:
-                i, s = found[0]
-                hits.append((i, s, f'"{raw}" ~ {docs[i]} ({explain(raw, docs[i])}; amount confirms)'))
+                i, how = found[0]
+                hits.append((i, variant_confidence(how), f'"{raw}" ~ {docs[i]} ({explain(raw, docs[i])}; amount confirms)'))
                 break
     if not hits:
         return Match((), 0.0, "no document number found in the reference")

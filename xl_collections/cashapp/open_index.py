@@ -1,5 +1,5 @@
 """The open items as the cash engine searches them: :class:`OpenItemIndex`, Python lists
-indexed by document key, customer, PO/reference and amount.  ``rem`` is each item's remaining
+indexed by document key, customer, PO/reference and amount.  ``remaining`` is each item's remaining
 open amount (int minor units of its currency) as the run applies cash; ``open`` is what it was
 before the run.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .refs import normalise_document_nos, ocr_key, po_keys
+from .refs import TAIL_KEY, normalise_document_nos, ocr_key, po_keys
 
 
 class OpenItemIndex:
@@ -22,7 +22,7 @@ class OpenItemIndex:
         self.cust: list[str] = oi["customer_id"].tolist()
         self.cur: list[str] = oi["currency"].tolist()
         self.open: list[int] = oi["open_amount"].to_numpy(dtype="int64").tolist()
-        self.rem: list[int] = list(self.open)
+        self.remaining: list[int] = list(self.open)
         self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
         self.consumed_by: dict[int, str] = {}
         # document key -> items (a list only where the key is shared), in document_no order
@@ -87,7 +87,7 @@ class OpenItemIndex:
             return []
         vals, order = got
         lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
-        return [i for i in order[lo:hi].tolist() if self.rem[i] == amount]
+        return [i for i in order[lo:hi].tolist() if self.remaining[i] == amount]
 
     def hits(self, key: str) -> list[int]:
         """Items whose document key is ``key`` (in document_no order)."""
@@ -117,7 +117,7 @@ class OpenItemIndex:
             import pyarrow as pa
             import pyarrow.compute as pc
             keys = pa.array(self.key, type=pa.string())
-            tails = pc.extract_regex(keys, r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$").field("t").to_pylist()
+            tails = pc.extract_regex(keys, TAIL_KEY).field("t").to_pylist()
             self._by_tail = {}
             for i, t in enumerate(tails):
                 if t:

@@ -34,6 +34,10 @@ def normalise_document_nos(values) -> list[str]:
     return _document_keys(values).to_pylist()
 
 
+# a key that is a short letter prefix and 4+ digits: the digits alone (``25352``) name it
+# (``DM25352``); group ``t`` is the digits.  Used by the open-item index and ``XLC_MATCH``.
+TAIL_KEY = r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$"
+
 _PO_PREFIX = re.compile(r"^(?:PURCHASEORDER|ORDER|ORD|PO)(?=\d)")
 
 
