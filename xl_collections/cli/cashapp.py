@@ -55,10 +55,7 @@ def read_prior(paths, currency: str) -> tuple[pd.DataFrame | None, list[InputErr
             errors.append(InputError("file not found", "prior_applications", p.name, expected=f"an existing file ({p})"))
             continue
         try:
-            if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
-                raw = pd.read_excel(p, dtype=str, engine="calamine").fillna("")
-            else:
-                raw = read_csv_frame(p, label=p.name)
+            raw = _text_table(p)
         except InputErrors as e:
             errors += e.errors
             continue
@@ -77,6 +74,13 @@ def read_prior(paths, currency: str) -> tuple[pd.DataFrame | None, list[InputErr
     return out, []
 
 
+def _text_table(p: Path) -> pd.DataFrame:
+    """A CSV or Excel file's first table as text (blanks as ""), for layouts read before mapping."""
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
+        return pd.read_excel(p, dtype=str, engine="calamine").fillna("")
+    return read_csv_frame(p, label=p.name)
+
+
 def read_card_settlement(args, path, currency: str) -> tuple[pd.DataFrame | None, list[InputError]]:
     """A processor's settlement report, its layout recognised (:func:`cards.normalise_layout`)
     and read into the canonical ``card_settlements`` table (``--map`` applies)."""
@@ -87,10 +91,7 @@ def read_card_settlement(args, path, currency: str) -> tuple[pd.DataFrame | None
     if not p.is_file():
         return None, [InputError("file not found", "card_settlements", p.name, expected=f"an existing file ({p})")]
     try:
-        if p.suffix.lower() in (".xlsx", ".xlsm", ".xlsb"):
-            raw = pd.read_excel(p, dtype=str, engine="calamine").fillna("")
-        else:
-            raw = read_csv_frame(p, label=p.name)
+        raw = _text_table(p)
     except InputErrors as e:
         return None, e.errors
     except Exception as e:  # noqa: BLE001 - any unreadable file is an input problem

@@ -204,7 +204,7 @@ def new_run_id(book, now: dt.datetime) -> str:
             log = book.read_table("tblAuditLog")
             if "run_id" in log.columns:
                 taken = {str(v) for v in log["run_id"] if v is not None}
-    except BookError:                # no Audit Log table yet: any id is new
+    except (BookError, KeyError):    # no Audit Log table yet (headless: BookError, live: KeyError)
         pass
     run_id = now.strftime("%Y%m%dT%H%M%S")
     while run_id in taken:
