@@ -10,6 +10,7 @@ from ..core.dates import DateError, parse_date
 from ..core.errors import InputError, InputErrors, UsageError
 from ..io.outdir import check_out
 from ..core.money import is_currency
+from ..core.settings import Settings, from_settings_file
 from ..io.readers import read_warnings
 
 
@@ -39,6 +40,15 @@ def out_dir(args) -> Path:
     """``--out`` as a folder for one CSV per result table: new, empty or an earlier run's, not
     under a file, not one of the inputs (:func:`~xl_collections.io.outdir.check_out`)."""
     return check_out(args, Path(args.out), folder=True)
+
+
+def command_settings(args, currency: str, **fields) -> tuple[Settings, list[InputError]]:
+    """A file command's Settings: the defaults with ``currency``, ``--day-first`` and ``fields``,
+    then the named cells of ``--settings FILE`` over them, with what that file got wrong."""
+    base = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)), **fields)
+    if not getattr(args, "settings", None):
+        return base, []
+    return from_settings_file(args.settings, base)
 
 
 def read_options(args, settings=None) -> dict:

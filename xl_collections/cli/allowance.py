@@ -20,8 +20,7 @@ from ..allowance import compute_allowance
 from ..core.errors import InputError, InputErrors, UsageError
 from ..io.sources import read_csv_frame
 from ..core.money import AmountError, money_text, parse_amount
-from ..core.settings import Settings, from_settings_file
-from ._common import as_of_date, out_dir, read_inputs, reporting_currency
+from ._common import command_settings, as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "allowance for doubtful accounts (roll rates, reserves, journal) and write-off proposals"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -40,13 +39,6 @@ def add_arguments(p) -> None:
     p.add_argument("--opening", metavar="AMOUNT", help="allowance at the start of the period")
     p.add_argument("--as-of", required=True, dest="as_of", metavar="DATE")
     p.add_argument("--out", required=True, metavar="DIR")
-
-
-def _settings(args, currency: str) -> tuple[Settings, list[InputError]]:
-    base = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
-    if not getattr(args, "settings", None):
-        return base, []
-    return from_settings_file(args.settings, base)
 
 
 def _approvals(path: str | None) -> tuple[pd.DataFrame | None, list[InputError]]:
@@ -86,7 +78,7 @@ def run(args) -> int:
         except AmountError as e:
             raise UsageError(f"--opening {args.opening!r}: expected {e.expected}") from None
     out = out_dir(args)
-    settings, errors = _settings(args, currency)
+    settings, errors = command_settings(args, currency)
     approvals, errs = _approvals(getattr(args, "proposals", None))
     errors += errs
     tables = read_inputs(args, currency, {"open_items": args.open_items, "aging_history": args.history,

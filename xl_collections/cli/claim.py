@@ -19,8 +19,7 @@ from ..claims import CSV_COLUMNS, Claim, index_payments, research
 from ..core.dates import DateError, parse_date
 from ..core.errors import UsageError
 from ..core.money import AmountError, format_amount, money_text, parse_amount
-from ..core.settings import Settings, from_settings_file
-from ._common import out_dir, read_inputs, reporting_currency
+from ._common import command_settings, out_dir, read_inputs, reporting_currency
 from .cashapp import read_payments, read_prior
 
 HELP = "research a customer's 'we paid' claim: candidate payments and where each went"
@@ -81,10 +80,7 @@ def run(args) -> int:
     currency = reporting_currency(args)
     claim = claim_from_args(args, currency)
     out = out_dir(args)
-    settings = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
-    errors = []
-    if getattr(args, "settings", None):
-        settings, errors = from_settings_file(args.settings, settings)
+    settings, errors = command_settings(args, currency)
     payments, _, pay_errors = read_payments(args, args.payments, currency)
     prior, prior_errors = read_prior(getattr(args, "applications", None), currency)
     tables = read_inputs(args, currency, {"open_items": getattr(args, "open_items", None)},

@@ -19,8 +19,7 @@ from ..credit import assess_credit
 from ..core.errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..io.write import write_tables
-from ..core.settings import Settings, from_settings_file
-from ._common import as_of_date, out_dir, read_inputs, reporting_currency
+from ._common import command_settings, as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "credit review: exposure, score and class, RELEASE / FLEX / HOLD per open order"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -62,8 +61,7 @@ def run(args) -> int:
     day_first = bool(getattr(args, "day_first", False))
     as_of = as_of_date(args, day_first=day_first)
     out = out_dir(args)
-    base = Settings(as_of=as_of, reporting_currency=currency, day_first=day_first)
-    settings, problems = from_settings_file(args.settings, base) if args.settings else (base, [])
+    settings, problems = command_settings(args, currency, as_of=as_of)
     settings = settings.with_(as_of=as_of, reporting_currency=currency)
     returns, more = read_returns(args.returns)
     tables = read_inputs(args, currency, {

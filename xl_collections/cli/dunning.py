@@ -19,8 +19,8 @@ from ..core.errors import InputErrors, UsageError
 from ..io.outdir import staged_folder
 from ..io.write import write_table
 from ..core.money import format_amount
-from ..core.settings import Settings, from_settings_file
-from ._common import as_of_date, out_dir, read_inputs, reporting_currency
+from ..core.settings import Settings
+from ._common import command_settings, as_of_date, out_dir, read_inputs, reporting_currency
 
 HELP = "propose dunning letters and render them (PDF, Word, e-mail drafts)"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -42,8 +42,7 @@ def add_arguments(p) -> None:
 def settings_and_date(args, currency: str) -> tuple[Settings, object, list]:
     """``--settings`` on top of the defaults (reporting currency from ``--currency``) and
     ``--as-of``; problems of the settings file come back as InputError records."""
-    base = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
-    settings, errors = from_settings_file(args.settings, base) if getattr(args, "settings", None) else (base, [])
+    settings, errors = command_settings(args, currency)
     as_of = as_of_date(args, day_first=settings.day_first)
     return settings.with_(as_of=as_of), as_of, errors
 

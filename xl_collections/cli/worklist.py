@@ -22,8 +22,7 @@ from ..core.dates import DateError, parse_date
 from ..core.errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..core.money import AmountError, MINOR_UNITS, parse_amount
-from ..core.settings import Settings, from_settings_file
-from ._common import as_of_date, out_dir, reporting_currency, read_inputs
+from ._common import command_settings, as_of_date, out_dir, reporting_currency, read_inputs
 
 HELP = "rank today's collections calls; promises to pay, disputes, large balances"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -101,11 +100,7 @@ def run(args) -> int:
 
     as_of, currency, out = _options(args)
     day_first = bool(getattr(args, "day_first", False))
-    errors: list[InputError] = []
-    settings = Settings(reporting_currency=currency, day_first=day_first)
-    if getattr(args, "settings", None):
-        settings, errs = from_settings_file(args.settings, settings)
-        errors += errs
+    settings, errors = command_settings(args, currency)
     settings = settings.with_(as_of=as_of, reporting_currency=currency)
     apps = []
     for path in args.applications or []:
