@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..book.outputs import ChartSpec, SheetOutput, TableBlock
+from ..core.a1 import col_letter
 from ..core.money import parse_amount
 from .engine import AllowanceResult
 from ..ar.aging_history import COLUMNS as HISTORY_COLUMNS
@@ -114,17 +115,9 @@ def allowance_output(res: AllowanceResult, periods: pd.DataFrame) -> SheetOutput
         row = out.layout()[3]
         out = SheetOutput(ALLOWANCE_SHEET, blocks=blocks, notes=notes, freeze=False, print_fit_width=True, charts=(
             ChartSpec("period", tuple(labels), kind="line", stacked=False, title="Roll rates per month",
-                      anchor=f"{_col(len(tri.columns) + 2)}{max(row - 1, 1)}", width_cols=10, height_rows=16, block=3),))
+                      anchor=f"{col_letter(len(tri.columns) + 1)}{max(row - 1, 1)}", width_cols=10, height_rows=16, block=3),))
     return out
 
-
-def _col(n: int) -> str:
-    """1-based column number -> letters."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def proposals_output(res: AllowanceResult, *, offer_user_columns: bool = False) -> SheetOutput:

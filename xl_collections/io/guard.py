@@ -27,8 +27,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..core.errors import Refused
 from lxml import etree
+
+from ..core.a1 import col_index, col_letter
+from ..core.errors import Refused
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold
@@ -50,21 +52,6 @@ LIMIT_CELLS = {"MaxPartMB": "max_part_mb", "MaxZipRatio": "max_zip_ratio"}      
 
 class HostileWorkbook(Refused):
     """The file is not a workbook the program can read safely: exit 1."""
-
-
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def column_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: int = 200) -> None:
@@ -259,7 +246,7 @@ class _UsedRange:
         self.any = False
 
     def _see(self, letters: str, row: int, cell: bool = True) -> None:
-        col = column_number(letters) if letters else 0
+        col = col_index(letters) + 1 if letters else 0
         name = f"{letters}{row}" if letters and cell else ""
         if row > self.rows or row == self.rows and name and not self.row_cell:
             self.rows, self.row_cell = row, name
@@ -290,9 +277,9 @@ class _UsedRange:
         cols = max(self.cols, 26 if self.any else 0)
         if self.rows > GRID_ROWS or self.cols > GRID_COLS or self.rows * cols > MAX_CELLS:
             what = ("passes Excel's grid of 1,048,576 rows × 16,384 columns" if self.rows > GRID_ROWS or self.cols > GRID_COLS
-                    else f"reaches row {self.rows:,} and column {column_letters(self.cols)}: more cells than can be read")
+                    else f"reaches row {self.rows:,} and column {col_letter(self.cols - 1)}: more cells than can be read")
             cells = dict.fromkeys(c for c in (self.col_cell, self.row_cell) if c and c[0].isalpha())
-            far = " and ".join(cells) or column_letters(self.cols) + str(self.rows)
+            far = " and ".join(cells) or col_letter(self.cols - 1) + str(self.rows)
             raise HostileWorkbook(f"{name}, part {part}: the sheet's used range {what} — a stray value at "
                                   f"{far}? Delete it and save again")
 
