@@ -94,6 +94,7 @@ class HeadlessBook:
         self._fingerprint = fingerprint(self.path)
         self._cal = None
         self._grids: dict[str, pd.DataFrame] = {}
+        self._table_index: dict[str, tuple[str, uc.Box]] | None = None    # table (lower case) -> sheet, range
         self.pending: dict[str, SheetOutput] = {}
         self._carried: dict[str, set[tuple[int, int]]] = {}    # sheet -> cells carried as user columns
         self.binary = self.path.suffix.lower() == ".xlsb"
@@ -188,17 +189,26 @@ class HeadlessBook:
         df.attrs["sheet"] = t.sheet
         return df
 
-    def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
-        """The sheet and range of the Excel table ``table_name`` (any case), from the package."""
+    def _table_parts(self, sheet: str | None = None) -> list[tuple[str, str, uc.Box]]:
+        """(sheet, table name, range) of every Excel table in the file as it is on disk (what
+        calamine reads), or of those on ``sheet``."""
+        out = []
         for sh in self._sheets:
+            if sheet is not None and sh["name"].lower() != sheet.lower():
+                continue
             if not sh["part"] or not self.pkg.has(pk.rels_path(sh["part"])):
                 continue
             for r in pk.parse_rels(self.pkg.read(pk.rels_path(sh["part"]))):
                 if r.get("Type") == pk.RT_TABLE:
                     name, box = _table_box(self.pkg.read(pk.resolve(sh["part"], r["Target"])))
-                    if name.lower() == table_name.lower():
-                        return sh["name"], box
-        return None
+                    out.append((sh["name"], name, box))
+        return out
+
+    def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
+        """The sheet and range of the Excel table ``table_name`` (any case)."""
+        if self._table_index is None:
+            self._table_index = {name.lower(): (sheet, box) for sheet, name, box in self._table_parts()}
+        return self._table_index.get(table_name.lower())
 
     def _table_from_grid(self, table_name: str) -> pd.DataFrame | None:
         """An Excel table read from its sheet's cells and its part's range (what calamine cannot
@@ -241,15 +251,7 @@ class HeadlessBook:
 
     def table_sheets(self) -> dict[str, str]:
         """Every Excel table of the book (lower-case name) -> the sheet it is on."""
-        out = {}
-        for s in self._sheets:
-            if not s["part"] or not self.pkg.has(pk.rels_path(s["part"])):
-                continue
-            for r in pk.parse_rels(self.pkg.read(pk.rels_path(s["part"]))):
-                if r.get("Type") == pk.RT_TABLE:
-                    name, _ = _table_box(self.pkg.read(pk.resolve(s["part"], r["Target"])))
-                    out[name.lower()] = s["name"]
-        return out
+        return {name.lower(): sheet for sheet, name, _ in self._table_parts()}
 
     def owned_ranges(self, sheet: str) -> list | None:
         """The ranges the program wrote on ``sheet`` last time (its ``xlc_owned`` name and what
@@ -276,11 +278,7 @@ class HeadlessBook:
 
     def sheet_tables(self, sheet: str) -> list[str]:
         """The names of the Excel tables on ``sheet``."""
-        s = next((s for s in self._sheets if s["name"].lower() == sheet.lower()), None)
-        if s is None or not s["part"] or not self.pkg.has(pk.rels_path(s["part"])):
-            return []
-        return [_table_box(self.pkg.read(pk.resolve(s["part"], r["Target"])))[0]
-                for r in pk.parse_rels(self.pkg.read(pk.rels_path(s["part"]))) if r.get("Type") == pk.RT_TABLE]
+        return [name for _, name, _ in self._table_parts(sheet)]
 
     def status(self, message: str) -> None:
         say(message, sys.stderr)        # above a terminal progress bar, when one is showing
