@@ -19,10 +19,10 @@ from hypothesis import given, settings, strategies as st
 
 from xl_collections.credit import assess_credit
 from xl_collections.credit.ratios import Statement, altman_z, ratios, shown, zone
-from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, add_months, class_of, recommended_limit,
-                                           review_date, score)
+from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, FACTOR_NAMES, add_months, class_of, policy,
+                                           recommended_limit, review_date, score)
 from xl_collections.io.validate import canonical
-from xl_collections.core.settings import Settings
+from xl_collections.core.settings import BY_CELL, Settings, from_named_values, from_settings_file
 
 D = Decimal
 
@@ -226,9 +226,9 @@ def test_a_strong_and_a_weak_customer_end_to_end():
     assert s["reasons"].startswith("class A (score ")
 
 
-def test_the_readme_worked_example():
-    """README "Credit review and order decisions", worked example: every figure quoted there."""
-    t = {
+def acme() -> dict:
+    """The README's worked example: Acme Foods' tables."""
+    return {
         "customers": canonical(pd.DataFrame([{"customer_id": "ACME", "customer_name": "Acme Foods",
                                               "credit_limit": "50,000.00"}]), "customers"),
         "open_items": canonical(pd.DataFrame([("ACME", "INV-104233", "2026-09-11", "2026-10-11", "38000")],
@@ -250,7 +250,11 @@ def test_the_readme_worked_example():
                                           ("SO-3", "ACME", "2026-10-28", 4000), ("SO-4", "ACME", "2026-10-29", 1500)],
                                          columns=["order_no", "customer_id", "order_date", "amount"]), "orders"),
     }
-    res, errors = assess_credit(t, Settings(as_of=AS_OF))
+
+
+def test_the_readme_worked_example():
+    """README "Credit review and order decisions", worked example: every figure quoted there."""
+    res, errors = assess_credit(acme(), Settings(as_of=AS_OF))
     assert errors == []
     r = res.review.iloc[0]
     assert (r["altman_z"], r["altman_zone"], r["add_days"], r["pct_paid_late"]) == (D("2.34"), "GREY", D("6.0"), D("0.3"))
@@ -294,3 +298,74 @@ def test_payment_behaviour_window_weights_and_trend():
     assert (b.at["W", "add_days"], b.at["W", "pct_paid_late"]) == (15, D("0.5"))
     assert b.at["I", "add_days"] == D(80) / 3 and b.at["I", "pct_paid_late"] == D(2) / 3
     assert (b.at["S", "documents"], b.at["S", "add_days"], b.at["S", "billing_12m"]) == (2, 3, 20000)
+
+
+# ------------------------------------------------------------ the policy lives on Settings
+
+
+def test_every_weight_and_threshold_is_a_settings_cell_with_the_readme_default():
+    groups = {d.cell for d in BY_CELL.values() if d.group == "Credit scoring"}
+    stems = {"AltmanZ", "CurrentRatio", "EquityRatio", "InterestCover", "DaysLate", "ShareLate", "DaysPastDue",
+             "Paydex", "FailureScore"}
+    assert len(FACTOR_NAMES) == len(stems)
+    assert {f"CreditWeight{s}" for s in stems} | {f"CreditPoints{s}" for s in stems} <= groups
+    assert {"CreditClassScores", "CreditMinWeight", "CreditLimitNetWorthPct", "CreditLimitAgencyPct",
+            "CreditLimitBillingMonths", "CreditLimitRounding", "CreditReviewMonths", "CreditHistoryDays",
+            "CreditTrendDays", "CreditTrendChangeDays"} <= groups
+    # the README's table: weights 20, 7, 7, 6, 15, 10, 10, 15, 10 (100 in all); A >= 80 ... D >= 35
+    assert [f.weight for f in DEFAULT_POLICY.factors] == [20, 7, 7, 6, 15, 10, 10, 15, 10]
+    assert DEFAULT_POLICY.factor("altman_z").points == ((0, 0), (D("1.10"), 30), (D("2.60"), 70), (4, 100))
+    assert [floor for _, floor in DEFAULT_POLICY.class_floors] == [80, 65, 50, 35]
+    assert DEFAULT_POLICY.review_months == {"A": 12, "B": 12, "C": 6, "D": 3, "E": 1}
+    assert DEFAULT_POLICY.limit_rounding == 1000 and DEFAULT_POLICY == policy(Settings())
+
+
+def test_settings_change_the_class_limit_and_review_of_the_worked_example(tmp_path):
+    f = tmp_path / "settings.csv"
+    # stricter classes (71.2 is now C), C gets 4.6 % of net worth and a review every 4 months,
+    # limits in whole 500s
+    f.write_text("name,value\nCreditClassScores,\"90,80,70,60\"\nCreditLimitNetWorthPct,\"10%,7.5%,4.6%,2.5%,0%\"\n"
+                 "CreditReviewMonths,12;12;4;3;1\nCreditLimitRounding,500\n")
+    settings, errors = from_settings_file(f, Settings(as_of=AS_OF))
+    assert errors == []
+    r = assess_credit(acme(), settings)[0].review.iloc[0]
+    # C: the least of 4.6 % x 360,000 = 16,560, 75 % of 60,000 and 1.5 x 25,000 billing, down to a 500
+    assert (r["score"], r["computed_class"], r["recommended_limit"]) == (D("71.2"), "C", 1_650_000)
+    assert r["review_date"] == pd.Timestamp("2027-02-28")
+
+
+def test_a_weight_of_zero_leaves_the_factor_out_of_score_and_reasons():
+    settings, errors = from_named_values({"CreditWeightDaysLate": 0, "CreditPointsPaydex": "20:0, 80:50"},
+                                         Settings(as_of=AS_OF))
+    assert errors == []
+    r = assess_credit(acme(), settings)[0].review.iloc[0]
+    # without days late (82.5 points x 15) and PAYDEX 72 at 43.3 points on the line 20:0 - 80:50:
+    # (7,119.3 - 1,237.5 - 1,140 + 650) / 85 = 63.4
+    assert r["score"] == D("63.4") and r["computed_class"] == "C"
+    assert "days late" not in r["reasons"]
+
+
+@pytest.mark.parametrize("cell, value", [
+    ("CreditPointsPaydex", "20:0, 50:40, 70:30"),      # rises then falls
+    ("CreditPointsPaydex", "50:0, 20:100"),            # inputs not increasing
+    ("CreditPointsPaydex", "20:0, 80:120"),            # points above 100
+    ("CreditPointsPaydex", "80"),                      # one point is no line
+    ("CreditClassScores", "80,65,65,35"),              # classes must fall
+    ("CreditClassScores", "80,65,50"),                 # one floor per class A-D
+    ("CreditLimitAgencyPct", "50%,100%,75%,50%,0%"),   # B would get more than A
+    ("CreditReviewMonths", "12,12,6,3"),               # one interval per class A-E
+    ("CreditWeightPaydex", "-5"),
+])
+def test_a_bad_scoring_setting_is_refused_naming_its_cell(cell, value):
+    settings, errors = from_named_values({cell: value})
+    assert [(e.column, e.value) for e in errors] == [(cell, value)]
+    assert settings == Settings()
+
+
+def test_monthly_billing_is_averaged_over_the_history_days():
+    # Acme bills 300,000 in the window (262,000 cleared + 38,000 open): 25,000 a month over 365
+    # days, 12,500 over 730 days, so B's two months of billing (25,000) become the least source
+    settings, errors = from_named_values({"CreditHistoryDays": 730}, Settings(as_of=AS_OF))
+    assert errors == []
+    r = assess_credit(acme(), settings)[0].review.iloc[0]
+    assert (r["computed_class"], r["recommended_limit"]) == ("B", 2_500_000)

@@ -113,3 +113,16 @@ def test_order_decision_settings_arguments():
     assert XLC_ORDER_DECISION(1.0, 0.0, 100.0, 20.0, grace_days=30.0) == "RELEASE"
     assert XLC_ORDER_DECISION(1.0, 0.0, 100.0, returned_payments=2.0) == "HOLD"
     assert is_xlc(XLC_ORDER_DECISION(1.0, 0.0, 100.0, 1.5))
+
+
+def test_credit_class_takes_the_weights_of_a_settings_range():
+    # the Settings sheet's name and value columns as Excel hands them over (titles, blanks, other settings)
+    rng = [["Settings of the close (named cells; change the yellow cells)", None], ["setting", "value"],
+           ["AsOfDate", None], ["CreditWeightFailureScore", 0.0], ["CreditClassScores", "99,90,80,70"],
+           ["CreditMinWeight", 10.0], [None, None]]
+    # PAYDEX alone: 100 points -> 100.0, class A under floors 99/90/80/70; failure score left out
+    assert XLC_CREDIT_CLASS(paydex=80.0, failure_score=5.0, result="score", settings=rng) == 100.0
+    assert XLC_CREDIT_CLASS(paydex=75.0, failure_score=5.0, settings=rng) == "C"     # 85 points
+    assert XLC_CREDIT_CLASS(paydex=75.0, failure_score=5.0) == "C"                    # defaults: (15 x 85 + 10 x 4.9) / 25 = 53.0
+    assert is_xlc(XLC_CREDIT_CLASS(paydex=80.0, settings=[["CreditClassScores", "50,60,70,80"]]))
+    assert is_xlc(XLC_CREDIT_CLASS(paydex=80.0, settings=[["something", 1.0]]))

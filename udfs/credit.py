@@ -14,9 +14,9 @@ import xlwings as xw
 from xl_collections.credit.exposure import exposure
 from xl_collections.credit.orders import CustomerCredit, decide
 from xl_collections.credit.ratios import altman_z, shown, zone
-from xl_collections.credit.scoring import score
+from xl_collections.credit.scoring import DEFAULT_POLICY, Policy, policy, score
 from xl_collections.core.money import decimal_to_minor, is_currency, to_float
-from xl_collections.core.settings import Settings
+from xl_collections.core.settings import BY_CELL, Settings, from_named_values
 
 from ._convert import UdfError, as_date, as_decimal, check_cell, guard, is_blank, is_error, to_table
 
@@ -28,6 +28,23 @@ def _optional(value, name: str) -> Decimal | None:
     if is_error(value):
         raise UdfError(f"{name} is an Excel error ({value})")
     return None if is_blank(value) else as_decimal(value, name)
+
+
+def _policy(settings) -> Policy:
+    """The credit policy of a ``Settings`` range (rows of named cell, value; other rows and
+    blank values ignored), or the defaults."""
+    if is_blank(settings):
+        return DEFAULT_POLICY
+    values = {str(row[0]).strip(): row[1] for row in settings
+              if isinstance(row, list | tuple) and len(row) >= 2 and isinstance(row[0], str) and row[0].strip() in BY_CELL}
+    values = {k: v for k, v in values.items() if BY_CELL[k].group == "Credit scoring" or k == "ReportingCurrency"}
+    if not values:
+        raise UdfError("settings: expected the Settings sheet's name and value columns (Settings!A:B)")
+    parsed, errors = from_named_values({k: v for k, v in values.items() if not is_error(v)})
+    if errors:
+        e = errors[0]
+        raise UdfError(f"setting {e.column} {e.value!r}: expected {e.expected}")
+    return policy(parsed)
 
 
 def _currency(value) -> str:
@@ -76,14 +93,16 @@ def XLC_ALTMAN_Z(current_assets, current_liabilities, total_assets, total_liabil
 @xw.arg("paydex", err_to_str=True, doc="Agency PAYDEX 0-100 (blank: no report).")
 @xw.arg("failure_score", err_to_str=True, doc="Agency failure score 1-100 (blank: no report).")
 @xw.arg("result", err_to_str=True, doc="\"class\" (default): A-E; \"score\": the weighted score 0-100.")
+@xw.arg("settings", ndim=2, err_to_str=True, doc="Optional: the Settings sheet's name and value columns (Settings!A:B): its Credit scoring weights and thresholds instead of the defaults.")
 @guard
 def XLC_CREDIT_CLASS(altman_z=None, current_ratio=None, equity_ratio=None, interest_cover=None, add_days=None,
-                     pct_paid_late=None, max_days_past_due=None, paydex=None, failure_score=None, result="class"):
-    """Credit class A-E (or the score 0-100) from the inputs given, with the weights of the Credit Review sheet; blanks are left out of the score."""
+                     pct_paid_late=None, max_days_past_due=None, paydex=None, failure_score=None, result="class",
+                     settings=None):
+    """Credit class A-E (or the score 0-100) from the inputs given, with the weights of the Credit Review sheet (the defaults, or those of the Settings range given); blanks are left out of the score."""
     args = dict(altman_z=altman_z, current_ratio=current_ratio, equity_ratio=equity_ratio,
                 interest_cover=interest_cover, add_days=add_days, pct_paid_late=pct_paid_late,
                 max_days_past_due=max_days_past_due, paydex=paydex, failure_score=failure_score)
-    s = score({k: _optional(v, k) for k, v in args.items()})
+    s = score({k: _optional(v, k) for k, v in args.items()}, _policy(settings))
     what = "class" if is_blank(result) else str(check_cell(result, "result")).strip().lower()
     if what == "score":
         if s.score is None:

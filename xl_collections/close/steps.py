@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core import schema
+from ..core.settings import SETTINGS
 from ..ar.aging_step import step_aging
 from ..allowance.step import READS as ALLOWANCE_READS
 from ..allowance.step import step_allowance
@@ -120,7 +121,7 @@ CLOSE_STEPS: tuple[Step, ...] = (
          button=Button("credit_review", "Credit review", group="xlcCredit", image="AccountingFormat",
                        help="Exposure, score and class per customer; RELEASE / FLEX / HOLD per open order."),
          settings=("CreditFlexPct", "CreditGraceDays", "CreditHoldDaysPastDue", "CreditHoldMinPastDue",
-                   "CreditHoldReturnedItems")),
+                   "CreditHoldReturnedItems", *(d.cell for d in SETTINGS if d.group == "Credit scoring"))),
     Step("worklist", "Collections worklist, promises, disputes", step_worklist,
          aliases=("collections", "promises", "disputes"),
          reads=("open_items", "customers", "activity", "payments", "cleared_items", "fx_rates"),

@@ -28,6 +28,10 @@ DEFAULT_BUCKETS = (0, 30, 60, 90, 120)
 DATE, CURRENCY, CHOICE, BUCKETS, MONEY, MONEY_LIST, PERCENT, FRACTION, FRACTION_LIST, DECIMAL, DAYS, COUNT, BOOL, TEXT = (
     "date", "currency", "choice", "buckets", "money", "money_list", "percent", "fraction", "fraction_list",
     "decimal", "days", "count", "bool", "text")
+DECIMAL_LIST, COUNT_LIST, POINTS = "decimal_list", "count_list", "points"
+# the order a list setting's items must keep
+FALLING, NOT_RISING = "falling", "not rising"
+CLASSES = "ABCDE"      # credit classes, best first: per-class lists give one item per class
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,10 @@ class Setting:
     """One named cell on ``Settings``: ``cell`` (the name in the book), ``field`` (of
     :class:`Settings`), ``kind`` (how it is read), ``default`` (in the field's own units),
     ``expected`` and ``help`` (what the sheet shows), ``group`` (the sheet's section),
-    ``choices`` for a ``choice``, ``low``/``high`` bounds for numbers."""
+    ``choices`` for a ``choice``, ``low``/``high`` bounds for numbers (and for each item of a
+    list), ``items`` the number of items a list must have (0: any), ``order`` the order its
+    items keep (``FALLING``: each below the one before; ``NOT_RISING``: none above the one
+    before)."""
     cell: str
     field: str
     kind: str
@@ -46,10 +53,38 @@ class Setting:
     choices: tuple[str, ...] = ()
     low: object = None
     high: object = None
+    items: int = 0
+    order: str = ""
 
 
 def _s(cell, fld, kind, default, help, expected="", group="Close", **kw) -> Setting:
     return Setting(cell, fld, kind, default, help, expected, group, **kw)
+
+
+def _snake(camel: str) -> str:
+    """``DaysPastDue`` -> ``days_past_due``."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(camel))
+
+
+def parse_points(value: object) -> tuple[tuple[Decimal, Decimal], ...]:
+    """A credit factor's points table: ``"0:0, 1.10:30, 2.60:70, 4.00:100"`` (or pairs) ->
+    ((input, points), ...).  At least two pairs, inputs increasing, points 0-100 that only
+    rise or only fall (a better input never scores lower)."""
+    if isinstance(value, list | tuple):
+        pairs = [tuple(p) for p in value]
+    else:
+        pairs = [tuple(p.split(":")) for p in str(value).replace(";", ",").split(",") if p.strip()]
+    try:
+        table = tuple((Decimal(str(a).strip()), Decimal(str(b).strip())) for a, b in pairs)
+    except (ValueError, InvalidOperation):
+        raise ValueError(f"{value!r}: expected input:points pairs") from None
+    ins, pts = [a for a, _ in table], [b for _, b in table]
+    if (len(table) < 2 or not all(d.is_finite() for d in ins + pts) or any(b <= a for a, b in zip(ins, ins[1:]))
+            or any(not 0 <= b <= 100 for b in pts)
+            or not (all(b >= a for a, b in zip(pts, pts[1:])) or all(b <= a for a, b in zip(pts, pts[1:])))):
+        raise ValueError(f"{value!r}: expected increasing inputs with points 0-100 that only rise or only fall")
+    return table
+
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -157,6 +192,55 @@ SETTINGS: tuple[Setting, ...] = (
        "an account number", group="Accounts"),
     _s("BadDebtExpenseAccount", "bad_debt_expense_account", TEXT, "6420", "GL account of bad-debt expense",
        "an account number", group="Accounts"),
+    # credit scoring (README "Credit review and order decisions"): one weight and one points table
+    # per factor, the class floors, the recommended limit and the review interval per class
+    *(s for cell, label, weight, points in (
+        ("AltmanZ", "Altman Z''", 20, "0:0, 1.10:30, 2.60:70, 4.00:100"),
+        ("CurrentRatio", "the current ratio (current assets / current liabilities)", 7, "0.5:0, 1.0:40, 1.5:70, 2.0:100"),
+        ("EquityRatio", "the equity ratio (equity / total assets)", 7, "0:0, 0.2:40, 0.4:75, 0.6:100"),
+        ("InterestCover", "the interest cover (EBIT / interest)", 6, "1:0, 3:60, 6:100"),
+        ("DaysLate", "the average days paid late", 15, "0:100, 5:85, 15:60, 30:30, 60:0"),
+        ("ShareLate", "the share of billing paid late (0.25 = 25 %)", 10, "0:100, 0.25:70, 0.50:40, 1:0"),
+        ("DaysPastDue", "the days past due now (oldest undisputed item)", 10, "0:100, 15:80, 30:60, 60:30, 90:0"),
+        ("Paydex", "the agency's PAYDEX", 15, "20:0, 50:40, 70:70, 80:100"),
+        ("FailureScore", "the agency's failure score", 10, "1:0, 50:60, 100:100"),
+    ) for s in (
+        _s(f"CreditWeight{cell}", f"credit_weight_{_snake(cell)}", DECIMAL, Decimal(weight),
+           f"Weight of {label} in the credit score (0 leaves it out)", "a number of 0 or more",
+           group="Credit scoring", low=Decimal(0)),
+        _s(f"CreditPoints{cell}", f"credit_points_{_snake(cell)}", POINTS, parse_points(points),
+           f"Points 0-100 for {label}: input:points pairs, straight lines between them", group="Credit scoring"),
+    )),
+    _s("CreditClassScores", "credit_class_scores", DECIMAL_LIST, (Decimal(80), Decimal(65), Decimal(50), Decimal(35)),
+       "Lowest score of classes A, B, C and D (below the last: E)", "four falling scores such as 80,65,50,35",
+       group="Credit scoring", low=Decimal(0), high=Decimal(100), items=4, order=FALLING),
+    _s("CreditMinWeight", "credit_min_weight", DECIMAL, Decimal(25),
+       "Weight of known factors a customer needs for a class (less: a score, no class)", "a number of 0 or more",
+       group="Credit scoring", low=Decimal(0)),
+    _s("CreditLimitNetWorthPct", "credit_limit_net_worth_pct", FRACTION_LIST,
+       (Decimal("0.10"), Decimal("0.075"), Decimal("0.05"), Decimal("0.025"), Decimal(0)),
+       "Recommended limit: share of tangible net worth for classes A-E", "five shares such as 10%,7.5%,5%,2.5%,0%",
+       group="Credit scoring", items=5, order=NOT_RISING),
+    _s("CreditLimitAgencyPct", "credit_limit_agency_pct", FRACTION_LIST,
+       (Decimal(1), Decimal(1), Decimal("0.75"), Decimal("0.50"), Decimal(0)),
+       "Recommended limit: share of the agency's recommended limit for classes A-E",
+       "five shares such as 100%,100%,75%,50%,0%", group="Credit scoring", items=5, order=NOT_RISING),
+    _s("CreditLimitBillingMonths", "credit_limit_billing_months", DECIMAL_LIST,
+       (Decimal(3), Decimal(2), Decimal("1.5"), Decimal(1), Decimal(0)),
+       "Recommended limit: months of average monthly billing for classes A-E", "five numbers such as 3,2,1.5,1,0",
+       group="Credit scoring", low=Decimal(0), items=5, order=NOT_RISING),
+    _s("CreditLimitRounding", "credit_limit_rounding", MONEY, 100_000,
+       "Recommended limits are rounded down to a multiple of this (money)", group="Credit scoring"),
+    _s("CreditReviewMonths", "credit_review_months", COUNT_LIST, (12, 12, 6, 3, 1),
+       "Months to the next credit review for classes A-E", "five whole months such as 12,12,6,3,1",
+       group="Credit scoring", low=1, items=5, order=NOT_RISING),
+    _s("CreditHistoryDays", "credit_history_days", DAYS, 365,
+       "Days of payment history (Cleared Items) the score and the billing look at", group="Credit scoring", low=1),
+    _s("CreditTrendDays", "credit_trend_days", DAYS, 90,
+       "Recent days the payment trend compares with the rest of the history", group="Credit scoring", low=1),
+    _s("CreditTrendChangeDays", "credit_trend_change_days", DECIMAL, Decimal(5),
+       "Days paid later (earlier) than before that make the trend WORSENING (IMPROVING)", "a number of 0 or more",
+       group="Credit scoring", low=Decimal(0)),
 )
 
 BY_CELL: dict[str, Setting] = {s.cell: s for s in SETTINGS}
@@ -228,13 +312,23 @@ def _fraction(value: object) -> Decimal:
     return d
 
 
+def _check_list(s: Setting, items: tuple, value: object) -> None:
+    """A list setting has items, as many as ``s.items`` asks, in ``s.order``."""
+    pairs = list(zip(items, items[1:]))
+    if (not items or (s.items and len(items) != s.items)
+            or (s.order == FALLING and any(b >= a for a, b in pairs))
+            or (s.order == NOT_RISING and any(b > a for a, b in pairs))):
+        raise ValueError(value)
+
+
 def expected_text(s: Setting, currency: str) -> str:
     """What a cell of setting ``s`` expects, in words (money named in ``currency``)."""
     if s.expected:
         return s.expected
     return {MONEY: f"a non-negative amount in {currency}", FRACTION: "a percentage such as 10% or 0.10",
             DAYS: "a whole number of days (0 or more)", COUNT: f"a whole number of at least {s.low or 0}",
-            DECIMAL: "a number"}.get(s.kind, "a value")
+            DECIMAL: "a number", POINTS: "input:points pairs such as 0:0, 1.10:30, 2.60:70, 4.00:100 (inputs "
+            "increasing, points 0-100 only rising or only falling)"}.get(s.kind, "a value")
 
 
 def parse_value(s: Setting, value: object, *, currency: str, day_first: bool) -> object:
@@ -266,11 +360,14 @@ def parse_value(s: Setting, value: object, *, currency: str, day_first: bool) ->
         return out
     if k == FRACTION:
         return _fraction(value)
-    if k == FRACTION_LIST:
-        out = tuple(_fraction(p) for p in _parts(value))
-        if not out:
-            raise ValueError(value)
+    if k in (FRACTION_LIST, DECIMAL_LIST, COUNT_LIST):
+        item = Setting(s.cell, s.field, {FRACTION_LIST: FRACTION, DECIMAL_LIST: DECIMAL, COUNT_LIST: COUNT}[k], None, "",
+                       low=s.low, high=s.high)
+        out = tuple(parse_value(item, p, currency=currency, day_first=day_first) for p in _parts(value))
+        _check_list(s, out, value)
         return out
+    if k == POINTS:
+        return parse_points(value)
     if k in (PERCENT, DECIMAL):
         d = _decimal(value)
     elif k in (DAYS, COUNT):

@@ -24,7 +24,7 @@ from .exposure import exposure, order_amounts, to_reporting
 from .inputs import reports, returned_payments, statements
 from .orders import COLUMNS as ORDER_COLUMNS, CustomerCredit, decide_orders
 from .ratios import Ratios, ratios, shown
-from .scoring import CLASSES, DEFAULT_POLICY, Policy, recommended_limit, review_date, score, top_factors
+from .scoring import CLASSES, Policy, policy as credit_policy, recommended_limit, review_date, score, top_factors
 
 REVIEW_COLUMNS = ("customer_id", "customer_name", "credit_limit", "open_ar", "open_orders", "exposure", "utilisation",
                   "past_due", "max_days_past_due", "altman_z", "altman_zone", "paydex", "add_days", "pct_paid_late",
@@ -99,15 +99,17 @@ def _inputs(r: Ratios | None, beh, rep, max_dpd: int | None) -> dict:
     return x
 
 
-def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None, *, policy: Policy = DEFAULT_POLICY,
+def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None, *, policy: Policy | None = None,
                   aging_detail: pd.DataFrame | None = None,
                   returns: pd.DataFrame | None = None) -> tuple[CreditResult | None, list[InputError]]:
     """The credit review of ``tables`` (canonical: ``open_items``, optional ``customers``,
     ``orders``, ``financials``, ``credit_reports``, ``cleared_items``, ``fx_rates``) at
     ``as_of`` (default ``settings.as_of``).  ``returns``: a ``returns.csv`` table for the
     ``RETURNED_PAYMENTS`` hold.  Returns (result, problems); result is None when the inputs
-    have problems."""
+    have problems.  ``policy``: the credit score's weights and thresholds (default: those of
+    ``settings``)."""
     as_of = as_of or settings.as_of
+    policy = policy or credit_policy(settings)
     cur = settings.reporting_currency
     fx = tables.get("fx_rates")
     customers, orders = tables.get("customers"), tables.get("orders")
@@ -156,7 +158,8 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
         rec = recommended_limit(sc.credit_class,
                                 tangible_net_worth=_major(tnw.get(cid), cur),
                                 agency_limit=_major(agency_limit, cur),
-                                monthly_billing=_major(billing, cur) / 12 if billing else None, policy=policy)
+                                monthly_billing=_monthly(_major(billing, cur), policy) if billing else None,
+                                policy=policy)
         rec_minor = decimal_to_minor(rec, cur) if rec is not None else None
         scheduled = _date(m.get("credit_review_date")) if m is not None else None
         limit = None if pd.isna(e.credit_limit) else int(e.credit_limit)
@@ -205,6 +208,11 @@ def assess_credit(tables: dict, settings: Settings, as_of: dt.date | None = None
     notes = [] if orders is not None else ["no orders given: exposure counts the customer master's open_orders; "
                                            "no order decisions"]
     return CreditResult(review, decisions, as_of, cur, notes), []
+
+
+def _monthly(billing: Decimal, policy: Policy) -> Decimal:
+    """Average monthly billing of the history's days (365 days: a twelfth)."""
+    return billing * 365 / (12 * policy.lookback_days)
 
 
 def _open_billing(detail: pd.DataFrame, as_of: dt.date, policy: Policy) -> dict[str, int]:

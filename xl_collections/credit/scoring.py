@@ -1,6 +1,8 @@
 """The credit score: each input scored 0–100, a weighted average, a class ``A``–``E``, a
-recommended limit and the next review date.  Every weight and threshold is here, on
-:class:`Policy` (defaults documented in the README, section "Credit scoring").
+recommended limit and the next review date.  Every weight and threshold is a named cell of
+``Settings`` (group "Credit scoring", declared in :mod:`xl_collections.core.settings` with its
+default; the defaults are documented in the README); :func:`policy` gathers them into a
+:class:`Policy`.
 
 **Factor points.**  Each factor maps its input to 0–100 by straight lines between the points
 of its table (below the first point: the first score; above the last: the last).  Every
@@ -25,12 +27,13 @@ months of the customer's average monthly billing — rounded down to a whole 1,0
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from ..core.money import round_half_away
+from ..core.money import round_half_away, to_decimal
+from ..core.settings import CLASSES as CLASS_LETTERS, Settings
 
-CLASSES = ("A", "B", "C", "D", "E")
+CLASSES = tuple(CLASS_LETTERS)
 D = Decimal
 
 
@@ -54,47 +57,64 @@ class Factor:
         return pts[-1][1]
 
 
-def _f(name, label, weight, *points) -> Factor:
-    return Factor(name, label, D(weight), tuple((D(str(a)), D(str(b))) for a, b in points))
-
-
-FACTORS: tuple[Factor, ...] = (
-    _f("altman_z", "Altman Z''", 20, (0, 0), (1.10, 30), (2.60, 70), (4.00, 100)),
-    _f("current_ratio", "current ratio", 7, (0.5, 0), (1.0, 40), (1.5, 70), (2.0, 100)),
-    _f("equity_ratio", "equity ratio", 7, (0, 0), (0.2, 40), (0.4, 75), (0.6, 100)),
-    _f("interest_cover", "interest cover", 6, (1, 0), (3, 60), (6, 100)),
-    # lower is better: days late, share paid late, days past due now
-    _f("add_days", "average days late", 15, (0, 100), (5, 85), (15, 60), (30, 30), (60, 0)),
-    _f("pct_paid_late", "share paid late", 10, (0, 100), (0.25, 70), (0.50, 40), (1, 0)),
-    _f("max_days_past_due", "days past due now", 10, (0, 100), (15, 80), (30, 60), (60, 30), (90, 0)),
-    _f("paydex", "PAYDEX", 15, (20, 0), (50, 40), (70, 70), (80, 100)),
-    _f("failure_score", "failure score", 10, (1, 0), (50, 60), (100, 100)),
+# the scored factors: (input key, words on the sheet, the Settings fields' stem), in the order
+# ties are broken; lower is better for days late, share paid late and days past due now
+FACTOR_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("altman_z", "Altman Z''", "altman_z"),
+    ("current_ratio", "current ratio", "current_ratio"),
+    ("equity_ratio", "equity ratio", "equity_ratio"),
+    ("interest_cover", "interest cover", "interest_cover"),
+    ("add_days", "average days late", "days_late"),
+    ("pct_paid_late", "share paid late", "share_late"),
+    ("max_days_past_due", "days past due now", "days_past_due"),
+    ("paydex", "PAYDEX", "paydex"),
+    ("failure_score", "failure score", "failure_score"),
 )
+
+
+def factors(settings: Settings) -> tuple[Factor, ...]:
+    """The factors with the weights and points tables of ``settings``."""
+    return tuple(Factor(name, label, getattr(settings, f"credit_weight_{stem}"),
+                        getattr(settings, f"credit_points_{stem}")) for name, label, stem in FACTOR_NAMES)
 
 
 @dataclass(frozen=True)
 class Policy:
-    """Weights, thresholds and limits of the credit score (all defaults documented in the
-    README).  Shares are Decimal fractions (0.10 = 10 %)."""
-    factors: tuple[Factor, ...] = FACTORS
-    class_floors: tuple[tuple[str, Decimal], ...] = (("A", D(80)), ("B", D(65)), ("C", D(50)), ("D", D(35)))
-    tnw_share: dict = field(default_factory=lambda: {"A": D("0.10"), "B": D("0.075"), "C": D("0.05"),
-                                                     "D": D("0.025"), "E": D(0)})
-    agency_share: dict = field(default_factory=lambda: {"A": D(1), "B": D(1), "C": D("0.75"), "D": D("0.50"),
-                                                        "E": D(0)})
-    billing_months: dict = field(default_factory=lambda: {"A": D(3), "B": D(2), "C": D("1.5"), "D": D(1), "E": D(0)})
-    review_months: dict = field(default_factory=lambda: {"A": 12, "B": 12, "C": 6, "D": 3, "E": 1})
-    limit_rounding: Decimal = D(1000)         # recommended limits are whole thousands (major units)
-    lookback_days: int = 365                  # payment history and billing looked at
-    trend_days: int = 90                      # recent window of the payment trend
-    trend_change_days: Decimal = D(5)         # days late more (less) than before: worsening (improving)
-    min_weight: Decimal = D(25)               # a class needs factors of at least this much weight
+    """Weights, thresholds and limits of the credit score, from ``Settings`` (:func:`policy`).
+    Shares are Decimal fractions (0.10 = 10 %); per-class values are dicts class -> value;
+    ``limit_rounding`` is in Decimal major units of the reporting currency."""
+    factors: tuple[Factor, ...]
+    class_floors: tuple[tuple[str, Decimal], ...]
+    tnw_share: dict
+    agency_share: dict
+    billing_months: dict
+    review_months: dict
+    limit_rounding: Decimal
+    lookback_days: int                        # payment history and billing looked at
+    trend_days: int                           # recent window of the payment trend
+    trend_change_days: Decimal                # days late more (less) than before: worsening (improving)
+    min_weight: Decimal                       # a class needs factors of at least this much weight
 
     def factor(self, name: str) -> Factor:
         return next(f for f in self.factors if f.name == name)
 
 
-DEFAULT_POLICY = Policy()
+def policy(settings: Settings) -> Policy:
+    """The credit policy of a run: the ``Credit scoring`` settings (named cells of ``Settings``)."""
+    def per_class(values) -> dict:
+        return dict(zip(CLASSES, values))
+    return Policy(factors=factors(settings),
+                  class_floors=tuple(zip(CLASSES, settings.credit_class_scores)),
+                  tnw_share=per_class(settings.credit_limit_net_worth_pct),
+                  agency_share=per_class(settings.credit_limit_agency_pct),
+                  billing_months=per_class(settings.credit_limit_billing_months),
+                  review_months=per_class(settings.credit_review_months),
+                  limit_rounding=to_decimal(settings.credit_limit_rounding, settings.reporting_currency),
+                  lookback_days=settings.credit_history_days, trend_days=settings.credit_trend_days,
+                  trend_change_days=settings.credit_trend_change_days, min_weight=settings.credit_min_weight)
+
+
+DEFAULT_POLICY = policy(Settings())
 
 
 @dataclass(frozen=True)
@@ -111,7 +131,7 @@ def score(inputs: dict, policy: Policy = DEFAULT_POLICY) -> Score:
     pts, total, weights = {}, D(0), D(0)
     for f in policy.factors:
         x = inputs.get(f.name)
-        if x is None:
+        if x is None or not f.weight:          # a weight of 0 leaves the factor out
             continue
         p = f.score(D(x))
         pts[f.name] = p

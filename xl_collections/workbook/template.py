@@ -28,8 +28,9 @@ from ..io.write import to_display
 from ..core.money import to_decimal
 from ..book.usercells import Box, owned_formula, set_owned_names
 from .vba import module_sources, ribbon, with_kept_vba
-from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, CURRENCY, DATE, DAYS, DECIMAL, FRACTION, FRACTION_LIST,
-                       MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, SETTINGS, Settings, expected_text)
+from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, COUNT_LIST, CURRENCY, DATE, DAYS, DECIMAL,
+                              DECIMAL_LIST, FRACTION, FRACTION_LIST, MONEY, MONEY_LIST, NAMED_CELLS, PERCENT, POINTS,
+                              SETTINGS, Settings, expected_text)
 from ..report.dashboard_sheet import DASHBOARD_SHEET
 from ..close.steps import (AUDIT_SHEET, CLOSE_CAPTION, CLOSE_SHEET, CLOSE_STEPS, OWNED_SHEETS, RESULT_SHEETS,
                           RIBBON_BUTTONS, SHEET_BUTTONS)
@@ -179,6 +180,10 @@ def _setting_values(s: Settings) -> dict[str, object]:
             out[d.cell] = ",".join(str(b) for b in v)
         elif d.kind == FRACTION_LIST:
             out[d.cell] = ",".join(f"{(f * 100).normalize():f}%" for f in v)
+        elif d.kind in (DECIMAL_LIST, COUNT_LIST):
+            out[d.cell] = ",".join(str(x) for x in v)
+        elif d.kind == POINTS:
+            out[d.cell] = ", ".join(f"{x}:{p}" for x, p in v)
         elif d.kind in (PERCENT, DECIMAL, FRACTION):
             out[d.cell] = float(v)
         else:
