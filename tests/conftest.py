@@ -12,7 +12,9 @@ parameter lists at import time.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,24 @@ from xl_collections.close import pipeline as close_mod
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+# a workbook Excel made: xlwings' quickstart (VBA, a button, names) — the book tests write into
+QUICKSTART = Path(xw.__file__).parent / "quickstart_standalone.xlsm"
+
+
+def digest(p: Path) -> str:
+    """SHA-256 of a file's bytes: a refused or failed save must leave it unchanged."""
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def book_path(tmp_path) -> Path:
+    """A fresh copy of :data:`QUICKSTART` named ``Collections.xlsm`` (read-write)."""
+    p = tmp_path / "Collections.xlsm"
+    shutil.copy(QUICKSTART, p)
+    p.chmod(0o644)
+    return p
+
 
 IN_TREE = Path(__file__).resolve().parent / "fixtures" / "external"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "external"

@@ -4,13 +4,11 @@ the user's approvals on Write-off Proposals stay on their rows across runs and a
 this month in Aging History."""
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from xl_collections.ar.aging_history import from_wide
 from xl_collections.allowance.sheets import find_block
@@ -19,36 +17,17 @@ from xl_collections.book import open_book
 from xl_collections.close.pipeline import run_close
 from xl_collections.core.headers import contract_name, human_header
 from xl_collections.io.validate import canonical
-from xl_collections.core.settings import Settings
 from xl_collections.workbook.template import build_template
 
-OCT31 = dt.date(2026, 10, 31)
-HEAD = ["customer_id", "document_no", "doc_type", "document_date", "due_date", "open_amount", "status", "reason_code"]
-ITEMS = [
-    ["C1", "INV1", "INV", "2026-10-15", "2026-11-15", "900.00", "OPEN", ""],
-    ["C1", "CM1", "CM", "2026-10-01", "2026-10-20", "-50.00", "OPEN", ""],
-    ["C2", "INV2", "INV", "2026-09-10", "2026-10-10", "260.00", "OPEN", ""],
-    ["C2", "INV3", "INV", "2026-09-05", "2026-10-05", "100.00", "DISPUTED", "PRICING"],
-    ["C3", "INV4", "INV", "2026-08-15", "2026-09-15", "90.00", "OPEN", ""],
-    ["C3", "INV5", "INV", "2026-06-01", "2026-07-01", "80.00", "OPEN", ""],
-    ["C4", "INV6", "INV", "2026-07-01", "2026-08-01", "50.00", "DISPUTED", "BANKRUPT"],
-]
+from allowance_book import HEAD, HISTORY_HEAD, ITEMS, PASTED, SETTINGS, WRITE_OFFS, WRITE_OFFS_HEAD
+
 OLD = ["C5", "OLD1", "INV", "2025-09-01", "2025-10-01", "700.00", "OPEN", ""]      # 395 days past due: AGE
-PASTED = [["2026-08", "C1", "not_due", "1000.00"], ["2026-08", "C2", "1-30", "400.00"],
-          ["2026-08", "C3", "31-60", "150.00"], ["2026-08", "C2", "31-60", "50.00"], ["2026-08", "C3", "61+", "100.00"],
-          ["2026-09", "C1", "not_due", "1200.00"], ["2026-09", "C2", "1-30", "300.00"],
-          ["2026-09", "C3", "31-60", "150.00"], ["2026-09", "C3", "61+", "120.00"]]
-WRITE_OFFS = [["2026-09", "C9", "INV90", "25.00"], ["2026-09", "C9", "INV90", "-5.00"],
-              ["2026-10", "C8", "INV80", "30.00"], ["2026-10", "C8", "INV70", "-5.00"]]
-SETTINGS = Settings(as_of=OCT31, aging_buckets=(0, 30, 60), allowance_lookback_months=2)
 
 
 def make_book(path: Path, items, settings=SETTINGS) -> Path:
     inputs = {"open_items": canonical(pd.DataFrame(items, columns=HEAD), "open_items"),
-              "aging_history": canonical(pd.DataFrame(PASTED, columns=["period", "customer_id", "bucket", "amount"]),
-                                         "aging_history"),
-              "write_offs": canonical(pd.DataFrame(WRITE_OFFS, columns=["period", "customer_id", "document_no", "amount"]),
-                                      "write_offs")}
+              "aging_history": canonical(pd.DataFrame(PASTED, columns=HISTORY_HEAD), "aging_history"),
+              "write_offs": canonical(pd.DataFrame(WRITE_OFFS, columns=WRITE_OFFS_HEAD), "write_offs")}
     return build_template(path, settings=settings, inputs=inputs)
 
 

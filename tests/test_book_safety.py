@@ -1,31 +1,17 @@
 """Safe save: refusals write nothing; a failure mid-save leaves the original as it was."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import xlwings
 
-from conftest import external
+from conftest import digest, external
 from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import package as pk
 
-QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
-
-
-def digest(p: Path) -> str:
-    return hashlib.sha256(p.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def book_path(tmp_path) -> Path:
-    p = tmp_path / "Collections.xlsm"
-    shutil.copy(QUICKSTART, p)
-    return p
 
 
 def output(n: int = 3) -> SheetOutput:

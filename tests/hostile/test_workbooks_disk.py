@@ -4,7 +4,6 @@ temporary files of killed runs; a book changed underneath."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import socket
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import xlwings
 
+from conftest import digest
 from xl_collections.book import BookError, SheetOutput, TableBlock, open_book
 from xl_collections.book import ondisk
 from xl_collections.book.ondisk import BookRefused, RunLock, lock_path, remove_stale_temps
@@ -25,21 +24,8 @@ from xl_collections.cli.dispatch import main
 from xl_collections.close.pipeline import parse_steps
 from xl_collections.cli.demo import build_demo_book
 
-QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 ROOT = Path(__file__).resolve().parents[2]
 DEAD_PID = 2**22 + 12345          # above Linux's pid_max default: never a running process
-
-
-def digest(p: Path) -> str:
-    return hashlib.sha256(p.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def book_path(tmp_path) -> Path:
-    p = tmp_path / "Collections.xlsm"
-    shutil.copy(QUICKSTART, p)
-    p.chmod(0o644)
-    return p
 
 
 def output(n: int = 3) -> SheetOutput:
