@@ -106,3 +106,24 @@ def test_payments_straight_from_a_camt053_statement(tmp_path):
     apps = _rows(out / "applications.csv")
     assert sorted((a["document_no"], a["applied_amount"], a["status"]) for a in apps) == [
         ("302388292000011111111111111", "2187.00", "AUTO"), ("302388292000022222222222222", "1296.00", "AUTO")]
+
+
+def test_settings_file_sets_the_matching_thresholds(files, tmp_path):
+    assert main(["cashapp", "--open-items", files["oi"], "--payments", files["pay"], "--customers", files["cus"],
+                 "--out", str(files["out"])]) == 0
+    first = {r["payment_id"]: r for r in _rows(files["out"] / "applications.csv")}
+    conf = float(first["P-1"]["confidence"])
+    assert first["P-1"]["status"] == "AUTO" and conf < 1
+    # asking for more confidence than P-1's match has: proposed for review instead of applied
+    strict = _write(tmp_path, "settings.csv", f"name,value\nAutoApplyMinConfidence,{(conf + 1) / 2:.4f}\n")
+    assert main(["cashapp", "--open-items", files["oi"], "--payments", files["pay"], "--customers", files["cus"],
+                 "--settings", strict, "--out", str(tmp_path / "strict")]) == 0
+    assert {r["payment_id"]: r["status"] for r in _rows(tmp_path / "strict" / "applications.csv")}["P-1"] == "REVIEW"
+
+
+def test_an_unknown_setting_is_refused_and_nothing_is_written(files, tmp_path, capsys):
+    bad = _write(tmp_path, "settings.csv", "name,value\nMatchTolerence,5\n")
+    assert main(["cashapp", "--open-items", files["oi"], "--payments", files["pay"], "--settings", bad,
+                 "--out", str(files["out"])]) == 1
+    assert "unknown setting 'MatchTolerence'" in capsys.readouterr().err
+    assert not files["out"].exists() or not any(files["out"].iterdir())

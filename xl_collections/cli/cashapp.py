@@ -21,8 +21,7 @@ from ..cashapp.prior import read_prior as prior_table
 from ..core.errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
 from ..core.money import format_amount
-from ..core.settings import Settings
-from ._common import out_dir, read_inputs, reporting_currency
+from ._common import command_settings, out_dir, read_inputs, reporting_currency
 
 HELP = "apply payments to open items"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -41,6 +40,8 @@ def add_arguments(p) -> None:
                    help="a card processor's settlement report (Stripe, Adyen, Worldpay-style CSV/Excel): each sale "
                         "applied at its gross amount, fees and net per batch in card_batches.csv")
     p.add_argument("--fx", metavar="FILE", help="FX rates: payments in another currency than their invoices are proposed, converted")
+    p.add_argument("--settings", metavar="FILE",
+                   help="CSV of name,value (MatchTolerance, MatchTolerancePct, AutoApplyMinConfidence, ...)")
     p.add_argument("--out", required=True, metavar="DIR")
 
 
@@ -165,8 +166,10 @@ def run(args) -> int:
 
     currency = reporting_currency(args)
     out = out_dir(args)
-    settings = Settings(reporting_currency=currency, day_first=bool(getattr(args, "day_first", False)))
+    settings, problems = command_settings(args, currency)
+    settings = settings.with_(reporting_currency=currency)
     prior, errors = read_prior(getattr(args, "prior", None), currency)
+    errors = problems + errors
     payments, spans, pay_errors = read_payments(args, args.payments, currency)
     card, card_errors = (read_card_settlement(args, args.card_settlement, currency)
                          if getattr(args, "card_settlement", None) else (None, []))
@@ -174,7 +177,7 @@ def run(args) -> int:
     t = read_inputs(args, currency, {"open_items": args.open_items,
                                      "customers": getattr(args, "customers", None),
                                      "remittance": getattr(args, "remittance", None),
-                                     "fx_rates": getattr(args, "fx", None)}, errors + pay_errors)
+                                     "fx_rates": getattr(args, "fx", None)}, errors + pay_errors, settings=settings)
     open_items, customers, remittance = t["open_items"], t["customers"], t["remittance"]
     result = apply_cash(open_items, payments, customers=customers, remittance=remittance,
                         prior_applications=prior, settings=settings, fx_rates=t["fx_rates"], payment_spans=spans,
