@@ -152,3 +152,16 @@ def test_frozen_columns_with_or_without_frozen_rows(tmp_path):
         assert ws.freeze_panes == expected
     p = _book(tmp_path, SheetOutput("Aging", [TableBlock(df, table_name="tblF")]))
     assert openpyxl.load_workbook(p)["Aging"].freeze_panes == "A2"
+
+
+def test_print_area_leaves_out_a_blocks_screen_only_columns(tmp_path):
+    df = pd.DataFrame({"customer_id": ["C1"], "comment": ["x"], "1-30": [5], "latest_draft": ["y"]})
+    wide = TableBlock(df, table_name="tblWide", screen_only_from="1-30")
+    side = TableBlock(pd.DataFrame({"m": [1]}), table_name="tblSide", start_row=1, start_col=8)
+    p = _book(tmp_path, SheetOutput("Sheet1", [wide, side], notes=("n",)))
+    wb = openpyxl.load_workbook(p)
+    area = wb["Sheet1"].print_area
+    # columns A:B print (customer and comment); C:D stay on screen; the side table prints apart
+    assert area == "'Sheet1'!$A$1:$B$4,'Sheet1'!$H$1:$H$2"
+    # a block without that column prints whole
+    assert TableBlock(df, screen_only_from="121+").printed_columns(4) == 4

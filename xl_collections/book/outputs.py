@@ -69,6 +69,7 @@ class TableBlock:
     key: str | tuple[str, ...] | None = None         # row key: the user's columns travel with it (book.usercols)
     program_columns: tuple[str, ...] = ()            # columns the program writes in other runs: never user columns
     links: dict = field(default_factory=dict)        # column -> {cell text: location} (e.g. "'Aging Detail'!A12"): in-book hyperlinks
+    screen_only_from: str = ""                       # this column and those right of it are not printed (a wide sheet's detail)
 
     def __post_init__(self):
         n = self.table_name
@@ -76,6 +77,12 @@ class TableBlock:
                               or re.fullmatch(r"[A-Za-z]{1,3}\d+|[RrCc]", n)):
             raise ValueError(f"invalid Excel table name {n!r}: letters, digits, _ and . only, "
                              f"starting with a letter, and not a cell reference")
+
+    def printed_columns(self, shown: int) -> int:
+        """How many of the block's ``shown`` columns (from its left) print: those before
+        ``screen_only_from`` when the block has that column, else all."""
+        cols = list(self.df.columns)
+        return cols.index(self.screen_only_from) if self.screen_only_from in cols else shown
 
     def money(self) -> list[str]:
         cols = self.money_columns if self.money_columns is not None else self.df.attrs.get("money", ())

@@ -593,13 +593,14 @@ def print_names(out: SheetOutput, rendered: Rendered, blocks: list[_Block]) -> d
     """The sheet-scoped ``_xlnm.Print_Area`` and ``_xlnm.Print_Titles`` of an owned sheet.  The
     print area is one range per band of blocks side by side (the blocks from column A with the
     notes; each block further right with the charts anchored over it), so a side table or chart
-    prints on its own page instead of shrinking the main table; the titles are the header row
-    of :meth:`SheetOutput.print_titles_block`."""
+    prints on its own page instead of shrinking the main table; a block's columns from its
+    ``screen_only_from`` on are left out; the titles are the header row of
+    :meth:`SheetOutput.print_titles_block`."""
     q = quote_sheet(out.name)
     bands: dict[int, list[int]] = {0: [0, 0, max(len(out.notes), out.link_row() or 0, 1)]}   # first col: [c0, c1, r1]
     for blk in blocks:
         band = bands.setdefault(blk.col0, [blk.col0, blk.col0, 1])
-        band[1] = max(band[1], blk.col0 + max(len(blk.headers), 1) - 1)
+        band[1] = max(band[1], blk.col0 + max(blk.b.printed_columns(len(blk.headers)), 1) - 1)
         band[2] = max(band[2], blk.last_row)
     for ch in rendered.charts:
         c0, _, c1, r1 = ch.anchor

@@ -150,6 +150,8 @@ def commentary_output(result: CommentaryResult, rows: pd.DataFrame, resolved: pd
         TableBlock(body.reset_index(drop=True), table_name="tblCommentary",
                    title="Customers: the drafted comment, your columns, then the figures",
                    wrap_columns=("comment", *user), column_widths=widths,
+                   # printed (the management pack): the comment and your columns; the figures are on screen
+                   screen_only_from=next((c for c in labels if c in body.columns and c != "not_due"), ""),
                    conditional=(ColorScale(tuple(c for c in labels if c in body.columns) + ("oldest_days",), heat, low=0),
                                 Highlight(("comment_status",), "edited (kept)", "FFEB9C", "9C5700"))),
         TableBlock(res, table_name="tblResolved",     # its notes fall one column left of the rows' ones
