@@ -172,7 +172,7 @@ def fig_aging_command(items: int, work: Path) -> dict:
     import csv
     src = write_open_items_csv(work / "open_items.csv", items, max(items // 10, 10))
     fx = src.with_name("fx.csv")
-    ours = run_process([sys.executable, "-m", "xl_collections.cli.dispatch", "aging", "--open-items", str(src), "--fx", str(fx),
+    ours = run_process([sys.executable, "-m", "xl_collections.cli", "aging", "--open-items", str(src), "--fx", str(fx),
                         "--as-of", AS_OF.isoformat(), "--out", str(work / "ours.csv")])
     script = work / "duckdb_aging.py"
     script.write_text(DUCKDB_CSV)
