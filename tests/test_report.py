@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import QUICKSTART
 from xl_collections import macros
 from xl_collections.book import SheetOutput, TableBlock, open_book
 from xl_collections.book.xwbridge import mock_caller
@@ -129,6 +130,27 @@ def test_customer_ids_link_to_their_first_row_on_aging_detail(closed, sheet):
     assert links, f"no drill-down on {sheet}"
     for c in links:
         assert c.hyperlink.location == f"'Aging Detail'!A{first_row[c.value]}"
+        assert c.font.u == "single" and c.font.color.rgb == "FF0563C1", c.coordinate      # looks like a link
+    plain = [c for row in ws.iter_rows() for c in row if c.hyperlink is None and c.value in first_row]
+    assert all(c.font.u is None for c in plain)
+
+
+def test_a_link_cell_keeps_its_column_format_and_the_total_row_stays_bold(tmp_path):
+    df = pd.DataFrame({"customer_id": ["C1", "C2", "TOTAL"], "comment": ["x", "y", ""]})
+    out = SheetOutput("Aging", [TableBlock(df, table_name="tblAging", total_row=True, wrap_columns=("comment",),
+                                           links={"customer_id": {"C1": "'Aging Detail'!A2", "TOTAL": "'X'!A1"}})],
+                      notes=("Aging",), back_link=("« Back to Close", "'Close'!A1"))
+    p = tmp_path / "b.xlsm"
+    shutil.copy(QUICKSTART, p)
+    book = open_book(p)
+    book.write_sheet(out)
+    book.save()
+    ws = openpyxl.load_workbook(p)["Aging"]
+    c1, c2, total, back = ws["A4"], ws["A5"], ws["A6"], ws["A2"]
+    assert (c1.value, c1.font.u, c1.alignment.vertical) == ("C1", "single", "top")     # the block aligns top
+    assert (c2.font.u, c2.alignment.vertical) == (None, "top")
+    assert (total.font.b, total.font.u) == (True, None)
+    assert (back.value, back.font.u) == ("« Back to Close", "single")
 
 
 def test_every_result_sheet_with_notes_links_back(closed):

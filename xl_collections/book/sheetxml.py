@@ -110,6 +110,7 @@ class Rendered:
     max_row: int = 1
     max_col: int = 1
     note_style: int = 0
+    link_style: int = 0          # the back link under the notes
     dxfs: dict = field(default_factory=dict)    # Highlight -> dxf index
 
 
@@ -151,7 +152,11 @@ class _Block:
                 out.append(_number_encoder(self.letters[j], xf(fmt or PERCENT_FORMAT)))
             else:
                 ds = xf(fmt or DATE_FORMAT) if self.df[c].dtype == object else 0
-                out.append(_generic_encoder(self.letters[j], xf(fmt) if (fmt or bold or align) else 0, ds))
+                enc = _generic_encoder(self.letters[j], xf(fmt) if (fmt or bold or align) else 0, ds)
+                if block.links.get(c) and not bold:     # a cell that links looks like a link
+                    enc = _link_encoder(enc, block.links[c], xf(fmt) if (fmt or align) else 0,
+                                        styles.xf(fmt, False, align, link=True))
+                out.append(enc)
         return out
 
     def row_attrs(self, start: int, stop: int, widths: dict[int, float]) -> list[str]:
@@ -339,6 +344,23 @@ def _serial(v) -> float | None:
     return None
 
 
+def _link_encoder(enc, targets: dict, style: int, link_style: int):
+    """``enc``'s cells, those whose text has a target in ``targets`` in ``link_style``
+    (``enc`` writes ``<c r="A5"`` then ``style``'s attribute)."""
+    plain, link = _attr(style), _attr(link_style)
+
+    def linked(s: pd.Series, rows, start):
+        cells = enc(s, rows, start)
+        for k, v in enumerate(s.tolist()):
+            c = cells[k]
+            if c and (v if isinstance(v, str) else str(v)) in targets:
+                at = c.index('"', 6) + 1                 # after r="A5"
+                if c.startswith(plain, at):              # (a date in a text column has its own style)
+                    cells[k] = c[:at] + link + c[at + len(plain):]
+        return cells
+    return linked
+
+
 def _generic_encoder(L: str, style: int, date_style):
     sa = _attr(style)
 
@@ -379,7 +401,8 @@ def _generic_encoder(L: str, style: int, date_style):
 
 def render(out: SheetOutput, styles: StyleBook) -> tuple[Rendered, list[_Block]]:
     """Prepare an output: lays out blocks, registers styles, collects tables and charts."""
-    rendered = Rendered(note_style=styles.xf(bold=True) if out.notes else 0)
+    rendered = Rendered(note_style=styles.xf(bold=True) if out.notes else 0,
+                        link_style=styles.xf(link=True) if out.link_row() else 0)
     blocks = [_Block(b, r, styles) for b, r in zip(out.blocks, out.layout())]
     for blk in blocks:
         for cf in blk.b.conditional:
@@ -502,7 +525,8 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
     link_row = out.link_row()
     if link_row:
         row_parts.setdefault(link_row, []).append((0,
-            f'<c r="A{link_row}" t="inlineStr"><is><t xml:space="preserve">{text_xml(out.back_link[0])}</t></is></c>'))
+            f'<c r="A{link_row}"{_attr(rendered.link_style)} t="inlineStr">'
+            f'<is><t xml:space="preserve">{text_xml(out.back_link[0])}</t></is></c>'))
     for r, c, xml in extra_cells:
         row_parts.setdefault(r + 1, []).append((c, xml))
 

@@ -46,6 +46,7 @@ class StyleBook:
             raise ValueError("styles.xml has no fonts or cellXfs")
         self._base_font = etree.tostring(fonts[0]).decode()
         self.bold_font = None
+        self.link_font = None
         for i, f in enumerate(fonts):
             if f.find(q("b")) is not None and _strip_b(etree.tostring(f).decode()) == _strip_b(self._base_font):
                 self.bold_font = i
@@ -69,14 +70,16 @@ class StyleBook:
         self.new_fonts: list[str] = []
         self.new_xfs: list[tuple[int, int, str | None]] = []
 
-    def xf(self, num_format: str | None = None, bold: bool = False, align: str | None = None) -> int:
-        """Index of the cell format; ``align`` is None, ``"top"`` or ``"wrap"`` (wrap + top)."""
+    def xf(self, num_format: str | None = None, bold: bool = False, align: str | None = None,
+           link: bool = False) -> int:
+        """Index of the cell format; ``align`` is None, ``"top"`` or ``"wrap"`` (wrap + top);
+        ``link``: the blue underlined font of a hyperlink (bold wins)."""
         if align not in (None, "top", "wrap"):
             raise ValueError(f"unknown alignment {align!r}")
-        if num_format is None and not bold and align is None:
+        if num_format is None and not bold and align is None and not link:
             return 0
         nid = self._numfmt(num_format or "General")
-        fid = self._bold() if bold else 0
+        fid = self._bold() if bold else self._link() if link else 0
         key = (nid, fid, align)
         if key not in self.xfs:
             self.xfs[key] = self.n_xfs + len(self.new_xfs)
@@ -111,8 +114,25 @@ class StyleBook:
             else:
                 font = re.sub(r"^<[^>]*>", f"<{tag}><b/>", body, count=1)
             self.new_fonts.append(font)
-            self.bold_font = self.n_fonts
+            self.bold_font = self.n_fonts + len(self.new_fonts) - 1
         return self.bold_font
+
+    def _link(self) -> int:
+        """The base font, blue (Excel's hyperlink colour) and underlined."""
+        if self.link_font is None:
+            m = re.match(r"<((?:\w+:)?font)\b[^>]*?(/?)>", self._base_font)
+            tag = m.group(1)
+            body = re.sub(r"\s+xmlns(:\w+)?=\"[^\"]*\"", "", self._base_font)
+            body = re.sub(r"<(?:\w+:)?color\b[^>]*/>", "", body)
+            inner = "" if m.group(2) else re.sub(r"^<[^>]*>|</[^>]*>$", "", body)
+            # CT_Font's order: u before sz, color after sz
+            sz = re.search(r"<(?:\w+:)?sz\b[^>]*/>", inner)
+            ns = tag[:-len("font")]          # the styles part's prefix, if it uses one
+            color = f'<{ns}color rgb="FF0563C1"/>'
+            inner = inner[:sz.end()] + color + inner[sz.end():] if sz else color + inner
+            self.new_fonts.append(f"<{tag}><{ns}u/>{inner}</{tag}>")
+            self.link_font = self.n_fonts + len(self.new_fonts) - 1
+        return self.link_font
 
     @property
     def changed(self) -> bool:
