@@ -145,7 +145,8 @@ def csv_display(df: pd.DataFrame) -> pd.DataFrame:
     fixed = df.attrs.get("money_currency", {}) or {}
     money = money_columns(df)
     if money:
-        places = _currencies(df).map(minor_unit).to_numpy(dtype="int64")
+        codes, uniques = pd.factorize(_currencies(df), use_na_sentinel=False)   # a few codes: looked up once each
+        places = np.array([minor_unit(c) for c in uniques], dtype="int64")[codes]
         for col in money:
             out[col] = format_amounts(df[col], minor_unit(fixed[col]) if col in fixed else places)
     for col in out.columns:
