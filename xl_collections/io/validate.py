@@ -185,7 +185,7 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
         if arr is _UNSET:
             arr = _arrow_text(s)
         if arr is not None:
-            return pd.Series(pc.fill_null(pc.utf8_upper(arr), "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+            return pd.Series(_object_text(pc.utf8_upper(arr)), index=s.index, dtype=object)
         return _text(s, arr=arr).str.upper().astype(object)
 
     if pd.api.types.is_float_dtype(s.dtype):
@@ -199,7 +199,7 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
     if arr is _UNSET:
         arr = _arrow_text(s)
     if arr is not None:
-        return pd.Series(pc.fill_null(arr, "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+        return pd.Series(_object_text(arr), index=s.index, dtype=object)
 
     def conv(v):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
@@ -210,6 +210,26 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
             return v.date().isoformat()
         return str(v).strip()
     return s.map(conv).astype(object)
+
+
+SAMPLE = 4096          # cells looked at to tell a column of repeating values (codes, customer ids)
+
+
+def _object_text(arr) -> np.ndarray:
+    """Arrow text -> an object array of ``str`` (null -> ``""``).  When a spread sample of the
+    cells repeats a value, the column goes through an Arrow dictionary: one Python string per
+    distinct value, shared by its cells (a million cells of five codes make five strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.fill_null(arr, "")
+    n = len(arr)
+    if n > SAMPLE:
+        sample = arr.take(pa.array(np.linspace(0, n - 1, SAMPLE).astype("int64")))
+        if len(pc.unique(sample)) < SAMPLE:
+            enc = pc.dictionary_encode(arr)
+            return enc.dictionary.to_numpy(zero_copy_only=False)[enc.indices.to_numpy(zero_copy_only=False)]
+    return arr.to_numpy(zero_copy_only=False)
 
 
 _TOTAL_LABEL = re.compile(r"^\s*(grand\s+|sub-?)?totals?\s*:?\s*$", re.IGNORECASE)
