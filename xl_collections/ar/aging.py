@@ -114,7 +114,7 @@ def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     slower).  Anything but ``str`` values takes pandas' own sorted factorize."""
     codes, uniques = pd.factorize(values, sort=False)
     uniques = np.asarray(uniques, dtype=object)
-    if (codes < 0).any() or not all(type(u) is str for u in uniques):
+    if (codes < 0).any() or pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "empty"):
         codes, uniques = pd.factorize(values, sort=True)
         return codes, np.asarray(uniques, dtype=object)
     order = np.array(sorted(range(len(uniques)), key=uniques.__getitem__), dtype=np.intp)

@@ -136,12 +136,35 @@ def _arrow_text(s: pd.Series):
         # already Arrow-backed (the readers' text columns): no round trip through Python objects
         arr = pa.chunked_array(s.array.__arrow_array__()).combine_chunks()
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            return pc.utf8_trim_whitespace(arr)
+            return _trimmed(arr)
     try:
         arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
         return None
-    return pc.utf8_trim_whitespace(arr)
+    return _trimmed(arr)
+
+
+def _trimmed(arr):
+    """``pc.utf8_trim_whitespace(arr)``, but ``arr`` itself (no copy of its characters) when no
+    cell starts or ends with a byte that could be white space (a control, a space, or any
+    non-ASCII byte: those cells are left to Arrow's trim)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bufs = arr.buffers()
+    if len(bufs) != 3 or bufs[1] is None:
+        return pc.utf8_trim_whitespace(arr)
+    if bufs[2] is None or not len(arr):            # no characters at all
+        return arr
+    width = "int64" if pa.types.is_large_string(arr.type) else "int32"
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    ends_bytes = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
+    if ((ends_bytes <= 0x20) | (ends_bytes >= 0x7F)).any():
+        return pc.utf8_trim_whitespace(arr)
+    return arr
 
 
 _UNSET = object()     # "not computed yet" for the ``arr`` arguments below
