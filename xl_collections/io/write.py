@@ -101,12 +101,60 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, numbers=()) -> Path:
     quoting = csv.QUOTE_ALL if any(_has_cr(safe[c]) for c in safe.columns) else csv.QUOTE_MINIMAL
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        safe.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
+        plain = _plain_csv_bytes(safe) if quoting == csv.QUOTE_MINIMAL else None
+        if plain is None:
+            safe.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
+        else:
+            tmp.write_bytes(plain)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+_NEEDS_QUOTES = r'[,"\n\r]'        # what makes the csv module quote a field (QUOTE_MINIMAL)
+
+
+def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
+    """The bytes ``safe.to_csv(index=False, lineterminator="\\n")`` writes, built by Arrow, when
+    every column is int64 or text without a blank (``None``) and no cell nor header holds a
+    comma, a quote or a line break (nothing to quote); else None and pandas writes it.  Two
+    columns at least: the csv module quotes the empty field of a one-column row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(safe.columns) < 2:
+        return None
+    header = [str(c) for c in safe.columns]
+    if any(ch in h for h in header for ch in ',"\n\r'):
+        return None
+    arrays = []
+    for c in range(len(safe.columns)):
+        col = safe.iloc[:, c]
+        if col.dtype == np.int64:
+            arr = pc.cast(pa.array(col.to_numpy()), pa.string())
+        elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            values = col.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+                return None
+            try:
+                arr = pa.array(values, type=pa.large_string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):   # a lone surrogate
+                return None
+            if len(arr) and pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py():
+                return None
+        else:
+            return None
+        arrays.append(arr.cast(pa.large_string()))
+    head = (",".join(header) + "\n").encode("utf-8")
+    if not len(safe):
+        return head
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*arrays, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))   # each line, its "\n"
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return head + lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def money_columns(df: pd.DataFrame) -> list[str]:
