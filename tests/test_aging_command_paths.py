@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_collections.ar.aging import factorize_sorted
-from xl_collections.core import dates
+from xl_collections.core import dates, money
 from xl_collections.core.dates import parse_date_series
 from xl_collections.io import write
 from xl_collections.io.validate import SAMPLE, _object_text, _trimmed
@@ -120,3 +120,25 @@ def test_a_plain_table_takes_the_arrow_writer_and_reads_back(tmp_path):
     assert write._plain_csv_bytes(df.assign(customer_name=["a,b", "", ""])) is None      # quoted: pandas writes it
     assert write._plain_csv_bytes(df.assign(customer_name=[None, "", ""])) is None
     assert write._plain_csv_bytes(df[["customer_id"]]) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(cell.filter(lambda v: "\ud800" not in v), st.sampled_from(["-5.00", "'-5", "''=x", "-", "+1"])),
+                max_size=10), st.booleans())
+def test_escaping_arrow_text_equals_escaping_python_text(values, numbers):
+    arrow = write.escape_text_cells(pd.Series(pd.array(values, dtype=pd.StringDtype("pyarrow"))), numbers=numbers)
+    plain = write.escape_text_cells(pd.Series(values, dtype=object), numbers=numbers)
+    assert list(arrow.astype(object)) == list(plain)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**15, 10**15), st.none()), max_size=10), st.sampled_from([0, 2, 3]))
+def test_amounts_of_one_currency_render_as_per_row_places_do(minor, places):
+    s = pd.Series(pd.array(minor, dtype="Int64"))
+    one = money.format_amounts(s, places)
+    mixed = money.format_amounts(pd.Series(pd.array(minor + [7], dtype="Int64")), [places] * len(s) + [1])
+    per_row = mixed.iloc[:-1]                   # two kinds of places: the per-row path
+    assert mixed.iloc[-1] == "0.7"
+    assert list(one) == list(per_row) == ["" if m is None else money.format_amount(m, {0: "JPY", 2: "USD", 3: "KWD"}[places])
+                                          for m in minor]
+    assert one.dtype == per_row.dtype

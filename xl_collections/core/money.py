@@ -90,16 +90,26 @@ def format_amounts(minor, places) -> pd.Series:
     missing = s.isna().to_numpy(dtype=bool)
     v = s.fillna(0).to_numpy(dtype="int64") if missing.any() else s.to_numpy(dtype="int64")
     p = np.broadcast_to(np.asarray(places, dtype="int64"), v.shape)
-    texts = np.empty(len(v), dtype=object)
-    for k in np.unique(p).tolist():
-        sel = p == k
-        whole, frac = np.divmod(np.abs(v[sel]), 10 ** k)
-        text = pc.binary_join_element_wise(pa.array(np.where(v[sel] < 0, "-", ""), type=pa.string()),
+    kinds = np.unique(p).tolist()
+
+    def texts_of(v, k):
+        whole, frac = np.divmod(np.abs(v), 10 ** k)
+        text = pc.binary_join_element_wise(pa.array(np.where(v < 0, "-", ""), type=pa.string()),
                                            pc.cast(pa.array(whole), pa.string()), "")
         if k:
             tail = pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), width=k, padding="0")
             text = pc.binary_join_element_wise(text, tail, ".")
-        texts[sel] = text.to_numpy(zero_copy_only=False)
+        return text
+
+    if len(kinds) == 1:          # one currency's decimals (a reporting-currency table): Arrow end to end
+        text = texts_of(v, kinds[0])
+        if missing.any():
+            text = pc.if_else(pa.array(missing), pa.scalar("", pa.string()), text)
+        return pd.Series(pd.arrays.ArrowStringArray(text.cast(pa.large_string())), index=s.index)
+    texts = np.empty(len(v), dtype=object)
+    for k in kinds:
+        sel = p == k
+        texts[sel] = texts_of(v[sel], k).to_numpy(zero_copy_only=False)
     texts[missing] = ""
     return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow")), index=s.index)
 

@@ -59,11 +59,19 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
     are written bare, any other text in it is escaped."""
     if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
         return col
-    if col.dtype != object:
+    arr = _arrow_of(col)
+    if arr is not None:              # Arrow text (money rendered by format_amounts): Arrow's kernels
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        first = pc.utf8_slice_codeunits(pc.utf8_ltrim(arr, characters="'"), 0, 1)
+        hit = pc.fill_null(pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=arr.type)), False)
+        hit = hit.to_numpy(zero_copy_only=False)
+    elif col.dtype != object:
         first = col.str.lstrip("'").str[:1]
+        hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
     else:
         first = col.map(lambda v: v.lstrip("'")[:1] if type(v) is str else "")
-    hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
+        hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
     if numbers and hit.any():
         if col.dtype != object:
             plain = col.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
@@ -76,6 +84,16 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
     idx = np.flatnonzero(hit)
     out.iloc[idx] = ["'" + v for v in out.iloc[idx]]
     return out
+
+
+def _arrow_of(col: pd.Series):
+    """The pyarrow string array behind an Arrow-backed text column, else None."""
+    import pyarrow as pa
+
+    if not isinstance(getattr(col, "array", None), pd.arrays.ArrowStringArray):
+        return None
+    arr = pa.chunked_array(col.array.__arrow_array__()).combine_chunks()
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
 def _has_cr(col: pd.Series) -> bool:
@@ -134,6 +152,10 @@ def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
         col = safe.iloc[:, c]
         if col.dtype == np.int64:
             arr = pc.cast(pa.array(col.to_numpy()), pa.string())
+        elif _arrow_of(col) is not None:
+            arr = _arrow_of(col)
+            if arr.null_count or (len(arr) and pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py()):
+                return None
         elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             values = col.to_numpy(dtype=object)
             if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
