@@ -142,3 +142,19 @@ def test_amounts_of_one_currency_render_as_per_row_places_do(minor, places):
     assert list(one) == list(per_row) == ["" if m is None else money.format_amount(m, {0: "JPY", 2: "USD", 3: "KWD"}[places])
                                           for m in minor]
     assert one.dtype == per_row.dtype
+
+
+amount = st.one_of(st.sampled_from(["", " ", "12.50", "-3", "1.234,56", "(5.00)", "1.5", "100", "-0.001", "7.",
+                                    "1e5", "12.345", " 8.10 ", "99999999999999", "-12.5"]),
+                   st.text(alphabet="0123456789.-", max_size=7))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(amount, st.sampled_from(["USD", "JPY", "KWD", "EUR", "", "XXX"])), max_size=12))
+def test_amounts_of_several_currencies_parse_as_the_careful_way(cells):
+    texts, curs = [c[0] for c in cells], pd.Series([c[1] for c in cells], dtype=object)
+    a, bad_a = money.parse_amount_series(pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow"))), curs)
+    b, bad_b = money.parse_amount_series(pd.Series(texts, dtype=object), curs)
+    pd.testing.assert_series_equal(a, b)
+    assert {k: (str(e.value), e.expected) for k, e in bad_a.items()} == \
+        {k: (str(e.value), e.expected) for k, e in bad_b.items()}

@@ -355,13 +355,21 @@ def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma:
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     minor = np.full(len(values), np.nan)
     sep = "," if decimal_comma else "."
-    for e in np.unique(exps):
+    kinds = np.unique(exps)
+    for e in kinds:
         e = int(e)
         pattern = (r"^-?\d{1,15}$" if e == 0 else _PLAIN[sep] % (15 - e, e))
-        ok = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False) & (exps == e)
-        if not ok.any():
+        rows = None if len(kinds) == 1 else np.flatnonzero(exps == e)     # each cell matched once
+        part = arr if rows is None else arr.take(pa.array(rows))
+        hit = pc.fill_null(pc.match_substring_regex(part, pattern), False).to_numpy(zero_copy_only=False)
+        if not hit.any():
             continue
-        text = arr.filter(pa.array(ok))
+        if rows is None:
+            ok = hit
+        else:
+            ok = np.zeros(len(exps), dtype=bool)
+            ok[rows[hit]] = True
+        text = part.filter(pa.array(hit))
         if sep == ",":
             text = pc.replace_substring(text, ",", ".")
         nums = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
