@@ -229,7 +229,8 @@ def _iso_text_dates(values: pd.Series):
 
     if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
         return None
-    arr = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
+    chunks = pa.chunked_array(values.array.__arrow_array__())
+    arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()    # one chunk: no copy
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
     lo = (MIN_DATE - dt.date(1970, 1, 1)).days

@@ -348,7 +348,8 @@ def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma:
 
     if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
         return None
-    arr = pc.utf8_trim_whitespace(pa.chunked_array(values.array.__arrow_array__()).combine_chunks())
+    chunks = pa.chunked_array(values.array.__arrow_array__())
+    arr = pc.utf8_trim_whitespace(chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks())
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
     exps = _exponents(currencies)

@@ -134,7 +134,8 @@ def _arrow_text(s: pd.Series):
         return None
     if getattr(s.dtype, "storage", None) == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
         # already Arrow-backed (the readers' text columns): no round trip through Python objects
-        arr = pa.chunked_array(s.array.__arrow_array__()).combine_chunks()
+        chunks = pa.chunked_array(s.array.__arrow_array__())
+        arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()    # one chunk: no copy
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
             return _trimmed(arr)
     try:
@@ -514,7 +515,7 @@ def _all_distinct(values: pd.Series, arr=None) -> bool:
 
 def _missing_column(col: Column, n: int) -> pd.Series:
     if col.kind in (TEXT, CODE):
-        return pd.Series([col.default if col.default is not None else ""] * n, dtype=object)
+        return pd.Series(np.full(n, col.default if col.default is not None else "", dtype=object), dtype=object)
     if col.kind == DATE:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     if col.kind == MONEY:

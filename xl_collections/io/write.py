@@ -92,7 +92,8 @@ def _arrow_of(col: pd.Series):
 
     if not isinstance(getattr(col, "array", None), pd.arrays.ArrowStringArray):
         return None
-    arr = pa.chunked_array(col.array.__arrow_array__()).combine_chunks()
+    chunks = pa.chunked_array(col.array.__arrow_array__())
+    arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 
 
