@@ -16,7 +16,7 @@ from xl_collections.ar.aging import factorize_sorted
 from xl_collections.core import dates, money
 from xl_collections.core.dates import parse_date_series
 from xl_collections.io import write
-from xl_collections.io.validate import SAMPLE, _object_text, _trimmed
+from xl_collections.io.validate import SAMPLE, _all_distinct, _object_text, _trimmed
 
 SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2007\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 text = st.text(alphabet=st.sampled_from(list("aZ09-.'=,\"é€😀") + list(SPACES)), max_size=6)
@@ -158,3 +158,14 @@ def test_amounts_of_several_currencies_parse_as_the_careful_way(cells):
     pd.testing.assert_series_equal(a, b)
     assert {k: (str(e.value), e.expected) for k, e in bad_a.items()} == \
         {k: (str(e.value), e.expected) for k, e in bad_b.items()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="ab0é😀 ", max_size=3), st.none()), max_size=8),
+       st.sampled_from(["as is", "sorted", "reversed"]))
+def test_distinct_document_numbers_are_found_whatever_their_order(values, order):
+    if order != "as is":
+        values = sorted(values, key=lambda v: (v or "").encode(), reverse=order == "reversed")
+    cells = ["" if v is None else v for v in values]
+    got = _all_distinct(pd.Series(cells, dtype=object), pa.array(values, type=pa.large_string()))
+    assert got == (len(set(cells)) == len(cells))
