@@ -356,7 +356,7 @@ def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma:
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     minor = np.full(len(values), np.nan)
     sep = "," if decimal_comma else "."
-    kinds = np.unique(exps)
+    kinds = np.flatnonzero(np.bincount(exps)) if len(exps) else exps    # a few small exponents
     for e in kinds:
         e = int(e)
         pattern = (r"^-?\d{1,15}$" if e == 0 else _PLAIN[sep] % (15 - e, e))
