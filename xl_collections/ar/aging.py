@@ -299,7 +299,7 @@ def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, b
     nb = len(labels)
     gcodes = np.asarray(gcodes, dtype="int64")
     matrix = np.zeros((g + 1, nb), dtype="int64")
-    np.add.at(matrix, (gcodes, bidx), reporting)
+    np.add.at(matrix.reshape(-1), gcodes * nb + np.asarray(bidx, dtype="int64"), reporting)   # flat: numpy's fast path
     extra = np.zeros((g + 1, 3), dtype="int64")
     np.add.at(extra[:, 0], gcodes[disputed], reporting[disputed])
     neg = reporting < 0
