@@ -94,8 +94,8 @@ def format_amounts(minor, places) -> pd.Series:
 
     def texts_of(v, k):
         whole, frac = np.divmod(np.abs(v), 10 ** k)
-        text = pc.binary_join_element_wise(pa.array(np.where(v < 0, "-", ""), type=pa.string()),
-                                           pc.cast(pa.array(whole), pa.string()), "")
+        sign = pc.if_else(pa.array(v < 0), pa.scalar("-", pa.string()), pa.scalar("", pa.string()))
+        text = pc.binary_join_element_wise(sign, pc.cast(pa.array(whole), pa.string()), "")
         if k:
             tail = pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), width=k, padding="0")
             text = pc.binary_join_element_wise(text, tail, ".")

@@ -99,7 +99,7 @@ def _arrow_of(col: pd.Series):
 
 def _has_cr(col: pd.Series) -> bool:
     if col.dtype == object:
-        return any(type(v) is str and "\r" in v for v in col)
+        return "\r" in "".join([v for v in col if type(v) is str])     # one character: the joined text has it
     if pd.api.types.is_string_dtype(col.dtype):
         return bool(col.str.contains("\r", regex=False).fillna(False).any())
     return False
