@@ -4,11 +4,13 @@ sorted factorize of customer ids, and the CSV built by Arrow instead of pandas' 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -205,3 +207,31 @@ def test_decimal_comma_detection_counts_as_pandas_did(columns, arrow, sample):
         else:
             cols.append(pd.Series(values, dtype=object))
     assert money.detect_decimal_comma(cols, sample) == _decimal_comma_by_pandas(cols, sample)
+
+
+code_cell = st.sampled_from(["", " ", "INV", "invoice", " Credit Memo ", "cm", "DR", "cr", "S", "H", "+", "-", "OPEN",
+                             "disputed", "Hold", "x", "ZZ", "EUR", "usd", "JPY", "XXX", "D", "c", "#N/A", "a\x01b"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(code_cell, code_cell, code_cell, code_cell), min_size=1, max_size=8), st.booleans())
+def test_code_columns_check_the_same_through_arrow_and_python(rows, value_map):
+    v = importlib.import_module("xl_collections.io.validate")      # the module (io re-exports the function)
+
+    raw = pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(rows))],
+                        "document_no": [f"D{i}" for i in range(len(rows))],
+                        "doc_type": [r[0] for r in rows], "status": [r[1] for r in rows],
+                        "currency": [r[2] for r in rows], "debit_credit": [r[3] for r in rows],
+                        "document_date": "2026-10-01", "open_amount": "10.00"})
+    raw = raw.astype(pd.StringDtype("pyarrow"))
+    cmap = v.ColumnMap(value_map={"doc_type": {"ZZ": "DED"}, "status": {"X": "HOLD"}}) if value_map else None
+    fast = v.validate(raw, "open_items", column_map=cmap, decimal_comma=None)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(v, "_arrow_text", lambda s: None)       # every column the careful way
+        careful = v.validate(raw.astype(object), "open_items", column_map=cmap, decimal_comma=None)
+    finally:
+        mp.undo()
+    assert [e.render() for e in fast[1]] == [e.render() for e in careful[1]]
+    pd.testing.assert_frame_equal(fast[0], careful[0])
+    assert [w.render() for w in fast[0].attrs["warnings"]] == [w.render() for w in careful[0].attrs["warnings"]]

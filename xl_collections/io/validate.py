@@ -284,6 +284,9 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     setting): ``signed`` refuses a credit type (``CM``, ``PMT``) with a positive amount;
     ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
     ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     table = TABLES[table_name]
     errors: list[InputError] = []
     warnings: list[InputError] = []
@@ -403,19 +406,31 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             a = arrow(h)
             if a is _UNSET:
                 a = _arrow_text(values)
-            txt = first_txt = _text(values, upper=col.kind == CODE, arr=a)
+            # ta: the same cells as txt in Arrow (trimmed, upper-cased for a code) while nothing has
+            # changed them, for the checks below at Arrow's speed; None once txt differs
+            ta = None if a is None else pc.fill_null(pc.utf8_upper(a) if col.kind == CODE else a, "")
+            txt = first_txt = (_text(values, upper=col.kind == CODE, arr=a) if ta is None
+                               else pd.Series(_object_text(ta), index=values.index, dtype=object))
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
+            if txt is not first_txt:
+                ta = None
             words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
             if words:
                 # Arrow text came trimmed, and upper-cased for a code: nothing to redo per cell
-                key = txt if a is not None and col.kind == CODE and txt is first_txt else txt.str.strip().str.upper()
-                hit = key.isin(list(words)).to_numpy(dtype=bool)
+                fast = ta is not None and col.kind == CODE
+                key = txt if fast else txt.str.strip().str.upper()
+                hit = _isin(key, list(words), ta if fast else None)
                 if hit.any():
                     txt = txt.where(~hit, key.map(words))
+                    ta = None
             if col.default not in (None, ""):
-                txt = txt.where(txt != "", col.default)
+                empty = pc.equal(ta, "").to_numpy(zero_copy_only=False) if ta is not None else \
+                    (txt == "").to_numpy(dtype=bool)
+                if empty.any():              # else txt stays as it is
+                    txt = txt.where(~empty, col.default)
+                    ta = None if ta is None else pc.if_else(pa.array(empty), pa.scalar(col.default, ta.type), ta)
             if col.choices:
-                bad = ~txt.isin(col.choices + ("",)).to_numpy()
+                bad = ~_isin(txt, col.choices + ("",), ta)
                 for i in np.flatnonzero(bad):
                     err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices)
                         + " (or a Column Map row giving what this value means: source_value, canonical_value)")
@@ -497,6 +512,22 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     out.attrs["reporting_currency"] = reporting_currency
     out.attrs["warnings"] = warnings
     return out, errors
+
+
+def _isin(txt: pd.Series, values, ta=None) -> np.ndarray:
+    """``txt.isin(values)`` as a bool array; through ``ta``, the same cells as Arrow text, when
+    given (and every value is text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if ta is not None:
+        try:
+            value_set = pa.array(list(values), type=ta.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            value_set = None
+        if value_set is not None:
+            return pc.fill_null(pc.is_in(ta, value_set=value_set), False).to_numpy(zero_copy_only=False)
+    return txt.isin(list(values)).to_numpy(dtype=bool)
 
 
 def _all_distinct(values: pd.Series, arr=None) -> bool:
