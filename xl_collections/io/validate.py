@@ -373,9 +373,19 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     # currency first: money columns need it
     if "currency" in table.names:
         if "currency" in src:
-            cur = _text(data[src["currency"]], upper=True, arr=arrow(src["currency"])).to_numpy(dtype=object)
-            cur = np.where(cur == "", reporting_currency, cur)
-            known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
+            a = arrow(src["currency"])
+            if a is _UNSET or a is None:
+                cur = _text(data[src["currency"]], upper=True, arr=a).to_numpy(dtype=object)
+                cur = np.where(cur == "", reporting_currency, cur)
+                known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
+            else:                          # the same checks on the Arrow text (upper-cased, blanks "")
+                ta = pc.fill_null(pc.utf8_upper(a), "")
+                cur = _object_text(ta)
+                empty = pc.equal(ta, "").to_numpy(zero_copy_only=False)
+                known = _isin(pd.Series(cur, dtype=object), MINOR_UNITS, ta)
+                if empty.any():
+                    cur = np.where(empty, reporting_currency, cur)
+                    known = np.where(empty, reporting_currency in MINOR_UNITS, known)
             for i in np.flatnonzero(~known):
                 err("unknown currency", rows[i], src["currency"], cur[i], "an ISO 4217 code such as USD, EUR, GBP")
             out["currency"] = pd.Series(cur, dtype=object)
