@@ -173,42 +173,6 @@ def test_distinct_document_numbers_are_found_whatever_their_order(values, order)
     assert got == (len(set(cells)) == len(cells))
 
 
-def _decimal_comma_by_pandas(columns, sample=20_000):
-    """detect_decimal_comma as it was written with pandas' str.extract / str.match (the reference)."""
-    comma = dot = 0
-    for col in columns:
-        if col is None or not len(col) or not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
-            continue
-        col = col.iloc[:sample]
-        text = col[col.map(lambda v: type(v) is str)] if col.dtype == object else col.dropna()
-        if not len(text):
-            continue
-        core = text.astype(str).str.extract(money._CORE, expand=False).dropna()
-        comma += int(core.str.match(money._COMMA_DECIMAL).sum())
-        dot += int(core.str.match(money._DOT_DECIMAL).sum())
-    return comma > dot
-
-
-number_text = st.one_of(st.sampled_from(["1.234,56", "1,234.56", "99,5", "99.5", "1.234", "1,234", "1.234.567",
-                                         "EUR 1.234,50", "-12,00 €", "(5,00)", "1 234,56", "1\u00a0234,56", "x",
-                                         "12,5\n", "٣,٥", "", " "]),
-                        st.text(alphabet="0123456789.,' -\u00a0\n٣", max_size=9))
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.one_of(number_text, st.none(), st.floats(allow_nan=True), st.integers(0, 9)),
-                         max_size=10), max_size=3), st.booleans(), st.integers(1, 12))
-def test_decimal_comma_detection_counts_as_pandas_did(columns, arrow, sample):
-    cols = []
-    for values in columns:
-        if arrow:
-            texts = [v for v in values if isinstance(v, str) or v is None]
-            cols.append(pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow"))))
-        else:
-            cols.append(pd.Series(values, dtype=object))
-    assert money.detect_decimal_comma(cols, sample) == _decimal_comma_by_pandas(cols, sample)
-
-
 code_cell = st.sampled_from(["", " ", "INV", "invoice", " Credit Memo ", "cm", "DR", "cr", "S", "H", "+", "-", "OPEN",
                              "disputed", "Hold", "x", "ZZ", "EUR", "usd", "JPY", "XXX", "D", "c", "#N/A", "a\x01b"])
 

@@ -261,7 +261,6 @@ def _parse_text(text: str, currency: str, places: int, decimal_comma: bool) -> i
 
 
 _CORE = r"(\d[\d.,' \u00a0\u202f]*\d|\d)"
-_CORE_RE = re.compile(_CORE)
 _COMMA_DECIMAL = re.compile(r"^\d{1,3}(?:[. ']\d{3})*,\d{1,2}$|^\d+,\d{1,2}$|^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:\.\d{3})+,\d*$")
 _DOT_DECIMAL = re.compile(r"^\d{1,3}(?:[, ']\d{3})*\.\d{1,2}$|^\d+\.\d{1,2}$|^\d{1,3}(?:,\d{3}){2,}$|^\d{1,3}(?:,\d{3})+\.\d*$")
 
@@ -276,13 +275,13 @@ def detect_decimal_comma(columns, sample: int = 20_000) -> bool:
     for col in columns:
         if col is None or not len(col) or not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        for v in col.iloc[:sample].tolist():     # a plain loop: pandas' str.extract cost 10x more
-            if type(v) is not str:                 # numbers, blanks (None, NaN, <NA>)
-                continue
-            m = _CORE_RE.search(v)
-            if m is not None:
-                comma += _COMMA_DECIMAL.match(m.group(1)) is not None
-                dot += _DOT_DECIMAL.match(m.group(1)) is not None
+        col = col.iloc[:sample]
+        text = col[col.map(lambda v: type(v) is str)] if col.dtype == object else col.dropna()
+        if not len(text):
+            continue
+        core = text.astype(str).str.extract(_CORE, expand=False).dropna()
+        comma += int(core.str.match(_COMMA_DECIMAL).sum())
+        dot += int(core.str.match(_DOT_DECIMAL).sum())
     return comma > dot
 
 
