@@ -132,7 +132,22 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, numbers=()) -> Path:
     return path
 
 
-_NEEDS_QUOTES = r'[,"\n\r]'        # what makes the csv module quote a field (QUOTE_MINIMAL)
+_NEEDS_QUOTES = np.zeros(256, dtype=bool)      # what makes the csv module quote a field (QUOTE_MINIMAL)
+_NEEDS_QUOTES[list(b',"\n\r')] = True
+
+
+def _needs_quotes(arr) -> bool:
+    """Whether a cell of the Arrow text ``arr`` holds a comma, a quote or a line break: looked for
+    in its UTF-8 bytes at once (no byte of a multi-byte character is below 0x80)."""
+    import pyarrow as pa
+
+    bufs = arr.buffers()
+    if not len(arr) or bufs[2] is None:
+        return False
+    width = "int64" if pa.types.is_large_string(arr.type) else "int32"
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return bool(_NEEDS_QUOTES[data].any())
 
 
 def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
@@ -155,7 +170,7 @@ def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
             arr = pc.cast(pa.array(col.to_numpy()), pa.string())
         elif _arrow_of(col) is not None:
             arr = _arrow_of(col)
-            if arr.null_count or (len(arr) and pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py()):
+            if arr.null_count or _needs_quotes(arr):
                 return None
         elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             values = col.to_numpy(dtype=object)
@@ -165,7 +180,7 @@ def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
                 arr = pa.array(values, type=pa.large_string())
             except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):   # a lone surrogate
                 return None
-            if len(arr) and pc.any(pc.match_substring_regex(arr, _NEEDS_QUOTES)).as_py():
+            if _needs_quotes(arr):
                 return None
         else:
             return None
