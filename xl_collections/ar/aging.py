@@ -251,11 +251,11 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     detail["basis_date"] = (epoch + basis_days.astype("timedelta64[D]")).astype("datetime64[ns]")
     detail["days_past_due"] = days.astype("int64")
     detail["bucket"] = pd.Categorical.from_codes(bidx, categories=list(labels), ordered=True)
-    detail["fx_rate"] = pd.Series(rate_col, dtype=object)
+    detail["fx_rate"] = pd.Series(rate_col, dtype=object, copy=False)
     detail["reporting_amount"] = reporting
     if cust is not None:
         for f in CUSTOMER_FIELDS:
-            detail[f] = pd.Series(master[f][ccodes], dtype=object) if n else pd.Series([], dtype=object)
+            detail[f] = pd.Series(master[f][ccodes], dtype=object, copy=False) if n else pd.Series([], dtype=object)
     detail.attrs = {**oi.attrs, "table": "aging_detail", "money": ["amount", "open_amount", "reporting_amount"],
                     "currency": reporting_currency,
                     "money_currency": {"reporting_amount": reporting_currency},

@@ -209,7 +209,7 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
         if arr is _UNSET:
             arr = _arrow_text(s)
         if arr is not None:
-            return pd.Series(_object_text(pc.utf8_upper(arr)), index=s.index, dtype=object)
+            return pd.Series(_object_text(pc.utf8_upper(arr)), index=s.index, dtype=object, copy=False)
         return _text(s, arr=arr).str.upper().astype(object)
 
     if pd.api.types.is_float_dtype(s.dtype):
@@ -217,13 +217,13 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
         integral = np.isfinite(vals) & (np.floor(vals) == vals)
         out = np.where(np.isnan(vals), "", s.astype(str).to_numpy(dtype=object))
         out = np.where(integral, np.nan_to_num(vals).astype("int64").astype(str), out)
-        return pd.Series(out, index=s.index, dtype=object)
+        return pd.Series(out, index=s.index, dtype=object, copy=False)
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.astype(str).astype(object)
     if arr is _UNSET:
         arr = _arrow_text(s)
     if arr is not None:
-        return pd.Series(_object_text(arr), index=s.index, dtype=object)
+        return pd.Series(_object_text(arr), index=s.index, dtype=object, copy=False)
 
     def conv(v):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
@@ -382,13 +382,13 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                 ta = pc.fill_null(pc.utf8_upper(a), "")
                 cur = _object_text(ta)
                 empty = pc.equal(ta, "").to_numpy(zero_copy_only=False)
-                known = _isin(pd.Series(cur, dtype=object), MINOR_UNITS, ta)
+                known = _isin(pd.Series(cur, dtype=object, copy=False), MINOR_UNITS, ta)
                 if empty.any():
                     cur = np.where(empty, reporting_currency, cur)
                     known = np.where(empty, reporting_currency in MINOR_UNITS, known)
             for i in np.flatnonzero(~known):
                 err("unknown currency", rows[i], src["currency"], cur[i], "an ISO 4217 code such as USD, EUR, GBP")
-            out["currency"] = pd.Series(cur, dtype=object)
+            out["currency"] = pd.Series(cur, dtype=object, copy=False)    # arrays made here: no copy
         else:
             out["currency"] = pd.Series([reporting_currency] * len(data), dtype=object)
     currencies = out["currency"] if "currency" in out else pd.Series([reporting_currency] * len(data))
@@ -420,7 +420,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             # changed them, for the checks below at Arrow's speed; None once txt differs
             ta = None if a is None else pc.fill_null(pc.utf8_upper(a) if col.kind == CODE else a, "")
             txt = first_txt = (_text(values, upper=col.kind == CODE, arr=a) if ta is None
-                               else pd.Series(_object_text(ta), index=values.index, dtype=object))
+                               else pd.Series(_object_text(ta), index=values.index, dtype=object, copy=False))
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
             if txt is not first_txt:
                 ta = None
@@ -561,12 +561,13 @@ def _all_distinct(values: pd.Series, arr=None) -> bool:
 
 def _missing_column(col: Column, n: int) -> pd.Series:
     if col.kind in (TEXT, CODE):
-        return pd.Series(np.full(n, col.default if col.default is not None else "", dtype=object), dtype=object)
+        return pd.Series(np.full(n, col.default if col.default is not None else "", dtype=object), dtype=object,
+                         copy=False)
     if col.kind == DATE:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     if col.kind == MONEY:
         if col.default is not None and not col.nullable_money:
-            return pd.Series(np.full(n, col.default, dtype="int64"))
+            return pd.Series(np.full(n, col.default, dtype="int64"), copy=False)
         return pd.Series(pd.array([None] * n, dtype="Int64"))
     return pd.Series([None] * n, dtype=object)
 

@@ -72,12 +72,15 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
     else:
         first = col.map(lambda v: v.lstrip("'")[:1] if type(v) is str else "")
         hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
-    if numbers and hit.any():
+    if numbers and hit.any():        # only the cells that start like a formula: is it a number (-500.00)?
+        idx = np.flatnonzero(hit)
+        sub = col.iloc[idx]
         if col.dtype != object:
-            plain = col.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
+            plain = sub.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
         else:
-            plain = col.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
-        hit = hit & ~plain
+            plain = sub.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
+        hit = hit.copy()
+        hit[idx[plain]] = False
     if not hit.any():
         return col
     out = col.astype(object).copy()
