@@ -107,6 +107,22 @@ def bucket_index(days: np.ndarray, edges=DEFAULT_BUCKETS) -> np.ndarray:
     return np.searchsorted(bucket_bounds(edges), np.asarray(days, dtype="int64"), side="left")
 
 
+def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` (codes, and the uniques as an object array in
+    ascending order) for a column of text: hashed first, then only the distinct values
+    sorted, by Python's own string order (numpy's sort of Python objects is several times
+    slower).  Anything but ``str`` values takes pandas' own sorted factorize."""
+    codes, uniques = pd.factorize(values, sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    if (codes < 0).any() or pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "empty"):
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes, np.asarray(uniques, dtype=object)
+    order = np.array(sorted(range(len(uniques)), key=uniques.__getitem__), dtype=np.intp)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order), dtype=np.intp)
+    return rank[codes], uniques[order]
+
+
 def _customer_lookup(customers: pd.DataFrame | None, uniques: np.ndarray) -> dict[str, np.ndarray]:
     """Customer master fields for each unique customer_id ('' where not in the master)."""
     n = len(uniques)
@@ -195,8 +211,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     oi = oi.reset_index(drop=True)
     n = len(oi)
 
-    ccodes, cuniq = pd.factorize(oi["customer_id"], sort=True)  # codes are ranks: the key order
-    cuniq = np.asarray(cuniq, dtype=object)
+    ccodes, cuniq = factorize_sorted(oi["customer_id"])  # codes are ranks: the key order
     master = _customer_lookup(cust, cuniq)
 
     # basis date
@@ -213,7 +228,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     bidx = np.searchsorted(bounds, days, side="left")
 
     # FX, exact per currency
-    kcodes, kuniq = pd.factorize(oi["currency"], sort=True)
+    kcodes, kuniq = factorize_sorted(oi["currency"])
     kuniq = [str(c) for c in kuniq]
     try:
         rates = pick_rates(fx, kuniq, as_of, reporting_currency)
@@ -236,11 +251,11 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     detail["basis_date"] = (epoch + basis_days.astype("timedelta64[D]")).astype("datetime64[ns]")
     detail["days_past_due"] = days.astype("int64")
     detail["bucket"] = pd.Categorical.from_codes(bidx, categories=list(labels), ordered=True)
-    detail["fx_rate"] = pd.Series(rate_col, dtype=object)
+    detail["fx_rate"] = pd.Series(rate_col, dtype=object, copy=False)
     detail["reporting_amount"] = reporting
     if cust is not None:
         for f in CUSTOMER_FIELDS:
-            detail[f] = pd.Series(master[f][ccodes], dtype=object) if n else pd.Series([], dtype=object)
+            detail[f] = pd.Series(master[f][ccodes], dtype=object, copy=False) if n else pd.Series([], dtype=object)
     detail.attrs = {**oi.attrs, "table": "aging_detail", "money": ["amount", "open_amount", "reporting_amount"],
                     "currency": reporting_currency,
                     "money_currency": {"reporting_amount": reporting_currency},
@@ -284,7 +299,7 @@ def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, b
     nb = len(labels)
     gcodes = np.asarray(gcodes, dtype="int64")
     matrix = np.zeros((g + 1, nb), dtype="int64")
-    np.add.at(matrix, (gcodes, bidx), reporting)
+    np.add.at(matrix.reshape(-1), gcodes * nb + np.asarray(bidx, dtype="int64"), reporting)   # flat: numpy's fast path
     extra = np.zeros((g + 1, 3), dtype="int64")
     np.add.at(extra[:, 0], gcodes[disputed], reporting[disputed])
     neg = reporting < 0

@@ -229,9 +229,19 @@ def _iso_text_dates(values: pd.Series):
 
     if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
         return None
-    arr = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
+    chunks = pa.chunked_array(values.array.__arrow_array__())
+    arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()    # one chunk: no copy
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
+    lo = (MIN_DATE - dt.date(1970, 1, 1)).days
+    hi = (MAX_DATE - dt.date(1970, 1, 1)).days
+    strict = _strict_iso_days(arr)
+    if strict is not None:           # the usual column: one Arrow cast, no regex, no slicing
+        days = strict
+        ok = ~np.isnan(days) & (days >= lo) & (days <= hi)
+        out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
+        out[ok] = days[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+        return out, ok | np.isnan(days)
     arr = pc.utf8_trim_whitespace(arr)
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     iso = pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False).to_numpy(zero_copy_only=False)
@@ -243,12 +253,27 @@ def _iso_text_dates(values: pd.Series):
     day = month.astype("datetime64[D]") + (np.clip(d, 1, 31) - 1)
     iso &= (m >= 1) & (m <= 12) & (d >= 1) & (day.astype("datetime64[M]") == month)
     days = np.where(iso, day.astype("int64"), np.nan)
-    lo = (MIN_DATE - dt.date(1970, 1, 1)).days
-    hi = (MAX_DATE - dt.date(1970, 1, 1)).days
     ok = ~np.isnan(days) & (days >= lo) & (days <= hi)
     out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[ns]")
     out[ok] = days[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
     return out, ok | blank
+
+
+def _strict_iso_days(arr):
+    """Days since 1970-01-01 (float64, NaN for a blank ``""`` or a null) when every other cell
+    of the Arrow text ``arr`` is exactly ``yyyy-mm-dd`` and a real calendar date (Arrow's cast
+    to date32 takes nothing else: ten characters, ASCII digits, no space); else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pc.equal(arr, "")
+    if pc.any(empty).as_py():
+        arr = pc.if_else(empty, pa.scalar(None, arr.type), arr)
+    try:
+        d = pc.cast(arr, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return d.cast(pa.int32()).to_numpy(zero_copy_only=False).astype("float64")
 
 
 def to_date(value) -> dt.date:

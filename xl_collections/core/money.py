@@ -90,16 +90,26 @@ def format_amounts(minor, places) -> pd.Series:
     missing = s.isna().to_numpy(dtype=bool)
     v = s.fillna(0).to_numpy(dtype="int64") if missing.any() else s.to_numpy(dtype="int64")
     p = np.broadcast_to(np.asarray(places, dtype="int64"), v.shape)
-    texts = np.empty(len(v), dtype=object)
-    for k in np.unique(p).tolist():
-        sel = p == k
-        whole, frac = np.divmod(np.abs(v[sel]), 10 ** k)
-        text = pc.binary_join_element_wise(pa.array(np.where(v[sel] < 0, "-", ""), type=pa.string()),
-                                           pc.cast(pa.array(whole), pa.string()), "")
+    kinds = np.unique(p).tolist()
+
+    def texts_of(v, k):
+        whole, frac = np.divmod(np.abs(v), 10 ** k)
+        sign = pc.if_else(pa.array(v < 0), pa.scalar("-", pa.string()), pa.scalar("", pa.string()))
+        text = pc.binary_join_element_wise(sign, pc.cast(pa.array(whole), pa.string()), "")
         if k:
             tail = pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), width=k, padding="0")
             text = pc.binary_join_element_wise(text, tail, ".")
-        texts[sel] = text.to_numpy(zero_copy_only=False)
+        return text
+
+    if len(kinds) == 1:          # one currency's decimals (a reporting-currency table): Arrow end to end
+        text = texts_of(v, kinds[0])
+        if missing.any():
+            text = pc.if_else(pa.array(missing), pa.scalar("", pa.string()), text)
+        return pd.Series(pd.arrays.ArrowStringArray(text.cast(pa.large_string())), index=s.index)
+    texts = np.empty(len(v), dtype=object)
+    for k in kinds:
+        sel = p == k
+        texts[sel] = texts_of(v[sel], k).to_numpy(zero_copy_only=False)
     texts[missing] = ""
     return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow")), index=s.index)
 
@@ -338,20 +348,29 @@ def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma:
 
     if not (getattr(values.dtype, "storage", None) == "pyarrow" or isinstance(values.dtype, pd.ArrowDtype)):
         return None
-    arr = pc.utf8_trim_whitespace(pa.chunked_array(values.array.__arrow_array__()).combine_chunks())
+    chunks = pa.chunked_array(values.array.__arrow_array__())
+    arr = pc.utf8_trim_whitespace(chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks())
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
     exps = _exponents(currencies)
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     minor = np.full(len(values), np.nan)
     sep = "," if decimal_comma else "."
-    for e in np.unique(exps):
+    kinds = np.flatnonzero(np.bincount(exps)) if len(exps) else exps    # a few small exponents
+    for e in kinds:
         e = int(e)
         pattern = (r"^-?\d{1,15}$" if e == 0 else _PLAIN[sep] % (15 - e, e))
-        ok = pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False) & (exps == e)
-        if not ok.any():
+        rows = None if len(kinds) == 1 else np.flatnonzero(exps == e)     # each cell matched once
+        part = arr if rows is None else arr.take(pa.array(rows))
+        hit = pc.fill_null(pc.match_substring_regex(part, pattern), False).to_numpy(zero_copy_only=False)
+        if not hit.any():
             continue
-        text = arr.filter(pa.array(ok))
+        if rows is None:
+            ok = hit
+        else:
+            ok = np.zeros(len(exps), dtype=bool)
+            ok[rows[hit]] = True
+        text = part.filter(pa.array(hit))
         if sep == ",":
             text = pc.replace_substring(text, ",", ".")
         nums = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)

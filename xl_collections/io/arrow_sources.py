@@ -244,7 +244,7 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
             return None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
-    if not data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if not data or b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     head_bytes = data[:1 << 20]
     try:
@@ -282,7 +282,7 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
                            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
                                                             escape_char=False, newlines_in_values=True,
                                                             ignore_empty_lines=False),
-                           convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                           convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                                 strings_can_be_null=False,
                                                                 quoted_strings_can_be_null=False, check_utf8=True))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, pa.ArrowKeyError, OSError):
@@ -291,11 +291,12 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
         return None
     import pyarrow.compute as pc
     columns = []
+    apostrophe = "'" in head_text or b"'" in data
     for name in names:
         arr = t.column(name).combine_chunks()
         if len(arr) and pc.max(pc.binary_length(arr)).as_py() > sources.FIELD_LIMIT:
             return None
-        if "'" in head_text or b"'" in data:
+        if apostrophe:
             hit = pc.match_substring_regex(arr, _APOSTROPHE_ESCAPED)
             if pc.any(hit).as_py():
                 arr = pc.if_else(hit, pc.utf8_slice_codeunits(arr, 1), arr)

@@ -134,14 +134,38 @@ def _arrow_text(s: pd.Series):
         return None
     if getattr(s.dtype, "storage", None) == "pyarrow" or isinstance(s.dtype, pd.ArrowDtype):
         # already Arrow-backed (the readers' text columns): no round trip through Python objects
-        arr = pa.chunked_array(s.array.__arrow_array__()).combine_chunks()
+        chunks = pa.chunked_array(s.array.__arrow_array__())
+        arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()    # one chunk: no copy
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            return pc.utf8_trim_whitespace(arr)
+            return _trimmed(arr)
     try:
         arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
         return None
-    return pc.utf8_trim_whitespace(arr)
+    return _trimmed(arr)
+
+
+def _trimmed(arr):
+    """``pc.utf8_trim_whitespace(arr)``, but ``arr`` itself (no copy of its characters) when no
+    cell starts or ends with a byte that could be white space (a control, a space, or any
+    non-ASCII byte: those cells are left to Arrow's trim)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bufs = arr.buffers()
+    if len(bufs) != 3 or bufs[1] is None:
+        return pc.utf8_trim_whitespace(arr)
+    if bufs[2] is None or not len(arr):            # no characters at all
+        return arr
+    width = "int64" if pa.types.is_large_string(arr.type) else "int32"
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    ends_bytes = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
+    if ((ends_bytes <= 0x20) | (ends_bytes >= 0x7F)).any():
+        return pc.utf8_trim_whitespace(arr)
+    return arr
 
 
 _UNSET = object()     # "not computed yet" for the ``arr`` arguments below
@@ -185,7 +209,7 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
         if arr is _UNSET:
             arr = _arrow_text(s)
         if arr is not None:
-            return pd.Series(pc.fill_null(pc.utf8_upper(arr), "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+            return pd.Series(_object_text(pc.utf8_upper(arr)), index=s.index, dtype=object, copy=False)
         return _text(s, arr=arr).str.upper().astype(object)
 
     if pd.api.types.is_float_dtype(s.dtype):
@@ -193,13 +217,13 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
         integral = np.isfinite(vals) & (np.floor(vals) == vals)
         out = np.where(np.isnan(vals), "", s.astype(str).to_numpy(dtype=object))
         out = np.where(integral, np.nan_to_num(vals).astype("int64").astype(str), out)
-        return pd.Series(out, index=s.index, dtype=object)
+        return pd.Series(out, index=s.index, dtype=object, copy=False)
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.astype(str).astype(object)
     if arr is _UNSET:
         arr = _arrow_text(s)
     if arr is not None:
-        return pd.Series(pc.fill_null(arr, "").to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+        return pd.Series(_object_text(arr), index=s.index, dtype=object, copy=False)
 
     def conv(v):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
@@ -210,6 +234,26 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
             return v.date().isoformat()
         return str(v).strip()
     return s.map(conv).astype(object)
+
+
+SAMPLE = 4096          # cells looked at to tell a column of repeating values (codes, customer ids)
+
+
+def _object_text(arr) -> np.ndarray:
+    """Arrow text -> an object array of ``str`` (null -> ``""``).  When a spread sample of the
+    cells repeats a value, the column goes through an Arrow dictionary: one Python string per
+    distinct value, shared by its cells (a million cells of five codes make five strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.fill_null(arr, "")
+    n = len(arr)
+    if n > SAMPLE:
+        sample = arr.take(pa.array(np.linspace(0, n - 1, SAMPLE).astype("int64")))
+        if len(pc.unique(sample)) < SAMPLE:
+            enc = pc.dictionary_encode(arr)
+            return enc.dictionary.to_numpy(zero_copy_only=False)[enc.indices.to_numpy(zero_copy_only=False)]
+    return arr.to_numpy(zero_copy_only=False)
 
 
 _TOTAL_LABEL = re.compile(r"^\s*(grand\s+|sub-?)?totals?\s*:?\s*$", re.IGNORECASE)
@@ -240,6 +284,9 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     setting): ``signed`` refuses a credit type (``CM``, ``PMT``) with a positive amount;
     ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
     ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     table = TABLES[table_name]
     errors: list[InputError] = []
     warnings: list[InputError] = []
@@ -326,12 +373,22 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     # currency first: money columns need it
     if "currency" in table.names:
         if "currency" in src:
-            cur = _text(data[src["currency"]], upper=True, arr=arrow(src["currency"])).to_numpy(dtype=object)
-            cur = np.where(cur == "", reporting_currency, cur)
-            known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
+            a = arrow(src["currency"])
+            if a is _UNSET or a is None:
+                cur = _text(data[src["currency"]], upper=True, arr=a).to_numpy(dtype=object)
+                cur = np.where(cur == "", reporting_currency, cur)
+                known = pd.Series(cur).isin(list(MINOR_UNITS)).to_numpy()
+            else:                          # the same checks on the Arrow text (upper-cased, blanks "")
+                ta = pc.fill_null(pc.utf8_upper(a), "")
+                cur = _object_text(ta)
+                empty = pc.equal(ta, "").to_numpy(zero_copy_only=False)
+                known = _isin(pd.Series(cur, dtype=object, copy=False), MINOR_UNITS, ta)
+                if empty.any():
+                    cur = np.where(empty, reporting_currency, cur)
+                    known = np.where(empty, reporting_currency in MINOR_UNITS, known)
             for i in np.flatnonzero(~known):
                 err("unknown currency", rows[i], src["currency"], cur[i], "an ISO 4217 code such as USD, EUR, GBP")
-            out["currency"] = pd.Series(cur, dtype=object)
+            out["currency"] = pd.Series(cur, dtype=object, copy=False)    # arrays made here: no copy
         else:
             out["currency"] = pd.Series([reporting_currency] * len(data), dtype=object)
     currencies = out["currency"] if "currency" in out else pd.Series([reporting_currency] * len(data))
@@ -359,19 +416,31 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             a = arrow(h)
             if a is _UNSET:
                 a = _arrow_text(values)
-            txt = first_txt = _text(values, upper=col.kind == CODE, arr=a)
+            # ta: the same cells as txt in Arrow (trimmed, upper-cased for a code) while nothing has
+            # changed them, for the checks below at Arrow's speed; None once txt differs
+            ta = None if a is None else pc.fill_null(pc.utf8_upper(a) if col.kind == CODE else a, "")
+            txt = first_txt = (_text(values, upper=col.kind == CODE, arr=a) if ta is None
+                               else pd.Series(_object_text(ta), index=values.index, dtype=object, copy=False))
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
+            if txt is not first_txt:
+                ta = None
             words = {**VALUE_WORDS.get(col.name, {}), **value_map.get(col.name, {})}
             if words:
                 # Arrow text came trimmed, and upper-cased for a code: nothing to redo per cell
-                key = txt if a is not None and col.kind == CODE and txt is first_txt else txt.str.strip().str.upper()
-                hit = key.isin(list(words)).to_numpy(dtype=bool)
+                fast = ta is not None and col.kind == CODE
+                key = txt if fast else txt.str.strip().str.upper()
+                hit = _isin(key, list(words), ta if fast else None)
                 if hit.any():
                     txt = txt.where(~hit, key.map(words))
+                    ta = None
             if col.default not in (None, ""):
-                txt = txt.where(txt != "", col.default)
+                empty = pc.equal(ta, "").to_numpy(zero_copy_only=False) if ta is not None else \
+                    (txt == "").to_numpy(dtype=bool)
+                if empty.any():              # else txt stays as it is
+                    txt = txt.where(~empty, col.default)
+                    ta = None if ta is None else pc.if_else(pa.array(empty), pa.scalar(col.default, ta.type), ta)
             if col.choices:
-                bad = ~txt.isin(col.choices + ("",)).to_numpy()
+                bad = ~_isin(txt, col.choices + ("",), ta)
                 for i in np.flatnonzero(bad):
                     err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices)
                         + " (or a Column Map row giving what this value means: source_value, canonical_value)")
@@ -455,6 +524,22 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     return out, errors
 
 
+def _isin(txt: pd.Series, values, ta=None) -> np.ndarray:
+    """``txt.isin(values)`` as a bool array; through ``ta``, the same cells as Arrow text, when
+    given (and every value is text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if ta is not None:
+        try:
+            value_set = pa.array(list(values), type=ta.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            value_set = None
+        if value_set is not None:
+            return pc.fill_null(pc.is_in(ta, value_set=value_set), False).to_numpy(zero_copy_only=False)
+    return txt.isin(list(values)).to_numpy(dtype=bool)
+
+
 def _all_distinct(values: pd.Series, arr=None) -> bool:
     """True when no value repeats (a quick certain answer; False also when it cannot tell).
     ``arr``: the same values as Arrow text when the caller has them."""
@@ -466,17 +551,23 @@ def _all_distinct(values: pd.Series, arr=None) -> bool:
             arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
             return False
-    return len(pc.unique(pc.fill_null(arr, ""))) == len(values)   # unique: 3x faster than count_distinct
+    arr = pc.fill_null(arr, "")
+    if len(arr) > 1:             # sorted exports (document numbers in order): strictly increasing is distinct
+        later, earlier = arr.slice(1), arr.slice(0, len(arr) - 1)
+        if pc.all(pc.greater(later, earlier)).as_py() or pc.all(pc.less(later, earlier)).as_py():
+            return True
+    return len(pc.unique(arr)) == len(values)   # unique: 3x faster than count_distinct
 
 
 def _missing_column(col: Column, n: int) -> pd.Series:
     if col.kind in (TEXT, CODE):
-        return pd.Series([col.default if col.default is not None else ""] * n, dtype=object)
+        return pd.Series(np.full(n, col.default if col.default is not None else "", dtype=object), dtype=object,
+                         copy=False)
     if col.kind == DATE:
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     if col.kind == MONEY:
         if col.default is not None and not col.nullable_money:
-            return pd.Series(np.full(n, col.default, dtype="int64"))
+            return pd.Series(np.full(n, col.default, dtype="int64"), copy=False)
         return pd.Series(pd.array([None] * n, dtype="Int64"))
     return pd.Series([None] * n, dtype=object)
 

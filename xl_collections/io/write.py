@@ -59,17 +59,28 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
     are written bare, any other text in it is escaped."""
     if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
         return col
-    if col.dtype != object:
+    arr = _arrow_of(col)
+    if arr is not None:              # Arrow text (money rendered by format_amounts): Arrow's kernels
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        first = pc.utf8_slice_codeunits(pc.utf8_ltrim(arr, characters="'"), 0, 1)
+        hit = pc.fill_null(pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=arr.type)), False)
+        hit = hit.to_numpy(zero_copy_only=False)
+    elif col.dtype != object:
         first = col.str.lstrip("'").str[:1]
+        hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
     else:
         first = col.map(lambda v: v.lstrip("'")[:1] if type(v) is str else "")
-    hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
-    if numbers and hit.any():
+        hit = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
+    if numbers and hit.any():        # only the cells that start like a formula: is it a number (-500.00)?
+        idx = np.flatnonzero(hit)
+        sub = col.iloc[idx]
         if col.dtype != object:
-            plain = col.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
+            plain = sub.str.match(_NUMBER_TEXT.pattern).to_numpy(dtype=bool, na_value=False)
         else:
-            plain = col.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
-        hit = hit & ~plain
+            plain = sub.map(lambda v: type(v) is str and bool(_NUMBER_TEXT.match(v))).to_numpy(dtype=bool)
+        hit = hit.copy()
+        hit[idx[plain]] = False
     if not hit.any():
         return col
     out = col.astype(object).copy()
@@ -78,9 +89,20 @@ def escape_text_cells(col: pd.Series, *, numbers: bool = False) -> pd.Series:
     return out
 
 
+def _arrow_of(col: pd.Series):
+    """The pyarrow string array behind an Arrow-backed text column, else None."""
+    import pyarrow as pa
+
+    if not isinstance(getattr(col, "array", None), pd.arrays.ArrowStringArray):
+        return None
+    chunks = pa.chunked_array(col.array.__arrow_array__())
+    arr = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
 def _has_cr(col: pd.Series) -> bool:
     if col.dtype == object:
-        return any(type(v) is str and "\r" in v for v in col)
+        return "\r" in "".join([v for v in col if type(v) is str])     # one character: the joined text has it
     if pd.api.types.is_string_dtype(col.dtype):
         return bool(col.str.contains("\r", regex=False).fillna(False).any())
     return False
@@ -101,12 +123,79 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, numbers=()) -> Path:
     quoting = csv.QUOTE_ALL if any(_has_cr(safe[c]) for c in safe.columns) else csv.QUOTE_MINIMAL
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        safe.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
+        plain = _plain_csv_bytes(safe) if quoting == csv.QUOTE_MINIMAL else None
+        if plain is None:
+            safe.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
+        else:
+            tmp.write_bytes(plain)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+_NEEDS_QUOTES = np.zeros(256, dtype=bool)      # what makes the csv module quote a field (QUOTE_MINIMAL)
+_NEEDS_QUOTES[list(b',"\n\r')] = True
+
+
+def _needs_quotes(arr) -> bool:
+    """Whether a cell of the Arrow text ``arr`` holds a comma, a quote or a line break: looked for
+    in its UTF-8 bytes at once (no byte of a multi-byte character is below 0x80)."""
+    import pyarrow as pa
+
+    bufs = arr.buffers()
+    if not len(arr) or bufs[2] is None:
+        return False
+    width = "int64" if pa.types.is_large_string(arr.type) else "int32"
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return bool(_NEEDS_QUOTES[data].any())
+
+
+def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
+    """The bytes ``safe.to_csv(index=False, lineterminator="\\n")`` writes, built by Arrow, when
+    every column is int64 or text without a blank (``None``) and no cell nor header holds a
+    comma, a quote or a line break (nothing to quote); else None and pandas writes it.  Two
+    columns at least: the csv module quotes the empty field of a one-column row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(safe.columns) < 2:
+        return None
+    header = [str(c) for c in safe.columns]
+    if any(ch in h for h in header for ch in ',"\n\r'):
+        return None
+    arrays = []
+    for c in range(len(safe.columns)):
+        col = safe.iloc[:, c]
+        if col.dtype == np.int64:
+            arr = pc.cast(pa.array(col.to_numpy()), pa.string())
+        elif _arrow_of(col) is not None:
+            arr = _arrow_of(col)
+            if arr.null_count or _needs_quotes(arr):
+                return None
+        elif col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            values = col.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+                return None
+            try:
+                arr = pa.array(values, type=pa.large_string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):   # a lone surrogate
+                return None
+            if _needs_quotes(arr):
+                return None
+        else:
+            return None
+        arrays.append(arr.cast(pa.large_string()))
+    head = (",".join(header) + "\n").encode("utf-8")
+    if not len(safe):
+        return head
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*arrays, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))   # each line, its "\n"
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return head + lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def money_columns(df: pd.DataFrame) -> list[str]:
@@ -145,7 +234,8 @@ def csv_display(df: pd.DataFrame) -> pd.DataFrame:
     fixed = df.attrs.get("money_currency", {}) or {}
     money = money_columns(df)
     if money:
-        places = _currencies(df).map(minor_unit).to_numpy(dtype="int64")
+        codes, uniques = pd.factorize(_currencies(df), use_na_sentinel=False)   # a few codes: looked up once each
+        places = np.array([minor_unit(c) for c in uniques], dtype="int64")[codes]
         for col in money:
             out[col] = format_amounts(df[col], minor_unit(fixed[col]) if col in fixed else places)
     for col in out.columns:
