@@ -3,6 +3,11 @@
     python benchmarks/read_open_items.py            # 200,000 rows: both readers, the ratio
     python benchmarks/read_open_items.py --rows 1000000   # our reader only: time and peak RSS
     python benchmarks/read_open_items.py --small    # 5,000 rows, quick smoke run
+    python benchmarks/read_open_items.py --shared-strings # text in the shared-string table, as Excel saves
+
+"ours" is ``load_table`` as the program runs it (the fastexcel fast path, io/fastsheet.py, where
+it can promise the careful reader's result); "careful" is the same call with the fast path
+switched off (python-calamine cell by cell), printed beside it with the same result checked.
 
 The sheet is generated with xlsxwriter (constant_memory): a two-line title block, then the
 header in row 4 with export-style headers (``Customer``, ``Invoice Number``, ``Invoice Date``,
@@ -29,11 +34,16 @@ HEADERS = ["Customer", "Invoice Number", "Invoice Date", "Due Date", "Amount", "
            "Currency", "PO Number", "Reference", "Status"]
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> None:
+def generate(path: Path, rows: int, seed: int = 7, shared_strings: bool = False) -> None:
+    """The sheet described above.  xlsxwriter's constant_memory mode writes text cells as inline
+    strings (a bigger sheet XML); ``shared_strings``: text in the shared-string table, as Excel
+    itself saves a workbook (written by openpyxl's write-only mode, the same values)."""
     import random
 
     import xlsxwriter
 
+    if shared_strings:
+        return _generate_shared(path, rows, seed)
     rnd = random.Random(seed)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Open Items")
@@ -63,6 +73,42 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     wb.close()
 
 
+def _generate_shared(path: Path, rows: int, seed: int) -> None:
+    import random
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import NamedStyle
+
+    rnd = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Open Items")
+    datefmt = NamedStyle(name="date", number_format="yyyy-mm-dd")
+    money = NamedStyle(name="money", number_format="#,##0.00")
+    ws.append(["ACME Corp — AR open items as of 2026-10-31"])
+    ws.append(["Exported from the ledger"])
+    ws.append([])
+    ws.append(HEADERS)
+    base = dt.date(2025, 11, 1)
+    curs = ["USD"] * 8 + ["EUR", "GBP"]
+
+    def cell(v, style):
+        c = WriteOnlyCell(ws, value=v)
+        c.style = style
+        return c
+
+    for i in range(rows):                 # the same random draws, in the same order, as generate()
+        d = base + dt.timedelta(days=rnd.randrange(365))
+        amount = rnd.randrange(1000, 5_000_000) / 100
+        open_amount = amount if rnd.random() < 0.8 else round(amount * rnd.random(), 2)
+        ws.append([f"C{rnd.randrange(1, 20000):05d}", f"{i + 1:010d}",
+                   cell(dt.datetime.combine(d, dt.time()), datefmt),
+                   cell(dt.datetime.combine(d + dt.timedelta(days=30), dt.time()), datefmt),
+                   cell(amount, money), cell(open_amount, money), curs[i % 10],
+                   f"PO-{rnd.randrange(10**6):06d}", f"Order {rnd.randrange(10**5)} shipped", "OPEN"])
+    wb.save(str(path))
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
@@ -75,8 +121,11 @@ def measure(kind: str, path: str) -> dict:
     from xl_collections.io.readers import load_table
     from xl_collections.io.validate import validate
 
+    if kind == "careful":
+        from xl_collections.io import readers
+        readers._read_sheet_fast = lambda *a, **k: (None, None)
     t0, c0 = time.perf_counter(), time.process_time()
-    if kind == "ours":
+    if kind in ("ours", "careful"):
         df, errors = load_table(path, "open_items")
     else:
         raw = pd.read_excel(path, sheet_name="Open Items", header=3, engine="openpyxl", dtype=object)
@@ -98,6 +147,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--small", action="store_true", help="5,000 rows (smoke run)")
     ap.add_argument("--keep", metavar="FILE", help="generate into / reuse FILE")
+    ap.add_argument("--shared-strings", action="store_true", help="text in the shared-string table (as Excel saves)")
+    ap.add_argument("--no-careful", action="store_true", help="skip the careful reader's run")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -108,11 +159,17 @@ def main(argv=None) -> int:
     path = Path(args.keep) if args.keep else Path(tmp.name) / f"open_items_{rows}.xlsx"
     if not path.exists():
         t0 = time.perf_counter()
-        generate(path, rows)
+        generate(path, rows, shared_strings=args.shared_strings)
         print(f"generated {rows:,} rows in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.1f} MB)")
     ours = run_child("ours", path)
     print(f"xl_collections read_table : {ours['seconds']:7.2f} s  (CPU {ours['cpu_seconds']:.2f} s)  "
           f"peak RSS {ours['peak_rss_mb']:7.0f} MB  rows {ours['rows']:,}  errors {ours['errors']}")
+    if not args.no_careful:
+        careful = run_child("careful", path)
+        print(f"  careful reader (calamine) : {careful['seconds']:7.2f} s  (CPU {careful['cpu_seconds']:.2f} s)  "
+              f"peak RSS {careful['peak_rss_mb']:7.0f} MB  rows {careful['rows']:,}  errors {careful['errors']}")
+        assert (careful["rows"], careful["errors"], careful["open_amount_sum"]) == \
+            (ours["rows"], ours["errors"], ours["open_amount_sum"]), "the fast and the careful reader disagree"
     if rows <= 300_000:
         theirs = run_child("openpyxl", path)
         print(f"pandas.read_excel(openpyxl)+validate: {theirs['seconds']:7.2f} s  (CPU {theirs['cpu_seconds']:.2f} s)  "

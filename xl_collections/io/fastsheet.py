@@ -236,7 +236,7 @@ class FastSheet:
         try:
             sheet = self._reader.load_sheet(self.name, header_row=header_row - 1, schema_sample_rows=None,
                                             dtype_coercion="strict")
-            info = sheet.available_columns()
+            info = sheet.selected_columns
             batch = sheet.to_arrow()
         except (fastexcel.FastExcelError, pa.ArrowException, ValueError, OverflowError):
             return None

@@ -39,7 +39,7 @@ CHUNK = 1 << 20
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 WIDE_REF = re.compile(rb' r="([A-Z]{2,4})(\d{1,9})"')            # cells right of column Z (few in most books)
-FAR_ROW = re.compile(rb' r="([A-Z]{0,4})(\d{7,})"')     # cells or rows from row 1,000,000 down
+FAR_ROW = re.compile(rb' r="([A-Z]{0,4}+)(\d{7,})"')    # cells or rows from row 1,000,000 down (possessive: faster)
 ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*? r="(\d+)"')
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]+)\"")
 REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
