@@ -18,15 +18,30 @@ from xl_collections.io import fastsheet, readers
 HEAD = ["Customer", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Open Amount", "Currency", "Status"]
 
 
-def _careful(monkeypatch, path, table="open_items", **kw):
+def _typed_columns(m, seen: list):
+    """Record what each reader hands to the validation: headers, typed columns, row labels."""
+    real = readers.table_from_columns
+
+    def spy(headers, columns, row_labels, *a, **k):
+        seen.append((list(headers), [c.reset_index(drop=True) for c in columns], list(row_labels),
+                     k.get("header_row"), k.get("col_offset"), k.get("sheet")))
+        return real(headers, columns, row_labels, *a, **k)
+
+    m.setattr(readers, "table_from_columns", spy)
+
+
+def _careful(monkeypatch, path, table="open_items", seen=None, **kw):
     with monkeypatch.context() as m:
         m.setattr(readers, "_read_sheet_fast", lambda *a, **k: (None, None))
+        if seen is not None:
+            _typed_columns(m, seen)
         return readers.load_table(path, table, **kw)
 
 
 def both_ways(monkeypatch, path, table="open_items", **kw):
-    """(fast path taken?, frame, errors) after checking both readers agree on frame and messages."""
-    took = []
+    """(fast path taken?, frame, errors) after checking both readers agree on the typed columns
+    they hand to the validation, on the frame and on the messages."""
+    took, fast_cols, careful_cols = [], [], []
     real = fastsheet.FastSheet.columns
 
     def spy(self, *a, **k):
@@ -36,8 +51,17 @@ def both_ways(monkeypatch, path, table="open_items", **kw):
 
     with monkeypatch.context() as m:
         m.setattr(fastsheet.FastSheet, "columns", spy)
+        _typed_columns(m, fast_cols)
         df, errors = readers.load_table(path, table, **kw)
-    ref, ref_errors = _careful(monkeypatch, path, table, **kw)
+    ref, ref_errors = _careful(monkeypatch, path, table, seen=careful_cols, **kw)
+    assert len(fast_cols) == len(careful_cols)
+    for (h, cols, labels, *where), (rh, rcols, rlabels, *rwhere) in zip(fast_cols, careful_cols):
+        assert (h, labels, where) == (rh, rlabels, rwhere)
+        assert len(cols) == len(rcols)
+        for c, rc in zip(cols, rcols):
+            pd.testing.assert_series_equal(c, rc, check_names=False)
+            if c.dtype == object:                  # the same raw cells: same Python types too
+                assert list(map(type, c)) == list(map(type, rc))
     pd.testing.assert_frame_equal(df, ref)
     assert df.attrs == ref.attrs
     assert [tuple(vars(e).items()) for e in errors] == [tuple(vars(e).items()) for e in ref_errors]
@@ -309,3 +333,38 @@ def test_generated_sheets_read_the_same_both_ways(tmp_path_factory, monkeypatch,
     rows, title = sheet
     path = _book(tmp_path_factory.mktemp("gen") / "g.xlsx", rows, title=title)
     both_ways(monkeypatch, path)
+
+
+FORMATS = ["General", "0.00", "0%", "#,##0.00_);(#,##0.00)", "[Red]0.00", "0000", "@", "yyyy-mm-dd", "dd.mm.yyyy",
+           "mmm yyyy", "m/d/yyyy h:mm AM/PM", "[$-409]d-mmm-yy;@", 'yyyy"年"m"月"d"日"', '"Date: "0', "[h]:mm",
+           "hh:mm:ss", "[$€-407] #,##0.00", "d", "0.00E+00", "# ?/?"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_number_formats_give_the_same_cells_both_ways(tmp_path, monkeypatch, fmt):
+    def formatted(wb, ws):
+        f = wb.add_format({"num_format": fmt})
+        for i in range(8):
+            ws.write_number(4 + i, 8, [46000, 46000.25, 61.5, 12, 45292.999999, 100000, 73050, 1.75][i], f)
+
+    rows = _items(8)
+    path = _book(tmp_path / "fmt.xlsx", rows, head=HEAD + ["Value"], setup=formatted)
+    fast, _, _ = both_ways(monkeypatch, path)
+    assert fast or fmt in ("[h]:mm", "hh:mm:ss")     # durations and times of day: the careful reader
+
+
+def test_the_1904_date_system(tmp_path, monkeypatch):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "Open Items"
+    ws.append(HEAD)
+    for r in _items(10):
+        ws.append(r)
+    for row in ws.iter_rows(min_row=2, min_col=3, max_col=4):
+        for c in row:
+            c.number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "mac.xlsx")
+    fast, df, errors = both_ways(monkeypatch, tmp_path / "mac.xlsx")
+    assert fast and df["document_date"].iloc[0] == pd.Timestamp("2026-09-01")

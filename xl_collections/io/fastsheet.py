@@ -304,6 +304,8 @@ def careful_column(arr: pa.Array, bounds: list[int]) -> pd.Series | None:
     1900-2199)."""
     t = arr.type
     n = len(arr)
+    if len(bounds) < 2:                  # no row below the header: no chunk was typed
+        return pd.Series([], dtype=object)
     if pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
         return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(arr.cast(pa.large_string()), "")))
     valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
