@@ -190,6 +190,17 @@ def test_date_with_a_time_numeric_ids_booleans_long_text_and_formulas(tmp_path, 
     assert df["customer_id"].iloc[0] == "1000" and len(df["reference"].iloc[3]) == 30_000
 
 
+def test_control_characters_line_breaks_and_escapes_in_text(tmp_path, monkeypatch):
+    rows = _items(6)
+    rows[0][7] = "OPEN\x01"                        # a control character: removed with a warning
+    rows[1][0] = "C\x00001"                        # in an identifier: refused
+    rows[2] = rows[2] + ["line one\r\nline two\tend _x000D_ literal"]
+    rows[3] = rows[3] + ["=SUM(A1)"]
+    fast, df, errors = both_ways(monkeypatch, _book(tmp_path / "ctl.xlsx", rows, head=HEAD + ["Reference"]))
+    assert fast and [(e.row, e.column) for e in errors] == [(6, "Customer")]
+    assert [(w.row, w.column) for w in df.attrs["warnings"]] == [(5, "Status")]
+
+
 def test_a_cell_over_32767_characters_reads_the_same(tmp_path, monkeypatch):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -206,7 +206,8 @@ class FastSheet:
         check_workbook(p, **(self.limits or {}), sheets=marks)
         self.guard_marks = marks
         reader = fastexcel.read_excel(str(p))
-        name = sources.resolve_sheet(list(reader.sheet_names), self.sheet, self.default_sheet, self.label, self.table)
+        names = list(reader.sheet_names)
+        name = sources.resolve_sheet(names, self.sheet, self.default_sheet, self.label, self.table)
         with zipfile.ZipFile(p) as zf:
             part = sources.sheet_part(zf, name, binary=False)
             seen = marks.get(part)
@@ -218,6 +219,8 @@ class FastSheet:
         self.merges = seen.merges
         wb = CalamineWorkbook.from_filelike(io.BytesIO(pkg))
         try:
+            if list(wb.sheet_names) != names:
+                return                      # the two calamines list the sheets apart: the default may differ
             sh = wb.get_sheet_by_name(name)
             start = sh.start
             head = [list(r) for r in islice(sh.iter_rows(), self.head_rows)] if start else []
