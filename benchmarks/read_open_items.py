@@ -74,39 +74,49 @@ def generate(path: Path, rows: int, seed: int = 7, shared_strings: bool = False)
 
 
 def _generate_shared(path: Path, rows: int, seed: int) -> None:
-    import random
+    """:func:`generate`'s sheet, then its inline strings moved into a shared-string table (the
+    same cells, stored as Excel stores text)."""
+    import os
+    import re
+    import zipfile
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import NamedStyle
+    inline = path.with_name(path.stem + ".inline.xlsx")
+    generate(inline, rows, seed)
+    cell = re.compile(rb't="inlineStr"><is><t(?: xml:space="preserve")?>([^<]*)</t></is>')
+    index: dict[bytes, int] = {}
 
-    rnd = random.Random(seed)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Open Items")
-    datefmt = NamedStyle(name="date", number_format="yyyy-mm-dd")
-    money = NamedStyle(name="money", number_format="#,##0.00")
-    ws.append(["ACME Corp — AR open items as of 2026-10-31"])
-    ws.append(["Exported from the ledger"])
-    ws.append([])
-    ws.append(HEADERS)
-    base = dt.date(2025, 11, 1)
-    curs = ["USD"] * 8 + ["EUR", "GBP"]
+    def shared(m):
+        i = index.setdefault(m.group(1), len(index))
+        return b't="s"><v>%d</v>' % i
 
-    def cell(v, style):
-        c = WriteOnlyCell(ws, value=v)
-        c.style = style
-        return c
-
-    for i in range(rows):                 # the same random draws, in the same order, as generate()
-        d = base + dt.timedelta(days=rnd.randrange(365))
-        amount = rnd.randrange(1000, 5_000_000) / 100
-        open_amount = amount if rnd.random() < 0.8 else round(amount * rnd.random(), 2)
-        ws.append([f"C{rnd.randrange(1, 20000):05d}", f"{i + 1:010d}",
-                   cell(dt.datetime.combine(d, dt.time()), datefmt),
-                   cell(dt.datetime.combine(d + dt.timedelta(days=30), dt.time()), datefmt),
-                   cell(amount, money), cell(open_amount, money), curs[i % 10],
-                   f"PO-{rnd.randrange(10**6):06d}", f"Order {rnd.randrange(10**5)} shipped", "OPEN"])
-    wb.save(str(path))
+    with zipfile.ZipFile(inline) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename.startswith("xl/worksheets/sheet"):
+                with zin.open(info) as f, zout.open(info.filename, "w", force_zip64=True) as out:
+                    tail = b""
+                    while chunk := f.read(1 << 24):
+                        buf = tail + chunk
+                        cut = buf.rfind(b"</row>") + 6 if b"</row>" in buf else 0
+                        out.write(cell.sub(shared, buf[:cut]))
+                        tail = buf[cut:]
+                    out.write(cell.sub(shared, tail))
+                continue
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml" and b"sharedStrings" not in data:
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in data:
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            zout.writestr(info, data)
+        with zout.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxml'
+                      b'formats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (len(index), len(index)))
+            for text in index:
+                out.write(b"<si><t>%s</t></si>" % text)
+            out.write(b"</sst>")
+    os.remove(inline)
 
 
 def _peak_rss_mb() -> float:
