@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import posixpath
 import re
 import zipfile
 from itertools import islice
@@ -84,15 +85,16 @@ def head_package(zf: zipfile.ZipFile, part: str, rows: int = HEAD_ROWS) -> bytes
     if sheet is None:
         return None
     rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    shared = None
+    targets = {}
     for rel in rels.iter(f"{_REL_NS}Relationship"):
-        if rel.attrib.get("Type", "").endswith("/sharedStrings"):
-            target = rel.attrib.get("Target", "")
-            shared = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        target = rel.attrib.get("Target", "")
+        targets[rel.attrib.get("Type", "").rsplit("/", 1)[-1]] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target))
+    shared = targets.get("sharedStrings")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
         for name in ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                     "xl/styles.xml"):
+                     targets.get("styles", "xl/styles.xml")):
             if name in zf.NameToInfo:
                 z.writestr(name, zf.read(name))
         if shared and shared in zf.NameToInfo:
@@ -103,11 +105,14 @@ def head_package(zf: zipfile.ZipFile, part: str, rows: int = HEAD_ROWS) -> bytes
 
 def _sheet_head(zf: zipfile.ZipFile, part: str, rows: int) -> bytes | None:
     """The worksheet XML up to the end of its ``rows``-th row element, closed; the whole part
-    when it has fewer rows."""
+    when it has fewer rows; None when its first megabytes hold no plain row element (a
+    namespace prefix, or rows too wide to be worth cutting)."""
     buf, pos, count = b"", 0, 0
     with zf.open(part) as fh:
         while True:
             chunk = fh.read(_READ)
+            if not count and len(buf) > 8 * _READ:
+                return None
             buf += chunk
             for m in _ROW_END.finditer(buf, pos):
                 count += 1
