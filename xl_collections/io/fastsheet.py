@@ -315,7 +315,8 @@ def careful_column(arr: pa.Array, bounds: list[int]) -> pd.Series | None:
     if len(bounds) < 2:                  # no row below the header: no chunk was typed
         return pd.Series([], dtype=object)
     if pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
-        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(arr.cast(pa.large_string()), "")))
+        text = arr.cast(pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(text, "") if text.null_count else text))
     valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if pa.types.is_floating(t) or pa.types.is_integer(t):
         values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)

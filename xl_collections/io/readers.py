@@ -620,7 +620,9 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     """Read one canonical table from a file: ``(canonical_df, errors)``.
 
     ``path``: .csv/.txt/.tsv (encoding and delimiter detected, every cell read as text),
-    .xlsx/.xlsm/.xlsb (python-calamine; pyxlsb as the .xlsb fallback), or for ``payments``
+    .xlsx/.xlsm/.xlsb (python-calamine; pyxlsb as the .xlsb fallback; a worksheet of an
+    .xlsx/.xlsm through fastexcel's typed columns where :mod:`~xl_collections.io.fastsheet` can
+    promise the same result), or for ``payments``
     a BAI2 / MT940 / camt.053 / camt.054 bank file.  ``sheet`` names the worksheet (default:
     the table's own sheet, e.g. ``Open Items``, when the workbook has it, else the first);
     ``table`` names an Excel table (ListObject) instead.  ``column_map``: source header ->
