@@ -379,3 +379,39 @@ def test_the_1904_date_system(tmp_path, monkeypatch):
     wb.save(tmp_path / "mac.xlsx")
     fast, df, errors = both_ways(monkeypatch, tmp_path / "mac.xlsx")
     assert fast and df["document_date"].iloc[0] == pd.Timestamp("2026-09-01")
+
+
+def test_the_guards_pass_marks_error_cells_and_merged_ranges(tmp_path):
+    from xl_collections.io.guard import check_workbook
+
+    def merge(wb, ws):
+        ws.merge_range("A1:H1", "ACME Corp")
+
+    path = _book(tmp_path / "g.xlsx", _items(5), title=("", "x"), setup=merge)
+    marks = {}
+    check_workbook(path, sheets=marks)
+    assert marks["xl/worksheets/sheet1.xml"].merges == [b"A1:H1"]
+    assert not marks["xl/worksheets/sheet1.xml"].error_cells
+    _put_error(path, "E6", "#DIV/0!")
+    marks = {}
+    check_workbook(path, sheets=marks)
+    assert marks["xl/worksheets/sheet1.xml"].error_cells
+
+
+def test_the_careful_reader_scans_for_error_cells_only_when_the_guard_saw_one(tmp_path, monkeypatch):
+    from xl_collections.io import sources
+
+    scans = []
+    real = sources.ErrorScan
+
+    def counting(*a, **k):
+        scans.append(a[1])
+        return real(*a, **k)
+
+    monkeypatch.setattr(sources, "ErrorScan", counting)
+    path = _book(tmp_path / "n.xlsx", _items(5))
+    _, errors = _careful(monkeypatch, path)
+    assert errors == [] and scans == []
+    _put_error(path, "E6", "#N/A")
+    _, errors = _careful(monkeypatch, path)
+    assert scans == ["Open Items"] and [(e.row, e.value) for e in errors] == [(6, "#N/A")]

@@ -13,13 +13,11 @@ from ..core.a1 import col_index
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([^\"]+)\"")
 
 
-def scan_part(path, part: str, merges: list | None = None) -> dict[tuple[int, int], str]:
+def scan_part(path, part: str) -> dict[tuple[int, int], str]:
     """``{(excel_row, col0): "#N/A", …}`` for the error cells of the worksheet ``part`` (a zip
-    member name).  Streams the XML; only the neighbourhood of each hit is parsed.  ``merges``:
-    a list that receives the ``ref`` text of each merged range (``b"A1:J1"``) on the way."""
+    member name).  Streams the XML; only the neighbourhood of each hit is parsed."""
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as zf:
         with zf.open(part) as fh:
@@ -34,12 +32,8 @@ def scan_part(path, part: str, merges: list | None = None) -> dict[tuple[int, in
                 head, tail = buf[:cut], buf[cut:]
                 if b't="e"' in head:
                     scan_errors(head, out)
-                if merges is not None and b"mergeCell" in head:
-                    merges.extend(_MERGE.findall(head))
             if tail and b't="e"' in tail:
                 scan_errors(tail, out)
-            if merges is not None and b"mergeCell" in tail:
-                merges.extend(_MERGE.findall(tail))
     return out
 
 

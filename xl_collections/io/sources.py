@@ -435,8 +435,6 @@ class SheetRows:
 
 class _NoErrorCells:
     """:class:`ErrorScan`'s answer for a sheet the guard's pass found no error cell in."""
-    failed = False
-    merges: list = []
 
     def __enter__(self) -> "_NoErrorCells":
         return self
@@ -556,13 +554,12 @@ def sheet_part(zf: zipfile.ZipFile, sheet: str, binary: bool) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def xlsx_error_cells(path: str | Path, sheet: str, merges: list | None = None) -> dict[tuple[int, int], str]:
+def xlsx_error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
     """``{(excel_row, col0): "#N/A", …}`` for the error cells (``t="e"``) of one sheet of an
-    .xlsx/.xlsm.  Streams the sheet XML; only the neighbourhood of each hit is parsed.
-    ``merges``: a list that receives each merged range's ``ref`` (bytes, ``b"A1:J1"``)."""
+    .xlsx/.xlsm.  Streams the sheet XML; only the neighbourhood of each hit is parsed."""
     with zipfile.ZipFile(path) as zf:
         part = sheet_part(zf, sheet, binary=False)
-    return _errscan.scan_part(path, part, merges)
+    return _errscan.scan_part(path, part)
 
 
 class ErrorScan:
@@ -570,14 +567,10 @@ class ErrorScan:
     calamine's parse of the same sheet (calamine releases the GIL while it parses);
     :meth:`result` collects it.  ``swallow``: a sheet that cannot be scanned has no error cells
     (the readers); else the scan's exception is raised by :meth:`result` (the book).  Usable
-    as a context manager (leaving the block without the result just lets the thread finish).
-    ``merges`` (.xlsx/.xlsm only): filled, once :meth:`result` returns, with the ``ref`` of each
-    merged range of the sheet (bytes, ``b"A1:J1"``)."""
+    as a context manager (leaving the block without the result just lets the thread finish)."""
 
     def __init__(self, path, sheet: str, binary: bool, *, swallow: bool = True):
         self.path, self.sheet, self.binary, self.swallow = Path(path), sheet, binary, swallow
-        self.merges: list[bytes] = []
-        self.failed = False          # the scan could not be done (``swallow``: no error cells reported)
         self._out: dict = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -590,12 +583,8 @@ class ErrorScan:
 
     def _run(self) -> None:
         try:
-            if self.binary:
-                self._out["errors"] = xlsb_error_cells(self.path, self.sheet)
-            else:
-                self._out["errors"] = xlsx_error_cells(self.path, self.sheet, self.merges)
+            self._out["errors"] = (xlsb_error_cells if self.binary else xlsx_error_cells)(self.path, self.sheet)
         except Exception as e:  # noqa: BLE001 - see ``swallow``
-            self.failed = True
             if self.swallow:
                 self._out["errors"] = {}
             else:
