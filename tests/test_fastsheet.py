@@ -415,3 +415,35 @@ def test_the_careful_reader_scans_for_error_cells_only_when_the_guard_saw_one(tm
     _put_error(path, "E6", "#N/A")
     _, errors = _careful(monkeypatch, path)
     assert scans == ["Open Items"] and [(e.row, e.value) for e in errors] == [(6, "#N/A")]
+
+
+def _excel_files():
+    from conftest import external_files
+    return external_files("excel", (".xlsx", ".xlsm"))
+
+
+@pytest.mark.parametrize("path", _excel_files(), ids=lambda p: p.name)
+def test_workbooks_saved_by_excel_read_the_same_on_every_sheet(path, monkeypatch):
+    from python_calamine import CalamineWorkbook
+    wb = CalamineWorkbook.from_path(str(path))
+    names = list(wb.sheet_names)
+    wb.close()
+    for name in names:
+        for table in ("open_items", "customers"):
+            both_ways(monkeypatch, path, table, sheet=name)
+
+
+def test_every_input_sheet_of_the_demo_workbook(tmp_path, monkeypatch):
+    from xl_collections import demo
+    from xl_collections.cli.demo import demo_tables
+    from xl_collections.core.schema import TABLES
+    from xl_collections.workbook.template import build_template
+
+    book = demo.generate(items=300, payments=90, seed=3)
+    path = tmp_path / "demo.xlsm"
+    build_template(path, settings=book.settings, inputs=demo_tables(book))
+    took = {}
+    for name, table in TABLES.items():
+        fast, df, errors = both_ways(monkeypatch, path, name)
+        took[name] = fast
+    assert took["open_items"] and took["customers"] and took["payments"] and took["aging_history"]
