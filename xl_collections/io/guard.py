@@ -31,11 +31,13 @@ from lxml import etree
 
 from ..core.a1 import col_index, col_letter
 from ..core.errors import Refused
+from .readahead import read_ahead
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold
 BIG_PART = 100 * 2**20          # parts above this size are checked for their compression ratio
 CHUNK = 1 << 20
+READ_AHEAD_FROM = 16 * CHUNK    # parts bigger than this are read ahead in a thread
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 WIDE_REF = re.compile(rb' r="([A-Z]{2,4})(\d{1,9})"')            # cells right of column Z (few in most books)
@@ -214,7 +216,9 @@ def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
     total, tail, utf16 = 0, b"", None
     try:
         with zf.open(info) as f:
-            while chunk := f.read(CHUNK):
+            # a big part is inflated by a thread while the previous chunk is scanned (readahead)
+            chunks = read_ahead(f, CHUNK) if info.file_size > READ_AHEAD_FROM else iter(lambda: f.read(CHUNK), b"")
+            for chunk in chunks:
                 total += len(chunk)
                 if total > limit or total > BIG_PART and total > ratio * max(info.compress_size, 1):
                     _check_declared(name, _Sized(info, total), limit, ratio)
