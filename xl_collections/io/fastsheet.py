@@ -248,6 +248,8 @@ class FastSheet:
             batch = sheet.to_arrow()
         except (fastexcel.FastExcelError, pa.ArrowException, ValueError, OverflowError):
             return None
+        finally:
+            sheet = self._reader = None      # calamine's cells and strings: freed before the typing
         if len(info) != self.width or (info and info[0].absolute_index != self.col_offset):
             return None                      # cells right or left of the first rows' columns
         n = batch.num_rows
