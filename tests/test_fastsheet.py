@@ -447,3 +447,19 @@ def test_every_input_sheet_of_the_demo_workbook(tmp_path, monkeypatch):
         fast, df, errors = both_ways(monkeypatch, path, name)
         took[name] = fast
     assert took["open_items"] and took["customers"] and took["payments"] and took["aging_history"]
+
+
+def test_a_table_starting_at_c5_with_nothing_above(tmp_path, monkeypatch):
+    wb = xlsxwriter.Workbook(str(tmp_path / "c5.xlsx"))
+    ws = wb.add_worksheet("Open Items")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(4, 2, HEAD)
+    for i, r in enumerate(_items(30)):
+        for c, v in enumerate(r):
+            if isinstance(v, dt.datetime):
+                ws.write_datetime(5 + i, 2 + c, v, date)
+            else:
+                ws.write(5 + i, 2 + c, v)
+    wb.close()
+    fast, df, errors = both_ways(monkeypatch, tmp_path / "c5.xlsx")
+    assert fast and errors == [] and df["source_row"].iloc[0] == 6 and len(df) == 30
