@@ -13,7 +13,10 @@
   1,048,576 rows × 16,384 columns, or covers more than ``MAX_CELLS`` cells — one stray value at
   ``XFD1048576`` makes the reader try to allocate half a terabyte; the message names that cell.
 
-Only the package is read, never a cell value, so the check costs one decompression pass.
+Only the package is read, never a cell value, so the check costs one decompression pass (a big
+part inflated by a thread beside the scan, :mod:`~xl_collections.io.readahead`).  The same pass
+tells the readers, per worksheet, whether it may hold an Excel error cell and which ranges are
+merged (``check_workbook(..., sheets=...)``, :class:`SheetMarks`).
 The limits a workbook sets for itself (its ``MaxPartMB`` and ``MaxZipRatio`` named cells) are
 read first by :func:`book_limits`: the package's relationships, the workbook part and the
 sheet the names point to are checked under the defaults, then those two cells are read —
