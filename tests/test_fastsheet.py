@@ -463,3 +463,14 @@ def test_a_table_starting_at_c5_with_nothing_above(tmp_path, monkeypatch):
     wb.close()
     fast, df, errors = both_ways(monkeypatch, tmp_path / "c5.xlsx")
     assert fast and errors == [] and df["source_row"].iloc[0] == 6 and len(df) == 30
+
+
+def test_a_stray_cell_far_below_is_left_to_the_careful_reader_before_fastexcel_parses(tmp_path, monkeypatch):
+    def stray(wb, ws):
+        ws.write_string(200_000, 0, "stray")
+
+    path = _book(tmp_path / "far.xlsx", _items(5), setup=stray)
+    with fastsheet.FastSheet(path, "Open Items", head_rows=120) as fs:
+        assert fs.head is None and fs.guard_marks is not None      # guard passed, not fast
+    fast, _, errors = both_ways(monkeypatch, path)
+    assert not fast and errors

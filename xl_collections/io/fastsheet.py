@@ -16,7 +16,8 @@ Taken only where the result is certain to be what the careful reader
   typing: text, number, date, TRUE/FALSE); a number column with a text cell, a time of day, a
   date outside 1900-2199 fall back;
 * the used range has the columns of the first rows (no stray cell beside the table), and no run
-  of more than ``STRAY_GAP`` + 1 blank rows is to be compacted.
+  of more than ``STRAY_GAP`` + 1 blank rows is to be compacted (a sheet whose XML is too small
+  for the rows it reaches is left to the careful reader before fastexcel parses it).
 
 The typed columns are those ``readers.type_column`` + ``readers.combine_chunks`` give for the
 same cells, chunk by chunk as the careful reader takes them (:func:`careful_column`).
@@ -51,6 +52,7 @@ from .validate import STRAY_GAP
 
 HEAD_ROWS = 120                 # default of the rows the header is looked for in (the reader passes its own)
 SUFFIXES = (".xlsx", ".xlsm")
+MIN_ROW_BYTES = 16              # fewer bytes than any row with a value takes (<row><c><v>1</v></c></row>)
 _READ = 1 << 20
 
 _ROW_END = re.compile(rb"</row>|<row\b[^>]*/>")
@@ -218,6 +220,8 @@ class FastSheet:
             seen = marks.get(part)
             if seen is None or seen.error_cells:
                 return                      # Excel error cells: the careful reader puts their text in
+            if seen.rows - self.head_rows - seen.size // MIN_ROW_BYTES > STRAY_GAP + 1:
+                return                      # too few bytes for the rows it reaches: a long blank run
             pkg = head_package(zf, part, self.head_rows)
         if pkg is None:
             return

@@ -247,7 +247,7 @@ def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
         if utf16:                              # read through a re-encoding: no promise
             used.error_cells = True
         if sheets is not None:
-            sheets[part] = SheetMarks(used.error_cells, sorted(used.merges))
+            sheets[part] = SheetMarks(used.error_cells, sorted(used.merges), used.rows, total)
 
 
 class _UsedRange:
@@ -309,10 +309,10 @@ class _UsedRange:
 class SheetMarks:
     """What :func:`check_workbook`'s pass saw of one worksheet part: ``error_cells`` — the text
     ``t="e"`` (an Excel error cell) occurs in it; ``merges`` — the ``ref`` of each merged range
-    (bytes, ``b"A1:J1"``)."""
+    (bytes, ``b"A1:J1"``); ``rows`` — the last row it reaches; ``size`` — its bytes."""
 
-    def __init__(self, error_cells: bool, merges: list[bytes]):
-        self.error_cells, self.merges = error_cells, merges
+    def __init__(self, error_cells: bool, merges: list[bytes], rows: int = 0, size: int = 0):
+        self.error_cells, self.merges, self.rows, self.size = error_cells, merges, rows, size
 
 
 class _Sized:
