@@ -13,7 +13,10 @@
   1,048,576 rows × 16,384 columns, or covers more than ``MAX_CELLS`` cells — one stray value at
   ``XFD1048576`` makes the reader try to allocate half a terabyte; the message names that cell.
 
-Only the package is read, never a cell value, so the check costs one decompression pass.
+Only the package is read, never a cell value, so the check costs one decompression pass (a big
+part inflated by a thread beside the scan, :mod:`~xl_collections.io.readahead`).  The same pass
+tells the readers, per worksheet, whether it may hold an Excel error cell and which ranges are
+merged (``check_workbook(..., sheets=...)``, :class:`SheetMarks`).
 The limits a workbook sets for itself (its ``MaxPartMB`` and ``MaxZipRatio`` named cells) are
 read first by :func:`book_limits`: the package's relationships, the workbook part and the
 sheet the names point to are checked under the defaults, then those two cells are read —
@@ -31,19 +34,22 @@ from lxml import etree
 
 from ..core.a1 import col_index, col_letter
 from ..core.errors import Refused
+from .readahead import read_ahead
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 MAX_CELLS = 50_000_000          # rows × columns of a used range the readers can hold
 BIG_PART = 100 * 2**20          # parts above this size are checked for their compression ratio
 CHUNK = 1 << 20
+READ_AHEAD_FROM = 16 * CHUNK    # parts bigger than this are read ahead in a thread
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 WIDE_REF = re.compile(rb' r="([A-Z]{2,4})(\d{1,9})"')            # cells right of column Z (few in most books)
-FAR_ROW = re.compile(rb' r="([A-Z]{0,4})(\d{7,})"')     # cells or rows from row 1,000,000 down
+FAR_ROW = re.compile(rb' r="([A-Z]{0,4}+)(\d{7,})"')    # cells or rows from row 1,000,000 down (possessive: faster)
 ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*? r="(\d+)"')
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]+)\"")
 REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})(\d{1,9})\"")
 REF = re.compile(r"\$?([A-Z]{1,4})\$?(\d{1,9})")
+MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([^\"']+)[\"']")
 
 
 DEFAULT_LIMITS = {"max_part_mb": 1024, "max_zip_ratio": 200}
@@ -54,8 +60,11 @@ class HostileWorkbook(Refused):
     """The file is not a workbook the program can read safely: exit 1."""
 
 
-def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: int = 200) -> None:
-    """Refuse ``path`` (:class:`HostileWorkbook`) unless it is a workbook package safe to read."""
+def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: int = 200,
+                   sheets: dict | None = None) -> None:
+    """Refuse ``path`` (:class:`HostileWorkbook`) unless it is a workbook package safe to read.
+    ``sheets``: a dict that receives, for each worksheet part, what the same pass saw of it
+    (:class:`SheetMarks`: whether it may hold an Excel error cell, its merged ranges)."""
     p = Path(path)
     name = p.name
     if p.is_dir():
@@ -84,7 +93,7 @@ def check_workbook(path: str | Path, *, max_part_mb: int = 1024, max_zip_ratio: 
             _check_declared(name, info, limit, max_zip_ratio)
         for info in zf.infolist():
             if not info.is_dir():
-                _check_part(name, zf, info, limit, max_zip_ratio)
+                _check_part(name, zf, info, limit, max_zip_ratio, sheets)
 
 
 def limits_of(settings) -> dict[str, int]:
@@ -201,7 +210,8 @@ def _check_declared(name: str, info: zipfile.ZipInfo, limit: int, ratio: int) ->
                               f"to 1, over the limit of {ratio} (setting MaxZipRatio): refused as a zip bomb")
 
 
-def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, ratio: int) -> None:
+def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, ratio: int,
+                sheets: dict | None = None) -> None:
     """Read one part in chunks: its CRC, its real size, any DTD, a sheet's used range."""
     part = info.filename
     is_xml = part.lower().endswith((".xml", ".rels", ".vml")) or part.startswith("[Content_Types]")
@@ -209,7 +219,9 @@ def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
     total, tail, utf16 = 0, b"", None
     try:
         with zf.open(info) as f:
-            while chunk := f.read(CHUNK):
+            # a big part is inflated by a thread while the previous chunk is scanned (readahead)
+            chunks = read_ahead(f, CHUNK) if info.file_size > READ_AHEAD_FROM else iter(lambda: f.read(CHUNK), b"")
+            for chunk in chunks:
                 total += len(chunk)
                 if total > limit or total > BIG_PART and total > ratio * max(info.compress_size, 1):
                     _check_declared(name, _Sized(info, total), limit, ratio)
@@ -232,6 +244,10 @@ def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
         raise HostileWorkbook(f"{name}, part {part}: damaged ({e}); the file is not a complete workbook") from None
     if used is not None:
         used.check(name, part)
+        if utf16:                              # read through a re-encoding: no promise
+            used.error_cells = True
+        if sheets is not None:
+            sheets[part] = SheetMarks(used.error_cells, sorted(used.merges), used.rows, total)
 
 
 class _UsedRange:
@@ -244,6 +260,8 @@ class _UsedRange:
         self.rows = self.cols = 0
         self.row_cell = self.col_cell = ""        # the cells that reach furthest down / right
         self.any = False
+        self.error_cells = False                  # a cell typed t="e" (or that text elsewhere)
+        self.merges: set[bytes] = set()
 
     def _see(self, letters: str, row: int, cell: bool = True) -> None:
         col = col_index(letters) + 1 if letters else 0
@@ -261,6 +279,10 @@ class _UsedRange:
                     self._see(c, int(r), cell=False)
         if b" r=" in text:
             self.any = True
+        if b't="e"' in text or b"t='e'" in text:
+            self.error_cells = True
+        if b"mergeCell" in text:
+            self.merges.update(MERGE_REF.findall(text))
         for c, r in set(WIDE_REF.findall(text)):
             self._see(c.decode(), int(r))
         for c, r in FAR_ROW.findall(text):
@@ -282,6 +304,15 @@ class _UsedRange:
             far = " and ".join(cells) or col_letter(self.cols - 1) + str(self.rows)
             raise HostileWorkbook(f"{name}, part {part}: the sheet's used range {what} — a stray value at "
                                   f"{far}? Delete it and save again")
+
+
+class SheetMarks:
+    """What :func:`check_workbook`'s pass saw of one worksheet part: ``error_cells`` — the text
+    ``t="e"`` (an Excel error cell) occurs in it; ``merges`` — the ``ref`` of each merged range
+    (bytes, ``b"A1:J1"``); ``rows`` — the last row it reaches; ``size`` — its bytes."""
+
+    def __init__(self, error_cells: bool, merges: list[bytes], rows: int = 0, size: int = 0):
+        self.error_cells, self.merges, self.rows, self.size = error_cells, merges, rows, size
 
 
 class _Sized:

@@ -25,7 +25,7 @@ from ..core.dates import MAX_DATE, MIN_DATE
 from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
-from . import arrow_sources, bank, sources
+from . import arrow_sources, bank, fastsheet, sources
 from .guard import limits_of
 from .validate import STRAY_GAP, ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
@@ -620,7 +620,9 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     """Read one canonical table from a file: ``(canonical_df, errors)``.
 
     ``path``: .csv/.txt/.tsv (encoding and delimiter detected, every cell read as text),
-    .xlsx/.xlsm/.xlsb (python-calamine; pyxlsb as the .xlsb fallback), or for ``payments``
+    .xlsx/.xlsm/.xlsb (python-calamine; pyxlsb as the .xlsb fallback; a worksheet of an
+    .xlsx/.xlsm through fastexcel's typed columns where :mod:`~xl_collections.io.fastsheet` can
+    promise the same result), or for ``payments``
     a BAI2 / MT940 / camt.053 / camt.054 bank file.  ``sheet`` names the worksheet (default:
     the table's own sheet, e.g. ``Open Items``, when the workbook has it, else the first);
     ``table`` names an Excel table (ListObject) instead.  ``column_map``: source header ->
@@ -670,8 +672,11 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
                 grid, sheet_name, hrow = sources.read_table_grid(p, table, label=label, table=table_name,
                                                                  limits=limits)
                 return table_from_grid(grid, table_name, file=label, sheet=sheet_name, header_row=hrow, **kw)
+            fast, marks = _read_sheet_fast(p, sheet, schema.sheet, label, table_name, limits, kw)
+            if fast is not None:       # the same cells, typed per column by fastexcel
+                return fast
             with sources.sheet_rows(p, sheet, default_sheet=schema.sheet, label=label, table=table_name,
-                                    limits=limits) as src:
+                                    limits=limits, guard_marks=marks) as src:
                 rows, src.rows = src.rows, iter(())
                 return table_from_rows(rows, table_name, width=src.width, col_offset=src.col_offset, file=label,
                                        sheet=src.name, merged=src.merged, error_cells=src.error_cells,
@@ -699,6 +704,33 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
         return out, errors
     except InputErrors as e:
         return _empty_result(table_name, reporting_currency, label, sheet or ""), e.errors
+
+
+def _read_sheet_fast(p: Path, sheet, default_sheet: str, label: str, table_name: str, limits: dict, kw: dict):
+    """A worksheet through :mod:`~xl_collections.io.fastsheet` -> ``((canonical_df, errors), marks)``,
+    its header row found in its first rows as :func:`table_from_rows` finds it; ``(None, marks)``
+    when only the careful reader can be sure of the cells (title rows are fine, error cells and
+    merged headers are not: see the module); ``marks``: what the guard saw of the file's sheets
+    once it has passed it, else None."""
+    with fastsheet.FastSheet(p, sheet, default_sheet=default_sheet, label=label, table=table_name,
+                             limits=limits, head_rows=HEADER_SCAN_ROWS * 4) as fs:
+        head = fs.head
+        if not head:
+            return None, fs.guard_marks
+        labels = np.arange(1, len(head) + 1)
+        header_row = find_header_row(_frame(head, labels, fs.width), table_name, kw["column_map"])
+        if header_row is None:
+            return None, fs.guard_marks
+        header_row = int(header_row)
+        row = head[header_row - 1]
+        headers = [_header_text(v) for v in row] + [""] * max(0, fs.width - len(row))
+        got = fs.columns(header_row, CHUNK_ROWS)
+        if got is None:
+            return None, fs.guard_marks
+        columns, row_labels = got
+        sheet_name, col_offset = fs.name, fs.col_offset
+    return table_from_columns(headers, columns, row_labels, table_name, header_row=header_row, col_offset=col_offset,
+                              file=label, sheet=sheet_name, **kw), fs.guard_marks
 
 
 def read_warnings(tables: dict) -> list[InputError]:

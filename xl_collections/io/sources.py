@@ -261,9 +261,11 @@ def unescape_cells(cells: np.ndarray) -> None:
 # ------------------------------------------------------------------ Excel (calamine, pyxlsb)
 
 def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bool = False,
-                  limits: dict | None = None):
+                  limits: dict | None = None, sheets: dict | None = None, checked: bool = False):
     """python-calamine workbook; unreadable files raise InputErrors naming the file.  ``limits``:
-    the guard's (``max_part_mb``, ``max_zip_ratio``; the ``MaxPartMB``/``MaxZipRatio`` settings)."""
+    the guard's (``max_part_mb``, ``max_zip_ratio``; the ``MaxPartMB``/``MaxZipRatio`` settings);
+    ``sheets``: receives what the guard saw of each worksheet part (:class:`~.guard.SheetMarks`);
+    ``checked``: the caller has just run the guard on this file (not run again)."""
     from python_calamine import CalamineWorkbook
 
     p = Path(path)
@@ -271,7 +273,8 @@ def open_workbook(path: str | Path, *, label: str | None = None, load_tables: bo
     if not p.exists():
         raise _fail("file not found", label, expected=f"an existing file ({p})")
     try:
-        check_workbook(p, **(limits or {}))  # hostile packages are refused before calamine parses them
+        if not checked:
+            check_workbook(p, **(limits or {}), sheets=sheets)  # hostile packages: refused before calamine parses them
     except HostileWorkbook as e:
         raise _fail(f"cannot open the workbook: {e}", label) from None
     try:
@@ -363,12 +366,16 @@ class SheetRows:
 
     ``col_offset``: Excel column index of each row's first cell (calamine starts rows at the
     first used column); ``error_cells``: {(excel_row, col - col_offset): "#N/A"} to put into the
-    rows (calamine reads error cells as ""); ``merged``: merged ranges, columns relative to
-    ``col_offset``."""
+    rows (calamine reads error cells as ""; the sheet is scanned for them only when the guard's
+    pass saw one); ``merged``: merged ranges, columns relative to ``col_offset``.  ``guard_marks``:
+    the caller has just run the guard on the file, which saw this of its sheets (``sheets`` of
+    :func:`~xl_collections.io.guard.check_workbook`): it is not run again."""
 
     def __init__(self, path, sheet: str | None = None, *, default_sheet: str | None = None,
-                 label: str | None = None, table: str = "", limits: dict | None = None):
+                 label: str | None = None, table: str = "", limits: dict | None = None,
+                 guard_marks: dict | None = None):
         self.path, self.sheet, self.default_sheet, self.limits = Path(path), sheet, default_sheet, limits
+        self.guard_marks = guard_marks
         self.label, self.table = label or Path(path).name, table
         self.rows, self.width, self.name, self.col_offset = iter(()), 0, "", 0
         self.merged: list = []
@@ -378,15 +385,17 @@ class SheetRows:
     def __enter__(self) -> "SheetRows":
         p, label, table = self.path, self.label, self.table
         binary = p.suffix.lower() == ".xlsb"
+        checked = self.guard_marks is not None
+        marks: dict = self.guard_marks if checked else {}
         try:
-            wb = open_workbook(p, label=label, limits=self.limits)
+            wb = open_workbook(p, label=label, limits=self.limits, sheets=marks, checked=checked)
         except InputErrors:
             if not binary or not p.exists():
                 raise
             return self._fallback(None)
         self._wb = wb
         name = resolve_sheet(list(wb.sheet_names), self.sheet, self.default_sheet, label, table)
-        with ErrorScan(p, name, binary) as scan:
+        with _error_scan(p, name, binary, marks) as scan:
             try:
                 sh = wb.get_sheet_by_name(name)
                 start = sh.start or (0, 0)
@@ -422,6 +431,33 @@ class SheetRows:
             except Exception:
                 pass
             self._wb = None
+
+
+class _NoErrorCells:
+    """:class:`ErrorScan`'s answer for a sheet the guard's pass found no error cell in."""
+
+    def __enter__(self) -> "_NoErrorCells":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def result(self) -> dict:
+        return {}
+
+
+def _error_scan(path: Path, name: str, binary: bool, marks: dict):
+    """An :class:`ErrorScan` of the sheet, or none when the guard's pass (``marks``, by part)
+    saw no ``t="e"`` in its part: the scan would find nothing."""
+    if not binary and marks:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                seen = marks.get(sheet_part(zf, name, binary=False))
+        except (KeyError, OSError, zipfile.BadZipFile, ET.ParseError):
+            seen = None
+        if seen is not None and not seen.error_cells:
+            return _NoErrorCells()
+    return ErrorScan(path, name, binary)
 
 
 def sheet_rows(path, sheet: str | None = None, **kw) -> SheetRows:

@@ -30,8 +30,9 @@ from ..close.steps import RIBBON_ACTIONS, RIBBON_BUTTONS
 # is a pure-Python wheel from PyPI and keeps the range pyproject.toml gives it
 PYODIDE_BUILT = frozenset({"pandas", "numpy", "lxml", "pyarrow", "python-calamine", "rapidfuzz", "charset-normalizer"})
 # dependencies a workbook in Lite never needs: read only for files beside the book (tables beyond
-# a sheet, a DuckDB database), imported only on those paths
-NOT_IN_LITE = frozenset({"duckdb"})
+# a sheet, a DuckDB database; fastexcel, the fast path of a workbook file, optional), imported
+# only on those paths
+NOT_IN_LITE = frozenset({"duckdb", "fastexcel"})
 WHEEL_LINE = "https://YOUR-HOST/xl_collections-{version}-py3-none-any.whl"
 
 
