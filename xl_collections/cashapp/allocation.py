@@ -26,7 +26,7 @@ from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .outcome import Allocation, Outcome
 from .payer import PayerIndex
-from .refs import amounts_in_text, reason_code, says_partial
+from .refs import amounts_in_text, candidates, candidates_of, reason_code, says_partial
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -47,6 +47,21 @@ class Allocator:
         self.fx = fx
         self.fxc = FxConverter(fx, settings.reporting_currency)
         self._disc_terms: dict = {}
+        self._refs: dict[str, list[tuple[str, str]]] = {}
+
+    def read_references(self, texts) -> None:
+        """Read the payments' references (``texts``) at once: :meth:`candidates` then looks them up."""
+        self._refs.update(candidates_of(texts))
+
+    def candidates(self, text) -> list[tuple[str, str]]:
+        """:func:`.refs.candidates` of a payment's reference, read once per distinct text (do not
+        change the list returned)."""
+        got = self._refs.get(text) if isinstance(text, str) else None
+        if got is None:
+            got = candidates(text)
+            if isinstance(text, str):
+                self._refs[text] = got
+        return got
 
     def fmt(self, minor: int, cur: str) -> str:
         """``1,250.00``: an amount (int minor units of ``cur``) for the evidence text."""

@@ -119,6 +119,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     run = Cascade(_net_of(oi, judged.deduct), cus, remittance, judged, settings, fx, run_id=run_id)
     run.journal.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
+    run.alloc.read_references(order["reference"])      # every reference's tokens and keys at once
     for p in order.itertuples(index=False):
         run.apply(p)
     if cs is not None:

@@ -94,27 +94,46 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
     characters are skipped."""
     if text is None:
         return []
+    raws = _raw_tokens(text, max_tokens)
+    return _kept(raws, [normalise_document_no(r) for r in raws])
+
+
+def candidates_of(texts, max_tokens: int = 40) -> dict[str, list[tuple[str, str]]]:
+    """:func:`candidates` of every distinct text of ``texts`` (a column of references), the
+    keys of all their tokens computed at once by :func:`xl_collections.core.docno.document_keys`:
+    ``{text: candidates(text)}``, the same lists.  Texts that are not ``str`` are left out."""
+    distinct = [t for t in dict.fromkeys(texts) if isinstance(t, str)]
+    raws = [_raw_tokens(t, max_tokens) for t in distinct]
+    flat = list(dict.fromkeys(r for rs in raws for r in rs))
+    key = dict(zip(flat, normalise_document_nos(flat))) if flat else {}
+    return {t: _kept(rs, [key[r] for r in rs]) for t, rs in zip(distinct, raws)}
+
+
+def _raw_tokens(text: object, max_tokens: int) -> list[str]:
+    """The tokens :func:`candidates` looks at, in reading order, before their keys are known."""
     s = _AMOUNT_IN_TEXT.sub(" ", str(text).upper())
     words = [w for w in _TOKEN_SPLIT.split(s) if w][:max_tokens]
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
-
-    def add(raw: str) -> None:
-        k = normalise_document_no(raw)
-        if len(k) >= 3 and k not in seen:
-            seen.add(k)
-            out.append((raw, k))
-
+    raws: list[str] = []
     for i, w in enumerate(words):
         if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
             continue
-        add(w)
+        raws.append(w)
         parts = [p for p in _SUB_SPLIT.split(w) if p]
         if len(parts) > 1:
-            for p in parts:
-                add(p)
+            raws += parts
         if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
-            add(w + " " + words[i + 1])
+            raws.append(w + " " + words[i + 1])
+    return raws
+
+
+def _kept(raws: list[str], keys: list[str]) -> list[tuple[str, str]]:
+    """``(raw, key)`` of the tokens whose key has 3+ characters, the first of each key."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for raw, k in zip(raws, keys):
+        if len(k) >= 3 and k not in seen:
+            seen.add(k)
+            out.append((raw, k))
     return out
 
 

@@ -23,7 +23,7 @@ from .allocation import Allocator
 from .confidence import C_CONFLICT, C_EXACT, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO
 from .outcome import Allocation, Outcome
 from .payer import Payer
-from .refs import candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key, reason_code
+from .refs import explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key, reason_code
 
 
 def _resolve(run: Allocator, token: str, payer: Payer | None, cur: str, amount: int | None) -> tuple[int | None, str, float]:
@@ -204,7 +204,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
     letter prefix, OCR-style and one-character variants the payer or amount confirms), the
     amount applied to them by :meth:`.allocation.Allocator.allocate`."""
     b, cur, amt = run.book, p.currency, int(p.amount)
-    toks = candidates(p.reference)
+    toks = run.candidates(p.reference)
     if not toks:
         return None
     hits: list[tuple[int, str, float, str]] = []     # item, raw token, confidence, how
@@ -347,7 +347,7 @@ def po_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Out
         return None
     group: list[int] = []
     raws: list[str] = []
-    for raw, _ in candidates(p.reference):
+    for raw, _ in run.candidates(p.reference):
         k = po_key(raw)
         lst = b.by_po.get(k)
         if not lst:
