@@ -124,7 +124,7 @@ class Allocator:
                  customer: str, rule: str, evidence: list[str]) -> Outcome:
         """Named documents and the payment amount: full, discount, write-off, deduction, excess."""
         b, cur, amt = self.book, p.currency, int(p.amount)
-        order = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
+        order = list(items) if len(items) == 1 else sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
         pos = [i for i in order if b.remaining[i] > 0]
         neg = [i for i in order if b.remaining[i] < 0]
         total = sum(b.remaining[i] for i in order)

@@ -5,6 +5,8 @@ before the run.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import numpy as np
 import pandas as pd
 
@@ -81,13 +83,13 @@ class OpenItemIndex:
             for c in pd.unique(curs):
                 idx = np.flatnonzero((curs == c) & (opened > 0))
                 order = idx[np.argsort(opened[idx], kind="stable")]
-                self._by_amount[c] = (opened[order], order)
+                self._by_amount[c] = (opened[order].tolist(), order.tolist())
         got = self._by_amount.get(currency)
         if got is None:
             return []
         vals, order = got
-        lo, hi = np.searchsorted(vals, amount, "left"), np.searchsorted(vals, amount, "right")
-        return [i for i in order[lo:hi].tolist() if self.remaining[i] == amount]
+        lo, hi = bisect_left(vals, amount), bisect_right(vals, amount)
+        return [i for i in order[lo:hi] if self.remaining[i] == amount]
 
     def hits(self, key: str) -> list[int]:
         """Items whose document key is ``key`` (in document_no order)."""

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import pandas as pd
@@ -38,6 +39,7 @@ _ABBREV = {"INTL": "INTERNATIONAL", "NATL": "NATIONAL", "AMER": "AMERICAN", "CON
            "LOG": "LOGISTICS", "COMP": "COMPONENTS", "ENG": "ENGINEERING", "CTR": "CENTER", "MKTG": "MARKETING"}
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: object) -> str:
     """``'The ACME Tools, Inc.'`` -> ``'ACME TOOLS'``: upper case, punctuation and legal forms dropped."""
     s = str(name or "").upper().replace("&", " AND ").replace(".", "")      # S.A. -> SA, B.V. -> BV
@@ -46,6 +48,7 @@ def normalise_name(name: object) -> str:
     return " ".join(kept or words)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_account(account: object) -> str:
     """IBAN / account number without spaces, dashes and case: ``'de89 3704-0044'`` -> ``'DE8937040044'``."""
     return _NON_WORD.sub("", str(account or "").upper())
