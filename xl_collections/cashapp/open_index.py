@@ -9,8 +9,11 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .refs import TAIL_KEY, normalise_document_nos, ocr_key, po_keys
+from ..core.docno import document_keys
+from .refs import PO_PREFIX_RE, TAIL_KEY, normalise_document_nos, ocr_key
 
 
 class OpenItemIndex:
@@ -32,12 +35,13 @@ class OpenItemIndex:
         keys = pd.Series(self.key, dtype=object)
         dup = keys.duplicated(keep=False).to_numpy()
         self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
+        shared: set[str] = set()
         for i in np.flatnonzero(dup).tolist():
             lst = self._by_key.setdefault(self.key[i], [])
             lst.append(i)
-        for v in self._by_key.values():
-            if isinstance(v, list):
-                v.sort(key=self.doc.__getitem__)
+            shared.add(self.key[i])
+        for k in shared:
+            self._by_key[k].sort(key=self.doc.__getitem__)
         self._by_key.pop("", None)
         day = self.ddate.astype("int64")
         self.day: list[int] = day.tolist()     # document date, days since 1970
@@ -54,25 +58,53 @@ class OpenItemIndex:
                 self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
         self._cust_sorted: set[str] = set()
         self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
-        self.by_po: dict[str, list[int]] = {}
+        self.by_po: dict[str, list[int]] = self._po_index(oi)
+        self._by_amount: dict | None = None
+        self._ocr: dict[int, str] = {}
+        self._by_tail: dict[str, list[int]] | None = None
+
+    def _po_index(self, oi: pd.DataFrame) -> dict[str, list[int]]:
+        """PO/reference key (:func:`.refs.po_key` of ``po_number``, then of ``reference``; keys of
+        4+ characters, not only letters) -> items, in document_no order.  An item is listed
+        again under the key its reference gives unless it is the item listed last there."""
+        items, keys = [], []
         for col in ("po_number", "reference"):
             if col not in oi:
                 continue
             vals = oi[col]
             nz = np.flatnonzero((vals != "").to_numpy())
-            if not len(nz):
-                continue
-            for i, k in zip(nz.tolist(), po_keys(vals.iloc[nz])):
-                if len(k) >= 4 and not k.isalpha():
-                    lst = self.by_po.setdefault(k, [])
-                    if not lst or lst[-1] != i:
-                        lst.append(i)
-        for k, lst in self.by_po.items():
+            if len(nz):
+                items.append(nz)
+                keys.append(pc.replace_substring_regex(document_keys(vals.iloc[nz]), pattern=PO_PREFIX_RE,
+                                                       replacement=r"\1"))
+        if not items:
+            return {}
+        k = pa.chunked_array(keys, type=pa.string()).combine_chunks()
+        ok = pc.and_(pc.greater_equal(pc.utf8_length(k), 4), pc.invert(pc.ascii_is_alpha(k)))
+        ok = ok.to_numpy(zero_copy_only=False)
+        return self._grouped(k.to_numpy(zero_copy_only=False)[ok], np.concatenate(items)[ok], drop_repeat=True)
+
+    def _grouped(self, keys: np.ndarray, items: np.ndarray, drop_repeat: bool = False) -> dict[str, list[int]]:
+        """``{key: items}`` of parallel arrays, keys in order of first appearance, each key's
+        items in the order given, then stably sorted by document_no; ``drop_repeat`` leaves out
+        an item given right after itself under the same key."""
+        if not len(items):
+            return {}
+        codes, uniq = pd.factorize(keys)
+        order = np.argsort(codes, kind="stable")
+        c, ii = codes[order], items[order]
+        if drop_repeat:
+            again = np.zeros(len(c), dtype=bool)
+            again[1:] = (c[1:] == c[:-1]) & (ii[1:] == ii[:-1])
+            c, ii = c[~again], ii[~again]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        ends = np.r_[starts[1:], len(c)]
+        il = ii.tolist()
+        lists = [il[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+        for lst in lists:
             if len(lst) > 1:
                 lst.sort(key=self.doc.__getitem__)
-        self._by_amount: dict | None = None
-        self._ocr: dict[int, str] = {}
-        self._by_tail: dict[str, list[int]] | None = None
+        return dict(zip(uniq[c[starts]].tolist(), lists))
 
     def by_amount(self, currency: str, amount: int) -> list[int]:
         """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
@@ -116,16 +148,10 @@ class OpenItemIndex:
     def tail_hits(self, digits: str) -> list[int]:
         """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
         if self._by_tail is None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-            keys = pa.array(self.key, type=pa.string())
-            tails = pc.extract_regex(keys, TAIL_KEY).field("t").to_pylist()
-            self._by_tail = {}
-            for i, t in enumerate(tails):
-                if t:
-                    self._by_tail.setdefault(t, []).append(i)
-            for v in self._by_tail.values():
-                v.sort(key=self.doc.__getitem__)
+            tails = pc.extract_regex(pa.array(self.key, type=pa.string()), TAIL_KEY).field("t")
+            tails = pc.fill_null(tails, "").to_numpy(zero_copy_only=False)
+            items = np.flatnonzero(tails != "")
+            self._by_tail = self._grouped(tails[items], items)
         return self._by_tail.get(digits, [])
 
     def ocr(self, i: int) -> str:

@@ -39,6 +39,7 @@ def normalise_document_nos(values) -> list[str]:
 TAIL_KEY = r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$"
 
 _PO_PREFIX = re.compile(r"^(?:PURCHASEORDER|ORDER|ORD|PO)(?=\d)")
+PO_PREFIX_RE = r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])"     # the same, for pyarrow (RE2: no lookahead)
 
 
 def po_key(text: object) -> str:
@@ -51,8 +52,7 @@ def po_keys(values) -> list[str]:
     """:func:`po_key` of a whole column (vectorised)."""
     import pyarrow.compute as pc
 
-    return pc.replace_substring_regex(_document_keys(values), pattern=r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])",
-                                      replacement=r"\1").to_pylist()
+    return pc.replace_substring_regex(_document_keys(values), pattern=PO_PREFIX_RE, replacement=r"\1").to_pylist()
 
 
 def _ocr_fold_part(p: str) -> str:

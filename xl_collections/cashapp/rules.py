@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from ..core.schema import REASON_CODES
@@ -175,13 +177,15 @@ def variants(raw: str, key: str, pool: list[int], docs: list[str], keys: list[st
         return []
     ok = ocr_key(raw)
     found: list[tuple[int, str]] = []
-    for i in pool:
-        k = keys[i]
+    pool_keys = [keys[i] for i in pool]
+    typo = process.cdist([key], pool_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)[0].tolist()
+    n_ok, n_key = len(ok), len(key)
+    for i, k, d in zip(pool, pool_keys, typo):
         if k == key:
             continue
-        if abs(len(k) - len(ok)) <= 1 and (k if k.isdigit() else ocr(i)) == ok:
+        if (k == ok if k.isdigit() else abs(len(k) - n_ok) <= 1 and ocr(i) == ok):
             found.append((i, explain(raw, docs[i])))
-        elif abs(len(k) - len(key)) <= 1 and len(k) >= 5 and OSA.distance(k, key, score_cutoff=1) <= 1:
+        elif d <= 1 and abs(len(k) - n_key) <= 1 and len(k) >= 5:
             found.append((i, "one-character typo"))
     found.sort(key=lambda x: docs[x[0]])
     return found
