@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from xl_collections.cashapp.fx_convert import FxConverter
 from xl_collections.cashapp.open_index import OpenItemIndex
+from xl_collections.cashapp.payer import PayerIndex, normalise_name
 from xl_collections.cashapp.refs import (TAIL_KEY, candidates, candidates_of, explain, fuzzy_worthy, ocr_key,
                                          po_key)
 from xl_collections.cashapp.rules import variants
@@ -158,3 +159,43 @@ def test_fx_rate_once_per_rate_date_is_the_rate_picked_for_the_day(asks):
 
 def test_fx_rate_without_rates_is_none():
     assert FxConverter(None, "USD").rate("EUR", pd.Timestamp("2026-10-01")) is None
+
+
+# -- fuzzy payer names: one blocking key needs no counting ---------------------------------------------
+WORDS = ["ACME", "ACMET", "APEX", "ATLAS", "BEACON", "BIRCH", "TOOLS", "FOODS", "TOOL", "SUPPLY", "GLOBAL", "ACE"]
+
+
+def careful_choices(payers: PayerIndex, n: str) -> list[str]:
+    """The fuzzy candidates counted for every payer name, as before."""
+    from collections import Counter
+    from itertools import chain
+
+    from xl_collections.cashapp import payer as pm
+    keys = [k for k in pm._blocking_keys(n) if k not in payers._common and k in payers._by_word]
+    cnt = Counter(chain.from_iterable(payers._by_word[k] for k in keys))
+    need = max(1, len(keys) - 2)
+    return sorted(name for name, c in cnt.most_common(64) if c >= need)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join), min_size=2, max_size=120,
+                unique=True),
+       st.lists(st.lists(st.sampled_from(WORDS + ["ACMX", "TOLS", "APX"]), min_size=1, max_size=3).map(" ".join),
+                min_size=1, max_size=10))
+def test_fuzzy_payer_candidates_are_the_counted_candidates(names, payers):
+    index = PayerIndex(pd.DataFrame({"customer_id": [f"C{i:04d}" for i in range(len(names))], "customer_name": names}))
+    for raw in payers:
+        n = normalise_name(raw)
+        assert index._choices(n) == careful_choices(index, n)
+
+
+def test_fuzzy_payer_candidates_of_a_large_customer_master():
+    """2,000 customers: keys naming more than 64 of them, so only 64 are taken."""
+    rng = np.random.default_rng(3)
+    vocab = [f"{a}{b}{c}" for a in "BCDFGKLMNPRST" for b in "AEIOU" for c in "LNRST"][:50]
+    names = list(dict.fromkeys(" ".join(rng.choice(vocab, 2)) for _ in range(2300)))[:2000]
+    index = PayerIndex(pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(len(names))], "customer_name": names}))
+    assert max(len(set(v)) for k, v in index._by_word.items() if k not in index._common) > 64
+    for raw in names[:300] + [n[:-1] + "X" for n in names[:300]] + ["ZZZ " + n.split()[0] for n in names[:100]]:
+        n = normalise_name(raw)
+        assert index._choices(n) == careful_choices(index, n)

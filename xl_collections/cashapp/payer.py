@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -205,15 +206,21 @@ class PayerIndex:
         return Payer(c, BY_TRUNCATED, "truncated name",
                      f'payer "{raw}" is the beginning of customer_name "{self.names[c]}" (name cut by the bank)')
 
+    def _choices(self, n: str) -> list[str]:
+        """Customer names worth comparing with the payer name ``n``: names sharing all but one
+        word with it (a word or its first 3 letters), the 64 sharing most, in name order."""
+        keys = [k for k in _blocking_keys(n) if k not in self._common and k in self._by_word]
+        cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
+        need = max(1, len(keys) - 2)
+        # cnt.most_common(64), which is documented as this stable sort, without heapq's Python loop
+        top = sorted(cnt.items(), key=itemgetter(1), reverse=True)[:64]
+        return sorted(name for name, c in top if c >= need)
+
     def _fuzzy(self, n: str, raw: str) -> tuple[Payer | None, str]:
         hit = self._fuzzy_cache.get(n)
         if hit is not None:
             return hit
-        # candidates: names sharing all but one word with the payer (a word or its first 3 letters)
-        keys = [k for k in _blocking_keys(n) if k not in self._common and k in self._by_word]
-        cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
-        need = max(1, len(keys) - 2)
-        choices = sorted(name for name, c in cnt.most_common(64) if c >= need)
+        choices = self._choices(n)
         result: tuple[Payer | None, str] = (None, "")
         if choices:
             best = process.extract(n, choices, scorer=fuzz.token_sort_ratio, limit=3, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MIN_MARGIN)
