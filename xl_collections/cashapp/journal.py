@@ -27,9 +27,11 @@ class Journal:
         self.judged = judged
         self.reporting_currency = reporting_currency
         self.run_id = run_id
-        index = {d: i for i, d in enumerate(book.doc)}
         # items whose earlier application is in question: never applied automatically
-        self.held = {index[d]: why for d, why in judged.held.items() if d in index}
+        self.held: dict[int, str] = {}
+        if judged.held:
+            index = {d: i for i, d in enumerate(book.doc)}
+            self.held = {index[d]: why for d, why in judged.held.items() if d in index}
         self.apps: list[tuple] = []
         self.unapplied: list[tuple] = list(judged.unapplied)
         self.exceptions: list[tuple] = list(judged.exceptions)
