@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
@@ -30,13 +31,51 @@ PIECES = ["INV", "inv", "Invoice", "#", "-", "/", ".", "_", " ", ", ", "; ", "("
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
 
+def careful_candidates(text, max_tokens=40):
+    """:func:`refs.candidates` as it was: every word through every pattern, keys one by one."""
+    from xl_collections.cashapp import refs
+    s = refs._AMOUNT_IN_TEXT.sub(" ", str(text).upper())
+    words = [w for w in refs._TOKEN_SPLIT.split(s) if w][:max_tokens]
+    out, seen = [], set()
+
+    def add(raw):
+        k = normalise_document_no(raw)
+        if len(k) >= 3 and k not in seen:
+            seen.add(k)
+            out.append((raw, k))
+    for i, w in enumerate(words):
+        if refs.AMOUNT_OR_DATE.match(w):
+            continue
+        add(w)
+        parts = [p for p in refs._SUB_SPLIT.split(w) if p]
+        if len(parts) > 1:
+            for p in parts:
+                add(p)
+        if i + 1 < len(words) and refs._PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
+            add(w + " " + words[i + 1])
+    return out
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(texts, max_size=12))
 def test_references_read_at_once_are_read_one_by_one(refs):
     got = candidates_of(refs + [None, 3.5])
     assert set(got) == set(refs)
     for t in refs:
-        assert got[t] == candidates(t)
+        assert got[t] == candidates(t) == careful_candidates(t)
+
+
+@pytest.mark.parametrize("text", [
+    "INV0012345 1234,56", "INV0012345 1 234.56", "(1,250.00) INV-0012345", "2026-10-31 INV77777", "31/10/2026 77777",
+    "X\\2026-10-31 77777", "X\\31/10/2026 77777", "PO-4500012 less 78.00", "INV 0012345/0012346", "1234,5 12345"])
+def test_references_with_amounts_and_dates_are_read_as_before(text):
+    assert candidates_of([text])[text] == candidates(text) == careful_candidates(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("INVPO0123456789.,-/#_ \\'$€£²٣ßÄ+()"), max_size=40))
+def test_references_of_any_characters_are_read_as_before(text):
+    assert candidates_of([text])[text] == candidates(text) == careful_candidates(text)
 
 
 def test_references_read_at_once_long_text_is_cut_at_forty_words():

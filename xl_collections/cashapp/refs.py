@@ -111,16 +111,20 @@ def candidates_of(texts, max_tokens: int = 40) -> dict[str, list[tuple[str, str]
 
 def _raw_tokens(text: object, max_tokens: int) -> list[str]:
     """The tokens :func:`candidates` looks at, in reading order, before their keys are known."""
-    s = _AMOUNT_IN_TEXT.sub(" ", str(text).upper())
+    s = str(text).upper()
+    if "." in s or "," in s or "-" in s or "/" in s:      # what every amount and date has
+        s = _AMOUNT_IN_TEXT.sub(" ", s)
     words = [w for w in _TOKEN_SPLIT.split(s) if w][:max_tokens]
     raws: list[str] = []
     for i, w in enumerate(words):
-        if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
-            continue
         raws.append(w)
-        parts = [p for p in _SUB_SPLIT.split(w) if p]
-        if len(parts) > 1:
-            raws += parts
+        if not w.isalnum():         # letters and digits only: no amount, date or parts
+            if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
+                raws.pop()
+                continue
+            parts = [p for p in _SUB_SPLIT.split(w) if p]
+            if len(parts) > 1:
+                raws += parts
         if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
             raws.append(w + " " + words[i + 1])
     return raws
