@@ -134,12 +134,15 @@ def test_po_and_tail_lists_are_the_item_by_item_lists(rows, with_reference):
         oi["reference"] = [r[2] for r in rows]
     book = OpenItemIndex(oi)
     want = careful_po_index(oi, book.doc)
-    assert list(book.by_po.items()) == list(want.items())
+    assert list(book._by_po) == list(want) and book.any_po() == bool(want)
+    for k, items in want.items():
+        assert book.has_po(k) and book.po_hits(k) == items
+    assert book.po_hits("NOSUCHPO") == [] and not book.has_po("NOSUCHPO")
     tails = careful_tail_index(book.key, book.doc)
     assert book.tail_hits("0000") == tails.get("0000", [])
     for t, items in tails.items():
         assert book.tail_hits(t) == items
-    assert list(book._by_tail.items()) == list(tails.items())
+    assert list(book._by_tail) == list(tails)
     for k in set(book.key) - {""}:
         assert book.hits(k) == sorted((i for i, x in enumerate(book.key) if x == k), key=book.doc.__getitem__)
 

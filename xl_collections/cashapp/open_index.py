@@ -58,12 +58,12 @@ class OpenItemIndex:
                 self._by_cust[self.cust[order_l[st]]] = order_l[st:en]
         self._cust_sorted: set[str] = set()
         self.sortkey: list[int] = (day * (1 << 24) + (due - day + (1 << 23))).tolist()
-        self.by_po: dict[str, list[int]] = self._po_index(oi)
+        self._by_po: dict[str, int | list[int]] = self._po_index(oi)
         self._by_amount: dict | None = None
         self._ocr: dict[int, str] = {}
-        self._by_tail: dict[str, list[int]] | None = None
+        self._by_tail: dict[str, int | list[int]] | None = None
 
-    def _po_index(self, oi: pd.DataFrame) -> dict[str, list[int]]:
+    def _po_index(self, oi: pd.DataFrame) -> dict[str, int | list[int]]:
         """PO/reference key (:func:`.refs.po_key` of ``po_number``, then of ``reference``; keys of
         4+ characters, not only letters) -> items, in document_no order.  An item is listed
         again under the key its reference gives unless it is the item listed last there."""
@@ -84,10 +84,11 @@ class OpenItemIndex:
         ok = ok.to_numpy(zero_copy_only=False)
         return self._grouped(k.to_numpy(zero_copy_only=False)[ok], np.concatenate(items)[ok], drop_repeat=True)
 
-    def _grouped(self, keys: np.ndarray, items: np.ndarray, drop_repeat: bool = False) -> dict[str, list[int]]:
+    def _grouped(self, keys: np.ndarray, items: np.ndarray, drop_repeat: bool = False) -> dict[str, int | list[int]]:
         """``{key: items}`` of parallel arrays, keys in order of first appearance, each key's
-        items in the order given, then stably sorted by document_no; ``drop_repeat`` leaves out
-        an item given right after itself under the same key."""
+        items in the order given, then stably sorted by document_no (a key's only item as an
+        int, like the document-key index); ``drop_repeat`` leaves out an item given right after
+        itself under the same key."""
         if not len(items):
             return {}
         codes, uniq = pd.factorize(keys)
@@ -99,12 +100,12 @@ class OpenItemIndex:
             c, ii = c[~again], ii[~again]
         starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
         ends = np.r_[starts[1:], len(c)]
+        out: dict[str, int | list[int]] = dict(zip(uniq[c[starts]].tolist(), ii[starts].tolist()))
         il = ii.tolist()
-        lists = [il[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-        for lst in lists:
-            if len(lst) > 1:
-                lst.sort(key=self.doc.__getitem__)
-        return dict(zip(uniq[c[starts]].tolist(), lists))
+        for a, b in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            lst = sorted(il[a:b], key=self.doc.__getitem__)
+            out[uniq[c[a]]] = lst
+        return out
 
     def by_amount(self, currency: str, amount: int) -> list[int]:
         """Items of ``currency`` whose remaining open amount is exactly ``amount`` (>0)."""
@@ -152,7 +153,21 @@ class OpenItemIndex:
             tails = pc.fill_null(tails, "").to_numpy(zero_copy_only=False)
             items = np.flatnonzero(tails != "")
             self._by_tail = self._grouped(tails[items], items)
-        return self._by_tail.get(digits, [])
+        v = self._by_tail.get(digits)
+        return [] if v is None else [v] if isinstance(v, int) else v
+
+    def po_hits(self, key: str) -> list[int]:
+        """Items whose PO number or reference has the PO key ``key`` (:func:`.refs.po_key`), in
+        document_no order."""
+        v = self._by_po.get(key)
+        return [] if v is None else [v] if isinstance(v, int) else v
+
+    def has_po(self, key: str) -> bool:
+        return key in self._by_po
+
+    def any_po(self) -> bool:
+        """Whether any open item has a PO number or reference to look up."""
+        return bool(self._by_po)
 
     def ocr(self, i: int) -> str:
         k = self._ocr.get(i)

@@ -251,7 +251,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
     explained = hits and sum(b.remaining[i] for i, *_ in hits if b.cur[i] == cur) == amt
     fuzzy_toks = [] if explained else [
         (raw, key) for raw, key in toks
-        if " " not in raw and key not in hit_keys and not b.has_key(key) and key not in b.by_po
+        if " " not in raw and key not in hit_keys and not b.has_key(key) and not b.has_po(key)
         and fuzzy_worthy(raw, key)]
     fuzzy_hit: set[str] = set()
     pool = []
@@ -332,7 +332,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
     # document-like numbers of the reference that match nothing: a named document may be missing
     in_pairs = {w for h in hits for w in h[1].split(" ")[1:]}      # "0008 4710": 4710 is used
     unresolved = [raw for raw, key in toks if " " not in raw and key not in hit_keys and key not in fuzzy_hit
-                  and raw not in in_pairs and key not in b.by_po and fuzzy_worthy(raw, key)]
+                  and raw not in in_pairs and not b.has_po(key) and fuzzy_worthy(raw, key)]
     if unresolved and not out.amount_confirmed:
         out.confidence = min(out.confidence, 0.85)
         out.evidence.append(f'reference also has {", ".join(unresolved[:3])}, which matches no open item')
@@ -347,13 +347,13 @@ def po_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Out
     """Rule 3: PO numbers / other references of open items in the reference; the amount must
     be their total, one of them, one less its earned discount, or one combination."""
     b, cur, amt = run.book, p.currency, int(p.amount)
-    if not b.by_po:
+    if not b.any_po():
         return None
     group: list[int] = []
     raws: list[str] = []
     for raw, _ in run.candidates(p.reference):
         k = po_key(raw)
-        lst = b.by_po.get(k)
+        lst = b.po_hits(k)
         if not lst:
             continue
         items = [i for i in lst if b.cur[i] == cur and b.remaining[i] > 0 and i not in group]
