@@ -113,10 +113,12 @@ class Allocator:
         is exactly the payment: evidence that the reference may name the wrong document."""
         b = self.book
         has_disc = self.disc_terms(customer) is not None
+        remaining, currency = b.remaining, b.cur
         for i in b.of_customer(customer):
-            if b.remaining[i] <= 0 or i in exclude or b.cur[i] != cur:
+            r = remaining[i]
+            if r <= 0 or i in exclude or currency[i] != cur:
                 continue
-            if b.remaining[i] == amt or has_disc and self.less_discount(i, amt, value_date):
+            if r == amt or has_disc and self.less_discount(i, amt, value_date):
                 return i
         return None
 

@@ -85,6 +85,7 @@ class PayerIndex:
         self._by_name: dict[str, set[str]] = {}
         self._by_word: dict[str, list[str]] = {}     # blocking key -> normalised names
         self._fuzzy_cache: dict[str, tuple[Payer | None, str]] = {}
+        self._choices_cache: dict[tuple[str, ...], list[str]] = {}
         self._sorted_names: list[str] | None = None
         self._common: set[str] = set()
         self._history: dict[str, dict[str, str]] = {}    # account -> customer -> the first payment seen
@@ -209,12 +210,15 @@ class PayerIndex:
     def _choices(self, n: str) -> list[str]:
         """Customer names worth comparing with the payer name ``n``: names sharing all but one
         word with it (a word or its first 3 letters), the 64 sharing most, in name order."""
-        keys = [k for k in _blocking_keys(n) if k not in self._common and k in self._by_word]
-        cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
-        need = max(1, len(keys) - 2)
-        # cnt.most_common(64), which is documented as this stable sort, without heapq's Python loop
-        top = sorted(cnt.items(), key=itemgetter(1), reverse=True)[:64]
-        return sorted(name for name, c in top if c >= need)
+        keys = tuple(k for k in _blocking_keys(n) if k not in self._common and k in self._by_word)
+        got = self._choices_cache.get(keys)       # names differing in a short word share their keys
+        if got is None:
+            cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
+            need = max(1, len(keys) - 2)
+            # cnt.most_common(64), which is documented as this stable sort, without heapq's Python loop
+            top = sorted(cnt.items(), key=itemgetter(1), reverse=True)[:64]
+            got = self._choices_cache[keys] = sorted(name for name, c in top if c >= need)
+        return got
 
     def _fuzzy(self, n: str, raw: str) -> tuple[Payer | None, str]:
         hit = self._fuzzy_cache.get(n)

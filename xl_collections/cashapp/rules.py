@@ -154,8 +154,9 @@ def _confirm_set(run: Allocator, custs: set[str], cur: str, amount: int | None) 
     and the items whose open amount is ``amount``."""
     b = run.book
     items: list[int] = []
+    currency, remaining = b.cur, b.remaining
     for c in sorted(x for x in custs if x):
-        items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.remaining[i] > 0]
+        items += [i for i in b.of_customer(c) if currency[i] == cur and remaining[i] > 0]
     if amount:
         items += b.by_amount(cur, amount)
     return sorted(set(items))
