@@ -167,9 +167,10 @@ class Journal:
         """The open items after the run: remaining open amounts, new deduction (DED) items, earlier
         runs' unposted items and payments left on account (PMT, negative)."""
         b = self.book
-        after = b.df.copy()
-        after["open_amount"] = np.asarray(b.remaining, dtype="int64")
-        after = after[after["open_amount"] != 0]
+        remaining = np.asarray(b.remaining, dtype="int64")
+        still = remaining != 0
+        after = b.df[still]
+        after["open_amount"] = remaining[still]
         cols = list(after.columns)
         new = []
         used = set(b.doc)

@@ -162,18 +162,19 @@ def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
 def fuzzy_worthy(raw: str, key: str) -> bool:
     """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
     and dates never."""
-    return len(key) >= 4 and sum(ch.isdigit() for ch in key) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
+    return len(key) >= 4 and sum(map(str.isdigit, key)) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
 
 
-def explain(token: str, document_no: str) -> str:
+def explain(token: str, document_no: str, doc_key: str | None = None) -> str:
     """How ``token`` (as found in the text) relates to ``document_no``, in words:
     ``'same text'``, ``'case/punctuation'``, ``'prefix dropped'``, ``'lost leading zeros'``,
-    ``'OCR confusion O->0'``, ``'one-character typo'``; joined by ``', '``."""
+    ``'OCR confusion O->0'``, ``'one-character typo'``; joined by ``', '``.  ``doc_key``: the
+    document number's key when the caller has it (:func:`normalise_document_no`)."""
     t, d = str(token).strip(), str(document_no).strip()
     if t == d:
         return "same text"
     notes: list[str] = []
-    tk, dk = normalise_document_no(t), normalise_document_no(d)
+    tk, dk = normalise_document_no(t), normalise_document_no(d) if doc_key is None else doc_key
     if tk == dk:
         tu = "".join(_SPLIT.split(t.upper()))
         du = "".join(_SPLIT.split(d.upper()))

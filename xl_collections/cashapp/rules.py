@@ -36,7 +36,7 @@ def _resolve(run: Allocator, token: str, payer: Payer | None, cur: str, amount: 
     if hits:
         i = _choose(run, hits, payer, cur)
         if i is not None:
-            return i, explain(token, b.doc[i]), C_EXACT
+            return i, explain(token, b.doc[i], b.key[i]), C_EXACT
         return None, f'document "{token}" matches {len(hits)} open items', 0.0
     found = _fuzzy(run, token, key, _confirm_set(run, {payer.customer_id} if payer else set(), cur, amount))
     if len(found) == 1:
@@ -185,7 +185,7 @@ def variants(raw: str, key: str, pool: list[int], docs: list[str], keys: list[st
         if k == key:
             continue
         if (k == ok if k.isdigit() else abs(len(k) - n_ok) <= 1 and ocr(i) == ok):
-            found.append((i, explain(raw, docs[i])))
+            found.append((i, explain(raw, docs[i], k)))
         elif d <= 1 and abs(len(k) - n_key) <= 1 and len(k) >= 5:
             found.append((i, "one-character typo"))
     found.sort(key=lambda x: docs[x[0]])
@@ -233,7 +233,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
             continue
         seen.add(i)
         c = key_confidence(key, tail)
-        hits.append((i, raw, c, explain(raw, b.doc[i])))
+        hits.append((i, raw, c, explain(raw, b.doc[i], b.key[i])))
     # every exact hit is in another currency, or of another customer than a surely known payer:
     # a typo may have made another document's number - look for a variant the payer/amount confirms
     def disconfirmed(i: int) -> bool:
