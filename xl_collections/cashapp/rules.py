@@ -179,9 +179,14 @@ def variants(raw: str, key: str, pool: list[int], docs: list[str], keys: list[st
     ok = ocr_key(raw)
     found: list[tuple[int, str]] = []
     pool_keys = [keys[i] for i in pool]
-    typo = process.cdist([key], pool_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)[0].tolist()
+    dist = process.cdist([key, ok], pool_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)
+    digits = np.fromiter(map(str.isdigit, pool_keys), dtype=bool, count=len(pool_keys))
+    # a number key neither one edit from the key nor equal to its OCR fold cannot match: not looked at
+    look = np.flatnonzero((dist[0] <= 1) | (dist[1] == 0) | ~digits).tolist()
+    typo = dist[0].tolist()
     n_ok, n_key = len(ok), len(key)
-    for i, k, d in zip(pool, pool_keys, typo):
+    for j in look:
+        i, k, d = pool[j], pool_keys[j], typo[j]
         if k == key:
             continue
         if (k == ok if k.isdigit() else abs(len(k) - n_ok) <= 1 and ocr(i) == ok):
