@@ -125,7 +125,7 @@ def _raw_tokens(text: object, max_tokens: int) -> list[str]:
             parts = [p for p in _SUB_SPLIT.split(w) if p]
             if len(parts) > 1:
                 raws += parts
-        if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
+        if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(map(str.isdigit, words[i + 1])):
             raws.append(w + " " + words[i + 1])
     return raws
 
