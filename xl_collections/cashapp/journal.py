@@ -51,12 +51,12 @@ class Journal:
             out.evidence.append("not applied automatically: " + "; ".join(held))
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
-        head = "; ".join(e for e in out.evidence if e)
+        head = "; ".join(filter(None, out.evidence))
         cash = 0
         n_ded = 0
         for a in out.allocs:
             i = a.item
-            ev = "; ".join(x for x in (a.evidence, head) if x)
+            ev = f"{a.evidence}; {head}" if a.evidence and head else a.evidence or head
             self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.remaining[i], a.write_off,
                               a.discount, a.deduction, p.value_date, amt, p.payer_account,
                               getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,

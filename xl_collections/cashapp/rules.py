@@ -254,7 +254,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
             hits = [(i, raw0, C_TYPO, f"{how}; the number as written is {other}")]
             seen = {i}
     # OCR-style and one-character variants, only within the confirming customers / amount
-    explained = hits and sum(b.remaining[i] for i, *_ in hits if b.cur[i] == cur) == amt
+    explained = hits and sum(b.remaining[h[0]] for h in hits if b.cur[h[0]] == cur) == amt
     fuzzy_toks = [] if explained else [
         (raw, key) for raw, key in toks
         if " " not in raw and key not in hit_keys and not b.has_key(key) and not b.has_po(key)
