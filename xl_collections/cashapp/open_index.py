@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.docno import document_keys
-from .refs import PO_PREFIX_RE, TAIL_KEY, normalise_document_nos, ocr_key
+from .refs import PO_PREFIX_RE, TAIL_KEY, ocr_key
 
 
 class OpenItemIndex:
@@ -31,10 +31,13 @@ class OpenItemIndex:
         self.ddate = oi["document_date"].to_numpy(dtype="datetime64[D]")
         self.consumed_by: dict[int, str] = {}
         # document key -> items (a list only where the key is shared), in document_no order
-        self.key: list[str] = normalise_document_nos(oi["document_no"])
-        keys = pd.Series(self.key, dtype=object)
-        dup = keys.duplicated(keep=False).to_numpy()
-        self._by_key: dict[str, int | list[int]] = dict(zip(keys[~dup].tolist(), np.flatnonzero(~dup).tolist()))
+        self._keys = document_keys(oi["document_no"])          # the same keys as Arrow text
+        self.key: list[str] = self._keys.to_pylist()
+        codes = pc.dictionary_encode(self._keys).indices.to_numpy(zero_copy_only=False)
+        dup = np.bincount(codes)[codes] > 1 if n else np.zeros(0, dtype=bool)
+        single = np.flatnonzero(~dup)
+        self._by_key: dict[str, int | list[int]] = dict(zip(np.asarray(self.key, dtype=object)[single].tolist(),
+                                                            single.tolist()))
         shared: set[str] = set()
         for i in np.flatnonzero(dup).tolist():
             lst = self._by_key.setdefault(self.key[i], [])
@@ -81,17 +84,18 @@ class OpenItemIndex:
             return {}
         k = pa.chunked_array(keys, type=pa.string()).combine_chunks()
         ok = pc.and_(pc.greater_equal(pc.utf8_length(k), 4), pc.invert(pc.ascii_is_alpha(k)))
-        ok = ok.to_numpy(zero_copy_only=False)
-        return self._grouped(k.to_numpy(zero_copy_only=False)[ok], np.concatenate(items)[ok], drop_repeat=True)
+        return self._grouped(k.filter(ok), np.concatenate(items)[ok.to_numpy(zero_copy_only=False)], drop_repeat=True)
 
-    def _grouped(self, keys: np.ndarray, items: np.ndarray, drop_repeat: bool = False) -> dict[str, int | list[int]]:
+    def _grouped(self, keys: pa.Array, items: np.ndarray, drop_repeat: bool = False) -> dict[str, int | list[int]]:
         """``{key: items}`` of parallel arrays, keys in order of first appearance, each key's
         items in the order given, then stably sorted by document_no (a key's only item as an
         int, like the document-key index); ``drop_repeat`` leaves out an item given right after
         itself under the same key."""
         if not len(items):
             return {}
-        codes, uniq = pd.factorize(keys)
+        enc = pc.dictionary_encode(keys)            # codes in order of first appearance
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        uniq = enc.dictionary.to_pylist()
         order = np.argsort(codes, kind="stable")
         c, ii = codes[order], items[order]
         if drop_repeat:
@@ -100,11 +104,10 @@ class OpenItemIndex:
             c, ii = c[~again], ii[~again]
         starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
         ends = np.r_[starts[1:], len(c)]
-        out: dict[str, int | list[int]] = dict(zip(uniq[c[starts]].tolist(), ii[starts].tolist()))
+        out: dict[str, int | list[int]] = dict(zip([uniq[x] for x in c[starts].tolist()], ii[starts].tolist()))
         il = ii.tolist()
         for a, b in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            lst = sorted(il[a:b], key=self.doc.__getitem__)
-            out[uniq[c[a]]] = lst
+            out[uniq[int(c[a])]] = sorted(il[a:b], key=self.doc.__getitem__)
         return out
 
     def by_amount(self, currency: str, amount: int) -> list[int]:
@@ -149,10 +152,9 @@ class OpenItemIndex:
     def tail_hits(self, digits: str) -> list[int]:
         """Items whose key is a short letter prefix + ``digits`` (``DM25352`` for ``25352``)."""
         if self._by_tail is None:
-            tails = pc.extract_regex(pa.array(self.key, type=pa.string()), TAIL_KEY).field("t")
-            tails = pc.fill_null(tails, "").to_numpy(zero_copy_only=False)
-            items = np.flatnonzero(tails != "")
-            self._by_tail = self._grouped(tails[items], items)
+            tails = pc.fill_null(pc.extract_regex(self._keys, TAIL_KEY).field("t"), "")
+            has = pc.not_equal(tails, "")
+            self._by_tail = self._grouped(tails.filter(has), np.flatnonzero(has.to_numpy(zero_copy_only=False)))
         v = self._by_tail.get(digits)
         return [] if v is None else [v] if isinstance(v, int) else v
 
