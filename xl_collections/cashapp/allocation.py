@@ -118,8 +118,8 @@ class Allocator:
             r = remaining[i]
             if r <= 0 or i in exclude or currency[i] != cur:
                 continue
-            if r == amt or has_disc and self.less_discount(i, amt, value_date):
-                return i
+            if r == amt or has_disc and amt < r <= amt + amt // 4 and self.less_discount(i, amt, value_date):
+                return i        # (the range is less_discount's own first test, without the call)
         return None
 
     def allocate(self, items: list[int], p, base: float, ev_docs: dict[int, str], *, confirmed: bool,
