@@ -26,7 +26,7 @@ from .fx_convert import FxConverter
 from .open_index import OpenItemIndex
 from .outcome import Allocation, Outcome
 from .payer import PayerIndex
-from .refs import amounts_in_text, reason_code, says_partial
+from .refs import amounts_in_text, candidates, candidates_of, reason_code, says_partial
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -47,6 +47,21 @@ class Allocator:
         self.fx = fx
         self.fxc = FxConverter(fx, settings.reporting_currency)
         self._disc_terms: dict = {}
+        self._refs: dict[str, list[tuple[str, str]]] = {}
+
+    def read_references(self, texts) -> None:
+        """Read the payments' references (``texts``) at once: :meth:`candidates` then looks them up."""
+        self._refs.update(candidates_of(texts))
+
+    def candidates(self, text) -> list[tuple[str, str]]:
+        """:func:`.refs.candidates` of a payment's reference, read once per distinct text (do not
+        change the list returned)."""
+        got = self._refs.get(text) if isinstance(text, str) else None
+        if got is None:
+            got = candidates(text)
+            if isinstance(text, str):
+                self._refs[text] = got
+        return got
 
     def fmt(self, minor: int, cur: str) -> str:
         """``1,250.00``: an amount (int minor units of ``cur``) for the evidence text."""
@@ -98,18 +113,20 @@ class Allocator:
         is exactly the payment: evidence that the reference may name the wrong document."""
         b = self.book
         has_disc = self.disc_terms(customer) is not None
+        remaining, currency = b.remaining, b.cur
         for i in b.of_customer(customer):
-            if b.remaining[i] <= 0 or i in exclude or b.cur[i] != cur:
+            r = remaining[i]
+            if r <= 0 or i in exclude or currency[i] != cur:
                 continue
-            if b.remaining[i] == amt or has_disc and self.less_discount(i, amt, value_date):
-                return i
+            if r == amt or has_disc and amt < r <= amt + amt // 4 and self.less_discount(i, amt, value_date):
+                return i        # (the range is less_discount's own first test, without the call)
         return None
 
     def allocate(self, items: list[int], p, base: float, ev_docs: dict[int, str], *, confirmed: bool,
                  customer: str, rule: str, evidence: list[str]) -> Outcome:
         """Named documents and the payment amount: full, discount, write-off, deduction, excess."""
         b, cur, amt = self.book, p.currency, int(p.amount)
-        order = sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
+        order = list(items) if len(items) == 1 else sorted(items, key=lambda i: (b.ddate[i], b.doc[i]))
         pos = [i for i in order if b.remaining[i] > 0]
         neg = [i for i in order if b.remaining[i] < 0]
         total = sum(b.remaining[i] for i in order)

@@ -27,8 +27,9 @@ def amount_rule(run: Allocator, p, payer: Payer, notes: list[str]) -> Outcome | 
     FX rates are given, else ``CURRENCY_DIFFERS``."""
     b, cur, amt = run.book, p.currency, int(p.amount)
     c = payer.customer_id
-    items = [i for i in b.of_customer(c) if b.cur[i] == cur and b.remaining[i] != 0]
-    pos = [i for i in items if b.remaining[i] > 0]
+    currency, remaining = b.cur, b.remaining
+    items = [i for i in b.of_customer(c) if currency[i] == cur and remaining[i] != 0]
+    pos = [i for i in items if remaining[i] > 0]
     if not pos:
         others = sorted({b.cur[i] for i in b.of_customer(c) if b.remaining[i] > 0 and b.cur[i] != cur})
         notes.append(f"customer {c} has no open item in {cur}" + (f" (only in {', '.join(others)})" if others else ""))

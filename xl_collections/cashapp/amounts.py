@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..core.money import round_half_away
@@ -32,6 +34,15 @@ def discount_amount(open_amount: int, pct: Decimal) -> int:
     return int(round_half_away(Decimal(int(open_amount)) * pct / 100))
 
 
+@lru_cache(maxsize=256)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n, 1)``: every pair ``i < j`` of ``n`` positions (read-only, shared)."""
+    pi, pj = np.triu_indices(n, 1)
+    pi.flags.writeable = False
+    pj.flags.writeable = False
+    return pi, pj
+
+
 def combinations(amounts: list[int], target: int, *, max_items: int = 120,
                  want: int = 2, slack: int = 0) -> tuple[list[tuple[int, ...]], bool]:
     """Combinations of 2 to 4 of ``amounts`` (positive, in the order given: oldest first)
@@ -51,7 +62,7 @@ def combinations(amounts: list[int], target: int, *, max_items: int = 120,
     if n < 2 or target <= 0:
         return [], complete
     v = np.asarray([amounts[i] for i in cand], dtype=np.int64)
-    pi, pj = np.triu_indices(n, 1)
+    pi, pj = _pairs(n)
     ps = v[pi] + v[pj]
     order = np.argsort(ps, kind="stable")
     ps_s, pi_s, pj_s = ps[order], pi[order], pj[order]

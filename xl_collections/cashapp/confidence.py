@@ -7,6 +7,8 @@ confidence reaches ``AutoApplyMinConfidence`` (default 0.90).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 # document numbers in the reference: exact key, digits of a prefixed number, a short key (< 5
 # characters), an OCR-style variant, a one-character typo
 C_EXACT, C_TAIL, C_SHORT_KEY, C_OCR, C_TYPO = 0.99, 0.97, 0.90, 0.95, 0.93
@@ -24,6 +26,7 @@ C_CONFLICT = 0.6
 C_FX = 0.85             # a payment in another currency than its documents: at most this, and never AUTO
 
 
+@lru_cache(maxsize=1024)         # a run asks about a handful of distinct values, tens of thousands of times
 def reported(confidence: float) -> float:
     """A rule's confidence as reported and compared with AutoApplyMinConfidence: in [0, 1], 3 decimals."""
     return round(max(0.0, min(1.0, confidence)), 3)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..core.errors import InputErrors
 from ..core.settings import Settings
+from ..io.sources import no_gc
 from ..io.validate import canonical
 from . import cards
 from . import returns as returned
@@ -81,6 +82,19 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     ``prior_applications``): its rows missing from ``prior_applications`` were deleted by a
     person; they are judged as earlier applications again and reported ``PRIOR_ROW_DELETED``.
     Returns a :class:`CashAppResult`; nothing is changed in place."""
+    with no_gc():       # hundreds of thousands of small objects live through the run: no rescans of them
+        return _apply_cash(open_items, payments, customers=customers, remittance=remittance,
+                           prior_applications=prior_applications, settings=settings, fx_rates=fx_rates,
+                           payment_spans=payment_spans, run_id=run_id, card_settlements=card_settlements,
+                           record=record)
+
+
+def _apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: pd.DataFrame | None = None,
+                remittance: pd.DataFrame | None = None, prior_applications: pd.DataFrame | None = None,
+                settings: Settings = Settings(), fx_rates: pd.DataFrame | None = None,
+                payment_spans: list | None = None, run_id: str = "",
+                card_settlements: pd.DataFrame | None = None, record: pd.DataFrame | None = None) -> CashAppResult:
+    """:func:`apply_cash` (the cyclic garbage collector paused around it)."""
     kw = dict(reporting_currency=settings.reporting_currency, day_first=settings.day_first,
               decimal_comma=settings.decimal_comma)
     oi = canonical(open_items, "open_items", **kw)
@@ -119,6 +133,7 @@ def apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: p
     run = Cascade(_net_of(oi, judged.deduct), cus, remittance, judged, settings, fx, run_id=run_id)
     run.journal.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
+    run.alloc.read_references(order["reference"])      # every reference's tokens and keys at once
     for p in order.itertuples(index=False):
         run.apply(p)
     if cs is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from ..core.fx import pick_rates
@@ -22,30 +23,50 @@ class FxConverter:
         self.rates = rates
         self.reporting_currency = reporting_currency
         self._cache: dict = {}
+        self._dates: dict[str, np.ndarray] = {}
+        self._by_rate_date: dict = {}
 
     def rate(self, cur: str, value_date) -> tuple[Decimal, str] | None:
         """``(rate, date)`` of ``cur`` for ``value_date`` from ``fx_rates`` (units of the reporting
         currency per 1 ``cur``, picked by :func:`pick_rates`; date '' when undated or the
-        reporting currency itself); None without a rate."""
+        reporting currency itself); None without a rate.  Picked once per rate date: value
+        dates whose latest rate on or before them is the same share the answer."""
         day = pd.Timestamp(value_date).date()
         key = (cur, day)
         if key not in self._cache:
-            rc = self.reporting_currency
-            got = None
-            if self.rates is not None:
-                try:
-                    r = pick_rates(self.rates, [cur], day, rc, need_table="payments")[cur]
-                except InputErrors:
-                    r = None
-                if r is not None:
-                    when = ""
-                    if cur != rc:
-                        fx = self.rates
-                        d = fx.loc[(fx["currency"] == cur) & fx["date"].notna() & (fx["date"] <= pd.Timestamp(day)), "date"]
-                        when = d.max().date().isoformat() if len(d) else ""
-                    got = (r, when)
-            self._cache[key] = got
+            eff = (cur, self._rate_date(cur, day))
+            if eff not in self._by_rate_date:
+                self._by_rate_date[eff] = self._pick(cur, day)
+            self._cache[key] = self._by_rate_date[eff]
         return self._cache[key]
+
+    def _rate_date(self, cur: str, day) -> pd.Timestamp | None:
+        """The date of ``cur``'s latest dated rate on or before ``day``; None when there is none."""
+        dates = self._dates.get(cur)
+        if dates is None:
+            fx = self.rates
+            d = fx.loc[(fx["currency"] == cur) & fx["date"].notna(), "date"] if fx is not None and len(fx) else None
+            dates = self._dates[cur] = np.sort(d.to_numpy(dtype="datetime64[ns]")) if d is not None else np.array(
+                [], dtype="datetime64[ns]")
+        k = int(np.searchsorted(dates, np.datetime64(pd.Timestamp(day), "ns"), side="right"))
+        return pd.Timestamp(dates[k - 1]) if k else None
+
+    def _pick(self, cur: str, day) -> tuple[Decimal, str] | None:
+        rc = self.reporting_currency
+        got = None
+        if self.rates is not None:
+            try:
+                r = pick_rates(self.rates, [cur], day, rc, need_table="payments")[cur]
+            except InputErrors:
+                r = None
+            if r is not None:
+                when = ""
+                if cur != rc:
+                    fx = self.rates
+                    d = fx.loc[(fx["currency"] == cur) & fx["date"].notna() & (fx["date"] <= pd.Timestamp(day)), "date"]
+                    when = d.max().date().isoformat() if len(d) else ""
+                got = (r, when)
+        return got
 
     def cross(self, minor: int, cur: str, to_cur: str, value_date) -> tuple[int, str] | None:
         """``minor`` units of ``cur`` in minor units of ``to_cur`` through the reporting currency,

@@ -27,9 +27,11 @@ class Journal:
         self.judged = judged
         self.reporting_currency = reporting_currency
         self.run_id = run_id
-        index = {d: i for i, d in enumerate(book.doc)}
         # items whose earlier application is in question: never applied automatically
-        self.held = {index[d]: why for d, why in judged.held.items() if d in index}
+        self.held: dict[int, str] = {}
+        if judged.held:
+            index = {d: i for i, d in enumerate(book.doc)}
+            self.held = {index[d]: why for d, why in judged.held.items() if d in index}
         self.apps: list[tuple] = []
         self.unapplied: list[tuple] = list(judged.unapplied)
         self.exceptions: list[tuple] = list(judged.exceptions)
@@ -49,12 +51,12 @@ class Journal:
             out.evidence.append("not applied automatically: " + "; ".join(held))
         status = "AUTO" if auto else "REVIEW"
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
-        head = "; ".join(e for e in out.evidence if e)
+        head = "; ".join(filter(None, out.evidence))
         cash = 0
         n_ded = 0
         for a in out.allocs:
             i = a.item
-            ev = "; ".join(x for x in (a.evidence, head) if x)
+            ev = f"{a.evidence}; {head}" if a.evidence and head else a.evidence or head
             self.apps.append((pid, b.doc[i], b.cust[i], a.applied, out.rule, conf, status, b.remaining[i], a.write_off,
                               a.discount, a.deduction, p.value_date, amt, p.payer_account,
                               getattr(p, "bank_reference", ""), getattr(p, "end_to_end_id", ""), "", ev, cur,
@@ -165,9 +167,10 @@ class Journal:
         """The open items after the run: remaining open amounts, new deduction (DED) items, earlier
         runs' unposted items and payments left on account (PMT, negative)."""
         b = self.book
-        after = b.df.copy()
-        after["open_amount"] = np.asarray(b.remaining, dtype="int64")
-        after = after[after["open_amount"] != 0]
+        remaining = np.asarray(b.remaining, dtype="int64")
+        still = remaining != 0
+        after = b.df[still]
+        after["open_amount"] = remaining[still]
         cols = list(after.columns)
         new = []
         used = set(b.doc)

@@ -14,7 +14,9 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -38,6 +40,7 @@ _ABBREV = {"INTL": "INTERNATIONAL", "NATL": "NATIONAL", "AMER": "AMERICAN", "CON
            "LOG": "LOGISTICS", "COMP": "COMPONENTS", "ENG": "ENGINEERING", "CTR": "CENTER", "MKTG": "MARKETING"}
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: object) -> str:
     """``'The ACME Tools, Inc.'`` -> ``'ACME TOOLS'``: upper case, punctuation and legal forms dropped."""
     s = str(name or "").upper().replace("&", " AND ").replace(".", "")      # S.A. -> SA, B.V. -> BV
@@ -46,6 +49,7 @@ def normalise_name(name: object) -> str:
     return " ".join(kept or words)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_account(account: object) -> str:
     """IBAN / account number without spaces, dashes and case: ``'de89 3704-0044'`` -> ``'DE8937040044'``."""
     return _NON_WORD.sub("", str(account or "").upper())
@@ -81,6 +85,7 @@ class PayerIndex:
         self._by_name: dict[str, set[str]] = {}
         self._by_word: dict[str, list[str]] = {}     # blocking key -> normalised names
         self._fuzzy_cache: dict[str, tuple[Payer | None, str]] = {}
+        self._choices_cache: dict[tuple[str, ...], list[str]] = {}
         self._sorted_names: list[str] | None = None
         self._common: set[str] = set()
         self._history: dict[str, dict[str, str]] = {}    # account -> customer -> the first payment seen
@@ -202,15 +207,24 @@ class PayerIndex:
         return Payer(c, BY_TRUNCATED, "truncated name",
                      f'payer "{raw}" is the beginning of customer_name "{self.names[c]}" (name cut by the bank)')
 
+    def _choices(self, n: str) -> list[str]:
+        """Customer names worth comparing with the payer name ``n``: names sharing all but one
+        word with it (a word or its first 3 letters), the 64 sharing most, in name order."""
+        keys = tuple(k for k in _blocking_keys(n) if k not in self._common and k in self._by_word)
+        got = self._choices_cache.get(keys)       # names differing in a short word share their keys
+        if got is None:
+            cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
+            need = max(1, len(keys) - 2)
+            # cnt.most_common(64), which is documented as this stable sort, without heapq's Python loop
+            top = sorted(cnt.items(), key=itemgetter(1), reverse=True)[:64]
+            got = self._choices_cache[keys] = sorted(name for name, c in top if c >= need)
+        return got
+
     def _fuzzy(self, n: str, raw: str) -> tuple[Payer | None, str]:
         hit = self._fuzzy_cache.get(n)
         if hit is not None:
             return hit
-        # candidates: names sharing all but one word with the payer (a word or its first 3 letters)
-        keys = [k for k in _blocking_keys(n) if k not in self._common and k in self._by_word]
-        cnt = Counter(chain.from_iterable(self._by_word[k] for k in keys))
-        need = max(1, len(keys) - 2)
-        choices = sorted(name for name, c in cnt.most_common(64) if c >= need)
+        choices = self._choices(n)
         result: tuple[Payer | None, str] = (None, "")
         if choices:
             best = process.extract(n, choices, scorer=fuzz.token_sort_ratio, limit=3, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MIN_MARGIN)

@@ -39,6 +39,7 @@ def normalise_document_nos(values) -> list[str]:
 TAIL_KEY = r"^[A-Z]{1,4}(?P<t>[0-9]{4,})$"
 
 _PO_PREFIX = re.compile(r"^(?:PURCHASEORDER|ORDER|ORD|PO)(?=\d)")
+PO_PREFIX_RE = r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])"     # the same, for pyarrow (RE2: no lookahead)
 
 
 def po_key(text: object) -> str:
@@ -51,8 +52,7 @@ def po_keys(values) -> list[str]:
     """:func:`po_key` of a whole column (vectorised)."""
     import pyarrow.compute as pc
 
-    return pc.replace_substring_regex(_document_keys(values), pattern=r"^(?:PURCHASEORDER|ORDER|ORD|PO)([0-9])",
-                                      replacement=r"\1").to_pylist()
+    return pc.replace_substring_regex(_document_keys(values), pattern=PO_PREFIX_RE, replacement=r"\1").to_pylist()
 
 
 def _ocr_fold_part(p: str) -> str:
@@ -94,27 +94,50 @@ def candidates(text: object, max_tokens: int = 40) -> list[tuple[str, str]]:
     characters are skipped."""
     if text is None:
         return []
-    s = _AMOUNT_IN_TEXT.sub(" ", str(text).upper())
+    raws = _raw_tokens(text, max_tokens)
+    return _kept(raws, [normalise_document_no(r) for r in raws])
+
+
+def candidates_of(texts, max_tokens: int = 40) -> dict[str, list[tuple[str, str]]]:
+    """:func:`candidates` of every distinct text of ``texts`` (a column of references), the
+    keys of all their tokens computed at once by :func:`xl_collections.core.docno.document_keys`:
+    ``{text: candidates(text)}``, the same lists.  Texts that are not ``str`` are left out."""
+    distinct = [t for t in dict.fromkeys(texts) if isinstance(t, str)]
+    raws = [_raw_tokens(t, max_tokens) for t in distinct]
+    flat = list(dict.fromkeys(r for rs in raws for r in rs))
+    key = dict(zip(flat, normalise_document_nos(flat))) if flat else {}
+    return {t: _kept(rs, [key[r] for r in rs]) for t, rs in zip(distinct, raws)}
+
+
+def _raw_tokens(text: object, max_tokens: int) -> list[str]:
+    """The tokens :func:`candidates` looks at, in reading order, before their keys are known."""
+    s = str(text).upper()
+    if "." in s or "," in s or "-" in s or "/" in s:      # what every amount and date has
+        s = _AMOUNT_IN_TEXT.sub(" ", s)
     words = [w for w in _TOKEN_SPLIT.split(s) if w][:max_tokens]
+    raws: list[str] = []
+    for i, w in enumerate(words):
+        raws.append(w)
+        if not w.isalnum():         # letters and digits only: no amount, date or parts
+            if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
+                raws.pop()
+                continue
+            parts = [p for p in _SUB_SPLIT.split(w) if p]
+            if len(parts) > 1:
+                raws += parts
+        if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(map(str.isdigit, words[i + 1])):
+            raws.append(w + " " + words[i + 1])
+    return raws
+
+
+def _kept(raws: list[str], keys: list[str]) -> list[tuple[str, str]]:
+    """``(raw, key)`` of the tokens whose key has 3+ characters, the first of each key."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
-
-    def add(raw: str) -> None:
-        k = normalise_document_no(raw)
+    for raw, k in zip(raws, keys):
         if len(k) >= 3 and k not in seen:
             seen.add(k)
             out.append((raw, k))
-
-    for i, w in enumerate(words):
-        if AMOUNT_OR_DATE.match(w):          # 1,250.00  145.38  2026-10-31: never a document number
-            continue
-        add(w)
-        parts = [p for p in _SUB_SPLIT.split(w) if p]
-        if len(parts) > 1:
-            for p in parts:
-                add(p)
-        if i + 1 < len(words) and _PAIR_HEAD.match(w) and any(ch.isdigit() for ch in words[i + 1]):
-            add(w + " " + words[i + 1])
     return out
 
 
@@ -139,18 +162,19 @@ def amounts_in_text(text: object, currency: str = "USD") -> list[int]:
 def fuzzy_worthy(raw: str, key: str) -> bool:
     """Only number-like tokens of 5+ characters (4+ digits) may match by OCR/typo; amounts
     and dates never."""
-    return len(key) >= 4 and sum(ch.isdigit() for ch in key) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
+    return len(key) >= 4 and sum(map(str.isdigit, key)) >= 4 and not AMOUNT_OR_DATE.match(raw.strip())
 
 
-def explain(token: str, document_no: str) -> str:
+def explain(token: str, document_no: str, doc_key: str | None = None) -> str:
     """How ``token`` (as found in the text) relates to ``document_no``, in words:
     ``'same text'``, ``'case/punctuation'``, ``'prefix dropped'``, ``'lost leading zeros'``,
-    ``'OCR confusion O->0'``, ``'one-character typo'``; joined by ``', '``."""
+    ``'OCR confusion O->0'``, ``'one-character typo'``; joined by ``', '``.  ``doc_key``: the
+    document number's key when the caller has it (:func:`normalise_document_no`)."""
     t, d = str(token).strip(), str(document_no).strip()
     if t == d:
         return "same text"
     notes: list[str] = []
-    tk, dk = normalise_document_no(t), normalise_document_no(d)
+    tk, dk = normalise_document_no(t), normalise_document_no(d) if doc_key is None else doc_key
     if tk == dk:
         tu = "".join(_SPLIT.split(t.upper()))
         du = "".join(_SPLIT.split(d.upper()))

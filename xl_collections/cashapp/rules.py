@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from ..core.schema import REASON_CODES
@@ -23,7 +25,7 @@ from .allocation import Allocator
 from .confidence import C_CONFLICT, C_EXACT, C_OCR, C_PO, C_PO_COMBO, C_REMIT, C_REMIT_FUZZY, C_SHORT_KEY, C_TAIL, C_TYPO
 from .outcome import Allocation, Outcome
 from .payer import Payer
-from .refs import candidates, explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key, reason_code
+from .refs import explain, fuzzy_worthy, normalise_document_no, ocr_key, po_key, reason_code
 
 
 def _resolve(run: Allocator, token: str, payer: Payer | None, cur: str, amount: int | None) -> tuple[int | None, str, float]:
@@ -34,7 +36,7 @@ def _resolve(run: Allocator, token: str, payer: Payer | None, cur: str, amount: 
     if hits:
         i = _choose(run, hits, payer, cur)
         if i is not None:
-            return i, explain(token, b.doc[i]), C_EXACT
+            return i, explain(token, b.doc[i], b.key[i]), C_EXACT
         return None, f'document "{token}" matches {len(hits)} open items', 0.0
     found = _fuzzy(run, token, key, _confirm_set(run, {payer.customer_id} if payer else set(), cur, amount))
     if len(found) == 1:
@@ -152,8 +154,9 @@ def _confirm_set(run: Allocator, custs: set[str], cur: str, amount: int | None) 
     and the items whose open amount is ``amount``."""
     b = run.book
     items: list[int] = []
+    currency, remaining = b.cur, b.remaining
     for c in sorted(x for x in custs if x):
-        items += [i for i in b.of_customer(c) if b.cur[i] == cur and b.remaining[i] > 0]
+        items += [i for i in b.of_customer(c) if currency[i] == cur and remaining[i] > 0]
     if amount:
         items += b.by_amount(cur, amount)
     return sorted(set(items))
@@ -175,13 +178,20 @@ def variants(raw: str, key: str, pool: list[int], docs: list[str], keys: list[st
         return []
     ok = ocr_key(raw)
     found: list[tuple[int, str]] = []
-    for i in pool:
-        k = keys[i]
+    pool_keys = [keys[i] for i in pool]
+    dist = process.cdist([key, ok], pool_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)
+    digits = np.fromiter(map(str.isdigit, pool_keys), dtype=bool, count=len(pool_keys))
+    # a number key neither one edit from the key nor equal to its OCR fold cannot match: not looked at
+    look = np.flatnonzero((dist[0] <= 1) | (dist[1] == 0) | ~digits).tolist()
+    typo = dist[0].tolist()
+    n_ok, n_key = len(ok), len(key)
+    for j in look:
+        i, k, d = pool[j], pool_keys[j], typo[j]
         if k == key:
             continue
-        if abs(len(k) - len(ok)) <= 1 and (k if k.isdigit() else ocr(i)) == ok:
-            found.append((i, explain(raw, docs[i])))
-        elif abs(len(k) - len(key)) <= 1 and len(k) >= 5 and OSA.distance(k, key, score_cutoff=1) <= 1:
+        if (k == ok if k.isdigit() else abs(len(k) - n_ok) <= 1 and ocr(i) == ok):
+            found.append((i, explain(raw, docs[i], k)))
+        elif d <= 1 and abs(len(k) - n_key) <= 1 and len(k) >= 5:
             found.append((i, "one-character typo"))
     found.sort(key=lambda x: docs[x[0]])
     return found
@@ -204,7 +214,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
     letter prefix, OCR-style and one-character variants the payer or amount confirms), the
     amount applied to them by :meth:`.allocation.Allocator.allocate`."""
     b, cur, amt = run.book, p.currency, int(p.amount)
-    toks = candidates(p.reference)
+    toks = run.candidates(p.reference)
     if not toks:
         return None
     hits: list[tuple[int, str, float, str]] = []     # item, raw token, confidence, how
@@ -228,7 +238,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
             continue
         seen.add(i)
         c = key_confidence(key, tail)
-        hits.append((i, raw, c, explain(raw, b.doc[i])))
+        hits.append((i, raw, c, explain(raw, b.doc[i], b.key[i])))
     # every exact hit is in another currency, or of another customer than a surely known payer:
     # a typo may have made another document's number - look for a variant the payer/amount confirms
     def disconfirmed(i: int) -> bool:
@@ -244,10 +254,10 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
             hits = [(i, raw0, C_TYPO, f"{how}; the number as written is {other}")]
             seen = {i}
     # OCR-style and one-character variants, only within the confirming customers / amount
-    explained = hits and sum(b.remaining[i] for i, *_ in hits if b.cur[i] == cur) == amt
+    explained = hits and sum(b.remaining[h[0]] for h in hits if b.cur[h[0]] == cur) == amt
     fuzzy_toks = [] if explained else [
         (raw, key) for raw, key in toks
-        if " " not in raw and key not in hit_keys and not b.has_key(key) and key not in b.by_po
+        if " " not in raw and key not in hit_keys and not b.has_key(key) and not b.has_po(key)
         and fuzzy_worthy(raw, key)]
     fuzzy_hit: set[str] = set()
     pool = []
@@ -328,7 +338,7 @@ def doc_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Ou
     # document-like numbers of the reference that match nothing: a named document may be missing
     in_pairs = {w for h in hits for w in h[1].split(" ")[1:]}      # "0008 4710": 4710 is used
     unresolved = [raw for raw, key in toks if " " not in raw and key not in hit_keys and key not in fuzzy_hit
-                  and raw not in in_pairs and key not in b.by_po and fuzzy_worthy(raw, key)]
+                  and raw not in in_pairs and not b.has_po(key) and fuzzy_worthy(raw, key)]
     if unresolved and not out.amount_confirmed:
         out.confidence = min(out.confidence, 0.85)
         out.evidence.append(f'reference also has {", ".join(unresolved[:3])}, which matches no open item')
@@ -343,13 +353,13 @@ def po_ref_rule(run: Allocator, p, payer: Payer | None, notes: list[str]) -> Out
     """Rule 3: PO numbers / other references of open items in the reference; the amount must
     be their total, one of them, one less its earned discount, or one combination."""
     b, cur, amt = run.book, p.currency, int(p.amount)
-    if not b.by_po:
+    if not b.any_po():
         return None
     group: list[int] = []
     raws: list[str] = []
-    for raw, _ in candidates(p.reference):
+    for raw, _ in run.candidates(p.reference):
         k = po_key(raw)
-        lst = b.by_po.get(k)
+        lst = b.po_hits(k)
         if not lst:
             continue
         items = [i for i in lst if b.cur[i] == cur and b.remaining[i] > 0 and i not in group]
