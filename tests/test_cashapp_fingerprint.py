@@ -12,12 +12,15 @@ from xl_collections.demo import generate
 
 # sha256 (first 16 hex digits) of each result table: its CSV text, dtypes and attrs
 PINNED = {
-    "applications": (2735, "810adcf17c4dc279"),
-    "unapplied": (125, "9246c033300f7dbd"),
-    "exceptions": (28, "e2c5a9b5e00ecaa1"),
+    # changed on purpose once: payments not applied are judged again after the run's later
+    # applications (Cascade.apply_all); BNK-202610-000819, an unidentified payment proposed to
+    # INV0014247, is now POSSIBLE_DUPLICATE_PAYMENT (BNK-202610-001350 cleared that invoice)
+    "applications": (2734, "1837339c92b0cfc8"),
+    "unapplied": (125, "33e9ecc0e43cb273"),
+    "exceptions": (28, "c4b187cdd4b639dd"),
     "deductions": (176, "79e34a45e8863e01"),
-    "open_items_after": (17574, "b2c6383c8771c150"),
-    "posting": (3109, "fc9b5bdddbe5f4aa"),
+    "open_items_after": (17574, "14e2890b6ba76c49"),
+    "posting": (3109, "3df0839444048156"),
 }
 
 

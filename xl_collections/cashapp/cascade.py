@@ -60,6 +60,26 @@ class Cascade:
         self.alloc = Allocator(self.book, self.payers, settings, fx)
         self.journal = Journal(self.book, judged, settings.reporting_currency, run_id)
 
+    def apply_all(self, payments, max_passes: int = 10) -> None:
+        """Apply ``payments`` in their order, then judge again those not applied — with all
+        that was applied since, a later payment may have taken what made one ambiguous — until
+        a pass applies none of them (at most ``max_passes``).  A re-run that carries this run's
+        applications (CONTRACT §6 "Cash across runs") then judges every payment as this run
+        did: the same inputs give the same cells."""
+        pending = list(payments)
+        for n in range(1, max_passes + 1):
+            spans, again = [], []
+            for p in pending:
+                start = self.journal.mark()
+                self.apply(p)
+                if p.payment_id not in self.journal.applied:
+                    spans.append((start, self.journal.mark()))
+                    again.append(p)
+            if len(again) == len(pending) or not again or n == max_passes:
+                return          # the last pass's judgements stand
+            self.journal.forget(spans)
+            pending = again
+
     def apply(self, p) -> None:
         """Apply payment ``p`` (a row of the canonical payments table) by the first rule that decides."""
         pid, amt = p.payment_id, int(p.amount)

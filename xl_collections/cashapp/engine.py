@@ -134,8 +134,7 @@ def _apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: 
     run.journal.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
     run.alloc.read_references(order["reference"])      # every reference's tokens and keys at once
-    for p in order.itertuples(index=False):
-        run.apply(p)
+    run.apply_all(order.itertuples(index=False))
     if cs is not None:
         for r in cs[~cs["record_type"].isin(("SALE", "CHARGEBACK"))].itertuples(index=False):
             run.journal.exceptions.append((r.transaction_id, f"CARD_{r.record_type}",

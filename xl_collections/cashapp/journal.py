@@ -38,6 +38,23 @@ class Journal:
         self.deductions: list[tuple] = []
         self.posting: list[tuple] = []
         self.pmt_credits: list[tuple] = []
+        self.applied: set[str] = set()        # payments applied (AUTO) in this run
+
+    def _rows(self) -> tuple[list, ...]:
+        return self.apps, self.unapplied, self.exceptions, self.deductions, self.posting, self.pmt_credits
+
+    def mark(self) -> tuple[int, ...]:
+        """Where each list of rows ends now (for :meth:`forget`)."""
+        return tuple(len(rows) for rows in self._rows())
+
+    def forget(self, spans: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> None:
+        """Drop the rows recorded between each ``(start, end)`` pair of :meth:`mark` s: the
+        judgement of payments that will be judged again.  Only rows of payments not applied
+        (nothing applied changed the open amounts)."""
+        for k, rows in enumerate(self._rows()):
+            dead = {j for start, end in spans for j in range(start[k], end[k])}
+            if dead:
+                rows[:] = [r for j, r in enumerate(rows) if j not in dead]
 
     def commit(self, p, out: Outcome, auto: bool) -> bool:
         """Record ``out`` for payment ``p``: AUTO (applied, True; ``auto`` unless an earlier
@@ -50,6 +67,8 @@ class Journal:
             auto = False
             out.evidence.append("not applied automatically: " + "; ".join(held))
         status = "AUTO" if auto else "REVIEW"
+        if auto:
+            self.applied.add(pid)
         cust = out.customer or (b.cust[out.allocs[0].item] if out.allocs else "")
         head = "; ".join(filter(None, out.evidence))
         cash = 0
