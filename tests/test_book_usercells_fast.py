@@ -1,0 +1,92 @@
+"""The save finds the user's cells on a big sheet without parsing the rows inside the program's
+table: the rows it cuts out first (``rows_that_may_hold_user_cells``) change nothing of what
+the row-by-row parse finds, whatever the sheet holds beside, above, below or inside the table."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xl_collections.book import usercells as uc
+from xl_collections.book.usercells import Box, _user_cells_parsed, rows_that_may_hold_user_cells, user_cells
+from xl_collections.core.a1 import col_letter
+
+HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<dimension ref="A1:H40"/><sheetData>')
+TAIL = b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+
+
+def found(cells):
+    return [(c.row, c.col, c.xml, c.ref) for c in cells]
+
+
+def cell_xml(ref: str, kind: str) -> str:
+    return {"number": f'<c r="{ref}" s="2"><v>125.5</v></c>',
+            "text": f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">Call &amp; chase</t></is></c>',
+            "formula": f'<c r="{ref}"><f>SUM(A1:A3)</f><v>3</v></c>',
+            "empty": f'<c r="{ref}" s="1"/>',
+            "late_r": f'<c s="3" r="{ref}"><v>7</v></c>',          # r not the first attribute
+            "lower": f'<c r="{ref.lower()}"><v>1</v></c>',          # a reference written in lower case
+            }[kind]
+
+
+kinds = st.sampled_from(["number", "text", "formula", "empty", "late_r", "lower"])
+row_cells = st.lists(st.tuples(st.integers(0, 9), kinds), max_size=5)
+
+
+@st.composite
+def sheets(draw):
+    numbers = sorted(draw(st.sets(st.integers(1, 40), max_size=25)))
+    if draw(st.integers(0, 9)) == 0:
+        numbers = draw(st.permutations(numbers))                # rows out of order
+    parts = []
+    for n in numbers:
+        cells = draw(row_cells)
+        if draw(st.booleans()):
+            cells = sorted(cells)
+        other_row = draw(st.integers(0, 19)) == 0                # a cell whose reference names another row
+        xml = "".join(cell_xml(f"{col_letter(c)}{n + 1 if other_row else n}", k) for c, k in cells)
+        attrs = ' spans="1:8"' if draw(st.booleans()) else ""
+        parts.append(f'<row r="{n}"{attrs}>{xml}</row>' if cells or draw(st.booleans()) else f'<row r="{n}"{attrs}/>')
+    if draw(st.integers(0, 14)) == 0:
+        parts.insert(draw(st.integers(0, len(parts))), "<!-- a comment -->")
+    return HEAD + "".join(parts).encode() + TAIL
+
+
+boxes = st.lists(st.builds(lambda r0, h, c0, w: Box(r0, c0, r0 + h, c0 + w), st.integers(0, 20), st.integers(0, 30),
+                           st.integers(0, 4), st.integers(0, 5)), min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets(), boxes)
+def test_cutting_the_table_rows_finds_the_same_cells(xml, program):
+    tall = uc._TALL_ROWS
+    uc._TALL_ROWS = 1                   # cut even the small boxes of these sheets
+    try:
+        assert found(user_cells(xml, program)) == found(_user_cells_parsed(xml, program))
+    finally:
+        uc._TALL_ROWS = tall
+
+
+def test_the_rows_inside_the_table_are_cut_and_the_users_cells_kept():
+    rows = [f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+            for n in range(1, 3001)]
+    rows[1499] = rows[1499].replace("</row>", '<c r="D1500"><v>42</v></c></row>')       # a note beside the table
+    rows.append('<row r="3003"><c r="A3003" t="inlineStr"><is><t>checked by JS</t></is></c></row>')
+    xml = HEAD + "".join(rows).encode() + TAIL
+    program = [Box(0, 0, 2999, 1)]
+    cut = rows_that_may_hold_user_cells(xml, program)
+    assert len(cut) < len(xml) // 100
+    assert [c.ref for c in user_cells(xml, program)] == ["D1500", "A3003"]
+    assert found(user_cells(xml, program)) == found(_user_cells_parsed(xml, program))
+
+
+def test_a_sheet_laid_out_otherwise_is_parsed_whole():
+    rows = "".join(f'<x:row r="{n}"><x:c r="A{n}"><x:v>{n}</x:v></x:c><x:c r="C{n}"><x:v>1</x:v></x:c></x:row>'
+                   for n in range(1, 1502))
+    xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+           + rows.encode() + b"</x:sheetData></x:worksheet>")
+    program = [Box(0, 0, 1500, 1)]
+    assert rows_that_may_hold_user_cells(xml, program) is xml
+    assert len(user_cells(xml, program)) == 1501
