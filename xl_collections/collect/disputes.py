@@ -118,6 +118,10 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
     if cleared is not None and len(cleared):
         cl = cleared[["customer_id", "document_no", "amount"] + (["currency"] if "currency" in cleared else [])]
         docs = pd.concat([docs, cl[~cl["document_no"].isin(set(docs["document_no"]))]], ignore_index=True)
+    # only the documents of customers with a deduction case are ever looked up
+    wanted = cases.loc[cases["kind"] == "DEDUCTION", "customer_id"] if len(cases) else cases.get("customer_id")
+    if wanted is not None and not wanted.isna().any():
+        docs = docs[docs["customer_id"].isin(set(wanted))]
     by_key: dict[tuple[str, str], dict] = {}
     for r in docs.to_dict("records"):
         by_key.setdefault((r["customer_id"], normalise_document_no(str(r["document_no"]))), r)
