@@ -90,3 +90,30 @@ def test_a_sheet_laid_out_otherwise_is_parsed_whole():
     program = [Box(0, 0, 1500, 1)]
     assert rows_that_may_hold_user_cells(xml, program) is xml
     assert len(user_cells(xml, program)) == 1501
+
+
+def _without_cells_by_scanning(data: bytes) -> bytes:
+    """The cut as it was written first: every closing tag scanned from the opening one on."""
+    from xl_collections.book.headless import _SHEET_DATA_CLOSE, _SHEET_DATA_OPEN
+    start = _SHEET_DATA_OPEN.search(data)
+    if start is None:
+        return data
+    open_end = data.find(b">", start.end())
+    if open_end < 0 or data[open_end - 1:open_end] == b"/":
+        return data
+    close = None
+    for close in _SHEET_DATA_CLOSE.finditer(data, open_end):
+        pass
+    return data if close is None else data[:open_end + 1] + data[close.start():]
+
+
+tokens = st.sampled_from([b"<sheetData>", b"<x:sheetData >", b"<sheetData/>", b"</sheetData>", b"</x:sheetData >",
+                          b"</sheetData", b"sheetData", b"</", b"<", b">", b"x:", b"<row r=\"1\"/>", b"<t>sheetData</t>",
+                          b"</sheetData:sheetData>", b" ", b"a"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(tokens, max_size=14).map(b"".join))
+def test_the_last_closing_sheetdata_found_from_the_end_is_the_last_one(data):
+    from xl_collections.book.headless import _without_cells
+    assert _without_cells(data) == _without_cells_by_scanning(data)

@@ -172,15 +172,15 @@ def _without_rows_inside(sheet_xml: bytes, tall: Box) -> bytes:
     if start < 0 or end < start or sheet_xml.find(b"<sheetData", start + 1) >= 0:
         return sheet_xml
     start += len(b"<sheetData>")
-    if b"<row" in sheet_xml[:start] or b"<row" in sheet_xml[end:]:
+    if sheet_xml.find(b"<row", 0, start) >= 0 or sheet_xml.find(b"<row", end) >= 0:
         return sheet_xml
-    region = sheet_xml[start:end]
-    if b"xmlns" in region or _NOT_PLAIN.search(region):
+    if sheet_xml.find(b"xmlns", start, end) >= 0 or _NOT_PLAIN.search(sheet_xml, start, end):
         return sheet_xml
-    numbers = _ROW_NUMBER.findall(region)
-    if not numbers or len(numbers) != region.count(b"<row"):
+    numbers = _ROW_NUMBER.findall(sheet_xml, start, end)
+    if not numbers or len(numbers) != sheet_xml.count(b"<row", start, end):
         return sheet_xml
     rows = np.array(numbers, dtype=np.int64)
+    del numbers
     if not (np.diff(rows) > 0).all():
         return sheet_xml
     where = np.flatnonzero((rows - 1 >= tall.r0) & (rows - 1 <= tall.r1))
@@ -189,23 +189,22 @@ def _without_rows_inside(sheet_xml: bytes, tall: Box) -> bytes:
     first, last = int(where[0]), int(where[-1])
 
     def at(k: int) -> int:         # where the k-th row's start tag begins (row numbers are unique)
-        m = re.compile(rb"<row\b[^>]*?\sr=\"%d\"" % int(rows[k])).search(region)
-        return m.start()
+        return re.compile(rb"<row\b[^>]*?\sr=\"%d\"" % int(rows[k])).search(sheet_xml, start, end).start()
     a = at(first)
-    b = at(last + 1) if last + 1 < len(rows) else len(region)
+    b = at(last + 1) if last + 1 < len(rows) else end
     letters = b"|".join(col_letter(c).encode() for c in range(tall.c0, tall.c1 + 1))
     beside = re.compile(rb"<c(?=[\s>/])(?! r=\"(?:" + letters + rb")\d+\")")
     keep, covered = [], a          # the rows kept, in order; where the last one ends
-    for m in beside.finditer(region, a, b):
+    for m in beside.finditer(sheet_xml, a, b):
         if m.start() < covered:
             continue
-        row = region.rfind(b"<row", covered, m.start())
-        stop = region.find(b"</row>", m.start(), b)
+        row = sheet_xml.rfind(b"<row", covered, m.start())
+        stop = sheet_xml.find(b"</row>", m.start(), b)
         if row < 0 or stop < 0 or len(keep) >= _MAX_FLAGGED:
             return sheet_xml
         covered = stop + len(b"</row>")
-        keep.append(region[row:covered])
-    return b"".join([sheet_xml[:start], region[:a], *keep, region[b:], sheet_xml[end:]])
+        keep.append(sheet_xml[row:covered])
+    return b"".join([sheet_xml[:a], *keep, sheet_xml[b:]])
 
 
 def _user_cells_parsed(sheet_xml: bytes, program: list[Box]) -> list[UserCell]:
