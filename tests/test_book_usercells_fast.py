@@ -117,3 +117,23 @@ tokens = st.sampled_from([b"<sheetData>", b"<x:sheetData >", b"<sheetData/>", b"
 def test_the_last_closing_sheetdata_found_from_the_end_is_the_last_one(data):
     from xl_collections.book.headless import _without_cells
     assert _without_cells(data) == _without_cells_by_scanning(data)
+
+
+def test_big_parts_deflated_by_either_library_read_back_the_same(monkeypatch):
+    import io
+    import zipfile
+
+    from xl_collections.book import package as pk
+    data = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(1, 50_000))
+    files = []
+    for lib in (pk._fast_zlib, None):
+        monkeypatch.setattr(pk, "_fast_zlib", lib)
+        buf = io.BytesIO()
+        w = pk.ZipWriter(buf)
+        w.write("xl/worksheets/sheet1.xml", iter([data[:1000], data[1000:]]), level=1)
+        w.write("xl/small.xml", b"<a/>", level=6)
+        w.close()
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            assert z.testzip() is None
+            files.append((z.read("xl/worksheets/sheet1.xml"), z.read("xl/small.xml")))
+    assert files[0] == files[1] == (data, b"<a/>")
