@@ -187,11 +187,14 @@ def _without_rows_inside(sheet_xml: bytes, tall: Box) -> bytes:
     if len(where) < _TALL_ROWS:
         return sheet_xml
     first, last = int(where[0]), int(where[-1])
-
-    def at(k: int) -> int:         # where the k-th row's start tag begins (row numbers are unique)
-        return re.compile(rb"<row\b[^>]*?\sr=\"%d\"" % int(rows[k])).search(sheet_xml, start, end).start()
-    a = at(first)
-    b = at(last + 1) if last + 1 < len(rows) else end
+    # where the first row inside the box and the first row after it begin: every "<row" here
+    # starts a row (counted above), so step over the rows before / after them
+    a = sheet_xml.find(b"<row", start, end)
+    for _ in range(first):
+        a = sheet_xml.find(b"<row", a + 1, end)
+    b = end
+    for _ in range(len(rows) - 1 - last):
+        b = sheet_xml.rfind(b"<row", start, b)
     letters = b"|".join(col_letter(c).encode() for c in range(tall.c0, tall.c1 + 1))
     beside = re.compile(rb"<c(?=[\s>/])(?! r=\"(?:" + letters + rb")\d+\")")
     keep, covered = [], a          # the rows kept, in order; where the last one ends
