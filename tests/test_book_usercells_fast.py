@@ -12,8 +12,10 @@ from xl_collections.core.a1 import col_letter
 
 HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" XMAIN>'
         b'<dimension ref="A1:H40"/><sheetData>')
+X_MAIN = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'    # x:c is a cell
+X_OTHER = b'xmlns:x="http://example.com/not-a-sheet"'                              # x:c is not
 TAIL = b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
 
 
@@ -28,10 +30,12 @@ def cell_xml(ref: str, kind: str) -> str:
             "empty": f'<c r="{ref}" s="1"/>',
             "late_r": f'<c s="3" r="{ref}"><v>7</v></c>',          # r not the first attribute
             "lower": f'<c r="{ref.lower()}"><v>1</v></c>',          # a reference written in lower case
+            "prefixed": f'<x:c r="{ref}"><x:v>2</x:v></x:c>',         # a cell when x is the main namespace
+            "quiz": f'<c r="{ref}" t="inlineStr"><is><t>Paid? Yes!</t></is></c>',   # ! and ? in text
             }[kind]
 
 
-kinds = st.sampled_from(["number", "text", "formula", "empty", "late_r", "lower"])
+kinds = st.sampled_from(["number", "text", "formula", "empty", "late_r", "lower", "prefixed", "quiz"])
 row_cells = st.lists(st.tuples(st.integers(0, 9), kinds), max_size=5)
 
 
@@ -51,7 +55,8 @@ def sheets(draw):
         parts.append(f'<row r="{n}"{attrs}>{xml}</row>' if cells or draw(st.booleans()) else f'<row r="{n}"{attrs}/>')
     if draw(st.integers(0, 14)) == 0:
         parts.insert(draw(st.integers(0, len(parts))), "<!-- a comment -->")
-    return HEAD + "".join(parts).encode() + TAIL
+    head = HEAD.replace(b"XMAIN", X_MAIN if draw(st.booleans()) else X_OTHER)
+    return head + "".join(parts).encode() + TAIL
 
 
 boxes = st.lists(st.builds(lambda r0, h, c0, w: Box(r0, c0, r0 + h, c0 + w), st.integers(0, 20), st.integers(0, 30),
@@ -74,7 +79,7 @@ def test_the_rows_inside_the_table_are_cut_and_the_users_cells_kept():
             for n in range(1, 3001)]
     rows[1499] = rows[1499].replace("</row>", '<c r="D1500"><v>42</v></c></row>')       # a note beside the table
     rows.append('<row r="3003"><c r="A3003" t="inlineStr"><is><t>checked by JS</t></is></c></row>')
-    xml = HEAD + "".join(rows).encode() + TAIL
+    xml = HEAD.replace(b"XMAIN", X_OTHER) + "".join(rows).encode() + TAIL
     program = [Box(0, 0, 2999, 1)]
     cut = rows_that_may_hold_user_cells(xml, program)
     assert len(cut) < len(xml) // 100

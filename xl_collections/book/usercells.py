@@ -143,8 +143,9 @@ def rows_that_may_hold_user_cells(sheet_xml: bytes, program: list[Box]) -> bytes
     inside a tall box of ``program`` (1,000 rows or more) whose every cell is written
     ``<c r="..."`` with a column of that box.  Found with byte searches, not a parse; the rows
     stay whole elements and everything outside ``<sheetData>`` keeps its bytes.  Returns
-    ``sheet_xml`` as it is when the XML is not laid out so (prefixed tags, another encoding,
-    comments or CDATA, rows out of order, a box wider than 100 columns), so the parse looks at
+    ``sheet_xml`` as it is when the XML is not laid out so (a prefix for the main namespace or a
+    namespace declared among the rows, another encoding, comments or CDATA, rows out of order,
+    a box wider than 100 columns), so the parse looks at
     every row as before.  The rows cut out are trusted to be well-formed XML (a broken one would
     have stopped the parse)."""
     for box in sorted(program, key=lambda b: b.r0 - b.r1):
@@ -155,7 +156,9 @@ def rows_that_may_hold_user_cells(sheet_xml: bytes, program: list[Box]) -> bytes
 
 
 _ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=\"(\d+)\"")
-_NOT_PLAIN = re.compile(rb"<[!?]|<[A-Za-z_][\w.-]*:")    # comments, CDATA, processing instructions, prefixed tags
+_MARKUP = re.compile(rb"<[!?]")          # a comment, CDATA or a processing instruction
+# a prefix bound to the main namespace: its elements (``<x:c>``) would be cells the byte search does not see
+_MAIN_PREFIX = re.compile(rb"xmlns:[\w.-]+\s*=\s*[\"']" + re.escape(NS_MAIN.encode()) + rb"[\"']")
 _MAX_FLAGGED = 2000         # more rows with cells beside the box than this: parse them all
 _TALL_ROWS = 1000           # a shorter box is parsed row by row: cutting would save little
 
@@ -174,7 +177,10 @@ def _without_rows_inside(sheet_xml: bytes, tall: Box) -> bytes:
     start += len(b"<sheetData>")
     if sheet_xml.find(b"<row", 0, start) >= 0 or sheet_xml.find(b"<row", end) >= 0:
         return sheet_xml
-    if sheet_xml.find(b"xmlns", start, end) >= 0 or _NOT_PLAIN.search(sheet_xml, start, end):
+    if sheet_xml.find(b"xmlns", start, end) >= 0 or _MAIN_PREFIX.search(sheet_xml, 0, start):
+        return sheet_xml
+    if (sheet_xml.find(b"!", start, end) >= 0 or sheet_xml.find(b"?", start, end) >= 0) \
+            and _MARKUP.search(sheet_xml, start, end):         # (one byte is found fast; most sheets have neither)
         return sheet_xml
     numbers = _ROW_NUMBER.findall(sheet_xml, start, end)
     if not numbers or len(numbers) != sheet_xml.count(b"<row", start, end):
