@@ -146,8 +146,8 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         act = activity[activity["customer_id"].isin(ids) & (activity["date"] <= pd.Timestamp(as_of))]
         contacts = act[act["type"].isin(CONTACT_TYPES)].sort_values(["date", "source_row"] if "source_row" in act else ["date"])
         last = contacts.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-        text = {cid: f"{_day(r['date'])} ({r['type'].lower()}" + (f", {r['collector']})" if r["collector"] else ")")
-                for cid, r in last.iterrows()}
+        text = {cid: f"{_day(date)} ({kind.lower()}" + (f", {who})" if who else ")")
+                for cid, date, kind, who in zip(last.index, last["date"], last["type"], last["collector"])}
         facts["last_contact"] = [text.get(c, "") for c in ids]
         facts["promises"] = (_promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
                              if promises is None else _judged(promises, ids))
