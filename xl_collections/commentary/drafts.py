@@ -452,16 +452,20 @@ def merge_with_previous(rows: pd.DataFrame, previous_rows: pd.DataFrame | None,
     prev_by_id = prev.drop_duplicates("customer_id", keep="first").set_index("customer_id")
     res_by_id = old_resolved.drop_duplicates("customer_id", keep="last").set_index("customer_id") if len(old_resolved) else None
 
-    def carried(cid, col):
-        for src in (prev_by_id, res_by_id):
-            if src is not None and cid in src.index and col in src.columns:
-                v = src.at[cid, col]
-                if not _blank(v):
-                    return v
+    def cells(col) -> list[dict]:
+        """customer_id -> the value in ``col``, for the previous rows, then the resolved ones."""
+        return [dict(zip(src.index, src[col])) for src in (prev_by_id, res_by_id)
+                if src is not None and col in src.columns]
+
+    def carried(cid, col_cells):
+        for found in col_cells:
+            if cid in found and not _blank(found[cid]):
+                return found[cid]
         return None
 
     for col in ucols:
-        rows[col] = [carried(cid, col) for cid in rows["customer_id"]]
+        col_cells = cells(col)
+        rows[col] = [carried(cid, col_cells) for cid in rows["customer_id"]]
 
     statuses, comments = [], []
     for cid, draft in zip(rows["customer_id"], rows["latest_draft"]):
