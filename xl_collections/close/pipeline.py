@@ -109,9 +109,9 @@ def read_state(book, *, as_of=None, on_refused=None) -> CloseState:
     action outside the close (statements of account) starts here too."""
     file = book.path.name if getattr(book, "path", None) else ""
     settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
-    if hasattr(book, "forget_cells"):       # the input sheets are tables now: their cells may go
-        inputs = {t.sheet.lower() for t in (*schema.BOOK_TABLES.values(), *schema.WORKFLOW_TABLES.values())}
-        book.forget_cells([s for s in book.sheet_names() if s.lower() in inputs])
+    if hasattr(book, "forget_cells"):       # the sheets read as tables are tables now: their cells may go
+        read = {schema.TABLES[t].sheet.lower() for t in tables}
+        book.forget_cells([s for s in book.sheet_names() if s.lower() in read])
     if problems:
         if on_refused is not None:
             on_refused(problems, settings)
