@@ -8,12 +8,13 @@ Builds the workbook first (not timed: ``xl-collections demo``'s generator + the 
 then, in a fresh process, opens it, runs every step of the close and saves, printing the
 seconds of each step, the total, the CPU time (user + system: robust against other load on
 the machine) and the peak memory (RSS) of that process.
-Targets: total under 60 s, peak memory under 2 GB.
+Goal (issue 20): under 8 s and under 500 MB.
 """
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import resource
 import shutil
 import subprocess
@@ -40,11 +41,27 @@ def build(path: Path, items: int, payments: int, seed: int) -> None:
 
 def close(path: Path) -> dict:
     from xl_collections.book import open_book
+    from xl_collections.close import pipeline, steps as registry
     from xl_collections.close.pipeline import run_close
 
     def cpu():
         ru = resource.getrusage(resource.RUSAGE_SELF)
         return ru.ru_utime + ru.ru_stime
+
+    # CPU seconds per step (robust against other load, unlike the steps' own wall-clock seconds);
+    # reading the inputs counts to validate, as the step's wall-clock time does
+    step_cpu: dict[str, float] = {}
+
+    def timed(name, fn):
+        def run(*a, **k):
+            c = cpu()
+            try:
+                return fn(*a, **k)
+            finally:
+                step_cpu[name] = step_cpu.get(name, 0.0) + cpu() - c
+        return run
+    registry.BY_NAME.update({k: replace(v, run=timed(k, v.run)) for k, v in registry.BY_NAME.items()})
+    pipeline.read_state = timed("validate", pipeline.read_state)
 
     t0, c0 = time.perf_counter(), cpu()
     book = open_book(path)
@@ -56,6 +73,7 @@ def close(path: Path) -> dict:
     return {"steps": steps, "save": round(t_end - t_steps, 2), "total": round(t_end - t0, 2),
             "cpu_steps": round(c_steps - c0, 2), "cpu_save": round(c_end - c_steps, 2), "cpu_total": round(c_end - c0, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "cpu_each": {k: round(v, 2) for k, v in step_cpu.items()},
             "status": {s.step: s.status for s in report.steps},
             "rows": {s.step: s.rows for s in report.steps}}
 
@@ -88,14 +106,15 @@ def main() -> int:
             print(out.stderr[-3000:])
             return 1
         r = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{'step':<12}{'seconds':>9}  {'rows':>9}  status")
+    print(f"{'step':<12}{'seconds':>9}{'CPU s':>9}  {'rows':>9}  status")
     for s, secs in r["steps"].items():
         rows = r["rows"][s]
-        print(f"{s:<12}{secs:>9.2f}  {rows if rows is not None else '':>9}  {r['status'][s]}")
-    print(f"{'save':<12}{r['save']:>9.2f}")
-    print(f"{'TOTAL':<12}{r['total']:>9.2f}   (target < 60 s)")
+        print(f"{s:<12}{secs:>9.2f}{r['cpu_each'].get(s, 0.0):>9.2f}  {rows if rows is not None else '':>9}  "
+              f"{r['status'][s]}")
+    print(f"{'save':<12}{r['save']:>9.2f}{r['cpu_save']:>9.2f}")
+    print(f"{'TOTAL':<12}{r['total']:>9.2f}   (goal < 8 s)")
     print(f"CPU time    {r['cpu_total']:>9.2f}   (steps {r['cpu_steps']:.2f}, save {r['cpu_save']:.2f})")
-    print(f"peak memory {r['peak_rss_mb']:,.0f} MB (target < 2,048 MB)")
+    print(f"peak memory {r['peak_rss_mb']:,.0f} MB (goal < 500 MB)")
     return 0
 
 

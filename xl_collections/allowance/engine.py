@@ -110,7 +110,8 @@ def _write_offs(user: pd.DataFrame | None, recorded: pd.DataFrame) -> pd.DataFra
 
 def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingResult | None = None,
                       opening: int | None = None, approvals: pd.DataFrame | None = None,
-                      written_off: pd.DataFrame | None = None) -> tuple[AllowanceResult | None, list[InputError]]:
+                      written_off: pd.DataFrame | None = None, history_with_period: bool = False
+                      ) -> tuple[AllowanceResult | None, list[InputError]]:
     """The allowance at ``as_of`` (CONTRACT §6 "Allowance").
 
     ``tables``: canonical ``open_items`` (not needed when ``aging`` is given), and optionally
@@ -118,7 +119,9 @@ def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingRe
     close's aging of the open items (by customer).  ``opening`` (minor units): the allowance at
     the start of the period; None takes ``AllowanceOpening``, else 0 (said in the notes).
     ``approvals``: the previous ``Write-off Proposals`` rows with the user's ``approve``,
-    ``approver``, ``approved_on``; ``written_off``: the write-offs recorded by earlier runs.
+    ``approver``, ``approved_on``; ``written_off``: the write-offs recorded by earlier runs;
+    ``history_with_period``: ``tables["aging_history"]`` already holds this period's rows from
+    ``aging`` (the close's :func:`~xl_collections.ar.aging_step.aging_history`), so it is used as it is.
     Returns ``(result, [])``, or ``(None, errors)`` when the inputs cannot be used."""
     s = settings
     cur = s.reporting_currency
@@ -133,7 +136,11 @@ def compute_allowance(tables: dict, settings: Settings, as_of, *, aging: AgingRe
     period = hist.period_of(as_of)
     notes: list[str] = []
 
-    history = hist.merge(tables.get("aging_history"), hist.snapshot(aging.detail, period, labels, cur), period, labels, cur)
+    if history_with_period:
+        history = tables["aging_history"]
+    else:
+        history = hist.merge(tables.get("aging_history"), hist.snapshot(aging.detail, period, labels, cur), period,
+                             labels, cur)
     usable, hnotes = hist.clean(history, labels)
     notes += hnotes
     bal = hist.balances(usable, labels)

@@ -64,7 +64,8 @@ def step_allowance(state: CloseState) -> StepResult:
     opening, notes = opening_from(periods, period, s.allowance_opening, cur)
     approvals = read_approvals(prop_grid)
     res, errors = compute_allowance(tables, s.with_(allowance_opening=None), s.as_of, aging=aging_result(state),
-                                    opening=opening, approvals=approvals, written_off=read_written_off(prop_grid, cur))
+                                    opening=opening, approvals=approvals, written_off=read_written_off(prop_grid, cur),
+                                    history_with_period=True)
     if errors:
         raise InputErrors(errors)
     state.results["allowance"] = res

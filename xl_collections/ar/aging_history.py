@@ -43,7 +43,8 @@ def snapshot(detail: pd.DataFrame, period: str, labels, currency: str) -> pd.Dat
 def _sorted(df: pd.DataFrame, order: dict, currency: str) -> pd.DataFrame:
     """Newest period first, then customer, then bucket in aging order (other labels last)."""
     key = df["bucket"].map(order).fillna(len(order)).astype(int)
-    months = df["period"].map(month_number).astype("int64")    # int even when there are no rows
+    periods = df["period"]                # a few distinct months over many rows: each turned into a number once
+    months = periods.map({p: month_number(p) for p in pd.unique(periods)}).astype("int64")  # int when no rows
     out = df.assign(_k=key, _m=-months).sort_values(
         ["_m", "customer_id", "_k"], kind="stable").drop(columns=["_k", "_m"]).reset_index(drop=True)
     out = out[list(COLUMNS)]

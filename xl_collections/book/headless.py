@@ -168,6 +168,12 @@ class HeadlessBook:
             self._grids[name] = contract_headers(grid, [(b.r0 + 1, b.c0, b.c1) for b in boxes])
         return self._grids[name].copy()
 
+    def forget_cells(self, sheets) -> None:
+        """Let go of the cells :meth:`read_sheet` keeps for ``sheets`` (a later read reads the
+        file again): the close's input sheets, once they are tables, need not stay in memory."""
+        for name in sheets:
+            self._grids.pop(name, None)
+
     def read_table(self, table_name: str) -> pd.DataFrame:
         if self.binary:
             raise BookError(f"{self.path.name}: Excel tables cannot be read from .xlsb files")
@@ -458,7 +464,8 @@ class _Plan:
         rels_part = pk.rels_path(part)
         old_rels_xml = self.pkg.read(rels_part) if existing else None
         old_rels = pk.parse_rels(old_rels_xml)
-        sheet_pr, kept, drawing_rid, protection = (_kept_elements(self.pkg, part) if existing else (b"", [], None, b""))
+        previous = self.pkg.read(part) if existing else None       # the sheet's XML as it is now
+        sheet_pr, kept, drawing_rid, protection = (_kept_elements(previous) if existing else (b"", [], None, b""))
 
         # old tables of this sheet go; their names may be reused
         drop = set()
@@ -472,7 +479,8 @@ class _Plan:
                 drop.add(r["Id"])
         rendered, blocks = render(out, self.styles)
         self.print[out.name] = print_names(out, rendered, blocks) if out.print_fit_width else {}
-        extra = self._user_cells(part if existing else None, out, rendered, blocks, old_tables)
+        extra = self._user_cells(previous, out, rendered, blocks, old_tables)
+        del previous
         taken = {name.lower(): p for p, (_, name) in self.tables.items()}
         next_id = max([i for i, _ in self.tables.values()] + [0]) + 1
         new_rels, table_rids = [], []
@@ -516,8 +524,10 @@ class _Plan:
             rels = pk.remove_rels(old_rels_xml, drop) if old_rels_xml else None
             self.parts[rels_part] = pk.add_rels(rels, new_rels) if new_rels else rels
 
-    def _user_cells(self, part: str | None, out: SheetOutput, rendered, blocks, old_tables) -> list[tuple[int, int, str]]:
-        """The user's cells on the previous version of this sheet, placed for the new one
+    def _user_cells(self, previous: bytes | None, out: SheetOutput, rendered, blocks, old_tables
+                    ) -> list[tuple[int, int, str]]:
+        """The user's cells on the previous version of this sheet (its XML ``previous``; None:
+        a new sheet), placed for the new one
         (:mod:`.usercells`); refuses when one would land inside the program's new table.
         Records what the program writes now (``xlc_owned``)."""
         now = []
@@ -529,7 +539,7 @@ class _Plan:
         if out.notes:
             now.append(uc.Box(0, 0, (out.link_row() or len(out.notes)) - 1, 0))
         self.owned[out.name] = uc.owned_formula(out.name, now)
-        if part is None:
+        if previous is None:
             return []
         recorded = self.book.owned_ranges(out.name)
         if recorded is not None:
@@ -537,7 +547,7 @@ class _Plan:
         else:                # not recorded (a version before the marker): its tables, titles, note lines
             program = uc.program_boxes([b for _, b in old_tables], len(out.notes))
         carried = self.book._carried.get(out.name.lower(), set())
-        cells = [c for c in uc.user_cells(self.pkg.read(part), program) if (c.row + 1, c.col) not in carried]
+        cells = [c for c in uc.user_cells(previous, program) if (c.row + 1, c.col) not in carried]
         cells = self._not_user_columns(cells, old_tables, blocks, out.name)
         cells = uc.beyond_table_rows(cells, [b for _, b in old_tables])
         if not cells:
@@ -771,11 +781,11 @@ def _insert_sheet(wb_xml: bytes, name: str, sheet_id: int, rid: str, at: int | N
     return (head + rest).encode("utf-8")
 
 
-def _kept_elements(pkg: pk.Package, part: str) -> tuple[bytes, list[bytes], str | None, bytes]:
+def _kept_elements(previous: bytes) -> tuple[bytes, list[bytes], str | None, bytes]:
     """From an owned sheet's previous XML: its sheetPr, the elements that carry buttons and
     shapes, the drawing's relationship id and the sheet protection a user set."""
     sheet_pr, kept, drawing_rid, protection = b"", [], None, b""
-    data = _without_cells(pkg.read(part))
+    data = _without_cells(previous)
     depth = 0
     for event, el in etree.iterparse(_BytesReader(data), events=("start", "end"), huge_tree=True):
         if event == "start":
@@ -812,12 +822,22 @@ def _without_cells(data: bytes) -> bytes:
     open_end = data.find(b">", start.end())
     if open_end < 0 or data[open_end - 1:open_end] == b"/":      # <sheetData/>: nothing inside
         return data
-    close = None
-    for close in _SHEET_DATA_CLOSE.finditer(data, open_end):
-        pass                                                   # the last closing tag
+    close = _last_close(data, open_end)
     if close is None:
         return data
-    return data[:open_end + 1] + data[close.start():]
+    return data[:open_end + 1] + data[close:]
+
+
+def _last_close(data: bytes, after: int) -> int | None:
+    """Where the last ``</sheetData>`` (any prefix) after ``after`` starts: looked for from the
+    end (the closing tags cannot overlap, so the last one found is the last of them all)."""
+    i = len(data)
+    while (i := data.rfind(b"sheetData", after, i)) >= 0:
+        lt = data.rfind(b"</", after, i)
+        m = _SHEET_DATA_CLOSE.match(data, lt) if lt >= 0 else None
+        if m is not None and m.start() + 2 <= i < m.end():
+            return m.start()
+    return None
 
 
 class _BytesReader:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import chain, repeat
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -193,16 +194,23 @@ class _Block:
 
     def rows(self, start: int, stop: int) -> list[str]:
         """Cell XML of data rows start..stop-1 (0-based within the frame), one string per row."""
-        if self.total_encoders is not None and stop == len(self.df) and stop > start:
-            return self._rows(start, stop - 1, self.encoders) + self._rows(stop - 1, stop, self.total_encoders)
-        return self._rows(start, stop, self.encoders)
+        cols = self.cell_columns(start, stop)
+        return ["".join(cells) for cells in zip(*cols)] if cols else [""] * max(stop - start, 0)
 
-    def _rows(self, start: int, stop: int, encoders) -> list[str]:
+    def cell_columns(self, start: int, stop: int) -> list[list[str]]:
+        """Cell XML of data rows start..stop-1, one list per column (``""``: no cell); no
+        list when the block has no columns.  :meth:`rows` joins them per row."""
+        if self.total_encoders is not None and stop == len(self.df) and stop > start:
+            body, total = self._cell_columns(start, stop - 1, self.encoders), \
+                self._cell_columns(stop - 1, stop, self.total_encoders)
+            return [b + t for b, t in zip(body, total)]
+        return self._cell_columns(start, stop, self.encoders)
+
+    def _cell_columns(self, start: int, stop: int, encoders) -> list[list[str]]:
         rownums = [str(r) for r in range(self.row0 + 1 + start, self.row0 + 1 + stop)]
         if stop <= start:
-            return []
-        cols = [enc(col.iloc[start:stop], rownums, start) for col, enc in zip(self._columns(), encoders)]
-        return ["".join(cells) for cells in zip(*cols)] if cols else [""] * len(rownums)
+            return [[] for _ in encoders]
+        return [enc(col.iloc[start:stop], rownums, start) for col, enc in zip(self._columns(), encoders)]
 
     def _columns(self) -> list[pd.Series]:
         """The frame's columns, taken once and without the frame's attrs (slicing a column that
@@ -542,11 +550,12 @@ def sheet_chunks(out: SheetOutput, rendered: Rendered, blocks: list[_Block], *, 
                 yield row_xml(r, parts).encode()
             for start in range(0, len(blk.df), CHUNK_ROWS):
                 stop = min(start + CHUNK_ROWS, len(blk.df))
-                rows = blk.rows(start, stop)
-                attrs = blk.row_attrs(start, stop, rendered.widths) if blk.b.wrap_columns else [""] * len(rows)
+                cols = blk.cell_columns(start, stop)
+                attrs = blk.row_attrs(start, stop, rendered.widths) if blk.b.wrap_columns else [""] * (stop - start)
                 base = blk.row0 + 1 + start
-                yield "".join(f'<row r="{base + k}"{a}>{cells}</row>'
-                              for k, (cells, a) in enumerate(zip(rows, attrs))).encode()
+                opens = [f'<row r="{base + k}"{a}>' for k, a in enumerate(attrs)]
+                # each row: its start tag, its cells column by column, its end tag (one join per chunk)
+                yield "".join(chain.from_iterable(zip(opens, *cols, repeat("</row>", len(opens))))).encode()
         for r, parts in pending:
             yield row_xml(r, parts).encode()
     else:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+import numpy as np
 from lxml import etree
 
 from .ondisk import BookRefused
@@ -131,7 +132,92 @@ class UserCell:
 def user_cells(sheet_xml: bytes, program: list[Box]) -> list[UserCell]:
     """The cells of a sheet's previous XML that hold something (a value, text or formula)
     outside ``program``.  Rows that lie inside a table from its first to its last column
-    (most of a big sheet) are passed over without looking at their cells."""
+    (most of a big sheet) are passed over without looking at their cells: on a sheet as the
+    program and Excel write it they are cut out of the XML before it is parsed
+    (:func:`rows_that_may_hold_user_cells`); the parse then sees the same result."""
+    return _user_cells_parsed(rows_that_may_hold_user_cells(sheet_xml, program), program)
+
+
+def rows_that_may_hold_user_cells(sheet_xml: bytes, program: list[Box]) -> bytes:
+    """``sheet_xml`` without the rows that :func:`_user_cells_parsed` passes over anyway: rows
+    inside a tall box of ``program`` (1,000 rows or more) whose every cell is written
+    ``<c r="..."`` with a column of that box.  Found with byte searches, not a parse; the rows
+    stay whole elements and everything outside ``<sheetData>`` keeps its bytes.  Returns
+    ``sheet_xml`` as it is when the XML is not laid out so (a prefix for the main namespace or a
+    namespace declared among the rows, another encoding, comments or CDATA, rows out of order,
+    a box wider than 100 columns), so the parse looks at
+    every row as before.  The rows cut out are trusted to be well-formed XML (a broken one would
+    have stopped the parse)."""
+    for box in sorted(program, key=lambda b: b.r0 - b.r1):
+        if box.r1 - box.r0 < _TALL_ROWS:
+            break
+        sheet_xml = _without_rows_inside(sheet_xml, box)
+    return sheet_xml
+
+
+_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=\"(\d+)\"")
+_MARKUP = re.compile(rb"<[!?]")          # a comment, CDATA or a processing instruction
+# a prefix bound to the main namespace: its elements (``<x:c>``) would be cells the byte search does not see
+_MAIN_PREFIX = re.compile(rb"xmlns:[\w.-]+\s*=\s*[\"']" + re.escape(NS_MAIN.encode()) + rb"[\"']")
+_MAX_FLAGGED = 2000         # more rows with cells beside the box than this: parse them all
+_TALL_ROWS = 1000           # a shorter box is parsed row by row: cutting would save little
+
+
+def _without_rows_inside(sheet_xml: bytes, tall: Box) -> bytes:
+    """One box of :func:`rows_that_may_hold_user_cells`."""
+    if tall.c1 - tall.c0 >= 100:
+        return sheet_xml
+    decl = sheet_xml[:200].split(b"?>")[0].lower() if sheet_xml.startswith(b"<?xml") else b""
+    if not sheet_xml.startswith(b"<") or b"encoding" in decl and not re.search(rb"encoding=[\"']utf-8[\"']", decl):
+        return sheet_xml
+    start = sheet_xml.find(b"<sheetData>")
+    end = sheet_xml.rfind(b"</sheetData>")
+    if start < 0 or end < start or sheet_xml.find(b"<sheetData", start + 1) >= 0:
+        return sheet_xml
+    start += len(b"<sheetData>")
+    if sheet_xml.find(b"<row", 0, start) >= 0 or sheet_xml.find(b"<row", end) >= 0:
+        return sheet_xml
+    if sheet_xml.find(b"xmlns", start, end) >= 0 or _MAIN_PREFIX.search(sheet_xml, 0, start):
+        return sheet_xml
+    if (sheet_xml.find(b"!", start, end) >= 0 or sheet_xml.find(b"?", start, end) >= 0) \
+            and _MARKUP.search(sheet_xml, start, end):         # (one byte is found fast; most sheets have neither)
+        return sheet_xml
+    numbers = _ROW_NUMBER.findall(sheet_xml, start, end)
+    if not numbers or len(numbers) != sheet_xml.count(b"<row", start, end):
+        return sheet_xml
+    rows = np.array(numbers, dtype=np.int64)
+    del numbers
+    if not (np.diff(rows) > 0).all():
+        return sheet_xml
+    where = np.flatnonzero((rows - 1 >= tall.r0) & (rows - 1 <= tall.r1))
+    if len(where) < _TALL_ROWS:
+        return sheet_xml
+    first, last = int(where[0]), int(where[-1])
+    # where the first row inside the box and the first row after it begin: every "<row" here
+    # starts a row (counted above), so step over the rows before / after them
+    a = sheet_xml.find(b"<row", start, end)
+    for _ in range(first):
+        a = sheet_xml.find(b"<row", a + 1, end)
+    b = end
+    for _ in range(len(rows) - 1 - last):
+        b = sheet_xml.rfind(b"<row", start, b)
+    letters = b"|".join(col_letter(c).encode() for c in range(tall.c0, tall.c1 + 1))
+    beside = re.compile(rb"<c(?=[\s>/])(?! r=\"(?:" + letters + rb")\d+\")")
+    keep, covered = [], a          # the rows kept, in order; where the last one ends
+    for m in beside.finditer(sheet_xml, a, b):
+        if m.start() < covered:
+            continue
+        row = sheet_xml.rfind(b"<row", covered, m.start())
+        stop = sheet_xml.find(b"</row>", m.start(), b)
+        if row < 0 or stop < 0 or len(keep) >= _MAX_FLAGGED:
+            return sheet_xml
+        covered = stop + len(b"</row>")
+        keep.append(sheet_xml[row:covered])
+    return b"".join([sheet_xml[:a], *keep, sheet_xml[b:]])
+
+
+def _user_cells_parsed(sheet_xml: bytes, program: list[Box]) -> list[UserCell]:
+    """:func:`user_cells` by parsing every row of ``sheet_xml`` (the careful path)."""
     found = []
     for _, row in etree.iterparse(io.BytesIO(sheet_xml), events=("end",), tag=f"{{{NS_MAIN}}}row", huge_tree=True,
                                   resolve_entities=False, no_network=True):

@@ -109,6 +109,9 @@ def read_state(book, *, as_of=None, on_refused=None) -> CloseState:
     action outside the close (statements of account) starts here too."""
     file = book.path.name if getattr(book, "path", None) else ""
     settings, tables, problems = read_workbook_inputs(book, as_of=as_of)
+    if hasattr(book, "forget_cells"):       # the sheets read as tables are tables now: their cells may go
+        read = {schema.TABLES[t].sheet.lower() for t in tables}
+        book.forget_cells([s for s in book.sheet_names() if s.lower() in read])
     if problems:
         if on_refused is not None:
             on_refused(problems, settings)
@@ -144,7 +147,9 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     user = user or _user()
     run_id = new_run_id(book, now)
-    check_ours(book, [CLOSE_SHEET, *(sh for s in wanted for sh in STEP_SHEETS.get(s, ())), AUDIT_SHEET])
+    checked = [CLOSE_SHEET, *(sh for s in wanted for sh in STEP_SHEETS.get(s, ())), AUDIT_SHEET]
+    check_ours(book, checked)
+    checked = {s.lower() for s in checked} & {s.lower() for s in book.sheet_names()}    # judged on the file as it is
     book.status("Close: reading inputs…")
     t0 = time.perf_counter()
     state = read_state(book, as_of=as_of, on_refused=on_refused)
@@ -184,7 +189,8 @@ def run_close(book, *, steps=None, as_of=None, now: dt.datetime | None = None, u
         state.steps[s] = res
         book.status(f"Close step {i}/{len(wanted)}: {STEP_TITLES[s]} — {res.status} ({res.seconds:.1f} s)")
         book.write_sheet(dress([close_sheet(state.steps, settings)], settings.as_of, book.sheet_names())[0])
-    check_ours(book, [out.name for out in outputs])       # a step that wrote more than it declares
+    # a step that wrote more than it declares, or a sheet that is new since (the file did not change)
+    check_ours(book, [out.name for out in outputs if out.name.lower() not in checked])
     for out in dress(outputs, settings.as_of, book.sheet_names()):    # footer, back link, drill-down
         book.write_sheet(out)
     book.append_rows(AUDIT_SHEET, audit_rows(report, user=user, now=now), table_name="tblAuditLog")

@@ -55,7 +55,8 @@ def collections(open_items: pd.DataFrame, settings, as_of: dt.date, *, customers
                 activity: pd.DataFrame | None = None, applications: pd.DataFrame | None = None,
                 payments: pd.DataFrame | None = None, cleared: pd.DataFrame | None = None,
                 returns: pd.DataFrame | None = None, fx_rates: pd.DataFrame | None = None,
-                aging: AgingResult | None = None, resolutions: dict | None = None
+                aging: AgingResult | None = None, resolutions: dict | None = None,
+                cash: pd.DataFrame | None = None, promises: pd.DataFrame | None = None
                 ) -> tuple[CollectionsResult, list[InputError]]:
     """Promises, dispute cases, the worklist and the large balances at ``as_of``.
 
@@ -63,15 +64,21 @@ def collections(open_items: pd.DataFrame, settings, as_of: dt.date, *, customers
     ``applications``: cash applications of this run and earlier ones (AUTO rows count);
     ``payments``: fills an application's value date and customer; ``cleared``: the
     ``cleared_items`` history; ``returns``: a ``returns.csv``; ``resolutions``: case_id ->
-    resolution the user recorded on ``Disputes``.  Returns ``(result, errors)``."""
+    resolution the user recorded on ``Disputes``; ``cash`` / ``promises``: what
+    :func:`applied_cash` / :func:`evaluate_promises` give for these inputs, when the caller has
+    them already (``promises`` is not changed).  Returns ``(result, errors)``."""
     cur = settings.reporting_currency
     res = due_date_aging(open_items, as_of=as_of, settings=settings, customers=customers, fx_rates=fx_rates,
                          aging=aging)
     detail = res.detail
     detail.attrs["reporting_currency"] = cur
-    cash = applied_cash(applications, payments=payments, cleared=cleared, fx_rates=fx_rates, as_of=as_of,
-                        reporting_currency=cur)
-    promises = evaluate_promises(activity, cash, as_of=as_of, grace_days=settings.promise_grace_days, currency=cur)
+    if cash is None:
+        cash = applied_cash(applications, payments=payments, cleared=cleared, fx_rates=fx_rates, as_of=as_of,
+                            reporting_currency=cur)
+    if promises is None:
+        promises = evaluate_promises(activity, cash, as_of=as_of, grace_days=settings.promise_grace_days, currency=cur)
+    else:
+        promises = promises.copy()           # its collector column is filled in below
     collectors = {}
     if customers is not None and len(customers) and "collector" in customers.columns:
         collectors = dict(zip(customers["customer_id"], customers["collector"].fillna("")))

@@ -34,6 +34,7 @@ import re
 import pandas as pd
 
 from ..cashapp.refs import normalise_document_no
+from ..core.docno import document_keys
 from ..core.money import format_amount
 
 CSV_COLUMNS = ["case_id", "customer_id", "document_no", "amount", "reason_code", "opened", "age_days", "owner",
@@ -118,10 +119,8 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
     if cleared is not None and len(cleared):
         cl = cleared[["customer_id", "document_no", "amount"] + (["currency"] if "currency" in cleared else [])]
         docs = pd.concat([docs, cl[~cl["document_no"].isin(set(docs["document_no"]))]], ignore_index=True)
-    by_key: dict[tuple[str, str], dict] = {}
-    for r in docs.to_dict("records"):
-        by_key.setdefault((r["customer_id"], normalise_document_no(str(r["document_no"]))), r)
     ded = {r["document_no"]: r for r in detail[detail["doc_type"] == "DED"].to_dict("records")}
+    by_key = _documents_by_key(docs, _quoted_keys(cases, ded))
     checks, details = [], []
     seen: dict[tuple, str] = {}
     for c in cases.itertuples(index=False):
@@ -130,7 +129,7 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
             details.append("")
             continue
         item = ded[c.document_no]
-        ref_text = " ".join(str(item.get(k) or "") for k in ("reference", "po_number"))
+        ref_text = _ref_text(item)
         invoice, quoted = _invoice(c.customer_id, ref_text, by_key)
         found, words = [], []
         if not c.reason_code:
@@ -162,12 +161,45 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
     return pd.DataFrame({"check": checks, "check_detail": details}, index=cases.index)
 
 
+def _ref_text(item: dict) -> str:
+    """What a deduction quotes: its reference and PO number."""
+    return " ".join(str(item.get(k) or "") for k in ("reference", "po_number"))
+
+
+def _tokens(text: str) -> list[str]:
+    """The document numbers a text may quote (:func:`_invoice` tries them in this order)."""
+    return re.findall(r"[A-Za-z]*[-/ ]?\d[\w/-]*", text)
+
+
+def _quoted_keys(cases: pd.DataFrame, ded: dict) -> set[tuple[str, str]]:
+    """(customer, document key) of every number a deduction case's reference quotes: the only
+    keys :func:`_invoice` looks up."""
+    out = set()
+    for c in cases.itertuples(index=False):
+        if c.kind == "DEDUCTION":
+            out.update((c.customer_id, normalise_document_no(t)) for t in _tokens(_ref_text(ded[c.document_no])))
+    return out
+
+
+def _documents_by_key(docs: pd.DataFrame, wanted: set) -> dict[tuple[str, str], dict]:
+    """(customer, document key) -> the first document of ``docs`` with it (a record), for the
+    keys in ``wanted``; every document's key computed at once (:func:`document_keys`)."""
+    if not wanted or not len(docs):
+        return {}
+    keys = document_keys([str(v) for v in docs["document_no"].tolist()]).to_pylist()
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(zip(docs["customer_id"].tolist(), keys)):
+        if key in wanted and key not in first:
+            first[key] = i
+    return dict(zip(first, docs.iloc[list(first.values())].to_dict("records")))
+
+
 def _invoice(customer_id: str, text: str, by_key: dict) -> tuple[dict | None, bool]:
     """``(invoice, quoted)``: the customer's invoice a deduction's reference names
     (document-number keys, so ``INV-000123`` and ``inv 123`` agree) or None, and whether the
     reference quotes a document number at all (one not among the documents given — paid
     and gone — cannot be checked, but is no finding)."""
-    tokens = re.findall(r"[A-Za-z]*[-/ ]?\d[\w/-]*", text)
+    tokens = _tokens(text)
     for token in tokens:
         hit = by_key.get((customer_id, normalise_document_no(token)))
         if hit is not None:

@@ -175,8 +175,8 @@ def merge_disputes(cases: pd.DataFrame, previous: pd.DataFrame | None, currency:
     prev["case_id"] = ["" if _blank(v) else str(v).strip() for v in prev["case_id"]]
     keyed = prev[prev["case_id"] != ""].drop_duplicates("case_id", keep="first").set_index("case_id")
     for c in ucols:
-        rows[c] = [keyed.at[k, c] if c in keyed.columns and k in keyed.index and not _blank(keyed.at[k, c]) else None
-                   for k in rows["case_id"]]
+        cell = dict(zip(keyed.index, keyed[c])) if c in keyed.columns else {}      # case_id -> the user's cell
+        rows[c] = [cell[k] if k in cell and not _blank(cell[k]) else None for k in rows["case_id"]]
     has_user = prev[[c for c in ucols if c in prev.columns]].apply(lambda r: any(not _blank(v) for v in r), axis=1) \
         if any(c in prev.columns for c in ucols) else pd.Series(False, index=prev.index)
     gone = prev[has_user & ~prev["case_id"].isin(set(rows["case_id"]))].copy()

@@ -29,14 +29,23 @@ def applications(state: CloseState) -> pd.DataFrame | None:
     return _merge_prior(prior, cash.applications)
 
 
+def close_cash(state: CloseState) -> pd.DataFrame:
+    """The cash that meets promises (:func:`applied_cash`): every AUTO application of this and
+    earlier runs and the cleared items (memoised: the promises and the worklist use it)."""
+    if "applied_cash" not in state.results:
+        s, t = state.settings, state.tables
+        state.results["applied_cash"] = applied_cash(applications(state), payments=t.get("payments"),
+                                                     cleared=t.get("cleared_items"), fx_rates=t.get("fx_rates"),
+                                                     as_of=s.as_of, reporting_currency=s.reporting_currency)
+    return state.results["applied_cash"]
+
+
 def close_promises(state: CloseState) -> pd.DataFrame:
     """The promises to pay of this close (memoised: the commentary states them too), judged
     against every AUTO application of this and earlier runs and the cleared items."""
     if "promises" not in state.results:
         s, t = state.settings, state.tables
-        cash = applied_cash(applications(state), payments=t.get("payments"), cleared=t.get("cleared_items"),
-                            fx_rates=t.get("fx_rates"), as_of=s.as_of, reporting_currency=s.reporting_currency)
-        state.results["promises"] = evaluate_promises(t.get("activity"), cash, as_of=s.as_of,
+        state.results["promises"] = evaluate_promises(t.get("activity"), close_cash(state), as_of=s.as_of,
                                                       grace_days=s.promise_grace_days, currency=s.reporting_currency)
     return state.results["promises"]
 
@@ -59,7 +68,8 @@ def step_worklist(state: CloseState) -> StepResult:
     res, errors = collections(open_items_after(state), s, s.as_of, customers=t.get("customers"),
                               activity=t.get("activity"), applications=applications(state), payments=t.get("payments"),
                               cleared=t.get("cleared_items"), returns=returns, fx_rates=t.get("fx_rates"),
-                              aging=state.results.get("aging"), resolutions=resolutions(previous))
+                              aging=state.results.get("aging"), resolutions=resolutions(previous),
+                              cash=close_cash(state), promises=close_promises(state))
     state.results["collections"] = res
     rows = merge_disputes(res.disputes, previous, s.reporting_currency)
     outputs = [worklist_output(res, s.as_of, s), promises_output(res, s.as_of),

@@ -146,8 +146,8 @@ def customer_facts(detail: pd.DataFrame, summary: pd.DataFrame, *, as_of: dt.dat
         act = activity[activity["customer_id"].isin(ids) & (activity["date"] <= pd.Timestamp(as_of))]
         contacts = act[act["type"].isin(CONTACT_TYPES)].sort_values(["date", "source_row"] if "source_row" in act else ["date"])
         last = contacts.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-        text = {cid: f"{_day(r['date'])} ({r['type'].lower()}" + (f", {r['collector']})" if r["collector"] else ")")
-                for cid, r in last.iterrows()}
+        text = {cid: f"{_day(date)} ({kind.lower()}" + (f", {who})" if who else ")")
+                for cid, date, kind, who in zip(last.index, last["date"], last["type"], last["collector"])}
         facts["last_contact"] = [text.get(c, "") for c in ids]
         facts["promises"] = (_promises(act[act["type"] == "PROMISE"], detail, payments, as_of, ids)
                              if promises is None else _judged(promises, ids))
@@ -452,16 +452,20 @@ def merge_with_previous(rows: pd.DataFrame, previous_rows: pd.DataFrame | None,
     prev_by_id = prev.drop_duplicates("customer_id", keep="first").set_index("customer_id")
     res_by_id = old_resolved.drop_duplicates("customer_id", keep="last").set_index("customer_id") if len(old_resolved) else None
 
-    def carried(cid, col):
-        for src in (prev_by_id, res_by_id):
-            if src is not None and cid in src.index and col in src.columns:
-                v = src.at[cid, col]
-                if not _blank(v):
-                    return v
+    def cells(col) -> list[dict]:
+        """customer_id -> the value in ``col``, for the previous rows, then the resolved ones."""
+        return [dict(zip(src.index, src[col])) for src in (prev_by_id, res_by_id)
+                if src is not None and col in src.columns]
+
+    def carried(cid, col_cells):
+        for found in col_cells:
+            if cid in found and not _blank(found[cid]):
+                return found[cid]
         return None
 
     for col in ucols:
-        rows[col] = [carried(cid, col) for cid in rows["customer_id"]]
+        col_cells = cells(col)
+        rows[col] = [carried(cid, col_cells) for cid in rows["customer_id"]]
 
     statuses, comments = [], []
     for cid, draft in zip(rows["customer_id"], rows["latest_draft"]):

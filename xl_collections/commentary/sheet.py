@@ -43,18 +43,15 @@ def _blocks(grid: pd.DataFrame) -> list[pd.DataFrame]:
         return out
     first = grid.columns[0]
     rows = list(grid.index)
-    for pos, r in enumerate(rows):
-        if str(grid.at[r, first] or "").strip() != "customer_id":
+    for pos, v in enumerate(grid[first].tolist()):
+        if str(v or "").strip() != "customer_id":
             continue
-        header = grid.loc[r]
+        header = grid.loc[rows[pos]]
         cols = [c for c in grid.columns if header[c] is not None and str(header[c]).strip()]
-        body = []
-        for r2 in rows[pos + 1:]:
-            vals = grid.loc[r2, cols]
-            if vals.isna().all():
-                break
-            body.append(vals.tolist())
-        out.append(pd.DataFrame(body, columns=[str(header[c]).strip() for c in cols], dtype=object))
+        cells = grid.loc[rows[pos + 1:], cols].to_numpy(dtype=object)        # the rows below, as values
+        blank = pd.isna(cells).all(axis=1)
+        end = int(blank.argmax()) if blank.any() else len(cells)           # down to the first blank row
+        out.append(pd.DataFrame(cells[:end].tolist(), columns=[str(header[c]).strip() for c in cols], dtype=object))
     return out
 
 

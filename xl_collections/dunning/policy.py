@@ -224,15 +224,21 @@ def propose(open_items: pd.DataFrame, customers: pd.DataFrame | None, settings: 
     levels = tuple(settings.dunning_levels)
     fees = tuple(settings.dunning_fees)
     rows, letters = [], []
-    by_cust = dict(tuple(items.groupby("customer_id", sort=False)))
+    # each customer's dunnable items as positions into these columns (taken once: slicing the
+    # frame per customer costs more than the rest of the loop)
+    by_cust = _positions(items["customer_id"])
+    dpd, rep_amt = items["days_past_due"].to_numpy(), items["reporting_amount"].to_numpy()
+    item_cur, open_amt = items["currency"].to_numpy(dtype=object), items["open_amount"].to_numpy()
+    item_int = items["interest"].to_numpy()
+    item_rate = None
     for cid in pd.unique(overdue["customer_id"]):
         its = by_cust.get(cid)
         info = master.get(cid, {})
         last_level = int(last["last_level"].get(cid, 0)) if cid in last.index else 0
         last_date = last["last_letter_date"].get(cid, pd.NaT) if cid in last.index else pd.NaT
         n = 0 if its is None else len(its)
-        oldest = int(its["days_past_due"].max()) if n else 0
-        rep_overdue = int(its["reporting_amount"].sum()) if n else 0
+        oldest = int(dpd[its].max()) if n else 0
+        rep_overdue = int(rep_amt[its].sum()) if n else 0
         reason = ""
         if blocked(info.get("dunning_block", "")):
             reason = DUNNING_BLOCK
@@ -246,17 +252,18 @@ def propose(open_items: pd.DataFrame, customers: pd.DataFrame | None, settings: 
             reason = INTERVAL
         level = 0 if reason else level_for(oldest, levels, last_level)
         fee = int(fees[min(level, len(fees)) - 1]) if level and fees else 0
-        currencies = sorted(set(its["currency"])) if n else []
+        currencies = sorted(set(item_cur[its].tolist())) if n else []
         if level and fee and rep not in currencies:
             currencies = sorted([*currencies, rep])
         interest_rep = 0
         for cur in currencies or [rep]:
-            part = its[its["currency"] == cur] if n else None
-            amt = int(part["open_amount"].sum()) if part is not None else 0
-            intr = int(part["interest"].sum()) if part is not None else 0
+            part = its[item_cur[its] == cur] if n else None      # the customer's items in ``cur``
+            amt = int(open_amt[part].sum()) if part is not None else 0
+            intr = int(item_int[part].sum()) if part is not None else 0
             f = fee if cur == rep else 0
             if intr:   # in the reporting currency: each item's interest converted at its rate, exactly
-                interest_rep += int(convert_minor(part["interest"].to_numpy(dtype="int64"), part["fx_rate"].iloc[0],
+                item_rate = items["fx_rate"].to_numpy() if item_rate is None else item_rate
+                interest_rep += int(convert_minor(item_int[part].astype("int64"), item_rate[part[0]],
                                                   minor_unit(cur), minor_unit(rep)).sum())
             letters.append({"customer_id": cid, "level": level or None, "items": 0 if part is None else len(part),
                             "currency": cur, "amount_overdue": amt, "interest": intr, "fee": f,
@@ -287,6 +294,16 @@ def propose(open_items: pd.DataFrame, customers: pd.DataFrame | None, settings: 
     items.attrs = {"money": ["open_amount", "interest", "reporting_amount"], "currency": rep,
                    "money_currency": {"reporting_amount": rep}}
     return DunningProposal(cust_df, letters_df, items, as_of, rep), []
+
+
+def _positions(keys: pd.Series) -> dict[object, np.ndarray]:
+    """Key -> the positions of its rows, in row order (what ``groupby(keys, sort=False)``
+    groups; a missing key forms no group)."""
+    out: dict[object, list[int]] = {}
+    for i, k in enumerate(keys.tolist()):
+        if not (k is None or k is pd.NA or k is pd.NaT or isinstance(k, float) and k != k):
+            out.setdefault(k, []).append(i)
+    return {k: np.array(v, dtype=np.intp) for k, v in out.items()}
 
 
 def _master(cust: pd.DataFrame | None) -> dict[str, dict]:
