@@ -31,8 +31,9 @@ from ..close.steps import RIBBON_ACTIONS, RIBBON_BUTTONS
 PYODIDE_BUILT = frozenset({"pandas", "numpy", "lxml", "pyarrow", "python-calamine", "rapidfuzz", "charset-normalizer"})
 # dependencies a workbook in Lite never needs: read only for files beside the book (tables beyond
 # a sheet, a DuckDB database; fastexcel, the fast path of a workbook file, optional), imported
-# only on those paths
-NOT_IN_LITE = frozenset({"duckdb", "fastexcel"})
+# only on those paths; isal (compiled, not in Pyodide) only speeds up the headless save, zlib
+# does it without
+NOT_IN_LITE = frozenset({"duckdb", "fastexcel", "isal"})
 WHEEL_LINE = "https://YOUR-HOST/xl_collections-{version}-py3-none-any.whl"
 
 
