@@ -18,7 +18,6 @@ import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-
 from xl_collections.cli.demo import build_demo_book
 from xl_collections.cli.dispatch import main as cli
 from xl_collections.close.steps import OWNED_SHEETS
