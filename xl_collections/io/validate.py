@@ -149,7 +149,7 @@ def _trimmed(arr):
     cell starts or ends with a byte that could be white space (a control, a space, or any
     non-ASCII byte: those cells are left to Arrow's trim)."""
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     bufs = arr.buffers()
     if len(bufs) != 3 or bufs[1] is None:
@@ -172,7 +172,7 @@ _UNSET = object()     # "not computed yet" for the ``arr`` arguments below
 
 def is_blank(s: pd.Series, arr=_UNSET) -> np.ndarray:
     """``arr``: ``_arrow_text(s)`` when the caller has it already."""
-
+    import pyarrow.compute as pc
 
     if arr is _UNSET:
         arr = _arrow_text(s)
@@ -185,7 +185,7 @@ def is_blank(s: pd.Series, arr=_UNSET) -> np.ndarray:
 
 def _excel_errors(s: pd.Series, arr=_UNSET) -> np.ndarray:
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     if arr is _UNSET:
         arr = _arrow_text(s)
@@ -202,7 +202,7 @@ def _excel_errors(s: pd.Series, arr=_UNSET) -> np.ndarray:
 def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
     """Cells -> str ('' for blank); integral floats lose their '.0' (Excel stores 123 as 123.0);
     ``upper``: upper-cased (codes).  ``arr``: ``_arrow_text(s)`` when the caller has it already."""
-
+    import pyarrow.compute as pc
 
     if upper:
         if arr is _UNSET:
@@ -243,7 +243,7 @@ def _object_text(arr) -> np.ndarray:
     cells repeats a value, the column goes through an Arrow dictionary: one Python string per
     distinct value, shared by its cells (a million cells of five codes make five strings)."""
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     arr = pc.fill_null(arr, "")
     n = len(arr)
@@ -284,7 +284,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
     ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     table = TABLES[table_name]
     errors: list[InputError] = []
@@ -527,7 +527,7 @@ def _isin(txt: pd.Series, values, ta=None) -> np.ndarray:
     """``txt.isin(values)`` as a bool array; through ``ta``, the same cells as Arrow text, when
     given (and every value is text)."""
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     if ta is not None:
         try:
@@ -543,7 +543,7 @@ def _all_distinct(values: pd.Series, arr=None) -> bool:
     """True when no value repeats (a quick certain answer; False also when it cannot tell).
     ``arr``: the same values as Arrow text when the caller has them."""
     import pyarrow as pa
-
+    import pyarrow.compute as pc
 
     if arr is None:
         try:
@@ -632,7 +632,7 @@ def _check_text(txt: pd.Series, arr, name: str, header, rows: np.ndarray, err, w
     identifier is refused naming row and column; in other text, control characters other than
     tab and newline are removed, with one warning per column.  ``arr``: the column as trimmed
     Arrow text (None when it is not text) for the fast check."""
-
+    import pyarrow.compute as pc
 
     ident = name in IDENTIFIERS
     pattern = _CONTROL_ANY if ident else _CONTROL_XML
