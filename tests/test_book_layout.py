@@ -136,11 +136,11 @@ def test_highlight_cells_equal_to_a_value(tmp_path):
 
 
 def test_wrapped_lines_fill_words_greedily():
-    from xl_collections.book.sheetxml import _wrapped_lines
-    assert _wrapped_lines("a b c", 10) == 1
-    assert _wrapped_lines("aaaa bbbb cccc", 9) == 2          # a word never splits across lines when it fits
-    assert _wrapped_lines("x" * 25, 10) == 3                 # a longer word takes the lines it needs
-    assert _wrapped_lines("one\ntwo", 10) == 2
+    from xl_collections.book.sheetxml import wrapped_lines
+    assert wrapped_lines("a b c", 10) == 1
+    assert wrapped_lines("aaaa bbbb cccc", 9) == 2          # a word never splits across lines when it fits
+    assert wrapped_lines("x" * 25, 10) == 3                 # a longer word takes the lines it needs
+    assert wrapped_lines("one\ntwo", 10) == 2
 
 
 def test_frozen_columns_with_or_without_frozen_rows(tmp_path):

@@ -173,7 +173,7 @@ class _Block:
             texts = self.df.iloc[start:stop, j].tolist()
             for k, v in enumerate(texts):
                 if isinstance(v, str) and (len(v) > per_line or "\n" in v):
-                    n = _wrapped_lines(v, per_line)
+                    n = wrapped_lines(v, per_line)
                     if n > lines[k]:
                         lines[k] = n
         return [f' ht="{15 * min(int(n), 20)}" customHeight="1"' if n > 1 else "" for n in lines.tolist()]
@@ -225,7 +225,7 @@ class _Block:
         return self._cols
 
 
-def _wrapped_lines(text: str, per_line: float) -> int:
+def wrapped_lines(text: str, per_line: float) -> int:
     """Lines a wrapped cell needs: words filled greedily into lines of ``per_line`` characters
     (a longer word takes the lines its length needs)."""
     n = 0

@@ -209,7 +209,8 @@ SETTINGS: tuple[Setting, ...] = (
            f"Weight of {label} in the credit score (0 leaves it out)", "a number of 0 or more",
            group="Credit scoring", low=Decimal(0)),
         _s(f"CreditPoints{cell}", f"credit_points_{_snake(cell)}", POINTS, parse_points(points),
-           f"Points 0-100 for {label}: input:points pairs, straight lines between them", group="Credit scoring"),
+           f"Points 0-100 for {label}, on straight lines between the pairs; inputs increasing, points only "
+           "rising or only falling", group="Credit scoring"),
     )),
     _s("CreditClassScores", "credit_class_scores", DECIMAL_LIST, (Decimal(80), Decimal(65), Decimal(50), Decimal(35)),
        "Lowest score of classes A, B, C and D (below the last: E)", "four falling scores such as 80,65,50,35",
@@ -327,8 +328,7 @@ def expected_text(s: Setting, currency: str) -> str:
         return s.expected
     return {MONEY: f"a non-negative amount in {currency}", FRACTION: "a percentage such as 10% or 0.10",
             DAYS: "a whole number of days (0 or more)", COUNT: f"a whole number of at least {s.low or 0}",
-            DECIMAL: "a number", POINTS: "input:points pairs such as 0:0, 1.10:30, 2.60:70, 4.00:100 (inputs "
-            "increasing, points 0-100 only rising or only falling)"}.get(s.kind, "a value")
+            DECIMAL: "a number", POINTS: "input:points pairs such as 1:0, 3:60, 6:100"}.get(s.kind, "a value")
 
 
 def parse_value(s: Setting, value: object, *, currency: str, day_first: bool) -> object:

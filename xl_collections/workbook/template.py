@@ -26,6 +26,7 @@ from ..core import schema
 from ..close.checklist import AUDIT_HEADER, CHECKLIST_HEADER, CHECKLIST_WIDTHS, CLOSE_BUTTON_CELL, CLOSE_NOTES, close_sheet_rows
 from ..io.write import to_display
 from ..core.money import to_decimal
+from ..book.sheetxml import wrapped_lines
 from ..book.usercells import Box, owned_formula, set_owned_names
 from .vba import module_sources, ribbon, with_kept_vba
 from ..core.settings import (BOOL, BUCKETS, BY_CELL, CHOICE, COUNT, COUNT_LIST, CURRENCY, DATE, DAYS, DECIMAL,
@@ -254,10 +255,10 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     head_opt = wb.add_format({"bold": False, "italic": True, "bottom": 1, "bg_color": "#F2F2F2"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_color": "#595959"})
     wrap_col = wb.add_format({"text_wrap": True, "valign": "top"})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFF2CC", "border": 1})
-    input_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
-    num_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "#,##0.00"})
-    pct_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##%"})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFF2CC", "border": 1, "valign": "top"})
+    input_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "valign": "top"})
+    num_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "#,##0.00", "valign": "top"})
+    pct_fmt = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##%", "valign": "top"})
 
     sheets = {}
     for i, name in enumerate(SHEET_ORDER):
@@ -292,10 +293,10 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
 
     # Settings: named cells with validation
     ws = sheets["Settings"]
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 80)
+    widths = (26, 34, 36, 80)      # setting, value (a points table fits), expected, meaning
+    name_fmt = wb.add_format({"bold": True, "valign": "top"})
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
     ws.write_string(0, 0, "Settings of the close (named cells; change the yellow cells)", title)
     for j, h in enumerate(["setting", "value", "expected", "meaning"]):
         ws.write_string(1, j, h, head)
@@ -303,7 +304,7 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
     cells = settings_cells()
     for i, name in enumerate(NAMED_CELLS):
         r = SETTINGS_FIRST_ROW - 1 + i
-        ws.write_string(r, 0, name, bold)
+        ws.write_string(r, 0, name, name_fmt)
         v = values[name]
         kind = BY_CELL[name].kind
         if kind == DATE and v:
@@ -322,6 +323,9 @@ def build_template(path: str | Path, *, settings: Settings | None = None,
             ws.write_string(r, 1, str(v), input_fmt)
         ws.write_string(r, 2, SETTING_HELP[name][0], wrap)
         ws.write_string(r, 3, SETTING_HELP[name][1], wrap)
+        lines = max(wrapped_lines(SETTING_HELP[name][0], widths[2] - 1), wrapped_lines(SETTING_HELP[name][1], widths[3] - 1))
+        if lines > 1:          # LibreOffice does not grow a row for wrapped text on its own
+            ws.set_row(r, 15 * lines)
         ws.data_validation(r, 1, r, 1, _validation(name))
         wb.define_name(name, f"=Settings!{cells[name]}")
 
