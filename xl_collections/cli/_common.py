@@ -9,7 +9,7 @@ from pathlib import Path
 from ..core.dates import DateError, parse_date
 from ..core.errors import InputError, InputErrors, UsageError
 from ..io.outdir import check_out
-from ..core.money import is_currency
+from ..core.money import AmountError, is_currency, parse_amount
 from ..core.settings import Settings, from_settings_file
 from ..io.readers import read_warnings
 
@@ -26,6 +26,17 @@ def as_of_date(args, *, day_first: bool | None = None):
     if as_of is None:
         raise UsageError("--as-of is blank: expected a date such as 2026-10-31")
     return as_of
+
+
+def option_amount(option: str, value, currency: str) -> int | None:
+    """An amount option (``--opening``, ``--amount``) in minor units of ``currency``; None when
+    blank; a usage error naming the option when it does not read as an amount."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse_amount(value, currency)
+    except AmountError as e:
+        raise UsageError(f"{option} {value!r}: expected {e.expected}") from None
 
 
 def reporting_currency(args) -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..allowance import compute_allowance
-from ..core.errors import InputError, InputErrors, UsageError
+from ..core.errors import InputError, InputErrors
 from ..io.sources import read_csv_frame
-from ..core.money import AmountError, money_text, parse_amount
-from ._common import command_settings, as_of_date, out_dir, read_inputs, reporting_currency
+from ..core.money import money_text
+from ._common import command_settings, as_of_date, option_amount, out_dir, read_inputs, reporting_currency
 
 HELP = "allowance for doubtful accounts (roll rates, reserves, journal) and write-off proposals"
 FILE_OPTIONS = True    # takes --currency, --map and --day-first
@@ -71,12 +71,7 @@ def run(args) -> int:
 
     currency = reporting_currency(args)
     as_of = as_of_date(args)
-    opening = None
-    if args.opening not in (None, ""):
-        try:
-            opening = parse_amount(args.opening, currency)
-        except AmountError as e:
-            raise UsageError(f"--opening {args.opening!r}: expected {e.expected}") from None
+    opening = option_amount("--opening", args.opening, currency)
     out = out_dir(args)
     settings, errors = command_settings(args, currency)
     approvals, errs = _approvals(getattr(args, "proposals", None))

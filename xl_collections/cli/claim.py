@@ -18,8 +18,8 @@ import pandas as pd
 from ..claims import CSV_COLUMNS, Claim, index_payments, research
 from ..core.dates import DateError, parse_date
 from ..core.errors import UsageError
-from ..core.money import AmountError, format_amount, money_text, parse_amount
-from ._common import command_settings, out_dir, read_inputs, reporting_currency
+from ..core.money import format_amount, money_text
+from ._common import command_settings, option_amount, out_dir, read_inputs, reporting_currency
 from .cashapp import read_payments, read_prior
 
 HELP = "research a customer's 'we paid' claim: candidate payments and where each went"
@@ -48,14 +48,9 @@ def claim_from_args(args, currency: str) -> Claim:
     customer = str(args.customer or "").strip()
     if not customer:
         raise UsageError("--customer is blank: expected the customer_id of the customer who says it paid")
-    amount = None
-    if args.amount not in (None, ""):
-        try:
-            amount = parse_amount(args.amount, currency)
-        except AmountError as e:
-            raise UsageError(f"--amount {args.amount!r}: expected {e.expected}") from None
-        if amount is not None and amount <= 0:
-            raise UsageError(f"--amount {args.amount!r}: expected the positive amount the customer says it paid")
+    amount = option_amount("--amount", args.amount, currency)
+    if amount is not None and amount <= 0:
+        raise UsageError(f"--amount {args.amount!r}: expected the positive amount the customer says it paid")
     date = None
     if args.date not in (None, ""):
         try:
