@@ -29,3 +29,12 @@ def test_refused_inputs_exit_1_and_write_nothing(tmp_path, capsys):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "month-end" in capsys.readouterr().out
+
+
+def test_an_amount_option_that_does_not_read_is_a_usage_error_naming_it(tmp_path, capsys):
+    assert main(["claim", "--customer", "C1", "--amount", "abc", "--payments", str(tmp_path / "p.csv"),
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "--amount 'abc': expected an amount in USD" in capsys.readouterr().err
+    assert main(["allowance", "--open-items", str(tmp_path / "o.csv"), "--history", str(tmp_path / "h.csv"),
+                 "--opening", "x1", "--as-of", "2026-10-31", "--out", str(tmp_path / "out")]) == 2
+    assert "--opening 'x1': expected an amount in USD" in capsys.readouterr().err
