@@ -19,10 +19,10 @@ from hypothesis import given, settings, strategies as st
 
 from xl_collections.credit import assess_credit
 from xl_collections.credit.ratios import Statement, altman_z, ratios, shown, zone
-from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, FACTOR_NAMES, add_months, class_of, policy,
+from xl_collections.credit.scoring import (CLASSES, DEFAULT_POLICY, add_months, class_of, policy,
                                            recommended_limit, review_date, score)
 from xl_collections.io.validate import canonical
-from xl_collections.core.settings import BY_CELL, Settings, from_named_values, from_settings_file
+from xl_collections.core.settings import BY_CELL, CREDIT_FACTORS, Settings, from_named_values, from_settings_file
 
 D = Decimal
 
@@ -307,7 +307,8 @@ def test_every_weight_and_threshold_is_a_settings_cell_with_the_readme_default()
     groups = {d.cell for d in BY_CELL.values() if d.group == "Credit scoring"}
     stems = {"AltmanZ", "CurrentRatio", "EquityRatio", "InterestCover", "DaysLate", "ShareLate", "DaysPastDue",
              "Paydex", "FailureScore"}
-    assert len(FACTOR_NAMES) == len(stems)
+    assert {f.cell for f in CREDIT_FACTORS} == stems
+    assert [f.name for f in DEFAULT_POLICY.factors] == [f.key for f in CREDIT_FACTORS]
     assert {f"CreditWeight{s}" for s in stems} | {f"CreditPoints{s}" for s in stems} <= groups
     assert {"CreditClassScores", "CreditMinWeight", "CreditLimitNetWorthPct", "CreditLimitAgencyPct",
             "CreditLimitBillingMonths", "CreditLimitRounding", "CreditReviewMonths", "CreditHistoryDays",

@@ -17,6 +17,7 @@ import csv
 from dataclasses import dataclass, field, make_dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from .dates import DateError, parse_date
 from .errors import InputError
@@ -86,6 +87,46 @@ def parse_points(value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     return table
 
 
+
+
+class CreditFactor(NamedTuple):
+    """One scored factor of the credit score, declared once: its named cells are
+    ``CreditWeight<cell>`` and ``CreditPoints<cell>`` (Settings fields ``credit_weight_<stem>``,
+    ``credit_points_<stem>``); ``key`` is the score input it reads (a column of ``Credit
+    Scores``), ``label`` its words on the sheet, ``described`` its words in the help text,
+    ``weight`` and ``points`` the README's defaults."""
+    cell: str
+    key: str
+    label: str
+    described: str
+    weight: int
+    points: str
+
+    @property
+    def stem(self) -> str:
+        return _snake(self.cell)
+
+
+# the scored factors, in the order ties are broken; lower is better for days late, share paid
+# late and days past due now (their points tables fall)
+CREDIT_FACTORS: tuple[CreditFactor, ...] = (
+    CreditFactor("AltmanZ", "altman_z", "Altman Z''", "Altman Z''", 20, "0:0, 1.10:30, 2.60:70, 4.00:100"),
+    CreditFactor("CurrentRatio", "current_ratio", "current ratio",
+                 "the current ratio (current assets / current liabilities)", 7, "0.5:0, 1.0:40, 1.5:70, 2.0:100"),
+    CreditFactor("EquityRatio", "equity_ratio", "equity ratio", "the equity ratio (equity / total assets)", 7,
+                 "0:0, 0.2:40, 0.4:75, 0.6:100"),
+    CreditFactor("InterestCover", "interest_cover", "interest cover", "the interest cover (EBIT / interest)", 6,
+                 "1:0, 3:60, 6:100"),
+    CreditFactor("DaysLate", "add_days", "average days late", "the average days paid late", 15,
+                 "0:100, 5:85, 15:60, 30:30, 60:0"),
+    CreditFactor("ShareLate", "pct_paid_late", "share paid late", "the share of billing paid late (0.25 = 25 %)", 10,
+                 "0:100, 0.25:70, 0.50:40, 1:0"),
+    CreditFactor("DaysPastDue", "max_days_past_due", "days past due now",
+                 "the days past due now (oldest undisputed item)", 10, "0:100, 15:80, 30:60, 60:30, 90:0"),
+    CreditFactor("Paydex", "paydex", "PAYDEX", "the agency's PAYDEX", 15, "20:0, 50:40, 70:70, 80:100"),
+    CreditFactor("FailureScore", "failure_score", "failure score", "the agency's failure score", 10,
+                 "1:0, 50:60, 100:100"),
+)
 
 SETTINGS: tuple[Setting, ...] = (
     # the close
@@ -193,23 +234,13 @@ SETTINGS: tuple[Setting, ...] = (
     _s("BadDebtExpenseAccount", "bad_debt_expense_account", TEXT, "6420", "GL account of bad-debt expense",
        "an account number", group="Accounts"),
     # credit scoring (README "Credit review and order decisions"): one weight and one points table
-    # per factor, the class floors, the recommended limit and the review interval per class
-    *(s for cell, label, weight, points in (
-        ("AltmanZ", "Altman Z''", 20, "0:0, 1.10:30, 2.60:70, 4.00:100"),
-        ("CurrentRatio", "the current ratio (current assets / current liabilities)", 7, "0.5:0, 1.0:40, 1.5:70, 2.0:100"),
-        ("EquityRatio", "the equity ratio (equity / total assets)", 7, "0:0, 0.2:40, 0.4:75, 0.6:100"),
-        ("InterestCover", "the interest cover (EBIT / interest)", 6, "1:0, 3:60, 6:100"),
-        ("DaysLate", "the average days paid late", 15, "0:100, 5:85, 15:60, 30:30, 60:0"),
-        ("ShareLate", "the share of billing paid late (0.25 = 25 %)", 10, "0:100, 0.25:70, 0.50:40, 1:0"),
-        ("DaysPastDue", "the days past due now (oldest undisputed item)", 10, "0:100, 15:80, 30:60, 60:30, 90:0"),
-        ("Paydex", "the agency's PAYDEX", 15, "20:0, 50:40, 70:70, 80:100"),
-        ("FailureScore", "the agency's failure score", 10, "1:0, 50:60, 100:100"),
-    ) for s in (
-        _s(f"CreditWeight{cell}", f"credit_weight_{_snake(cell)}", DECIMAL, Decimal(weight),
-           f"Weight of {label} in the credit score (0 leaves it out)", "a number of 0 or more",
+    # per factor of CREDIT_FACTORS, the class floors, the recommended limit and the review interval per class
+    *(s for f in CREDIT_FACTORS for s in (
+        _s(f"CreditWeight{f.cell}", f"credit_weight_{f.stem}", DECIMAL, Decimal(f.weight),
+           f"Weight of {f.described} in the credit score (0 leaves it out)", "a number of 0 or more",
            group="Credit scoring", low=Decimal(0)),
-        _s(f"CreditPoints{cell}", f"credit_points_{_snake(cell)}", POINTS, parse_points(points),
-           f"Points 0-100 for {label}, on straight lines between the pairs; inputs increasing, points only "
+        _s(f"CreditPoints{f.cell}", f"credit_points_{f.stem}", POINTS, parse_points(f.points),
+           f"Points 0-100 for {f.described}, on straight lines between the pairs; inputs increasing, points only "
            "rising or only falling", group="Credit scoring"),
     )),
     _s("CreditClassScores", "credit_class_scores", DECIMAL_LIST, (Decimal(80), Decimal(65), Decimal(50), Decimal(35)),

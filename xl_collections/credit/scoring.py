@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from ..core.money import round_half_away, to_decimal
-from ..core.settings import CLASSES as CLASS_LETTERS, Settings
+from ..core.settings import CLASSES as CLASS_LETTERS, CREDIT_FACTORS, Settings
 
 CLASSES = tuple(CLASS_LETTERS)
 D = Decimal
@@ -57,25 +57,10 @@ class Factor:
         return pts[-1][1]
 
 
-# the scored factors: (input key, words on the sheet, the Settings fields' stem), in the order
-# ties are broken; lower is better for days late, share paid late and days past due now
-FACTOR_NAMES: tuple[tuple[str, str, str], ...] = (
-    ("altman_z", "Altman Z''", "altman_z"),
-    ("current_ratio", "current ratio", "current_ratio"),
-    ("equity_ratio", "equity ratio", "equity_ratio"),
-    ("interest_cover", "interest cover", "interest_cover"),
-    ("add_days", "average days late", "days_late"),
-    ("pct_paid_late", "share paid late", "share_late"),
-    ("max_days_past_due", "days past due now", "days_past_due"),
-    ("paydex", "PAYDEX", "paydex"),
-    ("failure_score", "failure score", "failure_score"),
-)
-
-
 def factors(settings: Settings) -> tuple[Factor, ...]:
     """The factors with the weights and points tables of ``settings``."""
-    return tuple(Factor(name, label, getattr(settings, f"credit_weight_{stem}"),
-                        getattr(settings, f"credit_points_{stem}")) for name, label, stem in FACTOR_NAMES)
+    return tuple(Factor(f.key, f.label, getattr(settings, f"credit_weight_{f.stem}"),
+                        getattr(settings, f"credit_points_{f.stem}")) for f in CREDIT_FACTORS)
 
 
 @dataclass(frozen=True)
