@@ -13,7 +13,8 @@
   1,048,576 rows × 16,384 columns, or covers more than ``MAX_CELLS`` cells — one stray value at
   ``XFD1048576`` makes the reader try to allocate half a terabyte; the message names that cell.
 
-Only the package is read, never a cell value, so the check costs one decompression pass (a big
+Only the package is read, never a cell value, so the check costs one decompression pass (ISA-L's
+inflate where installed, :mod:`~xl_collections.io.inflate`; a big
 part inflated by a thread beside the scan, :mod:`~xl_collections.io.readahead`).  The same pass
 tells the readers, per worksheet, whether it may hold an Excel error cell and which ranges are
 merged (``check_workbook(..., sheets=...)``, :class:`SheetMarks`).
@@ -34,6 +35,7 @@ from lxml import etree
 
 from ..core.a1 import col_index, col_letter
 from ..core.errors import Refused
+from .inflate import open_member
 from .readahead import read_ahead
 
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
@@ -218,7 +220,7 @@ def _check_part(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
     used = _UsedRange() if is_xml and "worksheets/" in part.lower() else None
     total, tail, utf16 = 0, b"", None
     try:
-        with zf.open(info) as f:
+        with open_member(zf, info) as f:
             # a big part is inflated by a thread while the previous chunk is scanned (readahead)
             chunks = read_ahead(f, CHUNK) if info.file_size > READ_AHEAD_FROM else iter(lambda: f.read(CHUNK), b"")
             for chunk in chunks:
