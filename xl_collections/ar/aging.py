@@ -373,6 +373,26 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     return AgingResult(detail, summary, labels[1:], as_of, basis, by, reporting_currency, edges, rates)
 
 
+# what pandas makes of an object array of str (pandas 3: its Arrow-backed ``str``; 2.x: object)
+_STR_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
+_ARROW_STR = isinstance(_STR_DTYPE, pd.StringDtype) and _STR_DTYPE.storage == "pyarrow"
+
+
+def _text_column(values: np.ndarray):
+    """The column ``pd.DataFrame`` makes of an object array of ``str``, built by Arrow's own
+    conversion (pandas checks every cell in Python first); anything else (a missing value, a
+    cell that is not ``str``, text UTF-8 cannot hold) is left to pandas as before."""
+    if not _ARROW_STR or not len(values):
+        return values
+    try:
+        arr = pa.array(values, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return values
+    if arr.null_count:
+        return values
+    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]), dtype=_STR_DTYPE)
+
+
 def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, by="customer_id",
               reporting_currency="USD") -> pd.DataFrame:
     """Sum per group and bucket (exact int64), sort by past_due descending then key, add TOTAL.
@@ -404,9 +424,9 @@ def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, b
     past_due[g] = past_due[:g].sum()
     total_open[g] = total_open[:g].sum()
     data = {
-        key_col: np.append(np.asarray(keys, dtype=object), TOTAL)[order],
-        "customer_name": np.append(np.asarray(names, dtype=object), "")[order],
-        "currency": np.full(g + 1, reporting_currency, dtype=object),
+        key_col: _text_column(np.append(np.asarray(keys, dtype=object), TOTAL)[order]),
+        "customer_name": _text_column(np.append(np.asarray(names, dtype=object), "")[order]),
+        "currency": _text_column(np.full(g + 1, reporting_currency, dtype=object)),
         "total_open": total_open[order],
     }
     for j, lab in enumerate(labels):
