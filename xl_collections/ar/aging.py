@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 from ..core.dates import to_date
 from ..core.errors import InputError, InputErrors
 from ..core.fx import convert_minor, pick_rates
-from ..io.validate import _object_text, canonical
+from ..io.validate import STR_DTYPE, STR_IS_ARROW, _object_text, canonical
 from ..core.money import minor_unit
 from ..core.settings import DEFAULT_BUCKETS, parse_buckets
 from ..core.terms import TermsError, parse_terms
@@ -373,16 +373,11 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     return AgingResult(detail, summary, labels[1:], as_of, basis, by, reporting_currency, edges, rates)
 
 
-# what pandas makes of an object array of str (pandas 3: its Arrow-backed ``str``; 2.x: object)
-_STR_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
-_ARROW_STR = isinstance(_STR_DTYPE, pd.StringDtype) and _STR_DTYPE.storage == "pyarrow"
-
-
 def _text_column(values: np.ndarray):
     """The column ``pd.DataFrame`` makes of an object array of ``str``, built by Arrow's own
     conversion (pandas checks every cell in Python first); anything else (a missing value, a
     cell that is not ``str``, text UTF-8 cannot hold) is left to pandas as before."""
-    if not _ARROW_STR or not len(values):
+    if not STR_IS_ARROW or not len(values):
         return values
     try:
         arr = pa.array(values, type=pa.large_string())
@@ -390,7 +385,7 @@ def _text_column(values: np.ndarray):
         return values
     if arr.null_count:
         return values
-    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]), dtype=_STR_DTYPE)
+    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]), dtype=STR_DTYPE)
 
 
 def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, by="customer_id",
