@@ -5,6 +5,7 @@ through validation (``validate(arrow_text=True)``)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import numpy as np
@@ -168,3 +169,49 @@ def test_arrow_text_validation_equals_the_careful_one(rows):
         if slow[c].dtype == object and fast[c].dtype != object:
             assert STR_IS_ARROW and str(fast[c].dtype) == "str"
             assert list(fast[c]) == list(slow[c]) and all(type(v) is str for v in fast[c])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["100.00", "-5.5", "", "1,5", "x", "1.234", " 7 ", "(3.00)", "12-"]),
+                          st.sampled_from(["100.00", "", "abc", "-0.01", "99999999999999999999"]),
+                          st.sampled_from(["USD", "JPY", "", "XXX", "kwd"])), min_size=1, max_size=10))
+def test_amounts_parsed_in_a_thread_give_the_same_table_and_problems(rows):
+    v = importlib.import_module("xl_collections.io.validate")
+    raw = pd.DataFrame({"customer_id": arrow_str("C1" for _ in rows), "document_no": arrow_str(f"D{i}" for i in range(len(rows))),
+                        "document_date": arrow_str("2026-10-01" for _ in rows), "amount": arrow_str(r[0] for r in rows),
+                        "open_amount": arrow_str(r[1] for r in rows), "currency": arrow_str(r[2] for r in rows)})
+    old = v.THREAD_ROWS
+    try:
+        v.THREAD_ROWS = 0
+        fast, fast_errors = validate(raw, "open_items", file="oi.csv", decimal_comma=None)
+        v.THREAD_ROWS = 10 ** 9
+        slow, slow_errors = validate(raw, "open_items", file="oi.csv", decimal_comma=None)
+    finally:
+        v.THREAD_ROWS = old
+    assert fast_errors == slow_errors
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_beside_gives_the_result_or_the_exception_once_and_runs_inline_without_threads(monkeypatch):
+    import threading
+
+    from xl_collections.core.threads import beside
+    calls = []
+
+    def work():
+        calls.append(1)
+        return [1, 2]
+    got = beside(work)
+    assert got() is got() and got() == [1, 2] and len(calls) == 1
+
+    def fail():
+        raise ValueError("bad cell")
+    with pytest.raises(ValueError, match="bad cell"):
+        beside(fail)()
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+    monkeypatch.setattr(threading.Thread, "start", no_threads)       # Pyodide
+    calls.clear()
+    later = beside(work)
+    assert calls == [] and later() is later() and len(calls) == 1

@@ -31,7 +31,6 @@ Money is integer minor units throughout: ``open_amount`` in the item's currency,
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -47,6 +46,7 @@ from ..io.validate import STR_DTYPE, STR_IS_ARROW, _object_text, canonical
 from ..core.money import minor_unit
 from ..core.settings import DEFAULT_BUCKETS, parse_buckets
 from ..core.terms import TermsError, parse_terms
+from ..core.threads import beside
 
 BASES = ("due", "document")
 GROUP_KEYS = ("customer_id", "region", "collector", "currency", "parent_id")
@@ -221,33 +221,6 @@ def _due_dates(doc_days: np.ndarray, terms: np.ndarray, customers: pd.DataFrame 
 THREAD_ROWS = 50_000     # items from which the customer side runs in a thread of its own
 
 
-def _beside(fn, thread: bool = True):
-    """Start ``fn()`` in a thread (when ``thread``); returns a callable giving its result or
-    raising its exception.  Where no thread can start (Pyodide) it runs when asked."""
-    if thread:
-        box: dict = {}
-
-        def run():
-            try:
-                box["result"] = fn()
-            except BaseException as e:  # noqa: BLE001 - raised in the caller
-                box["error"] = e
-        t = threading.Thread(target=run, name="xlc-aging-customers", daemon=True)
-        try:
-            t.start()
-        except RuntimeError:
-            thread = False
-    if not thread:
-        return fn
-
-    def result():
-        t.join()
-        if "error" in box:
-            raise box["error"]
-        return box["result"]
-    return result
-
-
 def _customers_of(ids: pd.Series, cust: pd.DataFrame | None):
     """``(codes, sorted distinct ids, the same as Arrow or None, master fields per id)``."""
     arr = arrow_strings(ids)
@@ -294,7 +267,7 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
 
     # the customer side (ids encoded and sorted, the master looked up) runs in a thread beside
     # the dates and FX below: Arrow's kernels and numpy's arithmetic release the GIL
-    customer_side = _beside(lambda: _customers_of(oi["customer_id"], cust), n >= THREAD_ROWS)
+    customer_side = beside(lambda: _customers_of(oi["customer_id"], cust), n >= THREAD_ROWS)
 
     # basis date
     doc_days = oi["document_date"].to_numpy(dtype="datetime64[D]").astype("int64") if n else np.zeros(0, "int64")

@@ -23,6 +23,7 @@ from ..core.errors import InputError, InputErrors
 from ..core.money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
 from ..core.schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
 from ..core.terms import TermsError, parse_terms
+from ..core.threads import beside
 
 STRAY_GAP = 1_000      # this many blank rows in a row inside a table: what follows is a stray cell
 
@@ -238,6 +239,7 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
 # what pandas makes of a column of Python strings: its Arrow-backed ``str`` (pandas 3), else object
 STR_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
 STR_IS_ARROW = isinstance(STR_DTYPE, pd.StringDtype) and STR_DTYPE.storage == "pyarrow"
+THREAD_ROWS = 50_000   # rows from which the amounts are parsed in a thread beside the other columns
 SAMPLE = 4096          # cells looked at to tell a column of repeating values (codes, customer ids)
 
 
@@ -403,6 +405,13 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                                               if c.kind == MONEY and c.name in src])
     raw_money: dict[str, pd.Series] = {}
     arrow_cells: dict = {}
+    # the amounts (Arrow's pattern match and cast: no GIL) are parsed in a thread while the text
+    # and date columns are checked here; their problems are reported in the column order as before
+    money_cols = {c.name: data[src[c.name]].reset_index(drop=True) for c in table.columns
+                  if c.kind == MONEY and c.name in src}
+    money_currencies = currencies.reset_index(drop=True)
+    parsed_money = beside(lambda: {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma)
+                                   for name, v in money_cols.items()}, len(data) >= THREAD_ROWS and bool(money_cols))
 
     for col in table.columns:
         if col.name == "currency":
@@ -469,7 +478,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             out[col.name] = parsed.reset_index(drop=True)
         elif col.kind == MONEY:
             raw_money[col.name] = values
-            minor, bad = parse_amount_series(values, currencies.reset_index(drop=True), decimal_comma=decimal_comma)
+            minor, bad = parsed_money()[col.name]
             for i, e in bad.items():
                 err(f"{col.name} is not an amount", rows[i], h, e.value, e.expected)
             if col.nullable_money:
