@@ -215,3 +215,12 @@ def test_beside_gives_the_result_or_the_exception_once_and_runs_inline_without_t
     calls.clear()
     later = beside(work)
     assert calls == [] and later() is later() and len(calls) == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(list("ab\r\n,é")), max_size=4), st.none()), max_size=8),
+       st.integers(0, 3))
+def test_the_cr_looked_for_in_arrow_bytes_is_the_one_pandas_finds(cells, start):
+    from xl_collections.io import write
+    col = pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow"))).iloc[min(start, len(cells)):]
+    assert write._has_cr(col) == bool(col.str.contains("\r", regex=False).fillna(False).any())
