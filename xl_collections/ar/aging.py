@@ -232,6 +232,21 @@ def _customers_of(ids: pd.Series, cust: pd.DataFrame | None):
     return codes, uniq, arrow_uniq, _customer_lookup(cust, uniq, arrow_uniq)
 
 
+def _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency):
+    """``(reporting amounts, rate per item)``: each item's open amount (minor units of its
+    currency) in minor units of the reporting currency, rounded once, half away from zero."""
+    to_places = minor_unit(reporting_currency)
+    reporting = open_minor.copy()
+    for k, c in enumerate(kuniq):
+        if c == reporting_currency:
+            continue
+        sel = kcodes == k
+        reporting[sel] = convert_minor(open_minor[sel], rates[c], minor_unit(c), to_places)
+    n = len(open_minor)
+    rate_col = np.array([rates[c] for c in kuniq] + [Decimal(1)], dtype=object)[kcodes] if n else np.zeros(0, dtype=object)
+    return reporting, rate_col
+
+
 def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = None,
         fx_rates: pd.DataFrame | None = None, buckets=DEFAULT_BUCKETS, basis: str = "due",
         by: str = "customer_id", reporting_currency: str = "USD") -> AgingResult:
@@ -267,7 +282,8 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
 
     # the customer side (ids encoded and sorted, the master looked up) runs in a thread beside
     # the dates and FX below: Arrow's kernels and numpy's arithmetic release the GIL
-    customer_side = beside(lambda: _customers_of(oi["customer_id"], cust), n >= THREAD_ROWS)
+    ids = oi["customer_id"]              # taken here: the thread reads no frame the caller reads
+    customer_side = beside(lambda: _customers_of(ids, cust), n >= THREAD_ROWS)
 
     # basis date
     doc_days = oi["document_date"].to_numpy(dtype="datetime64[D]").astype("int64") if n else np.zeros(0, "int64")
@@ -280,18 +296,11 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     kcodes, kuniq = factorize_sorted(oi["currency"])
     kuniq = [str(c) for c in kuniq]
     try:
-        rates, fx_missing = pick_rates(fx, kuniq, as_of, reporting_currency), False
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency)
     except InputErrors:
-        rates, fx_missing = {}, True
-    to_places = minor_unit(reporting_currency)
-    reporting = open_minor.copy()
-    if not fx_missing:
-        for k, c in enumerate(kuniq):
-            if c == reporting_currency:
-                continue
-            sel = kcodes == k
-            reporting[sel] = convert_minor(open_minor[sel], rates[c], minor_unit(c), to_places)
-        rate_col = np.array([rates[c] for c in kuniq] + [Decimal(1)], dtype=object)[kcodes] if n else np.zeros(0, dtype=object)
+        rates = None
+    if rates is not None:
+        reporting, rate_col = _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency)
     disputed = (oi["status"] == "DISPUTED").to_numpy(dtype=bool) if n else np.zeros(0, bool)
 
     ccodes, cuniq, arrow_cuniq, master = customer_side()     # codes are ranks: the key order
@@ -301,10 +310,11 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     basis_days = due_days if basis == "due" else doc_days
     days = as_of_day - basis_days
     bidx = np.searchsorted(bounds, days, side="left")
-    if fx_missing:       # again, now naming the rows that need each missing rate (raises)
+    if rates is None:    # again, now naming the rows that need each missing rate
         src_rows = oi["source_row"].to_numpy() if "source_row" in oi else np.arange(n) + 2
         need_rows = {c: [int(r) for r in src_rows[kcodes == k]] for k, c in enumerate(kuniq)}
-        pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
+        rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
+        reporting, rate_col = _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency)
 
     epoch = np.datetime64("1970-01-01", "D")
     detail = oi.copy(deep=False)
