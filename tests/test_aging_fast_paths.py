@@ -224,3 +224,17 @@ def test_the_cr_looked_for_in_arrow_bytes_is_the_one_pandas_finds(cells, start):
     from xl_collections.io import write
     col = pd.Series(pd.array(cells, dtype=pd.StringDtype("pyarrow"))).iloc[min(start, len(cells)):]
     assert write._has_cr(col) == bool(col.str.contains("\r", regex=False).fillna(False).any())
+
+
+def test_a_dead_runs_staging_folder_is_removed_and_a_live_ones_kept(tmp_path):
+    import os
+
+    from xl_collections.io.outdir import staged_folder
+    out = tmp_path / "results"
+    dead = tmp_path / ".~xlc-results.999999999.tmp"          # no such process
+    live = tmp_path / f".~xlc-results.{os.getppid()}.old"          # the parent process: alive
+    dead.mkdir()
+    live.mkdir()
+    with staged_folder(out) as stage:
+        (stage / "aging.csv").write_text("x\n")
+    assert not dead.exists() and live.exists() and (out / "aging.csv").exists()
