@@ -25,7 +25,7 @@ from ..core.dates import MAX_DATE, MIN_DATE
 from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
-from . import arrow_sources, bank, fastsheet, sources
+from . import arrow_sources, fastsheet, sources
 from .guard import limits_of
 from .validate import STRAY_GAP, ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
@@ -785,6 +785,10 @@ def _check_not_zip(p: Path, label: str, table_name: str) -> None:
 
 
 def _bank_payments(p: Path, label: str, reporting_currency: str):
+    # imported here for a command's start-up: the bank-file parsers (and the mt940 package) are
+    # only needed when a payments file is read
+    from . import bank
+
     if bank.detect_format(p) is None:
         return None
     result = bank.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)
