@@ -295,8 +295,13 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
     import pyarrow.compute as pc
     columns = []
     apostrophe = "'" in head_text or b"'" in data
-    for name in names:
-        arr = t.column(name).combine_chunks()
+    # each column is made one piece and its parsed chunks let go before the next (peak memory:
+    # the file's bytes are dropped first, then one column at a time is held twice, not the table)
+    del data
+    parsed = [t.column(name) for name in names]
+    del t
+    for i in range(len(parsed)):
+        arr, parsed[i] = parsed[i].combine_chunks(), None
         if len(arr) and pc.max(pc.binary_length(arr)).as_py() > sources.FIELD_LIMIT:
             return None
         if apostrophe:
