@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..core.dates import parse_date_series
 from ..core.errors import InputError, InputErrors
-from ..core.money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
+from ..core.money import MINOR_UNITS, _exponents, detect_decimal_comma, format_amount, parse_amount_series
 from ..core.schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
 from ..core.terms import TermsError, parse_terms
 from ..core.threads import beside
@@ -410,8 +410,12 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     money_cols = {c.name: data[src[c.name]].reset_index(drop=True) for c in table.columns
                   if c.kind == MONEY and c.name in src}
     money_currencies = currencies.reset_index(drop=True)
-    parsed_money = beside(lambda: {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma)
-                                   for name, v in money_cols.items()}, len(data) >= THREAD_ROWS and bool(money_cols))
+
+    def parse_money():
+        exps = _exponents(money_currencies) if len(money_cols) > 1 else None     # looked up once for all
+        return {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma, exponents=exps)
+                for name, v in money_cols.items()}
+    parsed_money = beside(parse_money, len(data) >= THREAD_ROWS and bool(money_cols))
 
     for col in table.columns:
         if col.name == "currency":
