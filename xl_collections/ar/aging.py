@@ -36,14 +36,17 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..core.dates import to_date
 from ..core.errors import InputError, InputErrors
 from ..core.fx import convert_minor, pick_rates
-from ..io.validate import canonical
+from ..io.validate import STR_DTYPE, STR_IS_ARROW, _object_text, canonical
 from ..core.money import minor_unit
 from ..core.settings import DEFAULT_BUCKETS, parse_buckets
 from ..core.terms import TermsError, parse_terms
+from ..core.threads import beside
 
 BASES = ("due", "document")
 GROUP_KEYS = ("customer_id", "region", "collector", "currency", "parent_id")
@@ -107,11 +110,38 @@ def bucket_index(days: np.ndarray, edges=DEFAULT_BUCKETS) -> np.ndarray:
     return np.searchsorted(bucket_bounds(edges), np.asarray(days, dtype="int64"), side="left")
 
 
+def arrow_strings(values: pd.Series):
+    """The column as one pyarrow string array when it is Arrow-backed text without a missing
+    value (pandas' ``str`` dtype, ``string[pyarrow]``, ``ArrowDtype(string)``), else None."""
+    if getattr(values.dtype, "storage", None) != "pyarrow" and not isinstance(values.dtype, pd.ArrowDtype):
+        return None
+    chunks = pa.chunked_array(values.array.__arrow_array__())
+    if not (pa.types.is_string(chunks.type) or pa.types.is_large_string(chunks.type)) or chunks.null_count:
+        return None
+    return chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+
+
+def _factorize_arrow(arr) -> tuple[np.ndarray, object]:
+    """Codes (ranks) and the distinct values in ascending order, as an Arrow array, of an Arrow
+    string array without nulls.  Arrow orders text by its UTF-8 bytes, which is the order of
+    code points: Python's own order of ``str``.  Arrow's kernels run without the GIL."""
+    enc = pc.dictionary_encode(arr)
+    order = pc.sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order), dtype=np.intp)
+    return rank[enc.indices.to_numpy()], enc.dictionary.take(order)
+
+
 def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values, sort=True)`` (codes, and the uniques as an object array in
-    ascending order) for a column of text: hashed first, then only the distinct values
-    sorted, by Python's own string order (numpy's sort of Python objects is several times
-    slower).  Anything but ``str`` values takes pandas' own sorted factorize."""
+    ascending order) for a column of text: Arrow-backed text is encoded and sorted by Arrow;
+    Python strings are hashed first, then only the distinct values sorted, by Python's own
+    string order (numpy's sort of Python objects is several times slower).  Anything but
+    ``str`` values takes pandas' own sorted factorize."""
+    arr = arrow_strings(values)
+    if arr is not None:
+        codes, uniques = _factorize_arrow(arr)
+        return codes, uniques.to_numpy(zero_copy_only=False).astype(object, copy=False)
     codes, uniques = pd.factorize(values, sort=False)
     uniques = np.asarray(uniques, dtype=object)
     if (codes < 0).any() or pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "empty"):
@@ -123,24 +153,34 @@ def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return rank[codes], uniques[order]
 
 
-def _customer_lookup(customers: pd.DataFrame | None, uniques: np.ndarray) -> dict[str, np.ndarray]:
-    """Customer master fields for each unique customer_id ('' where not in the master)."""
+def _customer_lookup(customers: pd.DataFrame | None, uniques: np.ndarray, arrow_uniques=None) -> dict[str, np.ndarray]:
+    """Customer master fields for each unique customer_id ('' where not in the master; the
+    first row of an id the master repeats).  ``arrow_uniques``: the same ids as an Arrow array,
+    when the caller has them: an Arrow-backed master is then matched without Python strings."""
     n = len(uniques)
     out = {f: np.full(n, "", dtype=object) for f in CUSTOMER_FIELDS + ("payment_terms",)}
     if customers is None or not len(customers) or not n:
         return out
-    ids = customers["customer_id"].to_numpy(dtype=object)
-    index = pd.Index(ids, dtype=object)
-    if index.is_unique:
+    master_ids = arrow_strings(customers["customer_id"]) if arrow_uniques is not None else None
+    if master_ids is not None:
         master = customers
+        pos = pc.fill_null(pc.index_in(arrow_uniques, value_set=master_ids), -1).to_numpy()   # first occurrence
     else:
-        keep = ~index.duplicated(keep="first")
-        master, index = customers[keep], index[keep]
-    pos = index.get_indexer(pd.Index(uniques, dtype=object))
+        ids = customers["customer_id"].to_numpy(dtype=object)
+        index = pd.Index(ids, dtype=object)
+        if index.is_unique:
+            master = customers
+        else:
+            keep = ~index.duplicated(keep="first")
+            master, index = customers[keep], index[keep]
+        pos = index.get_indexer(pd.Index(uniques, dtype=object))
     found = pos >= 0
     for f in out:
         if f in master.columns:
-            vals = master[f].to_numpy(dtype=object)
+            text = arrow_strings(master[f])
+            # Arrow text becomes one str per distinct value (a region's name shared by its
+            # customers): the detail's million-row copies then touch a few objects, not 100k
+            vals = master[f].to_numpy(dtype=object) if text is None else _object_text(text)
             out[f][found] = vals[pos[found]]
     return out
 
@@ -178,6 +218,35 @@ def _due_dates(doc_days: np.ndarray, terms: np.ndarray, customers: pd.DataFrame 
     return due_u[inverse.reshape(-1)]
 
 
+THREAD_ROWS = 50_000     # items from which the customer side runs in a thread of its own
+
+
+def _customers_of(ids: pd.Series, cust: pd.DataFrame | None):
+    """``(codes, sorted distinct ids, the same as Arrow or None, master fields per id)``."""
+    arr = arrow_strings(ids)
+    if arr is not None:                  # Arrow-backed ids: encoded, sorted and looked up in Arrow
+        codes, arrow_uniq = _factorize_arrow(arr)
+        uniq = arrow_uniq.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    else:
+        (codes, uniq), arrow_uniq = factorize_sorted(ids), None
+    return codes, uniq, arrow_uniq, _customer_lookup(cust, uniq, arrow_uniq)
+
+
+def _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency):
+    """``(reporting amounts, rate per item)``: each item's open amount (minor units of its
+    currency) in minor units of the reporting currency, rounded once, half away from zero."""
+    to_places = minor_unit(reporting_currency)
+    reporting = open_minor.copy()
+    for k, c in enumerate(kuniq):
+        if c == reporting_currency:
+            continue
+        sel = kcodes == k
+        reporting[sel] = convert_minor(open_minor[sel], rates[c], minor_unit(c), to_places)
+    n = len(open_minor)
+    rate_col = np.array([rates[c] for c in kuniq] + [Decimal(1)], dtype=object)[kcodes] if n else np.zeros(0, dtype=object)
+    return reporting, rate_col
+
+
 def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = None,
         fx_rates: pd.DataFrame | None = None, buckets=DEFAULT_BUCKETS, basis: str = "due",
         by: str = "customer_id", reporting_currency: str = "USD") -> AgingResult:
@@ -211,39 +280,41 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
     oi = oi.reset_index(drop=True)
     n = len(oi)
 
-    ccodes, cuniq = factorize_sorted(oi["customer_id"])  # codes are ranks: the key order
-    master = _customer_lookup(cust, cuniq)
+    # the customer side (ids encoded and sorted, the master looked up) runs in a thread beside
+    # the dates and FX below: Arrow's kernels and numpy's arithmetic release the GIL
+    ids = oi["customer_id"]              # taken here: the thread reads no frame the caller reads
+    customer_side = beside(lambda: _customers_of(ids, cust), n >= THREAD_ROWS)
 
     # basis date
     doc_days = oi["document_date"].to_numpy(dtype="datetime64[D]").astype("int64") if n else np.zeros(0, "int64")
     due = oi["due_date"].to_numpy(dtype="datetime64[ns]")
     missing = np.isnat(due)
     due_days = np.where(missing, 0, due.astype("datetime64[D]").astype("int64")) if n else np.zeros(0, "int64")
-    if missing.any():
-        terms = master["payment_terms"][ccodes[missing]]
-        due_days[missing] = _due_dates(doc_days[missing], terms, cust)
-    basis_days = due_days if basis == "due" else doc_days
     as_of_day = (as_of - dt.date(1970, 1, 1)).days
-    days = as_of_day - basis_days
-    bidx = np.searchsorted(bounds, days, side="left")
 
-    # FX, exact per currency
+    # FX, exact per currency; a missing rate is raised after the due dates' own problems, as before
     kcodes, kuniq = factorize_sorted(oi["currency"])
     kuniq = [str(c) for c in kuniq]
     try:
         rates = pick_rates(fx, kuniq, as_of, reporting_currency)
-    except InputErrors:  # again, now naming the rows that need each missing rate
+    except InputErrors:
+        rates = None
+    if rates is not None:
+        reporting, rate_col = _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency)
+    disputed = (oi["status"] == "DISPUTED").to_numpy(dtype=bool) if n else np.zeros(0, bool)
+
+    ccodes, cuniq, arrow_cuniq, master = customer_side()     # codes are ranks: the key order
+    if missing.any():
+        terms = master["payment_terms"][ccodes[missing]]
+        due_days[missing] = _due_dates(doc_days[missing], terms, cust)
+    basis_days = due_days if basis == "due" else doc_days
+    days = as_of_day - basis_days
+    bidx = np.searchsorted(bounds, days, side="left")
+    if rates is None:    # again, now naming the rows that need each missing rate
         src_rows = oi["source_row"].to_numpy() if "source_row" in oi else np.arange(n) + 2
         need_rows = {c: [int(r) for r in src_rows[kcodes == k]] for k, c in enumerate(kuniq)}
         rates = pick_rates(fx, kuniq, as_of, reporting_currency, need_rows, oi.attrs.get("source"))
-    to_places = minor_unit(reporting_currency)
-    reporting = open_minor.copy()
-    for k, c in enumerate(kuniq):
-        if c == reporting_currency:
-            continue
-        sel = kcodes == k
-        reporting[sel] = convert_minor(open_minor[sel], rates[c], minor_unit(c), to_places)
-    rate_col = np.array([rates[c] for c in kuniq] + [Decimal(1)], dtype=object)[kcodes] if n else np.zeros(0, dtype=object)
+        reporting, rate_col = _to_reporting(open_minor, kcodes, kuniq, rates, reporting_currency)
 
     epoch = np.datetime64("1970-01-01", "D")
     detail = oi.copy(deep=False)
@@ -278,12 +349,26 @@ def age(open_items: pd.DataFrame, as_of, *, customers: pd.DataFrame | None = Non
             names = np.array([name_of.get(k, "") for k in keys], dtype=object)
         else:
             names = np.full(len(keys), "", dtype=object)
-    disputed = (oi["status"] == "DISPUTED").to_numpy(dtype=bool) if n else np.zeros(0, bool)
     summary = summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels,
                         by=by, reporting_currency=reporting_currency)
     summary.attrs["as_of"] = as_of.isoformat()
     summary.attrs["basis"] = basis
     return AgingResult(detail, summary, labels[1:], as_of, basis, by, reporting_currency, edges, rates)
+
+
+def _text_column(values: np.ndarray):
+    """The column ``pd.DataFrame`` makes of an object array of ``str``, built by Arrow's own
+    conversion (pandas checks every cell in Python first); anything else (a missing value, a
+    cell that is not ``str``, text UTF-8 cannot hold) is left to pandas as before."""
+    if not STR_IS_ARROW or not len(values):
+        return values
+    try:
+        arr = pa.array(values, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return values
+    if arr.null_count:
+        return values
+    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]), dtype=STR_DTYPE)
 
 
 def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, by="customer_id",
@@ -317,9 +402,9 @@ def summarise(gcodes, keys, names, bidx, reporting, days, disputed, labels, *, b
     past_due[g] = past_due[:g].sum()
     total_open[g] = total_open[:g].sum()
     data = {
-        key_col: np.append(np.asarray(keys, dtype=object), TOTAL)[order],
-        "customer_name": np.append(np.asarray(names, dtype=object), "")[order],
-        "currency": np.full(g + 1, reporting_currency, dtype=object),
+        key_col: _text_column(np.append(np.asarray(keys, dtype=object), TOTAL)[order]),
+        "customer_name": _text_column(np.append(np.asarray(names, dtype=object), "")[order]),
+        "currency": _text_column(np.full(g + 1, reporting_currency, dtype=object)),
         "total_open": total_open[order],
     }
     for j, lab in enumerate(labels):

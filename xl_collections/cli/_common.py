@@ -76,14 +76,15 @@ def read_options(args, settings=None) -> dict:
 
 
 def read_inputs(args, currency: str, files: dict[str, str | None],
-                extra_errors: list[InputError] | None = None, settings=None) -> dict:
+                extra_errors: list[InputError] | None = None, settings=None, arrow_text: tuple[str, ...] = ()) -> dict:
     """``files``: table name -> path (None: not given, the table is None; ``payments#2``: one of
     several files of a table, kept apart under that key).  Reads each with
     the ``--map`` column map, ``--day-first``, ``--encoding`` and ``--decimal-comma`` (else
     ``settings``: ``Encoding``, ``DecimalComma``, ``AmountSign``); raises :class:`InputErrors`
     with every problem of every file (and ``extra_errors``) when any file is refused.  What was
     accepted with a remark (an encoding detected, control characters removed) is printed to
-    stderr as ``warning:`` lines."""
+    stderr as ``warning:`` lines.  ``arrow_text``: tables whose text columns may stay Arrow-backed
+    (``load_table``'s option, for a command that only reads their values)."""
     from ..io.readers import load_table
 
     options = read_options(args, settings)
@@ -95,7 +96,7 @@ def read_inputs(args, currency: str, files: dict[str, str | None],
             tables[table] = None
             continue
         df, errs = load_table(path, table.split("#")[0], column_map=column_map, reporting_currency=currency,
-                              day_first=day_first, settings=settings, **options)
+                              day_first=day_first, settings=settings, arrow_text=table in arrow_text, **options)
         errors.extend(errs)
         tables[table] = df
     if errors:

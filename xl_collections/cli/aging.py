@@ -61,7 +61,8 @@ def run(args) -> int:
     as_of, edges, currency, out = _options(args)
     streamed = _streamed(args)
     t = read_inputs(args, currency, {"open_items": None if streamed else args.open_items,
-                                     "customers": args.customers, "fx_rates": args.fx})
+                                     "customers": args.customers, "fx_rates": args.fx},
+                    arrow_text=("open_items",))      # only aged: no Python string per cell
     open_items, customers, fx = t["open_items"], t["customers"], t["fx_rates"]
     if streamed:         # beyond a sheet: aged batch by batch, the same table to the cent
         res = age_source(args.open_items, as_of, customers=customers, fx_rates=fx, buckets=edges, basis=args.basis,

@@ -293,8 +293,10 @@ def _exponents(currencies: pd.Series) -> np.ndarray:
     return table[codes]          # code -1 (a missing value) picks the trailing 2
 
 
-def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decimal_comma: bool = False):
-    """Vectorised :func:`parse_amount` for a column.
+def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decimal_comma: bool = False,
+                        exponents: np.ndarray | None = None):
+    """Vectorised :func:`parse_amount` for a column.  ``exponents``: ``_exponents(currencies)``
+    when the caller has it (several money columns of one table share their currencies).
 
     Returns ``(minor, bad)``: ``minor`` a nullable ``Int64`` Series of minor units aligned with
     ``values`` (<NA> for blanks and bad cells); ``bad`` a dict index -> AmountError for cells
@@ -307,7 +309,7 @@ def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decim
     bad: dict = {}
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
-        exps = _exponents(currencies)
+        exps = _exponents(currencies) if exponents is None else exponents
         with np.errstate(over="ignore", invalid="ignore"):
             x = np.round(arr * (10.0**exps), 6)
             r = np.sign(x) * np.floor(np.abs(x) + 0.5)
@@ -319,7 +321,7 @@ def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decim
             bad[idx] = _too_large(values[idx], int(e))
         r[inf | big] = np.nan
         return pd.Series(pd.array(r, dtype="Float64"), index=values.index).astype("Int64"), bad
-    fast = _plain_text_amounts(values, currencies, decimal_comma)
+    fast = _plain_text_amounts(values, currencies, decimal_comma, exponents)
     todo = np.arange(len(values)) if fast is None else np.flatnonzero(np.isnan(fast[0]) & ~fast[1])
     if fast is not None and not len(todo):
         return pd.Series(pd.array(fast[0], dtype="Float64"), index=values.index).astype("Int64"), bad
@@ -338,7 +340,7 @@ def parse_amount_series(values: pd.Series, currencies: pd.Series | str, *, decim
 _PLAIN = {".": r"^-?\d{1,%d}(\.\d{1,%d})?$", ",": r"^-?\d{1,%d}(,\d{1,%d})?$"}
 
 
-def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma: bool):
+def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma: bool, exps=None):
     """The fast path for a column of text (a CSV's): cells that are a plain number (``-1234.56``,
     at most 15 digits, at most the currency's decimals) parsed at once by Arrow — exact, since
     a double holds 15 digits — and blanks.  ``(minor as float64 with NaN elsewhere, blank mask)``
@@ -352,7 +354,8 @@ def _plain_text_amounts(values: pd.Series, currencies: pd.Series, decimal_comma:
     arr = pc.utf8_trim_whitespace(chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks())
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    exps = _exponents(currencies)
+    if exps is None:
+        exps = _exponents(currencies)
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     minor = np.full(len(values), np.nan)
     sep = "," if decimal_comma else "."

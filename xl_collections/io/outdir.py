@@ -15,7 +15,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..book.ondisk import pid_alive
 from ..core.errors import UsageError
 
 MARKER = ".xl-collections-out"
@@ -103,6 +102,10 @@ def staged_folder(out: Path) -> Iterator[Path]:
 
 def _remove_leftovers(out: Path) -> None:
     """Staging folders of runs that died (their process is gone)."""
+    # imported here for a command's start-up: importing book/ loads the whole workbook layer
+    # (0.1 s), which a command writing CSV files never uses
+    from ..book.ondisk import pid_alive
+
     prefix = f".~xlc-{out.name}."
     with contextlib.suppress(OSError):
         for p in out.parent.iterdir():

@@ -25,7 +25,7 @@ from ..core.dates import MAX_DATE, MIN_DATE
 from ..core.errors import InputError, InputErrors
 from ..core.a1 import col_letter
 from ..core.schema import CODE, TABLES, Table
-from . import arrow_sources, bank, fastsheet, sources
+from . import arrow_sources, fastsheet, sources
 from .guard import limits_of
 from .validate import STRAY_GAP, ColumnMap, empty, is_blank, match_columns, normalise_header, validate
 
@@ -357,8 +357,8 @@ def table_from_rows(rows, table_name: str, *, labels=None, first_label: int = 1,
 def table_from_columns(headers: list[str], columns: list[pd.Series], row_labels, table_name: str, *,
                        header_row: int, col_offset: int = 0, file: str = "", sheet: str = "",
                        column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
-                       decimal_comma: bool | None = False,
-                       amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
+                       decimal_comma: bool | None = False, amount_sign: str = "signed",
+                       arrow_text: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
     """Typed columns under their header texts (:func:`type_column`'s kinds; ``""`` for a column
     without a header) -> :func:`~xl_collections.io.validate.validate`.  Two columns with one
     header that names a canonical column are an error; other repeats keep the first.  The
@@ -398,7 +398,7 @@ def table_from_columns(headers: list[str], columns: list[pd.Series], row_labels,
     del cols
     out, verrs = validate(frame, table_name, file=file, sheet=sheet, header_row=int(header_row),
                           column_map=column_map, reporting_currency=reporting_currency, day_first=day_first,
-                          decimal_comma=decimal_comma, amount_sign=amount_sign)
+                          decimal_comma=decimal_comma, amount_sign=amount_sign, arrow_text=arrow_text)
     return out, errors + verrs
 
 
@@ -616,7 +616,8 @@ def _map_for(column_map, table_name: str) -> dict | None:
 def load_table(path, table_name: str, *, sheet: str | None = None, table: str | None = None,
                column_map: dict | None = None, reporting_currency: str | None = None, day_first: bool | None = None,
                decimal_comma: bool | None = None, settings=None, encoding: str | None = None,
-               amount_sign: str | None = None, file_label: str | None = None) -> tuple[pd.DataFrame, list[InputError]]:
+               amount_sign: str | None = None, file_label: str | None = None,
+               arrow_text: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
     """Read one canonical table from a file: ``(canonical_df, errors)``.
 
     ``path``: .csv/.txt/.tsv (encoding and delimiter detected, every cell read as text),
@@ -633,7 +634,8 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
     guard limits (``MaxPartMB``, ``MaxZipRatio``).  When ``errors`` is
     not empty the frame must not be used.  The frame's ``attrs["warnings"]`` lists what was
     accepted with a remark (control characters removed, an encoding detected);
-    ``attrs["source"]["encoding"]`` names a CSV's encoding."""
+    ``attrs["source"]["encoding"]`` names a CSV's encoding.  ``arrow_text``: a CSV's text columns
+    read by pyarrow stay Arrow-backed (:func:`~xl_collections.io.validate.validate`)."""
     if table_name not in TABLES:
         raise ValueError(f"unknown table {table_name!r}; expected one of {', '.join(TABLES)}")
     if reporting_currency is None:
@@ -690,7 +692,8 @@ def load_table(path, table_name: str, *, sheet: str | None = None, table: str | 
         if fast is not None:           # the same cells on the same lines, parsed by pyarrow
             n = len(fast.columns[0])
             out, errors = table_from_columns([_header_text(h) for h in fast.header], fast.columns,
-                                             np.arange(2, 2 + n), table_name, header_row=1, file=label, **kw)
+                                             np.arange(2, 2 + n), table_name, header_row=1, file=label,
+                                             arrow_text=arrow_text, **kw)
             out.attrs["source"] = {**out.attrs.get("source", {}), "encoding": fast.encoding}
             return out, errors
         csv_file = sources.read_csv_file(p, label=label, encoding=encoding)
@@ -782,6 +785,10 @@ def _check_not_zip(p: Path, label: str, table_name: str) -> None:
 
 
 def _bank_payments(p: Path, label: str, reporting_currency: str):
+    # imported here for a command's start-up: the bank-file parsers (and the mt940 package) are
+    # only needed when a payments file is read
+    from . import bank
+
     if bank.detect_format(p) is None:
         return None
     result = bank.read_bank_file(p, reporting_currency=reporting_currency, file_label=label)

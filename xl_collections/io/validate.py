@@ -20,9 +20,10 @@ import pandas as pd
 
 from ..core.dates import parse_date_series
 from ..core.errors import InputError, InputErrors
-from ..core.money import MINOR_UNITS, detect_decimal_comma, format_amount, parse_amount_series
+from ..core.money import MINOR_UNITS, _exponents, detect_decimal_comma, format_amount, parse_amount_series
 from ..core.schema import CODE, DATE, MONEY, RATE, TABLES, TEXT, Column, Table
 from ..core.terms import TermsError, parse_terms
+from ..core.threads import beside
 
 STRAY_GAP = 1_000      # this many blank rows in a row inside a table: what follows is a stray cell
 
@@ -235,6 +236,10 @@ def _text(s: pd.Series, upper: bool = False, arr=_UNSET) -> pd.Series:
     return s.map(conv).astype(object)
 
 
+# what pandas makes of a column of Python strings: its Arrow-backed ``str`` (pandas 3), else object
+STR_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
+STR_IS_ARROW = isinstance(STR_DTYPE, pd.StringDtype) and STR_DTYPE.storage == "pyarrow"
+THREAD_ROWS = 50_000   # rows from which the amounts are parsed in a thread beside the other columns
 SAMPLE = 4096          # cells looked at to tell a column of repeating values (codes, customer ids)
 
 
@@ -273,7 +278,8 @@ def _total_row(raw: pd.DataFrame, i: int, table: Table, mapping: dict, blank_by_
 
 def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str = "", header_row: int = 1,
              column_map: dict | None = None, reporting_currency: str = "USD", day_first: bool = False,
-             decimal_comma: bool | None = False, amount_sign: str = "signed") -> tuple[pd.DataFrame, list[InputError]]:
+             decimal_comma: bool | None = False, amount_sign: str = "signed",
+             arrow_text: bool = False) -> tuple[pd.DataFrame, list[InputError]]:
     """Convert and check one table.  Returns ``(canonical_df, errors)``; when ``errors`` is not
     empty the frame is partial and must not be used for results.  Warnings (control characters
     removed, an open amount above its amount) are in ``canonical_df.attrs["warnings"]``.
@@ -282,7 +288,10 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     (:func:`~xl_collections.core.money.detect_decimal_comma`).  ``amount_sign`` (the ``AmountSign``
     setting): ``signed`` refuses a credit type (``CM``, ``PMT``) with a positive amount;
     ``by_type`` makes it negative.  ``column_map`` may be a :class:`ColumnMap` whose
-    ``value_map`` maps values of code columns (``DR`` -> ``INV``)."""
+    ``value_map`` maps values of code columns (``DR`` -> ``INV``).  ``arrow_text``: a text or code
+    column read as Arrow text and left as the cells gave it (trimmed, upper-cased for a code) stays
+    Arrow-backed (pandas' ``str``, no Python string per cell); the same values, the same
+    messages (for a caller that reads the column's values, such as the ``aging`` command)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -395,7 +404,18 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
         decimal_comma = detect_decimal_comma([data[src[c.name]] for c in table.columns
                                               if c.kind == MONEY and c.name in src])
     raw_money: dict[str, pd.Series] = {}
-    arrow_text: dict = {}
+    arrow_cells: dict = {}
+    # the amounts (Arrow's pattern match and cast: no GIL) are parsed in a thread while the text
+    # and date columns are checked here; their problems are reported in the column order as before
+    money_cols = {c.name: data[src[c.name]].reset_index(drop=True) for c in table.columns
+                  if c.kind == MONEY and c.name in src}
+    money_currencies = currencies.reset_index(drop=True)
+
+    def parse_money():
+        exps = _exponents(money_currencies) if len(money_cols) > 1 else None     # looked up once for all
+        return {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma, exponents=exps)
+                for name, v in money_cols.items()}
+    parsed_money = beside(parse_money, len(data) >= THREAD_ROWS and bool(money_cols))
 
     for col in table.columns:
         if col.name == "currency":
@@ -419,6 +439,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             # changed them, for the checks below at Arrow's speed; None once txt differs
             ta = None if a is None else pc.fill_null(pc.utf8_upper(a) if col.kind == CODE else a, "")
             txt = first_txt = (_text(values, upper=col.kind == CODE, arr=a) if ta is None
+                               else _arrow_series(ta, values.index) if arrow_text and STR_IS_ARROW
                                else pd.Series(_object_text(ta), index=values.index, dtype=object, copy=False))
             txt = _check_text(txt, a, col.name, h, rows, err, warn)
             if txt is not first_txt:
@@ -443,9 +464,11 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                 for i in np.flatnonzero(bad):
                     err(f"unknown {col.name}", rows[i], h, txt.iloc[i], "one of " + ", ".join(col.choices)
                         + " (or a Column Map row giving what this value means: source_value, canonical_value)")
+            if arrow_text and txt is not first_txt and txt.dtype != object:
+                txt = txt.astype(object)       # changed cells: Python strings, as without the option
             out[col.name] = txt
             if a is not None and col.kind == TEXT and txt is first_txt:
-                arrow_text[col.name] = a          # the column's cells as Arrow text, for the uniqueness check
+                arrow_cells[col.name] = a         # the column's cells as Arrow text, for the uniqueness check
         elif col.kind == DATE:
             parsed, bad = parse_date_series(values, day_first=day_first)
             for i, e in bad.items():
@@ -459,7 +482,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             out[col.name] = parsed.reset_index(drop=True)
         elif col.kind == MONEY:
             raw_money[col.name] = values
-            minor, bad = parse_amount_series(values, currencies.reset_index(drop=True), decimal_comma=decimal_comma)
+            minor, bad = parsed_money()[col.name]
             for i, e in bad.items():
                 err(f"{col.name} is not an amount", rows[i], h, e.value, e.expected)
             if col.nullable_money:
@@ -494,7 +517,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             continue
         # document_no is unique per fiscal_year and item when the export has them (CONTRACT §1)
         parts = [c for c in ("fiscal_year", "item") if name == "document_no" and c in out]
-        if not parts and _all_distinct(out[name], arrow_text.get(name)):      # the usual case, found by one Arrow hash pass
+        if not parts and _all_distinct(out[name], arrow_cells.get(name)):      # the usual case, found by one Arrow hash pass
             continue
         key = out[name] if not parts else out[[name, *parts]].astype(str).agg("\x1f".join, axis=1)
         dup = key.duplicated(keep=False).to_numpy() & (out[name] != "").to_numpy()
@@ -521,6 +544,16 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     out.attrs["reporting_currency"] = reporting_currency
     out.attrs["warnings"] = warnings
     return out, errors
+
+
+def _arrow_series(ta, index) -> pd.Series:
+    """Arrow text without nulls as pandas' Arrow-backed ``str`` column (what pandas 3 makes of a
+    column of Python strings), sharing Arrow's buffers."""
+    import pyarrow as pa
+
+    chunks = pa.chunked_array([ta]) if isinstance(ta, pa.Array) else ta
+    chunks = chunks.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(chunks, dtype=STR_DTYPE), index=index, copy=False)
 
 
 def _isin(txt: pd.Series, values, ta=None) -> np.ndarray:

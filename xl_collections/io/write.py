@@ -101,6 +101,11 @@ def _arrow_of(col: pd.Series):
 
 
 def _has_cr(col: pd.Series) -> bool:
+    arr = _arrow_of(col)
+    if arr is not None:                # Arrow text: no byte 13 in its character buffer, no CR
+        data = arr.buffers()[2]
+        if data is None or not (np.frombuffer(data, dtype=np.uint8) == 13).any():
+            return False
     if col.dtype == object:
         return "\r" in "".join([v for v in col if type(v) is str])     # one character: the joined text has it
     if pd.api.types.is_string_dtype(col.dtype):
