@@ -28,6 +28,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 from lxml import etree
 
+from ..io import fastsheet
 from ..io.guard import check_workbook, book_limits
 from ..io.progress import say
 from ..io.sources import ErrorScan, cells_from_rows, no_gc
@@ -85,14 +86,19 @@ class HeadlessBook:
         if not self.path.exists():
             raise BookError(f"{self.path}: no such workbook")
         # not a workbook, DTDs, zip bombs, huge used ranges: refused, under the limits its own Settings set
-        check_workbook(self.path, **book_limits(self.path))
+        marks: dict = {}
+        check_workbook(self.path, **book_limits(self.path), sheets=marks)
         self._adopted: dict[str, list] = {}      # sheet -> boxes taken as the program's (:meth:`adopt`)
         self._open()
+        self._guard_marks: dict | None = marks   # what the guard saw of each sheet of the file (fast_sheet)
 
     # ---- reading ------------------------------------------------------------------------
     def _open(self) -> None:
         self._fingerprint = fingerprint(self.path)
         self._cal = None
+        self._fx = None                 # fastexcel's reader of the file (fast_sheet)
+        self._heads: dict = {}          # rows -> python-calamine's reading of every sheet's first rows (fast_sheet)
+        self._guard_marks = None        # the file saved by us since the guard ran: fast_sheet reads nothing
         self._grids: dict[str, pd.DataFrame] = {}
         self._table_index: dict[str, tuple[str, uc.Box]] | None = None    # table (lower case) -> sheet, range
         self.pending: dict[str, SheetOutput] = {}
@@ -167,6 +173,32 @@ class HeadlessBook:
             boxes = [b for b in self.owned_ranges(name) or () if b.r1 > b.r0]
             self._grids[name] = contract_headers(grid, [(b.r0 + 1, b.c0, b.c1) for b in boxes])
         return self._grids[name].copy()
+
+    @contextlib.contextmanager
+    def fast_sheet(self, name: str, head_rows: int):
+        """``name`` opened by the fast sheet reader (:class:`~xl_collections.io.fastsheet.FastSheet`):
+        its first ``head_rows`` rows with the header rows the program wrote read as contract names,
+        as :meth:`read_sheet` gives them (``fs.contract_rows``: those Excel rows), and its typed
+        columns below a header row; None (or ``fs.head`` None) where only :meth:`read_sheet` reads it
+        (.xlsb, a sheet it has read already, the file saved since it was opened, no fastexcel)."""
+        if (self.binary or fastsheet.fastexcel is None or self._guard_marks is None or name in self._grids
+                or name not in self.calamine.sheet_names):
+            yield None
+            return
+        self._unchanged("while it was being read")
+        if self._fx is None:
+            self._fx = fastsheet.fastexcel.read_excel(str(self.path))
+        if head_rows not in self._heads:     # every sheet's first rows, cut and read once
+            self._heads[head_rows] = fastsheet.book_heads(self.path, list(self.calamine.sheet_names), head_rows)
+        with fastsheet.FastSheet(self.path, name, label=self.path.name, head_rows=head_rows, reader=self._fx,
+                                 guard_marks=self._guard_marks, heads=self._heads[head_rows]) as fs:
+            fs.contract_rows = set()
+            if fs.head is not None:
+                for b in self.owned_ranges(name) or ():
+                    if b.r1 > b.r0:
+                        fs.contract_rows.add(b.r0 + 1)
+                        _contract_cells(fs.head, b.r0, b.c0 - fs.col_offset, b.c1 - fs.col_offset)
+            yield fs
 
     def forget_cells(self, sheets) -> None:
         """Let go of the cells :meth:`read_sheet` keeps for ``sheets`` (a later read reads the
@@ -367,6 +399,12 @@ class HeadlessBook:
 
     def close(self) -> None:
         self.pkg.close()
+        self._fx = None
+        for heads in self._heads.values():
+            if heads is not None:
+                with contextlib.suppress(Exception):
+                    heads.close()
+        self._heads = {}
         if self._cal is not None:
             with contextlib.suppress(Exception):
                 self._cal.close()
@@ -709,6 +747,17 @@ class _Plan:
             self._delete(part)
             self.parts[self.book.wb_rels_part] = pk.remove_rels(
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
+
+
+def _contract_cells(head: list[list], r: int, c0: int, c1: int) -> None:
+    """Text cells of ``head[r]`` (a row of the sheet's first rows, from its first used column)
+    between columns ``c0`` and ``c1`` read as contract names, as :func:`contract_headers` does."""
+    if r >= len(head):
+        return
+    row = head[r]
+    for c in range(max(c0, 0), min(c1, len(row) - 1) + 1):
+        if isinstance(row[c], str):
+            row[c] = contract_name(row[c])
 
 
 def _open_at(wb_xml: bytes, names: list[str], sheet: str, rewritten: set[str]) -> bytes:
