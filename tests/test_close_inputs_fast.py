@@ -90,3 +90,171 @@ def test_fingerprint_of_a_canonical_table_is_unchanged():
     assert table_fingerprint(oi.iloc[:0], "open_items") == pandas_fingerprint(oi.iloc[:0], "open_items")
     cr = oi.assign(customer_id=["C1", "C\r2", "C3", "C4"])       # a carriage return: pandas writes it
     assert table_fingerprint(cr, "open_items") == pandas_fingerprint(cr, "open_items")
+
+
+# ------------------------------------------------------------------ the input sheets
+
+import xlsxwriter  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+
+from xl_collections.book import open_book  # noqa: E402
+from xl_collections.close import inputs  # noqa: E402
+from xl_collections.io import fastsheet  # noqa: E402
+
+
+class CarefulOnly:
+    """The book as a reader without the fast sheet reader (a live workbook, or the close before it)."""
+
+    def __init__(self, book):
+        self._book = book
+
+    def __getattr__(self, name):
+        if name == "fast_sheet":
+            raise AttributeError(name)
+        return getattr(self._book, name)
+
+
+def both_ways(monkeypatch, path) -> dict:
+    """Read the close's inputs of ``path`` with and without the fast path, check the settings, every
+    table (values, types, attrs) and every message are the same; {table: fast path taken}."""
+    took: dict[str, bool] = {}
+    real = inputs._fast_table
+
+    def spy(book, table_name, kw):
+        got = real(book, table_name, kw)
+        took[table_name] = got is not None
+        return got
+
+    with monkeypatch.context() as m:
+        m.setattr(inputs, "_fast_table", spy)
+        settings_, tables, errors = inputs.read_workbook_inputs(open_book(path))
+    ref_settings, ref_tables, ref_errors = inputs.read_workbook_inputs(CarefulOnly(open_book(path)))
+    assert settings_ == ref_settings
+    assert list(tables) == list(ref_tables)
+    for name in tables:
+        pd.testing.assert_frame_equal(tables[name], ref_tables[name], check_exact=True)
+        assert repr(tables[name].attrs) == repr(ref_tables[name].attrs)
+    assert [tuple(vars(e).items()) for e in errors] == [tuple(vars(e).items()) for e in ref_errors]
+    return took
+
+
+def _sheet(wb, name, head, rows, *, title=(), first_col=0, setup=None):
+    ws = wb.add_worksheet(name)
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    r = 0
+    for t in title:
+        ws.write_string(r, first_col, t)
+        r += 1
+    if title:
+        r += 1
+    for c, h in enumerate(head):
+        if h:
+            ws.write_string(r, first_col + c, h)
+    for i, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is None:
+                continue
+            at = (r + 1 + i, first_col + c)
+            if isinstance(v, dt.date):
+                ws.write_datetime(*at, v, date)
+            elif isinstance(v, str):
+                ws.write_string(*at, v)
+            else:
+                ws.write(*at, v)
+    if setup:
+        setup(ws, r)
+    return ws
+
+
+def _inputs_book(path, *, open_items_rows, customers_limit="5000", payment_error=True):
+    wb = xlsxwriter.Workbook(str(path))
+    st_ = wb.add_worksheet("Settings")
+    st_.write_string(0, 0, "As of")
+    st_.write_datetime(0, 1, dt.datetime(2026, 10, 31), wb.add_format({"num_format": "yyyy-mm-dd"}))
+    wb.define_name("AsOfDate", "=Settings!$B$1")
+    _sheet(wb, "Open Items", ["Customer", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Open Amount",
+                              "Currency", "My note, kept"], open_items_rows,
+           title=("ACME Corp - open items as of 2026-10-31", "Exported from the ledger"), first_col=1)
+    _sheet(wb, "Customers", ["Customer ID", "Customer Name", "Credit Limit"],
+           [["C001", "Acme, Inc.", 5000], ["C002", 'The "Best" Co', customers_limit], ["C003", "Zeta", None]])
+
+    def error_cell(ws, r):
+        if payment_error:
+            ws.write_formula(r + 2, 2, "=NA()", None, "#N/A")
+    _sheet(wb, "Payments", ["Payment ID", "Value Date", "Amount", "Currency", "Customer ID"],
+           [["P1", dt.date(2026, 10, 5), 100.5, "USD", "C001"], ["P2", dt.date(2026, 10, 6), 20, "USD", "C002"]],
+           setup=error_cell)
+    _sheet(wb, "Remittance", ["Payment ID", "Document No", "Amount Paid"], [])
+    _sheet(wb, "Ledger", ["Document No", "Customer ID", "Doc Type", "Document Date", "Posting Date", "Amount",
+                          "Currency"],
+           [["0000001", "C001", "INV", "2026-09-01", "01/09/2026", 100, "USD"],
+            [None] * 7,
+            ["0000002", "C002", "PMT", "2026-09-02", "2026-09-02", -20.25, "EUR"]])
+
+    def merged(ws, r):
+        ws.merge_range(r, 3, r, 4, "Amount")
+    _sheet(wb, "Register", ["Document No", "Customer ID", "Document Date", "", "", "Currency"],
+           [["0000001", "C001", dt.date(2026, 9, 1), None, 100, "USD"]], setup=merged)
+    _sheet(wb, "Aging History", ["as_of", "customer_id", "total_open"], [[dt.date(2026, 9, 30), "C001", 100]])
+    wb.close()
+    return path
+
+
+def _items(n):
+    out = []
+    for i in range(n):
+        out.append(["C%03d" % (i % 7), "%07d" % (i + 1), dt.date(2026, 9, 1) + dt.timedelta(days=i % 40),
+                    dt.date(2026, 10, 1) + dt.timedelta(days=i % 40), 100 + i / 4, 50 + i / 8, "USD",
+                    "call back, Monday" if i % 3 == 0 else None])
+    out[3] = [None] * 8                                    # a blank row inside the table
+    return out
+
+
+def test_tricky_input_sheets_read_the_same_fast_and_careful(tmp_path, monkeypatch):
+    took = both_ways(monkeypatch, _inputs_book(tmp_path / "in.xlsx", open_items_rows=_items(40)))
+    # titles above the header, a table from column B, a user's column, blank rows, text dates: fast
+    assert took["open_items"] and took["ledger"]
+    # an Excel error cell, a merged header: the careful reader; a header alone: not given
+    assert not took["payments"] and not took["register"] and not took["remittance"]
+    assert took["customers"] is False        # text in a number column
+
+
+def test_messages_for_bad_cells_are_the_same_both_ways(tmp_path, monkeypatch):
+    rows = _items(30)
+    rows[5][4] = "12,50 EUR"          # text in the amount column: the careful reader
+    rows[7][2] = "31/02/2026"         # not a date
+    rows[9][0] = None                 # no customer
+    both_ways(monkeypatch, _inputs_book(tmp_path / "bad.xlsx", open_items_rows=rows, customers_limit="lots"))
+    rows = _items(30)
+    rows[7][3] = "not a date"         # a text cell in a date column
+    both_ways(monkeypatch, _inputs_book(tmp_path / "bad2.xlsx", open_items_rows=rows, payment_error=False))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["C001", "C002", "", " ", "C,3"]),
+                          st.one_of(st.none(), st.sampled_from(["0000001", "0000002", "INV 9", "7"])),
+                          st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+                                    st.sampled_from(["2026-09-01", "01/09/2026", "x"])),
+                          st.one_of(st.none(), st.floats(-1e9, 1e9), st.sampled_from(["12.50", "n/a", ""]))),
+                min_size=1, max_size=12))
+def test_random_open_items_read_the_same_both_ways(tmp_path, monkeypatch, cells):
+    rows = [[c, d, when, when, amount, amount, "USD", None] for c, d, when, amount in cells]
+    both_ways(monkeypatch, _inputs_book(tmp_path / "h.xlsx", open_items_rows=rows))
+
+
+def test_the_demo_book_closed_once_reads_the_same_both_ways(tmp_path, monkeypatch):
+    from xl_collections import demo
+    from xl_collections.cli.demo import demo_tables
+    from xl_collections.close.pipeline import run_close
+    from xl_collections.workbook.template import build_template
+
+    book = demo.generate(items=300, payments=90, seed=3)
+    path = tmp_path / "demo.xlsm"
+    build_template(path, settings=book.settings, inputs=demo_tables(book))
+    took = both_ways(monkeypatch, path)
+    assert took["open_items"] and took["payments"] and took["customers"]
+    b = open_book(path)
+    run_close(b, now=dt.datetime(2026, 11, 1, 9, 0))
+    b.save()
+    took = both_ways(monkeypatch, path)        # Aging History written by the program: its header rows
+    assert took["open_items"] and took["aging_history"]

@@ -290,6 +290,9 @@ class FastSheet:
                                             dtype_coercion="strict")
             info = sheet.selected_columns
             batch = sheet.to_arrow()
+            sheet = None
+            if _text_read_as_blank(self._reader, self.name, header_row, info, batch):
+                return None
         except (fastexcel.FastExcelError, pa.ArrowException, ValueError, OverflowError):
             return None
         finally:
@@ -309,6 +312,35 @@ class FastSheet:
                 return None
             columns.append(col)
         return columns, np.arange(header_row + 1, header_row + 1 + n, dtype="int64")
+
+
+def _text_read_as_blank(reader, name: str, header_row: int, info, batch: pa.RecordBatch) -> bool:
+    """Whether a text cell of a number, date or TRUE/FALSE column became a blank (fastexcel reads
+    ``n/a``, ``#N/A``, ``NULL``, ``None`` … there as no value, ``nan`` as NaN; the careful reader
+    keeps the text, for the validator to name): the columns with a blank or NaN are read again as
+    text, and a cell blank in the first reading must be blank in the second."""
+    suspects = []
+    for i, arr in enumerate(batch.columns):
+        t = arr.type
+        if pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+            continue
+        nan = pa.types.is_floating(t) and pc.any(pc.is_nan(arr)).as_py()
+        if arr.null_count or nan:
+            suspects.append(i)
+    if not suspects:
+        return False
+    again = reader.load_sheet(name, header_row=header_row - 1, schema_sample_rows=None, dtype_coercion="strict",
+                              use_columns=[info[i].index for i in suspects],
+                              dtypes={info[i].index: "string" for i in suspects}).to_arrow()
+    if again.num_columns != len(suspects) or again.num_rows != batch.num_rows:
+        return True
+    for i, text in zip(suspects, again.columns):
+        arr = batch.column(i)
+        blank = pc.is_null(arr, nan_is_null=True)
+        said = pc.and_(pc.is_valid(text), pc.not_equal(pc.fill_null(text, ""), ""))
+        if pc.any(pc.and_(blank, said)).as_py():
+            return True
+    return False
 
 
 def _merged_rows(refs: list[bytes]):
