@@ -221,8 +221,16 @@ class HeadlessBook:
             if found is None:
                 raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
             return found
-        rows = [[None if v == "" else v for v in r] for r in t.to_python()]
-        df = pd.DataFrame(rows, columns=[contract_name(str(c)) for c in t.columns], dtype=object)
+        columns = [contract_name(str(c)) for c in t.columns]
+        with no_gc():
+            rows = t.to_python()
+            cells = cells_from_rows(rows) if rows else None
+            del rows
+        if cells is not None and cells.shape[1] == len(columns):
+            cells[cells == ""] = None           # an empty cell: None, as read_sheet gives it
+            df = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
+        else:
+            df = pd.DataFrame([[None if v == "" else v for v in r] for r in t.to_python()], columns=columns, dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
         return df
