@@ -258,3 +258,16 @@ def test_the_demo_book_closed_once_reads_the_same_both_ways(tmp_path, monkeypatc
     b.save()
     took = both_ways(monkeypatch, path)        # Aging History written by the program: its header rows
     assert took["open_items"] and took["aging_history"]
+    # every Excel table of the closed book: from the cells read_sheet keeps = calamine's table reader
+    warm, cold = open_book(path), open_book(path)
+    tables = warm.table_sheets()
+    assert {"tblcashapp", "tblauditlog"} <= set(tables)
+    for name, sheet in tables.items():
+        warm.read_sheet(sheet)
+        if name == "tblcashapp":
+            assert warm._grid_holds(*warm._table_part(name))        # the path under test is taken
+        got, want = warm.read_table(name), cold.read_table(name)
+        pd.testing.assert_frame_equal(got, want)
+        assert got.attrs == want.attrs
+        for c in got.columns:
+            assert list(map(type, got[c])) == list(map(type, want[c])), (name, c)

@@ -101,6 +101,7 @@ class HeadlessBook:
         self._guard_marks = None        # the file saved by us since the guard ran: fast_sheet reads nothing
         self._grids: dict[str, pd.DataFrame] = {}
         self._table_index: dict[str, tuple[str, uc.Box]] | None = None    # table (lower case) -> sheet, range
+        self._table_plain: dict[str, dict] = {}    # sheet -> {range: no totals row, a header row} (_table_parts)
         self.pending: dict[str, SheetOutput] = {}
         self._carried: dict[str, set[tuple[int, int]]] = {}    # sheet -> cells carried as user columns
         self.binary = self.path.suffix.lower() == ".xlsb"
@@ -212,6 +213,8 @@ class HeadlessBook:
         part = self._table_part(table_name)
         if part is not None and part[1].r1 == part[1].r0:        # its header row alone: calamine panics on it
             return self._table_from_grid(table_name)
+        if part is not None and self._grid_holds(*part):         # the sheet's cells are at hand: not parsed again
+            return self._table_from_grid(table_name)
         try:
             t = self.calamine.get_table_by_name(table_name)
         except (KeyboardInterrupt, SystemExit):
@@ -246,8 +249,12 @@ class HeadlessBook:
                 continue
             for r in pk.parse_rels(self.pkg.read(pk.rels_path(sh["part"]))):
                 if r.get("Type") == pk.RT_TABLE:
-                    name, box = _table_box(self.pkg.read(pk.resolve(sh["part"], r["Target"])))
+                    xml = self.pkg.read(pk.resolve(sh["part"], r["Target"]))
+                    name, box = _table_box(xml)
                     out.append((sh["name"], name, box))
+                    head = (xml or b"")[:4000]
+                    self._table_plain.setdefault(sh["name"], {})[box] = (
+                        b"totalsRowCount=" not in head and b'headerRowCount="0"' not in head)
         return out
 
     def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
@@ -255,6 +262,20 @@ class HeadlessBook:
         if self._table_index is None:
             self._table_index = {name.lower(): (sheet, box) for sheet, name, box in self._table_parts()}
         return self._table_index.get(table_name.lower())
+
+    def _grid_holds(self, sheet: str, box: uc.Box) -> bool:
+        """Whether the cells :meth:`read_sheet` keeps for ``sheet`` give the table in ``box`` as
+        calamine's table reader gives it: the grid is cached, covers the range, every header cell
+        is text, the sheet has no Excel error cell (the grid holds its text, calamine's table a
+        blank) and the table part declares no totals row and no missing header row."""
+        grid = self._grids.get(sheet)
+        if grid is None or box.r1 >= len(grid) or box.c1 >= grid.shape[1] or box.r0 < 0 or box.c0 < 0:
+            return False
+        info = next((s for s in self._sheets if s["name"] == sheet), None)
+        marks = (self._guard_marks or {}).get(info["part"]) if info else None
+        if marks is None or marks.error_cells or not self._table_plain.get(sheet, {}).get(box):
+            return False
+        return all(isinstance(v, str) and v.strip() for v in grid.iloc[box.r0, box.c0:box.c1 + 1].tolist())
 
     def _table_from_grid(self, table_name: str) -> pd.DataFrame | None:
         """An Excel table read from its sheet's cells and its part's range (what calamine cannot
