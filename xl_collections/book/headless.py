@@ -203,9 +203,20 @@ class HeadlessBook:
 
     def forget_cells(self, sheets) -> None:
         """Let go of the cells :meth:`read_sheet` keeps for ``sheets`` (a later read reads the
-        file again): the close's input sheets, once they are tables, need not stay in memory."""
+        file again), and of what :meth:`fast_sheet` keeps (fastexcel's reader, every sheet's
+        first rows: made again when asked): the close's input sheets, once they are tables, need
+        not stay in memory."""
         for name in sheets:
             self._grids.pop(name, None)
+        self._drop_fast_readers()
+
+    def _drop_fast_readers(self) -> None:
+        self._fx = None
+        for heads in self._heads.values():
+            if heads is not None:
+                with contextlib.suppress(Exception):
+                    heads.close()
+        self._heads = {}
 
     def read_table(self, table_name: str) -> pd.DataFrame:
         if self.binary:
@@ -428,12 +439,7 @@ class HeadlessBook:
 
     def close(self) -> None:
         self.pkg.close()
-        self._fx = None
-        for heads in self._heads.values():
-            if heads is not None:
-                with contextlib.suppress(Exception):
-                    heads.close()
-        self._heads = {}
+        self._drop_fast_readers()
         if self._cal is not None:
             with contextlib.suppress(Exception):
                 self._cal.close()
