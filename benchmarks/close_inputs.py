@@ -48,7 +48,8 @@ def child(path: Path, careful: bool) -> dict:
     rss_open = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t, c = time.perf_counter(), _cpu()
     state = pipeline.read_state(book)
-    return {"wall": time.perf_counter() - t, "cpu": _cpu() - c, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    wall, cpu = time.perf_counter() - t, _cpu() - c
+    return {"wall": wall, "cpu": cpu, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "rss_open": rss_open, "rows": sum(len(v) for v in state.tables.values())}
 
 

@@ -8,8 +8,11 @@ import hashlib
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from xl_collections.book import open_book
+from xl_collections.close import inputs
 from xl_collections.close.state import csv_text_bytes, table_fingerprint
 from xl_collections.core import schema
 
@@ -50,7 +53,8 @@ def test_csv_bytes_are_pandas_bytes(data):
         elif kind in ("date", "datetime"):
             days = data.draw(st.lists(st.one_of(st.none(), st.integers(-25567, 84000)), min_size=n, max_size=n))
             secs = data.draw(st.lists(st.integers(0, 86399), min_size=n, max_size=n)) if kind == "datetime" else [0] * n
-            cols[f"c{i}"] = pd.Series([pd.NaT if d is None else pd.Timestamp("1970-01-01") + pd.Timedelta(days=d, seconds=s)
+            epoch = pd.Timestamp("1970-01-01")
+            cols[f"c{i}"] = pd.Series([pd.NaT if d is None else epoch + pd.Timedelta(days=d, seconds=s)
                                        for d, s in zip(days, secs)], dtype="datetime64[ns]")
         elif kind == "Int64":
             cols[f"c{i}"] = pd.Series(data.draw(st.lists(st.one_of(st.none(), st.integers(-10**9, 10**9)),
@@ -93,14 +97,6 @@ def test_fingerprint_of_a_canonical_table_is_unchanged():
 
 
 # ------------------------------------------------------------------ the input sheets
-
-import xlsxwriter  # noqa: E402
-from hypothesis import HealthCheck  # noqa: E402
-
-from xl_collections.book import open_book  # noqa: E402
-from xl_collections.close import inputs  # noqa: E402
-from xl_collections.io import fastsheet  # noqa: E402
-
 
 class CarefulOnly:
     """The book as a reader without the fast sheet reader (a live workbook, or the close before it)."""

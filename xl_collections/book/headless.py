@@ -244,7 +244,8 @@ class HeadlessBook:
             cells[cells == ""] = None           # an empty cell: None, as read_sheet gives it
             df = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
         else:
-            df = pd.DataFrame([[None if v == "" else v for v in r] for r in t.to_python()], columns=columns, dtype=object)
+            df = pd.DataFrame([[None if v == "" else v for v in r] for r in t.to_python()], columns=columns,
+                              dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
         return df
