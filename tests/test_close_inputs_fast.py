@@ -9,6 +9,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from xl_collections.book import open_book
@@ -267,3 +268,29 @@ def test_the_demo_book_closed_once_reads_the_same_both_ways(tmp_path, monkeypatc
         assert got.attrs == want.attrs
         for c in got.columns:
             assert list(map(type, got[c])) == list(map(type, want[c])), (name, c)
+
+
+@pytest.mark.parametrize("case", ["plain", "header_not_the_column_name", "error_cell", "totals_row"])
+def test_a_table_from_the_cells_at_hand_is_calamines_table_or_calamine_reads_it(tmp_path, case):
+    path = tmp_path / f"{case}.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Cash App")
+    ws.write_string(0, 0, "Cash application")
+    rows = [["P1", 10.5, None], ["P2", 3, "x"], ["P3", None, "y"]]
+    options = {"name": "tblCashApp", "data": rows,
+               "columns": [{"header": "Payment"}, {"header": "Applied Amount"}, {"header": "Note"}]}
+    if case == "totals_row":
+        options["total_row"] = True
+    ws.add_table(2, 0, 2 + len(rows) + (case == "totals_row"), 2, options)
+    if case == "header_not_the_column_name":
+        ws.write_string(2, 2, "Remark")
+    if case == "error_cell":
+        ws.write_formula(4, 1, "=NA()", None, "#N/A")
+    wb.close()
+    warm, cold = open_book(path), open_book(path)
+    warm.read_sheet("Cash App")
+    assert warm._grid_holds(*warm._table_part("tblCashApp")) == (case == "plain")
+    got, want = warm.read_table("tblCashApp"), cold.read_table("tblCashApp")
+    pd.testing.assert_frame_equal(got, want)
+    for c in got.columns:
+        assert list(map(type, got[c])) == list(map(type, want[c]))

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr, unescape
 
 import pandas as pd
 from lxml import etree
@@ -101,7 +101,7 @@ class HeadlessBook:
         self._guard_marks = None        # the file saved by us since the guard ran: fast_sheet reads nothing
         self._grids: dict[str, pd.DataFrame] = {}
         self._table_index: dict[str, tuple[str, uc.Box]] | None = None    # table (lower case) -> sheet, range
-        self._table_plain: dict[str, dict] = {}    # sheet -> {range: no totals row, a header row} (_table_parts)
+        self._table_plain: dict[str, dict] = {}    # sheet -> {range: its column names, or None} (_table_parts)
         self.pending: dict[str, SheetOutput] = {}
         self._carried: dict[str, set[tuple[int, int]]] = {}    # sheet -> cells carried as user columns
         self.binary = self.path.suffix.lower() == ".xlsb"
@@ -264,9 +264,7 @@ class HeadlessBook:
                     xml = self.pkg.read(pk.resolve(sh["part"], r["Target"]))
                     name, box = _table_box(xml)
                     out.append((sh["name"], name, box))
-                    head = (xml or b"")[:4000]
-                    self._table_plain.setdefault(sh["name"], {})[box] = (
-                        b"totalsRowCount=" not in head and b'headerRowCount="0"' not in head)
+                    self._table_plain.setdefault(sh["name"], {})[box] = _plain_table_columns(xml)
         return out
 
     def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
@@ -277,17 +275,20 @@ class HeadlessBook:
 
     def _grid_holds(self, sheet: str, box: uc.Box) -> bool:
         """Whether the cells :meth:`read_sheet` keeps for ``sheet`` give the table in ``box`` as
-        calamine's table reader gives it: the grid is cached, covers the range, every header cell
-        is text, the sheet has no Excel error cell (the grid holds its text, calamine's table a
-        blank) and the table part declares no totals row and no missing header row."""
+        calamine's table reader gives it: the grid is cached and covers the range, its header cells
+        are the table part's column names (as contract names), the sheet has no Excel error cell (the grid holds its
+        text, calamine's table a blank) and the part declares no totals row and a header row."""
         grid = self._grids.get(sheet)
         if grid is None or box.r1 >= len(grid) or box.c1 >= grid.shape[1] or box.r0 < 0 or box.c0 < 0:
             return False
         info = next((s for s in self._sheets if s["name"] == sheet), None)
         marks = (self._guard_marks or {}).get(info["part"]) if info else None
-        if marks is None or marks.error_cells or not self._table_plain.get(sheet, {}).get(box):
+        names = self._table_plain.get(sheet, {}).get(box)
+        if marks is None or marks.error_cells or names is None:
             return False
-        return all(isinstance(v, str) and v.strip() for v in grid.iloc[box.r0, box.c0:box.c1 + 1].tolist())
+        head = grid.iloc[box.r0, box.c0:box.c1 + 1].tolist()       # read_sheet gave the program's as contract names
+        return (all(isinstance(v, str) for v in head)
+                and [contract_name(v) for v in head] == [contract_name(n) for n in names])
 
     def _table_from_grid(self, table_name: str) -> pd.DataFrame | None:
         """An Excel table read from its sheet's cells and its part's range (what calamine cannot
@@ -783,6 +784,21 @@ class _Plan:
             self._delete(part)
             self.parts[self.book.wb_rels_part] = pk.remove_rels(
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
+
+
+_TABLE_COLUMN = re.compile(rb'<tableColumn\b[^>]*?\bname="([^"]*)"')
+
+
+def _plain_table_columns(xml: bytes | None) -> list[str] | None:
+    """A table part's column names, when it declares no totals row and a header row and no name
+    holds an escaped character (``_x000a_``); else None."""
+    xml = xml or b""
+    if b"totalsRowCount=" in xml or b'headerRowCount="0"' in xml:
+        return None
+    names = [unescape(m.group(1).decode("utf-8"), {"&quot;": '"', "&apos;": "'"}) for m in _TABLE_COLUMN.finditer(xml)]
+    if not names or any("_x" in n or not n.strip() for n in names):
+        return None
+    return names
 
 
 def _contract_cells(head: list[list], r: int, c0: int, c1: int) -> None:
