@@ -474,3 +474,19 @@ def test_a_stray_cell_far_below_is_left_to_the_careful_reader_before_fastexcel_p
         assert fs.head is None and fs.guard_marks is not None      # guard passed, not fast
     fast, _, errors = both_ways(monkeypatch, path)
     assert not fast and errors
+
+
+@pytest.mark.parametrize("text", ["n/a", "#N/A", "NULL", "None", "nan", "NA"])
+def test_a_null_like_text_in_a_number_or_date_column_is_named_not_read_as_blank(tmp_path, monkeypatch, text):
+    # fastexcel reads these texts in a number, date or TRUE/FALSE column as no value (nan as NaN)
+    # even with strict typing; the careful reader keeps the text and the validator names it
+    rows = _items(12)
+    rows[4][4] = text
+    rows[6][2] = text
+    fast, _, errors = both_ways(monkeypatch, _book(tmp_path / "na.xlsx", rows))
+    assert not fast
+    assert {(e.row, e.value) for e in errors} >= {(9, text), (11, text)}
+    rows = _items(12)
+    rows[4][4] = None                 # a blank cell: still the fast path
+    fast, _, errors = both_ways(monkeypatch, _book(tmp_path / "blank.xlsx", rows))
+    assert fast

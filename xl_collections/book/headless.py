@@ -23,11 +23,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr, unescape
 
 import pandas as pd
 from lxml import etree
 
+from ..io import fastsheet
 from ..io.guard import check_workbook, book_limits
 from ..io.progress import say
 from ..io.sources import ErrorScan, cells_from_rows, no_gc
@@ -85,16 +86,22 @@ class HeadlessBook:
         if not self.path.exists():
             raise BookError(f"{self.path}: no such workbook")
         # not a workbook, DTDs, zip bombs, huge used ranges: refused, under the limits its own Settings set
-        check_workbook(self.path, **book_limits(self.path))
+        marks: dict = {}
+        check_workbook(self.path, **book_limits(self.path), sheets=marks)
         self._adopted: dict[str, list] = {}      # sheet -> boxes taken as the program's (:meth:`adopt`)
         self._open()
+        self._guard_marks: dict | None = marks   # what the guard saw of each sheet of the file (fast_sheet)
 
     # ---- reading ------------------------------------------------------------------------
     def _open(self) -> None:
         self._fingerprint = fingerprint(self.path)
         self._cal = None
+        self._fx = None                 # fastexcel's reader of the file (fast_sheet)
+        self._heads: dict = {}          # rows -> python-calamine's reading of every sheet's first rows (fast_sheet)
+        self._guard_marks = None        # the file saved by us since the guard ran: fast_sheet reads nothing
         self._grids: dict[str, pd.DataFrame] = {}
         self._table_index: dict[str, tuple[str, uc.Box]] | None = None    # table (lower case) -> sheet, range
+        self._table_plain: dict[str, dict] = {}    # sheet -> {range: its column names, or None} (_table_parts)
         self.pending: dict[str, SheetOutput] = {}
         self._carried: dict[str, set[tuple[int, int]]] = {}    # sheet -> cells carried as user columns
         self.binary = self.path.suffix.lower() == ".xlsb"
@@ -168,17 +175,56 @@ class HeadlessBook:
             self._grids[name] = contract_headers(grid, [(b.r0 + 1, b.c0, b.c1) for b in boxes])
         return self._grids[name].copy()
 
+    @contextlib.contextmanager
+    def fast_sheet(self, name: str, head_rows: int):
+        """``name`` opened by the fast sheet reader (:class:`~xl_collections.io.fastsheet.FastSheet`):
+        its first ``head_rows`` rows with the header rows the program wrote read as contract names,
+        as :meth:`read_sheet` gives them (``fs.contract_rows``: those Excel rows), and its typed
+        columns below a header row; None (or ``fs.head`` None) where only :meth:`read_sheet` reads it
+        (.xlsb, a sheet it has read already, the file saved since it was opened, no fastexcel)."""
+        if (self.binary or fastsheet.fastexcel is None or self._guard_marks is None or name in self._grids
+                or name not in self.calamine.sheet_names):
+            yield None
+            return
+        self._unchanged("while it was being read")
+        if self._fx is None:
+            self._fx = fastsheet.fastexcel.read_excel(str(self.path))
+        if head_rows not in self._heads:     # every sheet's first rows, cut and read once
+            self._heads[head_rows] = fastsheet.book_heads(self.path, list(self.calamine.sheet_names), head_rows)
+        with fastsheet.FastSheet(self.path, name, label=self.path.name, head_rows=head_rows, reader=self._fx,
+                                 guard_marks=self._guard_marks, heads=self._heads[head_rows]) as fs:
+            fs.contract_rows = set()
+            if fs.head is not None:
+                for b in self.owned_ranges(name) or ():
+                    if b.r1 > b.r0:
+                        fs.contract_rows.add(b.r0 + 1)
+                        _contract_cells(fs.head, b.r0, b.c0 - fs.col_offset, b.c1 - fs.col_offset)
+            yield fs
+
     def forget_cells(self, sheets) -> None:
         """Let go of the cells :meth:`read_sheet` keeps for ``sheets`` (a later read reads the
-        file again): the close's input sheets, once they are tables, need not stay in memory."""
+        file again), and of what :meth:`fast_sheet` keeps (fastexcel's reader, every sheet's
+        first rows: made again when asked): the close's input sheets, once they are tables, need
+        not stay in memory."""
         for name in sheets:
             self._grids.pop(name, None)
+        self._drop_fast_readers()
+
+    def _drop_fast_readers(self) -> None:
+        self._fx = None
+        for heads in self._heads.values():
+            if heads is not None:
+                with contextlib.suppress(Exception):
+                    heads.close()
+        self._heads = {}
 
     def read_table(self, table_name: str) -> pd.DataFrame:
         if self.binary:
             raise BookError(f"{self.path.name}: Excel tables cannot be read from .xlsb files")
         part = self._table_part(table_name)
         if part is not None and part[1].r1 == part[1].r0:        # its header row alone: calamine panics on it
+            return self._table_from_grid(table_name)
+        if part is not None and self._grid_holds(*part):         # the sheet's cells are at hand: not parsed again
             return self._table_from_grid(table_name)
         try:
             t = self.calamine.get_table_by_name(table_name)
@@ -189,8 +235,17 @@ class HeadlessBook:
             if found is None:
                 raise BookError(f"{self.path.name}: no Excel table named {table_name!r}") from e
             return found
-        rows = [[None if v == "" else v for v in r] for r in t.to_python()]
-        df = pd.DataFrame(rows, columns=[contract_name(str(c)) for c in t.columns], dtype=object)
+        columns = [contract_name(str(c)) for c in t.columns]
+        with no_gc():
+            rows = t.to_python()
+            cells = cells_from_rows(rows) if rows else None
+            del rows
+        if cells is not None and cells.shape[1] == len(columns):
+            cells[cells == ""] = None           # an empty cell: None, as read_sheet gives it
+            df = pd.DataFrame(cells, columns=columns, dtype=object, copy=False)
+        else:
+            df = pd.DataFrame([[None if v == "" else v for v in r] for r in t.to_python()], columns=columns,
+                              dtype=object)
         df.index = pd.RangeIndex(t.start[0] + 1, t.start[0] + 1 + len(df))
         df.attrs["sheet"] = t.sheet
         return df
@@ -206,8 +261,10 @@ class HeadlessBook:
                 continue
             for r in pk.parse_rels(self.pkg.read(pk.rels_path(sh["part"]))):
                 if r.get("Type") == pk.RT_TABLE:
-                    name, box = _table_box(self.pkg.read(pk.resolve(sh["part"], r["Target"])))
+                    xml = self.pkg.read(pk.resolve(sh["part"], r["Target"]))
+                    name, box = _table_box(xml)
                     out.append((sh["name"], name, box))
+                    self._table_plain.setdefault(sh["name"], {})[box] = _plain_table_columns(xml)
         return out
 
     def _table_part(self, table_name: str) -> tuple[str, uc.Box] | None:
@@ -215,6 +272,23 @@ class HeadlessBook:
         if self._table_index is None:
             self._table_index = {name.lower(): (sheet, box) for sheet, name, box in self._table_parts()}
         return self._table_index.get(table_name.lower())
+
+    def _grid_holds(self, sheet: str, box: uc.Box) -> bool:
+        """Whether the cells :meth:`read_sheet` keeps for ``sheet`` give the table in ``box`` as
+        calamine's table reader gives it: the grid is cached and covers the range, its header cells
+        are the table part's column names (as contract names), the sheet has no Excel error cell (the grid holds its
+        text, calamine's table a blank) and the part declares no totals row and a header row."""
+        grid = self._grids.get(sheet)
+        if grid is None or box.r1 >= len(grid) or box.c1 >= grid.shape[1] or box.r0 < 0 or box.c0 < 0:
+            return False
+        info = next((s for s in self._sheets if s["name"] == sheet), None)
+        marks = (self._guard_marks or {}).get(info["part"]) if info else None
+        names = self._table_plain.get(sheet, {}).get(box)
+        if marks is None or marks.error_cells or names is None:
+            return False
+        head = grid.iloc[box.r0, box.c0:box.c1 + 1].tolist()       # read_sheet gave the program's as contract names
+        return (all(isinstance(v, str) for v in head)
+                and [contract_name(v) for v in head] == [contract_name(n) for n in names])
 
     def _table_from_grid(self, table_name: str) -> pd.DataFrame | None:
         """An Excel table read from its sheet's cells and its part's range (what calamine cannot
@@ -367,6 +441,7 @@ class HeadlessBook:
 
     def close(self) -> None:
         self.pkg.close()
+        self._drop_fast_readers()
         if self._cal is not None:
             with contextlib.suppress(Exception):
                 self._cal.close()
@@ -709,6 +784,32 @@ class _Plan:
             self._delete(part)
             self.parts[self.book.wb_rels_part] = pk.remove_rels(
                 self.parts.get(self.book.wb_rels_part, self.wb_rels_xml), {rel["Id"]})
+
+
+_TABLE_COLUMN = re.compile(rb'<tableColumn\b[^>]*?\bname="([^"]*)"')
+
+
+def _plain_table_columns(xml: bytes | None) -> list[str] | None:
+    """A table part's column names, when it declares no totals row and a header row and no name
+    holds an escaped character (``_x000a_``); else None."""
+    xml = xml or b""
+    if b"totalsRowCount=" in xml or b'headerRowCount="0"' in xml:
+        return None
+    names = [unescape(m.group(1).decode("utf-8"), {"&quot;": '"', "&apos;": "'"}) for m in _TABLE_COLUMN.finditer(xml)]
+    if not names or any("_x" in n or not n.strip() for n in names):
+        return None
+    return names
+
+
+def _contract_cells(head: list[list], r: int, c0: int, c1: int) -> None:
+    """Text cells of ``head[r]`` (a row of the sheet's first rows, from its first used column)
+    between columns ``c0`` and ``c1`` read as contract names, as :func:`contract_headers` does."""
+    if r >= len(head):
+        return
+    row = head[r]
+    for c in range(max(c0, 0), min(c1, len(row) - 1) + 1):
+        if isinstance(row[c], str):
+            row[c] = contract_name(row[c])
 
 
 def _open_at(wb_xml: bytes, names: list[str], sheet: str, rewritten: set[str]) -> bytes:

@@ -11,7 +11,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..core import schema
 from ..core.fx import convert_minor, pick_rates
@@ -62,13 +65,80 @@ def settings_fingerprint(s: Settings) -> str:
 
 
 def table_fingerprint(df: pd.DataFrame, table_name: str) -> str:
-    """sha256 of a canonical table's content (schema columns, in row order; not source_row)."""
+    """sha256 of a canonical table's content (schema columns, in row order; not source_row):
+    of the header names joined by ``|`` and the rows as ``df[cols].astype(str).to_csv(index=False,
+    header=False, lineterminator="\\n")`` writes them (:func:`csv_text_bytes`)."""
     cols = [c for c in schema.TABLES[table_name].names if c in df.columns]
     h = hashlib.sha256(("|".join(cols) + "\n").encode())
     if len(df):
-        text = df[cols].astype(str).to_csv(index=False, header=False, lineterminator="\n")
-        h.update(text.encode())
+        h.update(csv_text_bytes(df[cols]))
     return h.hexdigest()
+
+
+def csv_text_bytes(frame: pd.DataFrame) -> bytes:
+    """The UTF-8 bytes of ``frame.astype(str).to_csv(index=False, header=False,
+    lineterminator="\\n")``, joined by Arrow: int64 columns cast by Arrow (the digits ``str``
+    gives), columns of strings as they are, the others through one ``astype(str)`` (dates are
+    formatted by pandas per block of columns: taken together, as the whole frame gives them);
+    a field holding a comma, a quote or a line feed quoted as the csv module quotes it.  pandas
+    writes it all when a field holds a carriage return (the csv module's quoting of it differs
+    between Python versions), with one column (a lone empty field is quoted) or when a string
+    cannot be encoded (a lone surrogate)."""
+    fields = _csv_fields(frame) if len(frame.columns) >= 2 and len(frame) else None
+    if fields is None:
+        return frame.astype(str).to_csv(index=False, header=False, lineterminator="\n").encode()
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))    # each line, its end
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def _bytes_in(arr: pa.Array) -> np.ndarray:
+    """Which byte values occur in the UTF-8 text of ``arr`` (a large_string array): 256 booleans
+    (no byte of a multi-byte character is below 0x80)."""
+    bufs = arr.buffers()
+    seen = np.zeros(256, dtype=bool)
+    if len(arr) and bufs[2] is not None:
+        offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        seen = np.bincount(data, minlength=256) > 0
+    return seen
+
+
+def _is_text(col: pd.Series) -> bool:
+    return col.dtype == object and pd.api.types.infer_dtype(col.to_numpy(), skipna=False) in ("string", "empty")
+
+
+def _csv_fields(frame: pd.DataFrame) -> list | None:
+    """Each column of ``frame`` as the csv module writes its fields (Arrow text), or None (see
+    :func:`csv_text_bytes`)."""
+    if not frame.columns.is_unique:
+        return None
+    plain = {c: frame[c].dtype == np.int64 or _is_text(frame[c]) for c in frame.columns}
+    rest = [c for c in frame.columns if not plain[c]]
+    strs = frame[rest].astype(str) if rest else None
+    text = pa.large_string()
+    out = []
+    for c in frame.columns:
+        col = frame[c] if plain[c] else strs[c]
+        if col.dtype == np.int64:
+            out.append(pc.cast(pa.array(col.to_numpy()), text))
+            continue
+        try:
+            arr = pa.array(col.to_numpy(dtype=object), type=text)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            return None
+        found = _bytes_in(arr)
+        if found[b"\r"[0]]:
+            return None
+        if found[b","[0]] or found[b'"'[0]] or found[b"\n"[0]]:
+            quote = pc.match_substring_regex(arr, '[,"\\n]')
+            q = pa.scalar('"', text)
+            arr = pc.if_else(quote, pc.binary_join_element_wise(q, pc.replace_substring(arr, '"', '""'), q,
+                                                                pa.scalar("", text)), arr)
+        out.append(arr)
+    return out
 
 
 def row_currencies(df: pd.DataFrame, default: str) -> pd.Series:

@@ -83,8 +83,21 @@ def head_package(zf: zipfile.ZipFile, part: str, rows: int = HEAD_ROWS) -> bytes
     ``part`` cut after its ``rows``-th row element and the shared strings those rows use, for
     python-calamine to read the sheet's first rows exactly as in the whole file; None when the
     sheet's XML is not in the plain form this cuts (a namespace prefix on its elements)."""
-    sheet = _sheet_head(zf, part, rows)
-    if sheet is None:
+    return heads_package(zf, [part], rows, every=True)
+
+
+def heads_package(zf: zipfile.ZipFile, parts: list[str], rows: int = HEAD_ROWS, *, every: bool = False) -> bytes | None:
+    """:func:`head_package` of several worksheet ``parts`` at once (one package, the shared
+    strings cut once): those whose XML is not in the plain form are left out (a sheet there is
+    not found); None when there is none (or with ``every``, when one of them is not plain)."""
+    sheets = {}
+    for part in parts:
+        sheet = _sheet_head(zf, part, rows)
+        if sheet is None and every:
+            return None
+        if sheet is not None:
+            sheets[part] = sheet
+    if not sheets:
         return None
     rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {}
@@ -100,9 +113,25 @@ def head_package(zf: zipfile.ZipFile, part: str, rows: int = HEAD_ROWS) -> bytes
             if name in zf.NameToInfo:
                 z.writestr(name, zf.read(name))
         if shared and shared in zf.NameToInfo:
-            z.writestr(shared, _shared_head(zf, shared, _max_shared_index(sheet) + 1))
-        z.writestr(part, sheet)
+            z.writestr(shared, _shared_head(zf, shared, max(map(_max_shared_index, sheets.values())) + 1))
+        for part, sheet in sheets.items():
+            z.writestr(part, sheet)
     return out.getvalue()
+
+
+def book_heads(path, names: list[str], rows: int = HEAD_ROWS):
+    """The first ``rows`` rows of every worksheet ``names`` of the workbook file ``path``, read
+    by python-calamine from one :func:`heads_package` (a ``CalamineWorkbook``, for
+    :class:`FastSheet`'s ``heads``; the caller closes it); None when none can be cut."""
+    with zipfile.ZipFile(path) as zf:
+        parts = []
+        for name in names:
+            try:
+                parts.append(sources.sheet_part(zf, name, binary=False))
+            except (KeyError, ET.ParseError):
+                continue
+        pkg = heads_package(zf, [p for p in dict.fromkeys(parts) if "worksheets/" in p], rows)
+    return None if pkg is None else CalamineWorkbook.from_filelike(io.BytesIO(pkg))
 
 
 def _sheet_head(zf: zipfile.ZipFile, part: str, rows: int) -> bytes | None:
@@ -179,6 +208,12 @@ class FastSheet:
             header_row = ...                   # found in fs.head (row i is Excel row i + 1)
             got = fs.columns(header_row)       # (typed columns, Excel rows) or None
 
+    ``reader`` (a ``fastexcel.ExcelReader`` of the file), ``guard_marks`` (what the guard's
+    pass over the file saw of its sheets) and ``heads`` (:func:`book_heads` of the file), when
+    given, are used instead of reading the workbook, running the guard and cutting the sheet's
+    first rows again: an open book (:meth:`~xl_collections.book.HeadlessBook.fast_sheet`) reads
+    many sheets of one package.
+
     ``head``: the first :data:`HEAD_ROWS` rows as python-calamine gives them (lists of cells
     from the first used column, ``col_offset``); ``width``: the cells of each; ``name``: the
     sheet; ``guard_marks``: set once the guard has passed the file (for the careful reader,
@@ -186,14 +221,16 @@ class FastSheet:
     says so in its own words."""
 
     def __init__(self, path, sheet: str | None = None, *, default_sheet: str | None = None,
-                 label: str | None = None, table: str = "", limits: dict | None = None, head_rows: int = HEAD_ROWS):
+                 label: str | None = None, table: str = "", limits: dict | None = None, head_rows: int = HEAD_ROWS,
+                 reader=None, guard_marks: dict | None = None, heads=None):
         self.path, self.sheet, self.default_sheet, self.head_rows = Path(path), sheet, default_sheet, head_rows
         self.label, self.table, self.limits = label or Path(path).name, table, limits
         self.head: list[list] | None = None
         self.width, self.col_offset, self.name = 0, 0, ""
-        self.guard_marks: dict | None = None   # the guard passed the file and saw this of its sheets
+        self.guard_marks: dict | None = guard_marks   # the guard passed the file and saw this of its sheets
         self.merges: list[bytes] = []
         self._reader = None
+        self._given_reader, self._heads = reader, heads
 
     def __enter__(self) -> "FastSheet":
         try:
@@ -203,16 +240,18 @@ class FastSheet:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._reader = None
+        self._reader = self._given_reader = self._heads = None
 
     def _open(self) -> None:
         p = self.path
         if fastexcel is None or p.suffix.lower() not in SUFFIXES or not p.is_file():
             return
-        marks: dict = {}
-        check_workbook(p, **(self.limits or {}), sheets=marks)
-        self.guard_marks = marks
-        reader = fastexcel.read_excel(str(p))
+        marks = self.guard_marks
+        if marks is None:
+            marks = {}
+            check_workbook(p, **(self.limits or {}), sheets=marks)
+            self.guard_marks = marks
+        reader = self._given_reader or fastexcel.read_excel(str(p))
         names = list(reader.sheet_names)
         name = sources.resolve_sheet(names, self.sheet, self.default_sheet, self.label, self.table)
         with zipfile.ZipFile(p) as zf:
@@ -222,11 +261,11 @@ class FastSheet:
                 return                      # Excel error cells: the careful reader puts their text in
             if seen.rows - self.head_rows - seen.size // MIN_ROW_BYTES > STRAY_GAP + 1:
                 return                      # too few bytes for the rows it reaches: a long blank run
-            pkg = head_package(zf, part, self.head_rows)
-        if pkg is None:
+            pkg = head_package(zf, part, self.head_rows) if self._heads is None else None
+        if pkg is None and self._heads is None:
             return
         self.merges = seen.merges
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(pkg))
+        wb = self._heads if self._heads is not None else CalamineWorkbook.from_filelike(io.BytesIO(pkg))
         try:
             if list(wb.sheet_names) != names:
                 return                      # the two calamines list the sheets apart: the default may differ
@@ -235,7 +274,8 @@ class FastSheet:
             head = [list(r) for r in islice(sh.iter_rows(), self.head_rows)] if start else []
             width = sh.width if start else 0
         finally:
-            wb.close()
+            if self._heads is None:
+                wb.close()
         if not head:
             return
         self._reader, self.name = reader, name
@@ -250,6 +290,9 @@ class FastSheet:
                                             dtype_coercion="strict")
             info = sheet.selected_columns
             batch = sheet.to_arrow()
+            sheet = None
+            if _text_read_as_blank(self._reader, self.name, header_row, info, batch):
+                return None
         except (fastexcel.FastExcelError, pa.ArrowException, ValueError, OverflowError):
             return None
         finally:
@@ -269,6 +312,35 @@ class FastSheet:
                 return None
             columns.append(col)
         return columns, np.arange(header_row + 1, header_row + 1 + n, dtype="int64")
+
+
+def _text_read_as_blank(reader, name: str, header_row: int, info, batch: pa.RecordBatch) -> bool:
+    """Whether a text cell of a number, date or TRUE/FALSE column became a blank (fastexcel reads
+    ``n/a``, ``#N/A``, ``NULL``, ``None`` … there as no value, ``nan`` as NaN; the careful reader
+    keeps the text, for the validator to name): the columns with a blank or NaN are read again as
+    text, and a cell blank in the first reading must be blank in the second."""
+    suspects = []
+    for i, arr in enumerate(batch.columns):
+        t = arr.type
+        if pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+            continue
+        nan = pa.types.is_floating(t) and pc.any(pc.is_nan(arr)).as_py()
+        if arr.null_count or nan:
+            suspects.append(i)
+    if not suspects:
+        return False
+    again = reader.load_sheet(name, header_row=header_row - 1, schema_sample_rows=None, dtype_coercion="strict",
+                              use_columns=[info[i].index for i in suspects],
+                              dtypes={info[i].index: "string" for i in suspects}).to_arrow()
+    if again.num_columns != len(suspects) or again.num_rows != batch.num_rows:
+        return True
+    for i, text in zip(suspects, again.columns):
+        arr = batch.column(i)
+        blank = pc.is_null(arr, nan_is_null=True)
+        said = pc.and_(pc.is_valid(text), pc.not_equal(pc.fill_null(text, ""), ""))
+        if pc.any(pc.and_(blank, said)).as_py():
+            return True
+    return False
 
 
 def _merged_rows(refs: list[bytes]):

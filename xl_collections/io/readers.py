@@ -717,23 +717,32 @@ def _read_sheet_fast(p: Path, sheet, default_sheet: str, label: str, table_name:
     once it has passed it, else None."""
     with fastsheet.FastSheet(p, sheet, default_sheet=default_sheet, label=label, table=table_name,
                              limits=limits, head_rows=HEADER_SCAN_ROWS * 4) as fs:
-        head = fs.head
-        if not head:
-            return None, fs.guard_marks
-        labels = np.arange(1, len(head) + 1)
-        header_row = find_header_row(_frame(head, labels, fs.width), table_name, kw["column_map"])
-        if header_row is None:
-            return None, fs.guard_marks
-        header_row = int(header_row)
-        row = head[header_row - 1]
-        headers = [_header_text(v) for v in row] + [""] * max(0, fs.width - len(row))
-        got = fs.columns(header_row, CHUNK_ROWS)
-        if got is None:
-            return None, fs.guard_marks
-        columns, row_labels = got
-        sheet_name, col_offset = fs.name, fs.col_offset
-    return table_from_columns(headers, columns, row_labels, table_name, header_row=header_row, col_offset=col_offset,
-                              file=label, sheet=sheet_name, **kw), fs.guard_marks
+        return table_from_fast_sheet(fs, table_name, file=label, **kw), fs.guard_marks
+
+
+def table_from_fast_sheet(fs: fastsheet.FastSheet, table_name: str, *, file: str = "", accept=None,
+                          **kw) -> tuple[pd.DataFrame, list[InputError]] | None:
+    """An open :class:`~xl_collections.io.fastsheet.FastSheet` (its first ``HEADER_SCAN_ROWS * 4``
+    rows read) -> ``(canonical_df, errors)`` as :func:`table_from_rows` gives them for the same
+    cells, its header row found in its first rows as :func:`table_from_rows` finds it; None when
+    only the careful reader can be sure (see :mod:`~xl_collections.io.fastsheet`), or when
+    ``accept(header_row)`` says no.  ``kw``: :func:`table_from_columns`'s (``column_map`` …)."""
+    head = fs.head
+    if not head:
+        return None
+    labels = np.arange(1, len(head) + 1)
+    header_row = find_header_row(_frame(head, labels, fs.width), table_name, kw.get("column_map"))
+    if header_row is None or (accept is not None and not accept(int(header_row))):
+        return None
+    header_row = int(header_row)
+    row = head[header_row - 1]
+    headers = [_header_text(v) for v in row] + [""] * max(0, fs.width - len(row))
+    got = fs.columns(header_row, CHUNK_ROWS)
+    if got is None:
+        return None
+    columns, row_labels = got
+    return table_from_columns(headers, columns, row_labels, table_name, header_row=header_row,
+                              col_offset=fs.col_offset, file=file, sheet=fs.name, **kw)
 
 
 def read_warnings(tables: dict) -> list[InputError]:
