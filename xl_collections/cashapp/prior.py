@@ -78,14 +78,11 @@ def _text(v) -> str:
 
 
 def _texts(values) -> list[str]:
-    """:func:`_text` of each value (a text cell, the usual case, trimmed in line)."""
-    out = []
-    for v in values:
-        if type(v) is str:
-            s = v.strip()
-            out.append(_text(s) if s[:1] == "'" else s)
-        else:
-            out.append(_text(v))
+    """:func:`_text` of each value (text cells, the usual case, trimmed in one pass)."""
+    out = [v.strip() if type(v) is str else _text(v) for v in values]
+    for i in [i for i, s in enumerate(out) if s[:1] == "'"]:        # rare: a quoted formula-like text
+        if type(values[i]) is str:
+            out[i] = _text(out[i])
     return out
 
 
