@@ -16,7 +16,7 @@ CURRENCIES = ["USD", "JPY", "KWD", "EUR", "", "usd", "XXQ"]
 halves = st.integers(-10**9, 10**9).map(lambda k: k / 2000)          # 0.0005 steps: halves at every scale
 money = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), halves, st.integers(-10**12, 10**12).map(lambda k: k / 100),
-    st.integers(-2**60, 2**60), st.integers(-10**6, 10**6), st.sampled_from([0.0, -0.0, 1.005, 0.125, 2.675, 1e15,
+    st.integers(-2**60, 2**60), st.integers(-10**6, 10**6), st.sampled_from([10**400, -(2**53) - 1, 2**50]), st.sampled_from([0.0, -0.0, 1.005, 0.125, 2.675, 1e15,
                                                                              4503599627370.497, 9.007199254740993e15]),
     st.booleans(), st.none(), st.sampled_from(["1,234.56", " 12.30 ", "(5.00)", "abc", "", "'=1", "1.234"]),
     st.floats(min_value=-1e20, max_value=1e20))

@@ -94,7 +94,7 @@ def _plain_minor(values: list, places: np.ndarray) -> tuple[np.ndarray, np.ndarr
     per value) that are exact at their decimals - what :func:`parse_amount` gives them - and
     where they are; anything else (text, blanks, more decimals, bool) is not, for the careful path."""
     n = len(values)
-    plain = np.fromiter((type(v) is float or type(v) is int for v in values), dtype=bool, count=n)
+    plain = np.fromiter((type(v) is float or type(v) is int and -_PLAIN < v < _PLAIN for v in values), dtype=bool, count=n)
     x = np.array([v if p else 0.0 for v, p in zip(values, plain)], dtype=np.float64) if n else np.zeros(0)
     scale = 10.0 ** places
     with np.errstate(invalid="ignore", over="ignore"):
