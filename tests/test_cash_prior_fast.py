@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from xl_collections.cashapp.prior import APPLIED, PRIOR_MONEY, PRIOR_TEXT, _plain_minor, _text, _texts, read_prior
+from xl_collections.cashapp.prior import (APPLIED, PRIOR_MONEY, PRIOR_TEXT, _plain_minor, _text, _texts, in_set,
+                                         read_prior)
 from xl_collections.core.money import MINOR_UNITS, AmountError, parse_amount
 
 CURRENCIES = ["USD", "JPY", "KWD", "EUR", "", "usd", "XXQ"]
@@ -86,3 +87,12 @@ def test_read_prior_reads_every_cell_as_the_careful_path(rows):
         assert str(out["payment_amount"].dtype) == "Int64"
         assert all(str(out[c].dtype) == "int64" for c in PRIOR_MONEY if c != "payment_amount")
         assert all(out[c].map(type).eq(str).all() for c in PRIOR_TEXT if c in out and len(out))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=3), max_size=30), st.lists(st.text(max_size=3), max_size=30),
+       st.sampled_from(["object", "string[pyarrow]", "str"]))
+def test_in_set_is_isin_for_ids(values, wanted, dtype):
+    s = pd.Series(values, dtype=dtype)
+    assert in_set(s, set(wanted)).tolist() == s.isin(set(wanted)).tolist()
+    assert in_set(s, wanted).dtype == bool and len(in_set(s, wanted)) == len(s)

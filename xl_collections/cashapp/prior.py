@@ -68,6 +68,14 @@ class Judgement:
     unposted: set[tuple[str, str]] = field(default_factory=set)   # (payment, document) deducted again
 
 
+def in_set(values: pd.Series, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` of a text column without blanks (ids), as a bool array, by set
+    lookups: pandas' Arrow-backed text ``isin`` makes a scalar of every wanted value first
+    (0.1 s for 30,000 payment ids)."""
+    s = wanted if isinstance(wanted, (set, frozenset)) else set(wanted)
+    return np.fromiter((v in s for v in values.tolist()), dtype=bool, count=len(values))
+
+
 def _text(v) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
         return ""

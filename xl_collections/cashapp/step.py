@@ -21,7 +21,7 @@ from ..core.errors import InputError, InputErrors
 from ..core.schema import TABLES
 from ..core.settings import Settings
 from .engine import apply_cash
-from .prior import read_prior
+from .prior import in_set, read_prior
 from .record import KEPT, RECORD_SHEET, RECORD_TABLE, applied_rows, counted
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
@@ -270,7 +270,7 @@ def step_cashapp(state: CloseState) -> StepResult:
     auto = new[is_auto]
     is_review = new["status"] == "REVIEW"
     applied = reporting_sum(auto, "applied_amount", state)
-    n_prior = int(payments["payment_id"].drop_duplicates().isin(prior_ids).sum())
+    n_prior = int(in_set(payments["payment_id"].drop_duplicates(), prior_ids).sum())
     n_new = int(payments["payment_id"].nunique()) - n_prior
     if res.card_batches is not None:
         n_new += int(res.card_batches["transactions"].sum())
