@@ -51,7 +51,7 @@ PINNED = {     # '<close>:<sheet>': SHA-256 of its normalised cells
     '1:Write-off Proposals': 'c711e839e329f3a88fdfaf2854bd6abdb128ad6cef19280ab65a429e0f47e5b8',
     '1:Dashboard': 'c05b615db36503460cfc06b4db266ffb88f93670ac9437062a5e1987a64bafcb',
     '1:Cash Record': 'b2cb3a20e175c739994037598d8cfcbaf95e078ee2f000fcab043a28b4985891',
-    '1:Audit Log': '467acc1d458a635e4f5d62a16068addfd230d1e957c4d0c444dba52508a12635',
+    '1:Audit Log': 'a835257b5d18bf11c67c995374f96d4ae5d71758d1b57a1b214f21a321b5c232',
     '2:Close': 'c48220897df849ebe9b1085bcf0514f755fca2c25d2f26bc724c43b0903dc937',
     '2:Cash App': 'a60e76e58811b2d31ecd335d7feb8e29229d63d24057f6c271253007ba152227',
     '2:Unapplied': 'be6f36042af3e1c856a0f249913eb8451676b9b77a30f059b7c43eb44e69fe86',
@@ -74,7 +74,7 @@ PINNED = {     # '<close>:<sheet>': SHA-256 of its normalised cells
     '2:Write-off Proposals': '75c833975885c0a63fe82a6ac054ed4345dbd97ee1ed7564285caa073bc6786d',
     '2:Dashboard': 'c05b615db36503460cfc06b4db266ffb88f93670ac9437062a5e1987a64bafcb',
     '2:Cash Record': '6835a14e06e5fb78ec240f7a423f4e392fb08f9a2329ac98a01bc922fd905e28',
-    '2:Audit Log': 'aab1fdafbf31714b85aa4fc9a1cf4851ccd2f965d03512ec38ddc7c849e6598a',
+    '2:Audit Log': '3c8a8fe4ad7f147285f74a2fb29fce66a78bece527ff21419484b12844df24e5',
 }
 
 

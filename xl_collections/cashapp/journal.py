@@ -44,8 +44,10 @@ class Journal:
         return self.apps, self.unapplied, self.exceptions, self.deductions, self.posting, self.pmt_credits
 
     def mark(self) -> tuple[int, ...]:
-        """Where each list of rows ends now (for :meth:`forget`)."""
-        return tuple(len(rows) for rows in self._rows())
+        """Where each list of rows ends now (for :meth:`forget`; :meth:`_rows` order, spelt out:
+        it is taken twice per payment)."""
+        return (len(self.apps), len(self.unapplied), len(self.exceptions), len(self.deductions), len(self.posting),
+                len(self.pmt_credits))
 
     def forget(self, spans: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> None:
         """Drop the rows recorded between each ``(start, end)`` pair of :meth:`mark` s: the

@@ -40,7 +40,7 @@ import pandas as pd
 from ..core.money import to_decimal
 from ..core.schema import TABLES
 from ..core.settings import Settings
-from .prior import APPLIED
+from .prior import APPLIED, in_set
 from .result import CashAppResult
 
 RETURN_COLUMNS = ["return_id", "value_date", "amount", "currency", "reason_code", "reason", "payment_id",
@@ -170,7 +170,7 @@ class _Payments:
         parts = [payments]
         if len(apps):
             a = apps[apps["status"].isin(APPLIED | {"REVERSED"}) & (apps["applied_amount"] >= 0)]
-            a = a[~a["payment_id"].isin(set(payments["payment_id"]) if len(payments) else set())]
+            a = a[~in_set(a["payment_id"], set(payments["payment_id"].tolist()) if len(payments) else set())]
             parts.append(a.drop_duplicates("payment_id").rename(columns={"amount": "_", "payment_amount": "amount"}))
         for df in parts:
             if not len(df):

@@ -21,12 +21,30 @@ from ..core.errors import InputError, InputErrors
 from ..core.schema import TABLES
 from ..core.settings import Settings
 from .engine import apply_cash
-from .prior import read_prior
+from .prior import in_set, read_prior
 from .record import KEPT, RECORD_SHEET, RECORD_TABLE, applied_rows, counted
 
 CASH_INPUTS = ("open_items", "payments", "customers", "remittance")
 CASH_APP_KEY = ("payment_id", "document_no")      # the row key the user's ``decision`` travels with
+# the settings cash application reads (apply_cash, the earlier applications it judges): the Audit Log's
+# cash rows fingerprint only these, so a re-run after another setting changed recomputes the latest run
+CASH_SETTINGS = ("as_of", "reporting_currency", "match_tolerance", "match_tolerance_pct", "auto_apply_min_confidence",
+                 "day_first", "decimal_comma", "return_match_days", "returned_item_fee")
 CROSS_RUN = ("PRIOR_MISMATCH", "PAYMENT_CHANGED", "PAYMENT_REMOVED", "DUPLICATE_PAYMENT", "PRIOR_ROW_DELETED")
+
+
+def cash_settings_fingerprint(s: Settings) -> str:
+    """sha256 (hex) of the settings cash application reads (:data:`CASH_SETTINGS`)."""
+    return settings_fingerprint(s, CASH_SETTINGS)
+
+
+def _same_inputs(state: CloseState, run: dict | None) -> bool:
+    """Whether ``run`` (an Audit Log cash row's fingerprints) had this close's cash inputs.  Its
+    settings fingerprint is of :data:`CASH_SETTINGS`, or - a book closed by an earlier version -
+    of the whole Settings record: equal means every setting is, so cash's are too."""
+    if run is None or any(run.get(t) != state.fingerprints.get(t, "") for t in CASH_INPUTS):
+        return False
+    return run.get("settings") in (cash_settings_fingerprint(state.settings), settings_fingerprint(state.settings))
 
 
 def _audit_log(book) -> pd.DataFrame | None:
@@ -115,8 +133,7 @@ def cash_prior(state: CloseState, record: pd.DataFrame | None = None) -> tuple[p
     runs = state.last_cash_inputs or {}
     ids = [r for r in prior["run_id"] if r]
     latest = max(ids) if ids else ""
-    now = {t: state.fingerprints.get(t, "") for t in CASH_INPUTS} | {"settings": settings_fingerprint(state.settings)}
-    if not latest or runs.get(latest) != now or (prior["decision"] != "").any():
+    if not latest or not _same_inputs(state, runs.get(latest)) or (prior["decision"] != "").any():
         return prior, state.run_id
     older = prior[prior["run_id"] != latest].reset_index(drop=True)
     older.attrs = dict(prior.attrs)
@@ -253,7 +270,7 @@ def step_cashapp(state: CloseState) -> StepResult:
     auto = new[is_auto]
     is_review = new["status"] == "REVIEW"
     applied = reporting_sum(auto, "applied_amount", state)
-    n_prior = int(payments["payment_id"].drop_duplicates().isin(prior_ids).sum())
+    n_prior = int(in_set(payments["payment_id"].drop_duplicates(), prior_ids).sum())
     n_new = int(payments["payment_id"].nunique()) - n_prior
     if res.card_batches is not None:
         n_new += int(res.card_batches["transactions"].sum())

@@ -79,10 +79,11 @@ def close_sheet(steps: dict, settings: Settings | None, problems: list[InputErro
 
 
 def audit_log_rows(steps, *, run_id: str, fingerprints: dict[str, str], settings_sha256: str, currency: str,
-                   user: str, now: dt.datetime) -> pd.DataFrame:
+                   user: str, now: dt.datetime, step_settings_sha256: dict[str, str] | None = None) -> pd.DataFrame:
     """The ``Audit Log`` rows of one run: one per step run (``steps``: results as for
     :func:`close_sheet_rows`, in run order), amounts in ``currency`` (the reporting currency),
-    the sha256 of every audited input table (``fingerprints``: table -> hex) and of the settings."""
+    the sha256 of every audited input table (``fingerprints``: table -> hex) and of the settings
+    (``step_settings_sha256``: step -> hex of the settings that step reads, where it says so)."""
     cur = currency
     rows = []
     for r in steps:
@@ -93,7 +94,7 @@ def audit_log_rows(steps, *, run_id: str, fingerprints: dict[str, str], settings
                "currency": cur, "seconds": None if r.seconds is None else round(r.seconds, 3), "message": r.message}
         for t in AUDITED_TABLES:
             row[f"sha256_{t}"] = fingerprints.get(t, "")
-        row["sha256_settings"] = settings_sha256
+        row["sha256_settings"] = (step_settings_sha256 or {}).get(r.step, settings_sha256)
         rows.append(row)
     return pd.DataFrame(rows, columns=AUDIT_HEADER)
 

@@ -35,7 +35,7 @@ from . import steps as registry
 from ..ar.aging_history import other_periods
 from ..book import BookError, OwnedSheetsOnly
 from ..book.owner import check_sheets_are_ours
-from ..cashapp.step import cash_app_is_gone, last_cash_inputs, prior_applications  # noqa: F401  (re-exported)
+from ..cashapp.step import cash_app_is_gone, cash_settings_fingerprint, last_cash_inputs, prior_applications  # noqa: F401
 from ..core import schema
 from ..core.errors import InputErrors
 from ..core.money import money_text
@@ -99,7 +99,7 @@ def audit_rows(report: "CloseReport", *, user: str, now: dt.datetime) -> pd.Data
     st = report.state
     return audit_log_rows(st.steps.values(), run_id=report.run_id, fingerprints=st.fingerprints,
                           settings_sha256=settings_fingerprint(st.settings), currency=st.settings.reporting_currency,
-                          user=user, now=now)
+                          user=user, now=now, step_settings_sha256={"cashapp": cash_settings_fingerprint(st.settings)})
 
 
 def read_state(book, *, as_of=None, on_refused=None) -> CloseState:

@@ -59,9 +59,12 @@ class CloseState:
     steps: dict[str, StepResult] = field(default_factory=dict)
 
 
-def settings_fingerprint(s: Settings) -> str:
-    """sha256 of the settings record (hex)."""
-    return hashlib.sha256(repr(s).encode()).hexdigest()
+def settings_fingerprint(s: Settings, fields: tuple[str, ...] | None = None) -> str:
+    """sha256 of the settings record (hex); of only the named ``fields`` when given (the
+    settings one step reads, e.g. :data:`xl_collections.cashapp.step.CASH_SETTINGS`)."""
+    if fields is None:
+        return hashlib.sha256(repr(s).encode()).hexdigest()
+    return hashlib.sha256(repr(tuple((f, getattr(s, f)) for f in fields)).encode()).hexdigest()
 
 
 def table_fingerprint(df: pd.DataFrame, table_name: str) -> str:
