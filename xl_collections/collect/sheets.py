@@ -132,8 +132,8 @@ def read_disputes(grid: pd.DataFrame | None) -> pd.DataFrame | None:
     with every header of that row, the user's columns right of the table included."""
     if grid is None or grid.empty:
         return None
-    first = grid.columns[0]
-    heads = [r for r in grid.index if str(grid.at[r, first] or "").strip() == "case_id"]
+    firsts = grid.iloc[:, 0].tolist()          # the first column's cells, read once (not .at per row)
+    heads = [r for r, v in zip(grid.index, firsts) if str(v or "").strip() == "case_id"]
     if not heads:
         return None
     h = heads[-1]
