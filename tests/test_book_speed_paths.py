@@ -185,3 +185,40 @@ def test_row_heights_of_repeated_texts_are_each_rows_own(texts):
         n = wrapped_lines(v, per_line) if isinstance(v, str) and (len(v) > per_line or "\n" in v) else 1
         want.append(f' ht="{15 * min(n, 20)}" customHeight="1"' if n > 1 else "")
     assert blk.row_attrs(0, len(texts), widths) == want
+
+
+def _lines_word_by_word(text: str, per_line: float) -> int:
+    """wrapped_lines as it was written first: every paragraph word by word."""
+    import math
+
+    n = 0
+    for para in text.split("\n"):
+        used, n = 0.0, n + 1
+        for word in para.split(" "):
+            w = len(word)
+            if used and used + 1 + w > per_line:
+                n, used = n + 1, 0.0
+            if w > per_line:
+                extra = math.ceil(w / per_line) - 1
+                n, used = n + extra, w - extra * per_line
+            else:
+                used += (1 if used else 0) + w
+    return n
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab c\n\t-é")) , max_size=120),
+       st.one_of(st.integers(1, 40).map(float), st.floats(1.0, 40.0, allow_nan=False)))
+def test_wrapped_lines_matches_the_word_by_word_fill(text, per_line):
+    from xl_collections.book.sheetxml import wrapped_lines
+
+    assert wrapped_lines(text, per_line) == _lines_word_by_word(text, per_line)
+
+
+@pytest.mark.parametrize("text, per_line", [("ab cd", 3.0), ("ab cd", 5.0), ("ab cd ef", 5.9), ("abcdef gh", 3.0),
+                                            ("", 4.0), ("a\n\nb", 1.0), (" lead", 3.0), ("trail ", 3.0),
+                                            ("two  spaces here", 6.0), ("x" * 45, 20.0), ("word " * 30 + "end", 24.2)])
+def test_wrapped_lines_edges(text, per_line):
+    from xl_collections.book.sheetxml import wrapped_lines
+
+    assert wrapped_lines(text, per_line) == _lines_word_by_word(text, per_line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from itertools import chain, repeat
 import re
 from dataclasses import dataclass, field
@@ -231,19 +232,39 @@ class _Block:
 
 def wrapped_lines(text: str, per_line: float) -> int:
     """Lines a wrapped cell needs: words filled greedily into lines of ``per_line`` characters
-    (a longer word takes the lines its length needs)."""
+    (a longer word takes the lines its length needs).  A paragraph of words no longer than a
+    line, one space between them, is filled by a regular expression (each match a line: the
+    most words that fit); any other by :func:`_paragraph_lines`."""
+    most = int(per_line)           # a line holds whole characters: used + 1 + w > per_line <=> > int(per_line)
+    line, long_word = _line_patterns(most)
     n = 0
     for para in text.split("\n"):
-        used, n = 0.0, n + 1
-        for word in para.split(" "):
-            w = len(word)
-            if used and used + 1 + w > per_line:
-                n, used = n + 1, 0.0
-            if w > per_line:
-                extra = math.ceil(w / per_line) - 1
-                n, used = n + extra, w - extra * per_line
-            else:
-                used += (1 if used else 0) + w
+        if para and para[0] != " " and para[-1] != " " and "  " not in para and not long_word.search(para):
+            n += len(line.findall(para))
+        else:
+            n += _paragraph_lines(para, per_line)
+    return n
+
+
+@lru_cache(maxsize=64)
+def _line_patterns(most: int) -> tuple[re.Pattern, re.Pattern]:
+    """(one line of at most ``most`` characters: whole words, from a word's start to a word's
+    end; a word longer than ``most``)."""
+    return re.compile(f"[^ ].{{0,{most - 1}}}(?= |$)"), re.compile(f"[^ ]{{{most + 1},}}")
+
+
+def _paragraph_lines(para: str, per_line: float) -> int:
+    """:func:`wrapped_lines` of one paragraph, word by word."""
+    used, n = 0.0, 1
+    for word in para.split(" "):
+        w = len(word)
+        if used and used + 1 + w > per_line:
+            n, used = n + 1, 0.0
+        if w > per_line:
+            extra = math.ceil(w / per_line) - 1
+            n, used = n + extra, w - extra * per_line
+        else:
+            used += (1 if used else 0) + w
     return n
 
 
