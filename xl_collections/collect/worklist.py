@@ -133,7 +133,9 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
     rets = recent_returns(returns, as_of=as_of, days=settings.return_match_days)
     ids = sorted(set(collectable[collectable > 0].index) | set(rets["customer_id"]))
 
-    master = ({r["customer_id"]: r for r in customers.drop_duplicates("customer_id").to_dict("records")}
+    shown = ["customer_id"] + [c for c in ("customer_name", "collector", "risk_class")
+                               if customers is not None and c in customers.columns]     # what cust() reads
+    master = ({r["customer_id"]: r for r in customers.drop_duplicates("customer_id")[shown].to_dict("records")}
               if customers is not None and len(customers) else {})
 
     def cust(cid, col):
@@ -269,11 +271,19 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
     if cash is not None and len(cash):
         c = cash[(cash["value_date"] > week) & (cash["value_date"] <= asof)]
         paid = c.groupby("customer_id")["amount"].sum()
-    master = customers.drop_duplicates("customer_id").set_index("customer_id") if customers is not None and len(customers) else None
-    notes = None
+    # per customer as dicts (one lookup each, not a frame lookup per customer and column)
+    names: dict = {}
+    collectors: dict | None = None
+    if customers is not None and len(customers):
+        m = customers.drop_duplicates("customer_id")
+        names = dict(zip(m["customer_id"], m["customer_name"]))
+        collectors = dict(zip(m["customer_id"], m["collector"])) if "collector" in m.columns else None
+    notes: dict = {}
     if activity is not None and len(activity):
         a = activity[(activity["date"] <= asof) & (activity["note"].fillna("").astype(str).str.strip() != "")]
-        notes = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last").set_index("customer_id")
+        a = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last")
+        notes = {cid: (day, kind, text) for cid, day, kind, text in zip(a["customer_id"], a["date"], a["type"], a["note"])}
+    added, paid, past_due = added.to_dict(), paid.to_dict(), past_due.to_dict()
     prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None)
     open_cases = (cases.loc[cases["status"] == "OPEN", "customer_id"].value_counts().to_dict()
                   if cases is not None and len(cases) else {})
@@ -288,13 +298,12 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
         words = ", ".join(parts)
         n_cases = int(open_cases.get(cid, 0))
         note = ""
-        if notes is not None and cid in notes.index:
-            n = notes.loc[cid]
-            note = f"{_day(n['date'])} {str(n['type']).lower()}: {n['note']}"
+        if cid in notes:
+            day, kind, text = notes[cid]
+            note = f"{_day(day)} {str(kind).lower()}: {text}"
         rows.append({"customer_id": cid,
-                     "customer_name": "" if master is None or cid not in master.index else str(master.at[cid, "customer_name"]),
-                     "collector": "" if master is None or cid not in master.index or "collector" not in master.columns
-                     else str(master.at[cid, "collector"] or ""),
+                     "customer_name": "" if cid not in names else str(names[cid]),
+                     "collector": "" if collectors is None or cid not in collectors else str(collectors[cid] or ""),
                      "total_open": int(tot), "change_7d": int(added.get(cid, 0)) - int(paid.get(cid, 0)),
                      "past_due": int(past_due.get(cid, 0)), "promises": words, "open_disputes": n_cases,
                      "last_note": note})
