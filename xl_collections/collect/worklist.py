@@ -105,10 +105,18 @@ def recent_returns(returns: pd.DataFrame | None, *, as_of: dt.date, days: int) -
     return r.sort_values(["customer_id", "value_date"], kind="stable")
 
 
-def _records_by(df: pd.DataFrame | None, key: str = "customer_id") -> dict[str, list[dict]]:
-    """key -> the rows (as dicts, in order) of ``df``."""
+_PROMISE_FIELDS = ("status", "due_by", "promised_amount", "promise_date", "paid_amount")
+_CASE_FIELDS = ("sla_breached", "responded", "response_due")
+_RETURN_FIELDS = ("reason", "reason_code", "amount", "currency", "value_date")
+
+
+def _records_by(df: pd.DataFrame | None, key: str = "customer_id", fields=None) -> dict[str, list[dict]]:
+    """key -> the rows (as dicts, in order) of ``df``; ``fields``: only these columns (those
+    the caller reads; the others are not boxed into dicts)."""
     out: dict[str, list[dict]] = {}
     if df is not None and len(df):
+        if fields is not None:
+            df = df[[key] + [c for c in fields if c in df.columns and c != key]]
         for r in df.to_dict("records"):
             out.setdefault(r[key], []).append(r)
     return out
@@ -142,9 +150,10 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
         v = master.get(cid, {}).get(col)
         return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
-    prom_by = _records_by(promises)
-    case_by = _records_by(cases[cases["status"] == "OPEN"] if cases is not None and len(cases) else None)
-    ret_by = _records_by(rets)
+    prom_by = _records_by(promises, fields=_PROMISE_FIELDS)
+    case_by = _records_by(cases[cases["status"] == "OPEN"] if cases is not None and len(cases) else None,
+                          fields=_CASE_FIELDS)
+    ret_by = _records_by(rets, fields=_RETURN_FIELDS)
     past_due, collectable, max_days = past_due.to_dict(), collectable.to_dict(), max_days.to_dict()
     contacts = {}
     if activity is not None and len(activity):
@@ -284,7 +293,8 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
         a = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last")
         notes = {cid: (day, kind, text) for cid, day, kind, text in zip(a["customer_id"], a["date"], a["type"], a["note"])}
     added, paid, past_due = added.to_dict(), paid.to_dict(), past_due.to_dict()
-    prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None)
+    prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None,
+                          fields=_PROMISE_FIELDS)
     open_cases = (cases.loc[cases["status"] == "OPEN", "customer_id"].value_counts().to_dict()
                   if cases is not None and len(cases) else {})
     rows = []
