@@ -119,3 +119,106 @@ def test_streamed_part_errors_are_raised():
 
     with pytest.raises(OSError, match="disk full"):
         ZipWriter(Full()).write("a.xml", (bytes(range(256)) * 64 for _ in range(1000)), level=0)
+
+
+@pytest.mark.parametrize("corrupt", [False, True])
+def test_big_parts_read_through_isal_are_zipfiles_bytes(tmp_path, monkeypatch, corrupt):
+    import zipfile
+
+    from xl_collections.book import package
+
+    if package._fast_zlib is None:
+        pytest.skip("isal is not installed")
+    monkeypatch.setattr(package, "_FAST_INFLATE_FROM", 1000)
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7) for i in range(1, 5000))
+    p = tmp_path / "b.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", body)
+        zf.writestr("small.xml", b"<a/>")
+        zf.writestr("stored.xml", body, compress_type=zipfile.ZIP_STORED)
+    if corrupt:     # the CRC in both headers says other bytes: the same error zipfile raises
+        raw = bytearray(p.read_bytes())
+        crc = zipfile.ZipFile(p).getinfo("xl/worksheets/sheet1.xml").CRC.to_bytes(4, "little")
+        raw = raw.replace(crc, bytes(b ^ 1 for b in crc))
+        p.write_bytes(bytes(raw))
+        with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"):
+            package.Package(p).read("xl/worksheets/sheet1.xml")
+        with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"):
+            zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml")
+        return
+    pkg = package.Package(p)
+    assert pkg.read("XL/worksheets/sheet1.xml") == body
+    assert pkg.read("stored.xml") == body and pkg.read("small.xml") == b"<a/>" and pkg.read("nope.xml") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["USD", "JPY", "KWD", "EUR", "usd", "", "XXX"]), st.none(),
+                          st.just(float("nan")), st.integers(0, 3)), max_size=15))
+def test_row_currencies_and_exponents_match_the_per_row_lookup(codes):
+    from xl_collections.book.sheetxml import _currencies, _exponents
+    from xl_collections.core.money import MINOR_UNITS
+
+    df = pd.DataFrame({"currency": pd.Series(codes, dtype=object)})
+    df.attrs["currency"] = "EUR"
+    want = [c if c in MINOR_UNITS else "EUR" for c in df["currency"].astype(object).tolist()]
+    got = _currencies(df)
+    assert got.tolist() == want and got.dtype == object
+    assert _exponents(got).tolist() == [MINOR_UNITS[c] for c in want]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["short", "a reason that is long enough to wrap twice over here",
+                                                      "two\nlines", "x" * 90]), st.text(max_size=70)), max_size=30))
+def test_row_heights_of_repeated_texts_are_each_rows_own(texts):
+    from xl_collections.book.outputs import TableBlock
+    from xl_collections.book.sheetxml import _Block, wrapped_lines
+    from xl_collections.book.styles import StyleBook
+
+    xml = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font>'
+           b'<sz val="11"/></font></fonts><cellXfs count="1"><xf numFmtId="0" fontId="0"/></cellXfs></styleSheet>')
+    df = pd.DataFrame({"id": range(len(texts)), "reason": pd.Series(texts, dtype=object)})
+    blk = _Block(TableBlock(df, table_name="tblR", wrap_columns=("reason",)), 1, StyleBook(xml))
+    widths = {1: 20.0}
+    per_line = max(1.0, 20.0 * 1.05 - 1)
+    want = []
+    for v in texts:
+        n = wrapped_lines(v, per_line) if isinstance(v, str) and (len(v) > per_line or "\n" in v) else 1
+        want.append(f' ht="{15 * min(n, 20)}" customHeight="1"' if n > 1 else "")
+    assert blk.row_attrs(0, len(texts), widths) == want
+
+
+def _lines_word_by_word(text: str, per_line: float) -> int:
+    """wrapped_lines as it was written first: every paragraph word by word."""
+    import math
+
+    n = 0
+    for para in text.split("\n"):
+        used, n = 0.0, n + 1
+        for word in para.split(" "):
+            w = len(word)
+            if used and used + 1 + w > per_line:
+                n, used = n + 1, 0.0
+            if w > per_line:
+                extra = math.ceil(w / per_line) - 1
+                n, used = n + extra, w - extra * per_line
+            else:
+                used += (1 if used else 0) + w
+    return n
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab c\n\t-é")) , max_size=120),
+       st.one_of(st.integers(1, 40).map(float), st.floats(1.0, 40.0, allow_nan=False)))
+def test_wrapped_lines_matches_the_word_by_word_fill(text, per_line):
+    from xl_collections.book.sheetxml import wrapped_lines
+
+    assert wrapped_lines(text, per_line) == _lines_word_by_word(text, per_line)
+
+
+@pytest.mark.parametrize("text, per_line", [("ab cd", 3.0), ("ab cd", 5.0), ("ab cd ef", 5.9), ("abcdef gh", 3.0),
+                                            ("", 4.0), ("a\n\nb", 1.0), (" lead", 3.0), ("trail ", 3.0),
+                                            ("two  spaces here", 6.0), ("x" * 45, 20.0), ("word " * 30 + "end", 24.2)])
+def test_wrapped_lines_edges(text, per_line):
+    from xl_collections.book.sheetxml import wrapped_lines
+
+    assert wrapped_lines(text, per_line) == _lines_word_by_word(text, per_line)

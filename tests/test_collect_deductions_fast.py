@@ -107,3 +107,27 @@ def test_findings_are_those_of_keying_every_document(invoices, deductions, clear
     pd.testing.assert_series_equal(got["check"], want["check"])
     pd.testing.assert_series_equal(got["check_detail"], want["check_detail"])
     assert dmod._documents_by_key(detail.iloc[:0], {("C1", "7")}) == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(invoice, min_size=1, max_size=6), st.lists(deduction, min_size=1, max_size=6),
+       st.lists(invoice, min_size=1, max_size=5), st.sampled_from([object, "string[pyarrow]", "str"]))
+def test_cleared_documents_also_open_are_taken_from_the_open_items(invoices, deductions, cleared_rows, text):
+    """A cleared document whose number is also an open item's is left out (the open item is the
+    invoice), whatever the text columns' dtype."""
+    rows, seen_docs = [], set()
+    for cid, doc, cents in invoices:
+        if doc not in seen_docs:
+            seen_docs.add(doc)
+            rows.append([cid, doc, "INV", "2026-09-01", "2026-10-01", f"{cents / 100:.2f}", "OPEN", "", ""])
+    for i, (cid, cents, reason, ref) in enumerate(deductions):
+        rows.append([cid, f"D{i}", "DED", "2026-10-01", "2026-10-01", f"{cents / 100:.2f}", "OPEN", reason, ref])
+    detail = age(canonical(pd.DataFrame(rows, columns=HEAD), "open_items"), OCT31, basis="due").detail
+    cases = dispute_cases(detail, None, as_of=OCT31)
+    cleared = pd.DataFrame({"customer_id": pd.Series([c for c, _, _ in cleared_rows], dtype=text),
+                            "document_no": pd.Series([d for _, d, _ in cleared_rows], dtype=text),
+                            "amount": [a for _, _, a in cleared_rows], "currency": "USD"})
+    got = deduction_checks(cases, detail, cleared=cleared)
+    want = checks_keying_every_document(cases, detail, cleared=cleared.astype(object))
+    pd.testing.assert_series_equal(got["check"], want["check"])
+    pd.testing.assert_series_equal(got["check_detail"], want["check_detail"])

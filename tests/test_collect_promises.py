@@ -211,3 +211,30 @@ def test_promises_kept_kpi():
     assert row["kpi"] == "Promises kept" and row["value"] == Decimal("33.33") and row["unit"] == "%"
     assert row["inputs"].startswith("1 kept of 3 judged (1 partial, 1 broken); 1 pending")
     assert kept_kpi(got.iloc[0:0])["value"] is None
+
+
+def test_cash_of_customers_without_promises_and_arrow_text_change_nothing():
+    act = activity([["C1", "2026-10-10", "PROMISE", "INV1", "120.00", "2026-10-20", "", "Ana"],
+                    ["C2", "2026-10-11", "PROMISE", "", "50.00", "2026-10-21", "", "Bo"]])
+    base = [("P1", "INV1", "C1", 6000, "AUTO", "2026-10-12"), ("P2", "INV9", "C2", 5000, "AUTO", "2026-10-13"),
+            ("P3", "INV1", "C1", 6000, "AUTO", "2026-10-19")]
+    others = [(f"Q{i}", f"INV{i}", f"C{i + 3}", 100 + i, "AUTO", "2026-10-14") for i in range(50)]
+    cash = applied_cash(apps(base), as_of=dt.date(2026, 10, 31))
+    want = evaluate_promises(act, cash, as_of=dt.date(2026, 10, 31))
+    more = applied_cash(apps(base + others), as_of=dt.date(2026, 10, 31))
+    pd.testing.assert_frame_equal(evaluate_promises(act, more, as_of=dt.date(2026, 10, 31)), want)
+    arrow = cash.astype({c: "string[pyarrow]" for c in ("customer_id", "cash_id", "document_no")})
+    pd.testing.assert_frame_equal(evaluate_promises(act, arrow, as_of=dt.date(2026, 10, 31)), want)
+    assert want["status"].tolist() == ["KEPT", "KEPT"]
+
+
+@pytest.mark.parametrize("text", [object, "string[pyarrow]", "str"])
+def test_cleared_documents_already_applied_are_not_cash_twice(text):
+    applications = apps([("P1", "INV1", "C1", 5000, "AUTO", "2026-10-05"), ("P2", "INV2", "C1", 7000, "AUTO", "2026-10-06")])
+    cleared = pd.DataFrame({"customer_id": pd.Series(["C1", "C1", "C1", "C2"], dtype=text),
+                            "document_no": pd.Series(["INV2", " INV1 ", "INV3", "INV9"], dtype=text),
+                            "amount": [7000, 5000, 3000, 0], "currency": "USD",
+                            "cleared_date": pd.to_datetime(["2026-10-06", "2026-10-05", "2026-10-07", "2026-10-08"])})
+    cash = applied_cash(applications, cleared=cleared, as_of=dt.date(2026, 10, 31))
+    assert cash["cash_id"].tolist() == ["P1", "P2", "cleared:INV3"]
+    assert cash["amount"].tolist() == [5000, 7000, 3000]

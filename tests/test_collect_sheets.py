@@ -121,3 +121,30 @@ def test_user_columns_survive_rerun_resort_inserted_rows_and_closed_cases(demo, 
     d = disputes(path).set_index("case_id")
     assert d.at[c, "status"] == "CLOSED" and d.at[c, "Ticket"] == "TCK-9"
     assert d.at[a, "resolution"] == "credit issued"
+
+
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+_user_cell = _st.one_of(_st.none(), _st.just(""), _st.just("  "), _st.just("note"), _st.just(float("nan")),
+                        _st.integers(0, 3), _st.just(pd.NaT))
+
+
+@_settings(max_examples=120, deadline=None)
+@_given(_st.lists(_st.lists(_user_cell, min_size=4, max_size=4), max_size=8),
+        _st.sampled_from([["case_id", "resolution", "owner", "x"], ["case_id", "x", "x", "resolution"],
+                          ["case_id", "status", "amount", "kind"]]))
+def test_rows_with_user_cells_are_those_of_the_row_wise_check(rows, names):
+    from xl_collections.collect.sheets import _any_user_cell, _blank, user_columns
+
+    prev = pd.DataFrame(rows, columns=range(4), dtype=object)
+    prev.columns = names
+    ucols = user_columns(prev)
+    got = _any_user_cell(prev, ucols)
+    if any(c in prev.columns for c in ucols):
+        want = prev[[c for c in ucols if c in prev.columns]].apply(lambda r: any(not _blank(v) for v in r), axis=1)
+    else:
+        want = pd.Series(False, index=prev.index)
+    if len(prev):
+        assert got.tolist() == want.tolist() and got.index.equals(want.index)
+    else:
+        assert type(got) is type(want) and len(got) == len(want) == 0

@@ -80,3 +80,47 @@ def test_customer_and_letter_figures_are_the_items_sums(rows, rate, fees, with_h
     assert got == want_letters
     fee_rows = p.letters[p.letters["items"] == 0]
     assert (fee_rows["amount_overdue"] == 0).all() and (fee_rows["interest"] == 0).all()
+
+
+def _approvals_cell_by_cell(grid):
+    """read_approvals as it was first written: .at per cell."""
+    if grid is None or grid.empty:
+        return {}
+    first = grid.columns[0]
+    heads = [r for r in grid.index if str(grid.at[r, first] or "").strip() == "letter_id"]
+    if not heads:
+        return {}
+    h = heads[0]
+    header = {str(grid.at[h, c] or "").strip().lower(): c for c in grid.columns}
+    if "approve" not in header:
+        return {}
+    out = {}
+    for r in grid.loc[h + 1:].index:
+        key = grid.at[r, first]
+        if key is None or (isinstance(key, float) and pd.isna(key)) or not str(key).strip():
+            if out:
+                break
+            continue
+        out[str(key).strip()] = grid.at[r, header["approve"]]
+    return out
+
+
+_cell = st.one_of(st.none(), st.sampled_from(["", " ", "L-1", "L-2 ", "yes", "Y", "x", "approve", "letter_id",
+                                                 "Approve "]), st.integers(0, 2), st.just(float("nan")))
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_cell, min_size=3, max_size=3), max_size=10), st.integers(0, 3), st.integers(1, 2))
+def test_read_approvals_matches_the_cell_by_cell_read(rows, at, col):
+    from xl_collections.book.headless import grid_from_calamine
+    from xl_collections.dunning.sheets import read_approvals
+
+    header = ["letter_id", "customer_id", "x"]
+    header[col] = "Approve"
+    rows = [list(r) for r in rows]
+    rows.insert(min(at, len(rows)), header)
+    grid = pd.DataFrame(rows, columns=range(3), dtype=object)
+    grid.index = pd.RangeIndex(1, 1 + len(grid))
+    assert read_approvals(grid) == _approvals_cell_by_cell(grid)
+    zero = grid.reset_index(drop=True)
+    assert read_approvals(zero) == _approvals_cell_by_cell(zero)

@@ -19,6 +19,8 @@ try:        # ISA-L's deflate: the same format at about four times zlib's speed 
 except ImportError:          # not installed: zlib does it all
     _fast_zlib = None
 
+_FAST_INFLATE_FROM = 1 << 20     # bytes: smaller parts are read by zipfile
+
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -119,8 +121,19 @@ class Package:
         return name.lower() in self._lower
 
     def read(self, name: str) -> bytes | None:
+        """The part's bytes (None: no such part).  A big deflated part is inflated by ISA-L when
+        it is installed (a third of zlib's time; the same bytes, the same CRC check)."""
         real = self._lower.get(name.lower())
-        return self._zf.read(real) if real else None
+        if not real:
+            return None
+        info = self.infos[real]
+        if (_fast_zlib is None or info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1
+                or info.file_size < _FAST_INFLATE_FROM):
+            return self._zf.read(real)
+        data = _fast_zlib.decompress(self.raw(real)[1], -15, info.file_size or 1)
+        if len(data) != info.file_size or (_fast_zlib.crc32(data) & 0xFFFFFFFF) != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {real!r}")      # zipfile's own message
+        return data
 
     def raw(self, name: str) -> tuple[zipfile.ZipInfo, bytes]:
         """The entry's compressed bytes exactly as stored."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from itertools import chain, repeat
 import re
 from dataclasses import dataclass, field
@@ -135,7 +136,8 @@ class _Block:
         block = self.b
         money, dates = set(block.money()), set(block.dates())
         wraps = set(block.wrap_columns)
-        curs = _currencies(self.df)
+        curs = _currencies(self.df) if money else None
+        exps = _exponents(curs) if money else None       # once per block, not per money column
         out = []
         for j, c in enumerate(self.df.columns):
             fmt = block.number_formats.get(c)
@@ -145,8 +147,8 @@ class _Block:
                 return styles.xf(f, bold, align)
             if c in money:
                 fixed = (self.df.attrs.get("money_currency") or {}).get(c)   # e.g. reporting_amount
-                col_curs = np.full(len(self.df), fixed, dtype=object) if fixed in MINOR_UNITS else curs
-                out.append(_money_encoder(self.letters[j], col_curs, xf, fmt))
+                col_exps = np.full(len(self.df), MINOR_UNITS[fixed], dtype=np.int64) if fixed in MINOR_UNITS else exps
+                out.append(_money_encoder(self.letters[j], col_exps, xf, fmt))
             elif c in dates:
                 out.append(_date_encoder(self.letters[j], xf(fmt or DATE_FORMAT)))
             elif c in block.percent_columns:
@@ -170,10 +172,13 @@ class _Block:
                 continue
             j = list(self.df.columns).index(c)
             per_line = max(1.0, widths.get(self.col0 + j, 10.0) * 1.05 - 1)
-            texts = self.df.iloc[start:stop, j].tolist()
+            texts = self._columns()[j].iloc[start:stop].tolist()
+            seen: dict[str, int] = {}          # a column's texts repeat (reasons, evidence): each counted once
             for k, v in enumerate(texts):
                 if isinstance(v, str) and (len(v) > per_line or "\n" in v):
-                    n = wrapped_lines(v, per_line)
+                    n = seen.get(v)
+                    if n is None:
+                        n = seen[v] = wrapped_lines(v, per_line)
                     if n > lines[k]:
                         lines[k] = n
         return [f' ht="{15 * min(int(n), 20)}" customHeight="1"' if n > 1 else "" for n in lines.tolist()]
@@ -227,19 +232,39 @@ class _Block:
 
 def wrapped_lines(text: str, per_line: float) -> int:
     """Lines a wrapped cell needs: words filled greedily into lines of ``per_line`` characters
-    (a longer word takes the lines its length needs)."""
+    (a longer word takes the lines its length needs).  A paragraph of words no longer than a
+    line, one space between them, is filled by a regular expression (each match a line: the
+    most words that fit); any other by :func:`_paragraph_lines`."""
+    most = int(per_line)           # a line holds whole characters: used + 1 + w > per_line <=> > int(per_line)
+    line, long_word = _line_patterns(most)
     n = 0
     for para in text.split("\n"):
-        used, n = 0.0, n + 1
-        for word in para.split(" "):
-            w = len(word)
-            if used and used + 1 + w > per_line:
-                n, used = n + 1, 0.0
-            if w > per_line:
-                extra = math.ceil(w / per_line) - 1
-                n, used = n + extra, w - extra * per_line
-            else:
-                used += (1 if used else 0) + w
+        if para and para[0] != " " and para[-1] != " " and "  " not in para and not long_word.search(para):
+            n += len(line.findall(para))
+        else:
+            n += _paragraph_lines(para, per_line)
+    return n
+
+
+@lru_cache(maxsize=64)
+def _line_patterns(most: int) -> tuple[re.Pattern, re.Pattern]:
+    """(one line of at most ``most`` characters: whole words, from a word's start to a word's
+    end; a word longer than ``most``)."""
+    return re.compile(f"[^ ].{{0,{most - 1}}}(?= |$)"), re.compile(f"[^ ]{{{most + 1},}}")
+
+
+def _paragraph_lines(para: str, per_line: float) -> int:
+    """:func:`wrapped_lines` of one paragraph, word by word."""
+    used, n = 0.0, 1
+    for word in para.split(" "):
+        w = len(word)
+        if used and used + 1 + w > per_line:
+            n, used = n + 1, 0.0
+        if w > per_line:
+            extra = math.ceil(w / per_line) - 1
+            n, used = n + extra, w - extra * per_line
+        else:
+            used += (1 if used else 0) + w
     return n
 
 
@@ -257,8 +282,11 @@ def _unique_headers(names: list[str]) -> list[str]:
 
 def _currencies(df: pd.DataFrame) -> np.ndarray:
     default = df.attrs.get("currency", "USD")
-    if "currency" in df.columns:
-        return np.array([c if c in MINOR_UNITS else default for c in df["currency"].astype(object).tolist()], dtype=object)
+    if "currency" in df.columns:        # a few distinct codes: each judged once
+        codes, uniques = pd.factorize(df["currency"].astype(object).to_numpy(), use_na_sentinel=False)
+        known = np.array([c if isinstance(c, str) and c in MINOR_UNITS else default for c in uniques] + [default],
+                         dtype=object)
+        return known[codes]
     return np.array([default] * len(df), dtype=object)
 
 
@@ -286,9 +314,16 @@ def _num(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
-def _money_encoder(L: str, curs: np.ndarray, xf, fmt: str | None):
-    """``xf(number_format) -> style index``."""
-    exps = np.array([MINOR_UNITS[c] for c in curs], dtype=np.int64) if len(curs) else np.zeros(0, np.int64)
+def _exponents(curs: np.ndarray) -> np.ndarray:
+    """Each row's currency's minor-unit exponent (int64); a few distinct codes, each looked up once."""
+    if not len(curs):
+        return np.zeros(0, np.int64)
+    codes, uniques = pd.factorize(curs, use_na_sentinel=False)
+    return np.array([MINOR_UNITS[c] for c in uniques], dtype=np.int64)[codes]
+
+
+def _money_encoder(L: str, exps: np.ndarray, xf, fmt: str | None):
+    """``exps``: each row's minor-unit exponent; ``xf(number_format) -> style index``."""
     by_exp = {int(e): xf(fmt or accounting(int(e))) for e in (set(exps.tolist()) or {2})}
 
     def enc(s: pd.Series, rows, start):

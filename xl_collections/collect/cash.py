@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..core.fx import convert_minor, pick_rates
@@ -91,8 +92,8 @@ def applied_cash(applications: pd.DataFrame | None, *, payments: pd.DataFrame | 
     if cleared is not None and len(cleared):
         c = cleared.reset_index(drop=True)
         c = c[c["amount"] > 0]
-        paid_docs = set(parts[0]["document_no"]) if parts else set()
-        c = c[~_text(c["document_no"]).isin(paid_docs)]
+        paid_docs = parts[0]["document_no"].to_numpy(dtype=object) if parts else np.array([], dtype=object)
+        c = c[~_text(c["document_no"]).astype(object).isin(paid_docs).to_numpy()]   # a hash lookup, not a pyarrow scalar per value
         cur = c["currency"] if "currency" in c.columns else pd.Series(reporting_currency, index=c.index)
         amount = to_reporting(c["amount"], cur, fx_rates=fx_rates, as_of=as_of, reporting_currency=reporting_currency)
         parts.append(pd.DataFrame({"cash_id": ("cleared:" + _text(c["document_no"])).to_numpy(dtype=object),

@@ -118,7 +118,8 @@ def deduction_checks(cases: pd.DataFrame, detail: pd.DataFrame, *, cleared: pd.D
                                                            + (["tax_amount"] if "tax_amount" in detail else [])]
     if cleared is not None and len(cleared):
         cl = cleared[["customer_id", "document_no", "amount"] + (["currency"] if "currency" in cleared else [])]
-        docs = pd.concat([docs, cl[~cl["document_no"].isin(set(docs["document_no"]))]], ignore_index=True)
+        known = cl["document_no"].astype(object).isin(docs["document_no"].to_numpy(dtype=object))   # a hash lookup,
+        docs = pd.concat([docs, cl[~known.to_numpy()]], ignore_index=True)          # not a scalar per Arrow value
     ded = {r["document_no"]: r for r in detail[detail["doc_type"] == "DED"].to_dict("records")}
     by_key = _documents_by_key(docs, _quoted_keys(cases, ded))
     checks, details = [], []

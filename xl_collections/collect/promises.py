@@ -68,8 +68,10 @@ def evaluate_promises(activity: pd.DataFrame | None, cash: pd.DataFrame, *, as_o
     # per customer, its cash in value-date order as plain tuples (value date as int64 ns)
     by_customer: dict[str, list] = {}
     if len(cash):
-        for c, vd, k, d, a in zip(cash["customer_id"], cash["value_date"].to_numpy(dtype="datetime64[ns]").astype("int64"),
-                                  cash["cash_id"], cash["document_no"], cash["amount"].to_numpy(dtype="int64")):
+        cash = cash[cash["customer_id"].isin(pd.unique(p["customer_id"]))]     # only customers who promised
+        text = {c: cash[c].to_numpy(dtype=object) for c in ("customer_id", "cash_id", "document_no")}   # in bulk, not per cell
+        for c, vd, k, d, a in zip(text["customer_id"], cash["value_date"].to_numpy(dtype="datetime64[ns]").astype("int64"),
+                                  text["cash_id"], text["document_no"], cash["amount"].to_numpy(dtype="int64")):
             by_customer.setdefault(c, []).append((vd, k, d, int(a)))
     used: set[tuple[str, str]] = set()
     rows = []

@@ -132,8 +132,8 @@ def read_disputes(grid: pd.DataFrame | None) -> pd.DataFrame | None:
     with every header of that row, the user's columns right of the table included."""
     if grid is None or grid.empty:
         return None
-    first = grid.columns[0]
-    heads = [r for r in grid.index if str(grid.at[r, first] or "").strip() == "case_id"]
+    firsts = grid.iloc[:, 0].tolist()          # the first column's cells, read once (not .at per row)
+    heads = [r for r, v in zip(grid.index, firsts) if str(v or "").strip() == "case_id"]
     if not heads:
         return None
     h = heads[-1]
@@ -177,8 +177,7 @@ def merge_disputes(cases: pd.DataFrame, previous: pd.DataFrame | None, currency:
     for c in ucols:
         cell = dict(zip(keyed.index, keyed[c])) if c in keyed.columns else {}      # case_id -> the user's cell
         rows[c] = [cell[k] if k in cell and not _blank(cell[k]) else None for k in rows["case_id"]]
-    has_user = prev[[c for c in ucols if c in prev.columns]].apply(lambda r: any(not _blank(v) for v in r), axis=1) \
-        if any(c in prev.columns for c in ucols) else pd.Series(False, index=prev.index)
+    has_user = _any_user_cell(prev, ucols)
     gone = prev[has_user & ~prev["case_id"].isin(set(rows["case_id"]))].copy()
     if len(gone):
         gone["status"] = np.where(gone["case_id"] != "", CLOSED, "")
@@ -192,6 +191,21 @@ def merge_disputes(cases: pd.DataFrame, previous: pd.DataFrame | None, currency:
         rows = pd.concat([rows, gone], ignore_index=True)
     rows.attrs = {"money": ["amount"], "currency": currency}
     return rows
+
+
+def _any_user_cell(prev: pd.DataFrame, ucols: list[str]) -> pd.Series:
+    """Per row of ``prev``: does any of its ``ucols`` cells hold something?  Column by column
+    over plain lists (every column of a repeated name included), not a row-wise apply."""
+    present = {c for c in ucols if c in prev.columns}
+    if not present:
+        return pd.Series(False, index=prev.index)
+    if not len(prev):        # (the row-wise apply's own result on no rows)
+        return prev[[c for c in ucols if c in prev.columns]].apply(lambda r: any(not _blank(v) for v in r), axis=1)
+    flags = np.zeros(len(prev), dtype=bool)
+    for j, name in enumerate(prev.columns):
+        if name in present:
+            flags |= np.fromiter((not _blank(v) for v in prev.iloc[:, j].tolist()), dtype=bool, count=len(prev))
+    return pd.Series(flags, index=prev.index)
 
 
 def disputes_output(rows: pd.DataFrame, as_of: dt.date, currency: str, response_days: int) -> SheetOutput:

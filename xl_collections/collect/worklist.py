@@ -105,10 +105,18 @@ def recent_returns(returns: pd.DataFrame | None, *, as_of: dt.date, days: int) -
     return r.sort_values(["customer_id", "value_date"], kind="stable")
 
 
-def _records_by(df: pd.DataFrame | None, key: str = "customer_id") -> dict[str, list[dict]]:
-    """key -> the rows (as dicts, in order) of ``df``."""
+_PROMISE_FIELDS = ("status", "due_by", "promised_amount", "promise_date", "paid_amount")
+_CASE_FIELDS = ("sla_breached", "responded", "response_due")
+_RETURN_FIELDS = ("reason", "reason_code", "amount", "currency", "value_date")
+
+
+def _records_by(df: pd.DataFrame | None, key: str = "customer_id", fields=None) -> dict[str, list[dict]]:
+    """key -> the rows (as dicts, in order) of ``df``; ``fields``: only these columns (those
+    the caller reads; the others are not boxed into dicts)."""
     out: dict[str, list[dict]] = {}
     if df is not None and len(df):
+        if fields is not None:
+            df = df[[key] + [c for c in fields if c in df.columns and c != key]]
         for r in df.to_dict("records"):
             out.setdefault(r[key], []).append(r)
     return out
@@ -133,16 +141,19 @@ def build_worklist(detail: pd.DataFrame, *, as_of: dt.date, settings, customers:
     rets = recent_returns(returns, as_of=as_of, days=settings.return_match_days)
     ids = sorted(set(collectable[collectable > 0].index) | set(rets["customer_id"]))
 
-    master = ({r["customer_id"]: r for r in customers.drop_duplicates("customer_id").to_dict("records")}
+    shown = ["customer_id"] + [c for c in ("customer_name", "collector", "risk_class")
+                               if customers is not None and c in customers.columns]     # what cust() reads
+    master = ({r["customer_id"]: r for r in customers.drop_duplicates("customer_id")[shown].to_dict("records")}
               if customers is not None and len(customers) else {})
 
     def cust(cid, col):
         v = master.get(cid, {}).get(col)
         return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
-    prom_by = _records_by(promises)
-    case_by = _records_by(cases[cases["status"] == "OPEN"] if cases is not None and len(cases) else None)
-    ret_by = _records_by(rets)
+    prom_by = _records_by(promises, fields=_PROMISE_FIELDS)
+    case_by = _records_by(cases[cases["status"] == "OPEN"] if cases is not None and len(cases) else None,
+                          fields=_CASE_FIELDS)
+    ret_by = _records_by(rets, fields=_RETURN_FIELDS)
     past_due, collectable, max_days = past_due.to_dict(), collectable.to_dict(), max_days.to_dict()
     contacts = {}
     if activity is not None and len(activity):
@@ -269,12 +280,21 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
     if cash is not None and len(cash):
         c = cash[(cash["value_date"] > week) & (cash["value_date"] <= asof)]
         paid = c.groupby("customer_id")["amount"].sum()
-    master = customers.drop_duplicates("customer_id").set_index("customer_id") if customers is not None and len(customers) else None
-    notes = None
+    # per customer as dicts (one lookup each, not a frame lookup per customer and column)
+    names: dict = {}
+    collectors: dict | None = None
+    if customers is not None and len(customers):
+        m = customers.drop_duplicates("customer_id")
+        names = dict(zip(m["customer_id"], m["customer_name"]))
+        collectors = dict(zip(m["customer_id"], m["collector"])) if "collector" in m.columns else None
+    notes: dict = {}
     if activity is not None and len(activity):
         a = activity[(activity["date"] <= asof) & (activity["note"].fillna("").astype(str).str.strip() != "")]
-        notes = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last").set_index("customer_id")
-    prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None)
+        a = a.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last")
+        notes = {cid: (day, kind, text) for cid, day, kind, text in zip(a["customer_id"], a["date"], a["type"], a["note"])}
+    added, paid, past_due = added.to_dict(), paid.to_dict(), past_due.to_dict()
+    prom_by = _records_by(promises[promises["customer_id"].isin(big.index)] if promises is not None and len(promises) else None,
+                          fields=_PROMISE_FIELDS)
     open_cases = (cases.loc[cases["status"] == "OPEN", "customer_id"].value_counts().to_dict()
                   if cases is not None and len(cases) else {})
     rows = []
@@ -288,13 +308,12 @@ def large_balances(detail: pd.DataFrame, *, as_of: dt.date, threshold: int, curr
         words = ", ".join(parts)
         n_cases = int(open_cases.get(cid, 0))
         note = ""
-        if notes is not None and cid in notes.index:
-            n = notes.loc[cid]
-            note = f"{_day(n['date'])} {str(n['type']).lower()}: {n['note']}"
+        if cid in notes:
+            day, kind, text = notes[cid]
+            note = f"{_day(day)} {str(kind).lower()}: {text}"
         rows.append({"customer_id": cid,
-                     "customer_name": "" if master is None or cid not in master.index else str(master.at[cid, "customer_name"]),
-                     "collector": "" if master is None or cid not in master.index or "collector" not in master.columns
-                     else str(master.at[cid, "collector"] or ""),
+                     "customer_name": "" if cid not in names else str(names[cid]),
+                     "collector": "" if collectors is None or cid not in collectors else str(collectors[cid] or ""),
                      "total_open": int(tot), "change_7d": int(added.get(cid, 0)) - int(paid.get(cid, 0)),
                      "past_due": int(past_due.get(cid, 0)), "promises": words, "open_disputes": n_cases,
                      "last_note": note})

@@ -467,13 +467,16 @@ def merge_with_previous(rows: pd.DataFrame, previous_rows: pd.DataFrame | None,
         col_cells = cells(col)
         rows[col] = [carried(cid, col_cells) for cid in rows["customer_id"]]
 
+    # per source with a comment column: customer_id -> (comment, latest draft), made once
+    earlier = [dict(zip(src.index, zip(src["comment"], src["latest_draft"] if "latest_draft" in src.columns
+                                       else [None] * len(src))))
+               for src in (prev_by_id, res_by_id) if src is not None and "comment" in src.columns]
     statuses, comments = [], []
     for cid, draft in zip(rows["customer_id"], rows["latest_draft"]):
         old_comment = old_draft = None
-        for src in (prev_by_id, res_by_id):
-            if src is not None and cid in src.index and "comment" in src.columns:
-                old_comment = src.at[cid, "comment"]
-                old_draft = src.at[cid, "latest_draft"] if "latest_draft" in src.columns else None
+        for found in earlier:
+            if cid in found:
+                old_comment, old_draft = found[cid]
                 break
         if not _blank(old_comment) and str(old_comment).strip() != str(old_draft or "").strip():
             comments.append(str(old_comment))

@@ -45,22 +45,23 @@ def read_approvals(grid: pd.DataFrame | None) -> dict[str, object]:
     starts with ``letter_id`` (blank rows skipped), the ``approve`` column wherever it stands."""
     if grid is None or grid.empty:
         return {}
-    first = grid.columns[0]
-    heads = [r for r in grid.index if str(grid.at[r, first] or "").strip() == "letter_id"]
+    firsts = grid.iloc[:, 0].tolist()          # columns and rows taken once as lists (not .at per cell)
+    heads = [i for i, v in enumerate(firsts) if str(v or "").strip() == "letter_id"]
     if not heads:
         return {}
     h = heads[0]
-    header = {str(grid.at[h, c] or "").strip().lower(): c for c in grid.columns}
+    header = {str(v or "").strip().lower(): j for j, v in enumerate(grid.iloc[h].tolist())}
     if APPROVE not in header:
         return {}
+    approve = grid.iloc[:, header[APPROVE]].tolist()
     out = {}
-    for r in grid.loc[h + 1:].index:
-        key = grid.at[r, first]
+    for i in range(h + 1, len(firsts)):
+        key = firsts[i]
         if key is None or (isinstance(key, float) and pd.isna(key)) or not str(key).strip():
             if out:
                 break           # the end of the table (blank key row after rows)
             continue
-        out[str(key).strip()] = grid.at[r, header[APPROVE]]
+        out[str(key).strip()] = approve[i]
     return out
 
 
