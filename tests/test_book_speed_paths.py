@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xl_collections.book import sheetxml
 from xl_collections.book.sheetxml import _attr, _date_encoder, _generic_encoder, _num, _serial, text_xml
 
 
@@ -188,22 +189,9 @@ def test_row_heights_of_repeated_texts_are_each_rows_own(texts):
 
 
 def _lines_word_by_word(text: str, per_line: float) -> int:
-    """wrapped_lines as it was written first: every paragraph word by word."""
-    import math
-
-    n = 0
-    for para in text.split("\n"):
-        used, n = 0.0, n + 1
-        for word in para.split(" "):
-            w = len(word)
-            if used and used + 1 + w > per_line:
-                n, used = n + 1, 0.0
-            if w > per_line:
-                extra = math.ceil(w / per_line) - 1
-                n, used = n + extra, w - extra * per_line
-            else:
-                used += (1 if used else 0) + w
-    return n
+    """wrapped_lines as it was written first: every paragraph word by word (the counter the
+    fast fill falls back to)."""
+    return sum(sheetxml._paragraph_lines(para, per_line) for para in text.split("\n"))
 
 
 @settings(max_examples=400, deadline=None)
