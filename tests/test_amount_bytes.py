@@ -80,3 +80,23 @@ def test_fifteen_digits_are_the_most_a_plain_cell_holds():
     assert [int(v) for v in parse_amount_series(pd.Series(pd.array(arr.to_pylist(), dtype=pd.StringDtype("pyarrow"))),
                                                 curs)[0]] == [999999999999999, 1000000000000000,
                                                               999999999999999, 9999999999999999]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1.5", "-2.125", "300", "7.00", " 4.5", ""]),
+                          st.sampled_from(["usd", "JPY", "KWD", " eur", "", "XXX", "clf"])), min_size=1, max_size=10),
+       st.sampled_from(["USD", "JPY", "KWD"]))
+def test_validate_reads_amounts_alike_from_arrow_and_python_text(rows, reporting):
+    """The exponents validate looks up per distinct Arrow currency (blanks: the reporting one's)
+    are those of the Python way: the same amounts, the same problems."""
+    from xl_collections.io.validate import validate
+    cols = {"customer_id": ["C1"] * len(rows), "document_no": [f"D{i}" for i in range(len(rows))],
+            "document_date": ["2026-01-05"] * len(rows), "amount": [r[0] for r in rows],
+            "open_amount": [r[0] for r in rows], "currency": [r[1] for r in rows]}
+    results = []
+    for dtype in (object, pd.StringDtype("pyarrow")):
+        df, errors = validate(pd.DataFrame({k: pd.array(v, dtype=dtype) for k, v in cols.items()}), "open_items",
+                              reporting_currency=reporting)
+        results.append(([None if v is pd.NA else int(v) for v in df["open_amount"]] if not errors else None,
+                        [e.render() if hasattr(e, "render") else str(e) for e in errors]))
+    assert results[0] == results[1]
