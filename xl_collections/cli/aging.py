@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..ar.aging import age, contract_columns
 from ..ar.aging_outofcore import SHEET_ROWS, age_source, beyond_a_sheet
 from ..core.errors import InputErrors, UsageError
@@ -70,8 +72,9 @@ def run(args) -> int:
         summary, aged = res.summary, res.items
     else:
         result = age(open_items, as_of, customers=customers, fx_rates=fx, buckets=edges,
-                     basis=args.basis, by=args.by, reporting_currency=currency)
-        summary, aged = result.summary, len(result.detail)
+                     basis=args.basis, by=args.by, reporting_currency=currency, detail=False)
+        # the items aged: those with a non-zero open amount (the detail's rows, not built here)
+        summary, aged = result.summary, int(np.count_nonzero(open_items["open_amount"].to_numpy(dtype="int64")))
     cols = contract_columns(summary)
     table = summary[cols].copy()
     table.attrs = {**summary.attrs, "money": [c for c in summary.attrs["money"] if c in cols]}

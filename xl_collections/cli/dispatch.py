@@ -20,8 +20,8 @@ import traceback
 from pathlib import Path
 
 from .. import __version__
+from ..core import csv_arrow
 from ..core.errors import InputErrors, Refused, UsageError
-from ..io.progress import TerminalProgress
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -57,8 +57,27 @@ def command_module(name: str):
     return importlib.import_module(f"xl_collections.cli.{name.replace('-', '_')}")
 
 
+def _prefetch(argv: list[str]) -> None:
+    """``xl-collections aging --open-items FILE.csv``: start pyarrow's parse of the file before
+    pandas is imported (:mod:`~xl_collections.core.csv_arrow`; the reader uses it only when it
+    would have parsed the same way)."""
+    if argv[:1] != ["aging"] or any(a.startswith("--encoding") for a in argv):
+        return
+    for i, a in enumerate(argv):
+        path = argv[i + 1] if a == "--open-items" and i + 1 < len(argv) else \
+            a.partition("=")[2] if a.startswith("--open-items=") else None
+        if path and path.lower().endswith(".csv"):
+            csv_arrow.prefetch(path)
+            return
+
+
 def main(argv: list[str] | None = None) -> int:
-    first = (sys.argv[1:] if argv is None else argv)[:1]
+    args_given = sys.argv[1:] if argv is None else list(argv)
+    _prefetch(args_given)
+    # imported after the prefetch has started: the io package imports pandas
+    from ..io.progress import TerminalProgress
+
+    first = args_given[:1]
     parser = build_parser(first[0] if first and first[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)

@@ -9,8 +9,10 @@ that carries a batch of them when a step refuses its inputs.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:        # pandas is imported where a table is made: the command line loads this first
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class InputErrors(Exception):
 
     def table(self) -> pd.DataFrame:
         """pandera-style failure table: one row per problem."""
+        import pandas as pd
+
         return pd.DataFrame([asdict(e) for e in self.errors], columns=ERROR_COLUMNS)
 
     def render(self, limit: int = 200) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core import csv_arrow
 from ..core.dates import MAX_DATE, MIN_DATE
 from . import sources
 
@@ -230,14 +231,16 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
     ``header_is_first(cells)``: whether the careful reader would take the first of these
     records (a 2-D object array of the first lines' cells, line 1 first) as the header."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     try:
         if encoding and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
             return None
     except LookupError:                 # an unknown encoding: the careful reader names it
         return None
-    if data is None:
+    early = csv_arrow.take(path) if data is None else None    # read and parsed while pandas loaded
+    if early is not None:
+        data = early.data
+    elif data is None:
         try:
             data = Path(path).read_bytes()
         except OSError:
@@ -273,23 +276,18 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
     if not header_is_first(cells):
         return None
     header = [str(v) for v in cells[0]]
-    names = [f"c{i}" for i in range(width)]
     newline_at_end = data.endswith(b"\n")
     physical_lines = data.count(b"\n") + (0 if newline_at_end else 1)
     # without a quote character no field is quoted, so every line break ends a record: pyarrow
     # then splits blocks at line breaks without tracking quotes (the same rows, less work)
     quoted = b'"' in data
-    try:
-        t = pacsv.read_csv(pa.BufferReader(data),
-                           read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-                           parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                                            escape_char=False, newlines_in_values=quoted,
-                                                            ignore_empty_lines=False),
-                           convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                                strings_can_be_null=False,
-                                                                quoted_strings_can_be_null=False, check_utf8=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, pa.ArrowKeyError, OSError):
-        return None
+    t = early.table(delim, width, quoted) if early is not None else None
+    del early
+    if t is None:
+        try:
+            t = csv_arrow.parse(data, delim, width, quoted)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, pa.ArrowKeyError, OSError):
+            return None
     if t.num_rows + 1 != physical_lines:        # a record over several lines: line numbers differ
         return None
     import pyarrow.compute as pc
@@ -298,7 +296,7 @@ def read_csv_arrow(path, *, header_is_first, encoding: str | None = None,
     # each column is made one piece and its parsed chunks let go before the next (peak memory:
     # the file's bytes are dropped first, then one column at a time is held twice, not the table)
     del data
-    parsed = [t.column(name) for name in names]
+    parsed = [t.column(i) for i in range(width)]
     del t
     for i in range(len(parsed)):
         arr, parsed[i] = parsed[i].combine_chunks(), None

@@ -378,6 +378,7 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
             arrow_by_header.pop(h, None)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(data)))
+    exps = None         # the currencies' minor-unit exponents, when the Arrow text gives them at once
     # currency first: money columns need it
     if "currency" in table.names:
         if "currency" in src:
@@ -391,6 +392,10 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
                 cur = _object_text(ta)
                 empty = pc.equal(ta, "").to_numpy(zero_copy_only=False)
                 known = _isin(pd.Series(cur, dtype=object, copy=False), MINOR_UNITS, ta)
+                # _exponents(cur) looked up per distinct code of the Arrow text (a blank: the reporting currency's)
+                kinds = pc.unique(ta)
+                exps = np.array([MINOR_UNITS.get(k or reporting_currency, 2) for k in kinds.to_pylist()],
+                                dtype="int64")[pc.index_in(ta, kinds).to_numpy(zero_copy_only=False)]
                 if empty.any():
                     cur = np.where(empty, reporting_currency, cur)
                     known = np.where(empty, reporting_currency in MINOR_UNITS, known)
@@ -412,9 +417,9 @@ def validate(raw: pd.DataFrame, table_name: str, *, file: str = "", sheet: str =
     money_currencies = currencies.reset_index(drop=True)
 
     def parse_money():
-        exps = _exponents(money_currencies) if len(money_cols) > 1 else None     # looked up once for all
-        return {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma, exponents=exps)
-                for name, v in money_cols.items()}
+        kinds = exps if exps is not None else _exponents(money_currencies) if len(money_cols) > 1 else None
+        return {name: parse_amount_series(v, money_currencies, decimal_comma=decimal_comma, exponents=kinds)
+                for name, v in money_cols.items()}     # the exponents looked up once for all
     parsed_money = beside(parse_money, len(data) >= THREAD_ROWS and bool(money_cols))
 
     for col in table.columns:
