@@ -73,18 +73,31 @@ class Cascade:
 
     def read_references(self, texts) -> None:
         """Read the payments' references (``texts``) at once, and note those that name exactly
-        one open document by its exact key (one token, one item with that key): reference ->
-        ``(item, raw token, key)`` (:meth:`_plain`)."""
+        one open document by its exact key - one token whose key is that one item's, no other
+        token naming any item by its key or its digits - : reference -> ``(item, raw token,
+        key)`` (:meth:`_plain`)."""
         self.alloc.read_references(texts)
         if not self.first_pass:
             return
+        b = self.book
         for text in dict.fromkeys(texts):
-            toks = self.alloc.candidates(text) if isinstance(text, str) else None
-            if toks and len(toks) == 1:
-                raw, key = toks[0]
-                hits = self.book.hits(key)
-                if len(hits) == 1:
-                    self.plain[text] = (hits[0], raw, key)
+            if not isinstance(text, str):
+                continue
+            found = None
+            for raw, key in self.alloc.candidates(text):
+                hits = b.hits(key)
+                if not hits and key.isdigit():
+                    hits = b.tail_hits(key)
+                    if hits:
+                        break
+                if not hits:
+                    continue
+                if found is not None or len(hits) > 1:
+                    break
+                found = (hits[0], raw, key)
+            else:
+                if found is not None:
+                    self.plain[text] = found
 
     def apply_all(self, payments, max_passes: int = 10) -> None:
         """Apply ``payments`` in their order, then judge again those not applied — with all
@@ -170,8 +183,8 @@ class Cascade:
             self.payers.learn(p.payer_account, out.customer, pid)      # the account's history, for later payments
 
     def _plain(self, p, amt: int, payer, hit: tuple[int, str, str]) -> Outcome | None:
-        """The DOC_REF outcome :func:`.rules.doc_ref_rule` gives a payment whose reference is the
-        one token ``hit`` = ``(item, raw, key)`` naming one document by its key, when it applies
+        """The DOC_REF outcome :func:`.rules.doc_ref_rule` gives a payment whose reference names
+        one document by its key, only in the token ``hit`` = ``(item, raw, key)``, when it applies
         at once: the document in the payment's currency, its remaining open amount (> 0) the
         payment's ``amt`` (int minor units), the payer unknown or related to its customer, the
         key's confidence at least AutoApplyMinConfidence; else None (the rules decide)."""
