@@ -4,6 +4,7 @@
     python benchmarks/cashapp.py                   # 30,000 vs 300,000 (target < 10 s)
     python benchmarks/cashapp.py --large           # 100,000 vs 1,000,000 (target < 60 s)
     python benchmarks/cashapp.py --generator own   # this script's generator instead of the demo's
+    python benchmarks/cashapp.py --first-pass      # also the cascade alone (no first pass): times, same result
 
 Data with ground truth comes from the demo generator ``xl_collections.demo.generate`` when
 it offers payments (its noise mix is ``xl_collections.demo.cash.NOISE_MIX``, printed with the
@@ -293,6 +294,9 @@ def main(argv=None) -> int:
     ap.add_argument("--show-wrong", type=int, default=0, help="print this many wrong AUTO payments")
     ap.add_argument("--no-fx", action="store_true", help="do not pass the demo's fx_rates to apply_cash")
     ap.add_argument("--show-missed", metavar="KIND", help="print missed payments of this kind (with the engine's reason)")
+    ap.add_argument("--first-pass", action="store_true",
+                    help="also run the cascade alone (Cascade.first_pass off): both times, and whether every result "
+                         "table is the same")
     a = ap.parse_args(argv)
     items, payments = (30_000, 3_000) if a.small else (1_000_000, 100_000) if a.large else (300_000, 30_000)
     t0 = time.perf_counter()
@@ -328,6 +332,9 @@ def main(argv=None) -> int:
     t, c = time.perf_counter(), time.process_time()
     res = apply_cash(oi, pay, customers=cus, remittance=rem, settings=settings, fx_rates=fx)
     te, ce = time.perf_counter() - t, time.process_time() - c
+    if a.first_pass:
+        _compare_first_pass(res, te, ce, lambda: apply_cash(oi, pay, customers=cus, remittance=rem, settings=settings,
+                                                            fx_rates=fx))
     sv, se = score(v, pay, truth), score(res.applications, pay, truth)
     print(f"\n{'':28}{'VLOOKUP':>12}{'apply_cash':>12}")
     for k in ("fully correct", "AUTO precision", "resolvable auto-applied", "REVIEW share", "unapplied share"):
@@ -380,6 +387,35 @@ def main(argv=None) -> int:
                 if shown >= 12:
                     break
     return 0
+
+
+def _compare_first_pass(res, wall: float, cpu: float, run) -> None:
+    """Run ``run`` (apply_cash on the same inputs) with the cascade alone (``Cascade.first_pass``
+    off) and print both times side by side and whether every result table is the same."""
+    from dataclasses import fields
+
+    from xl_collections.cashapp.cascade import Cascade
+    Cascade.first_pass = False
+    try:
+        t, c = time.perf_counter(), time.process_time()
+        careful = run()
+        tc, cc = time.perf_counter() - t, time.process_time() - c
+    finally:
+        Cascade.first_pass = True
+    differ = []
+    for f in fields(res):
+        x, y = getattr(res, f.name), getattr(careful, f.name)
+        if isinstance(x, pd.DataFrame):
+            try:
+                pd.testing.assert_frame_equal(x, y, check_exact=True)
+            except AssertionError:
+                differ.append(f.name)
+        elif x != y:
+            differ.append(f.name)
+    print(f"\n{'apply_cash':28}{'cascade alone':>14}{'first pass':>12}")
+    print(f"{'time':28}{tc:>13.2f}s{wall:>11.2f}s")
+    print(f"{'CPU time':28}{cc:>13.2f}s{cpu:>11.2f}s")
+    print("result tables: " + ("the same" if not differ else "DIFFER: " + ", ".join(differ)))
 
 
 def pids_sorted(d):

@@ -30,7 +30,8 @@ from .open_index import OpenItemIndex
 from .outcome import Allocation, Outcome
 from .payer import PayerIndex
 from .prior import APPLIED, Judgement
-from .rules import doc_ref_rule, po_ref_rule, remittance_rule
+from .refs import explain
+from .rules import doc_ref_rule, key_confidence, po_ref_rule, remittance_rule
 
 # rules whose match does not rest on who the payer is: an account they applied cash from is
 # remembered as that customer's (PayerIndex.learn)
@@ -38,7 +39,16 @@ _LEARN_FROM = frozenset({"REMITTANCE", "DOC_REF", "PO_REF", "MANUAL"})
 
 
 class Cascade:
-    """One run of cash application over the open items: :meth:`apply` each payment in turn."""
+    """One run of cash application over the open items: :meth:`apply` each payment in turn.
+
+    ``first_pass`` (True): references that name exactly one open document by its exact key
+    are found once for all payments (:meth:`read_references`); a payment with such a
+    reference, of exactly the document's remaining open amount in its currency, from a payer
+    the document's customer is related to (or an unknown one), is decided without trying the
+    rules - the same outcome :func:`.rules.doc_ref_rule` gives it, in the same turn (False:
+    every payment goes through the rules; the tests compare both)."""
+
+    first_pass = True
 
     def __init__(self, oi: pd.DataFrame, customers: pd.DataFrame | None, remittance: pd.DataFrame | None,
                  judged: Judgement, settings: Settings, fx: pd.DataFrame | None = None, run_id: str = ""):
@@ -59,6 +69,35 @@ class Cascade:
         self.judged = judged
         self.alloc = Allocator(self.book, self.payers, settings, fx)
         self.journal = Journal(self.book, judged, settings.reporting_currency, run_id)
+        self.plain: dict[str, tuple[int, str, str]] = {}
+
+    def read_references(self, texts) -> None:
+        """Read the payments' references (``texts``) at once, and note those that name exactly
+        one open document by its exact key - one token whose key is that one item's, no other
+        token naming any item by its key or its digits - : reference -> ``(item, raw token,
+        key)`` (:meth:`_plain`)."""
+        self.alloc.read_references(texts)
+        if not self.first_pass:
+            return
+        b = self.book
+        for text in dict.fromkeys(texts):
+            if not isinstance(text, str):
+                continue
+            found = None
+            for raw, key in self.alloc.candidates(text):
+                hits = b.hits(key)
+                if not hits and key.isdigit():
+                    hits = b.tail_hits(key)
+                    if hits:
+                        break
+                if not hits:
+                    continue
+                if found is not None or len(hits) > 1:
+                    break
+                found = (hits[0], raw, key)
+            else:
+                if found is not None:
+                    self.plain[text] = found
 
     def apply_all(self, payments, max_passes: int = 10) -> None:
         """Apply ``payments`` in their order, then judge again those not applied — with all
@@ -91,6 +130,13 @@ class Cascade:
                 self.journal.commit(p, out, self._auto_ok(out))
                 return
         payer, payer_note = self.payers.identify(p.customer_id, p.payer_account, p.payer_name)
+        if self.plain and pid not in self.remittance_lines:
+            hit = self.plain.get(p.reference)
+            out = self._plain(p, amt, payer, hit) if hit is not None else None
+            if out is not None:
+                if self.journal.commit(p, out, True):
+                    self.payers.learn(p.payer_account, out.customer, pid)
+                return
         notes = [payer_note] if payer_note else []
         pending: list[tuple[str, str]] = []      # exceptions of rules that found nothing usable
         chosen = proposal = empty = None
@@ -135,6 +181,27 @@ class Cascade:
         out.exceptions = pending + out.exceptions
         if self.journal.commit(p, out, self._auto_ok(out)) and out.rule in _LEARN_FROM and (payer is None or payer.customer_id == out.customer):
             self.payers.learn(p.payer_account, out.customer, pid)      # the account's history, for later payments
+
+    def _plain(self, p, amt: int, payer, hit: tuple[int, str, str]) -> Outcome | None:
+        """The DOC_REF outcome :func:`.rules.doc_ref_rule` gives a payment whose reference names
+        one document by its key, only in the token ``hit`` = ``(item, raw, key)``, when it applies
+        at once: the document in the payment's currency, its remaining open amount (> 0) the
+        payment's ``amt`` (int minor units), the payer unknown or related to its customer, the
+        key's confidence at least AutoApplyMinConfidence; else None (the rules decide)."""
+        b = self.book
+        i, raw, key = hit
+        if b.remaining[i] != amt or amt <= 0 or b.cur[i] != p.currency:
+            return None
+        if payer is not None and not self.payers.related(payer.customer_id, b.cust[i]):
+            return None
+        base = key_confidence(key, False)
+        if reported(base) < self.min_conf:
+            return None
+        evidence = [payer.evidence] if payer else []
+        evidence.append(f"amount {self.alloc.fmt(amt, p.currency)} = open amount")
+        ev = f'reference "{raw}" ~ document_no {b.doc[i]} ({explain(raw, b.doc[i], b.key[i])})'
+        return Outcome("DOC_REF", [Allocation(i, amt, evidence=ev)], base, evidence,
+                       customer=payer.customer_id if payer else b.cust[i], amount_confirmed=True)
 
     def _accepted(self, p, rows: pd.DataFrame) -> Outcome | None:
         """The proposal a person accepted (decision ACCEPT on its REVIEW rows), as a MANUAL

@@ -133,7 +133,7 @@ def _apply_cash(open_items: pd.DataFrame, payments: pd.DataFrame, *, customers: 
     run = Cascade(_net_of(oi, judged.deduct), cus, remittance, judged, settings, fx, run_id=run_id)
     run.journal.exceptions += dup_exceptions + copies + deleted
     order = pay.sort_values(["value_date", "payment_id"], kind="stable")
-    run.alloc.read_references(order["reference"])      # every reference's tokens and keys at once
+    run.read_references(order["reference"])      # every reference's tokens and keys at once; the plain ones
     run.apply_all(order.itertuples(index=False))
     if cs is not None:
         for r in cs[~cs["record_type"].isin(("SALE", "CHARGEBACK"))].itertuples(index=False):
