@@ -146,3 +146,32 @@ def test_split_shares_every_part_once(costs):
     if costs:   # the loads differ by at most the biggest part
         a, b = sum(costs[n] for n in theirs), sum(costs[n] for n in mine)
         assert abs(a - b) <= max(costs.values())
+
+
+def test_small_books_and_no_fork_stay_sequential(books, tmp_path, monkeypatch):
+    """The demo book's sheets are below PARALLEL_FROM: nothing is forked; nor where the platform
+    has no fork (Windows, Pyodide), whatever the size."""
+    forked = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
+    book = closed_pending(books[1], tmp_path)
+    book.save()
+    assert not forked
+    book.close()
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    monkeypatch.delattr(os, "fork")
+    assert not parallel.can_fork() and not parallel.worth_it({"a": 10**9, "b": 10**9})
+    book = closed_pending(books[1], tmp_path / "again" if (tmp_path / "again").mkdir() is None else tmp_path)
+    book.save()
+    book.close()
+    assert not forked
+
+
+def test_a_dead_workers_file_is_stale(books, tmp_path):
+    """A worker's file carries its own pid, so a later save removes it when that process is gone."""
+    from xl_collections.book import ondisk
+    target = tmp_path / "book.xlsm"
+    target.write_bytes(b"x")
+    left = ondisk.temp_path(target, 2 ** 22 + 12345)       # no such process
+    left.write_bytes(b"half a part")
+    assert ondisk.remove_stale_temps(target) == [left] and not left.exists()

@@ -1,0 +1,81 @@
+"""Benchmark: the close's save alone, sequential against two cores (issue 20).
+
+    python benchmarks/save.py BOOK [--repeat 3]
+
+Opens a copy of BOOK (e.g. the ``--keep`` book of ``benchmarks/close.py`` or its
+``.closed.xlsm``: the second close), runs the whole close (not timed), then writes the package
+alternately the sequential way and on two cores (``book/parallel.py``), ``--repeat`` times
+each, printing wall and CPU seconds (this process and the forked worker) side by side, the
+worker's peak RSS, and whether both files are byte for byte the same.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def cpu() -> float:
+    ru, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime + ch.ru_utime + ch.ru_stime
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("book")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    from xl_collections.book import headless, open_book, parallel
+    from xl_collections.close.pipeline import run_close
+    from xl_collections.io.sources import no_gc
+
+    now = dt.datetime(2026, 11, 30, 18, 30)
+
+    class Frozen(dt.datetime):       # the same timestamps in both files
+        @classmethod
+        def now(cls, tz=None):
+            return now.replace(tzinfo=tz) if tz else now
+    headless.dt = types.SimpleNamespace(datetime=Frozen, timezone=dt.timezone, timedelta=dt.timedelta)
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as d:
+        path = Path(d) / Path(a.book).name
+        shutil.copy(a.book, path)
+        book = open_book(path)
+        t = time.perf_counter()
+        run_close(book, now=now, user="bench")
+        print(f"closed {path.name} in {time.perf_counter() - t:.1f} s (not timed)", flush=True)
+        res: dict[str, list[tuple[float, float]]] = {"sequential": [], "two cores": []}
+        digest = {}
+        for _ in range(a.repeat):
+            for mode in res:
+                out = Path(d) / f"out-{mode[0]}.xlsm"
+                t, c = time.perf_counter(), cpu()
+                with open(out, "wb") as f, no_gc():
+                    book._write_package(f, out if mode == "two cores" else None)
+                res[mode].append((time.perf_counter() - t, cpu() - c))
+                digest[mode] = hashlib.sha256(out.read_bytes()).hexdigest()
+                out.unlink()
+        book.close()
+    print(f"{'save':<12}{'wall s (min)':>14}{'CPU s (min)':>13}   all runs (wall/CPU)")
+    for mode, runs in res.items():
+        print(f"{mode:<12}{min(w for w, _ in runs):>14.2f}{min(c for _, c in runs):>13.2f}   "
+              + ", ".join(f"{w:.2f}/{c:.2f}" for w, c in runs))
+    print(f"worker peak RSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB "
+          f"(shared pages with this process included); this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    print("files identical:", "yes" if len(set(digest.values())) == 1 else "NO")
+    print(f"(two cores from {parallel.PARALLEL_FROM:,} cells in the big sheets)")
+    return 0 if len(set(digest.values())) == 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
