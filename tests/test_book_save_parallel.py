@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 import signal
+import time
 import types
 from pathlib import Path
 
@@ -116,9 +117,16 @@ def _interrupt():
     raise KeyboardInterrupt
 
 
+def _ctrl_c_while_the_worker_runs():
+    """In the worker: Ctrl-C reaches the saving process while this one is still at work (it
+    would take a minute: the save kills it)."""
+    os.kill(os.getppid(), signal.SIGINT)
+    time.sleep(60)
+
+
 @pytest.mark.parametrize("where, how, error", [
     ("worker", _raise, ValueError), ("parent", _raise, ValueError), ("worker", _die, BookError),
-    ("parent", _interrupt, KeyboardInterrupt)])
+    ("parent", _interrupt, KeyboardInterrupt), ("worker", _ctrl_c_while_the_worker_runs, KeyboardInterrupt)])
 def test_a_failing_worker_leaves_the_book_as_it_was(books, tmp_path, monkeypatch, where, how, error):
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     book = closed_pending(books[1], tmp_path)
