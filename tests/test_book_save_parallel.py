@@ -169,7 +169,8 @@ def test_small_books_and_no_fork_stay_sequential(books, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     monkeypatch.delattr(os, "fork")
     assert not parallel.can_fork() and not parallel.worth_it({"a": 10**9, "b": 10**9})
-    book = closed_pending(books[1], tmp_path / "again" if (tmp_path / "again").mkdir() is None else tmp_path)
+    (tmp_path / "again").mkdir()
+    book = closed_pending(books[1], tmp_path / "again")
     book.save()
     book.close()
     assert not forked
