@@ -32,7 +32,7 @@ from ..io import fastsheet
 from ..io.guard import check_workbook, book_limits
 from ..io.progress import say
 from ..io.sources import ErrorScan, cells_from_rows, no_gc
-from . import ondisk, package as pk, usercells as uc
+from . import ondisk, package as pk, parallel, usercells as uc
 from .base import BookError, contract_headers, table_from_sheet
 from ..core.headers import contract_name
 from .outputs import SheetOutput, TableBlock
@@ -414,7 +414,7 @@ class HeadlessBook:
         released = False
         try:
             with open(tmp, "wb") as f, no_gc():
-                self._write_package(f)
+                self._write_package(f, real)
                 f.flush()
                 os.fsync(f.fileno())
             ondisk.copy_permissions(old_stat, tmp)
@@ -454,24 +454,42 @@ class HeadlessBook:
         self.close()
 
     # ---- the package ----------------------------------------------------------------------
-    def _write_package(self, f) -> None:
+    def _write_package(self, f, target: Path | None = None) -> None:
+        """Write the new package to ``f``.  With ``target`` (the file the save replaces: its
+        folder stages a worker's file) and big sheets, they are rendered and deflated on two
+        cores first (:mod:`.parallel`); the bytes are the same either way."""
         plan = _Plan(self)
         for out in self.pending.values():
             plan.sheet(out)
         plan.finish()
         plan.check_xml()
-        w = pk.ZipWriter(f)
-        for name in self.pkg.names:
-            if name in plan.deleted:
-                continue
-            if name in plan.parts:
-                w.write(name, plan.parts.pop(name), self.pkg.infos[name].date_time, level=plan.level(name))
-            else:
-                w.copy_raw(*self.pkg.raw(name))
-        now = dt.datetime.now().timetuple()[:6]
-        for name, data in plan.parts.items():
-            w.write(name, data, now, level=plan.level(name))
-        w.close()
+        costs = {p: n for p, n in plan.cells.items() if p in plan.parts}
+        if target is not None and parallel.worth_it(costs):
+            deflater = parallel.Deflater(plan.parts, {p: plan.level(p) for p in costs}, costs, target, self.path.name)
+        else:
+            deflater = contextlib.nullcontext({})
+        with deflater as done:
+            w = pk.ZipWriter(f)
+
+            def put(name, date_time):
+                d = done.get(name)
+                if d is not None:
+                    plan.parts.pop(name)
+                    w.copy_deflated(name, d.crc, d.usize, d.csize, lambda out: parallel.copy_stream(d, out), date_time)
+                else:
+                    w.write(name, plan.parts.pop(name), date_time, level=plan.level(name))
+
+            for name in self.pkg.names:
+                if name in plan.deleted:
+                    continue
+                if name in plan.parts:
+                    put(name, self.pkg.infos[name].date_time)
+                else:
+                    w.copy_raw(*self.pkg.raw(name))
+            now = dt.datetime.now().timetuple()[:6]
+            for name in list(plan.parts):
+                put(name, now)
+            w.close()
 
 
 class _Plan:
@@ -484,6 +502,7 @@ class _Plan:
         self.deleted: set[str] = set()
         self.ct_add: dict[str, str] = {}
         self.big: set[str] = set()
+        self.cells: dict[str, int] = {}         # sheet part -> cells of its blocks (the work of writing it)
         styles_rel = [r for r in book.wb_rels if r.get("Type", "").endswith("/styles")]
         if not styles_rel:
             raise BookError(f"{book.path.name}: workbook has no styles part")
@@ -595,6 +614,7 @@ class _Plan:
                                         drawing_rid=drawing_rid, table_rids=table_rids, protection=protection,
                                         extra_cells=extra)
         self.big.add(part)
+        self.cells[part] = sum(len(b.df) * max(len(b.df.columns), 1) for b in out.blocks)
         if drop or new_rels:
             rels = pk.remove_rels(old_rels_xml, drop) if old_rels_xml else None
             self.parts[rels_part] = pk.add_rels(rels, new_rels) if new_rels else rels

@@ -243,9 +243,10 @@ class RunLock:
 TEMP = re.compile(r"\.~xlc-(?P<name>.+)\.(?P<pid>\d+)\.tmp")
 
 
-def temp_path(target: Path) -> Path:
-    """The temporary file a save of ``target`` writes first (same folder, so the rename is atomic)."""
-    return target.with_name(f".~xlc-{target.name}.{os.getpid()}.tmp")
+def temp_path(target: Path, pid: int | None = None) -> Path:
+    """The temporary file a save of ``target`` writes first (same folder, so the rename is atomic);
+    ``pid``: the one of that process (a save's forked worker), default this one."""
+    return target.with_name(f".~xlc-{target.name}.{os.getpid() if pid is None else pid}.tmp")
 
 
 def remove_stale_temps(path: Path) -> list[Path]:

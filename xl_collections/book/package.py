@@ -276,6 +276,21 @@ class ZipWriter:
         self.f.seek(end)
         self._central(bname, flags, 8, dostime, dosdate, crc, csize, usize, offset)
 
+    def copy_deflated(self, name: str, crc: int, usize: int, csize: int, copy, date_time=(1980, 1, 1, 0, 0, 0)) -> None:
+        """A part whose raw deflate stream was made elsewhere (a save's second worker):
+        the same entry :meth:`write` makes of it; ``copy(f)`` writes the ``csize`` bytes."""
+        if usize >= 0xFFFFFFFF or csize >= 0xFFFFFFFF:
+            raise ValueError(f"{name}: a part of 4 GB or more is not supported")
+        bname = name.encode("utf-8")
+        flags = 0x800 if not name.isascii() else 0
+        dostime, dosdate = self._dos(date_time)
+        offset = self.f.tell()
+        self.f.write(self._local(bname, flags, 8, dostime, dosdate, crc, csize, usize, False))
+        copy(self.f)
+        if self.f.tell() - offset != len(self._local(bname, flags, 8, dostime, dosdate, crc, csize, usize, False)) + csize:
+            raise ValueError(f"{name}: the deflated part is not {csize} bytes")
+        self._central(bname, flags, 8, dostime, dosdate, crc, csize, usize, offset)
+
     def close(self) -> None:
         start = self.f.tell()
         cd = b"".join(self.central)
