@@ -184,3 +184,11 @@ def test_a_dead_workers_file_is_stale(books, tmp_path):
     left = ondisk.temp_path(target, 2 ** 22 + 12345)       # no such process
     left.write_bytes(b"half a part")
     assert ondisk.remove_stale_temps(target) == [left] and not left.exists()
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32", "emscripten"])
+def test_forks_on_linux_only(platform, monkeypatch):
+    """macOS has fork, but forking a process with system frameworks loaded is unsafe there."""
+    monkeypatch.setattr(parallel.sys, "platform", platform)
+    assert not parallel.can_fork()
+    assert not parallel.worth_it({"a": 10**9, "b": 10**9})

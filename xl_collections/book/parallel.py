@@ -9,7 +9,7 @@ sequential one.  It writes its parts' deflated streams to its own temporary file
 staging folder (``.~xlc-BOOK.<worker pid>.tmp``, which :func:`~.ondisk.remove_stale_temps`
 knows) and reports (crc, size, compressed size, offset) per part through a pipe.
 
-Where ``fork`` is missing (Windows, Pyodide) or the sheets are small, nothing is forked: the
+Where ``fork`` is missing or unsafe (Windows, Pyodide, macOS) or the sheets are small, nothing is forked: the
 save stays sequential.  A worker that raises hands its exception back (raised here, the same
 type and message as the sequential save's); one that dies is a :class:`BookError`; Ctrl-C or
 any error here kills the worker and removes its file.  The book is replaced only after all of
@@ -45,7 +45,9 @@ class Deflated:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and sys.platform not in ("emscripten", "wasi", "win32")
+    """Linux only: Windows and Pyodide have no ``fork``, and on macOS forking a process that
+    has loaded system frameworks is unsafe (Python's own default there is ``spawn``)."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
 def split(costs: dict[str, int]) -> tuple[list[str], list[str]]:
