@@ -20,6 +20,7 @@ from ..core import schema
 from ..core.fx import convert_minor, pick_rates
 from ..core.money import MINOR_UNITS
 from ..core.settings import Settings
+from ..io.write import byte_values_in, csv_lines
 
 # a step's status, as the Close checklist and the Audit Log show it
 DONE, FAILED, SKIPPED, NOT_RUN = "done", "FAILED", "skipped", "not run"
@@ -90,23 +91,7 @@ def csv_text_bytes(frame: pd.DataFrame) -> bytes:
     fields = _csv_fields(frame) if len(frame.columns) >= 2 and len(frame) else None
     if fields is None:
         return frame.astype(str).to_csv(index=False, header=False, lineterminator="\n").encode()
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
-    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))    # each line, its end
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
-    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
-
-
-def _bytes_in(arr: pa.Array) -> np.ndarray:
-    """Which byte values occur in the UTF-8 text of ``arr`` (a large_string array): 256 booleans
-    (no byte of a multi-byte character is below 0x80)."""
-    bufs = arr.buffers()
-    seen = np.zeros(256, dtype=bool)
-    if len(arr) and bufs[2] is not None:
-        offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-        data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        seen = np.bincount(data, minlength=256) > 0
-    return seen
+    return csv_lines(fields)
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -132,7 +117,7 @@ def _csv_fields(frame: pd.DataFrame) -> list | None:
             arr = pa.array(col.to_numpy(dtype=object), type=text)
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             return None
-        found = _bytes_in(arr)
+        found = byte_values_in(arr)
         if found[b"\r"[0]]:
             return None
         if found[b","[0]] or found[b'"'[0]] or found[b"\n"[0]]:

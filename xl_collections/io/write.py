@@ -144,18 +144,38 @@ _NEEDS_QUOTES = np.zeros(256, dtype=bool)      # what makes the csv module quote
 _NEEDS_QUOTES[list(b',"\n\r')] = True
 
 
-def _needs_quotes(arr) -> bool:
-    """Whether a cell of the Arrow text ``arr`` holds a comma, a quote or a line break: looked for
-    in its UTF-8 bytes at once (no byte of a multi-byte character is below 0x80)."""
+def byte_values_in(arr) -> np.ndarray:
+    """Which byte values occur in the UTF-8 text of the Arrow text ``arr`` (string or
+    large_string): 256 booleans, found in its bytes at once (no byte of a multi-byte character
+    is below 0x80)."""
     import pyarrow as pa
 
     bufs = arr.buffers()
     if not len(arr) or bufs[2] is None:
-        return False
+        return np.zeros(256, dtype=bool)
     width = "int64" if pa.types.is_large_string(arr.type) else "int32"
     offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return bool(_NEEDS_QUOTES[data].any())
+    return np.bincount(data, minlength=256) > 0
+
+
+def _needs_quotes(arr) -> bool:
+    """Whether a cell of the Arrow text ``arr`` holds a comma, a quote or a line break."""
+    return bool((byte_values_in(arr) & _NEEDS_QUOTES).any())
+
+
+def csv_lines(fields: list) -> bytes:
+    """The UTF-8 bytes of CSV lines made of ``fields`` (one large_string array per column, each
+    field already as the csv module writes it): the fields joined by ``,``, each line ending
+    in ``\n``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))   # each line, its "\n"
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
@@ -196,11 +216,7 @@ def _plain_csv_bytes(safe: pd.DataFrame) -> bytes | None:
     head = (",".join(header) + "\n").encode("utf-8")
     if not len(safe):
         return head
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(*arrays, pa.scalar(",", text))
-    lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))   # each line, its "\n"
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
-    return head + lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    return head + csv_lines(arrays)
 
 
 def money_columns(df: pd.DataFrame) -> list[str]:
