@@ -275,3 +275,20 @@ def test_text_column_fast_path_agrees_with_parse_amount(cells, currency):
             assert i in bad and pd.isna(minor[i])
             continue
         assert i not in bad and (pd.isna(minor[i]) if want is None else minor[i] == want), (t, minor[i], want)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.integers(-10**18, 10**18), st.integers(-1000, 1000)), st.sampled_from(sorted(MINOR_UNITS)),
+       st.sampled_from(["after", "before", None]), st.booleans())
+def test_money_text_of_a_plain_int_is_the_decimal_text(minor, cur, code, thousands):
+    """money_text makes a plain int's text from its digits; a numpy int goes through Decimal."""
+    d = to_decimal(minor, cur)
+    text = f"{d:,}" if thousands else str(d)
+    want = f"{text} {cur}" if code == "after" else f"{cur} {text}" if code == "before" else text
+    assert money_text(minor, cur, code=code, thousands=thousands) == want
+    assert money_text(np.int64(minor) if abs(minor) < 2**63 else minor, cur, code=code, thousands=thousands) == want
+
+
+def test_money_text_of_an_unknown_currency_is_refused_for_ints_too():
+    with pytest.raises(ValueError):
+        money_text(5, "XYZ")

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..core.money import MINOR_UNITS, money_text, round_half_away
+from ..core.money import money_text, round_half_away
 from ..core.settings import Settings
 from ..core.terms import TermsError, parse_terms
 from . import amounts as am
@@ -64,15 +64,8 @@ class Allocator:
         return got
 
     def fmt(self, minor: int, cur: str) -> str:
-        """``1,250.00``: an amount (int minor units of ``cur``) for the evidence text - the text
-        :func:`xl_collections.core.money.money_text` gives (``code=None``), made from the int's
-        digits without a Decimal (tens of thousands of times a run)."""
-        places = MINOR_UNITS.get(cur)
-        if type(minor) is not int or places is None:
-            return money_text(minor, cur, code=None)
-        whole, frac = divmod(-minor if minor < 0 else minor, 10 ** places)
-        text = f"{whole:,}.{frac:0{places}d}" if places else f"{whole:,}"
-        return "-" + text if minor < 0 else text
+        """``1,250.00``: an amount (int minor units of ``cur``) for the evidence text."""
+        return money_text(minor, cur, code=None)
 
     def tol(self, amount: int, cur: str) -> int:
         """The match tolerance for ``amount`` (both int minor units of ``cur``)."""

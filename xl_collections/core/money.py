@@ -127,10 +127,16 @@ def money_text(minor: int | None, currency: str, *, code: str | None = "after", 
     ``1,234.56`` (None); ``thousands=False`` leaves out the separators (``-1234.50 USD``).
     '' for None.  The one formatter of amounts in messages, notes and comments; CSV cells
     take :func:`format_amount`."""
-    if minor is None or minor is pd.NA or (isinstance(minor, float) and math.isnan(minor)):
+    places = MINOR_UNITS.get(currency) if type(minor) is int else None
+    if places is not None:          # a plain int (most calls, tens of thousands a run): from its digits
+        whole, frac = divmod(-minor if minor < 0 else minor, 10 ** places)
+        text = (f"{whole:,}" if thousands else str(whole)) + (f".{frac:0{places}d}" if places else "")
+        text = "-" + text if minor < 0 else text
+    elif minor is None or minor is pd.NA or (isinstance(minor, float) and math.isnan(minor)):
         return ""
-    d = to_decimal(int(minor), currency)
-    text = f"{d:,}" if thousands else str(d)
+    else:
+        d = to_decimal(int(minor), currency)
+        text = f"{d:,}" if thousands else str(d)
     return f"{text} {currency}" if code == "after" else f"{currency} {text}" if code == "before" else text
 
 
