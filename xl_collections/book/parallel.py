@@ -146,10 +146,7 @@ class Deflater:
             os.waitpid(self.pid, 0)
             self.pid = None
         if self.file is not None:
-            try:
-                self.file.unlink()
-            except FileNotFoundError:
-                pass
+            self.file.unlink(missing_ok=True)
             self.file = None
 
 
